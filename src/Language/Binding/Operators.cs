@@ -1,0 +1,179 @@
+using Tts.Language.Binding.Types;
+
+namespace Tts.Language.Binding;
+
+public enum BinaryOperator
+{
+    Add,
+    Subtract,
+    Multiply,
+    Divide,
+    Modulo,
+    Less,
+    LessOrEqual,
+    Greater,
+    GreaterOrEqual,
+    Equal,
+    NotEqual,
+    And,
+    Or,
+}
+
+public enum UnaryOperator
+{
+    Negate,
+    Not,
+}
+
+/// <summary>Typing and evaluation of operators, shared by the binder, constant folding and the executor.</summary>
+public static class Operators
+{
+    public static BinaryOperator? ParseBinary(string text) => text switch
+    {
+        "+" => BinaryOperator.Add,
+        "-" => BinaryOperator.Subtract,
+        "*" => BinaryOperator.Multiply,
+        "/" => BinaryOperator.Divide,
+        "%" => BinaryOperator.Modulo,
+        "<" => BinaryOperator.Less,
+        "<=" => BinaryOperator.LessOrEqual,
+        ">" => BinaryOperator.Greater,
+        ">=" => BinaryOperator.GreaterOrEqual,
+        "==" => BinaryOperator.Equal,
+        "!=" => BinaryOperator.NotEqual,
+        "and" => BinaryOperator.And,
+        "or" => BinaryOperator.Or,
+        _ => null,
+    };
+
+    public static string Text(BinaryOperator op) => op switch
+    {
+        BinaryOperator.Add => "+",
+        BinaryOperator.Subtract => "-",
+        BinaryOperator.Multiply => "*",
+        BinaryOperator.Divide => "/",
+        BinaryOperator.Modulo => "%",
+        BinaryOperator.Less => "<",
+        BinaryOperator.LessOrEqual => "<=",
+        BinaryOperator.Greater => ">",
+        BinaryOperator.GreaterOrEqual => ">=",
+        BinaryOperator.Equal => "==",
+        BinaryOperator.NotEqual => "!=",
+        BinaryOperator.And => "and",
+        _ => "or",
+    };
+
+    public static string Text(UnaryOperator op) => op == UnaryOperator.Negate ? "-" : "not";
+
+    /// <summary>
+    /// The result type, or null when the operator does not apply. `/` always gives a real (no silent
+    /// integer division); `%` is for ints only; `+` also joins texts.
+    /// </summary>
+    public static TtsType? ResultType(BinaryOperator op, TtsType left, TtsType right)
+    {
+        if (left.IsError || right.IsError)
+        {
+            return TtsType.Error;
+        }
+
+        switch (op)
+        {
+            case BinaryOperator.Add when left.Equals(TtsType.Text) && right.Equals(TtsType.Text):
+                return TtsType.Text;
+            case BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply when left.IsNumeric && right.IsNumeric:
+                return left.Equals(TtsType.Int) && right.Equals(TtsType.Int) ? TtsType.Int : TtsType.Real;
+            case BinaryOperator.Divide when left.IsNumeric && right.IsNumeric:
+                return TtsType.Real;
+            case BinaryOperator.Modulo when left.Equals(TtsType.Int) && right.Equals(TtsType.Int):
+                return TtsType.Int;
+            case BinaryOperator.Less or BinaryOperator.LessOrEqual or BinaryOperator.Greater or BinaryOperator.GreaterOrEqual
+                when left.IsNumeric && right.IsNumeric:
+                return TtsType.Bool;
+            case BinaryOperator.Equal or BinaryOperator.NotEqual
+                when (left.IsNumeric && right.IsNumeric) || (left.IsScalar && left.Equals(right)):
+                return TtsType.Bool;
+            case BinaryOperator.And or BinaryOperator.Or when left.Equals(TtsType.Bool) && right.Equals(TtsType.Bool):
+                return TtsType.Bool;
+            default:
+                return null;
+        }
+    }
+
+    public static TtsType? ResultType(UnaryOperator op, TtsType operand)
+    {
+        if (operand.IsError)
+        {
+            return TtsType.Error;
+        }
+
+        return op switch
+        {
+            UnaryOperator.Negate when operand.IsNumeric => operand,
+            UnaryOperator.Not when operand.Equals(TtsType.Bool) => TtsType.Bool,
+            _ => null,
+        };
+    }
+
+    /// <summary>Evaluates on runtime values (long, double, string, bool) already known to be well typed.</summary>
+    public static object Evaluate(BinaryOperator op, object left, object right)
+    {
+        if (left is long l && right is long r && op != BinaryOperator.Divide)
+        {
+            return op switch
+            {
+                BinaryOperator.Add => l + r,
+                BinaryOperator.Subtract => l - r,
+                BinaryOperator.Multiply => l * r,
+                BinaryOperator.Modulo => r == 0 ? throw new DivideByZeroException("modulo by zero") : l % r,
+                BinaryOperator.Less => l < r,
+                BinaryOperator.LessOrEqual => l <= r,
+                BinaryOperator.Greater => l > r,
+                BinaryOperator.GreaterOrEqual => l >= r,
+                BinaryOperator.Equal => l == r,
+                BinaryOperator.NotEqual => l != r,
+                _ => throw Unexpected(op, left, right),
+            };
+        }
+
+        if (left is long or double && right is long or double)
+        {
+            var a = Convert.ToDouble(left, System.Globalization.CultureInfo.InvariantCulture);
+            var b = Convert.ToDouble(right, System.Globalization.CultureInfo.InvariantCulture);
+            return op switch
+            {
+                BinaryOperator.Add => a + b,
+                BinaryOperator.Subtract => a - b,
+                BinaryOperator.Multiply => a * b,
+                BinaryOperator.Divide => a / b,
+                BinaryOperator.Less => a < b,
+                BinaryOperator.LessOrEqual => a <= b,
+                BinaryOperator.Greater => a > b,
+                BinaryOperator.GreaterOrEqual => a >= b,
+                BinaryOperator.Equal => a == b,
+                BinaryOperator.NotEqual => a != b,
+                _ => throw Unexpected(op, left, right),
+            };
+        }
+
+        return (op, left, right) switch
+        {
+            (BinaryOperator.Add, string s, string t) => s + t,
+            (BinaryOperator.Equal, _, _) => left.Equals(right),
+            (BinaryOperator.NotEqual, _, _) => !left.Equals(right),
+            (BinaryOperator.And, bool p, bool q) => p && q,
+            (BinaryOperator.Or, bool p, bool q) => p || q,
+            _ => throw Unexpected(op, left, right),
+        };
+    }
+
+    public static object Evaluate(UnaryOperator op, object operand) => (op, operand) switch
+    {
+        (UnaryOperator.Negate, long l) => -l,
+        (UnaryOperator.Negate, double d) => -d,
+        (UnaryOperator.Not, bool b) => !b,
+        _ => throw new InvalidOperationException($"operator {Text(op)} on {operand.GetType().Name}"),
+    };
+
+    private static InvalidOperationException Unexpected(BinaryOperator op, object left, object right) =>
+        new($"operator {Text(op)} on {left.GetType().Name} and {right.GetType().Name} passed type checking");
+}

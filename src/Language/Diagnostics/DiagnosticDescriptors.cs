@@ -1,0 +1,91 @@
+namespace Tts.Language.Diagnostics;
+
+/// <summary>
+/// Every diagnostic code of the language, in one place. Codes are stable: never renumber or reuse one;
+/// retire a code by leaving its line commented. TTS00xx syntax, TTS01xx binding and types,
+/// TTS02xx warnings. Messages say what is wrong and how to fix it.
+/// </summary>
+public static class DiagnosticDescriptors
+{
+    // Syntax
+    public static readonly DiagnosticDescriptor UnexpectedToken = Error("TTS0001", "Syntax error", "{0}");
+    public static readonly DiagnosticDescriptor UnexpectedCharacter = Error("TTS0002", "Unexpected character",
+        "unexpected character '{0}'; it cannot start any token of the language");
+    public static readonly DiagnosticDescriptor UnterminatedString = Error("TTS0003", "Unterminated string",
+        "this string is not closed: add '\"' before the end of the line (write \\n for a line break)");
+    public static readonly DiagnosticDescriptor InvalidEscape = Error("TTS0004", "Invalid escape",
+        "unknown escape '\\{0}' in a string: use \\n, \\t, \\r, \\\", \\\\ or \\u followed by four hex digits");
+    public static readonly DiagnosticDescriptor NumberOutOfRange = Error("TTS0005", "Number out of range",
+        "the number {0} does not fit in a {1}");
+
+    // Declarations and names
+    public static readonly DiagnosticDescriptor DuplicateDeclaration = Error("TTS0100", "Duplicate declaration",
+        "'{0}' is already declared at line {1}: choose another name");
+    public static readonly DiagnosticDescriptor UnknownModelKind = Error("TTS0101", "Unknown model kind",
+        "unknown model kind '{0}': write `model {1}: lm`");
+    public static readonly DiagnosticDescriptor UnknownType = Error("TTS0102", "Unknown type",
+        "unknown type '{0}': use text, int, real or bool");
+    public static readonly DiagnosticDescriptor UndefinedName = Error("TTS0103", "Undefined name",
+        "'{0}' is not defined here{1}");
+    public static readonly DiagnosticDescriptor UndefinedModel = Error("TTS0104", "Undefined model",
+        "'{0}' is not a declared model: declare it with `model {0}: lm` at the top of the file{1}");
+    public static readonly DiagnosticDescriptor TypeMismatch = Error("TTS0105", "Type mismatch",
+        "{0} must be {1}, but this is {2}");
+    public static readonly DiagnosticDescriptor UnknownFunction = Error("TTS0106", "Unknown function",
+        "unknown function '{0}'{1}");
+    public static readonly DiagnosticDescriptor WrongArgumentCount = Error("TTS0107", "Wrong number of arguments",
+        "'{0}' takes {1}, but {2} given");
+    public static readonly DiagnosticDescriptor UnknownNamedArgument = Error("TTS0108", "Unknown named argument",
+        "'{0}' has no argument named '{1}'{2}");
+    public static readonly DiagnosticDescriptor DuplicateArgument = Error("TTS0109", "Duplicate argument",
+        "argument '{0}' is given twice: keep one");
+    public static readonly DiagnosticDescriptor PositionalAfterNamed = Error("TTS0110", "Positional argument after named",
+        "positional arguments must come before named ones: name this argument or move it forward");
+    public static readonly DiagnosticDescriptor MissingArgument = Error("TTS0111", "Missing argument",
+        "'{0}' needs {1}");
+
+    // Strategy bodies
+    public static readonly DiagnosticDescriptor MissingReturn = Error("TTS0112", "Missing return",
+        "strategy '{0}' never returns a value: end its body with `return ...`");
+    public static readonly DiagnosticDescriptor UnreachableStatement = Error("TTS0113", "Unreachable statement",
+        "this statement comes after `return` and would never run: remove it or move the return down");
+    public static readonly DiagnosticDescriptor ReturnTypeMismatch = Error("TTS0114", "Return type mismatch",
+        "strategy '{0}' is declared to return {1}, but this expression is {2}");
+    public static readonly DiagnosticDescriptor PopulationUsedAsValue = Error("TTS0115", "Population used as a value",
+        "'{0}' is a population of particles, not a single {1}: choose one with sample({0}), best({0}, by: ...) or vote({0}, key: ...)");
+    public static readonly DiagnosticDescriptor MixedPopulations = Error("TTS0116", "Values of different populations",
+        "values of population '{0}' and population '{1}' cannot be combined particle by particle");
+    public static readonly DiagnosticDescriptor KeyFromOtherPopulation = Error("TTS0117", "Key from another population",
+        "the {0} of {1}({2}, ...) must be computed from '{2}', but it uses population '{3}'");
+    public static readonly DiagnosticDescriptor InvalidOperands = Error("TTS0118", "Invalid operands",
+        "operator '{0}' cannot be applied to {1} and {2}{3}");
+    public static readonly DiagnosticDescriptor ConstantOutOfRange = Error("TTS0119", "Value out of range",
+        "{0} must be {1}, but it is {2}");
+    public static readonly DiagnosticDescriptor DefaultNotConstant = Error("TTS0120", "Default not constant",
+        "the default of parameter '{0}' must be a constant (a literal, or arithmetic on literals)");
+    public static readonly DiagnosticDescriptor DivisionByZero = Error("TTS0121", "Division by zero",
+        "this divides by the constant zero");
+    public static readonly DiagnosticDescriptor PerParticleValueNotAllowed = Error("TTS0122", "Per-particle value not allowed",
+        "{0} must be a single value, but this is a value per particle of population '{1}'");
+    public static readonly DiagnosticDescriptor ModelUsedAsValue = Error("TTS0123", "Model used as a value",
+        "'{0}' is a model: use it as `sample {0}(prompt, ...)`");
+
+    // Warnings
+    public static readonly DiagnosticDescriptor UnusedPopulation = Warning("TTS0200", "Unused population",
+        "population '{0}' is sampled but never used: its tokens are spent for nothing");
+    public static readonly DiagnosticDescriptor UnusedLocal = Warning("TTS0201", "Unused value",
+        "'{0}' is computed but never used");
+
+    /// <summary>All descriptors, for tests that check codes are unique and documented.</summary>
+    public static IReadOnlyList<DiagnosticDescriptor> All { get; } =
+        typeof(DiagnosticDescriptors).GetFields()
+            .Where(f => f.FieldType == typeof(DiagnosticDescriptor))
+            .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)
+            .ToArray();
+
+    private static DiagnosticDescriptor Error(string id, string title, string format) =>
+        new(id, DiagnosticSeverity.Error, title, format);
+
+    private static DiagnosticDescriptor Warning(string id, string title, string format) =>
+        new(id, DiagnosticSeverity.Warning, title, format);
+}

@@ -1,0 +1,7 @@
+namespace Tts.Language.Diagnostics;
+
+public enum DiagnosticSeverity
+{
+    Warning,
+    Error,
+}
