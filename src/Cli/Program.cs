@@ -2,5 +2,5 @@ namespace Tts.Cli;
 
 internal static class Program
 {
-    private static int Main(string[] args) => 0;
+    private static int Main(string[] args) => TtsCommandLine.Run(args, Console.Out, Console.Error);
 }

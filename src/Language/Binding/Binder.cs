@@ -154,6 +154,7 @@ public sealed class Binder
     private BoundStrategy BindStrategyBody(StrategyDeclarationSyntax syntax, StrategySymbol symbol)
     {
         var scope = new Scope(symbol.Parameters.ToImmutableDictionary(p => p.Name, p => p, StringComparer.Ordinal));
+        var errorsBefore = _diagnostics.ErrorCount;
         var statements = ImmutableArray.CreateBuilder<BoundStatement>();
         var returned = false;
         var reportedUnreachable = false;
@@ -179,7 +180,12 @@ public sealed class Binder
             Report(DiagnosticDescriptors.MissingReturn, syntax.Name.Span, symbol.Name);
         }
 
-        ReportUnusedLocals(scope, statements);
+        // Uses inside expressions that failed to bind are lost, so "unused" would be noise next to real errors.
+        if (_diagnostics.ErrorCount == errorsBefore)
+        {
+            ReportUnusedLocals(scope, statements);
+        }
+
         var body = statements.ToImmutable();
         return new BoundStrategy(symbol, body, GuaranteeInference.Infer(body));
     }
@@ -709,9 +715,11 @@ public sealed class Binder
 
                 if (position >= signature.Positional)
                 {
-                    Report(DiagnosticDescriptors.WrongArgumentCount, argument.Span, signature.Name,
-                        $"{Plural(signature.Positional, "positional argument")}; name the others ({string.Join(", ", signature.Parameters.Skip(signature.Positional).Select(p => p + ":"))})",
-                        $"{position + 1} were");
+                    var named = signature.Parameters.Skip(signature.Positional).Select(p => p + ":").ToList();
+                    var takes = named.Count == 0
+                        ? Plural(signature.Positional, "argument")
+                        : $"{Plural(signature.Positional, "positional argument")} (name the others: {string.Join(", ", named)})";
+                    Report(DiagnosticDescriptors.WrongArgumentCount, argument.Span, signature.Name, takes, $"{position + 1} were");
                     continue;
                 }
 

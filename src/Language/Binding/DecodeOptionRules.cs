@@ -1,4 +1,3 @@
-using System.Globalization;
 using Tts.Language.Binding.Types;
 
 namespace Tts.Language.Binding;
@@ -48,5 +47,5 @@ public static class DecodeOptionRules
         _ => null,
     };
 
-    public static string FormatValue(object value) => value is double d ? d.ToString("R", CultureInfo.InvariantCulture) : Constants.Format(value);
+    public static string FormatValue(object value) => Constants.Format(value);
 }

@@ -10,7 +10,9 @@ public sealed class DiagnosticBag
 
     public int Count => _diagnostics.Count;
 
-    public bool HasErrors => _diagnostics.Any(d => d.IsError);
+    public bool HasErrors => ErrorCount > 0;
+
+    public int ErrorCount => _diagnostics.Count(d => d.IsError);
 
     public void Add(Diagnostic diagnostic) => _diagnostics.Add(diagnostic);
 

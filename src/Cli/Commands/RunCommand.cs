@@ -1,0 +1,210 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Tts.Cli.Output;
+using Tts.Compiler.IR;
+using Tts.Runtime.Execution;
+using Tts.Runtime.Models;
+
+namespace Tts.Cli.Commands;
+
+/// <summary>
+/// <c>tts run FILE.tts [--strategy NAME] --model NAME=tabular:PATH [--set P=V]... [--prompt TEXT] [--seed S]
+/// [--samples K] [--format text|jsonl]</c>: K independent runs, batched together.
+/// </summary>
+internal static class RunCommand
+{
+    /// <summary>Runs per batch: large enough to amortize every model call, small enough to bound memory.</summary>
+    private const int RunsPerBatch = 16384;
+
+    // Readable text in the output: no \u escapes for non-ASCII or HTML-sensitive characters (still valid JSON).
+    private static readonly JsonWriterOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var file = new Argument<string>("file") { Description = "The .tts file" };
+        var strategy = new Option<string?>("--strategy") { Description = "The strategy to run (default: the file's only strategy)" };
+        var models = new Option<string[]>("--model")
+        {
+            Description = "Bind a declared model: NAME=tabular:PATH (repeatable)",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var sets = new Option<string[]>("--set") { Description = "Set a strategy parameter: NAME=VALUE (repeatable)" };
+        var prompt = new Option<string?>("--prompt") { Description = "Value of the parameter named `prompt`, else of the first text parameter" };
+        var seed = new Option<ulong>("--seed") { Description = "Seed: the same seed gives the same outputs bit for bit", DefaultValueFactory = _ => 0 };
+        var samples = new Option<int>("--samples") { Description = "Number of independent runs (batched together)", DefaultValueFactory = _ => 1 };
+        var format = new Option<string>("--format") { Description = "Output format: text or jsonl", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "jsonl");
+
+        var command = new Command("run", "Run a strategy of a .tts file") { file, strategy, models, sets, prompt, seed, samples, format };
+        command.SetAction(result => Run(
+            new RunRequest(
+                result.GetValue(file)!,
+                result.GetValue(strategy),
+                result.GetValue(models) ?? Array.Empty<string>(),
+                result.GetValue(sets) ?? Array.Empty<string>(),
+                result.GetValue(prompt),
+                result.GetValue(seed),
+                result.GetValue(samples),
+                result.GetValue(format)!),
+            output,
+            error));
+        return command;
+    }
+
+    private static int Run(RunRequest request, TextWriter output, TextWriter error)
+    {
+        if (request.Samples < 1)
+        {
+            throw new CliException($"--samples must be at least 1, but it is {request.Samples}");
+        }
+
+        var compilation = SourceLoader.Compile(request.File);
+        foreach (var diagnostic in compilation.Diagnostics)
+        {
+            DiagnosticFormatter.Write(error, diagnostic, compilation.Syntax.Source);
+        }
+
+        if (compilation.HasErrors)
+        {
+            return TtsCommandLine.CompileErrors;
+        }
+
+        var function = SelectStrategy(compilation.Optimized!, request.Strategy);
+        var arguments = ArgumentBinder.Bind(function.Name, function.Parameters, ParseSettings(function, request));
+        var specs = request.Models.Select(ModelSpec.Parse).ToList();
+        foreach (var duplicate in specs.GroupBy(s => s.Name).Where(g => g.Count() > 1))
+        {
+            throw new CliException($"model '{duplicate.Key}' is bound twice");
+        }
+
+        foreach (var unknown in specs.Where(s => !compilation.Optimized!.Models.Contains(s.Name)))
+        {
+            throw new CliException($"--model {unknown.Name}=...: the file declares no model '{unknown.Name}' (it declares: {string.Join(", ", compilation.Optimized!.Models)})");
+        }
+
+        var loaded = new List<ILanguageModel>();
+        try
+        {
+            var bindings = new ModelBindings();
+            foreach (var spec in specs)
+            {
+                var model = spec.Load();
+                loaded.Add(model);
+                bindings.Bind(spec.Name, model);
+            }
+
+            var clock = Stopwatch.StartNew();
+            long tokens = 0;
+            for (var first = 0; first < request.Samples; first += RunsPerBatch)
+            {
+                var runs = Math.Min(RunsPerBatch, request.Samples - first);
+                var results = IrExecutor.Execute(function, arguments, bindings, new RunOptions(request.Seed, runs, first));
+                foreach (var result in results)
+                {
+                    Write(output, result, request);
+                    tokens += result.Spent.Tokens;
+                }
+            }
+
+            if (request.Format == "text")
+            {
+                error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{request.Samples} run{(request.Samples == 1 ? "" : "s")} of {function.Name} ({function.Guarantee.LevelName}): {tokens} tokens in {clock.Elapsed.TotalSeconds:F2} s"));
+            }
+
+            return TtsCommandLine.Success;
+        }
+        finally
+        {
+            foreach (var model in loaded)
+            {
+                model.Dispose();
+            }
+        }
+    }
+
+    private static IrFunction SelectStrategy(IrModule module, string? name)
+    {
+        if (name is not null)
+        {
+            return module.Find(name)
+                   ?? throw new CliException($"no strategy '{name}' in this file (it has: {string.Join(", ", module.Functions.Select(f => f.Name))})");
+        }
+
+        return module.Functions.Length switch
+        {
+            0 => throw new CliException("this file declares no strategy"),
+            1 => module.Functions[0],
+            _ => throw new CliException($"this file has several strategies: choose one with --strategy ({string.Join(", ", module.Functions.Select(f => f.Name))})"),
+        };
+    }
+
+    private static Dictionary<string, string> ParseSettings(IrFunction function, RunRequest request)
+    {
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var set in request.Sets)
+        {
+            var equals = set.IndexOf('=');
+            if (equals <= 0)
+            {
+                throw new CliException($"bad --set '{set}': write NAME=VALUE");
+            }
+
+            var name = set.Substring(0, equals);
+            if (!settings.TryAdd(name, set.Substring(equals + 1)))
+            {
+                throw new CliException($"parameter '{name}' is set twice");
+            }
+        }
+
+        if (request.Prompt is not null)
+        {
+            var target = function.Parameters.FirstOrDefault(p => p.Name == "prompt")
+                         ?? function.Parameters.FirstOrDefault(p => p.Type.Equals(Tts.Language.Binding.Types.TtsType.Text))
+                         ?? throw new CliException($"--prompt: strategy '{function.Name}' has no text parameter");
+            if (!settings.TryAdd(target.Name, request.Prompt))
+            {
+                throw new CliException($"parameter '{target.Name}' is given by both --prompt and --set");
+            }
+        }
+
+        return settings;
+    }
+
+    private static void Write(TextWriter output, RunResult result, RunRequest request)
+    {
+        if (request.Format == "jsonl")
+        {
+            using var buffer = new MemoryStream();
+            using (var json = new Utf8JsonWriter(buffer, JsonOptions))
+            {
+                json.WriteStartObject();
+                json.WriteNumber("run", result.Run);
+                json.WritePropertyName("output");
+                switch (result.Output)
+                {
+                    case string s: json.WriteStringValue(s); break;
+                    case long l: json.WriteNumberValue(l); break;
+                    case double d: json.WriteNumberValue(d); break;
+                    case bool b: json.WriteBooleanValue(b); break;
+                }
+
+                json.WriteStartObject("spent");
+                json.WriteNumber("tokens", result.Spent.Tokens);
+                json.WriteNumber("model_calls", result.Spent.ModelCalls);
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+
+            output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+            return;
+        }
+
+        var text = Tts.Language.Binding.Constants.Format(result.Output);
+        output.WriteLine(request.Samples == 1 ? (result.Output as string ?? text) : $"[{result.Run}] {(result.Output is string s2 ? s2 : text)}");
+    }
+
+    private sealed record RunRequest(string File, string? Strategy, string[] Models, string[] Sets, string? Prompt, ulong Seed, int Samples, string Format);
+}

@@ -1,0 +1,19 @@
+using Tts.Compiler.Driver;
+using Tts.Compiler.Passes;
+using Tts.Language.Text;
+
+namespace Tts.Cli.Commands;
+
+/// <summary>Reads a .tts file and compiles it, turning a missing file into one clear line.</summary>
+internal static class SourceLoader
+{
+    public static Compilation Compile(string path, OptimizationLevel level = OptimizationLevel.O1)
+    {
+        if (!File.Exists(path))
+        {
+            throw new CliException(Directory.Exists(path) ? $"'{path}' is a folder, not a .tts file" : $"file not found: {path}");
+        }
+
+        return Compilation.Compile(SourceText.From(File.ReadAllText(path), path), level);
+    }
+}

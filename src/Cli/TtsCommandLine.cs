@@ -1,0 +1,47 @@
+using System.CommandLine;
+using Tts.Cli.Commands;
+using Tts.Runtime.Execution;
+using Tts.Runtime.Models;
+
+namespace Tts.Cli;
+
+/// <summary>
+/// The `tts` command line. Every user error ends as one line on stderr ("tts: error: ...") and a non-zero
+/// exit code; stack traces are only for bugs.
+/// </summary>
+public static class TtsCommandLine
+{
+    public const int Success = 0;
+    public const int CompileErrors = 1;
+    public const int UsageError = 2;
+    public const int RunError = 3;
+
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var root = new RootCommand("tts: a language and compiler for inference-time strategies over language models")
+        {
+            CheckCommand.Create(output),
+            RunCommand.Create(output, error),
+            CompileCommand.Create(output),
+        };
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            var command = parsed.CommandResult.Command;
+            var help = command == root ? "tts --help" : $"tts {command.Name} --help";
+            error.WriteLine($"tts: error: {parsed.Errors[0].Message} (see `{help}`)");
+            return UsageError;
+        }
+
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (e is CliException or RuntimeException or ModelException or IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"tts: error: {e.Message}");
+            return e is RuntimeException or ModelException ? RunError : UsageError;
+        }
+    }
+}

@@ -1,0 +1,10 @@
+namespace Tts.Compiler.Driver;
+
+/// <summary>The stages <c>tts compile --emit</c> can dump.</summary>
+public enum CompilerStage
+{
+    Ast,
+    Bound,
+    Ir,
+    IrOpt,
+}

@@ -1,0 +1,174 @@
+using System.Collections.Immutable;
+using Tts.Language.Binding;
+
+namespace Tts.Compiler.IR;
+
+/// <summary>
+/// One IR instruction. Operands are SSA values; <see cref="Result"/> is null only for <see cref="IrReturn"/>.
+/// Each kind states its effects, so passes can tell what they may remove or reorder.
+/// </summary>
+public abstract record IrInstruction(IrValue? Result)
+{
+    public abstract IrEffects Effects { get; }
+
+    public abstract IEnumerable<IrValue> Operands { get; }
+
+    /// <summary>A copy whose operands are mapped (used by passes that replace values).</summary>
+    public abstract IrInstruction MapOperands(Func<IrValue, IrValue> map);
+}
+
+/// <summary>Reads a strategy argument (given at run time, or the parameter's default).</summary>
+public sealed record IrParameter(IrValue Result, string Name) : IrInstruction(Result)
+{
+    public override IrEffects Effects => IrEffects.None;
+
+    public override IEnumerable<IrValue> Operands => Array.Empty<IrValue>();
+
+    public override IrInstruction MapOperands(Func<IrValue, IrValue> map) => this;
+}
+
+/// <summary>A constant: long, double, string, bool, or object[] for lists.</summary>
+public sealed record IrConstant(IrValue Result, object Value) : IrInstruction(Result)
+{
+    public override IrEffects Effects => IrEffects.None;
+
+    public override IEnumerable<IrValue> Operands => Array.Empty<IrValue>();
+
+    public override IrInstruction MapOperands(Func<IrValue, IrValue> map) => this;
+}
+
+/// <summary>A population of <c>Count</c> empty particles per run.</summary>
+public sealed record IrSpawn(IrValue Result, IrValue Count) : IrInstruction(Result)
+{
+    public override IrEffects Effects => IrEffects.None;
+
+    public override IEnumerable<IrValue> Operands => new[] { Count };
+
+    public override IrInstruction MapOperands(Func<IrValue, IrValue> map) => this with { Count = map(Count) };
+}
+
+/// <summary>Runs the prompt through the model once and shares the state with every particle.</summary>
+public sealed record IrPrefill(IrValue Result, IrValue Population, string Model, IrValue Prompt) : IrInstruction(Result)
+{
+    public override IrEffects Effects => IrEffects.ModelCall;
+
+    public override IEnumerable<IrValue> Operands => new[] { Population, Prompt };
+
+    public override IrInstruction MapOperands(Func<IrValue, IrValue> map) => this with { Population = map(Population), Prompt = map(Prompt) };
+}
+
+/// <summary>
+/// Decodes every particle until EOS, a stop string or the token limit: a loop region of batched model
+/// steps. <c>Stream</c> names the random stream (unique per random instruction of a strategy).
+/// </summary>
+public sealed record IrDecode(
+    IrValue Result,
+    IrValue Population,
+    string Model,
+    IrValue Temperature,
+    IrValue TopK,
+    IrValue TopP,
+    IrValue MaxTokens,
+    IrValue Stop,
+    int Stream) : IrInstruction(Result)
+{
+    public override IrEffects Effects => IrEffects.ModelCall | IrEffects.Random;
+
+    public override IEnumerable<IrValue> Operands => new[] { Population, Temperature, TopK, TopP, MaxTokens, Stop };
+
+    public override IrInstruction MapOperands(Func<IrValue, IrValue> map) => this with
+    {
+        Population = map(Population),
+        Temperature = map(Temperature),
+        TopK = map(TopK),
+        TopP = map(TopP),
+        MaxTokens = map(MaxTokens),
+        Stop = map(Stop),
+    };
+}
+
+/// <summary>The generated text of each particle.</summary>
+public sealed record IrParticleText(IrValue Result, IrValue Population) : IrInstruction(Result)
+{
+    public override IrEffects Effects => IrEffects.None;
+
+    public override IEnumerable<IrValue> Operands => new[] { Population };
+
+    public override IrInstruction MapOperands(Func<IrValue, IrValue> map) => this with { Population = map(Population) };
+}
+
+/// <summary>A built-in function; per particle when any argument is.</summary>
+public sealed record IrCall(IrValue Result, BuiltinFunction Function, ImmutableArray<IrValue> Arguments) : IrInstruction(Result)
+{
+    public override IrEffects Effects => IrEffects.None;
+
+    public override IEnumerable<IrValue> Operands => Arguments;
+
+    public override IrInstruction MapOperands(Func<IrValue, IrValue> map) => this with { Arguments = Arguments.Select(map).ToImmutableArray() };
+}
+
+public sealed record IrUnary(IrValue Result, UnaryOperator Operator, IrValue Operand) : IrInstruction(Result)
+{
+    public override IrEffects Effects => IrEffects.None;
+
+    public override IEnumerable<IrValue> Operands => new[] { Operand };
+
+    public override IrInstruction MapOperands(Func<IrValue, IrValue> map) => this with { Operand = map(Operand) };
+}
+
+public sealed record IrBinary(IrValue Result, BinaryOperator Operator, IrValue Left, IrValue Right) : IrInstruction(Result)
+{
+    public override IrEffects Effects => IrEffects.None;
+
+    public override IEnumerable<IrValue> Operands => new[] { Left, Right };
+
+    public override IrInstruction MapOperands(Func<IrValue, IrValue> map) => this with { Left = map(Left), Right = map(Right) };
+}
+
+public sealed record IrList(IrValue Result, ImmutableArray<IrValue> Elements) : IrInstruction(Result)
+{
+    public override IrEffects Effects => IrEffects.None;
+
+    public override IEnumerable<IrValue> Operands => Elements;
+
+    public override IrInstruction MapOperands(Func<IrValue, IrValue> map) => this with { Elements = Elements.Select(map).ToImmutableArray() };
+}
+
+/// <summary><c>sample(xs)</c>: one particle's text, drawn in proportion to weight (uniform in v0).</summary>
+public sealed record IrSelectSample(IrValue Result, IrValue Population, int Stream) : IrInstruction(Result)
+{
+    public override IrEffects Effects => IrEffects.Random;
+
+    public override IEnumerable<IrValue> Operands => new[] { Population };
+
+    public override IrInstruction MapOperands(Func<IrValue, IrValue> map) => this with { Population = map(Population) };
+}
+
+/// <summary><c>best(xs, by: key)</c>: the text of the particle with the largest key; ties to the lowest index.</summary>
+public sealed record IrSelectBest(IrValue Result, IrValue Population, IrValue Key) : IrInstruction(Result)
+{
+    public override IrEffects Effects => IrEffects.None;
+
+    public override IEnumerable<IrValue> Operands => new[] { Population, Key };
+
+    public override IrInstruction MapOperands(Func<IrValue, IrValue> map) => this with { Population = map(Population), Key = map(Key) };
+}
+
+/// <summary><c>vote(xs, key: k)</c>: the most frequent key; ties to the value whose first occurrence comes first.</summary>
+public sealed record IrReduceVote(IrValue Result, IrValue Population, IrValue Key) : IrInstruction(Result)
+{
+    public override IrEffects Effects => IrEffects.None;
+
+    public override IEnumerable<IrValue> Operands => new[] { Population, Key };
+
+    public override IrInstruction MapOperands(Func<IrValue, IrValue> map) => this with { Population = map(Population), Key = map(Key) };
+}
+
+public sealed record IrReturn(IrValue Value) : IrInstruction((IrValue?)null)
+{
+    public override IrEffects Effects => IrEffects.None;
+
+    public override IEnumerable<IrValue> Operands => new[] { Value };
+
+    public override IrInstruction MapOperands(Func<IrValue, IrValue> map) => this with { Value = map(Value) };
+}

@@ -1,0 +1,276 @@
+using System.Globalization;
+using Tts.Compiler.IR;
+using Tts.Language.Binding;
+using Tts.Runtime.Decoding;
+using Tts.Runtime.Populations;
+using Tts.Runtime.Randomness;
+using Tts.Runtime.Sampling;
+
+namespace Tts.Runtime.Execution;
+
+/// <summary>
+/// Runs an IR function for a batch of independent runs at once. Every instruction executes once for the whole
+/// batch: single values hold one entry per run, per-particle values one per row, and a population holds the rows
+/// of all runs, so each decode step is one batched model call whatever the number of runs.
+/// </summary>
+public sealed class IrExecutor
+{
+    private readonly IrFunction _function;
+    private readonly ModelBindings _models;
+    private readonly RunOptions _options;
+    private readonly Dictionary<int, object> _values = new();
+    private readonly List<Population> _populations = new();
+    private readonly long[] _tokens;
+    private readonly long[] _calls;
+
+    private IrExecutor(IrFunction function, ModelBindings models, RunOptions options)
+    {
+        _function = function;
+        _models = models;
+        _options = options;
+        _tokens = new long[options.Runs];
+        _calls = new long[options.Runs];
+    }
+
+    public static IReadOnlyList<RunResult> Execute(IrFunction function, IReadOnlyDictionary<string, object> arguments, ModelBindings models, RunOptions options)
+    {
+        if (options.Runs < 1)
+        {
+            throw new RuntimeException($"the number of runs must be at least 1, but it is {options.Runs}");
+        }
+
+        var executor = new IrExecutor(function, models, options);
+        try
+        {
+            return executor.Run(arguments);
+        }
+        finally
+        {
+            foreach (var population in executor._populations)
+            {
+                population.Dispose();
+            }
+        }
+    }
+
+    private int Runs => _options.Runs;
+
+    private IReadOnlyList<RunResult> Run(IReadOnlyDictionary<string, object> arguments)
+    {
+        foreach (var instruction in _function.Instructions)
+        {
+            if (instruction is IrReturn ret)
+            {
+                var outputs = Single(ret.Value);
+                return Enumerable.Range(0, Runs)
+                    .Select(run => new RunResult(_options.FirstRun + run, outputs[run], new Spent(_tokens[run], _calls[run])))
+                    .ToList();
+            }
+
+            _values[instruction.Result!.Id] = Evaluate(instruction, arguments);
+        }
+
+        throw new InvalidOperationException($"strategy '{_function.Name}' has no return instruction");
+    }
+
+    private object Evaluate(IrInstruction instruction, IReadOnlyDictionary<string, object> arguments)
+    {
+        switch (instruction)
+        {
+            case IrParameter parameter:
+                return Broadcast(arguments.TryGetValue(parameter.Name, out var argument)
+                    ? argument
+                    : throw new RuntimeException($"no value for parameter '{parameter.Name}'"));
+            case IrConstant constant:
+                return Broadcast(constant.Value);
+            case IrSpawn spawn:
+                return new Spawned(Single(spawn.Count).Select(c => (long)c).ToArray());
+            case IrPrefill prefill:
+                return Prefill(prefill);
+            case IrDecode decode:
+                return Decode(decode);
+            case IrParticleText text:
+                return new PerParticle(PopulationOf(text.Population).Texts.Cast<object>().ToArray());
+            case IrCall call:
+                return Map(call.Arguments, args => call.Function.Evaluate(args));
+            case IrUnary unary:
+                return Map(new[] { unary.Operand }, args => Operators.Evaluate(unary.Operator, args[0]));
+            case IrBinary binary:
+                return Map(new[] { binary.Left, binary.Right }, args => EvaluateBinary(binary.Operator, args[0], args[1]));
+            case IrList list:
+                return Enumerable.Range(0, Runs).Select(run => (object)list.Elements.Select(e => Single(e)[run]).ToArray()).ToArray();
+            case IrSelectSample sample:
+                return SelectSample(sample);
+            case IrSelectBest best:
+                return SelectBest(best);
+            case IrReduceVote vote:
+                return ReduceVote(vote);
+            default:
+                throw new InvalidOperationException($"the executor does not know {instruction.GetType().Name}");
+        }
+    }
+
+    private Population Prefill(IrPrefill prefill)
+    {
+        var counts = ((Spawned)_values[prefill.Population.Id]).CountPerRun;
+        var count = counts[0];
+        if (counts.Any(c => c != count))
+        {
+            throw new RuntimeException("every batched run must spawn the same number of particles");
+        }
+
+        var n = (int)CheckOption(DecodeOptionRules.Count, count);
+        var prompts = Single(prefill.Prompt).Cast<string>().ToList();
+        var population = Population.Start(_models.Resolve(prefill.Model), prompts, n);
+        _populations.Add(population);
+        for (var run = 0; run < Runs; run++)
+        {
+            _calls[run]++;
+        }
+
+        return population;
+    }
+
+    private Population Decode(IrDecode decode)
+    {
+        var population = PopulationOf(decode.Population);
+
+        // Options are single values; runs share them (they come from the same arguments), so run 0 speaks for all.
+        var temperature = Convert.ToDouble(CheckOption(DecodeOptionRules.Temperature, Single(decode.Temperature)[0]), CultureInfo.InvariantCulture);
+        var topK = (long)CheckOption(DecodeOptionRules.TopK, Single(decode.TopK)[0]);
+        var topP = Convert.ToDouble(CheckOption(DecodeOptionRules.TopP, Single(decode.TopP)[0]), CultureInfo.InvariantCulture);
+        var maxTokens = (long)CheckOption(DecodeOptionRules.MaxTokens, Single(decode.MaxTokens)[0]);
+        var stop = ((object[])CheckOption(DecodeOptionRules.Stop, Single(decode.Stop)[0])).Cast<string>().ToList();
+        var options = new DecodeOptions(new SamplingOptions(temperature, (int)Math.Min(topK, int.MaxValue), topP), (int)Math.Min(maxTokens, int.MaxValue), stop);
+        PopulationDecoder.Decode(population, options, _options.Seed, _options.FirstRun, decode.Stream, _tokens, _calls);
+        return population;
+    }
+
+    private static object CheckOption(string name, object value) =>
+        DecodeOptionRules.Check(name, value) is { } expectation
+            ? throw new RuntimeException($"'{name}' must be {expectation}, but it is {DecodeOptionRules.FormatValue(value)}")
+            : value;
+
+    private object[] SelectSample(IrSelectSample sample)
+    {
+        var population = PopulationOf(sample.Population);
+        var n = population.ParticlesPerRun;
+        var result = new object[Runs];
+        for (var run = 0; run < Runs; run++)
+        {
+            // Uniform in v0 (all weights equal); one counter-based draw per run.
+            var key = CounterRandom.RowKey(_options.Seed, _options.FirstRun + run, sample.Stream, 0);
+            var u = CounterRandom.Uniform((uint)key, 0, 0);
+            var particle = Math.Min(n - 1, (int)(u * n));
+            result[run] = population.Texts[run * n + particle];
+        }
+
+        return result;
+    }
+
+    private object[] SelectBest(IrSelectBest best)
+    {
+        var population = PopulationOf(best.Population);
+        var scores = ((PerParticle)_values[best.Key.Id]).PerRow;
+        var n = population.ParticlesPerRun;
+        var result = new object[Runs];
+        for (var run = 0; run < Runs; run++)
+        {
+            var bestRow = run * n;
+            var bestScore = double.NegativeInfinity;
+            for (var row = run * n; row < (run + 1) * n; row++)
+            {
+                var score = Convert.ToDouble(scores[row], CultureInfo.InvariantCulture);
+
+                // Strictly greater: ties go to the lowest index; NaN never wins.
+                if (score > bestScore)
+                {
+                    bestScore = score;
+                    bestRow = row;
+                }
+            }
+
+            result[run] = population.Texts[bestRow];
+        }
+
+        return result;
+    }
+
+    private object[] ReduceVote(IrReduceVote vote)
+    {
+        var keys = ((PerParticle)_values[vote.Key.Id]).PerRow;
+        var n = PopulationOf(vote.Population).ParticlesPerRun;
+        var result = new object[Runs];
+        for (var run = 0; run < Runs; run++)
+        {
+            var counts = new Dictionary<object, int>();
+            var order = new List<object>();
+            for (var row = run * n; row < (run + 1) * n; row++)
+            {
+                if (!counts.TryGetValue(keys[row], out var c))
+                {
+                    order.Add(keys[row]);
+                }
+
+                counts[keys[row]] = c + 1;
+            }
+
+            // Ties go to the value first seen: order is first-occurrence order and Max keeps the first maximum.
+            var winner = order[0];
+            foreach (var key in order)
+            {
+                if (counts[key] > counts[winner])
+                {
+                    winner = key;
+                }
+            }
+
+            result[run] = winner;
+        }
+
+        return result;
+    }
+
+    private static object EvaluateBinary(BinaryOperator op, object left, object right)
+    {
+        try
+        {
+            return Operators.Evaluate(op, left, right);
+        }
+        catch (DivideByZeroException)
+        {
+            throw new RuntimeException($"{Constants.Format(left)} {Operators.Text(op)} {Constants.Format(right)}: division by zero");
+        }
+    }
+
+    /// <summary>Applies a scalar function elementwise: per particle if any operand is per particle, else per run.</summary>
+    private object Map(IReadOnlyList<IrValue> operands, Func<object[], object> apply)
+    {
+        var perParticle = operands.Select(o => _values[o.Id]).OfType<PerParticle>().FirstOrDefault();
+        if (perParticle is null)
+        {
+            return Enumerable.Range(0, Runs).Select(run => apply(operands.Select(o => Single(o)[run]).ToArray())).ToArray();
+        }
+
+        var rows = perParticle.PerRow.Length;
+        var particlesPerRun = rows / Runs;
+        var result = new object[rows];
+        for (var row = 0; row < rows; row++)
+        {
+            var args = operands.Select(o => _values[o.Id] is PerParticle p ? p.PerRow[row] : Single(o)[row / particlesPerRun]).ToArray();
+            result[row] = apply(args);
+        }
+
+        return new PerParticle(result);
+    }
+
+    private object[] Broadcast(object value) => Enumerable.Repeat(value, Runs).ToArray();
+
+    private object[] Single(IrValue value) => (object[])_values[value.Id];
+
+    private Population PopulationOf(IrValue value) => (Population)_values[value.Id];
+
+    private sealed record Spawned(long[] CountPerRun);
+
+    private sealed record PerParticle(object[] PerRow);
+}
