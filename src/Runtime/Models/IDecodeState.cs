@@ -1,0 +1,27 @@
+using TorchSharp;
+
+namespace Tts.Runtime.Models;
+
+/// <summary>The rows (particles) being decoded by a model, with whatever state the model keeps per row.</summary>
+public interface IDecodeState : IDisposable
+{
+    int Rows { get; }
+
+    /// <summary>
+    /// [Rows, V] float64 log-probabilities of the next token (−∞ = impossible). The caller owns and
+    /// disposes the tensor. A row that already ended gets some valid row (the model chooses).
+    /// </summary>
+    torch.Tensor NextLogProbs();
+
+    /// <summary>
+    /// Appends [Rows] int64 tokens, one per row. Rows that already ended may get any value; the
+    /// model ignores them rather than throwing.
+    /// </summary>
+    void Append(torch.Tensor tokens);
+
+    /// <summary>
+    /// [Rows'] int64: new row i is old row <c>rowIndices[i]</c>. Resample, prune and fork are all
+    /// such gathers; <see cref="Rows"/> becomes Rows'.
+    /// </summary>
+    void Reorder(torch.Tensor rowIndices);
+}

@@ -1,0 +1,19 @@
+namespace Tts.Runtime.Models;
+
+/// <summary>
+/// A next-token model the runtime drives in batches: one decode state holds every particle of a
+/// step as one row, so a whole population moves through the model together.
+/// </summary>
+public interface ILanguageModel : IDisposable
+{
+    Vocabulary Vocabulary { get; }
+
+    /// <summary>Tokenizes a prompt; throws <see cref="ModelException"/> when the text cannot be tokenized.</summary>
+    int[] Encode(string text);
+
+    /// <summary>
+    /// Starts decoding: row r continues <c>prompts[promptOfRow[r]]</c>. Each distinct prompt is
+    /// prefilled once and shared by the rows that continue it.
+    /// </summary>
+    IDecodeState Start(IReadOnlyList<int[]> prompts, IReadOnlyList<int> promptOfRow);
+}

@@ -1,0 +1,142 @@
+using TorchSharp;
+
+namespace Tts.Runtime.Models.Tabular;
+
+/// <summary>
+/// Per-row token histories kept in C#; <see cref="NextLogProbs"/> assembles the [Rows, V]
+/// tensor from log rows cached on the history nodes.
+/// </summary>
+internal sealed class TabularDecodeState : IDecodeState
+{
+    private readonly TabularModel _model;
+    private TokenHistory[] _histories;
+    private int[] _generatedCounts;
+    private bool[] _ended;
+    private bool _disposed;
+
+    public TabularDecodeState(TabularModel model, IReadOnlyList<int[]> prompts, IReadOnlyList<int> promptOfRow)
+    {
+        ArgumentNullException.ThrowIfNull(prompts);
+        ArgumentNullException.ThrowIfNull(promptOfRow);
+        _model = model;
+
+        // Each distinct prompt becomes one shared history ("prefilled once").
+        var prefilled = new TokenHistory[prompts.Count];
+        for (var p = 0; p < prompts.Count; p++)
+        {
+            var history = TokenHistory.Empty;
+            foreach (var id in prompts[p] ?? throw new ArgumentException($"Prompt {p} is null.", nameof(prompts)))
+            {
+                model.ValidateContextToken(id, nameof(prompts));
+                history = history.Append(id);
+            }
+
+            prefilled[p] = history;
+        }
+
+        _histories = new TokenHistory[promptOfRow.Count];
+        for (var r = 0; r < _histories.Length; r++)
+        {
+            var prompt = promptOfRow[r];
+            if (prompt < 0 || prompt >= prompts.Count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(promptOfRow), prompt, $"Row {r} names a prompt outside the {prompts.Count} given.");
+            }
+
+            _histories[r] = prefilled[prompt];
+        }
+
+        _generatedCounts = new int[_histories.Length];
+        _ended = new bool[_histories.Length];
+    }
+
+    public int Rows => _histories.Length;
+
+    public torch.Tensor NextLogProbs()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var vocabularySize = _model.Vocabulary.Count;
+        var values = new double[Rows * vocabularySize];
+        for (var r = 0; r < Rows; r++)
+        {
+            var row = _ended[r] || _generatedCounts[r] >= _model.MaxTokens
+                ? _model.ForcedEosLogRow
+                : _model.LogRowFor(_histories[r]);
+            Array.Copy(row, 0, values, r * vocabularySize, vocabularySize);
+        }
+
+        return torch.tensor(values, [Rows, vocabularySize], torch.float64);
+    }
+
+    public void Append(torch.Tensor tokens)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var ids = ReadRowVector(tokens, nameof(tokens), Rows);
+        var eosId = _model.Vocabulary.EosId;
+        for (var r = 0; r < Rows; r++)
+        {
+            if (_ended[r])
+            {
+                continue;
+            }
+
+            var id = ids[r];
+            if (id < 0 || id >= _model.Vocabulary.Count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(tokens), id, $"Row {r}: token id outside the vocabulary of {_model.Vocabulary.Count}.");
+            }
+
+            if (id == eosId)
+            {
+                _ended[r] = true;
+                continue;
+            }
+
+            _histories[r] = _histories[r].Append((int)id);
+            _generatedCounts[r]++;
+        }
+    }
+
+    public void Reorder(torch.Tensor rowIndices)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var indices = ReadRowVector(rowIndices, nameof(rowIndices), expectedLength: null);
+        var histories = new TokenHistory[indices.Length];
+        var generatedCounts = new int[indices.Length];
+        var ended = new bool[indices.Length];
+        for (var i = 0; i < indices.Length; i++)
+        {
+            var source = indices[i];
+            if (source < 0 || source >= Rows)
+            {
+                throw new ArgumentOutOfRangeException(nameof(rowIndices), source, $"New row {i} names an old row outside the {Rows} rows.");
+            }
+
+            histories[i] = _histories[source];
+            generatedCounts[i] = _generatedCounts[source];
+            ended[i] = _ended[source];
+        }
+
+        _histories = histories;
+        _generatedCounts = generatedCounts;
+        _ended = ended;
+    }
+
+    public void Dispose() => _disposed = true;
+
+    private static long[] ReadRowVector(torch.Tensor tensor, string parameterName, int? expectedLength)
+    {
+        ArgumentNullException.ThrowIfNull(tensor, parameterName);
+        if (tensor.dtype != torch.int64 || tensor.dim() != 1 || (expectedLength is { } length && tensor.shape[0] != length))
+        {
+            var expected = expectedLength is { } n ? $"[{n}]" : "[rows]";
+            throw new ArgumentException(
+                $"Expected an int64 tensor of shape {expected}, got {tensor.dtype} of shape [{string.Join(", ", tensor.shape)}].",
+                parameterName);
+        }
+
+        using var onCpu = tensor.device_type == DeviceType.CPU ? null : tensor.cpu();
+        using var contiguous = (onCpu ?? tensor).contiguous();
+        return contiguous.data<long>().ToArray();
+    }
+}

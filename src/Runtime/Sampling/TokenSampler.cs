@@ -1,0 +1,219 @@
+using Tts.Runtime.Randomness;
+using static TorchSharp.torch;
+
+namespace Tts.Runtime.Sampling;
+
+/// <summary>
+/// Batched next-token sampling on device, row by row: a row's result depends only on its own
+/// log-probabilities, row key and step, never on the rest of the batch. The <c>Reference</c>
+/// methods compute the same law and draw on doubles in C#, as the oracle for tests.
+/// </summary>
+/// <remarks>
+/// Input rows are log-probabilities (or logits) with at least one finite entry and no NaN.
+/// The transform, in order:
+/// <list type="number">
+/// <item>temperature: (x − max x) / T; subtracting the row maximum first changes nothing after
+/// normalization and keeps the best token finite for tiny T;</item>
+/// <item>top-k: keep tokens whose value is ≥ the k-th largest (ties at the boundary are kept);</item>
+/// <item>top-p: on the law after top-k, sorted descending (stable, so lower ids first among equal
+/// values), keep a token while the mass strictly before it is &lt; p; the first is always kept;</item>
+/// <item>renormalize: log_softmax over the kept tokens.</item>
+/// </list>
+/// T = 0 is greedy: all mass on the lowest-index maximum. Sampling is Gumbel-max:
+/// argmax(transformed + G), G = −log(−log u), u from <see cref="CounterRandom.Uniforms"/>.
+/// </remarks>
+public static class TokenSampler
+{
+    /// <summary>[N, V] float64 normalized log-probabilities of the law <see cref="Sample"/> draws from.</summary>
+    public static Tensor TransformedLogProbs(Tensor logProbs, SamplingOptions options)
+    {
+        ValidateLogProbs(logProbs);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+
+        using var scope = NewDisposeScope();
+        if (options.IsGreedy)
+        {
+            var best = logProbs.argmax(1, keepdim: true);
+            var isBest = arange(logProbs.shape[1], int64, logProbs.device).unsqueeze(0).eq(best);
+            return zeros_like(logProbs).masked_fill(isBest.logical_not(), double.NegativeInfinity).MoveToOuterDisposeScope();
+        }
+
+        var vocabularySize = logProbs.shape[1];
+        var scaled = (logProbs - logProbs.amax([1], keepdim: true)) / options.Temperature;
+
+        if (options.TopK > 0 && options.TopK < vocabularySize)
+        {
+            var (topValues, _) = scaled.topk(options.TopK, dim: 1);
+            var kthLargest = topValues.narrow(1, options.TopK - 1, 1);
+            scaled = scaled.masked_fill(scaled.lt(kthLargest), double.NegativeInfinity);
+        }
+
+        if (options.TopP < 1.0)
+        {
+            var probabilities = scaled.softmax(1);
+            var (sorted, order) = probabilities.sort(1, descending: true, stable: true);
+            // Exclusive prefix sum: the mass strictly before each sorted token.
+            var massBefore = cat([zeros_like(sorted.narrow(1, 0, 1)), sorted.cumsum(1).narrow(1, 0, vocabularySize - 1)], 1);
+            var keepSorted = massBefore.lt(options.TopP);
+            var keep = zeros_like(keepSorted).scatter(1, order, keepSorted);
+            scaled = scaled.masked_fill(keep.logical_not(), double.NegativeInfinity);
+        }
+
+        return scaled.log_softmax(1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// [N] int64 token ids drawn by Gumbel-max from the transformed law, with the randomness of
+    /// row i keyed by (<paramref name="rowKeys"/>[i], <paramref name="step"/>, token id).
+    /// Greedy (T = 0) takes the lowest-index maximum and uses no randomness.
+    /// </summary>
+    public static Tensor Sample(Tensor logProbs, SamplingOptions options, Tensor rowKeys, long step)
+    {
+        ValidateLogProbs(logProbs);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(rowKeys);
+        options.Validate();
+        if (rowKeys.dim() != 1 || rowKeys.shape[0] != logProbs.shape[0])
+        {
+            throw new ArgumentException(
+                $"Expected [{logProbs.shape[0]}] row keys, got shape [{string.Join(", ", rowKeys.shape)}].", nameof(rowKeys));
+        }
+
+        using var scope = NewDisposeScope();
+        if (options.IsGreedy)
+        {
+            return logProbs.argmax(1).MoveToOuterDisposeScope();
+        }
+
+        var transformed = TransformedLogProbs(logProbs, options);
+        var uniforms = CounterRandom.Uniforms(rowKeys, step, (int)logProbs.shape[1]);
+        var gumbel = uniforms.log().neg().log().neg();
+        return (transformed + gumbel).argmax(1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The C# reference of <see cref="TransformedLogProbs"/> for one row, same operations in the same order.</summary>
+    public static double[] TransformedLogProbsReference(double[] logProbs, SamplingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(logProbs);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var size = logProbs.Length;
+        var result = new double[size];
+        if (options.IsGreedy)
+        {
+            Array.Fill(result, double.NegativeInfinity);
+            result[ArgMax(logProbs)] = 0.0;
+            return result;
+        }
+
+        var max = logProbs.Max();
+        var scaled = Array.ConvertAll(logProbs, x => (x - max) / options.Temperature);
+
+        if (options.TopK > 0 && options.TopK < size)
+        {
+            var descending = scaled.OrderDescending().ToArray();
+            var kthLargest = descending[options.TopK - 1];
+            for (var i = 0; i < size; i++)
+            {
+                if (scaled[i] < kthLargest)
+                {
+                    scaled[i] = double.NegativeInfinity;
+                }
+            }
+        }
+
+        if (options.TopP < 1.0)
+        {
+            var probabilities = Softmax(scaled);
+            // OrderByDescending is stable: equal probabilities keep ascending token order, like sort(stable: true).
+            var order = Enumerable.Range(0, size).OrderByDescending(i => probabilities[i]).ToArray();
+            var massBefore = 0.0;
+            foreach (var token in order)
+            {
+                if (!(massBefore < options.TopP))
+                {
+                    scaled[token] = double.NegativeInfinity;
+                }
+
+                massBefore += probabilities[token];
+            }
+        }
+
+        var keptMax = scaled.Max();
+        var sum = 0.0;
+        foreach (var x in scaled)
+        {
+            sum += Math.Exp(x - keptMax);
+        }
+
+        var logSum = Math.Log(sum);
+        for (var i = 0; i < size; i++)
+        {
+            result[i] = scaled[i] - keptMax - logSum;
+        }
+
+        return result;
+    }
+
+    /// <summary>The C# reference of <see cref="Sample"/> for one row.</summary>
+    public static int SampleReference(double[] logProbs, SamplingOptions options, uint rowKey, long step)
+    {
+        ArgumentNullException.ThrowIfNull(logProbs);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (options.IsGreedy)
+        {
+            return ArgMax(logProbs);
+        }
+
+        var transformed = TransformedLogProbsReference(logProbs, options);
+        var perturbed = new double[transformed.Length];
+        for (var token = 0; token < perturbed.Length; token++)
+        {
+            var u = CounterRandom.Uniform(rowKey, step, token);
+            perturbed[token] = transformed[token] + -Math.Log(-Math.Log(u));
+        }
+
+        return ArgMax(perturbed);
+    }
+
+    /// <summary>The lowest index among the maxima, as torch's argmax returns.</summary>
+    private static int ArgMax(double[] values)
+    {
+        var best = 0;
+        for (var i = 1; i < values.Length; i++)
+        {
+            if (values[i] > values[best])
+            {
+                best = i;
+            }
+        }
+
+        return best;
+    }
+
+    private static double[] Softmax(double[] values)
+    {
+        var max = values.Max();
+        var exps = Array.ConvertAll(values, x => Math.Exp(x - max));
+        var sum = 0.0;
+        foreach (var e in exps)
+        {
+            sum += e;
+        }
+
+        return Array.ConvertAll(exps, e => e / sum);
+    }
+
+    private static void ValidateLogProbs(Tensor logProbs)
+    {
+        ArgumentNullException.ThrowIfNull(logProbs);
+        if (logProbs.dtype != float64 || logProbs.dim() != 2 || logProbs.shape[1] == 0)
+        {
+            throw new ArgumentException(
+                $"Expected [N, V] float64 log-probabilities with V ≥ 1, got {logProbs.dtype} of shape [{string.Join(", ", logProbs.shape)}].",
+                nameof(logProbs));
+        }
+    }
+}

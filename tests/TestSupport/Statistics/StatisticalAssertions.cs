@@ -1,0 +1,13 @@
+namespace Tts.TestSupport.Statistics;
+
+/// <summary>
+/// The registry of statistical assertions across all test projects, which splits
+/// <see cref="AlphaBudget.Family"/> (see there). Add yours to the list and to the count.
+/// </summary>
+public static class StatisticalAssertions
+{
+    /// <summary>
+    /// 1. Runtime.Tests, Sampling/TokenSamplerStatisticalTests: sampled tokens vs the transformed law (chi-square).
+    /// </summary>
+    public const int Count = 1;
+}
