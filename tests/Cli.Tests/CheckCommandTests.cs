@@ -27,10 +27,10 @@ public sealed class CheckCommandTests : IDisposable
     [Fact]
     public void Syntax_error_is_located_coded_and_shown_with_the_line()
     {
-        var path = Write("syntax.tts", "model policy: lm\nstrategy s(prompt: text) -> text {\n    return sample(xs\n}\n");
+        var path = Write("syntax.tts", "model policy: lm\nstrategy s(prompt: text) -> text {\n    population xs = sample policy(prompt)\n    return sample(xs\n}\n");
         var result = CliRunner.Run("check", path);
         Assert.Equal(1, result.ExitCode);
-        Assert.StartsWith($"{path}(4,1): error TTS0001: unexpected '}}' in the argument list; expected ')'", result.Output, StringComparison.Ordinal);
+        Assert.StartsWith($"{path}(5,1): error TTS0001: unexpected '}}' in the call to sample; expected ')'", result.Output, StringComparison.Ordinal);
         Assert.Contains("    }\n    ^\n", result.Output, StringComparison.Ordinal);
         Assert.EndsWith("1 error\n", result.Output, StringComparison.Ordinal);
     }

@@ -119,7 +119,7 @@ public sealed class IrExecutor
             throw new RuntimeException("every batched run must spawn the same number of particles");
         }
 
-        var n = (int)CheckOption(DecodeOptionRules.Count, count);
+        var n = (int)Math.Min(int.MaxValue, (long)CheckOption(DecodeOptionRules.Count, count));
         var prompts = Single(prefill.Prompt).Cast<string>().ToList();
         var population = Population.Start(_models.Resolve(prefill.Model), prompts, n);
         _populations.Add(population);

@@ -94,6 +94,11 @@ internal sealed class SyntaxErrorListener : BaseErrorListener
     {
         for (var c = context; c != null; c = c.Parent as ParserRuleContext)
         {
+            if (c is TtsParser.CallPrimaryContext { callee: { } callee })
+            {
+                return $" in the call to {callee.Text}";
+            }
+
             switch (c.RuleIndex)
             {
                 case TtsParser.RULE_argumentList:
