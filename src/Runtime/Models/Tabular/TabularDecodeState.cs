@@ -24,7 +24,7 @@ internal sealed class TabularDecodeState : IDecodeState
         var prefilled = new TokenHistory[prompts.Count];
         for (var p = 0; p < prompts.Count; p++)
         {
-            var history = TokenHistory.Empty;
+            var history = TokenHistory.CreateRoot();
             foreach (var id in prompts[p] ?? throw new ArgumentException($"Prompt {p} is null.", nameof(prompts)))
             {
                 model.ValidateContextToken(id, nameof(prompts));

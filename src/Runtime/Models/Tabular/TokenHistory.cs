@@ -14,9 +14,13 @@ internal sealed class TokenHistory
         Length = parent is null ? 0 : parent.Length + 1;
     }
 
-    public static TokenHistory Empty { get; } = new(-1, null);
+    /// <summary>
+    /// A new empty history. Each decode state makes its own root: the cached rows belong to one model, so a
+    /// shared static root would hand one model's probabilities to another.
+    /// </summary>
+    public static TokenHistory CreateRoot() => new(-1, null);
 
-    /// <summary>The last token; meaningless for <see cref="Empty"/>.</summary>
+    /// <summary>The last token; meaningless for a root.</summary>
     public int Token { get; }
 
     public TokenHistory? Parent { get; }
