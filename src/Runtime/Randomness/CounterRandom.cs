@@ -78,37 +78,48 @@ public static class CounterRandom
         // The step is the same for every row: fold it in with scalar arithmetic, then hash per row.
         var stepLow = Mix((uint)step ^ Golden);
         var stepHigh = Mix((uint)((ulong)step >> 32) ^ Golden);
-        var keys = MixTensor(rowKeys.bitwise_xor(Constant(stepLow, device)));
-        keys = MixTensor(keys.bitwise_xor(Constant(stepHigh, device)));
+        var keys = MixInPlace(rowKeys.bitwise_xor(Constant(stepLow, device)));
+        keys = MixInPlace(keys.bitwise_xor_(Constant(stepHigh, device)));
 
-        var lanesMixed = MixTensor(arange(lanes, int64, device).bitwise_xor(Constant(Golden, device)));
-        var hashes = MixTensor(keys.unsqueeze(1).bitwise_xor(lanesMixed.unsqueeze(0)));
-        var uniforms = (hashes.to_type(float64) + 0.5) / TwoToThe32;
+        var lanesMixed = MixInPlace(arange(lanes, int64, device).bitwise_xor_(Constant(Golden, device)));
+        var hashes = MixInPlace(keys.unsqueeze(1).bitwise_xor(lanesMixed.unsqueeze(0)));
+
+        // (h + 0.5) · 2^-32 is exact in float64 and equals (h + 0.5) / 2^32 bit for bit.
+        var uniforms = hashes.to_type(float64).add_(0.5).mul_(1.0 / TwoToThe32);
         return uniforms.MoveToOuterDisposeScope();
     }
 
-    /// <summary><see cref="Mix"/> on int64 tensors whose values lie in [0, 2^32).</summary>
-    private static Tensor MixTensor(Tensor x)
+    /// <summary>
+    /// <see cref="Mix"/> on an int64 tensor whose values lie in [0, 2^32), overwriting it. In place
+    /// because the [N, V] hash is the costliest part of sampling: fewer temporaries, less memory traffic.
+    /// </summary>
+    private static Tensor MixInPlace(Tensor x)
     {
         var device = x.device;
-        x = x.bitwise_xor(x.bitwise_right_shift(Constant(16, device)));
-        x = Multiply32(x, FirstMultiplier, device);
-        x = x.bitwise_xor(x.bitwise_right_shift(Constant(15, device)));
-        x = Multiply32(x, SecondMultiplier, device);
-        return x.bitwise_xor(x.bitwise_right_shift(Constant(16, device)));
+        x.bitwise_xor_(x.bitwise_right_shift(Constant(16, device)));
+        Multiply32InPlace(x, FirstMultiplier, device);
+        x.bitwise_xor_(x.bitwise_right_shift(Constant(15, device)));
+        Multiply32InPlace(x, SecondMultiplier, device);
+        return x.bitwise_xor_(x.bitwise_right_shift(Constant(16, device)));
     }
 
     /// <summary>
-    /// (x · c) mod 2^32 for x in [0, 2^32). Torch has no wrapping uint32 multiply and a direct
-    /// int64 product can reach 2^64, so split c into 16-bit halves:
-    /// x·c ≡ x·c_low + ((x·c_high mod 2^16) · 2^16) (mod 2^32). Each product stays below 2^48 and
-    /// the sum below 2^49, far from int64 overflow; right shifts of values in [0, 2^32) are exact.
+    /// x ← (x · c) mod 2^32 for x in [0, 2^32). Torch has no wrapping uint32 multiply, and int64
+    /// overflow is undefined in C++, so every intermediate must stay below 2^63. For c &lt; 2^31 the
+    /// direct product x·c &lt; 2^63 already does. Otherwise split c into 16-bit halves:
+    /// x·c ≡ x·c_low + ((x·c_high mod 2^16) · 2^16) (mod 2^32), where each product stays below 2^48
+    /// and the sum below 2^49. Right shifts of values in [0, 2^32) are exact.
     /// </summary>
-    private static Tensor Multiply32(Tensor x, uint c, Device device)
+    private static void Multiply32InPlace(Tensor x, uint c, Device device)
     {
-        var low = x * (long)(c & 0xFFFF);
-        var high = (x * (long)(c >> 16)).bitwise_and(Constant(0xFFFF, device)) * 65536L;
-        return (low + high).bitwise_and(Constant(Low32Mask, device));
+        if (c < 0x8000_0000u)
+        {
+            x.mul_((long)c).bitwise_and_(Constant(Low32Mask, device));
+            return;
+        }
+
+        var high = (x * (long)(c >> 16)).bitwise_and_(Constant(0xFFFF, device)).mul_(65536L);
+        x.mul_((long)(c & 0xFFFF)).add_(high).bitwise_and_(Constant(Low32Mask, device));
     }
 
     /// <summary>A 0-d int64 tensor: TorchSharp has no scalar overloads of the bitwise operations.</summary>

@@ -88,7 +88,7 @@ public static class TokenSampler
 
         var transformed = TransformedLogProbs(logProbs, options);
         var uniforms = CounterRandom.Uniforms(rowKeys, step, (int)logProbs.shape[1]);
-        var gumbel = uniforms.log().neg().log().neg();
+        var gumbel = uniforms.log_().neg_().log_().neg_();
         return (transformed + gumbel).argmax(1).MoveToOuterDisposeScope();
     }
 

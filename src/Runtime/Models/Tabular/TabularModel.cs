@@ -110,11 +110,12 @@ public sealed class TabularModel : ILanguageModel
         var next = NextTokenProbabilities(context, generated);
         for (var token = 0; token < next.Count; token++)
         {
-            var p = probability * next[token];
             if (next[token] == 0.0)
             {
                 continue;
             }
+
+            var p = probability * next[token];
 
             if (token == Vocabulary.EosId)
             {
