@@ -1,0 +1,177 @@
+using System.Globalization;
+using Microsoft.CodeAnalysis.CSharp;
+using Tts.Language.Binding;
+using Tts.Language.Binding.BoundTree;
+using Tts.Language.Binding.Types;
+using Tts.Language.Diagnostics;
+using Tts.Language.Syntax;
+
+namespace Tts.SourceGenerators;
+
+/// <summary>Parses and binds one .tts file and reduces the result to equatable models.</summary>
+internal static class FileModelBuilder
+{
+    /// <summary>Members of a strategy's nested class and of its Parameters record that names must not take.</summary>
+    private static readonly string[] StrategyMembers = { "Name", "Signature", "ReturnType", "Guarantee", "Target", "Reason", "Parameters" };
+
+    private static readonly string[] RecordMembers = { "Parameters", "EqualityContract" };
+
+    public static FileResult Build(string path, string text, CancellationToken cancellationToken)
+    {
+        var className = Naming.FileClassName(path);
+        var tree = SyntaxTree.Parse(text, path);
+        var bag = new DiagnosticBag();
+        bag.AddRange(tree.Diagnostics);
+        cancellationToken.ThrowIfCancellationRequested();
+        var program = Binder.Bind(tree, bag);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var diagnostics = bag.ToImmutableSorted().Select(ToModel).ToList();
+        if (diagnostics.Any(d => d.IsError))
+        {
+            return new FileResult(
+                new StrategyFileModel(path, className, EquatableArray<StrategyModel>.Empty, HasErrors: true),
+                diagnostics.ToEquatableArray());
+        }
+
+        var strategies = program.Strategies.Select(ToModel).ToList();
+        var clashes = FindNameClashes(tree, className, program, strategies);
+        diagnostics.AddRange(clashes);
+        var hasErrors = clashes.Count > 0;
+        return new FileResult(
+            new StrategyFileModel(path, className, hasErrors ? EquatableArray<StrategyModel>.Empty : strategies.ToEquatableArray(), hasErrors),
+            diagnostics.ToEquatableArray());
+    }
+
+    private static DiagnosticModel ToModel(Diagnostic diagnostic) =>
+        new(diagnostic.Id, diagnostic.Descriptor.Title, new[] { diagnostic.Message }.ToEquatableArray(), diagnostic.IsError, ToModel(diagnostic.Location));
+
+    private static LocationModel ToModel(Tts.Language.Text.Location location) =>
+        new(location.Path, location.Span.Start, location.Span.Length, location.Start.Line, location.Start.Column, location.End.Line, location.End.Column);
+
+    private static StrategyModel ToModel(BoundStrategy strategy)
+    {
+        var symbol = strategy.Symbol;
+        var parameters = symbol.Parameters
+            .Select(p => new ParameterModel(
+                p.Name,
+                p.Type.ToString(),
+                Naming.ToPascalIdentifier(p.Name, "Value"),
+                CSharpType(p.Type),
+                p.DefaultValue is null ? null : Literal(p.DefaultValue, p.Type)))
+            .ToEquatableArray();
+        return new StrategyModel(
+            symbol.Name,
+            Naming.ToPascalIdentifier(symbol.Name, "Strategy"),
+            parameters,
+            symbol.ReturnType.ToString(),
+            strategy.Guarantee.LevelName,
+            strategy.Guarantee.Target,
+            strategy.Guarantee.Reason,
+            symbol.Signature);
+    }
+
+    /// <summary>C# names that would collide (CS0102, CS0542): reported as TTSG002 at the strategy or parameter.</summary>
+    private static List<DiagnosticModel> FindNameClashes(SyntaxTree tree, string className, BoundProgram program, List<StrategyModel> strategies)
+    {
+        LocationModel Source(Tts.Language.Text.TextSpan span) => ToModel(tree.Source.GetLocation(span));
+        var clashes = new List<DiagnosticModel>();
+        var classNames = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < strategies.Count; i++)
+        {
+            var strategy = strategies[i];
+            var symbol = program.Strategies[i].Symbol;
+            string? problem = null;
+            if (strategy.ClassName == className)
+            {
+                problem = $"strategy '{strategy.Name}' becomes class '{strategy.ClassName}', the name of the class of its file";
+            }
+            else if (StrategyMembers.Contains(strategy.ClassName, StringComparer.Ordinal))
+            {
+                problem = $"strategy '{strategy.Name}' becomes class '{strategy.ClassName}', which would clash with its member '{strategy.ClassName}'";
+            }
+            else if (classNames.TryGetValue(strategy.ClassName, out var other))
+            {
+                problem = $"strategy '{strategy.Name}' becomes class '{strategy.ClassName}', as strategy '{other}' does";
+            }
+            else
+            {
+                classNames.Add(strategy.ClassName, strategy.Name);
+            }
+
+            if (problem is not null)
+            {
+                clashes.Add(Clash(problem, Source(symbol.DeclarationSpan)));
+            }
+
+            var properties = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (var j = 0; j < strategy.Parameters.Count; j++)
+            {
+                var parameter = strategy.Parameters[j];
+                problem = null;
+                if (RecordMembers.Contains(parameter.PropertyName, StringComparer.Ordinal))
+                {
+                    problem = $"parameter '{parameter.Name}' becomes property '{parameter.PropertyName}', which a record cannot have";
+                }
+                else if (properties.TryGetValue(parameter.PropertyName, out var otherParameter))
+                {
+                    problem = $"parameter '{parameter.Name}' becomes property '{parameter.PropertyName}', as parameter '{otherParameter}' does";
+                }
+                else
+                {
+                    properties.Add(parameter.PropertyName, parameter.Name);
+                }
+
+                if (problem is not null)
+                {
+                    clashes.Add(Clash(problem, Source(symbol.Parameters[j].DeclarationSpan)));
+                }
+            }
+        }
+
+        return clashes;
+    }
+
+    private static DiagnosticModel Clash(string problem, LocationModel location) =>
+        new(GeneratorDiagnostics.NameClash.Id, GeneratorDiagnostics.NameClash.Title.ToString(CultureInfo.InvariantCulture), new[] { problem }.ToEquatableArray(), IsError: true, location);
+
+    private static string CSharpType(TtsType type) => type.Kind switch
+    {
+        TypeKind.Text => "string",
+        TypeKind.Int => "long",
+        TypeKind.Real => "double",
+        TypeKind.Bool => "bool",
+        _ => "object",
+    };
+
+    /// <summary>A C# literal for a constant default: invariant culture, strings escaped by Roslyn itself.</summary>
+    internal static string Literal(object value, TtsType type) => type.Kind switch
+    {
+        TypeKind.Real => RealLiteral(Convert.ToDouble(value, CultureInfo.InvariantCulture)),
+        TypeKind.Int => Convert.ToInt64(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture) + "L",
+        TypeKind.Bool => (bool)value ? "true" : "false",
+        TypeKind.Text => SymbolDisplay.FormatLiteral((string)value, quote: true),
+        _ => "default",
+    };
+
+    private static string RealLiteral(double value)
+    {
+        if (double.IsNaN(value))
+        {
+            return "double.NaN";
+        }
+
+        if (double.IsPositiveInfinity(value))
+        {
+            return "double.PositiveInfinity";
+        }
+
+        if (double.IsNegativeInfinity(value))
+        {
+            return "double.NegativeInfinity";
+        }
+
+        // "R" round-trips; the D suffix keeps "1E+20" and "3" doubles.
+        return value.ToString("R", CultureInfo.InvariantCulture) + "D";
+    }
+}

@@ -1,0 +1,54 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+
+namespace Tts.SourceGenerators;
+
+// Pipeline models: records of strings, numbers and equatable arrays only (no symbols, syntax nodes,
+// Roslyn locations or compilations), so each incremental step can be compared with its last value.
+
+/// <summary>A place in a .tts file: path, character span and zero-based line positions of both ends.</summary>
+internal sealed record LocationModel(string Path, int Start, int Length, int StartLine, int StartColumn, int EndLine, int EndColumn)
+{
+    public static LocationModel FileStart(string path) => new(path, 0, 0, 0, 0, 0, 0);
+
+    public Location ToLocation() =>
+        Location.Create(
+            Path,
+            new TextSpan(Start, Length),
+            new LinePositionSpan(new LinePosition(StartLine, StartColumn), new LinePosition(EndLine, EndColumn)));
+}
+
+/// <summary>
+/// A diagnostic to report: a TTS code from the front end (one argument, the finished message) or a TTSG
+/// code of the generator (the arguments of its message format).
+/// </summary>
+internal sealed record DiagnosticModel(string Id, string Title, EquatableArray<string> Arguments, bool IsError, LocationModel Location);
+
+/// <summary>One strategy parameter: its .tts name and type, and the C# property that carries it.</summary>
+internal sealed record ParameterModel(string Name, string TtsType, string PropertyName, string CSharpType, string? DefaultLiteral)
+{
+    public bool IsRequired => DefaultLiteral is null;
+}
+
+/// <summary>One strategy of a file, with everything the emitter writes about it.</summary>
+internal sealed record StrategyModel(
+    string Name,
+    string ClassName,
+    EquatableArray<ParameterModel> Parameters,
+    string ReturnType,
+    string GuaranteeLevel,
+    string GuaranteeTarget,
+    string GuaranteeReason,
+    string Signature);
+
+/// <summary>One .tts file: where it is, the C# class it becomes, its strategies, and whether it had errors.</summary>
+internal sealed record StrategyFileModel(string Path, string ClassName, EquatableArray<StrategyModel> Strategies, bool HasErrors);
+
+/// <summary>What parsing and binding one file gives: the model and, separately, its diagnostics.</summary>
+internal sealed record FileResult(StrategyFileModel File, EquatableArray<DiagnosticModel> Diagnostics);
+
+/// <summary>A file that loses a class-name clash to another (earlier in ordinal path order) and generates nothing.</summary>
+internal sealed record ClassNameClash(string Path, string ClassName, string WinnerPath);
+
+/// <summary>A file's claim on a generated class name.</summary>
+internal sealed record ClassNameClaim(string Path, string ClassName);

@@ -1,0 +1,156 @@
+using System.Text.RegularExpressions;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+using Tts.TestSupport;
+
+namespace Tts.SourceGenerators.Tests;
+
+public class DiagnosticTests
+{
+    [Fact]
+    public void Syntax_error_is_reported_in_the_tts_file()
+    {
+        const string path = "/project/broken.tts";
+        var (result, _, diagnostics) = GeneratorHarness.Run(new InMemoryAdditionalText(path, """
+            model policy: lm
+
+            strategy broken(prompt: text -> text {
+                return prompt
+            }
+            """));
+
+        Assert.Empty(result.GeneratedTrees);
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal("TTS0001", diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Equal(LocationKind.ExternalFile, diagnostic.Location.Kind);
+        var span = diagnostic.Location.GetLineSpan();
+        Assert.Equal(path, span.Path);
+        Assert.Equal(new LinePosition(2, 29), span.StartLinePosition); // "->" at line 3, column 30
+        Assert.Contains("expected ')'", diagnostic.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Type_error_is_reported_in_the_tts_file()
+    {
+        const string path = "/project/typed.tts";
+        var (result, _, diagnostics) = GeneratorHarness.Run(new InMemoryAdditionalText(path, """
+            model policy: lm
+
+            strategy typed(prompt: text) -> text {
+                population xs = sample policy(prompt)
+                return len(prompt)
+            }
+            """));
+
+        Assert.Empty(result.GeneratedTrees);
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal("TTS0114", diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        var span = diagnostic.Location.GetLineSpan();
+        Assert.Equal(path, span.Path);
+        Assert.Equal(new LinePosition(4, 11), span.StartLinePosition); // "len(prompt)" at line 5, column 12
+        Assert.Equal(new LinePosition(4, 22), span.EndLinePosition);
+        Assert.Equal("strategy 'typed' is declared to return text, but this expression is int", diagnostic.GetMessage());
+        Assert.Equal("Return type mismatch", diagnostic.Descriptor.Title.ToString());
+    }
+
+    /// <summary>Every bad program of the front end's golden tests: the same codes, places and messages, through Roslyn.</summary>
+    [Theory]
+    [InlineData("syntax_missing_paren")]
+    [InlineData("syntax_statement_errors")]
+    [InlineData("syntax_top_level")]
+    [InlineData("type_names")]
+    [InlineData("type_selections")]
+    [InlineData("type_values")]
+    public void Golden_errors_match_the_front_end(string name)
+    {
+        var directory = RepoPaths.Combine("tests", "Language.Tests", "Golden");
+        var text = File.ReadAllText(Path.Combine(directory, name + ".tts"));
+        var (result, _, diagnostics) = GeneratorHarness.Run(new InMemoryAdditionalText($"/project/{name}.tts", text));
+
+        var expected = File.ReadAllLines(Path.Combine(directory, name + ".expected"))
+            .Where(line => line.Length > 0)
+            .Select(line => Regex.Match(line, @"^.*?\((\d+),(\d+)\): (error|warning) (TTS\d+): (.*)$"))
+            .Select(m => $"({m.Groups[1].Value},{m.Groups[2].Value}) {m.Groups[3].Value} {m.Groups[4].Value}: {m.Groups[5].Value}")
+            .ToList();
+        var actual = diagnostics
+            .Select(d => (Span: d.Location.GetLineSpan(), Diagnostic: d))
+            .Select(p => $"({p.Span.StartLinePosition.Line + 1},{p.Span.StartLinePosition.Character + 1}) "
+                + $"{(p.Diagnostic.Severity == DiagnosticSeverity.Error ? "error" : "warning")} {p.Diagnostic.Id}: {p.Diagnostic.GetMessage()}")
+            .ToList();
+
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, actual);
+        Assert.All(diagnostics, d => Assert.Equal($"/project/{name}.tts", d.Location.GetLineSpan().Path));
+        Assert.Empty(result.GeneratedTrees);
+    }
+
+    [Fact]
+    public void Two_files_with_the_same_class_name_report_TTSG001()
+    {
+        const string text = """
+            model policy: lm
+
+            strategy once(prompt: text = "") -> text {
+                population xs = sample policy(prompt)
+                return sample(xs)
+            }
+            """;
+        var (result, _, diagnostics) = GeneratorHarness.Run(
+            new InMemoryAdditionalText("/project/b/best-of-n.tts", text),
+            new InMemoryAdditionalText("/project/a/best_of_n.tts", text));
+
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal("TTSG001", diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Equal("/project/b/best-of-n.tts", diagnostic.Location.GetLineSpan().Path);
+        Assert.Equal(
+            "'/project/b/best-of-n.tts' generates class 'Tts.Generated.BestOfNStrategies', as '/project/a/best_of_n.tts' already does: rename one of the files",
+            diagnostic.GetMessage());
+        var source = Assert.Single(result.GeneratedTrees);
+        Assert.EndsWith("Tts.Generated.BestOfNStrategies.g.cs", source.FilePath, StringComparison.Ordinal);
+        Assert.Contains("from best_of_n.tts", source.GetText().ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Names_that_clash_in_CSharp_report_TTSG002()
+    {
+        const string path = "/project/clash.tts";
+        var (result, _, diagnostics) = GeneratorHarness.Run(new InMemoryAdditionalText(path, """
+            model policy: lm
+
+            strategy signature(top_k: int = 1, topK: int = 2) -> text {
+                population xs = sample policy("", top_k: top_k + topK)
+                return sample(xs)
+            }
+            """));
+
+        Assert.Empty(result.GeneratedTrees);
+        Assert.All(diagnostics, d => Assert.Equal("TTSG002", d.Id));
+        Assert.Equal(
+            new[]
+            {
+                "(2,9) strategy 'signature' becomes class 'Signature', which would clash with its member 'Signature': rename it in the .tts file",
+                "(2,35) parameter 'topK' becomes property 'TopK', as parameter 'top_k' does: rename it in the .tts file",
+            },
+            diagnostics.Select(d => $"({d.Location.GetLineSpan().StartLinePosition.Line},{d.Location.GetLineSpan().StartLinePosition.Character}) {d.GetMessage()}"));
+    }
+
+    [Fact]
+    public void Every_language_code_has_a_tracked_descriptor()
+    {
+        var language = Tts.Language.Diagnostics.DiagnosticDescriptors.All
+            .Select(d => $"{d.Id} {d.Severity} {d.Title}")
+            .ToList();
+        var generator = TtsDescriptors.All
+            .Select(d => $"{d.Id} {d.DefaultSeverity} {d.Title}")
+            .ToList();
+        Assert.Equal(language, generator);
+
+        var unshipped = File.ReadAllText(RepoPaths.Combine("src", "SourceGenerators", "AnalyzerReleases.Unshipped.md"));
+        Assert.All(
+            TtsDescriptors.All.Concat(new[] { GeneratorDiagnostics.DuplicateClassName, GeneratorDiagnostics.NameClash }),
+            d => Assert.Contains($"{d.Id} | Tts | {d.DefaultSeverity} |", unshipped, StringComparison.Ordinal));
+    }
+}

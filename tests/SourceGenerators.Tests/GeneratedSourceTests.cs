@@ -1,0 +1,150 @@
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Tts.TestSupport;
+
+namespace Tts.SourceGenerators.Tests;
+
+public class GeneratedSourceTests
+{
+    /// <summary>Defaults of every type, including strings that need escaping and reals that need care.</summary>
+    internal const string LiteralsSource = """
+        model policy: lm
+
+        strategy literals(question: text, quote: text = "say \"hi\"\\n\tand\u00e9 \\ done\n", n: int = -3, big: int = 9223372036854775807,
+                          r: real = 0.1, tiny: real = 1e-7, huge: real = 12345678901234567890.0, whole: real = 2, flag: bool = true, off: bool = false) -> text {
+            population xs = sample policy(question + quote, n: 2)
+            return sample(xs)
+        }
+
+        strategy second_one() -> text {
+            population ys = sample policy("x <y> & z")
+            return sample(ys)
+        }
+        """;
+
+    [Theory]
+    [InlineData("best_of_n.tts", "BestOfNStrategies")]
+    [InlineData("majority_vote.tts", "MajorityVoteStrategies")]
+    [InlineData("sampling.tts", "SamplingStrategies")]
+    public void Example_generates_its_baseline(string file, string className)
+    {
+        var text = File.ReadAllText(RepoPaths.Combine("examples", "strategies", file));
+        var (result, _, diagnostics) = GeneratorHarness.Run(new InMemoryAdditionalText("/project/strategies/" + file, text));
+
+        Assert.Empty(diagnostics);
+        var source = Assert.Single(result.GeneratedTrees);
+        Assert.EndsWith($"Tts.Generated.{className}.g.cs", source.FilePath, StringComparison.Ordinal);
+        Golden.AssertMatches(Baseline(className), source.GetText().ToString());
+    }
+
+    [Fact]
+    public void Literals_generate_their_baseline()
+    {
+        var (result, _, diagnostics) = GeneratorHarness.Run(new InMemoryAdditionalText("/project/literals.tts", LiteralsSource));
+
+        Assert.Empty(diagnostics);
+        Golden.AssertMatches(Baseline("LiteralsStrategies"), Assert.Single(result.GeneratedTrees).GetText().ToString());
+    }
+
+    [Fact]
+    public void Generated_code_compiles_with_a_consumer_and_applies_defaults()
+    {
+        const string consumer = """
+            using Tts.Generated;
+
+            namespace Consumer
+            {
+                public static class Use
+                {
+                    public static object[] Defaults()
+                    {
+                        var p = new LiteralsStrategies.Literals.Parameters { Question = "q" };
+                        var changed = p with { N = 5 };
+                        string question = p.Question;
+                        string quote = p.Quote;
+                        long n = changed.N;
+                        double r = p.R;
+                        bool flag = p.Flag;
+                        return new object[] { question, quote, n, p.Big, r, p.Tiny, p.Huge, p.Whole, flag, p.Off };
+                    }
+
+                    public static string[] Constants() => new[]
+                    {
+                        LiteralsStrategies.Literals.Name, LiteralsStrategies.Literals.Signature, LiteralsStrategies.Literals.Guarantee,
+                        LiteralsStrategies.Literals.Target, LiteralsStrategies.Literals.ReturnType, LiteralsStrategies.SecondOne.Name,
+                    };
+
+                    public static object Empty() => new LiteralsStrategies.SecondOne.Parameters();
+                }
+            }
+            """;
+        var (_, output, diagnostics) = GeneratorHarness.Run(
+            GeneratorHarness.Compilation(consumer),
+            new InMemoryAdditionalText("/project/literals.tts", LiteralsSource));
+
+        Assert.Empty(diagnostics);
+        var errors = output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+
+        using var stream = new MemoryStream();
+        var emit = output.Emit(stream);
+        Assert.True(emit.Success, string.Join("\n", emit.Diagnostics));
+        var assembly = Assembly.Load(stream.ToArray());
+        var use = assembly.GetType("Consumer.Use")!;
+
+        var values = (object[])use.GetMethod("Defaults")!.Invoke(null, null)!;
+        Assert.Equal(new object[] { "q", "say \"hi\"\\n\tand\u00e9 \\ done\n", 5L, long.MaxValue, 0.1, 1e-7, 12345678901234567890.0, 2.0, true, false }, values);
+
+        var constants = (string[])use.GetMethod("Constants")!.Invoke(null, null)!;
+        var bound = Tts.Language.Binding.Binder.Bind(
+            Tts.Language.Syntax.SyntaxTree.Parse(LiteralsSource, "literals.tts"), new Tts.Language.Diagnostics.DiagnosticBag());
+        var literals = bound.Strategies[0];
+        Assert.Equal(
+            new[] { "literals", literals.Symbol.Signature, literals.Guarantee.LevelName, literals.Guarantee.Target, "text", "second_one" },
+            constants);
+    }
+
+    [Fact]
+    public void A_file_with_only_warnings_still_generates()
+    {
+        const string text = """
+            model policy: lm
+
+            strategy wasteful(prompt: text = "") -> text {
+                population unused = sample policy(prompt)
+                population used = sample policy(prompt)
+                return sample(used)
+            }
+            """;
+        var (result, output, diagnostics) = GeneratorHarness.Run(new InMemoryAdditionalText("/project/wasteful.tts", text));
+
+        var warning = Assert.Single(diagnostics);
+        Assert.Equal("TTS0200", warning.Id);
+        Assert.Equal(DiagnosticSeverity.Warning, warning.Severity);
+        Assert.Single(result.GeneratedTrees);
+        Assert.DoesNotContain(output.GetDiagnostics(), d => d.Severity == DiagnosticSeverity.Error);
+    }
+
+    [Fact]
+    public void Only_tts_files_are_read()
+    {
+        var (result, _, diagnostics) = GeneratorHarness.Run(
+            new InMemoryAdditionalText("/project/notes.txt", "this is not a strategy {"),
+            new InMemoryAdditionalText("/project/settings.json", "{}"));
+
+        Assert.Empty(diagnostics);
+        Assert.Empty(result.GeneratedTrees);
+    }
+
+    [Fact]
+    public void Output_is_deterministic()
+    {
+        string Generate() => GeneratorHarness.Run(new InMemoryAdditionalText("/project/literals.tts", LiteralsSource))
+            .Result.GeneratedTrees.Single().GetText().ToString();
+
+        Assert.Equal(Generate(), Generate());
+    }
+
+    internal static string Baseline(string className) =>
+        RepoPaths.Combine("tests", "SourceGenerators.Tests", "Baselines", $"Tts.Generated.{className}.g.cs.expected");
+}
