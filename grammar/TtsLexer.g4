@@ -13,9 +13,30 @@ FALSE      : 'false';
 AND        : 'and';
 OR         : 'or';
 NOT        : 'not';
+REWARD     : 'reward';
+VERIFIER   : 'verifier';
+EXTRACTOR  : 'extractor';
+CLAIMS     : 'claims';
+BUDGET     : 'budget';
+SMC        : 'smc';
+SEARCH     : 'search';
+EXTEND     : 'extend';
+FACTOR     : 'factor';
+OBSERVE    : 'observe';
+CONDITION  : 'condition';
+FORK       : 'fork';
+REFINE     : 'refine';
+RACE       : 'race';
+// Soft keywords: also usable as names (see the parser's `identifier` rule).
+BY         : 'by';
+WITH       : 'with';
+FIRST      : 'first';
+SCORE      : 'score';
+TWIST      : 'twist';
 
 // Punctuation and operators
 ARROW    : '->';
+PLUSEQ   : '+=';
 LPAREN   : '(';
 RPAREN   : ')';
 LBRACE   : '{';

@@ -1,4 +1,5 @@
-// Parser for .tts strategy files (language v0). Regenerate the C# with `bash scripts/generate-parser.sh`.
+// Parser for .tts strategy files. Regenerate the C# with `bash scripts/generate-parser.sh`.
+// docs/language.md is the reference, with one example per construct.
 parser grammar TtsParser;
 
 options { tokenVocab = TtsLexer; }
@@ -9,17 +10,33 @@ compilationUnit
 
 declaration
     : modelDeclaration
+    | functionDeclaration
     | strategyDeclaration
     ;
 
 // model policy: lm
 modelDeclaration
-    : MODEL name=IDENTIFIER COLON kind=IDENTIFIER
+    : MODEL name=identifier COLON kind=identifier
     ;
 
-// strategy name(p: type = default, ...) -> type { ... }
+// reward prm: Score | verifier valid | extractor final_answer: bound at run time to C# (or built-in) functions of a text
+functionDeclaration
+    : kind=(REWARD | VERIFIER | EXTRACTOR) name=identifier (COLON typeReference)?
+    ;
+
+// strategy name(p: type = default, ...) -> type claims exact budget tokens <= 100 { ... }
 strategyDeclaration
-    : STRATEGY name=IDENTIFIER LPAREN parameterList? RPAREN ARROW returnType=typeReference block
+    : STRATEGY name=identifier LPAREN parameterList? RPAREN ARROW returnType=typeReference strategyClause* block
+    ;
+
+strategyClause
+    : CLAIMS guarantee=identifier                                   # claimsClause
+    | BUDGET budgetLimit (COMMA budgetLimit)*                       # budgetClause
+    ;
+
+// tokens <= 4096 * n
+budgetLimit
+    : resource=identifier LESSEQ expression
     ;
 
 parameterList
@@ -27,11 +44,11 @@ parameterList
     ;
 
 parameter
-    : name=IDENTIFIER COLON typeReference (ASSIGN defaultValue=expression)?
+    : name=identifier COLON typeReference (ASSIGN defaultValue=expression)?
     ;
 
 typeReference
-    : IDENTIFIER
+    : identifier
     ;
 
 block
@@ -39,22 +56,34 @@ block
     ;
 
 statement
-    : populationStatement
-    | letStatement
-    | returnStatement
+    : LET name=identifier ASSIGN expression                                         # letStatement
+    | POPULATION name=identifier ASSIGN populationSource                            # populationStatement
+    | SMC target=identifier loopOptions? block                                      # smcStatement
+    | SEARCH target=identifier loopOptions? block                                   # searchStatement
+    | EXTEND target=identifier BY model=identifier LPAREN argumentList? RPAREN      # extendStatement
+    | FACTOR target=identifier PLUSEQ expression                                    # factorStatement
+    | OBSERVE target=identifier COLON expression                                    # observeStatement
+    | CONDITION target=identifier COLON expression                                  # conditionStatement
+    | TWIST target=identifier ASSIGN expression                                     # twistStatement
+    | SCORE target=identifier ASSIGN expression                                     # scoreStatement
+    | FORK block                                                                    # forkStatement
+    | REFINE name=identifier ASSIGN initial=expression BY step=expression loopOptions?   # refineStatement
+    | RETURN expression                                                             # returnStatement
     ;
 
-// population xs = sample policy(prompt, n: 8, temperature: 0.7)
-populationStatement
-    : POPULATION name=IDENTIFIER ASSIGN SAMPLE model=IDENTIFIER LPAREN argumentList? RPAREN
+// with resample = systematic, ess < 0.5, steps <= 40
+loopOptions
+    : WITH loopOption (COMMA loopOption)*
     ;
 
-letStatement
-    : LET name=IDENTIFIER ASSIGN expression
+loopOption
+    : name=identifier operator=(ASSIGN | LESS | LESSEQ) expression
     ;
 
-returnStatement
-    : RETURN expression
+populationSource
+    : SAMPLE model=identifier LPAREN argumentList? RPAREN                           # sampleSource
+    | RACE model=identifier LPAREN argumentList? RPAREN FIRST count=expression      # raceSource
+    | expression                                                                    # expressionSource
     ;
 
 argumentList
@@ -62,7 +91,7 @@ argumentList
     ;
 
 argument
-    : (name=IDENTIFIER COLON)? expression
+    : (name=identifier COLON)? expression
     ;
 
 expression
@@ -78,10 +107,25 @@ expression
 
 primary
     : literal                                                       # literalPrimary
-    | callee=(IDENTIFIER | SAMPLE) LPAREN argumentList? RPAREN      # callPrimary
-    | IDENTIFIER                                                    # namePrimary
+    | callee=calleeName LPAREN argumentList? RPAREN                 # callPrimary
+    | identifier                                                    # namePrimary
     | LPAREN expression RPAREN                                      # parenthesizedPrimary
     | LBRACKET (expression (COMMA expression)*)? RBRACKET           # listPrimary
+    ;
+
+calleeName
+    : identifier
+    | SAMPLE
+    ;
+
+// Names, including the soft keywords, which only have a meaning where a statement or clause expects them.
+identifier
+    : IDENTIFIER
+    | BY
+    | WITH
+    | FIRST
+    | SCORE
+    | TWIST
     ;
 
 literal

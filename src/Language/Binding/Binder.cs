@@ -58,7 +58,7 @@ public sealed class Binder
 
     private ModelSymbol? BindModel(ModelDeclarationSyntax syntax)
     {
-        if (!syntax.Kind.IsMissing && syntax.Kind.Name != "lm")
+        if (syntax.Kind is { IsMissing: false } && syntax.Kind.Name != "lm")
         {
             Report(DiagnosticDescriptors.UnknownModelKind, syntax.Kind.Span, syntax.Kind.Name, syntax.Name.Name);
         }
@@ -194,8 +194,8 @@ public sealed class Binder
     {
         switch (syntax)
         {
-            case PopulationStatementSyntax population:
-                return BindSampleStatement(population, scope);
+            case PopulationStatementSyntax { Source: SampleSourceSyntax sample } population:
+                return BindSampleStatement(population, sample, scope);
             case LetStatementSyntax let:
                 var value = BindExpression(let.Value, scope);
                 if (value.Type.Kind == TypeKind.Population)
@@ -229,7 +229,7 @@ public sealed class Binder
         }
     }
 
-    private BoundStatement? BindSampleStatement(PopulationStatementSyntax syntax, Scope scope)
+    private BoundStatement? BindSampleStatement(PopulationStatementSyntax statement, SampleSourceSyntax syntax, Scope scope)
     {
         ModelSymbol? model = null;
         if (!syntax.Model.IsMissing)
@@ -270,9 +270,9 @@ public sealed class Binder
                 ? BindOption(DecodeOptionRules.Stop, stop, scope)
                 : new BoundList(ImmutableArray<BoundExpression>.Empty, TtsType.ListOf(TtsType.Text), syntax.Span));
 
-        var local = new LocalSymbol(syntax.Name.Name, TtsType.Population, null, syntax.Name.Span);
-        DeclareLocal(scope, syntax.Name, local);
-        return model is null ? null : new BoundSampleStatement(local, model, prompt, options, syntax.Span);
+        var local = new LocalSymbol(statement.Name.Name, TtsType.Population, null, statement.Name.Span);
+        DeclareLocal(scope, statement.Name, local);
+        return model is null ? null : new BoundSampleStatement(local, model, prompt, options, statement.Span);
     }
 
     /// <summary>Binds one decoding option: a single value (not per particle) of the option's type, in range when constant.</summary>

@@ -36,37 +36,49 @@ public partial class TtsParser : Parser {
 	protected static PredictionContextCache sharedContextCache = new PredictionContextCache();
 	public const int
 		MODEL=1, STRATEGY=2, POPULATION=3, SAMPLE=4, LET=5, RETURN=6, TRUE=7, 
-		FALSE=8, AND=9, OR=10, NOT=11, ARROW=12, LPAREN=13, RPAREN=14, LBRACE=15, 
-		RBRACE=16, LBRACKET=17, RBRACKET=18, COMMA=19, COLON=20, EQEQ=21, NOTEQ=22, 
-		LESSEQ=23, GREATEREQ=24, LESS=25, GREATER=26, ASSIGN=27, PLUS=28, MINUS=29, 
-		STAR=30, SLASH=31, PERCENT=32, REAL=33, INT=34, STRING=35, UNTERMINATED_STRING=36, 
-		IDENTIFIER=37, LINE_COMMENT=38, BLOCK_COMMENT=39, WHITESPACE=40, UNEXPECTED_CHARACTER=41;
+		FALSE=8, AND=9, OR=10, NOT=11, REWARD=12, VERIFIER=13, EXTRACTOR=14, CLAIMS=15, 
+		BUDGET=16, SMC=17, SEARCH=18, EXTEND=19, FACTOR=20, OBSERVE=21, CONDITION=22, 
+		FORK=23, REFINE=24, RACE=25, BY=26, WITH=27, FIRST=28, SCORE=29, TWIST=30, 
+		ARROW=31, PLUSEQ=32, LPAREN=33, RPAREN=34, LBRACE=35, RBRACE=36, LBRACKET=37, 
+		RBRACKET=38, COMMA=39, COLON=40, EQEQ=41, NOTEQ=42, LESSEQ=43, GREATEREQ=44, 
+		LESS=45, GREATER=46, ASSIGN=47, PLUS=48, MINUS=49, STAR=50, SLASH=51, 
+		PERCENT=52, REAL=53, INT=54, STRING=55, UNTERMINATED_STRING=56, IDENTIFIER=57, 
+		LINE_COMMENT=58, BLOCK_COMMENT=59, WHITESPACE=60, UNEXPECTED_CHARACTER=61;
 	public const int
 		RULE_compilationUnit = 0, RULE_declaration = 1, RULE_modelDeclaration = 2, 
-		RULE_strategyDeclaration = 3, RULE_parameterList = 4, RULE_parameter = 5, 
-		RULE_typeReference = 6, RULE_block = 7, RULE_statement = 8, RULE_populationStatement = 9, 
-		RULE_letStatement = 10, RULE_returnStatement = 11, RULE_argumentList = 12, 
-		RULE_argument = 13, RULE_expression = 14, RULE_primary = 15, RULE_literal = 16;
+		RULE_functionDeclaration = 3, RULE_strategyDeclaration = 4, RULE_strategyClause = 5, 
+		RULE_budgetLimit = 6, RULE_parameterList = 7, RULE_parameter = 8, RULE_typeReference = 9, 
+		RULE_block = 10, RULE_statement = 11, RULE_loopOptions = 12, RULE_loopOption = 13, 
+		RULE_populationSource = 14, RULE_argumentList = 15, RULE_argument = 16, 
+		RULE_expression = 17, RULE_primary = 18, RULE_calleeName = 19, RULE_identifier = 20, 
+		RULE_literal = 21;
 	public static readonly string[] ruleNames = {
-		"compilationUnit", "declaration", "modelDeclaration", "strategyDeclaration", 
-		"parameterList", "parameter", "typeReference", "block", "statement", "populationStatement", 
-		"letStatement", "returnStatement", "argumentList", "argument", "expression", 
-		"primary", "literal"
+		"compilationUnit", "declaration", "modelDeclaration", "functionDeclaration", 
+		"strategyDeclaration", "strategyClause", "budgetLimit", "parameterList", 
+		"parameter", "typeReference", "block", "statement", "loopOptions", "loopOption", 
+		"populationSource", "argumentList", "argument", "expression", "primary", 
+		"calleeName", "identifier", "literal"
 	};
 
 	private static readonly string[] _LiteralNames = {
 		null, "'model'", "'strategy'", "'population'", "'sample'", "'let'", "'return'", 
-		"'true'", "'false'", "'and'", "'or'", "'not'", "'->'", "'('", "')'", "'{'", 
-		"'}'", "'['", "']'", "','", "':'", "'=='", "'!='", "'<='", "'>='", "'<'", 
-		"'>'", "'='", "'+'", "'-'", "'*'", "'/'", "'%'"
+		"'true'", "'false'", "'and'", "'or'", "'not'", "'reward'", "'verifier'", 
+		"'extractor'", "'claims'", "'budget'", "'smc'", "'search'", "'extend'", 
+		"'factor'", "'observe'", "'condition'", "'fork'", "'refine'", "'race'", 
+		"'by'", "'with'", "'first'", "'score'", "'twist'", "'->'", "'+='", "'('", 
+		"')'", "'{'", "'}'", "'['", "']'", "','", "':'", "'=='", "'!='", "'<='", 
+		"'>='", "'<'", "'>'", "'='", "'+'", "'-'", "'*'", "'/'", "'%'"
 	};
 	private static readonly string[] _SymbolicNames = {
 		null, "MODEL", "STRATEGY", "POPULATION", "SAMPLE", "LET", "RETURN", "TRUE", 
-		"FALSE", "AND", "OR", "NOT", "ARROW", "LPAREN", "RPAREN", "LBRACE", "RBRACE", 
-		"LBRACKET", "RBRACKET", "COMMA", "COLON", "EQEQ", "NOTEQ", "LESSEQ", "GREATEREQ", 
-		"LESS", "GREATER", "ASSIGN", "PLUS", "MINUS", "STAR", "SLASH", "PERCENT", 
-		"REAL", "INT", "STRING", "UNTERMINATED_STRING", "IDENTIFIER", "LINE_COMMENT", 
-		"BLOCK_COMMENT", "WHITESPACE", "UNEXPECTED_CHARACTER"
+		"FALSE", "AND", "OR", "NOT", "REWARD", "VERIFIER", "EXTRACTOR", "CLAIMS", 
+		"BUDGET", "SMC", "SEARCH", "EXTEND", "FACTOR", "OBSERVE", "CONDITION", 
+		"FORK", "REFINE", "RACE", "BY", "WITH", "FIRST", "SCORE", "TWIST", "ARROW", 
+		"PLUSEQ", "LPAREN", "RPAREN", "LBRACE", "RBRACE", "LBRACKET", "RBRACKET", 
+		"COMMA", "COLON", "EQEQ", "NOTEQ", "LESSEQ", "GREATEREQ", "LESS", "GREATER", 
+		"ASSIGN", "PLUS", "MINUS", "STAR", "SLASH", "PERCENT", "REAL", "INT", 
+		"STRING", "UNTERMINATED_STRING", "IDENTIFIER", "LINE_COMMENT", "BLOCK_COMMENT", 
+		"WHITESPACE", "UNEXPECTED_CHARACTER"
 	};
 	public static readonly IVocabulary DefaultVocabulary = new Vocabulary(_LiteralNames, _SymbolicNames);
 
@@ -129,21 +141,21 @@ public partial class TtsParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 37;
+			State = 47;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			while (_la==MODEL || _la==STRATEGY) {
+			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 28678L) != 0)) {
 				{
 				{
-				State = 34;
+				State = 44;
 				declaration();
 				}
 				}
-				State = 39;
+				State = 49;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 40;
+			State = 50;
 			Match(Eof);
 			}
 		}
@@ -161,6 +173,9 @@ public partial class TtsParser : Parser {
 	public partial class DeclarationContext : ParserRuleContext {
 		[System.Diagnostics.DebuggerNonUserCode] public ModelDeclarationContext modelDeclaration() {
 			return GetRuleContext<ModelDeclarationContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public FunctionDeclarationContext functionDeclaration() {
+			return GetRuleContext<FunctionDeclarationContext>(0);
 		}
 		[System.Diagnostics.DebuggerNonUserCode] public StrategyDeclarationContext strategyDeclaration() {
 			return GetRuleContext<StrategyDeclarationContext>(0);
@@ -183,20 +198,29 @@ public partial class TtsParser : Parser {
 		DeclarationContext _localctx = new DeclarationContext(Context, State);
 		EnterRule(_localctx, 2, RULE_declaration);
 		try {
-			State = 44;
+			State = 55;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case MODEL:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 42;
+				State = 52;
 				modelDeclaration();
 				}
 				break;
-			case STRATEGY:
+			case REWARD:
+			case VERIFIER:
+			case EXTRACTOR:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 43;
+				State = 53;
+				functionDeclaration();
+				}
+				break;
+			case STRATEGY:
+				EnterOuterAlt(_localctx, 3);
+				{
+				State = 54;
 				strategyDeclaration();
 				}
 				break;
@@ -216,13 +240,15 @@ public partial class TtsParser : Parser {
 	}
 
 	public partial class ModelDeclarationContext : ParserRuleContext {
-		public IToken name;
-		public IToken kind;
+		public IdentifierContext name;
+		public IdentifierContext kind;
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode MODEL() { return GetToken(TtsParser.MODEL, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COLON() { return GetToken(TtsParser.COLON, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] IDENTIFIER() { return GetTokens(TtsParser.IDENTIFIER); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IDENTIFIER(int i) {
-			return GetToken(TtsParser.IDENTIFIER, i);
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext[] identifier() {
+			return GetRuleContexts<IdentifierContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier(int i) {
+			return GetRuleContext<IdentifierContext>(i);
 		}
 		public ModelDeclarationContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
@@ -244,14 +270,85 @@ public partial class TtsParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 46;
+			State = 57;
 			Match(MODEL);
-			State = 47;
-			_localctx.name = Match(IDENTIFIER);
-			State = 48;
+			State = 58;
+			_localctx.name = identifier();
+			State = 59;
 			Match(COLON);
-			State = 49;
-			_localctx.kind = Match(IDENTIFIER);
+			State = 60;
+			_localctx.kind = identifier();
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class FunctionDeclarationContext : ParserRuleContext {
+		public IToken kind;
+		public IdentifierContext name;
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode REWARD() { return GetToken(TtsParser.REWARD, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode VERIFIER() { return GetToken(TtsParser.VERIFIER, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EXTRACTOR() { return GetToken(TtsParser.EXTRACTOR, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COLON() { return GetToken(TtsParser.COLON, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public TypeReferenceContext typeReference() {
+			return GetRuleContext<TypeReferenceContext>(0);
+		}
+		public FunctionDeclarationContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_functionDeclaration; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			ITtsParserVisitor<TResult> typedVisitor = visitor as ITtsParserVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitFunctionDeclaration(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public FunctionDeclarationContext functionDeclaration() {
+		FunctionDeclarationContext _localctx = new FunctionDeclarationContext(Context, State);
+		EnterRule(_localctx, 6, RULE_functionDeclaration);
+		int _la;
+		try {
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 62;
+			_localctx.kind = TokenStream.LT(1);
+			_la = TokenStream.LA(1);
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 28672L) != 0)) ) {
+				_localctx.kind = ErrorHandler.RecoverInline(this);
+			}
+			else {
+				ErrorHandler.ReportMatch(this);
+			    Consume();
+			}
+			State = 63;
+			_localctx.name = identifier();
+			State = 66;
+			ErrorHandler.Sync(this);
+			_la = TokenStream.LA(1);
+			if (_la==COLON) {
+				{
+				State = 64;
+				Match(COLON);
+				State = 65;
+				typeReference();
+				}
+			}
+
 			}
 		}
 		catch (RecognitionException re) {
@@ -266,7 +363,7 @@ public partial class TtsParser : Parser {
 	}
 
 	public partial class StrategyDeclarationContext : ParserRuleContext {
-		public IToken name;
+		public IdentifierContext name;
 		public TypeReferenceContext returnType;
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode STRATEGY() { return GetToken(TtsParser.STRATEGY, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(TtsParser.LPAREN, 0); }
@@ -275,12 +372,20 @@ public partial class TtsParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public BlockContext block() {
 			return GetRuleContext<BlockContext>(0);
 		}
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IDENTIFIER() { return GetToken(TtsParser.IDENTIFIER, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
 		[System.Diagnostics.DebuggerNonUserCode] public TypeReferenceContext typeReference() {
 			return GetRuleContext<TypeReferenceContext>(0);
 		}
 		[System.Diagnostics.DebuggerNonUserCode] public ParameterListContext parameterList() {
 			return GetRuleContext<ParameterListContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public StrategyClauseContext[] strategyClause() {
+			return GetRuleContexts<StrategyClauseContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public StrategyClauseContext strategyClause(int i) {
+			return GetRuleContext<StrategyClauseContext>(i);
 		}
 		public StrategyDeclarationContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
@@ -298,35 +403,204 @@ public partial class TtsParser : Parser {
 	[RuleVersion(0)]
 	public StrategyDeclarationContext strategyDeclaration() {
 		StrategyDeclarationContext _localctx = new StrategyDeclarationContext(Context, State);
-		EnterRule(_localctx, 6, RULE_strategyDeclaration);
+		EnterRule(_localctx, 8, RULE_strategyDeclaration);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 51;
+			State = 68;
 			Match(STRATEGY);
-			State = 52;
-			_localctx.name = Match(IDENTIFIER);
-			State = 53;
+			State = 69;
+			_localctx.name = identifier();
+			State = 70;
 			Match(LPAREN);
-			State = 55;
+			State = 72;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if (_la==IDENTIFIER) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 144115190156230656L) != 0)) {
 				{
-				State = 54;
+				State = 71;
 				parameterList();
 				}
 			}
 
-			State = 57;
+			State = 74;
 			Match(RPAREN);
-			State = 58;
+			State = 75;
 			Match(ARROW);
-			State = 59;
+			State = 76;
 			_localctx.returnType = typeReference();
-			State = 60;
+			State = 80;
+			ErrorHandler.Sync(this);
+			_la = TokenStream.LA(1);
+			while (_la==CLAIMS || _la==BUDGET) {
+				{
+				{
+				State = 77;
+				strategyClause();
+				}
+				}
+				State = 82;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+			}
+			State = 83;
 			block();
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class StrategyClauseContext : ParserRuleContext {
+		public StrategyClauseContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_strategyClause; } }
+	 
+		public StrategyClauseContext() { }
+		public virtual void CopyFrom(StrategyClauseContext context) {
+			base.CopyFrom(context);
+		}
+	}
+	public partial class ClaimsClauseContext : StrategyClauseContext {
+		public IdentifierContext guarantee;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CLAIMS() { return GetToken(TtsParser.CLAIMS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		public ClaimsClauseContext(StrategyClauseContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			ITtsParserVisitor<TResult> typedVisitor = visitor as ITtsParserVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitClaimsClause(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class BudgetClauseContext : StrategyClauseContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode BUDGET() { return GetToken(TtsParser.BUDGET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public BudgetLimitContext[] budgetLimit() {
+			return GetRuleContexts<BudgetLimitContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public BudgetLimitContext budgetLimit(int i) {
+			return GetRuleContext<BudgetLimitContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(TtsParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(TtsParser.COMMA, i);
+		}
+		public BudgetClauseContext(StrategyClauseContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			ITtsParserVisitor<TResult> typedVisitor = visitor as ITtsParserVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitBudgetClause(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public StrategyClauseContext strategyClause() {
+		StrategyClauseContext _localctx = new StrategyClauseContext(Context, State);
+		EnterRule(_localctx, 10, RULE_strategyClause);
+		int _la;
+		try {
+			State = 96;
+			ErrorHandler.Sync(this);
+			switch (TokenStream.LA(1)) {
+			case CLAIMS:
+				_localctx = new ClaimsClauseContext(_localctx);
+				EnterOuterAlt(_localctx, 1);
+				{
+				State = 85;
+				Match(CLAIMS);
+				State = 86;
+				((ClaimsClauseContext)_localctx).guarantee = identifier();
+				}
+				break;
+			case BUDGET:
+				_localctx = new BudgetClauseContext(_localctx);
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 87;
+				Match(BUDGET);
+				State = 88;
+				budgetLimit();
+				State = 93;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				while (_la==COMMA) {
+					{
+					{
+					State = 89;
+					Match(COMMA);
+					State = 90;
+					budgetLimit();
+					}
+					}
+					State = 95;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+				}
+				}
+				break;
+			default:
+				throw new NoViableAltException(this);
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class BudgetLimitContext : ParserRuleContext {
+		public IdentifierContext resource;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LESSEQ() { return GetToken(TtsParser.LESSEQ, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
+			return GetRuleContext<ExpressionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		public BudgetLimitContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_budgetLimit; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			ITtsParserVisitor<TResult> typedVisitor = visitor as ITtsParserVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitBudgetLimit(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public BudgetLimitContext budgetLimit() {
+		BudgetLimitContext _localctx = new BudgetLimitContext(Context, State);
+		EnterRule(_localctx, 12, RULE_budgetLimit);
+		try {
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 98;
+			_localctx.resource = identifier();
+			State = 99;
+			Match(LESSEQ);
+			State = 100;
+			expression(0);
 			}
 		}
 		catch (RecognitionException re) {
@@ -367,26 +641,26 @@ public partial class TtsParser : Parser {
 	[RuleVersion(0)]
 	public ParameterListContext parameterList() {
 		ParameterListContext _localctx = new ParameterListContext(Context, State);
-		EnterRule(_localctx, 8, RULE_parameterList);
+		EnterRule(_localctx, 14, RULE_parameterList);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 62;
+			State = 102;
 			parameter();
-			State = 67;
+			State = 107;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 63;
+				State = 103;
 				Match(COMMA);
-				State = 64;
+				State = 104;
 				parameter();
 				}
 				}
-				State = 69;
+				State = 109;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -404,13 +678,15 @@ public partial class TtsParser : Parser {
 	}
 
 	public partial class ParameterContext : ParserRuleContext {
-		public IToken name;
+		public IdentifierContext name;
 		public ExpressionContext defaultValue;
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COLON() { return GetToken(TtsParser.COLON, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public TypeReferenceContext typeReference() {
 			return GetRuleContext<TypeReferenceContext>(0);
 		}
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IDENTIFIER() { return GetToken(TtsParser.IDENTIFIER, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ASSIGN() { return GetToken(TtsParser.ASSIGN, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
 			return GetRuleContext<ExpressionContext>(0);
@@ -431,25 +707,25 @@ public partial class TtsParser : Parser {
 	[RuleVersion(0)]
 	public ParameterContext parameter() {
 		ParameterContext _localctx = new ParameterContext(Context, State);
-		EnterRule(_localctx, 10, RULE_parameter);
+		EnterRule(_localctx, 16, RULE_parameter);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 70;
-			_localctx.name = Match(IDENTIFIER);
-			State = 71;
+			State = 110;
+			_localctx.name = identifier();
+			State = 111;
 			Match(COLON);
-			State = 72;
+			State = 112;
 			typeReference();
-			State = 75;
+			State = 115;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			if (_la==ASSIGN) {
 				{
-				State = 73;
+				State = 113;
 				Match(ASSIGN);
-				State = 74;
+				State = 114;
 				_localctx.defaultValue = expression(0);
 				}
 			}
@@ -468,7 +744,9 @@ public partial class TtsParser : Parser {
 	}
 
 	public partial class TypeReferenceContext : ParserRuleContext {
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IDENTIFIER() { return GetToken(TtsParser.IDENTIFIER, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
 		public TypeReferenceContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -485,12 +763,12 @@ public partial class TtsParser : Parser {
 	[RuleVersion(0)]
 	public TypeReferenceContext typeReference() {
 		TypeReferenceContext _localctx = new TypeReferenceContext(Context, State);
-		EnterRule(_localctx, 12, RULE_typeReference);
+		EnterRule(_localctx, 18, RULE_typeReference);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 77;
-			Match(IDENTIFIER);
+			State = 117;
+			identifier();
 			}
 		}
 		catch (RecognitionException re) {
@@ -529,28 +807,28 @@ public partial class TtsParser : Parser {
 	[RuleVersion(0)]
 	public BlockContext block() {
 		BlockContext _localctx = new BlockContext(Context, State);
-		EnterRule(_localctx, 14, RULE_block);
+		EnterRule(_localctx, 20, RULE_block);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 79;
+			State = 119;
 			Match(LBRACE);
-			State = 83;
+			State = 123;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 104L) != 0)) {
+			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 1644036200L) != 0)) {
 				{
 				{
-				State = 80;
+				State = 120;
 				statement();
 				}
 				}
-				State = 85;
+				State = 125;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 86;
+			State = 126;
 			Match(RBRACE);
 			}
 		}
@@ -566,24 +844,257 @@ public partial class TtsParser : Parser {
 	}
 
 	public partial class StatementContext : ParserRuleContext {
-		[System.Diagnostics.DebuggerNonUserCode] public PopulationStatementContext populationStatement() {
-			return GetRuleContext<PopulationStatementContext>(0);
-		}
-		[System.Diagnostics.DebuggerNonUserCode] public LetStatementContext letStatement() {
-			return GetRuleContext<LetStatementContext>(0);
-		}
-		[System.Diagnostics.DebuggerNonUserCode] public ReturnStatementContext returnStatement() {
-			return GetRuleContext<ReturnStatementContext>(0);
-		}
 		public StatementContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
 		}
 		public override int RuleIndex { get { return RULE_statement; } }
+	 
+		public StatementContext() { }
+		public virtual void CopyFrom(StatementContext context) {
+			base.CopyFrom(context);
+		}
+	}
+	public partial class LetStatementContext : StatementContext {
+		public IdentifierContext name;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LET() { return GetToken(TtsParser.LET, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ASSIGN() { return GetToken(TtsParser.ASSIGN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
+			return GetRuleContext<ExpressionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		public LetStatementContext(StatementContext context) { CopyFrom(context); }
 		[System.Diagnostics.DebuggerNonUserCode]
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
 			ITtsParserVisitor<TResult> typedVisitor = visitor as ITtsParserVisitor<TResult>;
-			if (typedVisitor != null) return typedVisitor.VisitStatement(this);
+			if (typedVisitor != null) return typedVisitor.VisitLetStatement(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class PopulationStatementContext : StatementContext {
+		public IdentifierContext name;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode POPULATION() { return GetToken(TtsParser.POPULATION, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ASSIGN() { return GetToken(TtsParser.ASSIGN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public PopulationSourceContext populationSource() {
+			return GetRuleContext<PopulationSourceContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		public PopulationStatementContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			ITtsParserVisitor<TResult> typedVisitor = visitor as ITtsParserVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitPopulationStatement(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class SmcStatementContext : StatementContext {
+		public IdentifierContext target;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SMC() { return GetToken(TtsParser.SMC, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public BlockContext block() {
+			return GetRuleContext<BlockContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public LoopOptionsContext loopOptions() {
+			return GetRuleContext<LoopOptionsContext>(0);
+		}
+		public SmcStatementContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			ITtsParserVisitor<TResult> typedVisitor = visitor as ITtsParserVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitSmcStatement(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class SearchStatementContext : StatementContext {
+		public IdentifierContext target;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SEARCH() { return GetToken(TtsParser.SEARCH, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public BlockContext block() {
+			return GetRuleContext<BlockContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public LoopOptionsContext loopOptions() {
+			return GetRuleContext<LoopOptionsContext>(0);
+		}
+		public SearchStatementContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			ITtsParserVisitor<TResult> typedVisitor = visitor as ITtsParserVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitSearchStatement(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class ExtendStatementContext : StatementContext {
+		public IdentifierContext target;
+		public IdentifierContext model;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode EXTEND() { return GetToken(TtsParser.EXTEND, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode BY() { return GetToken(TtsParser.BY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(TtsParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(TtsParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext[] identifier() {
+			return GetRuleContexts<IdentifierContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier(int i) {
+			return GetRuleContext<IdentifierContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ArgumentListContext argumentList() {
+			return GetRuleContext<ArgumentListContext>(0);
+		}
+		public ExtendStatementContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			ITtsParserVisitor<TResult> typedVisitor = visitor as ITtsParserVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitExtendStatement(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class FactorStatementContext : StatementContext {
+		public IdentifierContext target;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FACTOR() { return GetToken(TtsParser.FACTOR, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode PLUSEQ() { return GetToken(TtsParser.PLUSEQ, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
+			return GetRuleContext<ExpressionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		public FactorStatementContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			ITtsParserVisitor<TResult> typedVisitor = visitor as ITtsParserVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitFactorStatement(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class ObserveStatementContext : StatementContext {
+		public IdentifierContext target;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode OBSERVE() { return GetToken(TtsParser.OBSERVE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COLON() { return GetToken(TtsParser.COLON, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
+			return GetRuleContext<ExpressionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		public ObserveStatementContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			ITtsParserVisitor<TResult> typedVisitor = visitor as ITtsParserVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitObserveStatement(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class ConditionStatementContext : StatementContext {
+		public IdentifierContext target;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode CONDITION() { return GetToken(TtsParser.CONDITION, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COLON() { return GetToken(TtsParser.COLON, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
+			return GetRuleContext<ExpressionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		public ConditionStatementContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			ITtsParserVisitor<TResult> typedVisitor = visitor as ITtsParserVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitConditionStatement(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class TwistStatementContext : StatementContext {
+		public IdentifierContext target;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TWIST() { return GetToken(TtsParser.TWIST, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ASSIGN() { return GetToken(TtsParser.ASSIGN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
+			return GetRuleContext<ExpressionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		public TwistStatementContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			ITtsParserVisitor<TResult> typedVisitor = visitor as ITtsParserVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitTwistStatement(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class ScoreStatementContext : StatementContext {
+		public IdentifierContext target;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SCORE() { return GetToken(TtsParser.SCORE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ASSIGN() { return GetToken(TtsParser.ASSIGN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
+			return GetRuleContext<ExpressionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		public ScoreStatementContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			ITtsParserVisitor<TResult> typedVisitor = visitor as ITtsParserVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitScoreStatement(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class ForkStatementContext : StatementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FORK() { return GetToken(TtsParser.FORK, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public BlockContext block() {
+			return GetRuleContext<BlockContext>(0);
+		}
+		public ForkStatementContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			ITtsParserVisitor<TResult> typedVisitor = visitor as ITtsParserVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitForkStatement(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class RefineStatementContext : StatementContext {
+		public IdentifierContext name;
+		public ExpressionContext initial;
+		public ExpressionContext step;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode REFINE() { return GetToken(TtsParser.REFINE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ASSIGN() { return GetToken(TtsParser.ASSIGN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode BY() { return GetToken(TtsParser.BY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext[] expression() {
+			return GetRuleContexts<ExpressionContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression(int i) {
+			return GetRuleContext<ExpressionContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public LoopOptionsContext loopOptions() {
+			return GetRuleContext<LoopOptionsContext>(0);
+		}
+		public RefineStatementContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			ITtsParserVisitor<TResult> typedVisitor = visitor as ITtsParserVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitRefineStatement(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class ReturnStatementContext : StatementContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RETURN() { return GetToken(TtsParser.RETURN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
+			return GetRuleContext<ExpressionContext>(0);
+		}
+		public ReturnStatementContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			ITtsParserVisitor<TResult> typedVisitor = visitor as ITtsParserVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitReturnStatement(this);
 			else return visitor.VisitChildren(this);
 		}
 	}
@@ -591,30 +1102,228 @@ public partial class TtsParser : Parser {
 	[RuleVersion(0)]
 	public StatementContext statement() {
 		StatementContext _localctx = new StatementContext(Context, State);
-		EnterRule(_localctx, 16, RULE_statement);
+		EnterRule(_localctx, 22, RULE_statement);
+		int _la;
 		try {
-			State = 91;
+			State = 200;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
-			case POPULATION:
+			case LET:
+				_localctx = new LetStatementContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 88;
-				populationStatement();
+				State = 128;
+				Match(LET);
+				State = 129;
+				((LetStatementContext)_localctx).name = identifier();
+				State = 130;
+				Match(ASSIGN);
+				State = 131;
+				expression(0);
 				}
 				break;
-			case LET:
+			case POPULATION:
+				_localctx = new PopulationStatementContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 89;
-				letStatement();
+				State = 133;
+				Match(POPULATION);
+				State = 134;
+				((PopulationStatementContext)_localctx).name = identifier();
+				State = 135;
+				Match(ASSIGN);
+				State = 136;
+				populationSource();
+				}
+				break;
+			case SMC:
+				_localctx = new SmcStatementContext(_localctx);
+				EnterOuterAlt(_localctx, 3);
+				{
+				State = 138;
+				Match(SMC);
+				State = 139;
+				((SmcStatementContext)_localctx).target = identifier();
+				State = 141;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==WITH) {
+					{
+					State = 140;
+					loopOptions();
+					}
+				}
+
+				State = 143;
+				block();
+				}
+				break;
+			case SEARCH:
+				_localctx = new SearchStatementContext(_localctx);
+				EnterOuterAlt(_localctx, 4);
+				{
+				State = 145;
+				Match(SEARCH);
+				State = 146;
+				((SearchStatementContext)_localctx).target = identifier();
+				State = 148;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==WITH) {
+					{
+					State = 147;
+					loopOptions();
+					}
+				}
+
+				State = 150;
+				block();
+				}
+				break;
+			case EXTEND:
+				_localctx = new ExtendStatementContext(_localctx);
+				EnterOuterAlt(_localctx, 5);
+				{
+				State = 152;
+				Match(EXTEND);
+				State = 153;
+				((ExtendStatementContext)_localctx).target = identifier();
+				State = 154;
+				Match(BY);
+				State = 155;
+				((ExtendStatementContext)_localctx).model = identifier();
+				State = 156;
+				Match(LPAREN);
+				State = 158;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 207728680921729424L) != 0)) {
+					{
+					State = 157;
+					argumentList();
+					}
+				}
+
+				State = 160;
+				Match(RPAREN);
+				}
+				break;
+			case FACTOR:
+				_localctx = new FactorStatementContext(_localctx);
+				EnterOuterAlt(_localctx, 6);
+				{
+				State = 162;
+				Match(FACTOR);
+				State = 163;
+				((FactorStatementContext)_localctx).target = identifier();
+				State = 164;
+				Match(PLUSEQ);
+				State = 165;
+				expression(0);
+				}
+				break;
+			case OBSERVE:
+				_localctx = new ObserveStatementContext(_localctx);
+				EnterOuterAlt(_localctx, 7);
+				{
+				State = 167;
+				Match(OBSERVE);
+				State = 168;
+				((ObserveStatementContext)_localctx).target = identifier();
+				State = 169;
+				Match(COLON);
+				State = 170;
+				expression(0);
+				}
+				break;
+			case CONDITION:
+				_localctx = new ConditionStatementContext(_localctx);
+				EnterOuterAlt(_localctx, 8);
+				{
+				State = 172;
+				Match(CONDITION);
+				State = 173;
+				((ConditionStatementContext)_localctx).target = identifier();
+				State = 174;
+				Match(COLON);
+				State = 175;
+				expression(0);
+				}
+				break;
+			case TWIST:
+				_localctx = new TwistStatementContext(_localctx);
+				EnterOuterAlt(_localctx, 9);
+				{
+				State = 177;
+				Match(TWIST);
+				State = 178;
+				((TwistStatementContext)_localctx).target = identifier();
+				State = 179;
+				Match(ASSIGN);
+				State = 180;
+				expression(0);
+				}
+				break;
+			case SCORE:
+				_localctx = new ScoreStatementContext(_localctx);
+				EnterOuterAlt(_localctx, 10);
+				{
+				State = 182;
+				Match(SCORE);
+				State = 183;
+				((ScoreStatementContext)_localctx).target = identifier();
+				State = 184;
+				Match(ASSIGN);
+				State = 185;
+				expression(0);
+				}
+				break;
+			case FORK:
+				_localctx = new ForkStatementContext(_localctx);
+				EnterOuterAlt(_localctx, 11);
+				{
+				State = 187;
+				Match(FORK);
+				State = 188;
+				block();
+				}
+				break;
+			case REFINE:
+				_localctx = new RefineStatementContext(_localctx);
+				EnterOuterAlt(_localctx, 12);
+				{
+				State = 189;
+				Match(REFINE);
+				State = 190;
+				((RefineStatementContext)_localctx).name = identifier();
+				State = 191;
+				Match(ASSIGN);
+				State = 192;
+				((RefineStatementContext)_localctx).initial = expression(0);
+				State = 193;
+				Match(BY);
+				State = 194;
+				((RefineStatementContext)_localctx).step = expression(0);
+				State = 196;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if (_la==WITH) {
+					{
+					State = 195;
+					loopOptions();
+					}
+				}
+
 				}
 				break;
 			case RETURN:
-				EnterOuterAlt(_localctx, 3);
+				_localctx = new ReturnStatementContext(_localctx);
+				EnterOuterAlt(_localctx, 13);
 				{
-				State = 90;
-				returnStatement();
+				State = 198;
+				Match(RETURN);
+				State = 199;
+				expression(0);
 				}
 				break;
 			default:
@@ -632,66 +1341,59 @@ public partial class TtsParser : Parser {
 		return _localctx;
 	}
 
-	public partial class PopulationStatementContext : ParserRuleContext {
-		public IToken name;
-		public IToken model;
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode POPULATION() { return GetToken(TtsParser.POPULATION, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ASSIGN() { return GetToken(TtsParser.ASSIGN, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SAMPLE() { return GetToken(TtsParser.SAMPLE, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(TtsParser.LPAREN, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(TtsParser.RPAREN, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] IDENTIFIER() { return GetTokens(TtsParser.IDENTIFIER); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IDENTIFIER(int i) {
-			return GetToken(TtsParser.IDENTIFIER, i);
+	public partial class LoopOptionsContext : ParserRuleContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WITH() { return GetToken(TtsParser.WITH, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public LoopOptionContext[] loopOption() {
+			return GetRuleContexts<LoopOptionContext>();
 		}
-		[System.Diagnostics.DebuggerNonUserCode] public ArgumentListContext argumentList() {
-			return GetRuleContext<ArgumentListContext>(0);
+		[System.Diagnostics.DebuggerNonUserCode] public LoopOptionContext loopOption(int i) {
+			return GetRuleContext<LoopOptionContext>(i);
 		}
-		public PopulationStatementContext(ParserRuleContext parent, int invokingState)
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode[] COMMA() { return GetTokens(TtsParser.COMMA); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COMMA(int i) {
+			return GetToken(TtsParser.COMMA, i);
+		}
+		public LoopOptionsContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
 		}
-		public override int RuleIndex { get { return RULE_populationStatement; } }
+		public override int RuleIndex { get { return RULE_loopOptions; } }
 		[System.Diagnostics.DebuggerNonUserCode]
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
 			ITtsParserVisitor<TResult> typedVisitor = visitor as ITtsParserVisitor<TResult>;
-			if (typedVisitor != null) return typedVisitor.VisitPopulationStatement(this);
+			if (typedVisitor != null) return typedVisitor.VisitLoopOptions(this);
 			else return visitor.VisitChildren(this);
 		}
 	}
 
 	[RuleVersion(0)]
-	public PopulationStatementContext populationStatement() {
-		PopulationStatementContext _localctx = new PopulationStatementContext(Context, State);
-		EnterRule(_localctx, 18, RULE_populationStatement);
+	public LoopOptionsContext loopOptions() {
+		LoopOptionsContext _localctx = new LoopOptionsContext(Context, State);
+		EnterRule(_localctx, 24, RULE_loopOptions);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 93;
-			Match(POPULATION);
-			State = 94;
-			_localctx.name = Match(IDENTIFIER);
-			State = 95;
-			Match(ASSIGN);
-			State = 96;
-			Match(SAMPLE);
-			State = 97;
-			_localctx.model = Match(IDENTIFIER);
-			State = 98;
-			Match(LPAREN);
-			State = 100;
+			State = 202;
+			Match(WITH);
+			State = 203;
+			loopOption();
+			State = 208;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 198105508240L) != 0)) {
+			while (_la==COMMA) {
 				{
-				State = 99;
-				argumentList();
+				{
+				State = 204;
+				Match(COMMA);
+				State = 205;
+				loopOption();
 				}
+				}
+				State = 210;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
 			}
-
-			State = 102;
-			Match(RPAREN);
 			}
 		}
 		catch (RecognitionException re) {
@@ -705,41 +1407,52 @@ public partial class TtsParser : Parser {
 		return _localctx;
 	}
 
-	public partial class LetStatementContext : ParserRuleContext {
-		public IToken name;
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LET() { return GetToken(TtsParser.LET, 0); }
+	public partial class LoopOptionContext : ParserRuleContext {
+		public IdentifierContext name;
+		public IToken @operator;
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
+			return GetRuleContext<ExpressionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode ASSIGN() { return GetToken(TtsParser.ASSIGN, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
-			return GetRuleContext<ExpressionContext>(0);
-		}
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IDENTIFIER() { return GetToken(TtsParser.IDENTIFIER, 0); }
-		public LetStatementContext(ParserRuleContext parent, int invokingState)
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LESS() { return GetToken(TtsParser.LESS, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LESSEQ() { return GetToken(TtsParser.LESSEQ, 0); }
+		public LoopOptionContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
 		}
-		public override int RuleIndex { get { return RULE_letStatement; } }
+		public override int RuleIndex { get { return RULE_loopOption; } }
 		[System.Diagnostics.DebuggerNonUserCode]
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
 			ITtsParserVisitor<TResult> typedVisitor = visitor as ITtsParserVisitor<TResult>;
-			if (typedVisitor != null) return typedVisitor.VisitLetStatement(this);
+			if (typedVisitor != null) return typedVisitor.VisitLoopOption(this);
 			else return visitor.VisitChildren(this);
 		}
 	}
 
 	[RuleVersion(0)]
-	public LetStatementContext letStatement() {
-		LetStatementContext _localctx = new LetStatementContext(Context, State);
-		EnterRule(_localctx, 20, RULE_letStatement);
+	public LoopOptionContext loopOption() {
+		LoopOptionContext _localctx = new LoopOptionContext(Context, State);
+		EnterRule(_localctx, 26, RULE_loopOption);
+		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 104;
-			Match(LET);
-			State = 105;
-			_localctx.name = Match(IDENTIFIER);
-			State = 106;
-			Match(ASSIGN);
-			State = 107;
+			State = 211;
+			_localctx.name = identifier();
+			State = 212;
+			_localctx.@operator = TokenStream.LT(1);
+			_la = TokenStream.LA(1);
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 184717953466368L) != 0)) ) {
+				_localctx.@operator = ErrorHandler.RecoverInline(this);
+			}
+			else {
+				ErrorHandler.ReportMatch(this);
+			    Consume();
+			}
+			State = 213;
 			expression(0);
 			}
 		}
@@ -754,35 +1467,143 @@ public partial class TtsParser : Parser {
 		return _localctx;
 	}
 
-	public partial class ReturnStatementContext : ParserRuleContext {
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RETURN() { return GetToken(TtsParser.RETURN, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
-			return GetRuleContext<ExpressionContext>(0);
-		}
-		public ReturnStatementContext(ParserRuleContext parent, int invokingState)
+	public partial class PopulationSourceContext : ParserRuleContext {
+		public PopulationSourceContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
 		}
-		public override int RuleIndex { get { return RULE_returnStatement; } }
+		public override int RuleIndex { get { return RULE_populationSource; } }
+	 
+		public PopulationSourceContext() { }
+		public virtual void CopyFrom(PopulationSourceContext context) {
+			base.CopyFrom(context);
+		}
+	}
+	public partial class SampleSourceContext : PopulationSourceContext {
+		public IdentifierContext model;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SAMPLE() { return GetToken(TtsParser.SAMPLE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(TtsParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(TtsParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ArgumentListContext argumentList() {
+			return GetRuleContext<ArgumentListContext>(0);
+		}
+		public SampleSourceContext(PopulationSourceContext context) { CopyFrom(context); }
 		[System.Diagnostics.DebuggerNonUserCode]
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
 			ITtsParserVisitor<TResult> typedVisitor = visitor as ITtsParserVisitor<TResult>;
-			if (typedVisitor != null) return typedVisitor.VisitReturnStatement(this);
+			if (typedVisitor != null) return typedVisitor.VisitSampleSource(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class RaceSourceContext : PopulationSourceContext {
+		public IdentifierContext model;
+		public ExpressionContext count;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RACE() { return GetToken(TtsParser.RACE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(TtsParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(TtsParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FIRST() { return GetToken(TtsParser.FIRST, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
+			return GetRuleContext<ExpressionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ArgumentListContext argumentList() {
+			return GetRuleContext<ArgumentListContext>(0);
+		}
+		public RaceSourceContext(PopulationSourceContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			ITtsParserVisitor<TResult> typedVisitor = visitor as ITtsParserVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitRaceSource(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class ExpressionSourceContext : PopulationSourceContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
+			return GetRuleContext<ExpressionContext>(0);
+		}
+		public ExpressionSourceContext(PopulationSourceContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			ITtsParserVisitor<TResult> typedVisitor = visitor as ITtsParserVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitExpressionSource(this);
 			else return visitor.VisitChildren(this);
 		}
 	}
 
 	[RuleVersion(0)]
-	public ReturnStatementContext returnStatement() {
-		ReturnStatementContext _localctx = new ReturnStatementContext(Context, State);
-		EnterRule(_localctx, 22, RULE_returnStatement);
+	public PopulationSourceContext populationSource() {
+		PopulationSourceContext _localctx = new PopulationSourceContext(Context, State);
+		EnterRule(_localctx, 28, RULE_populationSource);
+		int _la;
 		try {
-			EnterOuterAlt(_localctx, 1);
-			{
-			State = 109;
-			Match(RETURN);
-			State = 110;
-			expression(0);
+			State = 234;
+			ErrorHandler.Sync(this);
+			switch ( Interpreter.AdaptivePredict(TokenStream,18,Context) ) {
+			case 1:
+				_localctx = new SampleSourceContext(_localctx);
+				EnterOuterAlt(_localctx, 1);
+				{
+				State = 215;
+				Match(SAMPLE);
+				State = 216;
+				((SampleSourceContext)_localctx).model = identifier();
+				State = 217;
+				Match(LPAREN);
+				State = 219;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 207728680921729424L) != 0)) {
+					{
+					State = 218;
+					argumentList();
+					}
+				}
+
+				State = 221;
+				Match(RPAREN);
+				}
+				break;
+			case 2:
+				_localctx = new RaceSourceContext(_localctx);
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 223;
+				Match(RACE);
+				State = 224;
+				((RaceSourceContext)_localctx).model = identifier();
+				State = 225;
+				Match(LPAREN);
+				State = 227;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 207728680921729424L) != 0)) {
+					{
+					State = 226;
+					argumentList();
+					}
+				}
+
+				State = 229;
+				Match(RPAREN);
+				State = 230;
+				Match(FIRST);
+				State = 231;
+				((RaceSourceContext)_localctx).count = expression(0);
+				}
+				break;
+			case 3:
+				_localctx = new ExpressionSourceContext(_localctx);
+				EnterOuterAlt(_localctx, 3);
+				{
+				State = 233;
+				expression(0);
+				}
+				break;
 			}
 		}
 		catch (RecognitionException re) {
@@ -823,26 +1644,26 @@ public partial class TtsParser : Parser {
 	[RuleVersion(0)]
 	public ArgumentListContext argumentList() {
 		ArgumentListContext _localctx = new ArgumentListContext(Context, State);
-		EnterRule(_localctx, 24, RULE_argumentList);
+		EnterRule(_localctx, 30, RULE_argumentList);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 112;
+			State = 236;
 			argument();
-			State = 117;
+			State = 241;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 113;
+				State = 237;
 				Match(COMMA);
-				State = 114;
+				State = 238;
 				argument();
 				}
 				}
-				State = 119;
+				State = 243;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -860,12 +1681,14 @@ public partial class TtsParser : Parser {
 	}
 
 	public partial class ArgumentContext : ParserRuleContext {
-		public IToken name;
+		public IdentifierContext name;
 		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
 			return GetRuleContext<ExpressionContext>(0);
 		}
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode COLON() { return GetToken(TtsParser.COLON, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IDENTIFIER() { return GetToken(TtsParser.IDENTIFIER, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
 		public ArgumentContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -882,23 +1705,23 @@ public partial class TtsParser : Parser {
 	[RuleVersion(0)]
 	public ArgumentContext argument() {
 		ArgumentContext _localctx = new ArgumentContext(Context, State);
-		EnterRule(_localctx, 26, RULE_argument);
+		EnterRule(_localctx, 32, RULE_argument);
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 122;
+			State = 247;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,9,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,20,Context) ) {
 			case 1:
 				{
-				State = 120;
-				_localctx.name = Match(IDENTIFIER);
-				State = 121;
+				State = 244;
+				_localctx.name = identifier();
+				State = 245;
 				Match(COLON);
 				}
 				break;
 			}
-			State = 124;
+			State = 249;
 			expression(0);
 			}
 		}
@@ -992,19 +1815,24 @@ public partial class TtsParser : Parser {
 		int _parentState = State;
 		ExpressionContext _localctx = new ExpressionContext(Context, _parentState);
 		ExpressionContext _prevctx = _localctx;
-		int _startState = 28;
-		EnterRecursionRule(_localctx, 28, RULE_expression, _p);
+		int _startState = 34;
+		EnterRecursionRule(_localctx, 34, RULE_expression, _p);
 		int _la;
 		try {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 130;
+			State = 255;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case SAMPLE:
 			case TRUE:
 			case FALSE:
+			case BY:
+			case WITH:
+			case FIRST:
+			case SCORE:
+			case TWIST:
 			case LPAREN:
 			case LBRACKET:
 			case REAL:
@@ -1016,7 +1844,7 @@ public partial class TtsParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 127;
+				State = 252;
 				primary();
 				}
 				break;
@@ -1026,7 +1854,7 @@ public partial class TtsParser : Parser {
 				_localctx = new UnaryExpressionContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 128;
+				State = 253;
 				((UnaryExpressionContext)_localctx).@operator = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==NOT || _la==MINUS) ) {
@@ -1036,7 +1864,7 @@ public partial class TtsParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 129;
+				State = 254;
 				expression(7);
 				}
 				break;
@@ -1044,35 +1872,35 @@ public partial class TtsParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 152;
+			State = 277;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,12,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,23,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 150;
+					State = 275;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,11,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,22,Context) ) {
 					case 1:
 						{
 						_localctx = new BinaryExpressionContext(new ExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 132;
+						State = 257;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 133;
+						State = 258;
 						((BinaryExpressionContext)_localctx).@operator = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 7516192768L) != 0)) ) {
+						if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 7881299347898368L) != 0)) ) {
 							((BinaryExpressionContext)_localctx).@operator = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 134;
+						State = 259;
 						expression(7);
 						}
 						break;
@@ -1080,9 +1908,9 @@ public partial class TtsParser : Parser {
 						{
 						_localctx = new BinaryExpressionContext(new ExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 135;
+						State = 260;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 136;
+						State = 261;
 						((BinaryExpressionContext)_localctx).@operator = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -1092,7 +1920,7 @@ public partial class TtsParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 137;
+						State = 262;
 						expression(6);
 						}
 						break;
@@ -1100,19 +1928,19 @@ public partial class TtsParser : Parser {
 						{
 						_localctx = new BinaryExpressionContext(new ExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 138;
+						State = 263;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 139;
+						State = 264;
 						((BinaryExpressionContext)_localctx).@operator = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 125829120L) != 0)) ) {
+						if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 131941395333120L) != 0)) ) {
 							((BinaryExpressionContext)_localctx).@operator = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 140;
+						State = 265;
 						expression(5);
 						}
 						break;
@@ -1120,9 +1948,9 @@ public partial class TtsParser : Parser {
 						{
 						_localctx = new BinaryExpressionContext(new ExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 141;
+						State = 266;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 142;
+						State = 267;
 						((BinaryExpressionContext)_localctx).@operator = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==EQEQ || _la==NOTEQ) ) {
@@ -1132,7 +1960,7 @@ public partial class TtsParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 143;
+						State = 268;
 						expression(4);
 						}
 						break;
@@ -1140,11 +1968,11 @@ public partial class TtsParser : Parser {
 						{
 						_localctx = new BinaryExpressionContext(new ExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 144;
+						State = 269;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 145;
+						State = 270;
 						((BinaryExpressionContext)_localctx).@operator = Match(AND);
-						State = 146;
+						State = 271;
 						expression(3);
 						}
 						break;
@@ -1152,20 +1980,20 @@ public partial class TtsParser : Parser {
 						{
 						_localctx = new BinaryExpressionContext(new ExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 147;
+						State = 272;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 148;
+						State = 273;
 						((BinaryExpressionContext)_localctx).@operator = Match(OR);
-						State = 149;
+						State = 274;
 						expression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 154;
+				State = 279;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,12,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,23,Context);
 			}
 			}
 		}
@@ -1205,11 +2033,12 @@ public partial class TtsParser : Parser {
 		}
 	}
 	public partial class CallPrimaryContext : PrimaryContext {
-		public IToken callee;
+		public CalleeNameContext callee;
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(TtsParser.LPAREN, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(TtsParser.RPAREN, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IDENTIFIER() { return GetToken(TtsParser.IDENTIFIER, 0); }
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SAMPLE() { return GetToken(TtsParser.SAMPLE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public CalleeNameContext calleeName() {
+			return GetRuleContext<CalleeNameContext>(0);
+		}
 		[System.Diagnostics.DebuggerNonUserCode] public ArgumentListContext argumentList() {
 			return GetRuleContext<ArgumentListContext>(0);
 		}
@@ -1222,7 +2051,9 @@ public partial class TtsParser : Parser {
 		}
 	}
 	public partial class NamePrimaryContext : PrimaryContext {
-		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IDENTIFIER() { return GetToken(TtsParser.IDENTIFIER, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
 		public NamePrimaryContext(PrimaryContext context) { CopyFrom(context); }
 		[System.Diagnostics.DebuggerNonUserCode]
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
@@ -1270,17 +2101,17 @@ public partial class TtsParser : Parser {
 	[RuleVersion(0)]
 	public PrimaryContext primary() {
 		PrimaryContext _localctx = new PrimaryContext(Context, State);
-		EnterRule(_localctx, 30, RULE_primary);
+		EnterRule(_localctx, 36, RULE_primary);
 		int _la;
 		try {
-			State = 179;
+			State = 305;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,16,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,27,Context) ) {
 			case 1:
 				_localctx = new LiteralPrimaryContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 155;
+				State = 280;
 				literal();
 				}
 				break;
@@ -1288,29 +2119,21 @@ public partial class TtsParser : Parser {
 				_localctx = new CallPrimaryContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 156;
-				((CallPrimaryContext)_localctx).callee = TokenStream.LT(1);
-				_la = TokenStream.LA(1);
-				if ( !(_la==SAMPLE || _la==IDENTIFIER) ) {
-					((CallPrimaryContext)_localctx).callee = ErrorHandler.RecoverInline(this);
-				}
-				else {
-					ErrorHandler.ReportMatch(this);
-				    Consume();
-				}
-				State = 157;
+				State = 281;
+				((CallPrimaryContext)_localctx).callee = calleeName();
+				State = 282;
 				Match(LPAREN);
-				State = 159;
+				State = 284;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 198105508240L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 207728680921729424L) != 0)) {
 					{
-					State = 158;
+					State = 283;
 					argumentList();
 					}
 				}
 
-				State = 161;
+				State = 286;
 				Match(RPAREN);
 				}
 				break;
@@ -1318,19 +2141,19 @@ public partial class TtsParser : Parser {
 				_localctx = new NamePrimaryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 162;
-				Match(IDENTIFIER);
+				State = 288;
+				identifier();
 				}
 				break;
 			case 4:
 				_localctx = new ParenthesizedPrimaryContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 163;
+				State = 289;
 				Match(LPAREN);
-				State = 164;
+				State = 290;
 				expression(0);
-				State = 165;
+				State = 291;
 				Match(RPAREN);
 				}
 				break;
@@ -1338,38 +2161,148 @@ public partial class TtsParser : Parser {
 				_localctx = new ListPrimaryContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 167;
+				State = 293;
 				Match(LBRACKET);
-				State = 176;
+				State = 302;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 198105508240L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 207728680921729424L) != 0)) {
 					{
-					State = 168;
+					State = 294;
 					expression(0);
-					State = 173;
+					State = 299;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 169;
+						State = 295;
 						Match(COMMA);
-						State = 170;
+						State = 296;
 						expression(0);
 						}
 						}
-						State = 175;
+						State = 301;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 178;
+				State = 304;
 				Match(RBRACKET);
 				}
 				break;
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class CalleeNameContext : ParserRuleContext {
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
+			return GetRuleContext<IdentifierContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SAMPLE() { return GetToken(TtsParser.SAMPLE, 0); }
+		public CalleeNameContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_calleeName; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			ITtsParserVisitor<TResult> typedVisitor = visitor as ITtsParserVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitCalleeName(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public CalleeNameContext calleeName() {
+		CalleeNameContext _localctx = new CalleeNameContext(Context, State);
+		EnterRule(_localctx, 38, RULE_calleeName);
+		try {
+			State = 309;
+			ErrorHandler.Sync(this);
+			switch (TokenStream.LA(1)) {
+			case BY:
+			case WITH:
+			case FIRST:
+			case SCORE:
+			case TWIST:
+			case IDENTIFIER:
+				EnterOuterAlt(_localctx, 1);
+				{
+				State = 307;
+				identifier();
+				}
+				break;
+			case SAMPLE:
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 308;
+				Match(SAMPLE);
+				}
+				break;
+			default:
+				throw new NoViableAltException(this);
+			}
+		}
+		catch (RecognitionException re) {
+			_localctx.exception = re;
+			ErrorHandler.ReportError(this, re);
+			ErrorHandler.Recover(this, re);
+		}
+		finally {
+			ExitRule();
+		}
+		return _localctx;
+	}
+
+	public partial class IdentifierContext : ParserRuleContext {
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode IDENTIFIER() { return GetToken(TtsParser.IDENTIFIER, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode BY() { return GetToken(TtsParser.BY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WITH() { return GetToken(TtsParser.WITH, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FIRST() { return GetToken(TtsParser.FIRST, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SCORE() { return GetToken(TtsParser.SCORE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TWIST() { return GetToken(TtsParser.TWIST, 0); }
+		public IdentifierContext(ParserRuleContext parent, int invokingState)
+			: base(parent, invokingState)
+		{
+		}
+		public override int RuleIndex { get { return RULE_identifier; } }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			ITtsParserVisitor<TResult> typedVisitor = visitor as ITtsParserVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitIdentifier(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+
+	[RuleVersion(0)]
+	public IdentifierContext identifier() {
+		IdentifierContext _localctx = new IdentifierContext(Context, State);
+		EnterRule(_localctx, 40, RULE_identifier);
+		int _la;
+		try {
+			EnterOuterAlt(_localctx, 1);
+			{
+			State = 311;
+			_la = TokenStream.LA(1);
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 144115190156230656L) != 0)) ) {
+			ErrorHandler.RecoverInline(this);
+			}
+			else {
+				ErrorHandler.ReportMatch(this);
+			    Consume();
+			}
 			}
 		}
 		catch (RecognitionException re) {
@@ -1405,14 +2338,14 @@ public partial class TtsParser : Parser {
 	[RuleVersion(0)]
 	public LiteralContext literal() {
 		LiteralContext _localctx = new LiteralContext(Context, State);
-		EnterRule(_localctx, 32, RULE_literal);
+		EnterRule(_localctx, 42, RULE_literal);
 		int _la;
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 181;
+			State = 313;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 60129542528L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 63050394783187328L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -1434,7 +2367,7 @@ public partial class TtsParser : Parser {
 
 	public override bool Sempred(RuleContext _localctx, int ruleIndex, int predIndex) {
 		switch (ruleIndex) {
-		case 14: return expression_sempred((ExpressionContext)_localctx, predIndex);
+		case 17: return expression_sempred((ExpressionContext)_localctx, predIndex);
 		}
 		return true;
 	}
@@ -1451,64 +2384,112 @@ public partial class TtsParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,41,184,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,7,
+		4,1,61,316,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,7,
 		7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
-		2,15,7,15,2,16,7,16,1,0,5,0,36,8,0,10,0,12,0,39,9,0,1,0,1,0,1,1,1,1,3,
-		1,45,8,1,1,2,1,2,1,2,1,2,1,2,1,3,1,3,1,3,1,3,3,3,56,8,3,1,3,1,3,1,3,1,
-		3,1,3,1,4,1,4,1,4,5,4,66,8,4,10,4,12,4,69,9,4,1,5,1,5,1,5,1,5,1,5,3,5,
-		76,8,5,1,6,1,6,1,7,1,7,5,7,82,8,7,10,7,12,7,85,9,7,1,7,1,7,1,8,1,8,1,8,
-		3,8,92,8,8,1,9,1,9,1,9,1,9,1,9,1,9,1,9,3,9,101,8,9,1,9,1,9,1,10,1,10,1,
-		10,1,10,1,10,1,11,1,11,1,11,1,12,1,12,1,12,5,12,116,8,12,10,12,12,12,119,
-		9,12,1,13,1,13,3,13,123,8,13,1,13,1,13,1,14,1,14,1,14,1,14,3,14,131,8,
-		14,1,14,1,14,1,14,1,14,1,14,1,14,1,14,1,14,1,14,1,14,1,14,1,14,1,14,1,
-		14,1,14,1,14,1,14,1,14,5,14,151,8,14,10,14,12,14,154,9,14,1,15,1,15,1,
-		15,1,15,3,15,160,8,15,1,15,1,15,1,15,1,15,1,15,1,15,1,15,1,15,1,15,1,15,
-		5,15,172,8,15,10,15,12,15,175,9,15,3,15,177,8,15,1,15,3,15,180,8,15,1,
-		16,1,16,1,16,0,1,28,17,0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,0,
-		7,2,0,11,11,29,29,1,0,30,32,1,0,28,29,1,0,23,26,1,0,21,22,2,0,4,4,37,37,
-		2,0,7,8,33,35,191,0,37,1,0,0,0,2,44,1,0,0,0,4,46,1,0,0,0,6,51,1,0,0,0,
-		8,62,1,0,0,0,10,70,1,0,0,0,12,77,1,0,0,0,14,79,1,0,0,0,16,91,1,0,0,0,18,
-		93,1,0,0,0,20,104,1,0,0,0,22,109,1,0,0,0,24,112,1,0,0,0,26,122,1,0,0,0,
-		28,130,1,0,0,0,30,179,1,0,0,0,32,181,1,0,0,0,34,36,3,2,1,0,35,34,1,0,0,
-		0,36,39,1,0,0,0,37,35,1,0,0,0,37,38,1,0,0,0,38,40,1,0,0,0,39,37,1,0,0,
-		0,40,41,5,0,0,1,41,1,1,0,0,0,42,45,3,4,2,0,43,45,3,6,3,0,44,42,1,0,0,0,
-		44,43,1,0,0,0,45,3,1,0,0,0,46,47,5,1,0,0,47,48,5,37,0,0,48,49,5,20,0,0,
-		49,50,5,37,0,0,50,5,1,0,0,0,51,52,5,2,0,0,52,53,5,37,0,0,53,55,5,13,0,
-		0,54,56,3,8,4,0,55,54,1,0,0,0,55,56,1,0,0,0,56,57,1,0,0,0,57,58,5,14,0,
-		0,58,59,5,12,0,0,59,60,3,12,6,0,60,61,3,14,7,0,61,7,1,0,0,0,62,67,3,10,
-		5,0,63,64,5,19,0,0,64,66,3,10,5,0,65,63,1,0,0,0,66,69,1,0,0,0,67,65,1,
-		0,0,0,67,68,1,0,0,0,68,9,1,0,0,0,69,67,1,0,0,0,70,71,5,37,0,0,71,72,5,
-		20,0,0,72,75,3,12,6,0,73,74,5,27,0,0,74,76,3,28,14,0,75,73,1,0,0,0,75,
-		76,1,0,0,0,76,11,1,0,0,0,77,78,5,37,0,0,78,13,1,0,0,0,79,83,5,15,0,0,80,
-		82,3,16,8,0,81,80,1,0,0,0,82,85,1,0,0,0,83,81,1,0,0,0,83,84,1,0,0,0,84,
-		86,1,0,0,0,85,83,1,0,0,0,86,87,5,16,0,0,87,15,1,0,0,0,88,92,3,18,9,0,89,
-		92,3,20,10,0,90,92,3,22,11,0,91,88,1,0,0,0,91,89,1,0,0,0,91,90,1,0,0,0,
-		92,17,1,0,0,0,93,94,5,3,0,0,94,95,5,37,0,0,95,96,5,27,0,0,96,97,5,4,0,
-		0,97,98,5,37,0,0,98,100,5,13,0,0,99,101,3,24,12,0,100,99,1,0,0,0,100,101,
-		1,0,0,0,101,102,1,0,0,0,102,103,5,14,0,0,103,19,1,0,0,0,104,105,5,5,0,
-		0,105,106,5,37,0,0,106,107,5,27,0,0,107,108,3,28,14,0,108,21,1,0,0,0,109,
-		110,5,6,0,0,110,111,3,28,14,0,111,23,1,0,0,0,112,117,3,26,13,0,113,114,
-		5,19,0,0,114,116,3,26,13,0,115,113,1,0,0,0,116,119,1,0,0,0,117,115,1,0,
-		0,0,117,118,1,0,0,0,118,25,1,0,0,0,119,117,1,0,0,0,120,121,5,37,0,0,121,
-		123,5,20,0,0,122,120,1,0,0,0,122,123,1,0,0,0,123,124,1,0,0,0,124,125,3,
-		28,14,0,125,27,1,0,0,0,126,127,6,14,-1,0,127,131,3,30,15,0,128,129,7,0,
-		0,0,129,131,3,28,14,7,130,126,1,0,0,0,130,128,1,0,0,0,131,152,1,0,0,0,
-		132,133,10,6,0,0,133,134,7,1,0,0,134,151,3,28,14,7,135,136,10,5,0,0,136,
-		137,7,2,0,0,137,151,3,28,14,6,138,139,10,4,0,0,139,140,7,3,0,0,140,151,
-		3,28,14,5,141,142,10,3,0,0,142,143,7,4,0,0,143,151,3,28,14,4,144,145,10,
-		2,0,0,145,146,5,9,0,0,146,151,3,28,14,3,147,148,10,1,0,0,148,149,5,10,
-		0,0,149,151,3,28,14,2,150,132,1,0,0,0,150,135,1,0,0,0,150,138,1,0,0,0,
-		150,141,1,0,0,0,150,144,1,0,0,0,150,147,1,0,0,0,151,154,1,0,0,0,152,150,
-		1,0,0,0,152,153,1,0,0,0,153,29,1,0,0,0,154,152,1,0,0,0,155,180,3,32,16,
-		0,156,157,7,5,0,0,157,159,5,13,0,0,158,160,3,24,12,0,159,158,1,0,0,0,159,
-		160,1,0,0,0,160,161,1,0,0,0,161,180,5,14,0,0,162,180,5,37,0,0,163,164,
-		5,13,0,0,164,165,3,28,14,0,165,166,5,14,0,0,166,180,1,0,0,0,167,176,5,
-		17,0,0,168,173,3,28,14,0,169,170,5,19,0,0,170,172,3,28,14,0,171,169,1,
-		0,0,0,172,175,1,0,0,0,173,171,1,0,0,0,173,174,1,0,0,0,174,177,1,0,0,0,
-		175,173,1,0,0,0,176,168,1,0,0,0,176,177,1,0,0,0,177,178,1,0,0,0,178,180,
-		5,18,0,0,179,155,1,0,0,0,179,156,1,0,0,0,179,162,1,0,0,0,179,163,1,0,0,
-		0,179,167,1,0,0,0,180,31,1,0,0,0,181,182,7,6,0,0,182,33,1,0,0,0,17,37,
-		44,55,67,75,83,91,100,117,122,130,150,152,159,173,176,179
+		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
+		1,0,5,0,46,8,0,10,0,12,0,49,9,0,1,0,1,0,1,1,1,1,1,1,3,1,56,8,1,1,2,1,2,
+		1,2,1,2,1,2,1,3,1,3,1,3,1,3,3,3,67,8,3,1,4,1,4,1,4,1,4,3,4,73,8,4,1,4,
+		1,4,1,4,1,4,5,4,79,8,4,10,4,12,4,82,9,4,1,4,1,4,1,5,1,5,1,5,1,5,1,5,1,
+		5,5,5,92,8,5,10,5,12,5,95,9,5,3,5,97,8,5,1,6,1,6,1,6,1,6,1,7,1,7,1,7,5,
+		7,106,8,7,10,7,12,7,109,9,7,1,8,1,8,1,8,1,8,1,8,3,8,116,8,8,1,9,1,9,1,
+		10,1,10,5,10,122,8,10,10,10,12,10,125,9,10,1,10,1,10,1,11,1,11,1,11,1,
+		11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,3,11,142,8,11,1,11,1,11,
+		1,11,1,11,1,11,3,11,149,8,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,3,
+		11,159,8,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,
+		1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,
+		1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,3,11,197,8,11,1,11,1,
+		11,3,11,201,8,11,1,12,1,12,1,12,1,12,5,12,207,8,12,10,12,12,12,210,9,12,
+		1,13,1,13,1,13,1,13,1,14,1,14,1,14,1,14,3,14,220,8,14,1,14,1,14,1,14,1,
+		14,1,14,1,14,3,14,228,8,14,1,14,1,14,1,14,1,14,1,14,3,14,235,8,14,1,15,
+		1,15,1,15,5,15,240,8,15,10,15,12,15,243,9,15,1,16,1,16,1,16,3,16,248,8,
+		16,1,16,1,16,1,17,1,17,1,17,1,17,3,17,256,8,17,1,17,1,17,1,17,1,17,1,17,
+		1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,5,17,
+		276,8,17,10,17,12,17,279,9,17,1,18,1,18,1,18,1,18,3,18,285,8,18,1,18,1,
+		18,1,18,1,18,1,18,1,18,1,18,1,18,1,18,1,18,1,18,5,18,298,8,18,10,18,12,
+		18,301,9,18,3,18,303,8,18,1,18,3,18,306,8,18,1,19,1,19,3,19,310,8,19,1,
+		20,1,20,1,21,1,21,1,21,0,1,34,22,0,2,4,6,8,10,12,14,16,18,20,22,24,26,
+		28,30,32,34,36,38,40,42,0,9,1,0,12,14,3,0,43,43,45,45,47,47,2,0,11,11,
+		49,49,1,0,50,52,1,0,48,49,1,0,43,46,1,0,41,42,2,0,26,30,57,57,2,0,7,8,
+		53,55,342,0,47,1,0,0,0,2,55,1,0,0,0,4,57,1,0,0,0,6,62,1,0,0,0,8,68,1,0,
+		0,0,10,96,1,0,0,0,12,98,1,0,0,0,14,102,1,0,0,0,16,110,1,0,0,0,18,117,1,
+		0,0,0,20,119,1,0,0,0,22,200,1,0,0,0,24,202,1,0,0,0,26,211,1,0,0,0,28,234,
+		1,0,0,0,30,236,1,0,0,0,32,247,1,0,0,0,34,255,1,0,0,0,36,305,1,0,0,0,38,
+		309,1,0,0,0,40,311,1,0,0,0,42,313,1,0,0,0,44,46,3,2,1,0,45,44,1,0,0,0,
+		46,49,1,0,0,0,47,45,1,0,0,0,47,48,1,0,0,0,48,50,1,0,0,0,49,47,1,0,0,0,
+		50,51,5,0,0,1,51,1,1,0,0,0,52,56,3,4,2,0,53,56,3,6,3,0,54,56,3,8,4,0,55,
+		52,1,0,0,0,55,53,1,0,0,0,55,54,1,0,0,0,56,3,1,0,0,0,57,58,5,1,0,0,58,59,
+		3,40,20,0,59,60,5,40,0,0,60,61,3,40,20,0,61,5,1,0,0,0,62,63,7,0,0,0,63,
+		66,3,40,20,0,64,65,5,40,0,0,65,67,3,18,9,0,66,64,1,0,0,0,66,67,1,0,0,0,
+		67,7,1,0,0,0,68,69,5,2,0,0,69,70,3,40,20,0,70,72,5,33,0,0,71,73,3,14,7,
+		0,72,71,1,0,0,0,72,73,1,0,0,0,73,74,1,0,0,0,74,75,5,34,0,0,75,76,5,31,
+		0,0,76,80,3,18,9,0,77,79,3,10,5,0,78,77,1,0,0,0,79,82,1,0,0,0,80,78,1,
+		0,0,0,80,81,1,0,0,0,81,83,1,0,0,0,82,80,1,0,0,0,83,84,3,20,10,0,84,9,1,
+		0,0,0,85,86,5,15,0,0,86,97,3,40,20,0,87,88,5,16,0,0,88,93,3,12,6,0,89,
+		90,5,39,0,0,90,92,3,12,6,0,91,89,1,0,0,0,92,95,1,0,0,0,93,91,1,0,0,0,93,
+		94,1,0,0,0,94,97,1,0,0,0,95,93,1,0,0,0,96,85,1,0,0,0,96,87,1,0,0,0,97,
+		11,1,0,0,0,98,99,3,40,20,0,99,100,5,43,0,0,100,101,3,34,17,0,101,13,1,
+		0,0,0,102,107,3,16,8,0,103,104,5,39,0,0,104,106,3,16,8,0,105,103,1,0,0,
+		0,106,109,1,0,0,0,107,105,1,0,0,0,107,108,1,0,0,0,108,15,1,0,0,0,109,107,
+		1,0,0,0,110,111,3,40,20,0,111,112,5,40,0,0,112,115,3,18,9,0,113,114,5,
+		47,0,0,114,116,3,34,17,0,115,113,1,0,0,0,115,116,1,0,0,0,116,17,1,0,0,
+		0,117,118,3,40,20,0,118,19,1,0,0,0,119,123,5,35,0,0,120,122,3,22,11,0,
+		121,120,1,0,0,0,122,125,1,0,0,0,123,121,1,0,0,0,123,124,1,0,0,0,124,126,
+		1,0,0,0,125,123,1,0,0,0,126,127,5,36,0,0,127,21,1,0,0,0,128,129,5,5,0,
+		0,129,130,3,40,20,0,130,131,5,47,0,0,131,132,3,34,17,0,132,201,1,0,0,0,
+		133,134,5,3,0,0,134,135,3,40,20,0,135,136,5,47,0,0,136,137,3,28,14,0,137,
+		201,1,0,0,0,138,139,5,17,0,0,139,141,3,40,20,0,140,142,3,24,12,0,141,140,
+		1,0,0,0,141,142,1,0,0,0,142,143,1,0,0,0,143,144,3,20,10,0,144,201,1,0,
+		0,0,145,146,5,18,0,0,146,148,3,40,20,0,147,149,3,24,12,0,148,147,1,0,0,
+		0,148,149,1,0,0,0,149,150,1,0,0,0,150,151,3,20,10,0,151,201,1,0,0,0,152,
+		153,5,19,0,0,153,154,3,40,20,0,154,155,5,26,0,0,155,156,3,40,20,0,156,
+		158,5,33,0,0,157,159,3,30,15,0,158,157,1,0,0,0,158,159,1,0,0,0,159,160,
+		1,0,0,0,160,161,5,34,0,0,161,201,1,0,0,0,162,163,5,20,0,0,163,164,3,40,
+		20,0,164,165,5,32,0,0,165,166,3,34,17,0,166,201,1,0,0,0,167,168,5,21,0,
+		0,168,169,3,40,20,0,169,170,5,40,0,0,170,171,3,34,17,0,171,201,1,0,0,0,
+		172,173,5,22,0,0,173,174,3,40,20,0,174,175,5,40,0,0,175,176,3,34,17,0,
+		176,201,1,0,0,0,177,178,5,30,0,0,178,179,3,40,20,0,179,180,5,47,0,0,180,
+		181,3,34,17,0,181,201,1,0,0,0,182,183,5,29,0,0,183,184,3,40,20,0,184,185,
+		5,47,0,0,185,186,3,34,17,0,186,201,1,0,0,0,187,188,5,23,0,0,188,201,3,
+		20,10,0,189,190,5,24,0,0,190,191,3,40,20,0,191,192,5,47,0,0,192,193,3,
+		34,17,0,193,194,5,26,0,0,194,196,3,34,17,0,195,197,3,24,12,0,196,195,1,
+		0,0,0,196,197,1,0,0,0,197,201,1,0,0,0,198,199,5,6,0,0,199,201,3,34,17,
+		0,200,128,1,0,0,0,200,133,1,0,0,0,200,138,1,0,0,0,200,145,1,0,0,0,200,
+		152,1,0,0,0,200,162,1,0,0,0,200,167,1,0,0,0,200,172,1,0,0,0,200,177,1,
+		0,0,0,200,182,1,0,0,0,200,187,1,0,0,0,200,189,1,0,0,0,200,198,1,0,0,0,
+		201,23,1,0,0,0,202,203,5,27,0,0,203,208,3,26,13,0,204,205,5,39,0,0,205,
+		207,3,26,13,0,206,204,1,0,0,0,207,210,1,0,0,0,208,206,1,0,0,0,208,209,
+		1,0,0,0,209,25,1,0,0,0,210,208,1,0,0,0,211,212,3,40,20,0,212,213,7,1,0,
+		0,213,214,3,34,17,0,214,27,1,0,0,0,215,216,5,4,0,0,216,217,3,40,20,0,217,
+		219,5,33,0,0,218,220,3,30,15,0,219,218,1,0,0,0,219,220,1,0,0,0,220,221,
+		1,0,0,0,221,222,5,34,0,0,222,235,1,0,0,0,223,224,5,25,0,0,224,225,3,40,
+		20,0,225,227,5,33,0,0,226,228,3,30,15,0,227,226,1,0,0,0,227,228,1,0,0,
+		0,228,229,1,0,0,0,229,230,5,34,0,0,230,231,5,28,0,0,231,232,3,34,17,0,
+		232,235,1,0,0,0,233,235,3,34,17,0,234,215,1,0,0,0,234,223,1,0,0,0,234,
+		233,1,0,0,0,235,29,1,0,0,0,236,241,3,32,16,0,237,238,5,39,0,0,238,240,
+		3,32,16,0,239,237,1,0,0,0,240,243,1,0,0,0,241,239,1,0,0,0,241,242,1,0,
+		0,0,242,31,1,0,0,0,243,241,1,0,0,0,244,245,3,40,20,0,245,246,5,40,0,0,
+		246,248,1,0,0,0,247,244,1,0,0,0,247,248,1,0,0,0,248,249,1,0,0,0,249,250,
+		3,34,17,0,250,33,1,0,0,0,251,252,6,17,-1,0,252,256,3,36,18,0,253,254,7,
+		2,0,0,254,256,3,34,17,7,255,251,1,0,0,0,255,253,1,0,0,0,256,277,1,0,0,
+		0,257,258,10,6,0,0,258,259,7,3,0,0,259,276,3,34,17,7,260,261,10,5,0,0,
+		261,262,7,4,0,0,262,276,3,34,17,6,263,264,10,4,0,0,264,265,7,5,0,0,265,
+		276,3,34,17,5,266,267,10,3,0,0,267,268,7,6,0,0,268,276,3,34,17,4,269,270,
+		10,2,0,0,270,271,5,9,0,0,271,276,3,34,17,3,272,273,10,1,0,0,273,274,5,
+		10,0,0,274,276,3,34,17,2,275,257,1,0,0,0,275,260,1,0,0,0,275,263,1,0,0,
+		0,275,266,1,0,0,0,275,269,1,0,0,0,275,272,1,0,0,0,276,279,1,0,0,0,277,
+		275,1,0,0,0,277,278,1,0,0,0,278,35,1,0,0,0,279,277,1,0,0,0,280,306,3,42,
+		21,0,281,282,3,38,19,0,282,284,5,33,0,0,283,285,3,30,15,0,284,283,1,0,
+		0,0,284,285,1,0,0,0,285,286,1,0,0,0,286,287,5,34,0,0,287,306,1,0,0,0,288,
+		306,3,40,20,0,289,290,5,33,0,0,290,291,3,34,17,0,291,292,5,34,0,0,292,
+		306,1,0,0,0,293,302,5,37,0,0,294,299,3,34,17,0,295,296,5,39,0,0,296,298,
+		3,34,17,0,297,295,1,0,0,0,298,301,1,0,0,0,299,297,1,0,0,0,299,300,1,0,
+		0,0,300,303,1,0,0,0,301,299,1,0,0,0,302,294,1,0,0,0,302,303,1,0,0,0,303,
+		304,1,0,0,0,304,306,5,38,0,0,305,280,1,0,0,0,305,281,1,0,0,0,305,288,1,
+		0,0,0,305,289,1,0,0,0,305,293,1,0,0,0,306,37,1,0,0,0,307,310,3,40,20,0,
+		308,310,5,4,0,0,309,307,1,0,0,0,309,308,1,0,0,0,310,39,1,0,0,0,311,312,
+		7,7,0,0,312,41,1,0,0,0,313,314,7,8,0,0,314,43,1,0,0,0,29,47,55,66,72,80,
+		93,96,107,115,123,141,148,158,196,200,208,219,227,234,241,247,255,275,
+		277,284,299,302,305,309
 	};
 
 	public static readonly ATN _ATN =

@@ -49,11 +49,37 @@ public interface ITtsParserVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitModelDeclaration([NotNull] TtsParser.ModelDeclarationContext context);
 	/// <summary>
+	/// Visit a parse tree produced by <see cref="TtsParser.functionDeclaration"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitFunctionDeclaration([NotNull] TtsParser.FunctionDeclarationContext context);
+	/// <summary>
 	/// Visit a parse tree produced by <see cref="TtsParser.strategyDeclaration"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
 	Result VisitStrategyDeclaration([NotNull] TtsParser.StrategyDeclarationContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>claimsClause</c>
+	/// labeled alternative in <see cref="TtsParser.strategyClause"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitClaimsClause([NotNull] TtsParser.ClaimsClauseContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>budgetClause</c>
+	/// labeled alternative in <see cref="TtsParser.strategyClause"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitBudgetClause([NotNull] TtsParser.BudgetClauseContext context);
+	/// <summary>
+	/// Visit a parse tree produced by <see cref="TtsParser.budgetLimit"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitBudgetLimit([NotNull] TtsParser.BudgetLimitContext context);
 	/// <summary>
 	/// Visit a parse tree produced by <see cref="TtsParser.parameterList"/>.
 	/// </summary>
@@ -79,29 +105,129 @@ public interface ITtsParserVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitBlock([NotNull] TtsParser.BlockContext context);
 	/// <summary>
-	/// Visit a parse tree produced by <see cref="TtsParser.statement"/>.
-	/// </summary>
-	/// <param name="context">The parse tree.</param>
-	/// <return>The visitor result.</return>
-	Result VisitStatement([NotNull] TtsParser.StatementContext context);
-	/// <summary>
-	/// Visit a parse tree produced by <see cref="TtsParser.populationStatement"/>.
-	/// </summary>
-	/// <param name="context">The parse tree.</param>
-	/// <return>The visitor result.</return>
-	Result VisitPopulationStatement([NotNull] TtsParser.PopulationStatementContext context);
-	/// <summary>
-	/// Visit a parse tree produced by <see cref="TtsParser.letStatement"/>.
+	/// Visit a parse tree produced by the <c>letStatement</c>
+	/// labeled alternative in <see cref="TtsParser.statement"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
 	Result VisitLetStatement([NotNull] TtsParser.LetStatementContext context);
 	/// <summary>
-	/// Visit a parse tree produced by <see cref="TtsParser.returnStatement"/>.
+	/// Visit a parse tree produced by the <c>populationStatement</c>
+	/// labeled alternative in <see cref="TtsParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitPopulationStatement([NotNull] TtsParser.PopulationStatementContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>smcStatement</c>
+	/// labeled alternative in <see cref="TtsParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitSmcStatement([NotNull] TtsParser.SmcStatementContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>searchStatement</c>
+	/// labeled alternative in <see cref="TtsParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitSearchStatement([NotNull] TtsParser.SearchStatementContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>extendStatement</c>
+	/// labeled alternative in <see cref="TtsParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitExtendStatement([NotNull] TtsParser.ExtendStatementContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>factorStatement</c>
+	/// labeled alternative in <see cref="TtsParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitFactorStatement([NotNull] TtsParser.FactorStatementContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>observeStatement</c>
+	/// labeled alternative in <see cref="TtsParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitObserveStatement([NotNull] TtsParser.ObserveStatementContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>conditionStatement</c>
+	/// labeled alternative in <see cref="TtsParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitConditionStatement([NotNull] TtsParser.ConditionStatementContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>twistStatement</c>
+	/// labeled alternative in <see cref="TtsParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitTwistStatement([NotNull] TtsParser.TwistStatementContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>scoreStatement</c>
+	/// labeled alternative in <see cref="TtsParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitScoreStatement([NotNull] TtsParser.ScoreStatementContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>forkStatement</c>
+	/// labeled alternative in <see cref="TtsParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitForkStatement([NotNull] TtsParser.ForkStatementContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>refineStatement</c>
+	/// labeled alternative in <see cref="TtsParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitRefineStatement([NotNull] TtsParser.RefineStatementContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>returnStatement</c>
+	/// labeled alternative in <see cref="TtsParser.statement"/>.
 	/// </summary>
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
 	Result VisitReturnStatement([NotNull] TtsParser.ReturnStatementContext context);
+	/// <summary>
+	/// Visit a parse tree produced by <see cref="TtsParser.loopOptions"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitLoopOptions([NotNull] TtsParser.LoopOptionsContext context);
+	/// <summary>
+	/// Visit a parse tree produced by <see cref="TtsParser.loopOption"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitLoopOption([NotNull] TtsParser.LoopOptionContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>sampleSource</c>
+	/// labeled alternative in <see cref="TtsParser.populationSource"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitSampleSource([NotNull] TtsParser.SampleSourceContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>raceSource</c>
+	/// labeled alternative in <see cref="TtsParser.populationSource"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitRaceSource([NotNull] TtsParser.RaceSourceContext context);
+	/// <summary>
+	/// Visit a parse tree produced by the <c>expressionSource</c>
+	/// labeled alternative in <see cref="TtsParser.populationSource"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitExpressionSource([NotNull] TtsParser.ExpressionSourceContext context);
 	/// <summary>
 	/// Visit a parse tree produced by <see cref="TtsParser.argumentList"/>.
 	/// </summary>
@@ -170,6 +296,18 @@ public interface ITtsParserVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <param name="context">The parse tree.</param>
 	/// <return>The visitor result.</return>
 	Result VisitListPrimary([NotNull] TtsParser.ListPrimaryContext context);
+	/// <summary>
+	/// Visit a parse tree produced by <see cref="TtsParser.calleeName"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitCalleeName([NotNull] TtsParser.CalleeNameContext context);
+	/// <summary>
+	/// Visit a parse tree produced by <see cref="TtsParser.identifier"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitIdentifier([NotNull] TtsParser.IdentifierContext context);
 	/// <summary>
 	/// Visit a parse tree produced by <see cref="TtsParser.literal"/>.
 	/// </summary>

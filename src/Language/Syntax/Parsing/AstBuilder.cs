@@ -33,7 +33,14 @@ internal sealed class AstBuilder
         {
             if (declaration.modelDeclaration() is { } model)
             {
-                declarations.Add(BuildModel(model));
+                declarations.Add(new ModelDeclarationSyntax(
+                    Identifier(model.name, model),
+                    model.kind is null ? null : Identifier(model.kind, model),
+                    SpanOf(model)));
+            }
+            else if (declaration.functionDeclaration() is { } function)
+            {
+                declarations.Add(BuildFunction(function));
             }
             else if (declaration.strategyDeclaration() is { } strategy)
             {
@@ -44,19 +51,38 @@ internal sealed class AstBuilder
         return new CompilationUnitSyntax(declarations.ToImmutable(), new TextSpan(0, _source.Text.Length));
     }
 
-    private ModelDeclarationSyntax BuildModel(ModelDeclarationContext context) =>
-        new(Identifier(context.name, context), Identifier(context.kind, context), SpanOf(context));
+    private FunctionDeclarationSyntax BuildFunction(FunctionDeclarationContext context)
+    {
+        var kind = context.kind?.Type switch
+        {
+            TtsLexer.VERIFIER => FunctionKind.Verifier,
+            TtsLexer.EXTRACTOR => FunctionKind.Extractor,
+            _ => FunctionKind.Reward,
+        };
+        var type = context.typeReference() is { } typeContext ? BuildType(typeContext, context) : null;
+        return new FunctionDeclarationSyntax(kind, Identifier(context.name, context), type, SpanOf(context));
+    }
 
     private StrategyDeclarationSyntax BuildStrategy(StrategyDeclarationContext context)
     {
         var parameters = context.parameterList()?.parameter().Select(BuildParameter).ToImmutableArray()
                          ?? ImmutableArray<ParameterSyntax>.Empty;
         var returnType = BuildType(context.returnType, context);
+        var clauses = context.strategyClause().Select(BuildClause).ToImmutableArray();
         var body = context.block() is { } block
             ? BuildBlock(block)
             : new BlockSyntax(ImmutableArray<StatementSyntax>.Empty, EndOf(context));
-        return new StrategyDeclarationSyntax(Identifier(context.name, context), parameters, returnType, body, SpanOf(context));
+        return new StrategyDeclarationSyntax(Identifier(context.name, context), parameters, returnType, clauses, body, SpanOf(context));
     }
+
+    private StrategyClauseSyntax BuildClause(StrategyClauseContext context) => context switch
+    {
+        ClaimsClauseContext claims => new ClaimsClauseSyntax(Identifier(claims.guarantee, claims), SpanOf(claims)),
+        BudgetClauseContext budget => new BudgetClauseSyntax(
+            budget.budgetLimit().Select(l => new BudgetLimitSyntax(Identifier(l.resource, l), BuildExpression(l.expression()), SpanOf(l))).ToImmutableArray(),
+            SpanOf(budget)),
+        _ => new BudgetClauseSyntax(ImmutableArray<BudgetLimitSyntax>.Empty, SpanOf(context)),
+    };
 
     private ParameterSyntax BuildParameter(ParameterContext context) =>
         new(Identifier(context.name, context),
@@ -72,7 +98,7 @@ internal sealed class AstBuilder
             return new TypeReferenceSyntax(new IdentifierSyntax("", span), span);
         }
 
-        return new TypeReferenceSyntax(Identifier(context.IDENTIFIER()?.Symbol, context), SpanOf(context));
+        return new TypeReferenceSyntax(Identifier(context.identifier(), context), SpanOf(context));
     }
 
     private BlockSyntax BuildBlock(BlockContext context)
@@ -89,29 +115,60 @@ internal sealed class AstBuilder
         return new BlockSyntax(statements.ToImmutable(), SpanOf(context));
     }
 
+    private BlockSyntax BuildBlockOrEmpty(BlockContext? context, ParserRuleContext parent) =>
+        context is null ? new BlockSyntax(ImmutableArray<StatementSyntax>.Empty, EndOf(parent)) : BuildBlock(context);
+
     private StatementSyntax? BuildStatement(StatementContext context)
     {
-        if (context.populationStatement() is { } population)
+        var span = SpanOf(context);
+        switch (context)
         {
-            return new PopulationStatementSyntax(
-                Identifier(population.name, population),
-                Identifier(population.model, population),
-                BuildArguments(population.argumentList()),
-                SpanOf(population));
+            case LetStatementContext let:
+                return new LetStatementSyntax(Identifier(let.name, let), BuildExpression(let.expression()), span);
+            case PopulationStatementContext population:
+                return new PopulationStatementSyntax(Identifier(population.name, population), BuildSource(population.populationSource(), population), span);
+            case SmcStatementContext smc:
+                return new SmcStatementSyntax(Identifier(smc.target, smc), BuildLoopOptions(smc.loopOptions()), BuildBlockOrEmpty(smc.block(), smc), span);
+            case SearchStatementContext search:
+                return new SearchStatementSyntax(Identifier(search.target, search), BuildLoopOptions(search.loopOptions()), BuildBlockOrEmpty(search.block(), search), span);
+            case ExtendStatementContext extend:
+                return new ExtendStatementSyntax(Identifier(extend.target, extend), Identifier(extend.model, extend), BuildArguments(extend.argumentList()), span);
+            case FactorStatementContext factor:
+                return new ParticleUpdateSyntax(ParticleUpdateKind.Factor, Identifier(factor.target, factor), BuildExpression(factor.expression()), span);
+            case ObserveStatementContext observe:
+                return new ParticleUpdateSyntax(ParticleUpdateKind.Observe, Identifier(observe.target, observe), BuildExpression(observe.expression()), span);
+            case ConditionStatementContext condition:
+                return new ParticleUpdateSyntax(ParticleUpdateKind.Condition, Identifier(condition.target, condition), BuildExpression(condition.expression()), span);
+            case TwistStatementContext twist:
+                return new ParticleUpdateSyntax(ParticleUpdateKind.Twist, Identifier(twist.target, twist), BuildExpression(twist.expression()), span);
+            case ScoreStatementContext score:
+                return new ParticleUpdateSyntax(ParticleUpdateKind.Score, Identifier(score.target, score), BuildExpression(score.expression()), span);
+            case ForkStatementContext fork:
+                return new ForkStatementSyntax(BuildBlockOrEmpty(fork.block(), fork), span);
+            case RefineStatementContext refine:
+                return new RefineStatementSyntax(
+                    Identifier(refine.name, refine), BuildExpression(refine.initial), BuildExpression(refine.step), BuildLoopOptions(refine.loopOptions()), span);
+            case ReturnStatementContext ret:
+                return new ReturnStatementSyntax(BuildExpression(ret.expression()), span);
+            default:
+                return null;
         }
-
-        if (context.letStatement() is { } let)
-        {
-            return new LetStatementSyntax(Identifier(let.name, let), BuildExpression(let.expression()), SpanOf(let));
-        }
-
-        if (context.returnStatement() is { } ret)
-        {
-            return new ReturnStatementSyntax(BuildExpression(ret.expression()), SpanOf(ret));
-        }
-
-        return null;
     }
+
+    private PopulationSourceSyntax BuildSource(PopulationSourceContext? context, ParserRuleContext parent) => context switch
+    {
+        SampleSourceContext sample => new SampleSourceSyntax(Identifier(sample.model, sample), BuildArguments(sample.argumentList()), SpanOf(sample)),
+        RaceSourceContext race => new RaceSourceSyntax(Identifier(race.model, race), BuildArguments(race.argumentList()), BuildExpression(race.count), SpanOf(race)),
+        ExpressionSourceContext expression => new ExpressionSourceSyntax(BuildExpression(expression.expression()), SpanOf(expression)),
+        _ => new ExpressionSourceSyntax(new MissingExpressionSyntax(EndOf(parent)), EndOf(parent)),
+    };
+
+    private ImmutableArray<LoopOptionSyntax> BuildLoopOptions(LoopOptionsContext? context) =>
+        context is null
+            ? ImmutableArray<LoopOptionSyntax>.Empty
+            : context.loopOption()
+                .Select(o => new LoopOptionSyntax(Identifier(o.name, o), o.@operator?.Text ?? "", BuildExpression(o.expression()), SpanOf(o)))
+                .ToImmutableArray();
 
     private ImmutableArray<ArgumentSyntax> BuildArguments(ArgumentListContext? context)
     {
@@ -159,7 +216,7 @@ internal sealed class AstBuilder
             case CallPrimaryContext call:
                 return new CallExpressionSyntax(Identifier(call.callee, call), BuildArguments(call.argumentList()), SpanOf(call));
             case NamePrimaryContext name:
-                return new NameExpressionSyntax(Identifier(name.IDENTIFIER()?.Symbol, name), SpanOf(name));
+                return new NameExpressionSyntax(Identifier(name.identifier(), name), SpanOf(name));
             case ParenthesizedPrimaryContext parenthesized:
                 return BuildExpression(parenthesized.expression());
             case ListPrimaryContext list:
@@ -262,6 +319,9 @@ internal sealed class AstBuilder
 
         return true;
     }
+
+    private IdentifierSyntax Identifier(ParserRuleContext? context, ParserRuleContext parent) =>
+        Identifier(context is null || context.ChildCount != 1 ? null : context.Start, parent);
 
     private IdentifierSyntax Identifier(IToken? token, ParserRuleContext parent)
     {

@@ -94,9 +94,16 @@ internal sealed class SyntaxErrorListener : BaseErrorListener
     {
         for (var c = context; c != null; c = c.Parent as ParserRuleContext)
         {
-            if (c is TtsParser.CallPrimaryContext { callee: { } callee })
+            switch (c)
             {
-                return $" in the call to {callee.Text}";
+                case TtsParser.CallPrimaryContext { callee: { } callee }:
+                    return $" in the call to {callee.GetText()}";
+                case TtsParser.LoopOptionsContext or TtsParser.LoopOptionContext:
+                    return " in the `with` options";
+                case TtsParser.StatementContext statement:
+                    return $" in {StatementPhrase(statement)}";
+                case TtsParser.StrategyClauseContext or TtsParser.BudgetLimitContext:
+                    return " in a strategy clause (`claims` or `budget`)";
             }
 
             switch (c.RuleIndex)
@@ -107,18 +114,16 @@ internal sealed class SyntaxErrorListener : BaseErrorListener
                 case TtsParser.RULE_parameterList:
                 case TtsParser.RULE_parameter:
                     return " in the parameter list";
-                case TtsParser.RULE_populationStatement:
+                case TtsParser.RULE_populationSource:
                     return " in a population statement";
-                case TtsParser.RULE_letStatement:
-                    return " in a let statement";
-                case TtsParser.RULE_returnStatement:
-                    return " in a return statement";
                 case TtsParser.RULE_block:
                     return " in the strategy body";
                 case TtsParser.RULE_strategyDeclaration:
                     return " in the strategy header";
                 case TtsParser.RULE_modelDeclaration:
                     return " in a model declaration";
+                case TtsParser.RULE_functionDeclaration:
+                    return " in a reward, verifier or extractor declaration";
                 case TtsParser.RULE_compilationUnit:
                     return " at the top level";
             }
@@ -126,6 +131,19 @@ internal sealed class SyntaxErrorListener : BaseErrorListener
 
         return "";
     }
+
+    private static string StatementPhrase(TtsParser.StatementContext statement) => statement switch
+    {
+        TtsParser.LetStatementContext => "a let statement",
+        TtsParser.PopulationStatementContext => "a population statement",
+        TtsParser.SmcStatementContext => "an smc block",
+        TtsParser.SearchStatementContext => "a search block",
+        TtsParser.ExtendStatementContext => "an extend statement",
+        TtsParser.ForkStatementContext => "a fork block",
+        TtsParser.RefineStatementContext => "a refine statement",
+        TtsParser.ReturnStatementContext => "a return statement",
+        _ => $"a {statement.Start.Text} statement",
+    };
 
     private static string DescribeExpected(IntervalSet expected, ParserRuleContext? context)
     {
@@ -145,13 +163,13 @@ internal sealed class SyntaxErrorListener : BaseErrorListener
         var statementStarts = types.Contains(TtsLexer.POPULATION) && types.Contains(TtsLexer.RETURN);
         if (statementStarts)
         {
-            words.Add("a statement (`population`, `let` or `return`)");
+            words.Add("a statement (`let`, `population`, `smc`, `search`, `extend`, `factor`, `observe`, `condition`, `twist`, `score`, `fork`, `refine` or `return`)");
         }
 
         var declarationStarts = types.Contains(TtsLexer.MODEL) && types.Contains(TtsLexer.STRATEGY);
         if (declarationStarts)
         {
-            words.Add("a declaration (`model NAME: lm` or `strategy NAME(...) -> text { ... }`)");
+            words.Add("a declaration (`model`, `reward`, `verifier`, `extractor` or `strategy`)");
         }
 
         foreach (var type in types)
@@ -161,12 +179,12 @@ internal sealed class SyntaxErrorListener : BaseErrorListener
                 continue;
             }
 
-            if (statementStarts && type is TtsLexer.POPULATION or TtsLexer.LET or TtsLexer.RETURN)
+            if (statementStarts && IsStatementStart(type))
             {
                 continue;
             }
 
-            if (declarationStarts && type is TtsLexer.MODEL or TtsLexer.STRATEGY)
+            if (declarationStarts && type is TtsLexer.MODEL or TtsLexer.STRATEGY or TtsLexer.REWARD or TtsLexer.VERIFIER or TtsLexer.EXTRACTOR)
             {
                 continue;
             }
@@ -184,8 +202,15 @@ internal sealed class SyntaxErrorListener : BaseErrorListener
     }
 
     private static bool IsExpressionStart(int type) => type is TtsLexer.INT or TtsLexer.REAL or TtsLexer.STRING
-        or TtsLexer.TRUE or TtsLexer.FALSE or TtsLexer.IDENTIFIER or TtsLexer.SAMPLE or TtsLexer.LPAREN
-        or TtsLexer.LBRACKET or TtsLexer.MINUS or TtsLexer.NOT;
+        or TtsLexer.TRUE or TtsLexer.FALSE or TtsLexer.SAMPLE or TtsLexer.LPAREN
+        or TtsLexer.LBRACKET or TtsLexer.MINUS or TtsLexer.NOT || IsName(type);
+
+    private static bool IsName(int type) => type is TtsLexer.IDENTIFIER or TtsLexer.BY or TtsLexer.WITH or TtsLexer.FIRST
+        or TtsLexer.SCORE or TtsLexer.TWIST;
+
+    private static bool IsStatementStart(int type) => type is TtsLexer.LET or TtsLexer.POPULATION or TtsLexer.SMC
+        or TtsLexer.SEARCH or TtsLexer.EXTEND or TtsLexer.FACTOR or TtsLexer.OBSERVE or TtsLexer.CONDITION or TtsLexer.TWIST
+        or TtsLexer.SCORE or TtsLexer.FORK or TtsLexer.REFINE or TtsLexer.RETURN;
 
     private static bool IsBinaryOperator(int type) => type is TtsLexer.PLUS or TtsLexer.MINUS or TtsLexer.STAR
         or TtsLexer.SLASH or TtsLexer.PERCENT or TtsLexer.EQEQ or TtsLexer.NOTEQ or TtsLexer.LESS or TtsLexer.LESSEQ
@@ -194,7 +219,8 @@ internal sealed class SyntaxErrorListener : BaseErrorListener
     private static string DescribeTokenType(int type, ParserRuleContext? context) => type switch
     {
         TokenConstants.EOF => "end of file",
-        TtsLexer.IDENTIFIER => context?.RuleIndex == TtsParser.RULE_typeReference ? "a type (text, int, real, bool)" : "a name",
+        _ when IsName(type) && context?.RuleIndex == TtsParser.RULE_typeReference => "a type (text, int, real, bool, population, LogWeight, Score, Prob)",
+        _ when IsName(type) => "a name",
         TtsLexer.INT => "a whole number",
         TtsLexer.REAL => "a number",
         TtsLexer.STRING => "a string",
