@@ -67,9 +67,55 @@ internal static class TtsDescriptors
 
     public static readonly DiagnosticDescriptor ModelUsedAsValue = Create("TTS0123", "Model used as a value", DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor RecursiveStrategy = Create("TTS0124", "Recursive strategy", DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor EffectOutsideBlock = Create("TTS0125", "Effect outside its block", DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor WrongBlockTarget = Create("TTS0126", "Update of another population", DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor UnknownLoopOption = Create("TTS0127", "Unknown option", DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor MissingLoopBound = Create("TTS0128", "Unbounded loop", DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor UnknownMethod = Create("TTS0129", "Unknown method", DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor ResampleUnweighted = Create("TTS0130", "Resampling an unweighted population", DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor TwistUnbalanced = Create("TTS0131", "Unbalanced twist", DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor ClaimBroken = Create("TTS0132", "Claim not met", DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor UnknownGuarantee = Create("TTS0133", "Unknown guarantee", DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor BudgetExceeded = Create("TTS0134", "Budget exceeded", DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor UnknownBudgetResource = Create("TTS0135", "Unknown budget resource", DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor ForkBranchDependency = Create("TTS0136", "Dependent fork branches", DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor StatementNotAllowed = Create("TTS0137", "Statement not allowed here", DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor WrongFunctionResult = Create("TTS0138", "Wrong result type", DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor DuplicateClause = Create("TTS0139", "Duplicate clause", DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor NotAPopulation = Create("TTS0140", "Not a population", DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor KindMismatch = Create("TTS0141", "Numeric kinds mixed", DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor DuplicateLoopOption = Create("TTS0142", "Duplicate option", DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor WrongLoopOperator = Create("TTS0143", "Wrong option operator", DiagnosticSeverity.Error);
+
     public static readonly DiagnosticDescriptor UnusedPopulation = Create("TTS0200", "Unused population", DiagnosticSeverity.Warning);
 
     public static readonly DiagnosticDescriptor UnusedLocal = Create("TTS0201", "Unused value", DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor ScoreWeightWithoutTemperature = Create("TTS0202", "Score weight without temperature", DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor ResampleWithoutEss = Create("TTS0203", "Resampling without an ESS rule", DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor BudgetExceededAtDefaults = Create("TTS0204", "Budget exceeded at the defaults", DiagnosticSeverity.Warning);
 
     /// <summary>All of them, in code order.</summary>
     public static readonly IReadOnlyList<DiagnosticDescriptor> All = new[]
@@ -103,8 +149,31 @@ internal static class TtsDescriptors
         DivisionByZero,
         PerParticleValueNotAllowed,
         ModelUsedAsValue,
+        RecursiveStrategy,
+        EffectOutsideBlock,
+        WrongBlockTarget,
+        UnknownLoopOption,
+        MissingLoopBound,
+        UnknownMethod,
+        ResampleUnweighted,
+        TwistUnbalanced,
+        ClaimBroken,
+        UnknownGuarantee,
+        BudgetExceeded,
+        UnknownBudgetResource,
+        ForkBranchDependency,
+        StatementNotAllowed,
+        WrongFunctionResult,
+        DuplicateClause,
+        NotAPopulation,
+        KindMismatch,
+        DuplicateLoopOption,
+        WrongLoopOperator,
         UnusedPopulation,
         UnusedLocal,
+        ScoreWeightWithoutTemperature,
+        ResampleWithoutEss,
+        BudgetExceededAtDefaults,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> ById = All.ToDictionary(d => d.Id, StringComparer.Ordinal);

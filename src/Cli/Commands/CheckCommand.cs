@@ -1,32 +1,64 @@
 using System.CommandLine;
+using System.Text;
+using System.Text.Json;
 using Tts.Cli.Output;
+using Tts.Compiler.Driver;
+using Tts.Compiler.Lowering;
+using Tts.Language.Binding.BoundTree;
+using Tts.Language.Binding.Budgets;
+using Tts.Language.Diagnostics;
 
 namespace Tts.Cli.Commands;
 
-/// <summary><c>tts check FILE.tts</c>: diagnostics, or each strategy's signature and guarantee.</summary>
+/// <summary><c>tts check FILE.tts [--format text|json]</c>: diagnostics, or each strategy's signature, guarantee, target and budget.</summary>
 internal static class CheckCommand
 {
+    private static readonly JsonWriterOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static Command Create(TextWriter output)
     {
         var file = new Argument<string>("file") { Description = "The .tts file to check" };
-        var command = new Command("check", "Parse and type-check a .tts file; print its diagnostics, or its strategies and their guarantees") { file };
-        command.SetAction(result => Check(result.GetValue(file)!, output));
+        var format = new Option<string>("--format") { Description = "text (default) or json: one JSON object per line, per diagnostic and per strategy", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json");
+        var command = new Command("check", "Parse and type-check a .tts file; print its diagnostics, or its strategies, guarantees and budgets") { file, format };
+        command.SetAction(result => Check(result.GetValue(file)!, result.GetValue(format) == "json", output));
         return command;
     }
 
-    private static int Check(string path, TextWriter output)
+    private static int Check(string path, bool json, TextWriter output)
     {
         var compilation = SourceLoader.Compile(path);
         foreach (var diagnostic in compilation.Diagnostics)
         {
-            DiagnosticFormatter.Write(output, diagnostic, compilation.Syntax.Source);
+            if (json)
+            {
+                output.WriteLine(Json(w => WriteDiagnostic(w, diagnostic)));
+            }
+            else
+            {
+                DiagnosticFormatter.Write(output, diagnostic, compilation.Syntax.Source);
+            }
         }
 
         if (compilation.HasErrors)
         {
-            var errors = compilation.Diagnostics.Count(d => d.IsError);
-            output.WriteLine($"{errors} error{(errors == 1 ? "" : "s")}");
+            if (!json)
+            {
+                var errors = compilation.Diagnostics.Count(d => d.IsError);
+                output.WriteLine($"{errors} error{(errors == 1 ? "" : "s")}");
+            }
+
             return TtsCommandLine.CompileErrors;
+        }
+
+        if (json)
+        {
+            foreach (var strategy in compilation.Bound.Strategies)
+            {
+                output.WriteLine(Json(w => WriteStrategy(w, strategy)));
+            }
+
+            return TtsCommandLine.Success;
         }
 
         foreach (var model in compilation.Bound.Models)
@@ -34,14 +66,83 @@ internal static class CheckCommand
             output.WriteLine($"model {model.Name}: lm");
         }
 
+        foreach (var function in compilation.Bound.Functions)
+        {
+            output.WriteLine($"{function.KindName} {function.Name}: {function.ResultType}");
+        }
+
         foreach (var strategy in compilation.Bound.Strategies)
         {
             output.WriteLine($"strategy {strategy.Symbol.Signature}");
-            output.WriteLine($"  guarantee: {strategy.Guarantee.LevelName}");
+            output.WriteLine($"  guarantee: {strategy.Guarantee.LevelName}{(strategy.Claimed is { } claimed ? $" (claims {claimed.ToString().ToLowerInvariant()})" : "")}");
             output.WriteLine($"  target:    {strategy.Guarantee.Target}");
             output.WriteLine($"  because:   {strategy.Guarantee.Reason}");
+            output.WriteLine($"  budget:    {strategy.Budget}{DeclaredSuffix(strategy)}");
+            if (Lowerer.Unsupported(strategy) is { } reason)
+            {
+                output.WriteLine($"  run:       not yet ({reason})");
+            }
         }
 
         return TtsCommandLine.Success;
+    }
+
+    private static string DeclaredSuffix(BoundStrategy strategy) =>
+        strategy.DeclaredBudget.IsEmpty
+            ? ""
+            : $" (declared: {string.Join(", ", strategy.DeclaredBudget.Select(l => $"{l.Resource.ToString().ToLowerInvariant()} <= {BudgetMath.Format(l.Limit)}"))})";
+
+    private static void WriteDiagnostic(Utf8JsonWriter w, Diagnostic diagnostic)
+    {
+        w.WriteString("code", diagnostic.Id);
+        w.WriteString("severity", diagnostic.IsError ? "error" : "warning");
+        w.WriteString("file", diagnostic.Location.Path);
+        w.WriteNumber("line", diagnostic.Location.Start.Line + 1);
+        w.WriteNumber("column", diagnostic.Location.Start.Column + 1);
+        w.WriteNumber("end_line", diagnostic.Location.End.Line + 1);
+        w.WriteNumber("end_column", diagnostic.Location.End.Column + 1);
+        w.WriteString("message", diagnostic.Message);
+    }
+
+    private static void WriteStrategy(Utf8JsonWriter w, BoundStrategy strategy)
+    {
+        w.WriteString("strategy", strategy.Symbol.Name);
+        w.WriteString("signature", strategy.Symbol.Signature);
+        w.WriteString("guarantee", strategy.Guarantee.LevelName);
+        w.WriteString("target", strategy.Guarantee.Target);
+        w.WriteString("reason", strategy.Guarantee.Reason);
+        if (strategy.Claimed is { } claimed)
+        {
+            w.WriteString("claims", claimed.ToString().ToLowerInvariant());
+        }
+
+        w.WriteStartObject("budget");
+        foreach (var resource in BudgetMath.Resources)
+        {
+            w.WriteString(resource.ToString().ToLowerInvariant(), BudgetMath.Format(strategy.Budget[resource]));
+        }
+
+        w.WriteEndObject();
+        w.WriteStartObject("declared_budget");
+        foreach (var limit in strategy.DeclaredBudget)
+        {
+            w.WriteString(limit.Resource.ToString().ToLowerInvariant(), BudgetMath.Format(limit.Limit));
+        }
+
+        w.WriteEndObject();
+        w.WriteBoolean("runnable", Lowerer.Unsupported(strategy) is null);
+    }
+
+    private static string Json(Action<Utf8JsonWriter> write)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, JsonOptions))
+        {
+            writer.WriteStartObject();
+            write(writer);
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
     }
 }

@@ -1,3 +1,5 @@
+using Tts.Compiler.Driver;
+using Tts.Compiler.Lowering;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -71,7 +73,7 @@ internal static class RunCommand
             return TtsCommandLine.CompileErrors;
         }
 
-        var function = SelectStrategy(compilation.Optimized!, request.Strategy);
+        var function = SelectStrategy(compilation, request.Strategy);
         var arguments = ArgumentBinder.Bind(function.Name, function.Parameters, ParseSettings(function, request));
         var specs = request.Models.Select(ModelSpec.Parse).ToList();
         foreach (var duplicate in specs.GroupBy(s => s.Name).Where(g => g.Count() > 1))
@@ -125,20 +127,20 @@ internal static class RunCommand
         }
     }
 
-    private static IrFunction SelectStrategy(IrModule module, string? name)
+    private static IrFunction SelectStrategy(Compilation compilation, string? name)
     {
-        if (name is not null)
-        {
-            return module.Find(name)
-                   ?? throw new CliException($"no strategy '{name}' in this file (it has: {string.Join(", ", module.Functions.Select(f => f.Name))})");
-        }
-
-        return module.Functions.Length switch
-        {
-            0 => throw new CliException("this file declares no strategy"),
-            1 => module.Functions[0],
-            _ => throw new CliException($"this file has several strategies: choose one with --strategy ({string.Join(", ", module.Functions.Select(f => f.Name))})"),
-        };
+        var strategies = compilation.Bound.Strategies;
+        var names = string.Join(", ", strategies.Select(s => s.Symbol.Name));
+        var strategy = name is not null
+            ? strategies.FirstOrDefault(s => s.Symbol.Name == name) ?? throw new CliException($"no strategy '{name}' in this file (it has: {names})")
+            : strategies.Length switch
+            {
+                0 => throw new CliException("this file declares no strategy"),
+                1 => strategies[0],
+                _ => throw new CliException($"this file has several strategies: choose one with --strategy ({names})"),
+            };
+        return compilation.Optimized!.Find(strategy.Symbol.Name)
+               ?? throw new CliException($"strategy '{strategy.Symbol.Name}' checks, but cannot run yet: {Lowerer.Unsupported(strategy)}");
     }
 
     private static Dictionary<string, string> ParseSettings(IrFunction function, RunRequest request)

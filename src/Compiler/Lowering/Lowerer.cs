@@ -23,8 +23,48 @@ public sealed class Lowerer
     {
     }
 
+    /// <summary>Lowers the strategies the IR v0 can express; see <see cref="Unsupported"/> for the others.</summary>
     public static IrModule Lower(BoundProgram program) =>
-        new(program.Models.Select(m => m.Name).ToImmutableArray(), program.Strategies.Select(Lower).ToImmutableArray());
+        new(program.Models.Select(m => m.Name).ToImmutableArray(),
+            program.Strategies.Where(s => Unsupported(s) is null).Select(Lower).ToImmutableArray());
+
+    /// <summary>
+    /// Why the IR v0 cannot run this strategy yet (SMC, search, calls and the other v1 constructs lower with the
+    /// compiler's next version), or null when it can. The front end accepts them all; only running waits.
+    /// </summary>
+    public static string? Unsupported(BoundStrategy strategy)
+    {
+        foreach (var statement in strategy.Body.SelectMany(BoundTreeWalker.Statements))
+        {
+            if (statement is not (BoundSampleStatement or BoundLetStatement or BoundReturnStatement))
+            {
+                return $"`{Describe(statement)}` is not lowered to IR yet";
+            }
+
+            if (statement is BoundSampleStatement sample && !(IsLiteral(sample.Options.MinP, 0.0) && sample.Options.Forbid is BoundList { Elements.Length: 0 }))
+            {
+                return "the min_p and forbid options are not lowered to IR yet";
+            }
+
+            foreach (var expression in BoundTreeWalker.Expressions(statement))
+            {
+                switch (expression)
+                {
+                    case BoundSelection { Kind: SelectionKind.First } or BoundSelection { Weight: not null }:
+                    case BoundFunctionCall or BoundStrategyCall or BoundSpawn or BoundRank or BoundRepeat or BoundSpeculative:
+                        return $"{expression.GetType().Name.Replace("Bound", "")} is not lowered to IR yet";
+                    case BoundBuiltinCall call when call.Type.IsNumericKind || call.Arguments.Any(a => a.Type.IsNumericKind):
+                        return $"{call.Function.Name} on LogWeight, Score or Prob is not lowered to IR yet";
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsLiteral(BoundExpression expression, object value) => expression is BoundLiteral literal && literal.Value.Equals(value);
+
+    private static string Describe(BoundStatement statement) => statement.GetType().Name.Replace("Bound", "").Replace("Statement", "").ToLowerInvariant();
 
     public static IrFunction Lower(BoundStrategy strategy)
     {

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Tts.Language.Binding.BoundTree;
+using Tts.Language.Binding.Budgets;
 using Tts.Language.Binding.Guarantees;
 using Tts.Language.Binding.Symbols;
 using Tts.Language.Binding.Types;
@@ -11,15 +12,20 @@ using Tts.Language.Text;
 namespace Tts.Language.Binding;
 
 /// <summary>
-/// Resolves names, checks types and fills in defaults, turning the AST into the bound tree. Errors go to
-/// the diagnostic bag; an expression that fails to bind becomes <see cref="BoundErrorExpression"/>, whose
-/// error type silences every follow-on error, so one mistake is reported once.
+/// Resolves names, checks types and effects, infers guarantees and static budgets, and fills in defaults,
+/// turning the AST into the bound tree. Errors go to the diagnostic bag; an expression that fails to bind
+/// becomes <see cref="BoundErrorExpression"/>, whose error type silences follow-on errors, so one mistake is
+/// reported once. Declarations: Binder.cs; statements: Binder.Statements.cs; expressions: Binder.Expressions.cs.
 /// </summary>
-public sealed class Binder
+public sealed partial class Binder
 {
     private readonly SourceText _source;
     private readonly DiagnosticBag _diagnostics;
     private readonly Dictionary<string, Symbol> _globals = new(StringComparer.Ordinal);
+    private readonly Dictionary<StrategySymbol, BoundStrategy> _boundStrategies = new();
+
+    /// <summary>The strategy whose body is being bound, with what the binder tracks through it.</summary>
+    private StrategyState _strategy = null!;
 
     private Binder(SourceText source, DiagnosticBag diagnostics)
     {
@@ -33,27 +39,41 @@ public sealed class Binder
     private BoundProgram BindCompilationUnit(CompilationUnitSyntax unit)
     {
         var models = ImmutableArray.CreateBuilder<ModelSymbol>();
-        foreach (var model in unit.Declarations.OfType<ModelDeclarationSyntax>())
+        var functions = ImmutableArray.CreateBuilder<FunctionSymbol>();
+        foreach (var declaration in unit.Declarations)
         {
-            if (BindModel(model) is { } symbol)
+            switch (declaration)
             {
-                models.Add(symbol);
+                case ModelDeclarationSyntax model when BindModel(model) is { } modelSymbol:
+                    models.Add(modelSymbol);
+                    break;
+                case FunctionDeclarationSyntax function when BindFunction(function) is { } functionSymbol:
+                    functions.Add(functionSymbol);
+                    break;
             }
         }
 
-        // Strategies are declared before any body is bound, so declaration order never matters.
-        var headers = new List<(StrategyDeclarationSyntax Syntax, StrategySymbol Symbol)>();
+        // Strategies are declared before any body is bound, so declaration order never matters; bodies are
+        // bound callees first, so a call sees its callee's guarantee and budget.
+        var headers = new Dictionary<StrategySymbol, StrategyDeclarationSyntax>();
+        var order = new List<StrategySymbol>();
         foreach (var strategy in unit.Declarations.OfType<StrategyDeclarationSyntax>())
         {
             var symbol = BindStrategyHeader(strategy);
             if (Declare(strategy.Name, symbol))
             {
-                headers.Add((strategy, symbol));
+                headers.Add(symbol, strategy);
+                order.Add(symbol);
             }
         }
 
-        var strategies = headers.Select(h => BindStrategyBody(h.Syntax, h.Symbol)).ToImmutableArray();
-        return new BoundProgram(models.ToImmutable(), strategies);
+        foreach (var symbol in CallOrder(order, headers))
+        {
+            _boundStrategies[symbol] = BindStrategyBody(headers[symbol], symbol);
+        }
+
+        var strategies = order.Where(_boundStrategies.ContainsKey).Select(s => _boundStrategies[s]).ToImmutableArray();
+        return new BoundProgram(models.ToImmutable(), functions.ToImmutable(), strategies);
     }
 
     private ModelSymbol? BindModel(ModelDeclarationSyntax syntax)
@@ -64,6 +84,32 @@ public sealed class Binder
         }
 
         var symbol = new ModelSymbol(syntax.Name.Name, syntax.Name.Span);
+        return Declare(syntax.Name, symbol) ? symbol : null;
+    }
+
+    private FunctionSymbol? BindFunction(FunctionDeclarationSyntax syntax)
+    {
+        var allowed = syntax.Kind switch
+        {
+            FunctionKind.Reward => new[] { TtsType.Score, TtsType.Prob },
+            FunctionKind.Verifier => new[] { TtsType.Bool },
+            _ => new[] { TtsType.Text },
+        };
+        var result = allowed[0];
+        if (syntax.ResultType is { } typeSyntax && BindType(typeSyntax) is { IsError: false } declared)
+        {
+            if (allowed.Contains(declared))
+            {
+                result = declared;
+            }
+            else
+            {
+                Report(DiagnosticDescriptors.WrongFunctionResult, typeSyntax.Span, syntax.Kind.ToString().ToLowerInvariant(),
+                    string.Join(" or ", allowed.Select(t => t.ToString())), declared);
+            }
+        }
+
+        var symbol = new FunctionSymbol(syntax.Name.Name, syntax.Kind, result, syntax.Name.Span);
         return Declare(syntax.Name, symbol) ? symbol : null;
     }
 
@@ -84,6 +130,61 @@ public sealed class Binder
         return true;
     }
 
+    /// <summary>Callees before callers; a cycle is reported once, and its strategies are bound anyway (calls into it are errors).</summary>
+    private IEnumerable<StrategySymbol> CallOrder(List<StrategySymbol> strategies, Dictionary<StrategySymbol, StrategyDeclarationSyntax> headers)
+    {
+        var callees = strategies.ToDictionary(s => s, s => CalledStrategies(headers[s]).ToList());
+        var state = new Dictionary<StrategySymbol, bool>(); // false: on the stack; true: done
+        var result = new List<StrategySymbol>();
+        var path = new List<StrategySymbol>();
+
+        void Visit(StrategySymbol symbol)
+        {
+            if (state.TryGetValue(symbol, out var done))
+            {
+                if (!done)
+                {
+                    var cycle = path.Skip(path.IndexOf(symbol)).Append(symbol).Select(s => s.Name);
+                    Report(DiagnosticDescriptors.RecursiveStrategy, symbol.DeclarationSpan, string.Join(" -> ", cycle));
+                    _recursive.Add(symbol);
+                }
+
+                return;
+            }
+
+            state[symbol] = false;
+            path.Add(symbol);
+            foreach (var callee in callees[symbol])
+            {
+                Visit(callee);
+            }
+
+            path.RemoveAt(path.Count - 1);
+            state[symbol] = true;
+            result.Add(symbol);
+        }
+
+        foreach (var strategy in strategies)
+        {
+            Visit(strategy);
+        }
+
+        return result;
+    }
+
+    private readonly HashSet<StrategySymbol> _recursive = new();
+
+    private IEnumerable<StrategySymbol> CalledStrategies(SyntaxNode node)
+    {
+        foreach (var child in SyntaxWalker.Descendants(node))
+        {
+            if (child is CallExpressionSyntax call && _globals.TryGetValue(call.Callee.Name, out var symbol) && symbol is StrategySymbol strategy)
+            {
+                yield return strategy;
+            }
+        }
+    }
+
     private StrategySymbol BindStrategyHeader(StrategyDeclarationSyntax syntax)
     {
         var parameters = ImmutableArray.CreateBuilder<ParameterSymbol>();
@@ -94,7 +195,7 @@ public sealed class Binder
             object? defaultValue = null;
             if (parameter.Default is { } defaultSyntax)
             {
-                var bound = BindExpression(defaultSyntax, new Scope(ImmutableDictionary<string, ParameterSymbol>.Empty));
+                var bound = BindExpression(defaultSyntax, Scope.Empty);
                 defaultValue = ConstantFolder.TryEvaluate(bound);
                 if (bound.Type.IsError)
                 {
@@ -104,7 +205,7 @@ public sealed class Binder
                 {
                     Report(DiagnosticDescriptors.DefaultNotConstant, defaultSyntax.Span, parameter.Name.Name);
                 }
-                else if (!bound.Type.IsAssignableTo(type))
+                else if (!IsAssignable(bound, type))
                 {
                     Report(DiagnosticDescriptors.TypeMismatch, defaultSyntax.Span, $"the default of '{parameter.Name.Name}'", type, bound.Type);
                     defaultValue = null;
@@ -113,6 +214,12 @@ public sealed class Binder
                 {
                     defaultValue = Convert(defaultValue, type);
                 }
+            }
+
+            if (type.Kind == TypeKind.Population)
+            {
+                Report(DiagnosticDescriptors.TypeMismatch, parameter.Type.Span, $"parameter '{parameter.Name.Name}'", "text, int, real, bool, LogWeight, Score or Prob", "population");
+                type = TtsType.Error;
             }
 
             if (parameter.Name.IsMissing)
@@ -144,7 +251,7 @@ public sealed class Binder
         var type = TtsType.FromName(syntax.Name.Name);
         if (type is null)
         {
-            Report(DiagnosticDescriptors.UnknownType, syntax.Span, syntax.Name.Name);
+            Report(DiagnosticDescriptors.UnknownType, syntax.Span, syntax.Name.Name, Suggest(syntax.Name.Name, TtsType.Names));
             return TtsType.Error;
         }
 
@@ -153,29 +260,12 @@ public sealed class Binder
 
     private BoundStrategy BindStrategyBody(StrategyDeclarationSyntax syntax, StrategySymbol symbol)
     {
-        var scope = new Scope(symbol.Parameters.ToImmutableDictionary(p => p.Name, p => p, StringComparer.Ordinal));
+        var scope = new Scope(symbol.Parameters.ToImmutableDictionary(p => p.Name, p => p, StringComparer.Ordinal), parent: null);
+        _strategy = new StrategyState(symbol);
         var errorsBefore = _diagnostics.ErrorCount;
-        var statements = ImmutableArray.CreateBuilder<BoundStatement>();
-        var returned = false;
-        var reportedUnreachable = false;
-        foreach (var statement in syntax.Body.Statements)
-        {
-            if (returned && !reportedUnreachable)
-            {
-                Report(DiagnosticDescriptors.UnreachableStatement, statement.Span);
-                reportedUnreachable = true;
-            }
+        var body = BindBlock(syntax.Body.Statements, scope, BlockContext.Body);
 
-            var bound = BindStatement(statement, scope, symbol);
-            if (bound is not null && !returned)
-            {
-                statements.Add(bound);
-            }
-
-            returned |= statement is ReturnStatementSyntax;
-        }
-
-        if (!returned && !syntax.Name.IsMissing)
+        if (!body.OfType<BoundReturnStatement>().Any() && !syntax.Name.IsMissing)
         {
             Report(DiagnosticDescriptors.MissingReturn, syntax.Name.Span, symbol.Name);
         }
@@ -183,183 +273,156 @@ public sealed class Binder
         // Uses inside expressions that failed to bind are lost, so "unused" would be noise next to real errors.
         if (_diagnostics.ErrorCount == errorsBefore)
         {
-            ReportUnusedLocals(scope, statements);
+            ReportUnusedLocals(scope, body);
         }
 
-        var body = statements.ToImmutable();
-        return new BoundStrategy(symbol, body, GuaranteeInference.Infer(body));
+        var guarantee = _strategy.Returned ?? new GuaranteeInfo(Guarantee.Heuristic, "none", "the strategy does not return", default);
+        var claimed = BindClaims(syntax, symbol, guarantee);
+        var declared = BindBudgetClauses(syntax, symbol);
+        CheckBudget(symbol, _strategy.Budget, declared);
+        return new BoundStrategy(symbol, body, guarantee, claimed, _strategy.Budget, declared);
     }
 
-    private BoundStatement? BindStatement(StatementSyntax syntax, Scope scope, StrategySymbol strategy)
+    private Guarantee? BindClaims(StrategyDeclarationSyntax syntax, StrategySymbol symbol, GuaranteeInfo inferred)
     {
-        switch (syntax)
+        var clauses = syntax.Clauses.OfType<ClaimsClauseSyntax>().ToList();
+        foreach (var extra in clauses.Skip(1))
         {
-            case PopulationStatementSyntax { Source: SampleSourceSyntax sample } population:
-                return BindSampleStatement(population, sample, scope);
-            case LetStatementSyntax let:
-                var value = BindExpression(let.Value, scope);
-                if (value.Type.Kind == TypeKind.Population)
-                {
-                    value = ReportPopulationAsValue(value, "value");
-                }
-
-                var local = new LocalSymbol(let.Name.Name, value.Type, value.Population, let.Name.Span);
-                DeclareLocal(scope, let.Name, local);
-                return new BoundLetStatement(local, value, let.Span);
-            case ReturnStatementSyntax ret:
-                var result = BindExpression(ret.Value, scope);
-                if (result.Type.Kind == TypeKind.Population)
-                {
-                    result = ReportPopulationAsValue(result, strategy.ReturnType.ToString());
-                }
-                else if (result.Population is { } population)
-                {
-                    Report(DiagnosticDescriptors.PerParticleValueNotAllowed, result.Span, "the returned value", population.Name);
-                    result = new BoundErrorExpression(result.Span);
-                }
-                else if (!result.Type.IsAssignableTo(strategy.ReturnType))
-                {
-                    Report(DiagnosticDescriptors.ReturnTypeMismatch, result.Span, strategy.Name, strategy.ReturnType, result.Type);
-                    result = new BoundErrorExpression(result.Span);
-                }
-
-                return new BoundReturnStatement(result, ret.Span);
-            default:
-                return null;
+            Report(DiagnosticDescriptors.DuplicateClause, extra.Span, symbol.Name, "claims");
         }
+
+        if (clauses.FirstOrDefault() is not { Guarantee.IsMissing: false } clause)
+        {
+            return null;
+        }
+
+        Guarantee? claimed = clause.Guarantee.Name switch
+        {
+            "exact" => Guarantee.Exact,
+            "consistent" => Guarantee.Consistent,
+            "heuristic" => Guarantee.Heuristic,
+            _ => null,
+        };
+        if (claimed is null)
+        {
+            Report(DiagnosticDescriptors.UnknownGuarantee, clause.Guarantee.Span, clause.Guarantee.Name);
+            return null;
+        }
+
+        if (inferred.Level > claimed.Value)
+        {
+            // The error points at the statement that broke the claim, and names it.
+            var at = inferred.ReasonSpan.Length > 0 ? inferred.ReasonSpan : clause.Span;
+            Report(DiagnosticDescriptors.ClaimBroken, at, symbol.Name, clause.Guarantee.Name, inferred.LevelName, inferred.Reason);
+        }
+
+        return claimed;
     }
 
-    private BoundStatement? BindSampleStatement(PopulationStatementSyntax statement, SampleSourceSyntax syntax, Scope scope)
+    private ImmutableArray<BudgetLimit> BindBudgetClauses(StrategyDeclarationSyntax syntax, StrategySymbol symbol)
     {
-        ModelSymbol? model = null;
-        if (!syntax.Model.IsMissing)
+        var limits = ImmutableArray.CreateBuilder<BudgetLimit>();
+        var scope = new Scope(symbol.Parameters.ToImmutableDictionary(p => p.Name, p => p, StringComparer.Ordinal), parent: null);
+        foreach (var clause in syntax.Clauses.OfType<BudgetClauseSyntax>())
         {
-            if (_globals.TryGetValue(syntax.Model.Name, out var symbol) && symbol is ModelSymbol m)
+            foreach (var limit in clause.Limits)
             {
-                model = m;
-            }
-            else
-            {
-                Report(DiagnosticDescriptors.UndefinedModel, syntax.Model.Span, syntax.Model.Name,
-                    Suggest(syntax.Model.Name, _globals.Values.OfType<ModelSymbol>().Select(s => s.Name)));
+                if (limit.Resource.IsMissing)
+                {
+                    continue;
+                }
+
+                BudgetResource? resource = limit.Resource.Name switch
+                {
+                    "tokens" => BudgetResource.Tokens,
+                    "calls" => BudgetResource.Calls,
+                    "rewards" => BudgetResource.Rewards,
+                    _ => null,
+                };
+                if (resource is null)
+                {
+                    Report(DiagnosticDescriptors.UnknownBudgetResource, limit.Resource.Span, limit.Resource.Name);
+                    continue;
+                }
+
+                if (limits.Any(l => l.Resource == resource))
+                {
+                    Report(DiagnosticDescriptors.DuplicateLoopOption, limit.Resource.Span, limit.Resource.Name);
+                    continue;
+                }
+
+                var value = BindSingleValue(limit.Limit, scope, $"the {limit.Resource.Name} budget", TtsType.Int);
+                if (!value.Type.IsError)
+                {
+                    limits.Add(new BudgetLimit(resource.Value, value, limit.Span));
+                }
             }
         }
 
-        var signature = new ArgumentSignature("sample", DecodeOptionRules.Names, Positional: 1, Required: new[] { DecodeOptionRules.Prompt });
-        var matched = MatchArguments(signature, syntax.Arguments, syntax.Model.IsMissing ? syntax.Span : syntax.Model.Span);
-        BoundExpression Option(string name, object defaultValue)
-        {
-            if (!matched.TryGetValue(name, out var argument))
-            {
-                return new BoundLiteral(defaultValue, TtsType.FromName(defaultValue switch { long => "int", double => "real", _ => "text" })!, syntax.Span);
-            }
-
-            return BindOption(name, argument, scope);
-        }
-
-        var prompt = matched.TryGetValue(DecodeOptionRules.Prompt, out var promptSyntax)
-            ? BindOption(DecodeOptionRules.Prompt, promptSyntax, scope)
-            : new BoundErrorExpression(syntax.Span);
-        var options = new BoundDecodeOptions(
-            Option(DecodeOptionRules.Count, DecodeOptionRules.DefaultCount),
-            Option(DecodeOptionRules.Temperature, DecodeOptionRules.DefaultTemperature),
-            Option(DecodeOptionRules.TopK, DecodeOptionRules.DefaultTopK),
-            Option(DecodeOptionRules.TopP, DecodeOptionRules.DefaultTopP),
-            Option(DecodeOptionRules.MaxTokens, DecodeOptionRules.DefaultMaxTokens),
-            matched.TryGetValue(DecodeOptionRules.Stop, out var stop)
-                ? BindOption(DecodeOptionRules.Stop, stop, scope)
-                : new BoundList(ImmutableArray<BoundExpression>.Empty, TtsType.ListOf(TtsType.Text), syntax.Span));
-
-        var local = new LocalSymbol(statement.Name.Name, TtsType.Population, null, statement.Name.Span);
-        DeclareLocal(scope, statement.Name, local);
-        return model is null ? null : new BoundSampleStatement(local, model, prompt, options, statement.Span);
+        return limits.ToImmutable();
     }
 
-    /// <summary>Binds one decoding option: a single value (not per particle) of the option's type, in range when constant.</summary>
-    private BoundExpression BindOption(string name, ExpressionSyntax syntax, Scope scope)
+    /// <summary>Constant bounds are checked exactly; bounds over parameters are checked at the defaults (a warning).</summary>
+    private void CheckBudget(StrategySymbol symbol, StaticBudget bound, ImmutableArray<BudgetLimit> declared)
     {
-        var value = BindExpression(syntax, scope);
-        var expected = DecodeOptionRules.TypeOf(name);
-        if (value.Type.IsError)
+        foreach (var limit in declared)
         {
-            return value;
-        }
-
-        if (value.Type.Kind == TypeKind.Population)
-        {
-            return ReportPopulationAsValue(value, expected.ToString());
-        }
-
-        if (value.Population is { } population)
-        {
-            Report(DiagnosticDescriptors.PerParticleValueNotAllowed, value.Span, $"'{name}'", population.Name);
-            return new BoundErrorExpression(value.Span);
-        }
-
-        // A single stop string is the one-element list.
-        if (name == DecodeOptionRules.Stop && value.Type.Equals(TtsType.Text))
-        {
-            value = new BoundList(ImmutableArray.Create(value), TtsType.ListOf(TtsType.Text), value.Span);
-        }
-
-        if (!value.Type.IsAssignableTo(expected))
-        {
-            var wanted = name == DecodeOptionRules.Stop ? "text or a list of text" : expected.ToString();
-            Report(DiagnosticDescriptors.TypeMismatch, value.Span, $"'{name}'", wanted, value.Type);
-            return new BoundErrorExpression(value.Span);
-        }
-
-        if (ConstantFolder.TryEvaluate(value) is { } constant)
-        {
-            constant = Convert(constant, expected);
-            if (DecodeOptionRules.Check(name, constant) is { } expectation)
+            var name = limit.Resource.ToString().ToLowerInvariant();
+            var spent = bound[limit.Resource];
+            if (BudgetMath.ValueOf(spent) is { } s && BudgetMath.ValueOf(limit.Limit) is { } l)
             {
-                Report(DiagnosticDescriptors.ConstantOutOfRange, value.Span, $"'{name}'", expectation, DecodeOptionRules.FormatValue(constant));
-                return new BoundErrorExpression(value.Span);
+                if (s > l)
+                {
+                    Report(DiagnosticDescriptors.BudgetExceeded, limit.Span, symbol.Name, name, s, l);
+                }
+
+                continue;
             }
 
-            // Constants are folded here so later stages (and `tts check`) see plain values.
-            return value is BoundList ? value : new BoundLiteral(constant, expected, value.Span);
+            BoundExpression AtDefault(ParameterSymbol p) =>
+                p.DefaultValue is long value ? BudgetMath.Constant(value) : new BoundParameterReference(p, default);
+            var spentAtDefaults = BudgetMath.ValueOf(BudgetMath.Substitute(spent, AtDefault));
+            var limitAtDefaults = BudgetMath.ValueOf(BudgetMath.Substitute(limit.Limit, AtDefault));
+            if (spentAtDefaults > limitAtDefaults)
+            {
+                Report(DiagnosticDescriptors.BudgetExceededAtDefaults, limit.Span, symbol.Name, name, spentAtDefaults, limitAtDefaults);
+            }
         }
-
-        return value;
-    }
-
-    private void DeclareLocal(Scope scope, IdentifierSyntax name, LocalSymbol local)
-    {
-        if (name.IsMissing)
-        {
-            return;
-        }
-
-        if (scope.Lookup(name.Name) is { } existing)
-        {
-            Report(DiagnosticDescriptors.DuplicateDeclaration, name.Span, name.Name, LineOf(existing.DeclarationSpan));
-            return;
-        }
-
-        scope.Declare(local);
     }
 
     private void ReportUnusedLocals(Scope scope, IReadOnlyList<BoundStatement> statements)
     {
         var used = new HashSet<LocalSymbol>();
-        foreach (var statement in statements)
+        foreach (var expression in statements.SelectMany(BoundTreeWalker.Statements).SelectMany(BoundTreeWalker.Expressions))
         {
-            foreach (var expression in BoundTreeWalker.Expressions(statement))
+            switch (expression)
             {
-                switch (expression)
-                {
-                    case BoundLocalReference reference:
-                        used.Add(reference.Local);
-                        break;
-                    case BoundParticleText text:
-                        used.Add(text.PopulationSymbol);
-                        break;
-                    case BoundSelection selection:
-                        used.Add(selection.PopulationSymbol);
-                        break;
-                }
+                case BoundLocalReference reference:
+                    used.Add(reference.Local);
+                    break;
+                case BoundParticleText text:
+                    used.Add(text.PopulationSymbol);
+                    break;
+                case BoundSelection selection:
+                    used.Add(selection.PopulationSymbol);
+                    break;
+                case BoundRank rank:
+                    used.Add(rank.PopulationSymbol);
+                    break;
+            }
+        }
+
+        // smc and search blocks use their population.
+        foreach (var statement in statements.SelectMany(BoundTreeWalker.Statements))
+        {
+            switch (statement)
+            {
+                case BoundSmcStatement smc:
+                    used.Add(smc.Population);
+                    break;
+                case BoundSearchStatement search:
+                    used.Add(search.Population);
+                    break;
             }
         }
 
@@ -369,407 +432,15 @@ public sealed class Binder
         }
     }
 
-    private BoundExpression BindExpression(ExpressionSyntax syntax, Scope scope)
-    {
-        switch (syntax)
-        {
-            case LiteralExpressionSyntax literal:
-                return new BoundLiteral(literal.Value, literal.Kind switch
-                {
-                    LiteralKind.Int => TtsType.Int,
-                    LiteralKind.Real => TtsType.Real,
-                    LiteralKind.Text => TtsType.Text,
-                    _ => TtsType.Bool,
-                }, literal.Span);
-            case NameExpressionSyntax name:
-                return BindName(name, scope);
-            case CallExpressionSyntax call:
-                return BindCall(call, scope);
-            case UnaryExpressionSyntax unary:
-                return BindUnary(unary, scope);
-            case BinaryExpressionSyntax binary:
-                return BindBinary(binary, scope);
-            case ListExpressionSyntax list:
-                return BindList(list, scope);
-            default:
-                return new BoundErrorExpression(syntax.Span);
-        }
-    }
-
-    private BoundExpression BindName(NameExpressionSyntax syntax, Scope scope)
-    {
-        var name = syntax.Name.Name;
-        if (syntax.Name.IsMissing)
-        {
-            return new BoundErrorExpression(syntax.Span);
-        }
-
-        if (scope.Lookup(name) is { } symbol)
-        {
-            return symbol switch
-            {
-                LocalSymbol local => new BoundLocalReference(local, syntax.Span),
-                ParameterSymbol parameter => new BoundParameterReference(parameter, syntax.Span),
-                _ => new BoundErrorExpression(syntax.Span),
-            };
-        }
-
-        if (_globals.TryGetValue(name, out var global) && global is ModelSymbol)
-        {
-            Report(DiagnosticDescriptors.ModelUsedAsValue, syntax.Span, name);
-            return new BoundErrorExpression(syntax.Span);
-        }
-
-        var hint = BuiltinFunction.Lookup(name) is { } function
-            ? $": '{name}' is a function, call it as {function.Signature}"
-            : _globals.TryGetValue(name, out var strategy) && strategy is StrategySymbol
-                ? $": '{name}' is a strategy, and calling strategies comes in a later version of the language"
-                : Suggest(name, scope.VisibleNames());
-        Report(DiagnosticDescriptors.UndefinedName, syntax.Span, name, hint);
-        return new BoundErrorExpression(syntax.Span);
-    }
-
-    private BoundExpression BindCall(CallExpressionSyntax syntax, Scope scope)
-    {
-        var name = syntax.Callee.Name;
-        switch (name)
-        {
-            case "":
-                return new BoundErrorExpression(syntax.Span);
-            case "sample":
-                return BindSelection(syntax, scope, SelectionKind.Sample, keyName: null, keyRequired: false);
-            case "best":
-                return BindSelection(syntax, scope, SelectionKind.Best, keyName: "by", keyRequired: true);
-            case "vote":
-                return BindSelection(syntax, scope, SelectionKind.Vote, keyName: "key", keyRequired: false);
-        }
-
-        if (BuiltinFunction.Lookup(name) is not { } function)
-        {
-            var candidates = BuiltinFunction.All.Select(f => f.Name).Concat(new[] { "sample", "best", "vote" });
-            Report(DiagnosticDescriptors.UnknownFunction, syntax.Callee.Span, name, Suggest(name, candidates, ": the built-ins are len, count, contains, ends_with, sample, best and vote"));
-            foreach (var argument in syntax.Arguments)
-            {
-                BindExpression(argument.Value, scope);
-            }
-
-            return new BoundErrorExpression(syntax.Span);
-        }
-
-        return BindBuiltinCall(syntax, function, scope);
-    }
-
-    private BoundExpression BindBuiltinCall(CallExpressionSyntax syntax, BuiltinFunction function, Scope scope)
-    {
-        var named = syntax.Arguments.FirstOrDefault(a => a.Name is not null);
-        if (named is not null)
-        {
-            Report(DiagnosticDescriptors.UnknownNamedArgument, named.Name!.Span, function.Name, named.Name.Name, $": {function.Name} takes positional arguments only, {function.Signature}");
-            return new BoundErrorExpression(syntax.Span);
-        }
-
-        var arguments = syntax.Arguments.Select(a => BindExpression(a.Value, scope)).ToList();
-        if (arguments.Count != function.ParameterTypes.Length)
-        {
-            Report(DiagnosticDescriptors.WrongArgumentCount, syntax.Span, function.Name,
-                $"{Plural(function.ParameterTypes.Length, "argument")} ({function.Signature})", arguments.Count == 1 ? "1 was" : $"{arguments.Count} were");
-            return new BoundErrorExpression(syntax.Span);
-        }
-
-        var lifted = ImmutableArray.CreateBuilder<BoundExpression>();
-        LocalSymbol? population = null;
-        var failed = false;
-        for (var i = 0; i < arguments.Count; i++)
-        {
-            var argument = arguments[i];
-            if (argument.Type.IsError)
-            {
-                failed = true;
-                continue;
-            }
-
-            // A population passed to a text function means "each particle's text": the call is lifted.
-            if (argument.Type.Kind == TypeKind.Population && argument is BoundLocalReference reference)
-            {
-                argument = new BoundParticleText(reference.Local, argument.Span);
-            }
-
-            if (!argument.Type.IsAssignableTo(function.ParameterTypes[i]))
-            {
-                Report(DiagnosticDescriptors.TypeMismatch, argument.Span, $"argument {i + 1} of {function.Name}",
-                    function.ParameterTypes[i], argument.Type);
-                failed = true;
-                continue;
-            }
-
-            if (!TryJoinPopulations(ref population, argument))
-            {
-                failed = true;
-                continue;
-            }
-
-            lifted.Add(argument);
-        }
-
-        return failed ? new BoundErrorExpression(syntax.Span) : new BoundBuiltinCall(function, lifted.ToImmutable(), population, syntax.Span);
-    }
-
-    /// <summary>sample(xs), best(xs, by: key), vote(xs) / vote(xs, key: k).</summary>
-    private BoundExpression BindSelection(CallExpressionSyntax syntax, Scope scope, SelectionKind kind, string? keyName, bool keyRequired)
-    {
-        var name = syntax.Callee.Name;
-        var parameters = keyName is null ? new[] { "population" } : new[] { "population", keyName };
-        var required = keyRequired ? parameters : new[] { "population" };
-        var matched = MatchArguments(new ArgumentSignature(name, parameters, Positional: 1, required), syntax.Arguments, syntax.Callee.Span);
-        if (!matched.TryGetValue("population", out var populationSyntax))
-        {
-            return new BoundErrorExpression(syntax.Span);
-        }
-
-        var populationValue = BindExpression(populationSyntax, scope);
-        if (populationValue.Type.IsError)
-        {
-            return populationValue;
-        }
-
-        if (populationValue is not BoundLocalReference { Local.IsPopulation: true } reference)
-        {
-            Report(DiagnosticDescriptors.TypeMismatch, populationValue.Span, $"the first argument of {name}", "a population", Describe(populationValue));
-            return new BoundErrorExpression(syntax.Span);
-        }
-
-        var population = reference.Local;
-        BoundExpression? key = null;
-        if (keyName is not null && matched.TryGetValue(keyName, out var keySyntax))
-        {
-            key = BindExpression(keySyntax, scope);
-            if (key.Type.IsError)
-            {
-                return new BoundErrorExpression(syntax.Span);
-            }
-
-            if (key.Type.Kind == TypeKind.Population && key is BoundLocalReference keyReference)
-            {
-                key = new BoundParticleText(keyReference.Local, key.Span);
-            }
-
-            var keyDescription = kind == SelectionKind.Best ? "score `by`" : "`key`";
-            if (key.Population is null)
-            {
-                Report(DiagnosticDescriptors.TypeMismatch, key.Span, $"the {keyDescription} of {name}",
-                    $"a value per particle of '{population.Name}' (e.g. len({population.Name}))", $"a single {key.Type}");
-                return new BoundErrorExpression(syntax.Span);
-            }
-
-            if (key.Population != population)
-            {
-                Report(DiagnosticDescriptors.KeyFromOtherPopulation, key.Span, keyDescription, name, population.Name, key.Population.Name);
-                return new BoundErrorExpression(syntax.Span);
-            }
-
-            if (kind == SelectionKind.Best && !key.Type.IsNumeric)
-            {
-                Report(DiagnosticDescriptors.TypeMismatch, key.Span, $"the score `by` of {name}", "int or real", key.Type);
-                return new BoundErrorExpression(syntax.Span);
-            }
-        }
-
-        var type = kind == SelectionKind.Vote && key is not null ? key.Type : TtsType.Text;
-        return new BoundSelection(kind, population, key, type, syntax.Span);
-    }
-
-    private BoundExpression BindUnary(UnaryExpressionSyntax syntax, Scope scope)
-    {
-        var operand = BindExpression(syntax.Operand, scope);
-        var op = syntax.Operator == "-" ? UnaryOperator.Negate : UnaryOperator.Not;
-        if (operand.Type.Kind == TypeKind.Population)
-        {
-            return ReportPopulationAsValue(operand, op == UnaryOperator.Negate ? "number" : "bool");
-        }
-
-        var type = Operators.ResultType(op, operand.Type);
-        if (type is null)
-        {
-            Report(DiagnosticDescriptors.InvalidOperands, syntax.Span, Operators.Text(op), operand.Type, "nothing", "");
-            return new BoundErrorExpression(syntax.Span);
-        }
-
-        return type.IsError ? new BoundErrorExpression(syntax.Span) : new BoundUnary(op, operand, type, syntax.Span);
-    }
-
-    private BoundExpression BindBinary(BinaryExpressionSyntax syntax, Scope scope)
-    {
-        var left = BindExpression(syntax.Left, scope);
-        var right = BindExpression(syntax.Right, scope);
-        if (Operators.ParseBinary(syntax.Operator) is not { } op || left.Type.IsError || right.Type.IsError)
-        {
-            return new BoundErrorExpression(syntax.Span);
-        }
-
-        if (left.Type.Kind == TypeKind.Population)
-        {
-            return ReportPopulationAsValue(left, "single value");
-        }
-
-        if (right.Type.Kind == TypeKind.Population)
-        {
-            return ReportPopulationAsValue(right, "single value");
-        }
-
-        var type = Operators.ResultType(op, left.Type, right.Type);
-        if (type is null)
-        {
-            var hint = op == BinaryOperator.Modulo ? ": % takes two ints" : "";
-            Report(DiagnosticDescriptors.InvalidOperands, syntax.Span, Operators.Text(op), left.Type, right.Type, hint);
-            return new BoundErrorExpression(syntax.Span);
-        }
-
-        LocalSymbol? population = null;
-        if (!TryJoinPopulations(ref population, left) || !TryJoinPopulations(ref population, right))
-        {
-            return new BoundErrorExpression(syntax.Span);
-        }
-
-        if (op is BinaryOperator.Divide or BinaryOperator.Modulo && ConstantFolder.TryEvaluate(right) is long or double
-            && System.Convert.ToDouble(ConstantFolder.TryEvaluate(right), System.Globalization.CultureInfo.InvariantCulture) == 0)
-        {
-            Report(DiagnosticDescriptors.DivisionByZero, syntax.Right.Span);
-            return new BoundErrorExpression(syntax.Span);
-        }
-
-        return new BoundBinary(left, op, right, type, population, syntax.Span);
-    }
-
-    private BoundExpression BindList(ListExpressionSyntax syntax, Scope scope)
-    {
-        var elements = syntax.Elements.Select(e => BindExpression(e, scope)).ToImmutableArray();
-        if (elements.Any(e => e.Type.IsError))
-        {
-            return new BoundErrorExpression(syntax.Span);
-        }
-
-        var element = elements.Length == 0 ? TtsType.Text : elements[0].Type;
-        foreach (var e in elements)
-        {
-            if (e.Type.Kind == TypeKind.Population)
-            {
-                return ReportPopulationAsValue(e, "list element");
-            }
-
-            if (e.Population is { } population)
-            {
-                Report(DiagnosticDescriptors.PerParticleValueNotAllowed, e.Span, "a list element", population.Name);
-                return new BoundErrorExpression(syntax.Span);
-            }
-
-            if (!e.Type.Equals(element))
-            {
-                Report(DiagnosticDescriptors.TypeMismatch, e.Span, "every element of this list", element, e.Type);
-                return new BoundErrorExpression(syntax.Span);
-            }
-        }
-
-        return new BoundList(elements, TtsType.ListOf(element), syntax.Span);
-    }
-
-    /// <summary>Per-particle values may only combine within one population.</summary>
-    private bool TryJoinPopulations(ref LocalSymbol? population, BoundExpression value)
-    {
-        if (value.Population is null)
-        {
-            return true;
-        }
-
-        if (population is null || population == value.Population)
-        {
-            population = value.Population;
-            return true;
-        }
-
-        Report(DiagnosticDescriptors.MixedPopulations, value.Span, population.Name, value.Population.Name);
-        return false;
-    }
-
-    private BoundExpression ReportPopulationAsValue(BoundExpression value, string wanted)
-    {
-        var name = value is BoundLocalReference reference ? reference.Local.Name : "this";
-        Report(DiagnosticDescriptors.PopulationUsedAsValue, value.Span, name, wanted);
-        return new BoundErrorExpression(value.Span);
-    }
-
-    private Dictionary<string, ExpressionSyntax> MatchArguments(ArgumentSignature signature, ImmutableArray<ArgumentSyntax> arguments, TextSpan callSpan)
-    {
-        var matched = new Dictionary<string, ExpressionSyntax>(StringComparer.Ordinal);
-        var position = 0;
-        var sawNamed = false;
-        foreach (var argument in arguments)
-        {
-            string name;
-            if (argument.Name is null)
-            {
-                if (sawNamed)
-                {
-                    Report(DiagnosticDescriptors.PositionalAfterNamed, argument.Span);
-                    continue;
-                }
-
-                if (position >= signature.Positional)
-                {
-                    var named = signature.Parameters.Skip(signature.Positional).Select(p => p + ":").ToList();
-                    var takes = named.Count == 0
-                        ? Plural(signature.Positional, "argument")
-                        : $"{Plural(signature.Positional, "positional argument")} (name the others: {string.Join(", ", named)})";
-                    Report(DiagnosticDescriptors.WrongArgumentCount, argument.Span, signature.Name, takes, $"{position + 1} were");
-                    continue;
-                }
-
-                name = signature.Parameters[position++];
-            }
-            else
-            {
-                sawNamed = true;
-                name = argument.Name.Name;
-                if (argument.Name.IsMissing)
-                {
-                    continue;
-                }
-
-                if (!signature.Parameters.Contains(name))
-                {
-                    Report(DiagnosticDescriptors.UnknownNamedArgument, argument.Name.Span, signature.Name, name,
-                        Suggest(name, signature.Parameters, $": it takes {string.Join(", ", signature.Parameters)}"));
-                    continue;
-                }
-            }
-
-            if (matched.ContainsKey(name))
-            {
-                Report(DiagnosticDescriptors.DuplicateArgument, argument.Span, name);
-                continue;
-            }
-
-            matched.Add(name, argument.Value);
-        }
-
-        foreach (var required in signature.Required.Where(r => !matched.ContainsKey(r)))
-        {
-            var index = signature.Parameters.ToList().IndexOf(required);
-            var how = index < signature.Positional ? $"its {Ordinal(index + 1)} argument ({required})" : $"the argument `{required}:`";
-            Report(DiagnosticDescriptors.MissingArgument, callSpan, signature.Name, how);
-        }
-
-        return matched;
-    }
-
-    private static string Describe(BoundExpression value) =>
-        value.Population is { } population ? $"a value per particle of '{population.Name}'" : $"a {value.Type}";
+    private string SourceOf(TextSpan span) =>
+        span.Length == 0 || span.End > _source.Text.Length ? "" : _source.Text.Substring(span.Start, span.Length);
 
     private static string Plural(int count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
 
     private static string Ordinal(int n) => n switch { 1 => "first", 2 => "second", 3 => "third", _ => $"#{n}" };
 
     private static object Convert(object value, TtsType type) =>
-        type.Kind == TypeKind.Real && value is long l ? (double)l : value;
+        (type.Kind is TypeKind.Real or TypeKind.LogWeight or TypeKind.Score or TypeKind.Prob) && value is long l ? (double)l : value;
 
     private int LineOf(TextSpan span) => _source.GetLinePosition(span.Start).Line + 1;
 
@@ -792,24 +463,33 @@ public sealed class Binder
     /// <summary>What a call accepts: parameter names in order, how many may be positional, which are required.</summary>
     private sealed record ArgumentSignature(string Name, IReadOnlyList<string> Parameters, int Positional, IReadOnlyList<string> Required);
 
-    /// <summary>Names visible in a strategy body: parameters, then locals in declaration order.</summary>
+    /// <summary>Names visible in a block: its own locals, then the enclosing blocks', then the parameters.</summary>
     private sealed class Scope
     {
         private readonly List<LocalSymbol> _locals = new();
         private readonly ImmutableDictionary<string, ParameterSymbol> _parameters;
 
-        public Scope(ImmutableDictionary<string, ParameterSymbol> parameters)
+        public Scope(ImmutableDictionary<string, ParameterSymbol> parameters, Scope? parent)
         {
             _parameters = parameters;
+            Parent = parent;
         }
 
-        public IReadOnlyList<LocalSymbol> Locals => _locals;
+        public static Scope Empty => new(ImmutableDictionary<string, ParameterSymbol>.Empty, null);
+
+        public Scope? Parent { get; }
+
+        /// <summary>Every local declared in this scope and the scopes nested in it (for the unused check).</summary>
+        public List<LocalSymbol> Locals => _locals;
 
         public Symbol? Lookup(string name) =>
-            (Symbol?)_locals.FirstOrDefault(l => l.Name == name) ?? (_parameters.TryGetValue(name, out var p) ? p : null);
+            (Symbol?)_locals.LastOrDefault(l => l.Name == name) ?? Parent?.Lookup(name) ?? (_parameters.TryGetValue(name, out var p) ? p : null);
 
         public void Declare(LocalSymbol local) => _locals.Add(local);
 
-        public IEnumerable<string> VisibleNames() => _parameters.Keys.Concat(_locals.Select(l => l.Name));
+        public Scope Nested() => new(ImmutableDictionary<string, ParameterSymbol>.Empty, this);
+
+        public IEnumerable<string> VisibleNames() =>
+            _parameters.Keys.Concat(_locals.Select(l => l.Name)).Concat(Parent?.VisibleNames() ?? Enumerable.Empty<string>());
     }
 }

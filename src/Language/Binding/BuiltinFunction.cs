@@ -29,31 +29,76 @@ public sealed class BuiltinFunction
 
     public string Description { get; }
 
-    public static BuiltinFunction Len { get; } = new("len", ImmutableArray.Create(TtsType.Text), TtsType.Int,
-        "len(t): number of characters (UTF-16 code units) of t",
-        a => (long)((string)a[0]).Length);
+    public static BuiltinFunction Len { get; } = Text1("len", TtsType.Int,
+        "len(t): number of characters (UTF-16 code units) of t", t => (long)t.Length);
 
-    public static BuiltinFunction Count { get; } = new("count", ImmutableArray.Create(TtsType.Text, TtsType.Text), TtsType.Int,
-        "count(t, s): number of non-overlapping occurrences of s in t, scanning left to right",
-        a => CountOccurrences((string)a[0], (string)a[1]));
+    public static BuiltinFunction Count { get; } = Text2("count", TtsType.Int,
+        "count(t, s): number of non-overlapping occurrences of s in t, scanning left to right", CountOccurrences);
 
-    public static BuiltinFunction Contains { get; } = new("contains", ImmutableArray.Create(TtsType.Text, TtsType.Text), TtsType.Bool,
-        "contains(t, s): whether s occurs in t",
-        a => ((string)a[0]).IndexOf((string)a[1], StringComparison.Ordinal) >= 0);
+    public static BuiltinFunction Contains { get; } = Text2("contains", TtsType.Bool,
+        "contains(t, s): whether s occurs in t", (t, s) => t.IndexOf(s, StringComparison.Ordinal) >= 0);
 
-    public static BuiltinFunction EndsWith { get; } = new("ends_with", ImmutableArray.Create(TtsType.Text, TtsType.Text), TtsType.Bool,
-        "ends_with(t, s): whether t ends with s",
-        a => ((string)a[0]).EndsWith((string)a[1], StringComparison.Ordinal));
+    public static BuiltinFunction EndsWith { get; } = Text2("ends_with", TtsType.Bool,
+        "ends_with(t, s): whether t ends with s", (t, s) => t.EndsWith(s, StringComparison.Ordinal));
 
-    public static ImmutableArray<BuiltinFunction> All { get; } = ImmutableArray.Create(Len, Count, Contains, EndsWith);
+    public static BuiltinFunction StartsWith { get; } = Text2("starts_with", TtsType.Bool,
+        "starts_with(t, s): whether t starts with s", (t, s) => t.StartsWith(s, StringComparison.Ordinal));
 
+    public static BuiltinFunction Matches { get; } = Text2("matches", TtsType.Bool,
+        "matches(t, pattern): whether the .NET regular expression pattern matches somewhere in t (culture-invariant, 1 s timeout)",
+        (t, pattern) => System.Text.RegularExpressions.Regex.IsMatch(t, pattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)));
+
+    public static BuiltinFunction Answer { get; } = Text1("answer", TtsType.Text,
+        "answer(t): the final answer of t: the content of the last \\boxed{...}, else what follows the last \"A:\" on its line, else the last number, else \"\"",
+        AnswerExtraction.Extract);
+
+    public static BuiltinFunction Lines { get; } = Text1("lines", TtsType.Int,
+        "lines(t): number of lines of t (0 for the empty text)", t => t.Length == 0 ? 0L : (long)(t.Split('\n').Length));
+
+    public static ImmutableArray<BuiltinFunction> All { get; } = ImmutableArray.Create(
+        Len, Count, Contains, EndsWith, StartsWith, Matches, Answer, Lines,
+        Number("log", TtsType.Real, TtsType.Real, "log(x): natural logarithm", Math.Log),
+        Number("log", TtsType.Score, TtsType.LogWeight, "log(s): a Score as a LogWeight: the target is reweighted by s", Math.Log),
+        Number("log", TtsType.Prob, TtsType.LogWeight, "log(p): a Prob as a LogWeight", Math.Log),
+        Number("exp", TtsType.Real, TtsType.Real, "exp(x): e to the x", Math.Exp),
+        Number("abs", TtsType.Real, TtsType.Real, "abs(x): absolute value", Math.Abs),
+        Number("sqrt", TtsType.Real, TtsType.Real, "sqrt(x): square root", Math.Sqrt),
+        Number("real", TtsType.Score, TtsType.Real, "real(s): the plain number of a Score", x => x),
+        Number("real", TtsType.Prob, TtsType.Real, "real(p): the plain number of a Prob", x => x),
+        Number("real", TtsType.LogWeight, TtsType.Real, "real(w): the plain number of a LogWeight", x => x),
+        Number("real", TtsType.Real, TtsType.Real, "real(x): x as a real", x => x),
+        Number("score", TtsType.Real, TtsType.Score, "score(x): a plain number used as a Score", x => x),
+        Number("score", TtsType.Prob, TtsType.Score, "score(p): a Prob used as a Score", x => x),
+        Number("prob", TtsType.Real, TtsType.Prob, "prob(x): a plain number in [0, 1] used as a Prob (clamped to [0, 1])", x => Math.Min(1.0, Math.Max(0.0, x))),
+        Number("weight", TtsType.Real, TtsType.LogWeight, "weight(x): a plain number used as a LogWeight (stating that it changes the target)", x => x),
+        new("min", ImmutableArray.Create(TtsType.Real, TtsType.Real), TtsType.Real, "min(x, y): the smaller", a => Math.Min(ToDouble(a[0]), ToDouble(a[1]))),
+        new("max", ImmutableArray.Create(TtsType.Real, TtsType.Real), TtsType.Real, "max(x, y): the larger", a => Math.Max(ToDouble(a[0]), ToDouble(a[1]))));
+
+    /// <summary>The first built-in of this name (tests and messages); overloads via <see cref="Overloads"/>.</summary>
     public static BuiltinFunction? Lookup(string name) => All.FirstOrDefault(f => f.Name == name);
+
+    public static ImmutableArray<BuiltinFunction> Overloads(string name) => All.Where(f => f.Name == name).ToImmutableArray();
+
+    public static IEnumerable<string> Names => All.Select(f => f.Name).Distinct();
 
     public object Evaluate(params object[] arguments) => _evaluate(arguments);
 
     public string Signature => $"{Name}({string.Join(", ", ParameterTypes)}) -> {ReturnType}";
 
-    private static long CountOccurrences(string text, string pattern)
+    private static BuiltinFunction Text1(string name, TtsType result, string description, Func<string, object> f) =>
+        new(name, ImmutableArray.Create(TtsType.Text), result, description, a => f((string)a[0]));
+
+    private static BuiltinFunction Text2(string name, TtsType result, string description, Func<string, string, object> f) =>
+        new(name, ImmutableArray.Create(TtsType.Text, TtsType.Text), result, description, a => f((string)a[0], (string)a[1]));
+
+    private static BuiltinFunction Number(string name, TtsType parameter, TtsType result, string description, Func<double, double> f) =>
+        new(name, ImmutableArray.Create(parameter), result, description, a => f(ToDouble(a[0])));
+
+    private static double ToDouble(object value) => Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
+
+    private static object CountOccurrences(string text, string pattern) => CountNonOverlapping(text, pattern);
+
+    private static long CountNonOverlapping(string text, string pattern)
     {
         // The empty pattern would match everywhere; counting it as 0 keeps count() total and unsurprising.
         if (pattern.Length == 0)

@@ -76,6 +76,11 @@ public static class Operators
             return TtsType.Error;
         }
 
+        if (left.IsNumericKind || right.IsNumericKind)
+        {
+            return KindResultType(op, left, right);
+        }
+
         switch (op)
         {
             case BinaryOperator.Add when left.Equals(TtsType.Text) && right.Equals(TtsType.Text):
@@ -99,6 +104,32 @@ public static class Operators
         }
     }
 
+    /// <summary>
+    /// LogWeight and Score add to their own kind and scale by plain numbers; Prob multiplies by Prob (independent
+    /// events); comparisons need the same kind on both sides. Everything else needs an explicit conversion.
+    /// </summary>
+    private static TtsType? KindResultType(BinaryOperator op, TtsType left, TtsType right)
+    {
+        var kind = left.IsNumericKind ? left : right;
+        var additive = kind.Kind is TypeKind.LogWeight or TypeKind.Score;
+        switch (op)
+        {
+            case BinaryOperator.Add or BinaryOperator.Subtract when additive && left.Equals(right):
+                return kind;
+            case BinaryOperator.Multiply when additive && (left.IsNumeric || right.IsNumeric):
+                return kind;
+            case BinaryOperator.Divide when additive && left.Equals(kind) && right.IsNumeric:
+                return kind;
+            case BinaryOperator.Multiply when kind.Kind == TypeKind.Prob && left.Equals(right):
+                return kind;
+            case BinaryOperator.Less or BinaryOperator.LessOrEqual or BinaryOperator.Greater or BinaryOperator.GreaterOrEqual
+                or BinaryOperator.Equal or BinaryOperator.NotEqual when left.Equals(right):
+                return TtsType.Bool;
+            default:
+                return null;
+        }
+    }
+
     public static TtsType? ResultType(UnaryOperator op, TtsType operand)
     {
         if (operand.IsError)
@@ -108,7 +139,7 @@ public static class Operators
 
         return op switch
         {
-            UnaryOperator.Negate when operand.IsNumeric => operand,
+            UnaryOperator.Negate when operand.IsNumeric || operand.Kind is TypeKind.LogWeight or TypeKind.Score => operand,
             UnaryOperator.Not when operand.Equals(TtsType.Bool) => TtsType.Bool,
             _ => null,
         };

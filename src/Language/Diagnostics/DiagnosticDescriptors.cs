@@ -70,11 +70,60 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ModelUsedAsValue = Error("TTS0123", "Model used as a value",
         "'{0}' is a model: use it as `sample {0}(prompt, ...)`");
 
+    // Language v1: declarations, blocks, effects, guarantees, budgets
+    public static readonly DiagnosticDescriptor RecursiveStrategy = Error("TTS0124", "Recursive strategy",
+        "strategy calls form a cycle ({0}): a strategy cannot call itself, directly or through others");
+    public static readonly DiagnosticDescriptor EffectOutsideBlock = Error("TTS0125", "Effect outside its block",
+        "`{0}` is only allowed inside {1}");
+    public static readonly DiagnosticDescriptor WrongBlockTarget = Error("TTS0126", "Update of another population",
+        "`{0}` updates '{1}', but this block runs over '{2}': a block can only update its own population");
+    public static readonly DiagnosticDescriptor UnknownLoopOption = Error("TTS0127", "Unknown option",
+        "'{0}' is not an option of {1}{2}");
+    public static readonly DiagnosticDescriptor MissingLoopBound = Error("TTS0128", "Unbounded loop",
+        "{0} needs a bound: add `{1}` (every loop of the language is bounded)");
+    public static readonly DiagnosticDescriptor UnknownMethod = Error("TTS0129", "Unknown method",
+        "unknown {0} '{1}': use {2}");
+    public static readonly DiagnosticDescriptor ResampleUnweighted = Error("TTS0130", "Resampling an unweighted population",
+        "this smc block resamples '{0}', but nothing in it weights '{0}': add `factor`, `observe` or `condition`, or remove `resample`");
+    public static readonly DiagnosticDescriptor TwistUnbalanced = Error("TTS0131", "Unbalanced twist",
+        "'{0}' is twisted twice in one smc step: keep one `twist` per block (each step replaces the previous twist, and the last one is removed when the block ends)");
+    public static readonly DiagnosticDescriptor ClaimBroken = Error("TTS0132", "Claim not met",
+        "strategy '{0}' claims {1}, but this makes it {2}: {3}");
+    public static readonly DiagnosticDescriptor UnknownGuarantee = Error("TTS0133", "Unknown guarantee",
+        "unknown guarantee '{0}': claim exact, consistent or heuristic");
+    public static readonly DiagnosticDescriptor BudgetExceeded = Error("TTS0134", "Budget exceeded",
+        "strategy '{0}' can spend {1} <= {2}, more than its budget {1} <= {3}: raise the budget or lower n, steps or max_tokens");
+    public static readonly DiagnosticDescriptor UnknownBudgetResource = Error("TTS0135", "Unknown budget resource",
+        "unknown budget resource '{0}': limit tokens, calls or rewards");
+    public static readonly DiagnosticDescriptor ForkBranchDependency = Error("TTS0136", "Dependent fork branches",
+        "'{0}' is computed by another branch of this fork, and branches are independent: move this statement after the fork");
+    public static readonly DiagnosticDescriptor StatementNotAllowed = Error("TTS0137", "Statement not allowed here",
+        "`{0}` is not allowed {1}");
+    public static readonly DiagnosticDescriptor WrongFunctionResult = Error("TTS0138", "Wrong result type",
+        "a {0} returns {1}, not {2}");
+    public static readonly DiagnosticDescriptor DuplicateClause = Error("TTS0139", "Duplicate clause",
+        "strategy '{0}' has more than one `{1}` clause: merge them into one");
+    public static readonly DiagnosticDescriptor NotAPopulation = Error("TTS0140", "Not a population",
+        "'{0}' is not a population: {1} works on a name declared with `population`");
+    public static readonly DiagnosticDescriptor KindMismatch = Error("TTS0141", "Numeric kinds mixed",
+        "{0} must be {1}, but this is {2}: {3}");
+    public static readonly DiagnosticDescriptor DuplicateLoopOption = Error("TTS0142", "Duplicate option",
+        "option '{0}' is given twice: keep one");
+    public static readonly DiagnosticDescriptor WrongLoopOperator = Error("TTS0143", "Wrong option operator",
+        "write `{0}`");
+
     // Warnings
     public static readonly DiagnosticDescriptor UnusedPopulation = Warning("TTS0200", "Unused population",
         "population '{0}' is sampled but never used: its tokens are spent for nothing");
     public static readonly DiagnosticDescriptor UnusedLocal = Warning("TTS0201", "Unused value",
         "'{0}' is computed but never used");
+
+    public static readonly DiagnosticDescriptor ScoreWeightWithoutTemperature = Warning("TTS0202", "Score weight without temperature",
+        "a Score becomes a LogWeight here with no temperature, so the target is reweighted by the score itself: write log(s) / tau with a parameter tau to say how strongly it reshapes the target");
+    public static readonly DiagnosticDescriptor ResampleWithoutEss = Warning("TTS0203", "Resampling without an ESS rule",
+        "this smc block resamples at every one of up to {0} steps: without `ess < 0.5` the particles' paths collapse onto few ancestors");
+    public static readonly DiagnosticDescriptor BudgetExceededAtDefaults = Warning("TTS0204", "Budget exceeded at the defaults",
+        "at its default parameters, strategy '{0}' can spend {1} <= {2}, more than its budget {1} <= {3}: such runs are stopped when they reach the budget");
 
     /// <summary>All descriptors, for tests that check codes are unique and documented.</summary>
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } =

@@ -7,12 +7,19 @@ using Tts.Language.Text;
 namespace Tts.Language.Binding.BoundTree;
 
 /// <summary>The checked program: symbols resolved, types known, defaults filled in.</summary>
-public sealed record BoundProgram(ImmutableArray<ModelSymbol> Models, ImmutableArray<BoundStrategy> Strategies)
+public sealed record BoundProgram(ImmutableArray<ModelSymbol> Models, ImmutableArray<FunctionSymbol> Functions, ImmutableArray<BoundStrategy> Strategies)
 {
     public BoundStrategy? FindStrategy(string name) => Strategies.FirstOrDefault(s => s.Symbol.Name == name);
 }
 
-public sealed record BoundStrategy(StrategySymbol Symbol, ImmutableArray<BoundStatement> Body, GuaranteeInfo Guarantee);
+/// <summary>A checked strategy: its body, inferred guarantee, claimed guarantee, static budget bound and declared budget.</summary>
+public sealed record BoundStrategy(
+    StrategySymbol Symbol,
+    ImmutableArray<BoundStatement> Body,
+    GuaranteeInfo Guarantee,
+    Guarantee? Claimed,
+    Budgets.StaticBudget Budget,
+    ImmutableArray<Budgets.BudgetLimit> DeclaredBudget);
 
 public abstract record BoundStatement(TextSpan Span);
 
@@ -33,7 +40,65 @@ public sealed record BoundDecodeOptions(
     BoundExpression TopK,
     BoundExpression TopP,
     BoundExpression MaxTokens,
-    BoundExpression Stop);
+    BoundExpression Stop,
+    BoundExpression MinP,
+    BoundExpression Forbid);
+
+/// <summary><c>population x = race model(prompt, ...) first m</c>.</summary>
+public sealed record BoundRaceStatement(LocalSymbol Population, ModelSymbol Model, BoundExpression Prompt, BoundDecodeOptions Options, BoundExpression First, TextSpan Span)
+    : BoundStatement(Span);
+
+/// <summary><c>population x = EXPR</c> for a population-valued expression (spawn, rank, repeat, speculative, a strategy call).</summary>
+public sealed record BoundPopulationStatement(LocalSymbol Population, BoundExpression Value, TextSpan Span) : BoundStatement(Span);
+
+public enum ResampleMethod
+{
+    None,
+    Multinomial,
+    Stratified,
+    Systematic,
+    Residual,
+}
+
+/// <summary><c>smc ps with resample = m, ess &lt; x, steps &lt;= s { ... }</c>.</summary>
+public sealed record BoundSmcStatement(
+    LocalSymbol Population,
+    ResampleMethod Resample,
+    BoundExpression? EssThreshold,
+    BoundExpression Steps,
+    ImmutableArray<BoundStatement> Body,
+    TextSpan Span) : BoundStatement(Span);
+
+public enum SearchMethod
+{
+    Beam,
+    DiverseBeam,
+    BestFirst,
+}
+
+/// <summary><c>search ps with method = beam, width = w, expand = e, steps &lt;= s { ... }</c>.</summary>
+public sealed record BoundSearchStatement(
+    LocalSymbol Population,
+    SearchMethod Method,
+    BoundExpression Width,
+    BoundExpression Expand,
+    BoundExpression Groups,
+    BoundExpression Steps,
+    ImmutableArray<BoundStatement> Body,
+    TextSpan Span) : BoundStatement(Span);
+
+/// <summary><c>extend ps by model(options)</c>: one step (up to a stop string or max_tokens) for every live particle.</summary>
+public sealed record BoundExtendStatement(LocalSymbol Population, ModelSymbol Model, BoundDecodeOptions Options, TextSpan Span) : BoundStatement(Span);
+
+/// <summary><c>factor</c> / <c>observe</c> / <c>condition</c> / <c>twist</c> / <c>score</c> with a per-particle value.</summary>
+public sealed record BoundParticleUpdate(Syntax.Nodes.ParticleUpdateKind Kind, LocalSymbol Population, BoundExpression Value, TextSpan Span) : BoundStatement(Span);
+
+/// <summary><c>fork { ... }</c>: independent statements; their names are visible after the block.</summary>
+public sealed record BoundForkStatement(ImmutableArray<BoundStatement> Body, TextSpan Span) : BoundStatement(Span);
+
+/// <summary><c>refine x = initial by step with rounds &lt;= r, until = c</c>.</summary>
+public sealed record BoundRefineStatement(LocalSymbol Local, BoundExpression Initial, BoundExpression Step, BoundExpression Rounds, BoundExpression? Until, TextSpan Span)
+    : BoundStatement(Span);
 
 public sealed record BoundLetStatement(LocalSymbol Local, BoundExpression Value, TextSpan Span) : BoundStatement(Span);
 
@@ -76,13 +141,45 @@ public enum SelectionKind
     /// <summary><c>best(xs, by: key)</c>: the particle with the largest key; ties go to the lowest index.</summary>
     Best,
 
-    /// <summary><c>vote(xs, key: k)</c>: the most frequent key value; ties go to the value seen first.</summary>
+    /// <summary><c>vote(xs, key: k, weight: w)</c>: the key value with the largest count (or weight sum); ties go to the value seen first.</summary>
     Vote,
+
+    /// <summary><c>first(xs, where: c, otherwise: t)</c>: the first particle (in index order) satisfying c.</summary>
+    First,
 }
 
-/// <summary>Reduces a population to one value: sample, best or vote.</summary>
-public sealed record BoundSelection(SelectionKind Kind, LocalSymbol PopulationSymbol, BoundExpression? Key, TtsType Type, TextSpan Span)
+/// <summary>Reduces a population to one value: sample, best, vote or first.</summary>
+public sealed record BoundSelection(
+    SelectionKind Kind,
+    LocalSymbol PopulationSymbol,
+    BoundExpression? Key,
+    TtsType Type,
+    TextSpan Span,
+    BoundExpression? Weight = null,
+    BoundExpression? Otherwise = null)
     : BoundExpression(Type, null, Span);
+
+/// <summary>A reward, verifier or extractor applied to a text (per particle when the text is).</summary>
+public sealed record BoundFunctionCall(FunctionSymbol Function, BoundExpression Argument, TextSpan Span)
+    : BoundExpression(Function.ResultType, Argument.Population, Span);
+
+/// <summary>A call of another strategy; arguments in parameter order, defaults filled in.</summary>
+public sealed record BoundStrategyCall(StrategySymbol Strategy, ImmutableArray<BoundExpression> Arguments, TextSpan Span)
+    : BoundExpression(Strategy.ReturnType, null, Span);
+
+/// <summary><c>spawn(n, prompt: q)</c>: n empty particles continuing q, to be extended in an smc or search block.</summary>
+public sealed record BoundSpawn(BoundExpression Count, BoundExpression Prompt, TextSpan Span) : BoundExpression(TtsType.Population, null, Span);
+
+/// <summary><c>rank(xs, by: s, top: k)</c>: the k particles with the largest s.</summary>
+public sealed record BoundRank(LocalSymbol PopulationSymbol, BoundExpression By, BoundExpression Top, TextSpan Span)
+    : BoundExpression(TtsType.Population, null, Span);
+
+/// <summary><c>repeat(k, call)</c>: k independent runs of a strategy call, as a population of their texts.</summary>
+public sealed record BoundRepeat(BoundExpression Count, BoundStrategyCall Call, TextSpan Span) : BoundExpression(TtsType.Population, null, Span);
+
+/// <summary><c>speculative(prompt, target: m, draft: d, k: 4, ...)</c>: speculative sampling, exact for the target model.</summary>
+public sealed record BoundSpeculative(ModelSymbol Target, ModelSymbol Draft, BoundExpression Lookahead, BoundExpression Prompt, BoundDecodeOptions Options, TextSpan Span)
+    : BoundExpression(TtsType.Population, null, Span);
 
 /// <summary>An expression that failed to bind; already reported, so it silences follow-on errors.</summary>
 public sealed record BoundErrorExpression(TextSpan Span) : BoundExpression(TtsType.Error, null, Span);

@@ -1,18 +1,44 @@
 namespace Tts.Language.Binding.BoundTree;
 
-/// <summary>Enumerates every expression under a statement or expression, parents before children.</summary>
+/// <summary>Enumerates the statements and expressions of a bound body, nested blocks included.</summary>
 public static class BoundTreeWalker
 {
+    /// <summary>The statement and every statement nested in its blocks, in source order.</summary>
+    public static IEnumerable<BoundStatement> Statements(BoundStatement statement)
+    {
+        yield return statement;
+        var nested = statement switch
+        {
+            BoundSmcStatement smc => smc.Body,
+            BoundSearchStatement search => search.Body,
+            BoundForkStatement fork => fork.Body,
+            _ => Enumerable.Empty<BoundStatement>(),
+        };
+        foreach (var inner in nested.SelectMany(Statements))
+        {
+            yield return inner;
+        }
+    }
+
+    /// <summary>The expressions of this statement itself (not of nested statements).</summary>
     public static IEnumerable<BoundExpression> Expressions(BoundStatement statement) => statement switch
     {
-        BoundSampleStatement sample => new[]
-        {
-            sample.Prompt, sample.Options.Count, sample.Options.Temperature, sample.Options.TopK,
-            sample.Options.TopP, sample.Options.MaxTokens, sample.Options.Stop,
-        }.SelectMany(Expressions),
+        BoundSampleStatement sample => Options(sample.Options).Prepend(sample.Prompt).SelectMany(Expressions),
+        BoundRaceStatement race => Options(race.Options).Prepend(race.Prompt).Append(race.First).SelectMany(Expressions),
+        BoundPopulationStatement population => Expressions(population.Value),
+        BoundSmcStatement smc => new[] { smc.EssThreshold, smc.Steps }.OfType<BoundExpression>().SelectMany(Expressions),
+        BoundSearchStatement search => new[] { search.Width, search.Expand, search.Groups, search.Steps }.SelectMany(Expressions),
+        BoundExtendStatement extend => Options(extend.Options).SelectMany(Expressions),
+        BoundParticleUpdate update => Expressions(update.Value),
+        BoundRefineStatement refine => new[] { refine.Initial, refine.Step, refine.Rounds, refine.Until }.OfType<BoundExpression>().SelectMany(Expressions),
         BoundLetStatement let => Expressions(let.Value),
         BoundReturnStatement ret => Expressions(ret.Value),
         _ => Enumerable.Empty<BoundExpression>(),
+    };
+
+    public static IEnumerable<BoundExpression> Options(BoundDecodeOptions options) => new[]
+    {
+        options.Count, options.Temperature, options.TopK, options.TopP, options.MaxTokens, options.Stop, options.MinP, options.Forbid,
     };
 
     public static IEnumerable<BoundExpression> Expressions(BoundExpression expression)
@@ -24,7 +50,13 @@ public static class BoundTreeWalker
             BoundUnary unary => new[] { unary.Operand },
             BoundBinary binary => new[] { binary.Left, binary.Right },
             BoundList list => list.Elements,
-            BoundSelection { Key: { } key } => new[] { key },
+            BoundSelection selection => new[] { selection.Key, selection.Weight, selection.Otherwise }.OfType<BoundExpression>(),
+            BoundFunctionCall call => new[] { call.Argument },
+            BoundStrategyCall call => call.Arguments,
+            BoundSpawn spawn => new[] { spawn.Count, spawn.Prompt },
+            BoundRank rank => new[] { rank.By, rank.Top },
+            BoundRepeat repeat => new BoundExpression[] { repeat.Count, repeat.Call },
+            BoundSpeculative speculative => Options(speculative.Options).Prepend(speculative.Prompt).Append(speculative.Lookahead),
             _ => Enumerable.Empty<BoundExpression>(),
         };
         foreach (var child in children.SelectMany(Expressions))

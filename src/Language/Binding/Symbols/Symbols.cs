@@ -85,3 +85,21 @@ public sealed class StrategySymbol : Symbol
     public string Signature =>
         $"{Name}({string.Join(", ", Parameters.Select(p => p.IsRequired ? $"{p.Name}: {p.Type}" : $"{p.Name}: {p.Type} = {Constants.Format(p.DefaultValue)}"))}) -> {ReturnType}";
 }
+
+/// <summary><c>reward prm</c>, <c>verifier valid</c>, <c>extractor final</c>: a function of a text bound at run time.</summary>
+public sealed class FunctionSymbol : Symbol
+{
+    public FunctionSymbol(string name, Syntax.Nodes.FunctionKind kind, TtsType resultType, TextSpan declarationSpan)
+        : base(name, declarationSpan)
+    {
+        Kind = kind;
+        ResultType = resultType;
+    }
+
+    public Syntax.Nodes.FunctionKind Kind { get; }
+
+    /// <summary>Score or Prob for a reward, bool for a verifier, text for an extractor.</summary>
+    public TtsType ResultType { get; }
+
+    public string KindName => Kind.ToString().ToLowerInvariant();
+}

@@ -9,6 +9,15 @@ public enum TypeKind
     Bool,
     Population,
     List,
+
+    /// <summary>An importance weight in log space: may change the target law.</summary>
+    LogWeight,
+
+    /// <summary>A heuristic value for ranking, twisting and searching: never a weight without an explicit conversion.</summary>
+    Score,
+
+    /// <summary>A probability in [0, 1].</summary>
+    Prob,
 }
 
 /// <summary>
@@ -24,6 +33,12 @@ public sealed class TtsType : IEquatable<TtsType>
     public static readonly TtsType Real = new(TypeKind.Real, null);
     public static readonly TtsType Bool = new(TypeKind.Bool, null);
     public static readonly TtsType Population = new(TypeKind.Population, null);
+    public static readonly TtsType LogWeight = new(TypeKind.LogWeight, null);
+    public static readonly TtsType Score = new(TypeKind.Score, null);
+    public static readonly TtsType Prob = new(TypeKind.Prob, null);
+
+    /// <summary>The type names a program can write, as the error for an unknown type lists them.</summary>
+    public static IReadOnlyList<string> Names { get; } = new[] { "text", "int", "real", "bool", "population", "LogWeight", "Score", "Prob" };
 
     private TtsType(TypeKind kind, TtsType? element)
     {
@@ -38,19 +53,27 @@ public sealed class TtsType : IEquatable<TtsType>
 
     public bool IsError => Kind == TypeKind.Error;
 
+    /// <summary>int and real: plain numbers, which mix freely.</summary>
     public bool IsNumeric => Kind is TypeKind.Int or TypeKind.Real;
 
-    public bool IsScalar => Kind is TypeKind.Text or TypeKind.Int or TypeKind.Real or TypeKind.Bool;
+    /// <summary>LogWeight, Score and Prob: numbers that never mix with each other or with plain numbers silently.</summary>
+    public bool IsNumericKind => Kind is TypeKind.LogWeight or TypeKind.Score or TypeKind.Prob;
+
+    public bool IsScalar => Kind is TypeKind.Text or TypeKind.Int or TypeKind.Real or TypeKind.Bool || IsNumericKind;
 
     public static TtsType ListOf(TtsType element) => new(TypeKind.List, element);
 
-    /// <summary>The scalar types a program can name; populations and lists are never written as types in v0.</summary>
+    /// <summary>The types a program can name; lists are never written as types.</summary>
     public static TtsType? FromName(string name) => name switch
     {
         "text" => Text,
         "int" => Int,
         "real" => Real,
         "bool" => Bool,
+        "population" => Population,
+        "LogWeight" => LogWeight,
+        "Score" => Score,
+        "Prob" => Prob,
         _ => null,
     };
 
@@ -70,6 +93,7 @@ public sealed class TtsType : IEquatable<TtsType>
     {
         TypeKind.Error => "?",
         TypeKind.List => $"list of {Element}",
+        TypeKind.LogWeight or TypeKind.Score or TypeKind.Prob => Kind.ToString(),
         _ => Kind.ToString().ToLowerInvariant(),
     };
 }

@@ -1,0 +1,173 @@
+using Tts.Language.Binding.BoundTree;
+using Tts.Language.Binding.Budgets;
+using Tts.Language.Binding.Guarantees;
+using Tts.Language.Binding.Symbols;
+using Tts.Language.Text;
+
+namespace Tts.Language.Binding;
+
+/// <summary>
+/// Guarantee inference, compositional: every population carries a law (exact = i.i.d. draws of a target,
+/// consistent = properly weighted for it, heuristic = none), every random value the law of what it was
+/// computed from, and a call the guarantee of its callee. The rules, with their reasons: docs/guarantees.md.
+/// </summary>
+public sealed partial class Binder
+{
+    private const string ResamplingReason =
+        "SMC with unbiased resampling (E[offspring] = N·weight) keeps the population properly weighted for the target (Del Moral 2004; Naesseth, Lindsten & Schön 2019)";
+
+    /// <summary>The law of a value, or null when it does not depend on any sampling.</summary>
+    private GuaranteeInfo? LawOf(BoundExpression value)
+    {
+        switch (value)
+        {
+            case BoundSelection selection:
+                return SelectionLaw(selection);
+            case BoundStrategyCall call when _boundStrategies.TryGetValue(call.Strategy, out var callee):
+                var g = callee.Guarantee;
+                return g with
+                {
+                    Reason = $"{call.Strategy.Name}(...) is {g.LevelName}: {g.Reason}",
+                    ReasonSpan = g.Level == Guarantee.Exact ? call.Span : call.Span,
+                };
+            case BoundLocalReference local:
+                return _strategy.ValueLaw.TryGetValue(local.Local, out var law) ? law : null;
+            case BoundParticleText or BoundLiteral or BoundParameterReference or BoundErrorExpression:
+                return null;
+        }
+
+        var random = ChildrenOf(value).Select(LawOf).OfType<GuaranteeInfo>().ToList();
+        switch (random.Count)
+        {
+            case 0:
+                return null;
+            case 1:
+                var only = random[0];
+                return only.Level == Guarantee.Heuristic ? only : only with { Target = $"the law of {SourceOf(value.Span)} when {DescribeOperand(only)}" };
+            default:
+                var worst = random.OrderByDescending(r => r.Level).First();
+                return worst.Level == Guarantee.Heuristic
+                    ? worst
+                    : worst with { Target = $"the law of {SourceOf(value.Span)} over independent draws of {string.Join(" and ", random.Select(r => r.Target))}" };
+        }
+    }
+
+    private static string DescribeOperand(GuaranteeInfo law) => $"its random part follows {law.Target}";
+
+    private GuaranteeInfo SelectionLaw(BoundSelection selection)
+    {
+        var name = selection.PopulationSymbol.Name;
+        var population = PopulationLaw(selection.PopulationSymbol);
+        switch (selection.Kind)
+        {
+            case SelectionKind.Sample:
+                return population.Level switch
+                {
+                    Guarantee.Exact => new GuaranteeInfo(Guarantee.Exact, population.Target,
+                        $"sample({name}) draws one particle uniformly from i.i.d. draws of the target", selection.Span),
+                    Guarantee.Consistent => new GuaranteeInfo(Guarantee.Consistent, population.Target,
+                        $"sample({name}) draws a particle in proportion to its weight from a population properly weighted for the target: its law converges to the target as particles grow", selection.Span),
+                    _ => population,
+                };
+            case SelectionKind.First:
+                if (population.Level == Guarantee.Exact)
+                {
+                    var fallback = selection.Otherwise is null ? "no output" : $"the fallback {SourceOf(selection.Otherwise.Span)}";
+                    return new GuaranteeInfo(Guarantee.Exact, $"{population.Target}, conditioned on {SourceOf(selection.Key!.Span)}",
+                        $"first({name}, where: ...) is rejection sampling: the first of i.i.d. draws that passes follows the target conditioned on passing (when none passes, {fallback})",
+                        selection.Span);
+                }
+
+                return population.Level == Guarantee.Heuristic ? population : new GuaranteeInfo(Guarantee.Heuristic, "none",
+                    $"first({name}, where: ...) over a weighted population ignores the weights", selection.Span);
+            case SelectionKind.Best:
+                return new GuaranteeInfo(Guarantee.Heuristic, "none", $"best({name}, by: ...) returns an argmax, which follows no stated law", selection.Span);
+            default:
+                return new GuaranteeInfo(Guarantee.Heuristic, "none", $"vote({name}, ...) returns a mode, which follows no stated law", selection.Span);
+        }
+    }
+
+    private GuaranteeInfo PopulationLaw(LocalSymbol population) =>
+        _strategy.PopulationLaw.TryGetValue(population, out var law)
+            ? law
+            : new GuaranteeInfo(Guarantee.Heuristic, "none", $"the law of '{population.Name}' is unknown", population.DeclarationSpan);
+
+    /// <summary>The law of a population-valued expression: spawn, rank, repeat, speculative, a strategy call, another population.</summary>
+    private GuaranteeInfo PopulationLawOf(BoundExpression value, TextSpan span)
+    {
+        switch (value)
+        {
+            case BoundSpawn spawn:
+                return new GuaranteeInfo(Guarantee.Exact, $"continuations of {SourceOf(spawn.Prompt.Span) switch { "" => "the empty prompt", var p => p }}",
+                    "spawn(...) makes identical particles, to be extended by an smc or search block", span);
+            case BoundRank rank:
+                return new GuaranteeInfo(Guarantee.Heuristic, "none",
+                    $"rank({rank.PopulationSymbol.Name}, ...) keeps the top-scoring particles, which follows no stated law", rank.Span);
+            case BoundRepeat repeat:
+                var law = LawOf(repeat.Call) ?? new GuaranteeInfo(Guarantee.Exact, "a point mass", "the repeated call does not sample", span);
+                return law.Level == Guarantee.Heuristic ? law : law with
+                {
+                    Reason = $"repeat runs {repeat.Call.Strategy.Name}(...) independently, so the population holds i.i.d. draws of its output law ({law.LevelName})",
+                    ReasonSpan = repeat.Span,
+                };
+            case BoundSpeculative speculative:
+                return new GuaranteeInfo(Guarantee.Exact,
+                    $"{speculative.Target.Name}({SourceOf(speculative.Prompt.Span)}) with temperature {SourceOrValue(speculative.Options.Temperature)}, at most {SourceOrValue(speculative.Options.MaxTokens)} tokens",
+                    $"speculative sampling accepts each draft token with probability min(1, p/q) and redraws rejections from normalize((p - q)+), so every text follows {speculative.Target.Name} exactly (Leviathan et al. 2023; Chen et al. 2023)",
+                    speculative.Span);
+            case BoundStrategyCall call when _boundStrategies.TryGetValue(call.Strategy, out var callee):
+                return callee.Guarantee with { Reason = $"{call.Strategy.Name}(...) returns a population that is {callee.Guarantee.LevelName}: {callee.Guarantee.Reason}", ReasonSpan = call.Span };
+            case BoundLocalReference { Local.IsPopulation: true } reference:
+                return PopulationLaw(reference.Local);
+            default:
+                return new GuaranteeInfo(Guarantee.Heuristic, "none", "the population's law is unknown", span);
+        }
+    }
+
+    private string SourceOrValue(BoundExpression expression) =>
+        expression is BoundLiteral literal ? Constants.Format(literal.Value) : SourceOf(expression.Span);
+
+    /// <summary>
+    /// After an smc block: with weights (factor, observe, condition) the population is properly weighted for the
+    /// reweighted target (consistent); with none it is still i.i.d. draws of the extended proposal (exact).
+    /// </summary>
+    private GuaranteeInfo SmcLaw(LocalSymbol population, GuaranteeInfo? before, BlockContext context, BoundExpression steps, TextSpan span)
+    {
+        if (before is null || before.Level == Guarantee.Heuristic)
+        {
+            return before ?? PopulationLaw(population);
+        }
+
+        var target = $"{before.Target}, {string.Join(", ", context.TargetParts)}, for up to {BudgetMath.Format(steps)} steps";
+        if (!context.Weighted && before.Level == Guarantee.Exact)
+        {
+            return new GuaranteeInfo(Guarantee.Exact, target, "extending i.i.d. particles with no weights keeps them i.i.d. draws of the extended law", span);
+        }
+
+        return new GuaranteeInfo(Guarantee.Consistent, target, ResamplingReason, span);
+    }
+
+    private GuaranteeInfo ReturnedPopulationLaw(LocalSymbol population, TextSpan span)
+    {
+        var law = PopulationLaw(population);
+        return law.Level switch
+        {
+            Guarantee.Exact => law with { Reason = $"returns '{population.Name}', i.i.d. draws of the target; {law.Reason}" },
+            Guarantee.Consistent => law with { Reason = $"returns '{population.Name}', properly weighted for the target; {law.Reason}" },
+            _ => law,
+        };
+    }
+
+    /// <summary>The particle count of a population-valued expression, when the binder can say.</summary>
+    private BoundExpression? SizeOf(BoundExpression value) => value switch
+    {
+        BoundSpawn spawn => spawn.Count,
+        BoundRank rank => rank.Top,
+        BoundRepeat repeat => repeat.Count,
+        BoundSpeculative speculative => speculative.Options.Count,
+        BoundLocalReference reference when _strategy.PopulationSize.TryGetValue(reference.Local, out var size) => size,
+        BoundStrategyCall call when _returnedSizes.TryGetValue(call.Strategy, out var returned) && returned is not null =>
+            BudgetMath.Substitute(returned, p => call.Arguments[p.Ordinal]),
+        _ => null,
+    };
+}

@@ -1,0 +1,181 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Tts.Language.Binding.BoundTree;
+using Tts.Language.Binding.Types;
+using Tts.Language.Text;
+
+namespace Tts.Language.Binding.Budgets;
+
+/// <summary>The resources a budget limits: generated tokens, model calls (batched steps), reward calls (per particle scored).</summary>
+public enum BudgetResource
+{
+    Tokens,
+    Calls,
+    Rewards,
+}
+
+/// <summary>A declared limit, <c>tokens &lt;= 4096 * n</c>.</summary>
+public sealed record BudgetLimit(BudgetResource Resource, BoundExpression Limit, TextSpan Span);
+
+/// <summary>
+/// Upper bounds on what one run can spend, as int expressions over the strategy's parameters (constants folded).
+/// Every loop of the language is bounded (<c>steps &lt;=</c>, <c>rounds &lt;=</c>), so every strategy has one.
+/// </summary>
+public sealed record StaticBudget(BoundExpression Tokens, BoundExpression Calls, BoundExpression Rewards)
+{
+    public static StaticBudget Zero { get; } = new(BudgetMath.Zero, BudgetMath.Zero, BudgetMath.Zero);
+
+    public BoundExpression this[BudgetResource resource] => resource switch
+    {
+        BudgetResource.Tokens => Tokens,
+        BudgetResource.Calls => Calls,
+        _ => Rewards,
+    };
+
+    public StaticBudget Plus(StaticBudget other) =>
+        new(BudgetMath.Add(Tokens, other.Tokens), BudgetMath.Add(Calls, other.Calls), BudgetMath.Add(Rewards, other.Rewards));
+
+    public StaticBudget Times(BoundExpression factor) =>
+        new(BudgetMath.Multiply(Tokens, factor), BudgetMath.Multiply(Calls, factor), BudgetMath.Multiply(Rewards, factor));
+
+    /// <summary>"tokens &lt;= 256 * n, calls &lt;= 257, rewards &lt;= 0".</summary>
+    public override string ToString() =>
+        $"tokens <= {BudgetMath.Format(Tokens)}, calls <= {BudgetMath.Format(Calls)}, rewards <= {BudgetMath.Format(Rewards)}";
+}
+
+/// <summary>Int arithmetic on bound expressions that folds constants as it builds, and prints the result as source.</summary>
+public static class BudgetMath
+{
+    public static BoundExpression Zero { get; } = Constant(0);
+
+    public static BoundExpression One { get; } = Constant(1);
+
+    public static BoundExpression Constant(long value) => new BoundLiteral(value, TtsType.Int, default);
+
+    public static long? ValueOf(BoundExpression expression) => ConstantFolder.TryEvaluate(expression) is long value ? value : null;
+
+    public static BoundExpression Add(BoundExpression left, BoundExpression right) =>
+        Polynomial.From(left) is { } a && Polynomial.From(right) is { } b ? a.Plus(b).ToExpression() : Raw(BinaryOperator.Add, left, right);
+
+    public static BoundExpression Multiply(BoundExpression left, BoundExpression right) =>
+        Polynomial.From(left) is { } a && Polynomial.From(right) is { } b ? a.Times(b).ToExpression() : Raw(BinaryOperator.Multiply, left, right);
+
+    private static BoundExpression Raw(BinaryOperator op, BoundExpression left, BoundExpression right) =>
+        new BoundBinary(left, op, right, TtsType.Int, null, default);
+
+    /// <summary>
+    /// Budgets are sums of products of int parameters with constant coefficients; keeping them as polynomials
+    /// folds "40 * (256 * n) + n" into "10241 * n".
+    /// </summary>
+    private sealed class Polynomial
+    {
+        // Monomial (sorted parameter names, joined by '*'; "" for the constant term) -> coefficient.
+        private readonly SortedDictionary<string, long> _terms;
+        private readonly Dictionary<string, Symbols.ParameterSymbol> _parameters;
+
+        private Polynomial(SortedDictionary<string, long> terms, Dictionary<string, Symbols.ParameterSymbol> parameters)
+        {
+            _terms = terms;
+            _parameters = parameters;
+        }
+
+        public static Polynomial? From(BoundExpression expression)
+        {
+            switch (expression)
+            {
+                case BoundLiteral { Value: long value }:
+                    return new Polynomial(new SortedDictionary<string, long>(StringComparer.Ordinal) { [""] = value }, new());
+                case BoundParameterReference reference when reference.Parameter.Type.Kind == TypeKind.Int:
+                    return new Polynomial(new SortedDictionary<string, long>(StringComparer.Ordinal) { [reference.Parameter.Name] = 1 },
+                        new() { [reference.Parameter.Name] = reference.Parameter });
+                case BoundBinary { Operator: BinaryOperator.Add } binary when From(binary.Left) is { } a && From(binary.Right) is { } b:
+                    return a.Plus(b);
+                case BoundBinary { Operator: BinaryOperator.Multiply } binary when From(binary.Left) is { } a && From(binary.Right) is { } b:
+                    return a.Times(b);
+                default:
+                    return null;
+            }
+        }
+
+        public Polynomial Plus(Polynomial other)
+        {
+            var terms = new SortedDictionary<string, long>(_terms, StringComparer.Ordinal);
+            foreach (var term in other._terms)
+            {
+                terms[term.Key] = (terms.TryGetValue(term.Key, out var c) ? c : 0) + term.Value;
+            }
+
+            return new Polynomial(terms, Merge(other));
+        }
+
+        public Polynomial Times(Polynomial other)
+        {
+            var terms = new SortedDictionary<string, long>(StringComparer.Ordinal);
+            foreach (var a in _terms)
+            {
+                foreach (var b in other._terms)
+                {
+                    var monomial = string.Join("*", a.Key.Split('*').Concat(b.Key.Split('*')).Where(f => f.Length > 0).OrderBy(f => f, StringComparer.Ordinal));
+                    terms[monomial] = (terms.TryGetValue(monomial, out var c) ? c : 0) + (a.Value * b.Value);
+                }
+            }
+
+            return new Polynomial(terms, Merge(other));
+        }
+
+        /// <summary>Terms of higher degree first, the constant last: "256 * n * steps + 16 * n + 1".</summary>
+        public BoundExpression ToExpression()
+        {
+            BoundExpression? sum = null;
+            foreach (var term in _terms.Where(t => t.Value != 0).OrderByDescending(t => t.Key.Length == 0 ? 0 : t.Key.Split('*').Length).ThenBy(t => t.Key, StringComparer.Ordinal))
+            {
+                BoundExpression? product = term.Value == 1 && term.Key.Length > 0 ? null : Constant(term.Value);
+                foreach (var factor in term.Key.Split('*').Where(f => f.Length > 0))
+                {
+                    BoundExpression parameter = new BoundParameterReference(_parameters[factor], default);
+                    product = product is null ? parameter : Raw(BinaryOperator.Multiply, product, parameter);
+                }
+
+                sum = sum is null ? product! : Raw(BinaryOperator.Add, sum, product!);
+            }
+
+            return sum ?? Zero;
+        }
+
+        private Dictionary<string, Symbols.ParameterSymbol> Merge(Polynomial other)
+        {
+            var merged = new Dictionary<string, Symbols.ParameterSymbol>(_parameters);
+            foreach (var pair in other._parameters)
+            {
+                merged[pair.Key] = pair.Value;
+            }
+
+            return merged;
+        }
+    }
+
+    /// <summary>Replaces parameter references (a callee's bound at a call site: its parameters become the arguments).</summary>
+    public static BoundExpression Substitute(BoundExpression expression, Func<Symbols.ParameterSymbol, BoundExpression> argumentOf) => expression switch
+    {
+        BoundParameterReference parameter => argumentOf(parameter.Parameter),
+        BoundBinary { Operator: BinaryOperator.Add } binary => Add(Substitute(binary.Left, argumentOf), Substitute(binary.Right, argumentOf)),
+        BoundBinary { Operator: BinaryOperator.Multiply } binary => Multiply(Substitute(binary.Left, argumentOf), Substitute(binary.Right, argumentOf)),
+        _ => expression,
+    };
+
+    /// <summary>Source-like text with the fewest parentheses: "4096 * n", "(n + 1) * 256".</summary>
+    public static string Format(BoundExpression expression) => expression switch
+    {
+        BoundLiteral literal => Convert.ToString(literal.Value, CultureInfo.InvariantCulture) ?? "",
+        BoundParameterReference parameter => parameter.Parameter.Name,
+        BoundLocalReference local => local.Local.Name,
+        BoundBinary { Operator: BinaryOperator.Multiply } binary => $"{Factor(binary.Left)} * {Factor(binary.Right)}",
+        BoundBinary binary => $"{Format(binary.Left)} {Operators.Text(binary.Operator)} {Format(binary.Right)}",
+        _ => "?",
+    };
+
+    private static string Factor(BoundExpression expression) =>
+        expression is BoundBinary { Operator: BinaryOperator.Add or BinaryOperator.Subtract } ? $"({Format(expression)})" : Format(expression);
+
+    public static ImmutableArray<BudgetResource> Resources { get; } = ImmutableArray.Create(BudgetResource.Tokens, BudgetResource.Calls, BudgetResource.Rewards);
+}
