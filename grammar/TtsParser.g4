@@ -49,6 +49,7 @@ parameter
 
 typeReference
     : identifier
+    | POPULATION
     ;
 
 block

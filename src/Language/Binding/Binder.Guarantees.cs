@@ -25,11 +25,7 @@ public sealed partial class Binder
                 return SelectionLaw(selection);
             case BoundStrategyCall call when _boundStrategies.TryGetValue(call.Strategy, out var callee):
                 var g = callee.Guarantee;
-                return g with
-                {
-                    Reason = $"{call.Strategy.Name}(...) is {g.LevelName}: {g.Reason}",
-                    ReasonSpan = g.Level == Guarantee.Exact ? call.Span : call.Span,
-                };
+                return InputLaw(call.Arguments) ?? g with { Reason = $"{call.Strategy.Name}(...) is {g.LevelName}: {g.Reason}", ReasonSpan = call.Span };
             case BoundLocalReference local:
                 return _strategy.ValueLaw.TryGetValue(local.Local, out var law) ? law : null;
             case BoundParticleText or BoundLiteral or BoundParameterReference or BoundErrorExpression:
@@ -52,6 +48,13 @@ public sealed partial class Binder
         }
     }
 
+    /// <summary>
+    /// Sampling conditioned on inputs that follow no stated law (a prompt built from a vote, say) follows no stated
+    /// law either; the heuristic input's law is returned, else null.
+    /// </summary>
+    private GuaranteeInfo? InputLaw(IEnumerable<BoundExpression> inputs) =>
+        inputs.Select(LawOf).OfType<GuaranteeInfo>().FirstOrDefault(l => l.Level == Guarantee.Heuristic);
+
     private static string DescribeOperand(GuaranteeInfo law) => $"its random part follows {law.Target}";
 
     private GuaranteeInfo SelectionLaw(BoundSelection selection)
@@ -66,7 +69,7 @@ public sealed partial class Binder
                     Guarantee.Exact => new GuaranteeInfo(Guarantee.Exact, population.Target,
                         $"sample({name}) draws one particle uniformly from i.i.d. draws of the target", selection.Span),
                     Guarantee.Consistent => new GuaranteeInfo(Guarantee.Consistent, population.Target,
-                        $"sample({name}) draws a particle in proportion to its weight from a population properly weighted for the target: its law converges to the target as particles grow", selection.Span),
+                        $"sample({name}) draws a particle in proportion to its weight, and its law converges to the target as particles grow, because {population.Reason}", selection.Span),
                     _ => population,
                 };
             case SelectionKind.First:
@@ -97,6 +100,8 @@ public sealed partial class Binder
     {
         switch (value)
         {
+            case BoundSpawn spawn when InputLaw(new[] { spawn.Prompt, spawn.Count }) is { } heuristicInput:
+                return heuristicInput;
             case BoundSpawn spawn:
                 return new GuaranteeInfo(Guarantee.Exact, $"continuations of {SourceOf(spawn.Prompt.Span) switch { "" => "the empty prompt", var p => p }}",
                     "spawn(...) makes identical particles, to be extended by an smc or search block", span);

@@ -247,7 +247,8 @@ public sealed partial class Binder
                 bound = model is null ? null : new BoundSampleStatement(local, model, prompt, options, statement.Span);
                 if (bound is BoundSampleStatement s)
                 {
-                    _strategy.PopulationLaw[local] = new GuaranteeInfo(Guarantee.Exact, GuaranteeInference.DescribeDecodingLaw(s, e => SourceOf(e.Span)),
+                    _strategy.PopulationLaw[local] = InputLaw(BoundTreeWalker.Options(options).Prepend(prompt)) ?? new GuaranteeInfo(Guarantee.Exact,
+                        GuaranteeInference.DescribeDecodingLaw(s, e => SourceOf(e.Span)),
                         $"sample {s.Model.Name}(...) draws i.i.d. texts from the decoding law", statement.Span);
                     _strategy.PopulationSize[local] = options.Count;
                     ChargeDecode(options.Count, options.MaxTokens, prefill: true);
@@ -529,7 +530,7 @@ public sealed partial class Binder
         }
 
         value = Retype(value, expected);
-        if (syntax.Kind is ParticleUpdateKind.Factor or ParticleUpdateKind.Twist && IsUntemperedScoreLog(value))
+        if (syntax.Kind == ParticleUpdateKind.Factor && IsUntemperedScoreLog(value))
         {
             _diagnostics.Report(DiagnosticDescriptors.ScoreWeightWithoutTemperature, _source.GetLocation(value.Span));
         }

@@ -747,6 +747,7 @@ public partial class TtsParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier() {
 			return GetRuleContext<IdentifierContext>(0);
 		}
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode POPULATION() { return GetToken(TtsParser.POPULATION, 0); }
 		public TypeReferenceContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -765,10 +766,30 @@ public partial class TtsParser : Parser {
 		TypeReferenceContext _localctx = new TypeReferenceContext(Context, State);
 		EnterRule(_localctx, 18, RULE_typeReference);
 		try {
-			EnterOuterAlt(_localctx, 1);
-			{
-			State = 117;
-			identifier();
+			State = 119;
+			ErrorHandler.Sync(this);
+			switch (TokenStream.LA(1)) {
+			case BY:
+			case WITH:
+			case FIRST:
+			case SCORE:
+			case TWIST:
+			case IDENTIFIER:
+				EnterOuterAlt(_localctx, 1);
+				{
+				State = 117;
+				identifier();
+				}
+				break;
+			case POPULATION:
+				EnterOuterAlt(_localctx, 2);
+				{
+				State = 118;
+				Match(POPULATION);
+				}
+				break;
+			default:
+				throw new NoViableAltException(this);
 			}
 		}
 		catch (RecognitionException re) {
@@ -812,23 +833,23 @@ public partial class TtsParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 119;
+			State = 121;
 			Match(LBRACE);
-			State = 123;
+			State = 125;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 1644036200L) != 0)) {
 				{
 				{
-				State = 120;
+				State = 122;
 				statement();
 				}
 				}
-				State = 125;
+				State = 127;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
-			State = 126;
+			State = 128;
 			Match(RBRACE);
 			}
 		}
@@ -1105,20 +1126,20 @@ public partial class TtsParser : Parser {
 		EnterRule(_localctx, 22, RULE_statement);
 		int _la;
 		try {
-			State = 200;
+			State = 202;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case LET:
 				_localctx = new LetStatementContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 128;
-				Match(LET);
-				State = 129;
-				((LetStatementContext)_localctx).name = identifier();
 				State = 130;
-				Match(ASSIGN);
+				Match(LET);
 				State = 131;
+				((LetStatementContext)_localctx).name = identifier();
+				State = 132;
+				Match(ASSIGN);
+				State = 133;
 				expression(0);
 				}
 				break;
@@ -1126,13 +1147,13 @@ public partial class TtsParser : Parser {
 				_localctx = new PopulationStatementContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 133;
-				Match(POPULATION);
-				State = 134;
-				((PopulationStatementContext)_localctx).name = identifier();
 				State = 135;
-				Match(ASSIGN);
+				Match(POPULATION);
 				State = 136;
+				((PopulationStatementContext)_localctx).name = identifier();
+				State = 137;
+				Match(ASSIGN);
+				State = 138;
 				populationSource();
 				}
 				break;
@@ -1140,21 +1161,21 @@ public partial class TtsParser : Parser {
 				_localctx = new SmcStatementContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 138;
+				State = 140;
 				Match(SMC);
-				State = 139;
-				((SmcStatementContext)_localctx).target = identifier();
 				State = 141;
+				((SmcStatementContext)_localctx).target = identifier();
+				State = 143;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 140;
+					State = 142;
 					loopOptions();
 					}
 				}
 
-				State = 143;
+				State = 145;
 				block();
 				}
 				break;
@@ -1162,21 +1183,21 @@ public partial class TtsParser : Parser {
 				_localctx = new SearchStatementContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 145;
+				State = 147;
 				Match(SEARCH);
-				State = 146;
-				((SearchStatementContext)_localctx).target = identifier();
 				State = 148;
+				((SearchStatementContext)_localctx).target = identifier();
+				State = 150;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 147;
+					State = 149;
 					loopOptions();
 					}
 				}
 
-				State = 150;
+				State = 152;
 				block();
 				}
 				break;
@@ -1184,27 +1205,27 @@ public partial class TtsParser : Parser {
 				_localctx = new ExtendStatementContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 152;
-				Match(EXTEND);
-				State = 153;
-				((ExtendStatementContext)_localctx).target = identifier();
 				State = 154;
-				Match(BY);
+				Match(EXTEND);
 				State = 155;
-				((ExtendStatementContext)_localctx).model = identifier();
+				((ExtendStatementContext)_localctx).target = identifier();
 				State = 156;
-				Match(LPAREN);
+				Match(BY);
+				State = 157;
+				((ExtendStatementContext)_localctx).model = identifier();
 				State = 158;
+				Match(LPAREN);
+				State = 160;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 207728680921729424L) != 0)) {
 					{
-					State = 157;
+					State = 159;
 					argumentList();
 					}
 				}
 
-				State = 160;
+				State = 162;
 				Match(RPAREN);
 				}
 				break;
@@ -1212,13 +1233,13 @@ public partial class TtsParser : Parser {
 				_localctx = new FactorStatementContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
-				State = 162;
-				Match(FACTOR);
-				State = 163;
-				((FactorStatementContext)_localctx).target = identifier();
 				State = 164;
-				Match(PLUSEQ);
+				Match(FACTOR);
 				State = 165;
+				((FactorStatementContext)_localctx).target = identifier();
+				State = 166;
+				Match(PLUSEQ);
+				State = 167;
 				expression(0);
 				}
 				break;
@@ -1226,13 +1247,13 @@ public partial class TtsParser : Parser {
 				_localctx = new ObserveStatementContext(_localctx);
 				EnterOuterAlt(_localctx, 7);
 				{
-				State = 167;
-				Match(OBSERVE);
-				State = 168;
-				((ObserveStatementContext)_localctx).target = identifier();
 				State = 169;
-				Match(COLON);
+				Match(OBSERVE);
 				State = 170;
+				((ObserveStatementContext)_localctx).target = identifier();
+				State = 171;
+				Match(COLON);
+				State = 172;
 				expression(0);
 				}
 				break;
@@ -1240,13 +1261,13 @@ public partial class TtsParser : Parser {
 				_localctx = new ConditionStatementContext(_localctx);
 				EnterOuterAlt(_localctx, 8);
 				{
-				State = 172;
-				Match(CONDITION);
-				State = 173;
-				((ConditionStatementContext)_localctx).target = identifier();
 				State = 174;
-				Match(COLON);
+				Match(CONDITION);
 				State = 175;
+				((ConditionStatementContext)_localctx).target = identifier();
+				State = 176;
+				Match(COLON);
+				State = 177;
 				expression(0);
 				}
 				break;
@@ -1254,13 +1275,13 @@ public partial class TtsParser : Parser {
 				_localctx = new TwistStatementContext(_localctx);
 				EnterOuterAlt(_localctx, 9);
 				{
-				State = 177;
-				Match(TWIST);
-				State = 178;
-				((TwistStatementContext)_localctx).target = identifier();
 				State = 179;
-				Match(ASSIGN);
+				Match(TWIST);
 				State = 180;
+				((TwistStatementContext)_localctx).target = identifier();
+				State = 181;
+				Match(ASSIGN);
+				State = 182;
 				expression(0);
 				}
 				break;
@@ -1268,13 +1289,13 @@ public partial class TtsParser : Parser {
 				_localctx = new ScoreStatementContext(_localctx);
 				EnterOuterAlt(_localctx, 10);
 				{
-				State = 182;
-				Match(SCORE);
-				State = 183;
-				((ScoreStatementContext)_localctx).target = identifier();
 				State = 184;
-				Match(ASSIGN);
+				Match(SCORE);
 				State = 185;
+				((ScoreStatementContext)_localctx).target = identifier();
+				State = 186;
+				Match(ASSIGN);
+				State = 187;
 				expression(0);
 				}
 				break;
@@ -1282,9 +1303,9 @@ public partial class TtsParser : Parser {
 				_localctx = new ForkStatementContext(_localctx);
 				EnterOuterAlt(_localctx, 11);
 				{
-				State = 187;
+				State = 189;
 				Match(FORK);
-				State = 188;
+				State = 190;
 				block();
 				}
 				break;
@@ -1292,24 +1313,24 @@ public partial class TtsParser : Parser {
 				_localctx = new RefineStatementContext(_localctx);
 				EnterOuterAlt(_localctx, 12);
 				{
-				State = 189;
-				Match(REFINE);
-				State = 190;
-				((RefineStatementContext)_localctx).name = identifier();
 				State = 191;
-				Match(ASSIGN);
+				Match(REFINE);
 				State = 192;
-				((RefineStatementContext)_localctx).initial = expression(0);
+				((RefineStatementContext)_localctx).name = identifier();
 				State = 193;
-				Match(BY);
+				Match(ASSIGN);
 				State = 194;
-				((RefineStatementContext)_localctx).step = expression(0);
+				((RefineStatementContext)_localctx).initial = expression(0);
+				State = 195;
+				Match(BY);
 				State = 196;
+				((RefineStatementContext)_localctx).step = expression(0);
+				State = 198;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 195;
+					State = 197;
 					loopOptions();
 					}
 				}
@@ -1320,9 +1341,9 @@ public partial class TtsParser : Parser {
 				_localctx = new ReturnStatementContext(_localctx);
 				EnterOuterAlt(_localctx, 13);
 				{
-				State = 198;
+				State = 200;
 				Match(RETURN);
-				State = 199;
+				State = 201;
 				expression(0);
 				}
 				break;
@@ -1374,23 +1395,23 @@ public partial class TtsParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 202;
+			State = 204;
 			Match(WITH);
-			State = 203;
+			State = 205;
 			loopOption();
-			State = 208;
+			State = 210;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 204;
+				State = 206;
 				Match(COMMA);
-				State = 205;
+				State = 207;
 				loopOption();
 				}
 				}
-				State = 210;
+				State = 212;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -1440,9 +1461,9 @@ public partial class TtsParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 211;
+			State = 213;
 			_localctx.name = identifier();
-			State = 212;
+			State = 214;
 			_localctx.@operator = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 184717953466368L) != 0)) ) {
@@ -1452,7 +1473,7 @@ public partial class TtsParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 213;
+			State = 215;
 			expression(0);
 			}
 		}
@@ -1541,30 +1562,30 @@ public partial class TtsParser : Parser {
 		EnterRule(_localctx, 28, RULE_populationSource);
 		int _la;
 		try {
-			State = 234;
+			State = 236;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,18,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,19,Context) ) {
 			case 1:
 				_localctx = new SampleSourceContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 215;
-				Match(SAMPLE);
-				State = 216;
-				((SampleSourceContext)_localctx).model = identifier();
 				State = 217;
-				Match(LPAREN);
+				Match(SAMPLE);
+				State = 218;
+				((SampleSourceContext)_localctx).model = identifier();
 				State = 219;
+				Match(LPAREN);
+				State = 221;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 207728680921729424L) != 0)) {
 					{
-					State = 218;
+					State = 220;
 					argumentList();
 					}
 				}
 
-				State = 221;
+				State = 223;
 				Match(RPAREN);
 				}
 				break;
@@ -1572,27 +1593,27 @@ public partial class TtsParser : Parser {
 				_localctx = new RaceSourceContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 223;
-				Match(RACE);
-				State = 224;
-				((RaceSourceContext)_localctx).model = identifier();
 				State = 225;
-				Match(LPAREN);
+				Match(RACE);
+				State = 226;
+				((RaceSourceContext)_localctx).model = identifier();
 				State = 227;
+				Match(LPAREN);
+				State = 229;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 207728680921729424L) != 0)) {
 					{
-					State = 226;
+					State = 228;
 					argumentList();
 					}
 				}
 
-				State = 229;
-				Match(RPAREN);
-				State = 230;
-				Match(FIRST);
 				State = 231;
+				Match(RPAREN);
+				State = 232;
+				Match(FIRST);
+				State = 233;
 				((RaceSourceContext)_localctx).count = expression(0);
 				}
 				break;
@@ -1600,7 +1621,7 @@ public partial class TtsParser : Parser {
 				_localctx = new ExpressionSourceContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 233;
+				State = 235;
 				expression(0);
 				}
 				break;
@@ -1649,21 +1670,21 @@ public partial class TtsParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 236;
+			State = 238;
 			argument();
-			State = 241;
+			State = 243;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 237;
+				State = 239;
 				Match(COMMA);
-				State = 238;
+				State = 240;
 				argument();
 				}
 				}
-				State = 243;
+				State = 245;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -1709,19 +1730,19 @@ public partial class TtsParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 247;
+			State = 249;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,20,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,21,Context) ) {
 			case 1:
 				{
-				State = 244;
+				State = 246;
 				_localctx.name = identifier();
-				State = 245;
+				State = 247;
 				Match(COLON);
 				}
 				break;
 			}
-			State = 249;
+			State = 251;
 			expression(0);
 			}
 		}
@@ -1822,7 +1843,7 @@ public partial class TtsParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 255;
+			State = 257;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case SAMPLE:
@@ -1844,7 +1865,7 @@ public partial class TtsParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 252;
+				State = 254;
 				primary();
 				}
 				break;
@@ -1854,7 +1875,7 @@ public partial class TtsParser : Parser {
 				_localctx = new UnaryExpressionContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 253;
+				State = 255;
 				((UnaryExpressionContext)_localctx).@operator = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==NOT || _la==MINUS) ) {
@@ -1864,7 +1885,7 @@ public partial class TtsParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 254;
+				State = 256;
 				expression(7);
 				}
 				break;
@@ -1872,25 +1893,25 @@ public partial class TtsParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 277;
+			State = 279;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,23,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,24,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 275;
+					State = 277;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,22,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,23,Context) ) {
 					case 1:
 						{
 						_localctx = new BinaryExpressionContext(new ExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 257;
+						State = 259;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 258;
+						State = 260;
 						((BinaryExpressionContext)_localctx).@operator = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 7881299347898368L) != 0)) ) {
@@ -1900,7 +1921,7 @@ public partial class TtsParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 259;
+						State = 261;
 						expression(7);
 						}
 						break;
@@ -1908,9 +1929,9 @@ public partial class TtsParser : Parser {
 						{
 						_localctx = new BinaryExpressionContext(new ExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 260;
+						State = 262;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 261;
+						State = 263;
 						((BinaryExpressionContext)_localctx).@operator = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -1920,7 +1941,7 @@ public partial class TtsParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 262;
+						State = 264;
 						expression(6);
 						}
 						break;
@@ -1928,9 +1949,9 @@ public partial class TtsParser : Parser {
 						{
 						_localctx = new BinaryExpressionContext(new ExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 263;
+						State = 265;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 264;
+						State = 266;
 						((BinaryExpressionContext)_localctx).@operator = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 131941395333120L) != 0)) ) {
@@ -1940,7 +1961,7 @@ public partial class TtsParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 265;
+						State = 267;
 						expression(5);
 						}
 						break;
@@ -1948,9 +1969,9 @@ public partial class TtsParser : Parser {
 						{
 						_localctx = new BinaryExpressionContext(new ExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 266;
+						State = 268;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 267;
+						State = 269;
 						((BinaryExpressionContext)_localctx).@operator = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==EQEQ || _la==NOTEQ) ) {
@@ -1960,7 +1981,7 @@ public partial class TtsParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 268;
+						State = 270;
 						expression(4);
 						}
 						break;
@@ -1968,11 +1989,11 @@ public partial class TtsParser : Parser {
 						{
 						_localctx = new BinaryExpressionContext(new ExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 269;
-						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 270;
-						((BinaryExpressionContext)_localctx).@operator = Match(AND);
 						State = 271;
+						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
+						State = 272;
+						((BinaryExpressionContext)_localctx).@operator = Match(AND);
+						State = 273;
 						expression(3);
 						}
 						break;
@@ -1980,20 +2001,20 @@ public partial class TtsParser : Parser {
 						{
 						_localctx = new BinaryExpressionContext(new ExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 272;
-						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 273;
-						((BinaryExpressionContext)_localctx).@operator = Match(OR);
 						State = 274;
+						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
+						State = 275;
+						((BinaryExpressionContext)_localctx).@operator = Match(OR);
+						State = 276;
 						expression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 279;
+				State = 281;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,23,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,24,Context);
 			}
 			}
 		}
@@ -2104,14 +2125,14 @@ public partial class TtsParser : Parser {
 		EnterRule(_localctx, 36, RULE_primary);
 		int _la;
 		try {
-			State = 305;
+			State = 307;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,27,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,28,Context) ) {
 			case 1:
 				_localctx = new LiteralPrimaryContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 280;
+				State = 282;
 				literal();
 				}
 				break;
@@ -2119,21 +2140,21 @@ public partial class TtsParser : Parser {
 				_localctx = new CallPrimaryContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 281;
+				State = 283;
 				((CallPrimaryContext)_localctx).callee = calleeName();
-				State = 282;
-				Match(LPAREN);
 				State = 284;
+				Match(LPAREN);
+				State = 286;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 207728680921729424L) != 0)) {
 					{
-					State = 283;
+					State = 285;
 					argumentList();
 					}
 				}
 
-				State = 286;
+				State = 288;
 				Match(RPAREN);
 				}
 				break;
@@ -2141,7 +2162,7 @@ public partial class TtsParser : Parser {
 				_localctx = new NamePrimaryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 288;
+				State = 290;
 				identifier();
 				}
 				break;
@@ -2149,11 +2170,11 @@ public partial class TtsParser : Parser {
 				_localctx = new ParenthesizedPrimaryContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 289;
-				Match(LPAREN);
-				State = 290;
-				expression(0);
 				State = 291;
+				Match(LPAREN);
+				State = 292;
+				expression(0);
+				State = 293;
 				Match(RPAREN);
 				}
 				break;
@@ -2161,35 +2182,35 @@ public partial class TtsParser : Parser {
 				_localctx = new ListPrimaryContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 293;
+				State = 295;
 				Match(LBRACKET);
-				State = 302;
+				State = 304;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 207728680921729424L) != 0)) {
 					{
-					State = 294;
+					State = 296;
 					expression(0);
-					State = 299;
+					State = 301;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 295;
+						State = 297;
 						Match(COMMA);
-						State = 296;
+						State = 298;
 						expression(0);
 						}
 						}
-						State = 301;
+						State = 303;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 304;
+				State = 306;
 				Match(RBRACKET);
 				}
 				break;
@@ -2229,7 +2250,7 @@ public partial class TtsParser : Parser {
 		CalleeNameContext _localctx = new CalleeNameContext(Context, State);
 		EnterRule(_localctx, 38, RULE_calleeName);
 		try {
-			State = 309;
+			State = 311;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case BY:
@@ -2240,14 +2261,14 @@ public partial class TtsParser : Parser {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 307;
+				State = 309;
 				identifier();
 				}
 				break;
 			case SAMPLE:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 308;
+				State = 310;
 				Match(SAMPLE);
 				}
 				break;
@@ -2294,7 +2315,7 @@ public partial class TtsParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 311;
+			State = 313;
 			_la = TokenStream.LA(1);
 			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 144115190156230656L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
@@ -2343,7 +2364,7 @@ public partial class TtsParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 313;
+			State = 315;
 			_la = TokenStream.LA(1);
 			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 63050394783187328L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
@@ -2384,112 +2405,113 @@ public partial class TtsParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,61,316,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,7,
+		4,1,61,318,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,7,
 		7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		1,0,5,0,46,8,0,10,0,12,0,49,9,0,1,0,1,0,1,1,1,1,1,1,3,1,56,8,1,1,2,1,2,
 		1,2,1,2,1,2,1,3,1,3,1,3,1,3,3,3,67,8,3,1,4,1,4,1,4,1,4,3,4,73,8,4,1,4,
 		1,4,1,4,1,4,5,4,79,8,4,10,4,12,4,82,9,4,1,4,1,4,1,5,1,5,1,5,1,5,1,5,1,
 		5,5,5,92,8,5,10,5,12,5,95,9,5,3,5,97,8,5,1,6,1,6,1,6,1,6,1,7,1,7,1,7,5,
-		7,106,8,7,10,7,12,7,109,9,7,1,8,1,8,1,8,1,8,1,8,3,8,116,8,8,1,9,1,9,1,
-		10,1,10,5,10,122,8,10,10,10,12,10,125,9,10,1,10,1,10,1,11,1,11,1,11,1,
-		11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,3,11,142,8,11,1,11,1,11,
-		1,11,1,11,1,11,3,11,149,8,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,3,
-		11,159,8,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,
-		1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,
-		1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,3,11,197,8,11,1,11,1,
-		11,3,11,201,8,11,1,12,1,12,1,12,1,12,5,12,207,8,12,10,12,12,12,210,9,12,
-		1,13,1,13,1,13,1,13,1,14,1,14,1,14,1,14,3,14,220,8,14,1,14,1,14,1,14,1,
-		14,1,14,1,14,3,14,228,8,14,1,14,1,14,1,14,1,14,1,14,3,14,235,8,14,1,15,
-		1,15,1,15,5,15,240,8,15,10,15,12,15,243,9,15,1,16,1,16,1,16,3,16,248,8,
-		16,1,16,1,16,1,17,1,17,1,17,1,17,3,17,256,8,17,1,17,1,17,1,17,1,17,1,17,
-		1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,5,17,
-		276,8,17,10,17,12,17,279,9,17,1,18,1,18,1,18,1,18,3,18,285,8,18,1,18,1,
-		18,1,18,1,18,1,18,1,18,1,18,1,18,1,18,1,18,1,18,5,18,298,8,18,10,18,12,
-		18,301,9,18,3,18,303,8,18,1,18,3,18,306,8,18,1,19,1,19,3,19,310,8,19,1,
-		20,1,20,1,21,1,21,1,21,0,1,34,22,0,2,4,6,8,10,12,14,16,18,20,22,24,26,
-		28,30,32,34,36,38,40,42,0,9,1,0,12,14,3,0,43,43,45,45,47,47,2,0,11,11,
-		49,49,1,0,50,52,1,0,48,49,1,0,43,46,1,0,41,42,2,0,26,30,57,57,2,0,7,8,
-		53,55,342,0,47,1,0,0,0,2,55,1,0,0,0,4,57,1,0,0,0,6,62,1,0,0,0,8,68,1,0,
-		0,0,10,96,1,0,0,0,12,98,1,0,0,0,14,102,1,0,0,0,16,110,1,0,0,0,18,117,1,
-		0,0,0,20,119,1,0,0,0,22,200,1,0,0,0,24,202,1,0,0,0,26,211,1,0,0,0,28,234,
-		1,0,0,0,30,236,1,0,0,0,32,247,1,0,0,0,34,255,1,0,0,0,36,305,1,0,0,0,38,
-		309,1,0,0,0,40,311,1,0,0,0,42,313,1,0,0,0,44,46,3,2,1,0,45,44,1,0,0,0,
-		46,49,1,0,0,0,47,45,1,0,0,0,47,48,1,0,0,0,48,50,1,0,0,0,49,47,1,0,0,0,
-		50,51,5,0,0,1,51,1,1,0,0,0,52,56,3,4,2,0,53,56,3,6,3,0,54,56,3,8,4,0,55,
-		52,1,0,0,0,55,53,1,0,0,0,55,54,1,0,0,0,56,3,1,0,0,0,57,58,5,1,0,0,58,59,
-		3,40,20,0,59,60,5,40,0,0,60,61,3,40,20,0,61,5,1,0,0,0,62,63,7,0,0,0,63,
-		66,3,40,20,0,64,65,5,40,0,0,65,67,3,18,9,0,66,64,1,0,0,0,66,67,1,0,0,0,
-		67,7,1,0,0,0,68,69,5,2,0,0,69,70,3,40,20,0,70,72,5,33,0,0,71,73,3,14,7,
-		0,72,71,1,0,0,0,72,73,1,0,0,0,73,74,1,0,0,0,74,75,5,34,0,0,75,76,5,31,
-		0,0,76,80,3,18,9,0,77,79,3,10,5,0,78,77,1,0,0,0,79,82,1,0,0,0,80,78,1,
-		0,0,0,80,81,1,0,0,0,81,83,1,0,0,0,82,80,1,0,0,0,83,84,3,20,10,0,84,9,1,
-		0,0,0,85,86,5,15,0,0,86,97,3,40,20,0,87,88,5,16,0,0,88,93,3,12,6,0,89,
-		90,5,39,0,0,90,92,3,12,6,0,91,89,1,0,0,0,92,95,1,0,0,0,93,91,1,0,0,0,93,
-		94,1,0,0,0,94,97,1,0,0,0,95,93,1,0,0,0,96,85,1,0,0,0,96,87,1,0,0,0,97,
-		11,1,0,0,0,98,99,3,40,20,0,99,100,5,43,0,0,100,101,3,34,17,0,101,13,1,
-		0,0,0,102,107,3,16,8,0,103,104,5,39,0,0,104,106,3,16,8,0,105,103,1,0,0,
-		0,106,109,1,0,0,0,107,105,1,0,0,0,107,108,1,0,0,0,108,15,1,0,0,0,109,107,
-		1,0,0,0,110,111,3,40,20,0,111,112,5,40,0,0,112,115,3,18,9,0,113,114,5,
-		47,0,0,114,116,3,34,17,0,115,113,1,0,0,0,115,116,1,0,0,0,116,17,1,0,0,
-		0,117,118,3,40,20,0,118,19,1,0,0,0,119,123,5,35,0,0,120,122,3,22,11,0,
-		121,120,1,0,0,0,122,125,1,0,0,0,123,121,1,0,0,0,123,124,1,0,0,0,124,126,
-		1,0,0,0,125,123,1,0,0,0,126,127,5,36,0,0,127,21,1,0,0,0,128,129,5,5,0,
-		0,129,130,3,40,20,0,130,131,5,47,0,0,131,132,3,34,17,0,132,201,1,0,0,0,
-		133,134,5,3,0,0,134,135,3,40,20,0,135,136,5,47,0,0,136,137,3,28,14,0,137,
-		201,1,0,0,0,138,139,5,17,0,0,139,141,3,40,20,0,140,142,3,24,12,0,141,140,
-		1,0,0,0,141,142,1,0,0,0,142,143,1,0,0,0,143,144,3,20,10,0,144,201,1,0,
-		0,0,145,146,5,18,0,0,146,148,3,40,20,0,147,149,3,24,12,0,148,147,1,0,0,
-		0,148,149,1,0,0,0,149,150,1,0,0,0,150,151,3,20,10,0,151,201,1,0,0,0,152,
-		153,5,19,0,0,153,154,3,40,20,0,154,155,5,26,0,0,155,156,3,40,20,0,156,
-		158,5,33,0,0,157,159,3,30,15,0,158,157,1,0,0,0,158,159,1,0,0,0,159,160,
-		1,0,0,0,160,161,5,34,0,0,161,201,1,0,0,0,162,163,5,20,0,0,163,164,3,40,
-		20,0,164,165,5,32,0,0,165,166,3,34,17,0,166,201,1,0,0,0,167,168,5,21,0,
-		0,168,169,3,40,20,0,169,170,5,40,0,0,170,171,3,34,17,0,171,201,1,0,0,0,
-		172,173,5,22,0,0,173,174,3,40,20,0,174,175,5,40,0,0,175,176,3,34,17,0,
-		176,201,1,0,0,0,177,178,5,30,0,0,178,179,3,40,20,0,179,180,5,47,0,0,180,
-		181,3,34,17,0,181,201,1,0,0,0,182,183,5,29,0,0,183,184,3,40,20,0,184,185,
-		5,47,0,0,185,186,3,34,17,0,186,201,1,0,0,0,187,188,5,23,0,0,188,201,3,
-		20,10,0,189,190,5,24,0,0,190,191,3,40,20,0,191,192,5,47,0,0,192,193,3,
-		34,17,0,193,194,5,26,0,0,194,196,3,34,17,0,195,197,3,24,12,0,196,195,1,
-		0,0,0,196,197,1,0,0,0,197,201,1,0,0,0,198,199,5,6,0,0,199,201,3,34,17,
-		0,200,128,1,0,0,0,200,133,1,0,0,0,200,138,1,0,0,0,200,145,1,0,0,0,200,
-		152,1,0,0,0,200,162,1,0,0,0,200,167,1,0,0,0,200,172,1,0,0,0,200,177,1,
-		0,0,0,200,182,1,0,0,0,200,187,1,0,0,0,200,189,1,0,0,0,200,198,1,0,0,0,
-		201,23,1,0,0,0,202,203,5,27,0,0,203,208,3,26,13,0,204,205,5,39,0,0,205,
-		207,3,26,13,0,206,204,1,0,0,0,207,210,1,0,0,0,208,206,1,0,0,0,208,209,
-		1,0,0,0,209,25,1,0,0,0,210,208,1,0,0,0,211,212,3,40,20,0,212,213,7,1,0,
-		0,213,214,3,34,17,0,214,27,1,0,0,0,215,216,5,4,0,0,216,217,3,40,20,0,217,
-		219,5,33,0,0,218,220,3,30,15,0,219,218,1,0,0,0,219,220,1,0,0,0,220,221,
-		1,0,0,0,221,222,5,34,0,0,222,235,1,0,0,0,223,224,5,25,0,0,224,225,3,40,
-		20,0,225,227,5,33,0,0,226,228,3,30,15,0,227,226,1,0,0,0,227,228,1,0,0,
-		0,228,229,1,0,0,0,229,230,5,34,0,0,230,231,5,28,0,0,231,232,3,34,17,0,
-		232,235,1,0,0,0,233,235,3,34,17,0,234,215,1,0,0,0,234,223,1,0,0,0,234,
-		233,1,0,0,0,235,29,1,0,0,0,236,241,3,32,16,0,237,238,5,39,0,0,238,240,
-		3,32,16,0,239,237,1,0,0,0,240,243,1,0,0,0,241,239,1,0,0,0,241,242,1,0,
-		0,0,242,31,1,0,0,0,243,241,1,0,0,0,244,245,3,40,20,0,245,246,5,40,0,0,
-		246,248,1,0,0,0,247,244,1,0,0,0,247,248,1,0,0,0,248,249,1,0,0,0,249,250,
-		3,34,17,0,250,33,1,0,0,0,251,252,6,17,-1,0,252,256,3,36,18,0,253,254,7,
-		2,0,0,254,256,3,34,17,7,255,251,1,0,0,0,255,253,1,0,0,0,256,277,1,0,0,
-		0,257,258,10,6,0,0,258,259,7,3,0,0,259,276,3,34,17,7,260,261,10,5,0,0,
-		261,262,7,4,0,0,262,276,3,34,17,6,263,264,10,4,0,0,264,265,7,5,0,0,265,
-		276,3,34,17,5,266,267,10,3,0,0,267,268,7,6,0,0,268,276,3,34,17,4,269,270,
-		10,2,0,0,270,271,5,9,0,0,271,276,3,34,17,3,272,273,10,1,0,0,273,274,5,
-		10,0,0,274,276,3,34,17,2,275,257,1,0,0,0,275,260,1,0,0,0,275,263,1,0,0,
-		0,275,266,1,0,0,0,275,269,1,0,0,0,275,272,1,0,0,0,276,279,1,0,0,0,277,
-		275,1,0,0,0,277,278,1,0,0,0,278,35,1,0,0,0,279,277,1,0,0,0,280,306,3,42,
-		21,0,281,282,3,38,19,0,282,284,5,33,0,0,283,285,3,30,15,0,284,283,1,0,
-		0,0,284,285,1,0,0,0,285,286,1,0,0,0,286,287,5,34,0,0,287,306,1,0,0,0,288,
-		306,3,40,20,0,289,290,5,33,0,0,290,291,3,34,17,0,291,292,5,34,0,0,292,
-		306,1,0,0,0,293,302,5,37,0,0,294,299,3,34,17,0,295,296,5,39,0,0,296,298,
-		3,34,17,0,297,295,1,0,0,0,298,301,1,0,0,0,299,297,1,0,0,0,299,300,1,0,
-		0,0,300,303,1,0,0,0,301,299,1,0,0,0,302,294,1,0,0,0,302,303,1,0,0,0,303,
-		304,1,0,0,0,304,306,5,38,0,0,305,280,1,0,0,0,305,281,1,0,0,0,305,288,1,
-		0,0,0,305,289,1,0,0,0,305,293,1,0,0,0,306,37,1,0,0,0,307,310,3,40,20,0,
-		308,310,5,4,0,0,309,307,1,0,0,0,309,308,1,0,0,0,310,39,1,0,0,0,311,312,
-		7,7,0,0,312,41,1,0,0,0,313,314,7,8,0,0,314,43,1,0,0,0,29,47,55,66,72,80,
-		93,96,107,115,123,141,148,158,196,200,208,219,227,234,241,247,255,275,
-		277,284,299,302,305,309
+		7,106,8,7,10,7,12,7,109,9,7,1,8,1,8,1,8,1,8,1,8,3,8,116,8,8,1,9,1,9,3,
+		9,120,8,9,1,10,1,10,5,10,124,8,10,10,10,12,10,127,9,10,1,10,1,10,1,11,
+		1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,3,11,144,8,
+		11,1,11,1,11,1,11,1,11,1,11,3,11,151,8,11,1,11,1,11,1,11,1,11,1,11,1,11,
+		1,11,1,11,3,11,161,8,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,
+		11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,
+		11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,3,11,199,
+		8,11,1,11,1,11,3,11,203,8,11,1,12,1,12,1,12,1,12,5,12,209,8,12,10,12,12,
+		12,212,9,12,1,13,1,13,1,13,1,13,1,14,1,14,1,14,1,14,3,14,222,8,14,1,14,
+		1,14,1,14,1,14,1,14,1,14,3,14,230,8,14,1,14,1,14,1,14,1,14,1,14,3,14,237,
+		8,14,1,15,1,15,1,15,5,15,242,8,15,10,15,12,15,245,9,15,1,16,1,16,1,16,
+		3,16,250,8,16,1,16,1,16,1,17,1,17,1,17,1,17,3,17,258,8,17,1,17,1,17,1,
+		17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,
+		17,1,17,5,17,278,8,17,10,17,12,17,281,9,17,1,18,1,18,1,18,1,18,3,18,287,
+		8,18,1,18,1,18,1,18,1,18,1,18,1,18,1,18,1,18,1,18,1,18,1,18,5,18,300,8,
+		18,10,18,12,18,303,9,18,3,18,305,8,18,1,18,3,18,308,8,18,1,19,1,19,3,19,
+		312,8,19,1,20,1,20,1,21,1,21,1,21,0,1,34,22,0,2,4,6,8,10,12,14,16,18,20,
+		22,24,26,28,30,32,34,36,38,40,42,0,9,1,0,12,14,3,0,43,43,45,45,47,47,2,
+		0,11,11,49,49,1,0,50,52,1,0,48,49,1,0,43,46,1,0,41,42,2,0,26,30,57,57,
+		2,0,7,8,53,55,345,0,47,1,0,0,0,2,55,1,0,0,0,4,57,1,0,0,0,6,62,1,0,0,0,
+		8,68,1,0,0,0,10,96,1,0,0,0,12,98,1,0,0,0,14,102,1,0,0,0,16,110,1,0,0,0,
+		18,119,1,0,0,0,20,121,1,0,0,0,22,202,1,0,0,0,24,204,1,0,0,0,26,213,1,0,
+		0,0,28,236,1,0,0,0,30,238,1,0,0,0,32,249,1,0,0,0,34,257,1,0,0,0,36,307,
+		1,0,0,0,38,311,1,0,0,0,40,313,1,0,0,0,42,315,1,0,0,0,44,46,3,2,1,0,45,
+		44,1,0,0,0,46,49,1,0,0,0,47,45,1,0,0,0,47,48,1,0,0,0,48,50,1,0,0,0,49,
+		47,1,0,0,0,50,51,5,0,0,1,51,1,1,0,0,0,52,56,3,4,2,0,53,56,3,6,3,0,54,56,
+		3,8,4,0,55,52,1,0,0,0,55,53,1,0,0,0,55,54,1,0,0,0,56,3,1,0,0,0,57,58,5,
+		1,0,0,58,59,3,40,20,0,59,60,5,40,0,0,60,61,3,40,20,0,61,5,1,0,0,0,62,63,
+		7,0,0,0,63,66,3,40,20,0,64,65,5,40,0,0,65,67,3,18,9,0,66,64,1,0,0,0,66,
+		67,1,0,0,0,67,7,1,0,0,0,68,69,5,2,0,0,69,70,3,40,20,0,70,72,5,33,0,0,71,
+		73,3,14,7,0,72,71,1,0,0,0,72,73,1,0,0,0,73,74,1,0,0,0,74,75,5,34,0,0,75,
+		76,5,31,0,0,76,80,3,18,9,0,77,79,3,10,5,0,78,77,1,0,0,0,79,82,1,0,0,0,
+		80,78,1,0,0,0,80,81,1,0,0,0,81,83,1,0,0,0,82,80,1,0,0,0,83,84,3,20,10,
+		0,84,9,1,0,0,0,85,86,5,15,0,0,86,97,3,40,20,0,87,88,5,16,0,0,88,93,3,12,
+		6,0,89,90,5,39,0,0,90,92,3,12,6,0,91,89,1,0,0,0,92,95,1,0,0,0,93,91,1,
+		0,0,0,93,94,1,0,0,0,94,97,1,0,0,0,95,93,1,0,0,0,96,85,1,0,0,0,96,87,1,
+		0,0,0,97,11,1,0,0,0,98,99,3,40,20,0,99,100,5,43,0,0,100,101,3,34,17,0,
+		101,13,1,0,0,0,102,107,3,16,8,0,103,104,5,39,0,0,104,106,3,16,8,0,105,
+		103,1,0,0,0,106,109,1,0,0,0,107,105,1,0,0,0,107,108,1,0,0,0,108,15,1,0,
+		0,0,109,107,1,0,0,0,110,111,3,40,20,0,111,112,5,40,0,0,112,115,3,18,9,
+		0,113,114,5,47,0,0,114,116,3,34,17,0,115,113,1,0,0,0,115,116,1,0,0,0,116,
+		17,1,0,0,0,117,120,3,40,20,0,118,120,5,3,0,0,119,117,1,0,0,0,119,118,1,
+		0,0,0,120,19,1,0,0,0,121,125,5,35,0,0,122,124,3,22,11,0,123,122,1,0,0,
+		0,124,127,1,0,0,0,125,123,1,0,0,0,125,126,1,0,0,0,126,128,1,0,0,0,127,
+		125,1,0,0,0,128,129,5,36,0,0,129,21,1,0,0,0,130,131,5,5,0,0,131,132,3,
+		40,20,0,132,133,5,47,0,0,133,134,3,34,17,0,134,203,1,0,0,0,135,136,5,3,
+		0,0,136,137,3,40,20,0,137,138,5,47,0,0,138,139,3,28,14,0,139,203,1,0,0,
+		0,140,141,5,17,0,0,141,143,3,40,20,0,142,144,3,24,12,0,143,142,1,0,0,0,
+		143,144,1,0,0,0,144,145,1,0,0,0,145,146,3,20,10,0,146,203,1,0,0,0,147,
+		148,5,18,0,0,148,150,3,40,20,0,149,151,3,24,12,0,150,149,1,0,0,0,150,151,
+		1,0,0,0,151,152,1,0,0,0,152,153,3,20,10,0,153,203,1,0,0,0,154,155,5,19,
+		0,0,155,156,3,40,20,0,156,157,5,26,0,0,157,158,3,40,20,0,158,160,5,33,
+		0,0,159,161,3,30,15,0,160,159,1,0,0,0,160,161,1,0,0,0,161,162,1,0,0,0,
+		162,163,5,34,0,0,163,203,1,0,0,0,164,165,5,20,0,0,165,166,3,40,20,0,166,
+		167,5,32,0,0,167,168,3,34,17,0,168,203,1,0,0,0,169,170,5,21,0,0,170,171,
+		3,40,20,0,171,172,5,40,0,0,172,173,3,34,17,0,173,203,1,0,0,0,174,175,5,
+		22,0,0,175,176,3,40,20,0,176,177,5,40,0,0,177,178,3,34,17,0,178,203,1,
+		0,0,0,179,180,5,30,0,0,180,181,3,40,20,0,181,182,5,47,0,0,182,183,3,34,
+		17,0,183,203,1,0,0,0,184,185,5,29,0,0,185,186,3,40,20,0,186,187,5,47,0,
+		0,187,188,3,34,17,0,188,203,1,0,0,0,189,190,5,23,0,0,190,203,3,20,10,0,
+		191,192,5,24,0,0,192,193,3,40,20,0,193,194,5,47,0,0,194,195,3,34,17,0,
+		195,196,5,26,0,0,196,198,3,34,17,0,197,199,3,24,12,0,198,197,1,0,0,0,198,
+		199,1,0,0,0,199,203,1,0,0,0,200,201,5,6,0,0,201,203,3,34,17,0,202,130,
+		1,0,0,0,202,135,1,0,0,0,202,140,1,0,0,0,202,147,1,0,0,0,202,154,1,0,0,
+		0,202,164,1,0,0,0,202,169,1,0,0,0,202,174,1,0,0,0,202,179,1,0,0,0,202,
+		184,1,0,0,0,202,189,1,0,0,0,202,191,1,0,0,0,202,200,1,0,0,0,203,23,1,0,
+		0,0,204,205,5,27,0,0,205,210,3,26,13,0,206,207,5,39,0,0,207,209,3,26,13,
+		0,208,206,1,0,0,0,209,212,1,0,0,0,210,208,1,0,0,0,210,211,1,0,0,0,211,
+		25,1,0,0,0,212,210,1,0,0,0,213,214,3,40,20,0,214,215,7,1,0,0,215,216,3,
+		34,17,0,216,27,1,0,0,0,217,218,5,4,0,0,218,219,3,40,20,0,219,221,5,33,
+		0,0,220,222,3,30,15,0,221,220,1,0,0,0,221,222,1,0,0,0,222,223,1,0,0,0,
+		223,224,5,34,0,0,224,237,1,0,0,0,225,226,5,25,0,0,226,227,3,40,20,0,227,
+		229,5,33,0,0,228,230,3,30,15,0,229,228,1,0,0,0,229,230,1,0,0,0,230,231,
+		1,0,0,0,231,232,5,34,0,0,232,233,5,28,0,0,233,234,3,34,17,0,234,237,1,
+		0,0,0,235,237,3,34,17,0,236,217,1,0,0,0,236,225,1,0,0,0,236,235,1,0,0,
+		0,237,29,1,0,0,0,238,243,3,32,16,0,239,240,5,39,0,0,240,242,3,32,16,0,
+		241,239,1,0,0,0,242,245,1,0,0,0,243,241,1,0,0,0,243,244,1,0,0,0,244,31,
+		1,0,0,0,245,243,1,0,0,0,246,247,3,40,20,0,247,248,5,40,0,0,248,250,1,0,
+		0,0,249,246,1,0,0,0,249,250,1,0,0,0,250,251,1,0,0,0,251,252,3,34,17,0,
+		252,33,1,0,0,0,253,254,6,17,-1,0,254,258,3,36,18,0,255,256,7,2,0,0,256,
+		258,3,34,17,7,257,253,1,0,0,0,257,255,1,0,0,0,258,279,1,0,0,0,259,260,
+		10,6,0,0,260,261,7,3,0,0,261,278,3,34,17,7,262,263,10,5,0,0,263,264,7,
+		4,0,0,264,278,3,34,17,6,265,266,10,4,0,0,266,267,7,5,0,0,267,278,3,34,
+		17,5,268,269,10,3,0,0,269,270,7,6,0,0,270,278,3,34,17,4,271,272,10,2,0,
+		0,272,273,5,9,0,0,273,278,3,34,17,3,274,275,10,1,0,0,275,276,5,10,0,0,
+		276,278,3,34,17,2,277,259,1,0,0,0,277,262,1,0,0,0,277,265,1,0,0,0,277,
+		268,1,0,0,0,277,271,1,0,0,0,277,274,1,0,0,0,278,281,1,0,0,0,279,277,1,
+		0,0,0,279,280,1,0,0,0,280,35,1,0,0,0,281,279,1,0,0,0,282,308,3,42,21,0,
+		283,284,3,38,19,0,284,286,5,33,0,0,285,287,3,30,15,0,286,285,1,0,0,0,286,
+		287,1,0,0,0,287,288,1,0,0,0,288,289,5,34,0,0,289,308,1,0,0,0,290,308,3,
+		40,20,0,291,292,5,33,0,0,292,293,3,34,17,0,293,294,5,34,0,0,294,308,1,
+		0,0,0,295,304,5,37,0,0,296,301,3,34,17,0,297,298,5,39,0,0,298,300,3,34,
+		17,0,299,297,1,0,0,0,300,303,1,0,0,0,301,299,1,0,0,0,301,302,1,0,0,0,302,
+		305,1,0,0,0,303,301,1,0,0,0,304,296,1,0,0,0,304,305,1,0,0,0,305,306,1,
+		0,0,0,306,308,5,38,0,0,307,282,1,0,0,0,307,283,1,0,0,0,307,290,1,0,0,0,
+		307,291,1,0,0,0,307,295,1,0,0,0,308,37,1,0,0,0,309,312,3,40,20,0,310,312,
+		5,4,0,0,311,309,1,0,0,0,311,310,1,0,0,0,312,39,1,0,0,0,313,314,7,7,0,0,
+		314,41,1,0,0,0,315,316,7,8,0,0,316,43,1,0,0,0,30,47,55,66,72,80,93,96,
+		107,115,119,125,143,150,160,198,202,210,221,229,236,243,249,257,277,279,
+		286,301,304,307,311
 	};
 
 	public static readonly ATN _ATN =

@@ -98,7 +98,10 @@ internal sealed class AstBuilder
             return new TypeReferenceSyntax(new IdentifierSyntax("", span), span);
         }
 
-        return new TypeReferenceSyntax(Identifier(context.identifier(), context), SpanOf(context));
+        var name = context.POPULATION() is { } population
+            ? Identifier(population.Symbol, context)
+            : Identifier(context.identifier(), context);
+        return new TypeReferenceSyntax(name, SpanOf(context));
     }
 
     private BlockSyntax BuildBlock(BlockContext context)
