@@ -553,6 +553,10 @@ public sealed partial class Binder
             case ParticleUpdateKind.Twist when ++context.Twists > 1:
                 Report(DiagnosticDescriptors.TwistUnbalanced, syntax.Span, population.Name);
                 return null;
+            case ParticleUpdateKind.Twist:
+                // The twist leaves the target alone but steers resampling, so the particles are weighted, not i.i.d.
+                context.Weighted = true;
+                break;
         }
 
         return new BoundParticleUpdate(syntax.Kind, population, value, syntax.Span);
