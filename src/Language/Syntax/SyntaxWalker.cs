@@ -1,4 +1,6 @@
 using System.Collections;
+using System.Collections.Concurrent;
+using System.Reflection;
 using Tts.Language.Syntax.Nodes;
 
 namespace Tts.Language.Syntax;
@@ -6,6 +8,9 @@ namespace Tts.Language.Syntax;
 /// <summary>Enumerates a node and all nodes below it, in source order.</summary>
 public static class SyntaxWalker
 {
+    // Reflection once per node type: the walker runs over every strategy body on every bind.
+    private static readonly ConcurrentDictionary<Type, PropertyInfo[]> ChildProperties = new();
+
     public static IEnumerable<SyntaxNode> Descendants(SyntaxNode node)
     {
         yield return node;
@@ -18,16 +23,17 @@ public static class SyntaxWalker
         }
     }
 
+    private static PropertyInfo[] FindChildProperties(Type type) =>
+        type.GetProperties()
+            .Where(p => p.GetIndexParameters().Length == 0 && p.Name != "EqualityContract" && p.PropertyType != typeof(string)
+                        && (typeof(SyntaxNode).IsAssignableFrom(p.PropertyType) || typeof(IEnumerable).IsAssignableFrom(p.PropertyType)))
+            .ToArray();
+
     /// <summary>The direct children: every property holding a node or an array of nodes.</summary>
     public static IEnumerable<SyntaxNode> Children(SyntaxNode node)
     {
-        foreach (var property in node.GetType().GetProperties())
+        foreach (var property in ChildProperties.GetOrAdd(node.GetType(), FindChildProperties))
         {
-            if (property.GetIndexParameters().Length > 0 || property.Name == "EqualityContract")
-            {
-                continue;
-            }
-
             switch (property.GetValue(node))
             {
                 case SyntaxNode child:
