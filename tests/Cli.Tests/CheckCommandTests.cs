@@ -46,6 +46,84 @@ public sealed class CheckCommandTests : IDisposable
     }
 
     [Fact]
+    public void Every_example_strategy_checks_with_the_guarantee_its_family_has()
+    {
+        var expected = new Dictionary<string, string>
+        {
+            ["sampling.tts"] = "exact",
+            ["rejection_sampling.tts"] = "exact",
+            ["speculative.tts"] = "exact",
+            ["particle_filter.tts"] = "consistent heuristic",
+            ["smc_steering.tts"] = "consistent",
+            ["twisted_smc.tts"] = "consistent",
+            ["best_of_n.tts"] = "heuristic",
+            ["majority_vote.tts"] = "heuristic",
+            ["weighted_vote.tts"] = "heuristic heuristic",
+            ["beam_search.tts"] = "heuristic",
+            ["diverse_tree_search.tts"] = "heuristic",
+            ["best_first_search.tts"] = "heuristic",
+            ["first_finish.tts"] = "heuristic heuristic",
+            ["refine.tts"] = "exact exact heuristic",
+            ["composite.tts"] = "consistent consistent heuristic heuristic",
+        };
+        var files = Directory.GetFiles(RepoPaths.Combine("examples", "strategies"), "*.tts").Select(Path.GetFileName).ToList();
+        Assert.Equal(expected.Keys.OrderBy(k => k, StringComparer.Ordinal), files.OrderBy(f => f, StringComparer.Ordinal));
+        foreach (var (file, guarantees) in expected)
+        {
+            var result = CliRunner.Run("check", RepoPaths.Combine("examples", "strategies", file), "--format", "json");
+            Assert.True(result.ExitCode == 0, $"{file}: {result.Output}");
+            var strategies = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement)
+                .Where(json => json.TryGetProperty("strategy", out _))
+                .Select(json => json.GetProperty("guarantee").GetString())
+                .ToList();
+            Assert.True(guarantees == string.Join(" ", strategies), $"{file}: expected {guarantees}, got {string.Join(" ", strategies)}");
+        }
+    }
+
+    [Fact]
+    public void Json_format_prints_strategies_and_diagnostics_as_objects()
+    {
+        var clean = CliRunner.Run("check", RepoPaths.Combine("examples", "strategies", "particle_filter.tts"), "--format", "json");
+        Assert.Equal(0, clean.ExitCode);
+        var first = System.Text.Json.JsonDocument.Parse(clean.Output.Split('\n')[0]).RootElement;
+        Assert.Equal("particle_filter", first.GetProperty("strategy").GetString());
+        Assert.Equal("consistent", first.GetProperty("guarantee").GetString());
+        Assert.Equal("consistent", first.GetProperty("claims").GetString());
+        Assert.Equal("256 * n * steps", first.GetProperty("budget").GetProperty("tokens").GetString());
+        Assert.Equal("256 * n * steps", first.GetProperty("declared_budget").GetProperty("tokens").GetString());
+        Assert.Contains("reweighted by exp(log(prm(ps)) / tau)", first.GetProperty("target").GetString(), StringComparison.Ordinal);
+
+        var path = Write("claims.tts", "model policy: lm\nstrategy s(p: text) -> text claims exact {\n    population xs = sample policy(p, n: 4)\n    return best(xs, by: len(xs))\n}\n");
+        var broken = CliRunner.Run("check", path, "--format", "json");
+        Assert.Equal(1, broken.ExitCode);
+        var diagnostic = System.Text.Json.JsonDocument.Parse(broken.Output.Trim()).RootElement;
+        Assert.Equal("TTS0132", diagnostic.GetProperty("code").GetString());
+        Assert.Equal("error", diagnostic.GetProperty("severity").GetString());
+        Assert.Equal(path, diagnostic.GetProperty("file").GetString());
+        Assert.Equal(4, diagnostic.GetProperty("line").GetInt32());
+        Assert.Equal(12, diagnostic.GetProperty("column").GetInt32());
+        Assert.StartsWith("strategy 's' claims exact, but this makes it heuristic", diagnostic.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Text_format_shows_the_static_budget_and_whether_it_runs()
+    {
+        var result = CliRunner.Run("check", RepoPaths.Combine("examples", "strategies", "best_of_n.tts"));
+        Assert.Contains("  budget:    tokens <= 256 * n, calls <= 257, rewards <= 0", result.Output, StringComparison.Ordinal);
+        var pf = CliRunner.Run("check", RepoPaths.Combine("examples", "strategies", "particle_filter.tts"));
+        Assert.Contains("  run:       not yet (`spawn` is not lowered to IR yet)", pf.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Running_a_strategy_the_executor_cannot_run_yet_is_one_clear_line()
+    {
+        var result = CliRunner.Run("run", RepoPaths.Combine("examples", "strategies", "particle_filter.tts"), "--strategy", "particle_filter",
+            "--model", $"policy=tabular:{RepoPaths.Combine("examples", "models", "abc.json")}", "--prompt", "a");
+        CliRunner.AssertOneLineError(result, "strategy 'particle_filter' checks, but cannot run yet: `spawn` is not lowered to IR yet");
+    }
+
+    [Fact]
     public void Missing_file_is_one_line()
     {
         CliRunner.AssertOneLineError(CliRunner.Run("check", Path.Combine(_folder, "absent.tts")), "file not found");

@@ -64,7 +64,13 @@ public sealed class Lowerer
 
     private static bool IsLiteral(BoundExpression expression, object value) => expression is BoundLiteral literal && literal.Value.Equals(value);
 
-    private static string Describe(BoundStatement statement) => statement.GetType().Name.Replace("Bound", "").Replace("Statement", "").ToLowerInvariant();
+    private static string Describe(BoundStatement statement) => statement switch
+    {
+        BoundPopulationStatement { Value: BoundStrategyCall } => "a strategy call",
+        BoundPopulationStatement population => population.Value.GetType().Name.Replace("Bound", "").ToLowerInvariant(),
+        BoundParticleUpdate update => update.Kind.ToString().ToLowerInvariant(),
+        _ => statement.GetType().Name.Replace("Bound", "").Replace("Statement", "").ToLowerInvariant(),
+    };
 
     public static IrFunction Lower(BoundStrategy strategy)
     {
