@@ -17,15 +17,9 @@ internal static class CheckCommand
     private static int Check(string path, TextWriter output)
     {
         var compilation = SourceLoader.Compile(path);
-        foreach (var diagnostic in compilation.Diagnostics)
-        {
-            DiagnosticFormatter.Write(output, diagnostic, compilation.Syntax.Source);
-        }
-
+        DiagnosticFormatter.WriteAll(output, compilation.Diagnostics, compilation.Syntax.Source);
         if (compilation.HasErrors)
         {
-            var errors = compilation.Diagnostics.Count(d => d.IsError);
-            output.WriteLine($"{errors} error{(errors == 1 ? "" : "s")}");
             return TtsCommandLine.CompileErrors;
         }
 
