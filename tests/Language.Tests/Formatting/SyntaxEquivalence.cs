@@ -56,6 +56,25 @@ internal static class SyntaxEquivalence
         Assert.True(difference is null, $"{because}: the ASTs differ at {difference}");
     }
 
+    /// <summary>Every node under <paramref name="node"/>, itself included, depth first.</summary>
+    public static IEnumerable<SyntaxNode> DescendantsAndSelf(SyntaxNode node)
+    {
+        yield return node;
+        foreach (var value in NodeProperties(node.GetType()).Select(p => p.GetValue(node)))
+        {
+            var children = value switch
+            {
+                SyntaxNode child => new[] { child },
+                IEnumerable items and not string => items.OfType<SyntaxNode>(),
+                _ => Enumerable.Empty<SyntaxNode>(),
+            };
+            foreach (var descendant in children.SelectMany(DescendantsAndSelf))
+            {
+                yield return descendant;
+            }
+        }
+    }
+
     /// <summary>The record's own data: computed conveniences (IsMissing) and the compiler's EqualityContract have no setter.</summary>
     private static IEnumerable<PropertyInfo> NodeProperties(Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
