@@ -7,16 +7,11 @@ public sealed class FmtCommandTests : IDisposable
     private const string Messy = "model   policy :lm // the model\nstrategy s(p:text)->text{ return p+\"a\" }\n";
     private const string Canonical = "model policy: lm // the model\n\nstrategy s(p: text) -> text {\n    return p + \"a\"\n}\n";
 
-    private readonly string _folder = Directory.CreateTempSubdirectory("tts-fmt-").FullName;
+    private readonly TempFolder _folder = new("tts-fmt-");
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    public void Dispose() => _folder.Dispose();
 
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_folder, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    private string Write(string name, string text) => _folder.Write(name, text);
 
     [Fact]
     public void Prints_the_canonical_form_and_leaves_the_file_alone()
@@ -84,7 +79,7 @@ public sealed class FmtCommandTests : IDisposable
     [Fact]
     public void Missing_file_is_one_line()
     {
-        CliRunner.AssertOneLineError(CliRunner.Run("fmt", Path.Combine(_folder, "absent.tts")), "file not found");
+        CliRunner.AssertOneLineError(CliRunner.Run("fmt", _folder.Combine("absent.tts")), "file not found");
     }
 
     [Fact]
