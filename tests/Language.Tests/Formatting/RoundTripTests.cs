@@ -64,6 +64,14 @@ public sealed class RoundTripTests
     }
 
     [Fact]
+    public void Crlf_file_formats_like_its_lf_twin_outside_block_comments()
+    {
+        var lf = File.ReadAllText(RepoPaths.Combine("tests", "Language.Tests", "FormatterGolden", "messy.tts")).Replace("\r\n", "\n");
+        var printed = FormattingAssertions.AssertRoundTrips(lf.Replace("\n", "\r\n"), "messy.tts with CRLF");
+        Assert.Equal(SyntaxPrinter.Format(SyntaxTree.Parse(lf)).Text, printed.Replace("\r\n", "\n"));
+    }
+
+    [Fact]
     public void File_with_syntax_errors_is_refused_with_its_diagnostics()
     {
         var tree = SyntaxTree.Parse("model policy lm\n", "bad.tts");
