@@ -23,6 +23,7 @@ public static class TtsCommandLine
             CheckCommand.Create(output),
             RunCommand.Create(output, error),
             CompileCommand.Create(output),
+            FmtCommand.Create(output),
         };
 
         var parsed = root.Parse(args);

@@ -4,16 +4,11 @@ namespace Tts.Cli.Tests;
 
 public sealed class CheckCommandTests : IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("tts-check-").FullName;
+    private readonly TempFolder _folder = new("tts-check-");
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    public void Dispose() => _folder.Dispose();
 
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_folder, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    private string Write(string name, string text) => _folder.Write(name, text);
 
     [Fact]
     public void Clean_file_prints_signatures_and_guarantees()
@@ -126,7 +121,7 @@ public sealed class CheckCommandTests : IDisposable
     [Fact]
     public void Missing_file_is_one_line()
     {
-        CliRunner.AssertOneLineError(CliRunner.Run("check", Path.Combine(_folder, "absent.tts")), "file not found");
+        CliRunner.AssertOneLineError(CliRunner.Run("check", _folder.Combine("absent.tts")), "file not found");
     }
 
     [Fact]

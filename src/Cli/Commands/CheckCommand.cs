@@ -28,25 +28,20 @@ internal static class CheckCommand
     private static int Check(string path, bool json, TextWriter output)
     {
         var compilation = SourceLoader.Compile(path);
-        foreach (var diagnostic in compilation.Diagnostics)
+        if (json)
         {
-            if (json)
+            foreach (var diagnostic in compilation.Diagnostics)
             {
                 output.WriteLine(Json(w => WriteDiagnostic(w, diagnostic)));
             }
-            else
-            {
-                DiagnosticFormatter.Write(output, diagnostic, compilation.Syntax.Source);
-            }
+        }
+        else
+        {
+            DiagnosticFormatter.WriteAll(output, compilation.Diagnostics, compilation.Syntax.Source);
         }
 
         if (compilation.HasErrors)
         {
-            if (!json)
-            {
-                var errors = compilation.Diagnostics.Count(d => d.IsError);
-                output.WriteLine($"{errors} error{(errors == 1 ? "" : "s")}");
-            }
 
             return TtsCommandLine.CompileErrors;
         }

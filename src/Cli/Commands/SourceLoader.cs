@@ -4,16 +4,19 @@ using Tts.Language.Text;
 
 namespace Tts.Cli.Commands;
 
-/// <summary>Reads a .tts file and compiles it, turning a missing file into one clear line.</summary>
+/// <summary>Reads a .tts file (and compiles it), turning a missing file into one clear line.</summary>
 internal static class SourceLoader
 {
-    public static Compilation Compile(string path, OptimizationLevel level = OptimizationLevel.O1)
+    public static Compilation Compile(string path, OptimizationLevel level = OptimizationLevel.O1) =>
+        Compilation.Compile(Read(path), level);
+
+    public static SourceText Read(string path)
     {
         if (!File.Exists(path))
         {
             throw new CliException(Directory.Exists(path) ? $"'{path}' is a folder, not a .tts file" : $"file not found: {path}");
         }
 
-        return Compilation.Compile(SourceText.From(File.ReadAllText(path), path), level);
+        return SourceText.From(File.ReadAllText(path), path);
     }
 }
