@@ -26,6 +26,8 @@ public sealed class HuggingFaceTokenizer
     /// <summary>GPT-2's pre-tokenization pattern, used by <c>ByteLevel</c> with <c>use_regex: true</c>.</summary>
     private const string Gpt2Pattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
 
+    private const string WholeText = "(?s).+";
+
     private readonly BpeTokenizer _bpe;
     private readonly bool _addPrefixSpace;
     private readonly string _sourceName;
@@ -134,7 +136,9 @@ public sealed class HuggingFaceTokenizer
         {
             Merges = merges,
             SpecialTokens = specialTokens.Count == 0 ? null : specialTokens,
-            PreTokenizer = pattern is null ? null : new RegexPreTokenizer(new Regex(pattern, RegexOptions.Compiled), specialTokens.Count == 0 ? null : specialTokens),
+            // Without a pre-tokenizer Hugging Face sees the whole text as one word; BpeTokenizer would split at
+            // whitespace by default, so say "one piece" explicitly.
+            PreTokenizer = new RegexPreTokenizer(new Regex(pattern ?? WholeText, RegexOptions.Compiled), specialTokens.Count == 0 ? null : specialTokens),
             ByteLevel = isByteLevel,
             UnknownToken = model["unk_token"]?.GetValue<string>(),
         };
