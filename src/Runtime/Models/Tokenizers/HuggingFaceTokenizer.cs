@@ -59,32 +59,11 @@ public sealed class HuggingFaceTokenizer
     /// <summary>The file's text, written back unchanged when a model is saved.</summary>
     public string Json { get; }
 
-    public static HuggingFaceTokenizer Load(string path)
-    {
-        string json;
-        try
-        {
-            json = File.ReadAllText(path);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            throw new ModelException($"{path}: cannot read the tokenizer: {exception.Message}", exception);
-        }
-
-        return Parse(json, path);
-    }
+    public static HuggingFaceTokenizer Load(string path) => Parse(ModelFiles.ReadText(path, "the tokenizer"), path);
 
     public static HuggingFaceTokenizer Parse(string json, string sourceName)
     {
-        JsonObject root;
-        try
-        {
-            root = JsonNode.Parse(json) as JsonObject ?? throw new ModelException($"{sourceName}: expected a JSON object");
-        }
-        catch (JsonException exception)
-        {
-            throw new ModelException($"{sourceName}: not valid JSON: {exception.Message}", exception);
-        }
+        var root = ModelFiles.ParseObject(json, sourceName);
 
         ModelException Unsupported(string what) => new($"{sourceName}: {what}");
 

@@ -38,34 +38,11 @@ public sealed record TransformerConfig
 
     public string ModelType { get; init; } = "llama";
 
-    public static TransformerConfig Load(string path)
-    {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            throw new ModelException($"{path}: cannot read the model configuration: {exception.Message}", exception);
-        }
-
-        return Parse(text, path);
-    }
+    public static TransformerConfig Load(string path) => Parse(ModelFiles.ReadText(path, "the model configuration"), path);
 
     public static TransformerConfig Parse(string json, string sourceName)
     {
-        JsonObject root;
-        try
-        {
-            root = JsonNode.Parse(json) as JsonObject
-                   ?? throw new ModelException($"{sourceName}: expected a JSON object");
-        }
-        catch (JsonException exception)
-        {
-            throw new ModelException($"{sourceName}: not valid JSON: {exception.Message}", exception);
-        }
-
+        var root = ModelFiles.ParseObject(json, sourceName);
         var reader = new ConfigReader(root, sourceName);
         var modelType = reader.OptionalString("model_type") ?? "llama";
         if (!SupportedModelTypes.Contains(modelType))
