@@ -8,12 +8,13 @@ using Tts.Cli.Output;
 using Tts.Compiler.IR;
 using Tts.Runtime.Execution;
 using Tts.Runtime.Models;
+using Tts.Runtime.Models.Transformer;
 
 namespace Tts.Cli.Commands;
 
 /// <summary>
-/// <c>tts run FILE.tts [--strategy NAME] --model NAME=tabular:PATH [--set P=V]... [--prompt TEXT] [--seed S]
-/// [--samples K] [--format text|jsonl]</c>: K independent runs, batched together.
+/// <c>tts run FILE.tts [--strategy NAME] --model NAME=tabular:PATH|NAME=transformer:DIR [--set P=V]... [--prompt TEXT]
+/// [--seed S] [--samples K] [--format text|jsonl] [--device auto|cpu|cuda]</c>: K independent runs, batched together.
 /// </summary>
 internal static class RunCommand
 {
@@ -29,7 +30,7 @@ internal static class RunCommand
         var strategy = new Option<string?>("--strategy") { Description = "The strategy to run (default: the file's only strategy)" };
         var models = new Option<string[]>("--model")
         {
-            Description = "Bind a declared model: NAME=tabular:PATH (repeatable)",
+            Description = "Bind a declared model: NAME=tabular:PATH or NAME=transformer:DIR (repeatable)",
             AllowMultipleArgumentsPerToken = false,
         };
         var sets = new Option<string[]>("--set") { Description = "Set a strategy parameter: NAME=VALUE (repeatable)" };
@@ -38,8 +39,10 @@ internal static class RunCommand
         var samples = new Option<int>("--samples") { Description = "Number of independent runs (batched together)", DefaultValueFactory = _ => 1 };
         var format = new Option<string>("--format") { Description = "Output format: text or jsonl", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "jsonl");
+        var device = new Option<string>("--device") { Description = "Where transformer models run: auto (CUDA when available), cpu or cuda", DefaultValueFactory = _ => "auto" };
+        device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
 
-        var command = new Command("run", "Run a strategy of a .tts file") { file, strategy, models, sets, prompt, seed, samples, format };
+        var command = new Command("run", "Run a strategy of a .tts file") { file, strategy, models, sets, prompt, seed, samples, format, device };
         command.SetAction(result => Run(
             new RunRequest(
                 result.GetValue(file)!,
@@ -49,7 +52,8 @@ internal static class RunCommand
                 result.GetValue(prompt),
                 result.GetValue(seed),
                 result.GetValue(samples),
-                result.GetValue(format)!),
+                result.GetValue(format)!,
+                result.GetValue(device) switch { "cpu" => DevicePreference.Cpu, "cuda" => DevicePreference.Cuda, _ => DevicePreference.Auto }),
             output,
             error));
         return command;
@@ -92,7 +96,7 @@ internal static class RunCommand
             var bindings = new ModelBindings();
             foreach (var spec in specs)
             {
-                var model = spec.Load();
+                var model = spec.Load(request.Device);
                 loaded.Add(model);
                 bindings.Bind(spec.Name, model);
             }
@@ -208,5 +212,6 @@ internal static class RunCommand
         output.WriteLine(request.Samples == 1 ? (result.Output as string ?? text) : $"[{result.Run}] {(result.Output is string s2 ? s2 : text)}");
     }
 
-    private sealed record RunRequest(string File, string? Strategy, string[] Models, string[] Sets, string? Prompt, ulong Seed, int Samples, string Format);
+    private sealed record RunRequest(
+        string File, string? Strategy, string[] Models, string[] Sets, string? Prompt, ulong Seed, int Samples, string Format, DevicePreference Device);
 }

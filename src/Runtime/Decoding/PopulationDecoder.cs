@@ -1,4 +1,5 @@
 using TorchSharp;
+using Tts.Runtime.Models;
 using Tts.Runtime.Populations;
 using Tts.Runtime.Randomness;
 using Tts.Runtime.Sampling;
@@ -19,7 +20,7 @@ public static class PopulationDecoder
     {
         var rows = population.Rows;
         var eos = population.Model.Vocabulary.EosId;
-        var vocabulary = population.Model.Vocabulary.Tokens;
+        var vocabulary = population.Model.Vocabulary;
         var longestStop = options.Stop.Count == 0 ? 0 : options.Stop.Max(s => s.Length);
 
         var keys = new long[rows];
@@ -83,9 +84,8 @@ public static class PopulationDecoder
                     continue;
                 }
 
-                var before = population.Texts[row].Length;
-                var text = population.Texts[row] + vocabulary[token];
-                if (longestStop > 0 && FindStop(text, options.Stop, Math.Max(0, before - longestStop + 1)) is var cut and >= 0)
+                var text = vocabulary.AppendToken(population.Texts[row], token, out var unchanged);
+                if (longestStop > 0 && FindStop(text, options.Stop, Math.Max(0, unchanged - longestStop + 1)) is var cut and >= 0)
                 {
                     text = text.Substring(0, cut);
                     done[row] = true;
@@ -97,6 +97,12 @@ public static class PopulationDecoder
                     done[row] = true;
                 }
             }
+        }
+
+        // A byte-level token may have ended a row mid-character: finished texts carry no escaped bytes.
+        for (var row = 0; row < rows; row++)
+        {
+            population.Texts[row] = TokenText.Complete(population.Texts[row]);
         }
     }
 

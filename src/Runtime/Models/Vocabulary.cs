@@ -35,13 +35,30 @@ public sealed class Vocabulary
     public int EosId { get; }
 
     /// <summary>
+    /// <paramref name="text"/> followed by token <paramref name="id"/>'s text. Token texts may carry escaped bytes of a
+    /// character split across tokens (<see cref="TokenText"/>); the seam is re-decoded. <paramref name="unchangedLength"/>
+    /// is how much of <paramref name="text"/> the result keeps unchanged.
+    /// </summary>
+    public string AppendToken(string text, int id, out int unchangedLength)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (id < 0 || id >= Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(id), id, $"Token id outside the vocabulary of {Count}.");
+        }
+
+        return TokenText.Append(text, Tokens[id], out unchangedLength);
+    }
+
+    /// <summary>
     /// The text of a token sequence: its tokens concatenated, up to (not including) the first EOS.
-    /// Stopping at EOS matters because rows that ended may carry filler tokens afterwards.
+    /// Stopping at EOS matters because rows that ended may carry filler tokens afterwards. Bytes of a character
+    /// left incomplete at the end become U+FFFD.
     /// </summary>
     public string Decode(IEnumerable<int> ids)
     {
         ArgumentNullException.ThrowIfNull(ids);
-        var text = new System.Text.StringBuilder();
+        var text = "";
         foreach (var id in ids)
         {
             if (id == EosId)
@@ -54,9 +71,9 @@ public sealed class Vocabulary
                 throw new ArgumentOutOfRangeException(nameof(ids), id, $"Token id outside the vocabulary of {Count}.");
             }
 
-            text.Append(Tokens[id]);
+            text = TokenText.Append(text, Tokens[id], out _);
         }
 
-        return text.ToString();
+        return TokenText.Complete(text);
     }
 }

@@ -71,7 +71,7 @@ internal sealed class TabularDecodeState : IDecodeState
     public void Append(torch.Tensor tokens)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var ids = ReadRowVector(tokens, nameof(tokens), Rows);
+        var ids = RowVector.Read(tokens, nameof(tokens), Rows);
         var eosId = _model.Vocabulary.EosId;
         for (var r = 0; r < Rows; r++)
         {
@@ -100,7 +100,7 @@ internal sealed class TabularDecodeState : IDecodeState
     public void Reorder(torch.Tensor rowIndices)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var indices = ReadRowVector(rowIndices, nameof(rowIndices), expectedLength: null);
+        var indices = RowVector.Read(rowIndices, nameof(rowIndices), expectedLength: null);
         var histories = new TokenHistory[indices.Length];
         var generatedCounts = new int[indices.Length];
         var ended = new bool[indices.Length];
@@ -123,20 +123,4 @@ internal sealed class TabularDecodeState : IDecodeState
     }
 
     public void Dispose() => _disposed = true;
-
-    private static long[] ReadRowVector(torch.Tensor tensor, string parameterName, int? expectedLength)
-    {
-        ArgumentNullException.ThrowIfNull(tensor, parameterName);
-        if (tensor.dtype != torch.int64 || tensor.dim() != 1 || (expectedLength is { } length && tensor.shape[0] != length))
-        {
-            var expected = expectedLength is { } n ? $"[{n}]" : "[rows]";
-            throw new ArgumentException(
-                $"Expected an int64 tensor of shape {expected}, got {tensor.dtype} of shape [{string.Join(", ", tensor.shape)}].",
-                parameterName);
-        }
-
-        using var onCpu = tensor.device_type == DeviceType.CPU ? null : tensor.cpu();
-        using var contiguous = (onCpu ?? tensor).contiguous();
-        return contiguous.data<long>().ToArray();
-    }
 }

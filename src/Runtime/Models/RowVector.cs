@@ -1,0 +1,23 @@
+using TorchSharp;
+
+namespace Tts.Runtime.Models;
+
+/// <summary>Reads the int64 per-row vectors decode states take (tokens, row indices) into C#.</summary>
+internal static class RowVector
+{
+    public static long[] Read(torch.Tensor tensor, string parameterName, int? expectedLength)
+    {
+        ArgumentNullException.ThrowIfNull(tensor, parameterName);
+        if (tensor.dtype != torch.int64 || tensor.dim() != 1 || (expectedLength is { } length && tensor.shape[0] != length))
+        {
+            var expected = expectedLength is { } n ? $"[{n}]" : "[rows]";
+            throw new ArgumentException(
+                $"Expected an int64 tensor of shape {expected}, got {tensor.dtype} of shape [{string.Join(", ", tensor.shape)}].",
+                parameterName);
+        }
+
+        using var onCpu = tensor.device_type == DeviceType.CPU ? null : tensor.cpu();
+        using var contiguous = (onCpu ?? tensor).contiguous();
+        return contiguous.data<long>().ToArray();
+    }
+}

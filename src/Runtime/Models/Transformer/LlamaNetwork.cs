@@ -1,0 +1,243 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Tts.Runtime.Models.Transformer;
+
+/// <summary>
+/// The Llama-family forward pass: RMSNorm, rotary embeddings (Hugging Face's rotate-half layout), grouped-query
+/// attention and a SwiGLU MLP. Two entry points: <see cref="Prefill"/> runs whole prompts causally (and fills a
+/// cache's prefix), <see cref="DecodeStep"/> runs one new token per row against the cache. All tensor work happens
+/// inside dispose scopes; only results the caller owns leave them.
+/// </summary>
+internal sealed class LlamaNetwork : IDisposable
+{
+    private readonly Tensor _inverseFrequencies;
+    private readonly double _attentionScale;
+
+    public LlamaNetwork(LlamaWeights weights)
+    {
+        Weights = weights;
+        Config = weights.Config;
+        Device = weights.Embedding.device;
+        DType = weights.Embedding.dtype;
+        _inverseFrequencies = torch.tensor(Config.InverseFrequencies(), ScalarType.Float64, Device).DetachFromDisposeScope();
+        _attentionScale = 1.0 / Math.Sqrt(Config.HeadDim);
+    }
+
+    public LlamaWeights Weights { get; }
+
+    public TransformerConfig Config { get; }
+
+    public Device Device { get; }
+
+    public ScalarType DType { get; }
+
+    /// <summary>Token positions pushed through the network so far (prefill and decode): what prefix sharing saves.</summary>
+    public long TokensProcessed { get; private set; }
+
+    /// <summary>Forward passes run so far (one per prefill batch, one per decode step).</summary>
+    public long ForwardCalls { get; private set; }
+
+    private int GroupSize => Config.HeadCount / Config.KeyValueHeadCount;
+
+    /// <summary>
+    /// Runs right-padded prompts <c>[prompts, longest]</c> (int64) causally. Right padding needs no mask: a causal
+    /// query at a real position never sees a pad. Returns float32 logits: with <paramref name="lengths"/>, at each
+    /// prompt's last token <c>[prompts, vocab]</c>; without, at every position <c>[prompts, longest, vocab]</c> (the
+    /// full forward tests compare the cache against). When <paramref name="cache"/> is given its prefix receives
+    /// every layer's keys and values.
+    /// </summary>
+    public Tensor Prefill(Tensor tokens, int[]? lengths, KvCache? cache)
+    {
+        using var noGrad = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        var (batch, length) = (tokens.shape[0], tokens.shape[1]);
+        ForwardCalls++;
+        TokensProcessed += lengths?.Sum() ?? batch * length;
+
+        var positions = torch.arange(length, ScalarType.Int64, Device).unsqueeze(0).expand(batch, length);
+        var (cos, sin) = Rotary(positions); // [batch, length, head_dim]
+        cos = cos.unsqueeze(1);
+        sin = sin.unsqueeze(1);
+        var x = Weights.Embedding.index_select(0, tokens.reshape(-1)).view(batch, length, Config.HiddenSize);
+        var (heads, kvHeads, headDim) = (Config.HeadCount, Config.KeyValueHeadCount, Config.HeadDim);
+        for (var l = 0; l < Weights.Layers.Count; l++)
+        {
+            var layer = Weights.Layers[l];
+            var qkv = F.linear(RmsNorm(x, layer.InputNorm), layer.QueryKeyValue, layer.QueryKeyValueBias);
+            var query = qkv.narrow(-1, 0, heads * headDim).view(batch, length, heads, headDim).transpose(1, 2);
+            var key = qkv.narrow(-1, heads * headDim, kvHeads * headDim).view(batch, length, kvHeads, headDim).transpose(1, 2);
+            var value = qkv.narrow(-1, (heads + kvHeads) * headDim, kvHeads * headDim).view(batch, length, kvHeads, headDim).transpose(1, 2);
+            query = ApplyRotary(query, cos, sin);
+            key = ApplyRotary(key, cos, sin);
+            cache?.SetPrefix(l, key, value);
+
+            // Grouped-query attention: each key/value head serves GroupSize consecutive query heads.
+            var keys = GroupSize == 1 ? key : key.repeat_interleave(GroupSize, 1);
+            var values = GroupSize == 1 ? value : value.repeat_interleave(GroupSize, 1);
+            var attended = F.scaled_dot_product_attention(query, keys, values, is_casual: true);
+            x = x + F.linear(attended.transpose(1, 2).reshape(batch, length, heads * headDim), layer.Output);
+            x = x + Mlp(x, layer);
+        }
+
+        if (lengths is not null)
+        {
+            var last = torch.tensor(Array.ConvertAll(lengths, n => n - 1L), device: Device).view(batch, 1, 1).expand(batch, 1, Config.HiddenSize);
+            x = x.gather(1, last).squeeze(1);
+        }
+
+        return Logits(x).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// One token per row (<c>[rows]</c> int64): writes its keys and values into the cache's suffix at the row's
+    /// suffix length and returns float32 logits <c>[rows, vocab]</c>. Rows in <paramref name="advance"/> false keep
+    /// their length (ended rows: their entry is overwritten next time and never attended to).
+    /// </summary>
+    public Tensor DecodeStep(Tensor tokens, KvCache cache, bool[] advance)
+    {
+        using var noGrad = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        var rows = tokens.shape[0];
+        ForwardCalls++;
+        TokensProcessed += rows;
+        var (heads, kvHeads, headDim, group) = (Config.HeadCount, Config.KeyValueHeadCount, Config.HeadDim, GroupSize);
+
+        var suffixLengths = cache.SuffixLengths;
+        cache.EnsureSuffixCapacity(suffixLengths.Max() + 1);
+        var positions = new long[rows];
+        for (var r = 0; r < rows; r++)
+        {
+            positions[r] = cache.PromptLengths[cache.PromptOfRow[r]] + suffixLengths[r];
+        }
+
+        var (cos, sin) = Rotary(torch.tensor(positions, device: Device)); // [rows, head_dim]
+        cos = cos.unsqueeze(1);
+        sin = sin.unsqueeze(1);
+        var written = torch.tensor(Array.ConvertAll(suffixLengths, n => (long)n), device: Device);
+        var writeIndex = written.view(rows, 1, 1, 1).expand(rows, kvHeads, 1, headDim);
+        var span = suffixLengths.Max() + 1;
+        var invisible = torch.arange(span, ScalarType.Int64, Device).unsqueeze(0).gt(written.unsqueeze(1)).view(rows, 1, 1, span);
+
+        var x = Weights.Embedding.index_select(0, tokens);
+        for (var l = 0; l < Weights.Layers.Count; l++)
+        {
+            var layer = Weights.Layers[l];
+            var qkv = F.linear(RmsNorm(x, layer.InputNorm), layer.QueryKeyValue, layer.QueryKeyValueBias);
+            var query = ApplyRotary(qkv.narrow(-1, 0, heads * headDim).view(rows, heads, headDim), cos, sin)
+                .view(rows, kvHeads, group, headDim);
+            var key = ApplyRotary(qkv.narrow(-1, heads * headDim, kvHeads * headDim).view(rows, kvHeads, headDim), cos, sin);
+            var value = qkv.narrow(-1, (heads + kvHeads) * headDim, kvHeads * headDim).view(rows, kvHeads, headDim);
+            cache.SuffixKeys(l).scatter_(2, writeIndex, key.unsqueeze(2));
+            cache.SuffixValues(l).scatter_(2, writeIndex, value.unsqueeze(2));
+
+            var attended = Attend(query, cache, l, span, invisible); // [rows, kv_heads, group, head_dim]
+            x = x + F.linear(attended.reshape(rows, heads * headDim), layer.Output);
+            x = x + Mlp(x, layer);
+        }
+
+        for (var r = 0; r < rows; r++)
+        {
+            if (advance[r])
+            {
+                suffixLengths[r]++;
+            }
+        }
+
+        return Logits(x).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Softmax attention of one query per row over [its prompt's prefix ; its suffix], computed per segment and
+    /// merged with the log-sum-exp rule, so the shared prefix is read once per prompt, never copied per row.
+    /// </summary>
+    private Tensor Attend(Tensor query, KvCache cache, int layer, long span, Tensor invisible)
+    {
+        var rows = query.shape[0];
+        var (kvHeads, group, headDim) = (Config.KeyValueHeadCount, GroupSize, Config.HeadDim);
+
+        var suffixScores = query.matmul(cache.SuffixKeys(layer).narrow(2, 0, span).transpose(2, 3)).mul_(_attentionScale)
+            .masked_fill_(invisible, double.NegativeInfinity); // [rows, kv_heads, group, span]
+        var suffixMax = suffixScores.amax([-1], keepdim: true);
+        var suffixWeights = suffixScores.sub_(suffixMax).exp_();
+        var suffixSum = suffixWeights.sum(-1, keepdim: true);
+        var suffixOut = suffixWeights.matmul(cache.SuffixValues(layer).narrow(2, 0, span));
+
+        Tensor prefixMax, prefixSum, prefixOut;
+        if (cache.Groups.Count == 1)
+        {
+            (prefixMax, prefixSum, prefixOut) = AttendPrefix(query, cache, layer, cache.Groups[0]);
+        }
+        else
+        {
+            prefixMax = torch.empty([rows, kvHeads, group, 1], DType, Device);
+            prefixSum = torch.empty([rows, kvHeads, group, 1], DType, Device);
+            prefixOut = torch.empty([rows, kvHeads, group, headDim], DType, Device);
+            foreach (var promptGroup in cache.Groups)
+            {
+                var (max, sum, output) = AttendPrefix(query.index_select(0, promptGroup.RowIndices!), cache, layer, promptGroup);
+                prefixMax.index_copy_(0, promptGroup.RowIndices!, max);
+                prefixSum.index_copy_(0, promptGroup.RowIndices!, sum);
+                prefixOut.index_copy_(0, promptGroup.RowIndices!, output);
+            }
+        }
+
+        var max2 = torch.maximum(prefixMax, suffixMax);
+        var prefixScale = prefixMax.sub_(max2).exp_();
+        var suffixScale = suffixMax.sub_(max2).exp_();
+        return prefixOut.mul_(prefixScale).add_(suffixOut.mul_(suffixScale))
+            .div_(prefixSum.mul_(prefixScale).add_(suffixSum.mul_(suffixScale)));
+    }
+
+    /// <summary>The rows of one prompt against that prompt's keys: one matmul with the rows folded into the query axis.</summary>
+    private (Tensor Max, Tensor Sum, Tensor Output) AttendPrefix(Tensor query, KvCache cache, int layer, PromptGroup promptGroup)
+    {
+        var rows = query.shape[0];
+        var (kvHeads, group, headDim) = (Config.KeyValueHeadCount, GroupSize, Config.HeadDim);
+        var keys = cache.PrefixKeys(layer)[promptGroup.Prompt].narrow(1, 0, promptGroup.Length); // [kv_heads, length, head_dim]
+        var values = cache.PrefixValues(layer)[promptGroup.Prompt].narrow(1, 0, promptGroup.Length);
+        var folded = query.permute(1, 0, 2, 3).reshape(kvHeads, rows * group, headDim);
+        var scores = folded.matmul(keys.transpose(1, 2)).mul_(_attentionScale); // [kv_heads, rows·group, length]
+        var max = scores.amax([-1], keepdim: true);
+        var weights = scores.sub_(max).exp_();
+        var sum = weights.sum(-1, keepdim: true);
+        var output = weights.matmul(values);
+        Tensor Unfold(Tensor t) => t.view(kvHeads, rows, group, t.shape[2]).permute(1, 0, 2, 3);
+        return (Unfold(max), Unfold(sum), Unfold(output));
+    }
+
+    private Tensor Mlp(Tensor x, LlamaLayerWeights layer)
+    {
+        var gateUp = F.linear(RmsNorm(x, layer.PostAttentionNorm), layer.GateUp);
+        var gate = gateUp.narrow(-1, 0, Config.IntermediateSize);
+        var up = gateUp.narrow(-1, Config.IntermediateSize, Config.IntermediateSize);
+        return F.linear(F.silu(gate).mul_(up), layer.Down);
+    }
+
+    private Tensor RmsNorm(Tensor x, Tensor weight) =>
+        x.mul(x.pow(2).mean([-1], keepdim: true).add_(Config.RmsNormEps).rsqrt_()).mul_(weight);
+
+    private Tensor Logits(Tensor x) => F.linear(RmsNorm(x, Weights.FinalNorm), Weights.LanguageModelHead);
+
+    /// <summary>cos and sin of position × inverse frequency, <c>[..., head_dim]</c> (the half-width angles twice), computed in float64.</summary>
+    private (Tensor Cos, Tensor Sin) Rotary(Tensor positions)
+    {
+        var angles = positions.to(ScalarType.Float64).unsqueeze(-1).mul(_inverseFrequencies);
+        var doubled = torch.cat([angles, angles], -1);
+        return (doubled.cos().to(DType), doubled.sin().to(DType));
+    }
+
+    private Tensor ApplyRotary(Tensor x, Tensor cos, Tensor sin)
+    {
+        var half = Config.HeadDim / 2;
+        var rotated = torch.cat([x.narrow(-1, half, half).neg(), x.narrow(-1, 0, half)], -1);
+        return x.mul(cos).add_(rotated.mul_(sin));
+    }
+
+    public void Dispose()
+    {
+        _inverseFrequencies.Dispose();
+        Weights.Dispose();
+    }
+}

@@ -1,0 +1,185 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Tts.Runtime.Models.Transformer;
+
+/// <summary>
+/// The rows being decoded by a <see cref="TransformerModel"/>: a <see cref="KvCache"/> (prompts prefilled once,
+/// per-row generated suffixes) and the logits of each row's next token. <see cref="Append"/> runs one batched
+/// decode step; <see cref="Reorder"/> gathers rows.
+/// </summary>
+internal sealed class TransformerDecodeState : IDecodeState
+{
+    private readonly TransformerModel _model;
+    private readonly KvCache _cache;
+    private Tensor _logits; // [rows, vocab] float32, the next-token logits of each row
+    private bool[] _ended;
+    private bool _disposed;
+
+    public TransformerDecodeState(TransformerModel model, IReadOnlyList<int[]> prompts, IReadOnlyList<int> promptOfRow)
+    {
+        ArgumentNullException.ThrowIfNull(prompts);
+        ArgumentNullException.ThrowIfNull(promptOfRow);
+        _model = model;
+        var contexts = new int[prompts.Count][];
+        for (var p = 0; p < prompts.Count; p++)
+        {
+            contexts[p] = model.ContextOf(prompts[p] ?? throw new ArgumentException($"Prompt {p} is null.", nameof(prompts)));
+            foreach (var id in contexts[p])
+            {
+                if (id < 0 || id >= model.Vocabulary.Count)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(prompts), id, $"Prompt {p}: token id outside the vocabulary of {model.Vocabulary.Count}.");
+                }
+            }
+
+            if (contexts[p].Length >= model.Config.MaxPositionEmbeddings)
+            {
+                throw new ModelException(
+                    $"{model.SourceName}: a prompt of {contexts[p].Length} tokens leaves no room below max_position_embeddings {model.Config.MaxPositionEmbeddings}");
+            }
+        }
+
+        var rowPrompts = new int[promptOfRow.Count];
+        for (var r = 0; r < rowPrompts.Length; r++)
+        {
+            rowPrompts[r] = promptOfRow[r] >= 0 && promptOfRow[r] < prompts.Count
+                ? promptOfRow[r]
+                : throw new ArgumentOutOfRangeException(nameof(promptOfRow), promptOfRow[r], $"Row {r} names a prompt outside the {prompts.Count} given.");
+        }
+
+        if (prompts.Count == 0)
+        {
+            throw new ArgumentException("At least one prompt is needed.", nameof(prompts));
+        }
+
+        var lengths = contexts.Select(c => c.Length).ToArray();
+        _cache = new KvCache(model.Config, model.Device, model.Network.DType, model.Options.MaxKvCacheBytes, lengths, rowPrompts);
+        try
+        {
+            using var scope = torch.NewDisposeScope();
+            var longest = lengths.Max();
+            var padded = new long[contexts.Length * longest];
+            for (var p = 0; p < contexts.Length; p++)
+            {
+                for (var t = 0; t < contexts[p].Length; t++)
+                {
+                    padded[p * longest + t] = contexts[p][t];
+                }
+            }
+
+            // Each distinct prompt once; its last logits are then gathered to the rows that continue it.
+            var promptLogits = model.Network.Prefill(torch.tensor(padded, [contexts.Length, longest], device: model.Device), lengths, _cache);
+            var rowIndex = torch.tensor(Array.ConvertAll(rowPrompts, p => (long)p), device: model.Device);
+            _logits = promptLogits.index_select(0, rowIndex).DetachFromDisposeScope();
+        }
+        catch
+        {
+            _cache.Dispose();
+            throw;
+        }
+
+        _ended = new bool[rowPrompts.Length];
+    }
+
+    public int Rows => _cache.Rows;
+
+    public Tensor NextLogProbs()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var scope = torch.NewDisposeScope();
+        var logits = _logits.to(ScalarType.Float64);
+        if (_model.UnassignedIds is { } unassigned)
+        {
+            logits = logits.masked_fill(unassigned.unsqueeze(0), double.NegativeInfinity);
+        }
+
+        var logProbs = logits.log_softmax(1);
+
+        // A row whose next token would sit at max_position_embeddings must end: EOS with probability 1.
+        var full = new bool[Rows];
+        var anyFull = false;
+        for (var r = 0; r < Rows; r++)
+        {
+            full[r] = _cache.PromptLengths[_cache.PromptOfRow[r]] + _cache.SuffixLengths[r] >= _model.Config.MaxPositionEmbeddings;
+            anyFull |= full[r];
+        }
+
+        if (anyFull)
+        {
+            var eosOnly = torch.full([1, _model.Vocabulary.Count], double.NegativeInfinity, ScalarType.Float64, _model.Device);
+            eosOnly[0, _model.Vocabulary.EosId] = 0.0;
+            logProbs = torch.where(torch.tensor(full, device: _model.Device).unsqueeze(1), eosOnly, logProbs);
+        }
+
+        return logProbs.MoveToOuterDisposeScope();
+    }
+
+    public void Append(Tensor tokens)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var ids = RowVector.Read(tokens, nameof(tokens), Rows);
+        var advance = new bool[Rows];
+        var eos = _model.Vocabulary.EosId;
+        for (var r = 0; r < Rows; r++)
+        {
+            if (_ended[r])
+            {
+                // Ended rows may carry any value; they run as EOS and never grow.
+                ids[r] = eos;
+                continue;
+            }
+
+            if (ids[r] < 0 || ids[r] >= _model.Vocabulary.Count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(tokens), ids[r], $"Row {r}: token id outside the vocabulary of {_model.Vocabulary.Count}.");
+            }
+
+            _ended[r] = ids[r] == eos;
+            advance[r] = !_ended[r];
+        }
+
+        if (!advance.Any(a => a))
+        {
+            return;
+        }
+
+        using var scope = torch.NewDisposeScope();
+        var logits = _model.Network.DecodeStep(torch.tensor(ids, device: _model.Device), _cache, advance);
+        _logits.Dispose();
+        _logits = logits.DetachFromDisposeScope();
+    }
+
+    public void Reorder(Tensor rowIndices)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var indices = RowVector.Read(rowIndices, nameof(rowIndices), expectedLength: null);
+        foreach (var (source, i) in indices.Select((source, i) => (source, i)))
+        {
+            if (source < 0 || source >= Rows)
+            {
+                throw new ArgumentOutOfRangeException(nameof(rowIndices), source, $"New row {i} names an old row outside the {Rows} rows.");
+            }
+        }
+
+        using var scope = torch.NewDisposeScope();
+        var onDevice = torch.tensor(indices, device: _model.Device);
+        _cache.Reorder(indices, onDevice);
+        var logits = _logits.index_select(0, onDevice).DetachFromDisposeScope();
+        _logits.Dispose();
+        _logits = logits;
+        _ended = Array.ConvertAll(indices, i => _ended[i]);
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _logits.Dispose();
+        _cache.Dispose();
+    }
+}

@@ -1,0 +1,250 @@
+using TorchSharp;
+using Tts.Runtime.Models;
+using Tts.Runtime.Models.Transformer;
+using static TorchSharp.torch;
+
+namespace Tts.Runtime.Tests.Models.Transformer;
+
+/// <summary>
+/// The cached, batched decode against one causal forward pass without a cache. Float32 network, so log-probabilities
+/// agree to <see cref="Tolerance"/> (observed differences are around 1e-6; a wrong position, mask or gather moves
+/// them by 1e-2 or more on these models).
+/// </summary>
+public sealed class TransformerDecodeTests
+{
+    private const double Tolerance = 1e-4;
+
+    /// <summary>[length, vocab] log-probabilities of every next token of <paramref name="sequence"/>, from the full forward.</summary>
+    private static double[][] FullForwardLogProbs(TransformerModel model, IReadOnlyList<int> sequence)
+    {
+        using var scope = torch.NewDisposeScope();
+        var tokens = torch.tensor(sequence.Select(t => (long)t).ToArray(), [1, sequence.Count]);
+        var logits = model.FullForwardLogits(tokens)[0].to(ScalarType.Float64);
+        if (model.UnassignedIds is { } unassigned)
+        {
+            logits = logits.masked_fill(unassigned.unsqueeze(0), double.NegativeInfinity);
+        }
+
+        var logProbs = logits.log_softmax(1);
+        return Enumerable.Range(0, sequence.Count).Select(t => logProbs[t].data<double>().ToArray()).ToArray();
+    }
+
+    private static double[][] Rows(IDecodeState state)
+    {
+        using var logProbs = state.NextLogProbs();
+        Assert.Equal(new long[] { state.Rows, TinyTransformers.VocabSize }, logProbs.shape);
+        Assert.Equal(ScalarType.Float64, logProbs.dtype);
+        return Enumerable.Range(0, state.Rows).Select(r => { using var row = logProbs[r]; return row.data<double>().ToArray(); }).ToArray();
+    }
+
+    private static void AssertClose(double[] expected, double[] actual, string where)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            if (double.IsNegativeInfinity(expected[i]))
+            {
+                Assert.True(double.IsNegativeInfinity(actual[i]), $"{where}: token {i} should be impossible, got {actual[i]}");
+                continue;
+            }
+
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= Tolerance, $"{where}: token {i}: expected {expected[i]}, got {actual[i]}");
+        }
+    }
+
+    private static void Append(IDecodeState state, params long[] tokens)
+    {
+        using var tensor = torch.tensor(tokens);
+        state.Append(tensor);
+    }
+
+    [Theory]
+    [MemberData(nameof(TinyTransformers.Variants), MemberType = typeof(TinyTransformers))]
+    public void Incremental_decoding_equals_the_full_forward_at_every_position(string variant)
+    {
+        using var model = TinyTransformers.Variant(variant);
+        var prompt = model.Encode("abc");
+        int[] continuation = [4, 7, 9, 1, 2, 16, 5, 5, 11, 3, 8, 12];
+        var sequence = prompt.Concat(continuation).ToList();
+        var reference = FullForwardLogProbs(model, sequence);
+
+        using var state = model.Start([prompt], [0]);
+        for (var t = 0; t <= continuation.Length; t++)
+        {
+            AssertClose(reference[prompt.Length - 1 + t], Rows(state)[0], $"{variant}, step {t}");
+            if (t < continuation.Length)
+            {
+                Append(state, continuation[t]);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TinyTransformers.Variants), MemberType = typeof(TinyTransformers))]
+    public void Decoding_after_a_reorder_with_repeated_rows_equals_the_full_forward(string variant)
+    {
+        using var model = TinyTransformers.Variant(variant);
+        var prompt = model.Encode("hex");
+        var histories = new List<List<int>> { new(prompt), new(prompt), new(prompt) };
+        using var state = model.Start([prompt], [0, 0, 0]);
+        long[][] before = [[1, 2, 3], [4, 5, 6], [7, 8, 9], [10, 11, 12]];
+        foreach (var step in before)
+        {
+            Append(state, step);
+            for (var r = 0; r < 3; r++)
+            {
+                histories[r].Add((int)step[r]);
+            }
+        }
+
+        // Resample: row 2 twice, row 1 dropped, rows move.
+        long[] ancestors = [2, 0, 2, 1, 2];
+        using (var indices = torch.tensor(ancestors))
+        {
+            state.Reorder(indices);
+        }
+
+        histories = ancestors.Select(a => new List<int>(histories[(int)a])).ToList();
+        Assert.Equal(5, state.Rows);
+        long[][] after = [[3, 4, 5, 6, 7], [16, 15, 14, 13, 12], [1, 1, 2, 2, 3]];
+        for (var t = 0; t <= after.Length; t++)
+        {
+            var rows = Rows(state);
+            for (var r = 0; r < 5; r++)
+            {
+                AssertClose(FullForwardLogProbs(model, histories[r])[^1], rows[r], $"{variant}, row {r}, step {t} after the reorder");
+            }
+
+            if (t < after.Length)
+            {
+                Append(state, after[t]);
+                for (var r = 0; r < 5; r++)
+                {
+                    histories[r].Add((int)after[t][r]);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Batched_rows_with_different_prompts_and_lengths_equal_one_row_at_a_time()
+    {
+        using var model = TinyTransformers.Create(seed: 5);
+        int[][] prompts = [model.Encode("bad egg"), model.Encode(""), model.Encode("x"), model.Encode("héé €")];
+        int[] promptOfRow = [0, 1, 1, 2, 3, 0];
+        long[][] steps = [[1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 11, 12], [13, 14, 15, 16, 1, 2], [3, 3, 3, 3, 3, 3]];
+
+        using var batched = model.Start(prompts, promptOfRow);
+        var singles = promptOfRow.Select(p => model.Start([prompts[p]], [0])).ToList();
+        try
+        {
+            for (var t = 0; t <= steps.Length; t++)
+            {
+                var rows = Rows(batched);
+                for (var r = 0; r < promptOfRow.Length; r++)
+                {
+                    AssertClose(Rows(singles[r])[0], rows[r], $"row {r}, step {t}");
+                }
+
+                if (t < steps.Length)
+                {
+                    Append(batched, steps[t]);
+                    for (var r = 0; r < promptOfRow.Length; r++)
+                    {
+                        Append(singles[r], steps[t][r]);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            singles.ForEach(s => s.Dispose());
+        }
+    }
+
+    [Fact]
+    public void Each_distinct_prompt_is_prefilled_once_whatever_the_number_of_rows()
+    {
+        using var model = TinyTransformers.Create();
+        var shared = model.Encode("abcde");
+        var other = model.Encode("xy");
+        using var state = model.Start([shared, other], Enumerable.Repeat(0, 64).Append(1).ToList());
+
+        Assert.Equal(shared.Length + other.Length, model.TokensProcessed);
+        Assert.Equal(1, model.ForwardCalls);
+
+        Append(state, Enumerable.Repeat(3L, 65).ToArray());
+        Assert.Equal(shared.Length + other.Length + 65, model.TokensProcessed);
+        Assert.Equal(2, model.ForwardCalls);
+    }
+
+    [Fact]
+    public void Ended_rows_stop_growing_and_the_others_continue_exactly()
+    {
+        using var model = TinyTransformers.Create(seed: 8);
+        var prompt = model.Encode("ab");
+        using var state = model.Start([prompt], [0, 0]);
+        Append(state, 0, 5); // row 0 ends with EOS
+        Append(state, 9, 6); // row 0's value is ignored
+        Append(state, 2, 7);
+        AssertClose(FullForwardLogProbs(model, [.. prompt, 5, 6, 7])[^1], Rows(state)[1], "the live row");
+    }
+
+    [Fact]
+    public void A_row_at_max_position_embeddings_must_end()
+    {
+        using var model = TinyTransformers.Create(config: TinyTransformers.Config(maxPositions: 6));
+        using var state = model.Start([model.Encode("abc")], [0]);
+        Append(state, 4);
+        Append(state, 4);
+        Assert.True(Rows(state)[0][0] < 0); // one position left: EOS is not forced yet
+        Append(state, 4);
+        var row = Rows(state)[0];
+        Assert.Equal(0.0, row[0]);
+        Assert.All(row.Skip(1), lp => Assert.True(double.IsNegativeInfinity(lp)));
+    }
+
+    [Fact]
+    public void A_cache_above_the_limit_is_refused_before_allocation()
+    {
+        using var model = TinyTransformers.Create(options: new TransformerOptions { Device = DevicePreference.Cpu, MaxKvCacheBytes = 64 * 1024 });
+        var prompt = model.Encode("abc");
+        var error = Assert.Throws<ModelException>(() => model.Start([prompt], Enumerable.Repeat(0, 1000).ToList()));
+        Assert.Contains("KV cache for 1000 rows", error.Message, StringComparison.Ordinal);
+        Assert.Contains("above the limit of", error.Message, StringComparison.Ordinal);
+
+        // Within the limit it runs; growing past it later is refused the same way.
+        using var state = model.Start([prompt], [0, 0]);
+        var grow = Assert.Throws<ModelException>(() =>
+        {
+            for (var step = 0; step < 100; step++)
+            {
+                Append(state, 1, 2);
+            }
+        });
+        Assert.Contains("above the limit of", grow.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decoding_leaves_no_live_tensors_behind()
+    {
+        using var model = TinyTransformers.Create(seed: 3);
+        var prompt = model.Encode("cafe");
+        var before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        using (var state = model.Start([prompt, model.Encode("")], [0, 1, 1]))
+        {
+            for (var step = 0; step < 20; step++)
+            {
+                using var logProbs = state.NextLogProbs();
+                Append(state, Enumerable.Range(1, state.Rows).Select(i => (long)i).ToArray());
+                if (step == 10)
+                {
+                    using var indices = torch.tensor(new long[] { 2, 2, 0, 1 });
+                    state.Reorder(indices);
+                }
+            }
+        }
+
+        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+}
