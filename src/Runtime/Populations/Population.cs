@@ -185,7 +185,7 @@ public sealed class Population : IDisposable
         }
 
         var (_, order) = scores.reshape(Runs, ParticlesPerRun).sort(1, descending: true, stable: true);
-        GatherRows(Resampler.ToGlobalRows(order.narrow(1, 0, k)), k);
+        GatherRows(Resampler.ToGlobalRows(order.narrow(1, 0, k), ParticlesPerRun), k);
     }
 
     /// <summary>

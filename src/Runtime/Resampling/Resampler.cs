@@ -117,10 +117,16 @@ public abstract class Resampler
     protected abstract long[] AncestorsReference(double[] weights, Func<int, double> uniform);
 
     /// <summary>
-    /// [runs, N] global row indices (run r's particles are rows r·N … r·N + N − 1) from within-run
+    /// Global row indices (run r's particles are rows r·N … r·N + N − 1) from [runs, N] within-run
     /// ancestors, flattened to [runs·N] for <see cref="Models.IDecodeState.Reorder"/>.
     /// </summary>
-    public static Tensor ToGlobalRows(Tensor ancestors)
+    public static Tensor ToGlobalRows(Tensor ancestors) => ToGlobalRows(ancestors, ancestors?.shape[1] ?? 0);
+
+    /// <summary>
+    /// Global row indices from [runs, M] indices into runs of <paramref name="particlesPerRun"/> rows each,
+    /// flattened to [runs·M]: M may differ from the run size (top-k keeps M &lt; N, a fork makes M &gt; N).
+    /// </summary>
+    public static Tensor ToGlobalRows(Tensor ancestors, long particlesPerRun)
     {
         ArgumentNullException.ThrowIfNull(ancestors);
         if (ancestors.dtype != int64 || ancestors.dim() != 2)
@@ -130,9 +136,9 @@ public abstract class Resampler
         }
 
         using var scope = NewDisposeScope();
-        var (runs, particles) = (ancestors.shape[0], ancestors.shape[1]);
-        var offsets = arange(runs, int64, ancestors.device).mul_(particles).unsqueeze(1);
-        return (ancestors + offsets).reshape(runs * particles).MoveToOuterDisposeScope();
+        var runs = ancestors.shape[0];
+        var offsets = arange(runs, int64, ancestors.device).mul_(particlesPerRun).unsqueeze(1);
+        return (ancestors + offsets).reshape(runs * ancestors.shape[1]).MoveToOuterDisposeScope();
     }
 
     /// <summary>

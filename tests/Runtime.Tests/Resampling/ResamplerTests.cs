@@ -128,6 +128,9 @@ public sealed class ResamplerTests
         using var ancestors = tensor(new long[] { 2, 2, 0, 1, 1, 1 }, [2, 3]);
         using var rows = Resampler.ToGlobalRows(ancestors);
         Assert.Equal([2L, 2L, 0L, 4L, 4L, 4L], rows.data<long>().ToArray());
+        using var topTwoOfFour = tensor(new long[] { 3, 0, 1, 2 }, [2, 2]);
+        using var topRows = Resampler.ToGlobalRows(topTwoOfFour, particlesPerRun: 4);
+        Assert.Equal([3L, 0L, 5L, 6L], topRows.data<long>().ToArray());
     }
 
     /// <summary>
