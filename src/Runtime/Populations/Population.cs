@@ -144,9 +144,10 @@ public sealed class Population : IDisposable
 
         using var scope = torch.NewDisposeScope();
         var perRun = _logWeights.reshape(Runs, ParticlesPerRun);
-        var result = resampler.Resample(perRun, runKeys, step);
-        var selected = runsToResample ?? torch.ones(Runs, ScalarType.Bool);
-        var identity = torch.arange(ParticlesPerRun, ScalarType.Int64).unsqueeze(0).expand(Runs, ParticlesPerRun);
+        using var result = resampler.Resample(perRun, runKeys, step);
+        var device = _logWeights.device;
+        var selected = runsToResample ?? torch.ones(Runs, ScalarType.Bool, device);
+        var identity = torch.arange(ParticlesPerRun, ScalarType.Int64, device).unsqueeze(0).expand(Runs, ParticlesPerRun);
         var ancestors = torch.where(selected.unsqueeze(1), result.Ancestors, identity);
         var resetRuns = selected.logical_and(result.Alive).unsqueeze(1);
         var logWeights = perRun.masked_fill(resetRuns, 0.0).reshape(Rows);
@@ -205,7 +206,7 @@ public sealed class Population : IDisposable
 
         var rows = Enumerable.Range(0, Rows).Where(row => keep[row]).Select(row => (long)row).ToArray();
         using var scope = torch.NewDisposeScope();
-        GatherRows(torch.tensor(rows, ScalarType.Int64), keptPerRun[0]);
+        GatherRows(torch.tensor(rows, ScalarType.Int64, _logWeights.device), keptPerRun[0]);
     }
 
     /// <summary>
@@ -216,7 +217,7 @@ public sealed class Population : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(copies, 1);
         using var scope = torch.NewDisposeScope();
-        GatherRows(torch.arange(Rows, ScalarType.Int64).repeat_interleave(copies), checked(ParticlesPerRun * copies));
+        GatherRows(torch.arange(Rows, ScalarType.Int64, _logWeights.device).repeat_interleave(copies), checked(ParticlesPerRun * copies));
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using TorchSharp;
 using Tts.Runtime.Randomness;
 using Tts.Runtime.Resampling;
 using static TorchSharp.torch;
@@ -131,6 +132,33 @@ public sealed class ResamplerTests
         using var topTwoOfFour = tensor(new long[] { 3, 0, 1, 2 }, [2, 2]);
         using var topRows = Resampler.ToGlobalRows(topTwoOfFour, particlesPerRun: 4);
         Assert.Equal([3L, 0L, 5L, 6L], topRows.data<long>().ToArray());
+    }
+
+    [Fact]
+    public void Resampling_AndWeightArithmetic_LeaveNoLiveTensorsBehind()
+    {
+        using var weights = tensor(new[] { 0.0, -1.0, double.NegativeInfinity, double.NegativeInfinity, double.NegativeInfinity, double.NegativeInfinity }, [2, 3], float64);
+        using var keys = Resampler.RunKeys(1, 0, 2, 0);
+        using var evidence = new EvidenceAccumulator(2);
+        using var column = keys.reshape(2, 1);
+        void Work()
+        {
+            foreach (var resampler in Resampler.All)
+            {
+                resampler.Resample(weights, keys, 0).Dispose();
+            }
+
+            WeightMath.LogSumExp(weights).Dispose();
+            WeightMath.EffectiveSampleSize(weights).Dispose();
+            WeightMath.EssBelow(weights, 0.5).Dispose();
+            evidence.Add(weights, weights);
+            Resampler.ToGlobalRows(column).Dispose();
+        }
+
+        Work(); // warm up lazily created state
+        var before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        Work();
+        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
 
     /// <summary>
