@@ -151,8 +151,7 @@ public sealed class Population : IDisposable
         var ancestors = torch.where(selected.unsqueeze(1), result.Ancestors, identity);
         var resetRuns = selected.logical_and(result.Alive).unsqueeze(1);
         var logWeights = perRun.masked_fill(resetRuns, 0.0).reshape(Rows);
-        Replace(ref _logWeights, logWeights);
-        GatherRows(Resampler.ToGlobalRows(ancestors), ParticlesPerRun);
+        GatherRows(Resampler.ToGlobalRows(ancestors), ParticlesPerRun, logWeights);
         return result.Alive.data<bool>().ToArray();
     }
 
@@ -222,14 +221,15 @@ public sealed class Population : IDisposable
 
     /// <summary>
     /// New row i becomes old row <paramref name="globalRows"/>[i] in every per-row array and in the model
-    /// state; the model state goes first, so that its validation fails before anything has moved.
+    /// state; the model state goes first, so that its validation fails before anything has moved. The
+    /// log-weights are gathered from <paramref name="logWeights"/> when given (resampling's reset weights).
     /// </summary>
-    private void GatherRows(Tensor globalRows, int particlesPerRun)
+    private void GatherRows(Tensor globalRows, int particlesPerRun, Tensor? logWeights = null)
     {
         State.Reorder(globalRows);
         var rows = globalRows.data<long>().ToArray();
         Replace(ref _tokens, _tokens.index_select(0, globalRows));
-        Replace(ref _logWeights, _logWeights.index_select(0, globalRows));
+        Replace(ref _logWeights, (logWeights ?? _logWeights).index_select(0, globalRows));
         Replace(ref _ancestors, globalRows.clone());
         Texts = Array.ConvertAll(rows, row => Texts[row]);
         Lengths = Array.ConvertAll(rows, row => Lengths[row]);
