@@ -1,17 +1,29 @@
 using TorchSharp;
 using Tts.Runtime.Models;
+using Tts.Runtime.Resampling;
 using static TorchSharp.torch;
 
 namespace Tts.Runtime.Populations;
 
 /// <summary>
-/// The particles of one population across all batched runs, as struct-of-arrays tensors: row r belongs to run
-/// r / ParticlesPerRun. Tokens are written in place into a preallocated [rows, capacity] buffer; log-weights are
-/// kept for the SMC machinery (uniform in v0). Texts are mirrored on the CPU because stop strings and the
-/// built-in text functions work on text.
+/// The particles of one population across all batched runs, as struct-of-arrays: row r belongs to run
+/// r / ParticlesPerRun, and every run has the same number of particles. Tokens are written in place into a
+/// preallocated [rows, capacity] buffer; log-weights, ancestors and the per-run evidence serve the SMC
+/// machinery. Texts, lengths and done flags are mirrored on the CPU because stop strings and the built-in
+/// text functions work on text.
 /// </summary>
+/// <remarks>
+/// Moving particles (<see cref="Resample"/>, <see cref="SelectTopK"/>, <see cref="Prune"/>, <see cref="Fork"/>)
+/// is one gather of every per-row array by global row indices plus <see cref="IDecodeState.Reorder"/> on the
+/// model state, never a deep copy. Merging two populations is not offered: <see cref="IDecodeState"/> has no
+/// way to concatenate two model states.
+/// </remarks>
 public sealed class Population : IDisposable
 {
+    private Tensor _tokens;
+    private Tensor _logWeights;
+    private Tensor _ancestors;
+
     private Population(int runs, int particlesPerRun, ILanguageModel model, IDecodeState state)
     {
         Runs = runs;
@@ -21,15 +33,18 @@ public sealed class Population : IDisposable
         Texts = Enumerable.Repeat("", Rows).ToArray();
         Lengths = new int[Rows];
         Done = new bool[Rows];
-        Tokens = torch.full(Rows, 0, PadToken, dtype: ScalarType.Int64).DetachFromDisposeScope();
-        LogWeights = torch.zeros(Rows, dtype: ScalarType.Float64).DetachFromDisposeScope();
+        _tokens = torch.full(Rows, 0, PadToken, dtype: ScalarType.Int64).DetachFromDisposeScope();
+        _logWeights = torch.zeros(Rows, dtype: ScalarType.Float64).DetachFromDisposeScope();
+        _ancestors = torch.arange(Rows, dtype: ScalarType.Int64).DetachFromDisposeScope();
+        Evidence = new EvidenceAccumulator(runs);
     }
 
     public const long PadToken = -1;
 
     public int Runs { get; }
 
-    public int ParticlesPerRun { get; }
+    /// <summary>Particles of each run; changed by <see cref="SelectTopK"/>, <see cref="Prune"/> and <see cref="Fork"/>.</summary>
+    public int ParticlesPerRun { get; private set; }
 
     public int Rows => Runs * ParticlesPerRun;
 
@@ -39,18 +54,27 @@ public sealed class Population : IDisposable
     public IDecodeState State { get; }
 
     /// <summary>[rows, capacity] int64 generated token ids, padded with <see cref="PadToken"/>.</summary>
-    public Tensor Tokens { get; private set; }
+    public Tensor Tokens => _tokens;
 
-    /// <summary>[rows] float64 log importance weights.</summary>
-    public Tensor LogWeights { get; }
+    /// <summary>[rows] float64 log importance weights since the last resampling (0 = uniform).</summary>
+    public Tensor LogWeights => _logWeights;
+
+    /// <summary>
+    /// [rows] int64: the global row, before the most recent move (resample, top-k, prune, fork), that each row
+    /// was copied from; the identity until the first move.
+    /// </summary>
+    public Tensor Ancestors => _ancestors;
+
+    /// <summary>Per-run log Ẑ, advanced by <see cref="Reweight"/> and kept across moves.</summary>
+    public EvidenceAccumulator Evidence { get; }
 
     /// <summary>Generated text of each row (EOS excluded, cut before a stop string).</summary>
-    public string[] Texts { get; }
+    public string[] Texts { get; private set; }
 
     /// <summary>Generated tokens per row.</summary>
-    public int[] Lengths { get; }
+    public int[] Lengths { get; private set; }
 
-    public bool[] Done { get; }
+    public bool[] Done { get; private set; }
 
     public int RunOf(int row) => row / ParticlesPerRun;
 
@@ -78,22 +102,167 @@ public sealed class Population : IDisposable
     public void AppendStep(Tensor tokens)
     {
         var step = Steps++;
-        if (step >= Tokens.shape[1])
+        if (step >= _tokens.shape[1])
         {
-            var capacity = Math.Max(16, (int)Tokens.shape[1] * 2);
+            var capacity = Math.Max(16, (int)_tokens.shape[1] * 2);
             var grown = torch.full(Rows, capacity, PadToken, dtype: ScalarType.Int64);
-            grown[.., ..(int)Tokens.shape[1]] = Tokens;
-            Tokens.Dispose();
-            Tokens = grown.DetachFromDisposeScope();
+            grown[.., ..(int)_tokens.shape[1]] = _tokens;
+            Replace(ref _tokens, grown);
         }
 
-        Tokens[.., step] = tokens;
+        _tokens[.., step] = tokens;
+    }
+
+    /// <summary>
+    /// Multiplies each row's weight by an incremental weight: adds [rows] float64
+    /// <paramref name="deltaLogWeights"/> (−∞ kills a row; NaN and +∞ throw) and advances the evidence.
+    /// </summary>
+    public void Reweight(Tensor deltaLogWeights)
+    {
+        ValidateRowVector(deltaLogWeights, float64, nameof(deltaLogWeights));
+        WeightMath.ThrowOnNaNOrPositiveInfinity(deltaLogWeights, nameof(deltaLogWeights), "log-weight");
+        using var scope = torch.NewDisposeScope();
+        var perRun = deltaLogWeights.reshape(Runs, ParticlesPerRun);
+        Evidence.Add(_logWeights.reshape(Runs, ParticlesPerRun), perRun);
+        _logWeights.add_(deltaLogWeights);
+    }
+
+    /// <summary>
+    /// Resamples the runs selected by <paramref name="runsToResample"/> ([runs] bool; null = all): gathers
+    /// every per-row array and the model state by the new ancestors and resets those runs' log-weights to 0
+    /// (uniform), while <see cref="Evidence"/> keeps log Ẑ. Other runs keep their rows and weights. An all-dead
+    /// run keeps its rows and its −∞ weights.
+    /// </summary>
+    /// <returns>Per run: whether it has a live particle (false: all its log-weights are −∞).</returns>
+    public bool[] Resample(Resampler resampler, Tensor runKeys, long step, Tensor? runsToResample = null)
+    {
+        ArgumentNullException.ThrowIfNull(resampler);
+        if (runsToResample is not null)
+        {
+            ValidateVector(runsToResample, ScalarType.Bool, Runs, nameof(runsToResample));
+        }
+
+        using var scope = torch.NewDisposeScope();
+        var perRun = _logWeights.reshape(Runs, ParticlesPerRun);
+        using var result = resampler.Resample(perRun, runKeys, step);
+        var device = _logWeights.device;
+        var selected = runsToResample ?? torch.ones(Runs, ScalarType.Bool, device);
+        var identity = torch.arange(ParticlesPerRun, ScalarType.Int64, device).unsqueeze(0).expand(Runs, ParticlesPerRun);
+        var ancestors = torch.where(selected.unsqueeze(1), result.Ancestors, identity);
+        var resetRuns = selected.logical_and(result.Alive).unsqueeze(1);
+        var logWeights = perRun.masked_fill(resetRuns, 0.0).reshape(Rows);
+        GatherRows(Resampler.ToGlobalRows(ancestors), ParticlesPerRun, logWeights);
+        return result.Alive.data<bool>().ToArray();
+    }
+
+    /// <summary>
+    /// Resamples the runs whose effective sample size is below <paramref name="essThreshold"/>·N
+    /// (<see cref="WeightMath.EssBelow"/>); see <see cref="Resample"/>.
+    /// </summary>
+    /// <returns>Per run: whether it was resampled.</returns>
+    public bool[] ResampleWhereEssBelow(Resampler resampler, Tensor runKeys, long step, double essThreshold)
+    {
+        using var scope = torch.NewDisposeScope();
+        var selected = WeightMath.EssBelow(_logWeights.reshape(Runs, ParticlesPerRun), essThreshold);
+        Resample(resampler, runKeys, step, selected);
+        return selected.data<bool>().ToArray();
+    }
+
+    /// <summary>
+    /// Keeps the <paramref name="k"/> rows of each run with the highest [rows] float64
+    /// <paramref name="scores"/> (no NaN), best first, ties to the lower row. Weights of kept rows are kept as
+    /// they are; the evidence is not corrected (top-k is a heuristic move).
+    /// </summary>
+    public void SelectTopK(int k, Tensor scores)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(k, ParticlesPerRun);
+        ValidateRowVector(scores, float64, nameof(scores));
+        using var scope = torch.NewDisposeScope();
+        if (scores.isnan().any().item<bool>())
+        {
+            throw new ArgumentException("Scores must not be NaN.", nameof(scores));
+        }
+
+        var (_, order) = scores.reshape(Runs, ParticlesPerRun).sort(1, descending: true, stable: true);
+        GatherRows(Resampler.ToGlobalRows(order.narrow(1, 0, k), ParticlesPerRun), k);
+    }
+
+    /// <summary>
+    /// Keeps the rows where [rows] bool <paramref name="keepMask"/> is true, in their order. Every run must keep
+    /// the same number of rows, at least one. Weights and evidence as in <see cref="SelectTopK"/>.
+    /// </summary>
+    public void Prune(Tensor keepMask)
+    {
+        ValidateRowVector(keepMask, ScalarType.Bool, nameof(keepMask));
+        var keep = keepMask.data<bool>().ToArray();
+        var keptPerRun = Enumerable.Range(0, Runs).Select(run => keep.Skip(run * ParticlesPerRun).Take(ParticlesPerRun).Count(k => k)).ToArray();
+        if (keptPerRun.Distinct().Count() > 1 || keptPerRun[0] == 0)
+        {
+            throw new ArgumentException(
+                $"Prune must keep the same number (≥ 1) of particles in every run; it keeps {string.Join(", ", keptPerRun)}.", nameof(keepMask));
+        }
+
+        var rows = Enumerable.Range(0, Rows).Where(row => keep[row]).Select(row => (long)row).ToArray();
+        using var scope = torch.NewDisposeScope();
+        GatherRows(torch.tensor(rows, ScalarType.Int64, _logWeights.device), keptPerRun[0]);
+    }
+
+    /// <summary>
+    /// Makes <paramref name="copies"/> consecutive copies of every row (particle p becomes particles
+    /// p·copies … p·copies + copies − 1), weights included; normalized weights, hence the evidence, are unchanged.
+    /// </summary>
+    public void Fork(int copies)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(copies, 1);
+        using var scope = torch.NewDisposeScope();
+        GatherRows(torch.arange(Rows, ScalarType.Int64, _logWeights.device).repeat_interleave(copies), checked(ParticlesPerRun * copies));
+    }
+
+    /// <summary>
+    /// New row i becomes old row <paramref name="globalRows"/>[i] in every per-row array and in the model
+    /// state; the model state goes first, so that its validation fails before anything has moved. The
+    /// log-weights are gathered from <paramref name="logWeights"/> when given (resampling's reset weights).
+    /// </summary>
+    private void GatherRows(Tensor globalRows, int particlesPerRun, Tensor? logWeights = null)
+    {
+        State.Reorder(globalRows);
+        var rows = globalRows.data<long>().ToArray();
+        Replace(ref _tokens, _tokens.index_select(0, globalRows));
+        Replace(ref _logWeights, (logWeights ?? _logWeights).index_select(0, globalRows));
+        Replace(ref _ancestors, globalRows.clone());
+        Texts = Array.ConvertAll(rows, row => Texts[row]);
+        Lengths = Array.ConvertAll(rows, row => Lengths[row]);
+        Done = Array.ConvertAll(rows, row => Done[row]);
+        ParticlesPerRun = particlesPerRun;
+    }
+
+    /// <summary>Swaps a long-lived tensor for a new one, detached from any dispose scope, and disposes the old one.</summary>
+    private static void Replace(ref Tensor field, Tensor value)
+    {
+        var old = field;
+        field = value.DetachFromDisposeScope();
+        old.Dispose();
+    }
+
+    private void ValidateRowVector(Tensor values, ScalarType dtype, string parameterName) => ValidateVector(values, dtype, Rows, parameterName);
+
+    private static void ValidateVector(Tensor values, ScalarType dtype, int length, string parameterName)
+    {
+        ArgumentNullException.ThrowIfNull(values, parameterName);
+        if (values.dtype != dtype || values.dim() != 1 || values.shape[0] != length)
+        {
+            throw new ArgumentException(
+                $"Expected a [{length}] {dtype} tensor, got {values.dtype} of shape [{string.Join(", ", values.shape)}].", parameterName);
+        }
     }
 
     public void Dispose()
     {
         State.Dispose();
-        Tokens.Dispose();
-        LogWeights.Dispose();
+        _tokens.Dispose();
+        _logWeights.Dispose();
+        _ancestors.Dispose();
+        Evidence.Dispose();
     }
 }

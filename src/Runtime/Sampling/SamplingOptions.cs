@@ -4,9 +4,9 @@ namespace Tts.Runtime.Sampling;
 
 /// <summary>
 /// How a next-token law is reshaped before sampling: temperature (0 = greedy), then top-k
-/// (0 = off), then top-p (1 = off).
+/// (0 = off), then top-p (1 = off), then min-p (0 = off).
 /// </summary>
-public sealed record SamplingOptions(double Temperature = 1.0, int TopK = 0, double TopP = 1.0)
+public sealed record SamplingOptions(double Temperature = 1.0, int TopK = 0, double TopP = 1.0, double MinP = 0.0)
 {
     public bool IsGreedy => Temperature == 0.0;
 
@@ -26,6 +26,11 @@ public sealed record SamplingOptions(double Temperature = 1.0, int TopK = 0, dou
         if (!(TopP > 0.0 && TopP <= 1.0))
         {
             throw new ArgumentException($"top_p must be in (0, 1] (1 = off), got {Format(TopP)}.");
+        }
+
+        if (!(MinP >= 0.0 && MinP <= 1.0))
+        {
+            throw new ArgumentException($"min_p must be in [0, 1] (0 = off), got {Format(MinP)}.");
         }
     }
 

@@ -1,4 +1,5 @@
 using Tts.Runtime.Randomness;
+using Tts.Runtime.Resampling;
 using static TorchSharp.torch;
 
 namespace Tts.Runtime.Sampling;
@@ -17,13 +18,20 @@ namespace Tts.Runtime.Sampling;
 /// <item>top-k: keep tokens whose value is ≥ the k-th largest (ties at the boundary are kept);</item>
 /// <item>top-p: on the law after top-k, sorted descending (stable, so lower ids first among equal
 /// values), keep a token while the mass strictly before it is &lt; p; the first is always kept;</item>
+/// <item>min-p: keep a token whose probability is ≥ min_p × the largest probability, tested in log space
+/// as value ≥ ln(min_p): top-k and top-p always keep the maximum, which step 1 put at exactly 0, and the
+/// ratio to the maximum does not change with renormalization;</item>
 /// <item>renormalize: log_softmax over the kept tokens.</item>
 /// </list>
 /// T = 0 is greedy: all mass on the lowest-index maximum. Sampling is Gumbel-max:
 /// argmax(transformed + G), G = −log(−log u), u from <see cref="CounterRandom.Uniforms"/>.
+/// <see cref="SampleMasked"/> applies an allowed-token mask after all of these, to the transformed law.
 /// </remarks>
 public static class TokenSampler
 {
+    /// <summary>The token <see cref="SampleMasked"/> returns for a row whose allowed set has no mass.</summary>
+    public const int NoToken = -1;
+
     /// <summary>[N, V] float64 normalized log-probabilities of the law <see cref="Sample"/> draws from.</summary>
     public static Tensor TransformedLogProbs(Tensor logProbs, SamplingOptions options)
     {
@@ -60,6 +68,11 @@ public static class TokenSampler
             scaled = scaled.masked_fill(keep.logical_not(), double.NegativeInfinity);
         }
 
+        if (options.MinP > 0.0)
+        {
+            scaled = scaled.masked_fill(scaled.lt(Math.Log(options.MinP)), double.NegativeInfinity);
+        }
+
         return scaled.log_softmax(1).MoveToOuterDisposeScope();
     }
 
@@ -70,16 +83,7 @@ public static class TokenSampler
     /// </summary>
     public static Tensor Sample(Tensor logProbs, SamplingOptions options, Tensor rowKeys, long step)
     {
-        ValidateLogProbs(logProbs);
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(rowKeys);
-        options.Validate();
-        if (rowKeys.dim() != 1 || rowKeys.shape[0] != logProbs.shape[0])
-        {
-            throw new ArgumentException(
-                $"Expected [{logProbs.shape[0]}] row keys, got shape [{string.Join(", ", rowKeys.shape)}].", nameof(rowKeys));
-        }
-
+        ValidateSamplingArguments(logProbs, options, rowKeys);
         using var scope = NewDisposeScope();
         if (options.IsGreedy)
         {
@@ -87,9 +91,35 @@ public static class TokenSampler
         }
 
         var transformed = TransformedLogProbs(logProbs, options);
-        var uniforms = CounterRandom.Uniforms(rowKeys, step, (int)logProbs.shape[1]);
-        var gumbel = uniforms.log_().neg_().log_().neg_();
-        return (transformed + gumbel).argmax(1).MoveToOuterDisposeScope();
+        return (transformed + Gumbel(rowKeys, step, logProbs.shape[1])).argmax(1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Samples from the transformed law q restricted to the [N, V] bool <paramref name="allowed"/> tokens,
+    /// q(v)·1{allowed v} / Σ_allowed q, with the Gumbel noise of <see cref="Sample"/> (so where Sample's token
+    /// is allowed, both return it). Also returns log Σ_{allowed} q(v) per row, the factor by which an SMC
+    /// weight must be corrected for proposing from the restricted law. The mask comes after every transform:
+    /// tokens that temperature 0, top-k, top-p or min-p removed have no mass even when allowed. A row whose
+    /// allowed set has no mass (an all-false mask, or only removed tokens allowed) gets token
+    /// <see cref="NoToken"/> and log-mass −∞.
+    /// </summary>
+    public static MaskedSample SampleMasked(Tensor logProbs, SamplingOptions options, Tensor allowed, Tensor rowKeys, long step)
+    {
+        ValidateSamplingArguments(logProbs, options, rowKeys);
+        ArgumentNullException.ThrowIfNull(allowed);
+        if (allowed.dtype != ScalarType.Bool || !allowed.shape.SequenceEqual(logProbs.shape))
+        {
+            throw new ArgumentException(
+                $"Expected a [{string.Join(", ", logProbs.shape)}] bool mask, got {allowed.dtype} of shape [{string.Join(", ", allowed.shape)}].",
+                nameof(allowed));
+        }
+
+        using var scope = NewDisposeScope();
+        var masked = TransformedLogProbs(logProbs, options).masked_fill_(allowed.logical_not(), double.NegativeInfinity);
+        var logAllowedMass = WeightMath.LogSumExp(masked);
+        var perturbed = options.IsGreedy ? masked : masked + Gumbel(rowKeys, step, logProbs.shape[1]);
+        var tokens = perturbed.argmax(1).masked_fill_(logAllowedMass.isneginf(), NoToken);
+        return new MaskedSample(tokens.MoveToOuterDisposeScope(), logAllowedMass.MoveToOuterDisposeScope());
     }
 
     /// <summary>The C# reference of <see cref="TransformedLogProbs"/> for one row, same operations in the same order.</summary>
@@ -140,6 +170,18 @@ public static class TokenSampler
             }
         }
 
+        if (options.MinP > 0.0)
+        {
+            var logMinP = Math.Log(options.MinP);
+            for (var i = 0; i < size; i++)
+            {
+                if (scaled[i] < logMinP)
+                {
+                    scaled[i] = double.NegativeInfinity;
+                }
+            }
+        }
+
         var keptMax = scaled.Max();
         var sum = 0.0;
         foreach (var x in scaled)
@@ -167,15 +209,53 @@ public static class TokenSampler
             return ArgMax(logProbs);
         }
 
-        var transformed = TransformedLogProbsReference(logProbs, options);
-        var perturbed = new double[transformed.Length];
+        return ArgMax(GumbelPerturbedReference(TransformedLogProbsReference(logProbs, options), rowKey, step));
+    }
+
+    /// <summary>The C# reference of <see cref="SampleMasked"/> for one row.</summary>
+    public static (int Token, double LogAllowedMass) SampleMaskedReference(
+        double[] logProbs, bool[] allowed, SamplingOptions options, uint rowKey, long step)
+    {
+        ArgumentNullException.ThrowIfNull(logProbs);
+        ArgumentNullException.ThrowIfNull(allowed);
+        ArgumentNullException.ThrowIfNull(options);
+        if (allowed.Length != logProbs.Length)
+        {
+            throw new ArgumentException($"{allowed.Length} mask entries for {logProbs.Length} tokens.", nameof(allowed));
+        }
+
+        var masked = TransformedLogProbsReference(logProbs, options);
+        for (var token = 0; token < masked.Length; token++)
+        {
+            if (!allowed[token])
+            {
+                masked[token] = double.NegativeInfinity;
+            }
+        }
+
+        var logAllowedMass = WeightMath.LogSumExpReference(masked);
+        if (double.IsNegativeInfinity(logAllowedMass))
+        {
+            return (NoToken, logAllowedMass);
+        }
+
+        return (ArgMax(options.IsGreedy ? masked : GumbelPerturbedReference(masked, rowKey, step)), logAllowedMass);
+    }
+
+    /// <summary>[N, V] Gumbel noise −log(−log u) from the row keys' uniforms at this step.</summary>
+    private static Tensor Gumbel(Tensor rowKeys, long step, long vocabularySize) =>
+        CounterRandom.Uniforms(rowKeys, step, (int)vocabularySize).log_().neg_().log_().neg_();
+
+    private static double[] GumbelPerturbedReference(double[] logProbs, uint rowKey, long step)
+    {
+        var perturbed = new double[logProbs.Length];
         for (var token = 0; token < perturbed.Length; token++)
         {
             var u = CounterRandom.Uniform(rowKey, step, token);
-            perturbed[token] = transformed[token] + -Math.Log(-Math.Log(u));
+            perturbed[token] = logProbs[token] + -Math.Log(-Math.Log(u));
         }
 
-        return ArgMax(perturbed);
+        return perturbed;
     }
 
     /// <summary>The lowest index among the maxima, as torch's argmax returns.</summary>
@@ -204,6 +284,19 @@ public static class TokenSampler
         }
 
         return Array.ConvertAll(exps, e => e / sum);
+    }
+
+    private static void ValidateSamplingArguments(Tensor logProbs, SamplingOptions options, Tensor rowKeys)
+    {
+        ValidateLogProbs(logProbs);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(rowKeys);
+        options.Validate();
+        if (rowKeys.dim() != 1 || rowKeys.shape[0] != logProbs.shape[0])
+        {
+            throw new ArgumentException(
+                $"Expected [{logProbs.shape[0]}] row keys, got shape [{string.Join(", ", rowKeys.shape)}].", nameof(rowKeys));
+        }
     }
 
     private static void ValidateLogProbs(Tensor logProbs)

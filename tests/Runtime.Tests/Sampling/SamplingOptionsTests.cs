@@ -12,9 +12,12 @@ public sealed class SamplingOptionsTests
     [InlineData(1.0, 0, 0.0, "top_p must be in (0, 1] (1 = off), got 0.")]
     [InlineData(1.0, 0, 1.5, "top_p must be in (0, 1] (1 = off), got 1.5.")]
     [InlineData(1.0, 0, double.NaN, "top_p must be in (0, 1] (1 = off), got NaN.")]
-    public void Validate_NamesTheBadOption(double temperature, int topK, double topP, string message)
+    [InlineData(1.0, 0, 1.0, "min_p must be in [0, 1] (0 = off), got -0.1.", -0.1)]
+    [InlineData(1.0, 0, 1.0, "min_p must be in [0, 1] (0 = off), got 1.5.", 1.5)]
+    [InlineData(1.0, 0, 1.0, "min_p must be in [0, 1] (0 = off), got NaN.", double.NaN)]
+    public void Validate_NamesTheBadOption(double temperature, int topK, double topP, string message, double minP = 0.0)
     {
-        var exception = Assert.Throws<ArgumentException>(() => new SamplingOptions(temperature, topK, topP).Validate());
+        var exception = Assert.Throws<ArgumentException>(() => new SamplingOptions(temperature, topK, topP, minP).Validate());
 
         Assert.Equal(message, exception.Message);
     }
@@ -25,6 +28,8 @@ public sealed class SamplingOptionsTests
         new SamplingOptions().Validate();
         new SamplingOptions(Temperature: 0.0, TopK: 0, TopP: 1.0).Validate();
         new SamplingOptions(Temperature: 1e-300, TopK: 1, TopP: 1e-12).Validate();
+        new SamplingOptions(MinP: 0.0).Validate();
+        new SamplingOptions(MinP: 1.0).Validate();
         Assert.True(new SamplingOptions(Temperature: 0.0).IsGreedy);
     }
 }

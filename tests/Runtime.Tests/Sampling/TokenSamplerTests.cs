@@ -83,6 +83,7 @@ public sealed class TokenSamplerTests
         [
             new(1.0, 0, 1.0), new(0.7, 0, 0.9), new(1.3, 5, 1.0), new(0.5, 3, 0.8),
             new(2.0, 0, 0.5), new(1.0, 1, 1.0), new(0.3, 10, 0.95), new(0.0, 0, 1.0), new(1e-3, 0, 1.0),
+            new(1.0, 0, 1.0, 0.05), new(0.7, 5, 0.9, 0.2), new(1.5, 0, 1.0, 1.0), new(0.0, 0, 1.0, 0.5),
         ];
         var random = new Random(7);
         var lastUlpDifferences = 0L;
@@ -205,7 +206,7 @@ public sealed class TokenSamplerTests
     }
 
     /// <summary>Random logits with some −∞ entries and some exact ties, never a row without a finite entry.</summary>
-    private static double[] RandomRows(Random random, int rows, int vocabularySize)
+    internal static double[] RandomRows(Random random, int rows, int vocabularySize)
     {
         var values = new double[rows * vocabularySize];
         for (var r = 0; r < rows; r++)
@@ -225,7 +226,7 @@ public sealed class TokenSamplerTests
         return values;
     }
 
-    private static void AssertLaw(double[] expected, double[] logProbs)
+    internal static void AssertLaw(double[] expected, double[] logProbs)
     {
         Assert.Equal(expected.Length, logProbs.Length);
         for (var i = 0; i < expected.Length; i++)

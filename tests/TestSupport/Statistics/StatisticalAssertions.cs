@@ -9,6 +9,9 @@ public static class StatisticalAssertions
     /// <summary>
     /// 1. Runtime.Tests, Sampling/TokenSamplerStatisticalTests: sampled tokens vs the transformed law (chi-square).
     /// 2. Cli.Tests, RunCommandTests: `tts run` of the sampling example vs the model's exact text law (chi-square).
+    /// 3. Runtime.Tests, Resampling/ResamplerStatisticalTests: per-index offspring means of the four resamplers
+    ///    (Hoeffding; one assertion, its alpha split again over schemes × indices).
+    /// 4. Runtime.Tests, Resampling/ResamplerStatisticalTests: multinomial ancestors vs the weights (chi-square).
     /// </summary>
-    public const int Count = 2;
+    public const int Count = 4;
 }
