@@ -19,6 +19,8 @@ internal static class TtsDescriptors
 
     public static readonly DiagnosticDescriptor NumberOutOfRange = Create("TTS0005", "Number out of range", DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor IncompleteUnicodeEscape = Create("TTS0006", "Incomplete unicode escape", DiagnosticSeverity.Error);
+
     public static readonly DiagnosticDescriptor DuplicateDeclaration = Create("TTS0100", "Duplicate declaration", DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor UnknownModelKind = Create("TTS0101", "Unknown model kind", DiagnosticSeverity.Error);
@@ -107,6 +109,10 @@ internal static class TtsDescriptors
 
     public static readonly DiagnosticDescriptor WrongLoopOperator = Create("TTS0143", "Wrong option operator", DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor NotAModel = Create("TTS0144", "Not a model", DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor InvalidOperand = Create("TTS0145", "Invalid operand", DiagnosticSeverity.Error);
+
     public static readonly DiagnosticDescriptor UnusedPopulation = Create("TTS0200", "Unused population", DiagnosticSeverity.Warning);
 
     public static readonly DiagnosticDescriptor UnusedLocal = Create("TTS0201", "Unused value", DiagnosticSeverity.Warning);
@@ -125,6 +131,7 @@ internal static class TtsDescriptors
         UnterminatedString,
         InvalidEscape,
         NumberOutOfRange,
+        IncompleteUnicodeEscape,
         DuplicateDeclaration,
         UnknownModelKind,
         UnknownType,
@@ -169,6 +176,8 @@ internal static class TtsDescriptors
         KindMismatch,
         DuplicateLoopOption,
         WrongLoopOperator,
+        NotAModel,
+        InvalidOperand,
         UnusedPopulation,
         UnusedLocal,
         ScoreWeightWithoutTemperature,

@@ -16,6 +16,22 @@ public sealed class GuaranteeInferenceTests
                 return sample(xs)
             }
             """, Guarantee.Exact, "policy(q) with temperature 0.5, at most 16 tokens" },
+        { "an extractor applied to an argmax stays heuristic", """
+            strategy s(q: text) -> text {
+                population xs = sample policy(q, n: 4)
+                return final_answer(best(xs, by: prm))
+            }
+            """, Guarantee.Heuristic, "returns an argmax" },
+        { "a callee's target names the arguments it was called with", """
+            strategy one(q: text, temperature: real = 1.0) -> text {
+                population xs = sample policy(q, temperature: temperature)
+                return sample(xs)
+            }
+
+            strategy s(q: text) -> text {
+                return one(q, temperature: 0.5)
+            }
+            """, Guarantee.Exact, "where temperature = 0.5" },
         { "deterministic return is a point mass", """
             strategy s(q: text) -> text {
                 return q + "!"

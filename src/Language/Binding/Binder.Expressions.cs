@@ -68,6 +68,12 @@ public sealed partial class Binder
             return new BoundErrorExpression(syntax.Span);
         }
 
+        if (_defaultOf is { } parameterWithDefault && _headerParameterNames?.Contains(name) == true)
+        {
+            Report(DiagnosticDescriptors.DefaultNotConstant, syntax.Span, parameterWithDefault);
+            return new BoundErrorExpression(syntax.Span);
+        }
+
         var hint = BuiltinFunction.Lookup(name) is { } function
             ? $": '{name}' is a function, call it as {function.Signature}"
             : _globals.TryGetValue(name, out var callable) && callable is StrategySymbol or FunctionSymbol
@@ -275,7 +281,7 @@ public sealed partial class Binder
         var count = matched.TryGetValue("n", out var countSyntax) ? BindCount(countSyntax, scope, "the count of spawn") : new BoundErrorExpression(syntax.Span);
         var prompt = matched.TryGetValue("prompt", out var promptSyntax)
             ? BindSingleValue(promptSyntax, scope, "the prompt of spawn", TtsType.Text)
-            : new BoundLiteral("", TtsType.Text, syntax.Span);
+            : new BoundLiteral("", TtsType.Text, default);
         return count.Type.IsError || prompt.Type.IsError ? new BoundErrorExpression(syntax.Span) : new BoundSpawn(count, prompt, syntax.Span);
     }
 
@@ -310,8 +316,13 @@ public sealed partial class Binder
         var extra = new[] { "target", "draft", "k" };
         var (prompt, options, matched) = BindDecodeArguments(syntax.Callee, syntax.Arguments, scope, DecodeOptionRules.Names.Concat(extra).ToList(), "speculative", extra);
         ModelSymbol? Model(string name) =>
-            matched.TryGetValue(name, out var value) && value is NameExpressionSyntax { Name: var id } ? LookupModel(id)
+            matched.TryGetValue(name, out var value) && value is NameExpressionSyntax { Name: var id } ? LookupModel(id, $"`{name}:` of speculative")
             : matched.TryGetValue(name, out var other) ? ReportNotModel(other, name) : null;
+        foreach (var required in new[] { "target", "draft" }.Where(r => !matched.ContainsKey(r)))
+        {
+            Report(DiagnosticDescriptors.MissingArgument, syntax.Callee.Span, "speculative", $"the argument `{required}:`");
+        }
+
         var target = Model("target");
         var draft = Model("draft");
         var lookahead = matched.TryGetValue("k", out var kSyntax) ? BindCount(kSyntax, scope, "the lookahead k of speculative") : BudgetMath.Constant(4);
@@ -476,7 +487,8 @@ public sealed partial class Binder
         var type = Operators.ResultType(op, operand.Type);
         if (type is null)
         {
-            Report(DiagnosticDescriptors.InvalidOperands, syntax.Span, Operators.Text(op), operand.Type, "nothing", "");
+            var hint = op == UnaryOperator.Negate ? ": '-' negates int, real, LogWeight and Score" : ": 'not' negates a bool";
+            Report(DiagnosticDescriptors.InvalidOperand, syntax.Span, Operators.Text(op), WithArticle(operand.Type.ToString()), hint);
             return new BoundErrorExpression(syntax.Span);
         }
 
@@ -494,12 +506,12 @@ public sealed partial class Binder
 
         if (left.Type.Kind == TypeKind.Population)
         {
-            return ReportPopulationAsValue(left, "single value");
+            return ReportPopulationAsValue(left, "value");
         }
 
         if (right.Type.Kind == TypeKind.Population)
         {
-            return ReportPopulationAsValue(right, "single value");
+            return ReportPopulationAsValue(right, "value");
         }
 
         // Constants take the numeric kind of the other side: `prm(ps) > 0.5`, `w + 1.0`.
@@ -516,6 +528,8 @@ public sealed partial class Binder
         if (type is null)
         {
             var hint = op == BinaryOperator.Modulo ? ": % takes two ints"
+                : left.Type.Equals(right.Type) && left.Type.Kind == TypeKind.Prob ? ": Prob values only multiply (independent events); for other arithmetic convert with real(p)"
+                : left.Type.Equals(right.Type) && left.Type.IsNumericKind ? $": {WithArticle(left.Type.ToString())} adds to its own kind and scales by a plain number; convert with real(x) for other arithmetic"
                 : left.Type.IsNumericKind || right.Type.IsNumericKind ? $": {left.Type} and {right.Type} do not mix; convert one explicitly (real(x), score(x), prob(x), weight(x), log(x))"
                 : "";
             Report(DiagnosticDescriptors.InvalidOperands, syntax.Span, Operators.Text(op), left.Type, right.Type, hint);
@@ -660,6 +674,6 @@ public sealed partial class Binder
     }
 
     private static string Describe(BoundExpression value) =>
-        value.Population is { } population ? $"a value per particle of '{population.Name}'" : $"a {value.Type}";
+        value.Population is { } population ? $"a value per particle of '{population.Name}'" : WithArticle(value.Type.ToString());
 
 }

@@ -25,7 +25,12 @@ public sealed partial class Binder
                 return SelectionLaw(selection);
             case BoundStrategyCall call when _boundStrategies.TryGetValue(call.Strategy, out var callee):
                 var g = callee.Guarantee;
-                return InputLaw(call.Arguments) ?? g with { Reason = $"{call.Strategy.Name}(...) is {g.LevelName}: {g.Reason}", ReasonSpan = call.Span };
+                return InputLaw(call.Arguments) ?? g with
+                {
+                    Target = WithArguments(g.Target, call),
+                    Reason = $"{call.Strategy.Name}(...) is {g.LevelName}: {g.Reason}",
+                    ReasonSpan = call.Span,
+                };
             case BoundLocalReference local:
                 return _strategy.ValueLaw.TryGetValue(local.Local, out var law) ? law : null;
             case BoundParticleText or BoundLiteral or BoundParameterReference or BoundErrorExpression:
@@ -54,6 +59,18 @@ public sealed partial class Binder
     /// </summary>
     private GuaranteeInfo? InputLaw(IEnumerable<BoundExpression> inputs) =>
         inputs.Select(LawOf).OfType<GuaranteeInfo>().FirstOrDefault(l => l.Level == Guarantee.Heuristic);
+
+    /// <summary>A callee's target names its parameters; at a call site, say what they are: "..., where temperature = 0.5".</summary>
+    private string WithArguments(string target, BoundStrategyCall call)
+    {
+        var bindings = call.Strategy.Parameters
+            .Where(p => System.Text.RegularExpressions.Regex.IsMatch(target, $@"\b{p.Name}\b"))
+            .Select(p => (p.Name, Value: SourceOrValue(call.Arguments[p.Ordinal])))
+            .Where(b => b.Value != b.Name)
+            .Select(b => $"{b.Name} = {b.Value}")
+            .ToList();
+        return bindings.Count == 0 ? target : $"{target}, where {string.Join(", ", bindings)}";
+    }
 
     private static string DescribeOperand(GuaranteeInfo law) => $"its random part follows {law.Target}";
 
@@ -121,7 +138,7 @@ public sealed partial class Binder
                     $"speculative sampling accepts each draft token with probability min(1, p/q) and redraws rejections from normalize((p - q)+), so every text follows {speculative.Target.Name} exactly (Leviathan et al. 2023; Chen et al. 2023)",
                     speculative.Span);
             case BoundStrategyCall call when _boundStrategies.TryGetValue(call.Strategy, out var callee):
-                return callee.Guarantee with { Reason = $"{call.Strategy.Name}(...) returns a population that is {callee.Guarantee.LevelName}: {callee.Guarantee.Reason}", ReasonSpan = call.Span };
+                return callee.Guarantee with { Target = WithArguments(callee.Guarantee.Target, call), Reason = $"{call.Strategy.Name}(...) returns a population that is {callee.Guarantee.LevelName}: {callee.Guarantee.Reason}", ReasonSpan = call.Span };
             case BoundLocalReference { Local.IsPopulation: true } reference:
                 return PopulationLaw(reference.Local);
             default:

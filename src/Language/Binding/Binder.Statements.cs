@@ -340,6 +340,7 @@ public sealed partial class Binder
         var steps = BindSteps(options, scope, syntax.Span, "this smc block", "steps <= N");
         if (population is null)
         {
+            BindBodyOfFailedBlock(syntax.Target, syntax.Body, scope, BlockKind.Smc, steps);
             return null;
         }
 
@@ -347,7 +348,7 @@ public sealed partial class Binder
         var context = new BlockContext(BlockKind.Smc, population);
         var body = BindLoopBody(syntax.Body, scope, context, steps);
 
-        if (resample != ResampleMethod.None && !context.Weighted)
+        if (resample != ResampleMethod.None && !context.Weighted && !HasSyntaxErrorIn(syntax.Body.Span))
         {
             Report(DiagnosticDescriptors.ResampleUnweighted, options["resample"].Span, population.Name);
         }
@@ -410,6 +411,7 @@ public sealed partial class Binder
         var steps = BindSteps(options, scope, syntax.Span, "this search block", "steps <= N");
         if (population is null)
         {
+            BindBodyOfFailedBlock(syntax.Target, syntax.Body, scope, BlockKind.Search, steps);
             return null;
         }
 
@@ -422,6 +424,19 @@ public sealed partial class Binder
             $"search keeps the best-scoring partial texts ({MethodName(method)}), which follows no stated law", syntax.Span);
         return new BoundSearchStatement(population, method, width, expand, groups, steps, body, syntax.Span);
     }
+
+    /// <summary>
+    /// The body of a block whose population is not one is still checked, so its own mistakes are reported; the
+    /// block's name is already reported, so statements naming it stay silent about it.
+    /// </summary>
+    private void BindBodyOfFailedBlock(IdentifierSyntax target, BlockSyntax body, Scope scope, BlockKind kind, BoundExpression steps)
+    {
+        _failedTargets.Add(target.Name);
+        BindLoopBody(body, scope, new BlockContext(kind, null), steps);
+        _failedTargets.Remove(target.Name);
+    }
+
+    private readonly HashSet<string> _failedTargets = new(StringComparer.Ordinal);
 
     private static string MethodName(SearchMethod method) => method switch
     {
@@ -490,21 +505,21 @@ public sealed partial class Binder
     private BoundStatement? BindParticleUpdate(ParticleUpdateSyntax syntax, Scope scope, BlockContext context)
     {
         var keyword = syntax.Kind.ToString().ToLowerInvariant();
+
+        // A weight statement counts as weighting even when its value fails to bind: "nothing weights" would mislead.
+        context.Weighted |= syntax.Kind is ParticleUpdateKind.Factor or ParticleUpdateKind.Observe or ParticleUpdateKind.Condition or ParticleUpdateKind.Twist;
         var population = LookupPopulation(syntax.Target, scope, keyword);
-        var value = BindExpression(syntax.Value, scope);
-        if (population is null || !CheckBlockTarget(population, context, keyword, syntax.Target.Span) || value.Type.IsError)
+        var targetOk = population is not null && CheckBlockTarget(population, context, keyword, syntax.Target.Span);
+        var value = LiftPopulation(BindExpression(syntax.Value, scope));
+        if (value.Type.IsError)
         {
             return null;
         }
 
-        if (value.Type.Kind == TypeKind.Population && value is BoundLocalReference reference)
+        // The value is checked even when the target failed, so its own mistakes are reported too.
+        if (targetOk && value.Population is { } other && other != population)
         {
-            value = new BoundParticleText(reference.Local, value.Span);
-        }
-
-        if (value.Population is { } other && other != population)
-        {
-            Report(DiagnosticDescriptors.MixedPopulations, value.Span, population.Name, other.Name);
+            Report(DiagnosticDescriptors.MixedPopulations, value.Span, population!.Name, other.Name);
             return null;
         }
 
@@ -530,6 +545,11 @@ public sealed partial class Binder
         }
 
         value = Retype(value, expected);
+        if (!targetOk)
+        {
+            return null;
+        }
+
         if (syntax.Kind == ParticleUpdateKind.Factor && IsUntemperedScoreLog(value))
         {
             _diagnostics.Report(DiagnosticDescriptors.ScoreWeightWithoutTemperature, _source.GetLocation(value.Span));
@@ -551,7 +571,7 @@ public sealed partial class Binder
                 context.TargetParts.Add($"conditioned on {SourceOf(value.Span)}");
                 break;
             case ParticleUpdateKind.Twist when ++context.Twists > 1:
-                Report(DiagnosticDescriptors.TwistUnbalanced, syntax.Span, population.Name);
+                Report(DiagnosticDescriptors.TwistUnbalanced, syntax.Span, population!.Name);
                 return null;
             case ParticleUpdateKind.Twist:
                 // The twist leaves the target alone but steers resampling, so the particles are weighted, not i.i.d.
@@ -559,7 +579,7 @@ public sealed partial class Binder
                 break;
         }
 
-        return new BoundParticleUpdate(syntax.Kind, population, value, syntax.Span);
+        return new BoundParticleUpdate(syntax.Kind, population!, value, syntax.Span);
     }
 
     /// <summary><c>log(s)</c> of a Score used as a weight as it is: the warning asks for a temperature.</summary>
@@ -676,7 +696,8 @@ public sealed partial class Binder
 
             if (option.Operator != rule.Operator && option.Operator.Length > 0)
             {
-                Report(DiagnosticDescriptors.WrongLoopOperator, option.Span, $"{rule.Name} {rule.Operator} {SourceOf(option.Value.Span)}");
+                var value = SourceOf(option.Value.Span);
+                Report(DiagnosticDescriptors.WrongLoopOperator, option.Span, $"{rule.Name} {rule.Operator} {(value.Length == 0 ? "N" : value)}");
             }
 
             result.Add(rule.Name, option);
@@ -703,7 +724,7 @@ public sealed partial class Binder
         return null;
     }
 
-    private ModelSymbol? LookupModel(IdentifierSyntax name)
+    private ModelSymbol? LookupModel(IdentifierSyntax name, string role = "sampling")
     {
         if (name.IsMissing)
         {
@@ -715,13 +736,20 @@ public sealed partial class Binder
             return model;
         }
 
+        if (symbol is not null)
+        {
+            var what = symbol is FunctionSymbol function ? WithArticle(function.KindName) : "a strategy";
+            Report(DiagnosticDescriptors.NotAModel, name.Span, name.Name, what, role);
+            return null;
+        }
+
         Report(DiagnosticDescriptors.UndefinedModel, name.Span, name.Name, Suggest(name.Name, _globals.Values.OfType<ModelSymbol>().Select(s => s.Name)));
         return null;
     }
 
     private LocalSymbol? LookupPopulation(IdentifierSyntax name, Scope scope, string keyword)
     {
-        if (name.IsMissing)
+        if (name.IsMissing || _failedTargets.Contains(name.Name))
         {
             return null;
         }
@@ -791,19 +819,5 @@ public sealed partial class Binder
         }
     }
 
-    private static IEnumerable<BoundExpression> ChildrenOf(BoundExpression expression) =>
-        BoundTreeWalker.Expressions(expression).Skip(1).Where(e => IsDirectChild(expression, e));
-
-    /// <summary>The walker yields all descendants; a child is one not nested in another child.</summary>
-    private static bool IsDirectChild(BoundExpression parent, BoundExpression candidate) => parent switch
-    {
-        BoundBuiltinCall call => call.Arguments.Contains(candidate),
-        BoundUnary unary => unary.Operand == candidate,
-        BoundBinary binary => binary.Left == candidate || binary.Right == candidate,
-        BoundList list => list.Elements.Contains(candidate),
-        BoundSelection selection => selection.Key == candidate || selection.Weight == candidate || selection.Otherwise == candidate,
-        BoundRank rank => rank.By == candidate || rank.Top == candidate,
-        BoundSpawn spawn => spawn.Count == candidate || spawn.Prompt == candidate,
-        _ => false,
-    };
+    private static IEnumerable<BoundExpression> ChildrenOf(BoundExpression expression) => BoundTreeWalker.Children(expression);
 }

@@ -27,14 +27,17 @@ public sealed partial class Binder
     /// <summary>The strategy whose body is being bound, with what the binder tracks through it.</summary>
     private StrategyState _strategy = null!;
 
-    private Binder(SourceText source, DiagnosticBag diagnostics)
+    private readonly ImmutableArray<Diagnostic> _syntaxErrors;
+
+    private Binder(SourceText source, DiagnosticBag diagnostics, ImmutableArray<Diagnostic> syntaxErrors)
     {
         _source = source;
         _diagnostics = diagnostics;
+        _syntaxErrors = syntaxErrors;
     }
 
     public static BoundProgram Bind(SyntaxTree tree, DiagnosticBag diagnostics) =>
-        new Binder(tree.Source, diagnostics).BindCompilationUnit(tree.Root);
+        new Binder(tree.Source, diagnostics, tree.Diagnostics.Where(d => d.IsError).ToImmutableArray()).BindCompilationUnit(tree.Root);
 
     private BoundProgram BindCompilationUnit(CompilationUnitSyntax unit)
     {
@@ -104,7 +107,7 @@ public sealed partial class Binder
             }
             else
             {
-                Report(DiagnosticDescriptors.WrongFunctionResult, typeSyntax.Span, syntax.Kind.ToString().ToLowerInvariant(),
+                Report(DiagnosticDescriptors.WrongFunctionResult, typeSyntax.Span, WithArticle(syntax.Kind.ToString().ToLowerInvariant()),
                     string.Join(" or ", allowed.Select(t => t.ToString())), declared);
             }
         }
@@ -185,7 +188,26 @@ public sealed partial class Binder
         }
     }
 
+    /// <summary>The parameter names of the header being bound: a default that reads one is "not constant", not "undefined".</summary>
+    private HashSet<string>? _headerParameterNames;
+
+    /// <summary>The parameter whose default is being bound.</summary>
+    private string? _defaultOf;
+
     private StrategySymbol BindStrategyHeader(StrategyDeclarationSyntax syntax)
+    {
+        _headerParameterNames = new HashSet<string>(syntax.Parameters.Select(p => p.Name.Name), StringComparer.Ordinal);
+        try
+        {
+            return BindStrategyHeaderCore(syntax);
+        }
+        finally
+        {
+            _headerParameterNames = null;
+        }
+    }
+
+    private StrategySymbol BindStrategyHeaderCore(StrategyDeclarationSyntax syntax)
     {
         var parameters = ImmutableArray.CreateBuilder<ParameterSymbol>();
         var seen = new Dictionary<string, ParameterSymbol>(StringComparer.Ordinal);
@@ -195,7 +217,9 @@ public sealed partial class Binder
             object? defaultValue = null;
             if (parameter.Default is { } defaultSyntax)
             {
+                _defaultOf = parameter.Name.Name;
                 var bound = BindExpression(defaultSyntax, Scope.Empty);
+                _defaultOf = null;
                 defaultValue = ConstantFolder.TryEvaluate(bound);
                 if (bound.Type.IsError)
                 {
@@ -251,7 +275,8 @@ public sealed partial class Binder
         var type = TtsType.FromName(syntax.Name.Name);
         if (type is null)
         {
-            Report(DiagnosticDescriptors.UnknownType, syntax.Span, syntax.Name.Name, Suggest(syntax.Name.Name, TtsType.Names));
+            var hint = Suggest(syntax.Name.Name, TtsType.Names);
+            Report(DiagnosticDescriptors.UnknownType, syntax.Span, syntax.Name.Name, hint.Length == 0 ? "" : $" ({hint.Substring(2)})");
             return TtsType.Error;
         }
 
@@ -270,8 +295,9 @@ public sealed partial class Binder
             Report(DiagnosticDescriptors.MissingReturn, syntax.Name.Span, symbol.Name);
         }
 
-        // Uses inside expressions that failed to bind are lost, so "unused" would be noise next to real errors.
-        if (_diagnostics.ErrorCount == errorsBefore)
+        // Uses inside expressions that failed to bind are lost (a recursive call binds to an error), so "unused"
+        // would be noise next to real errors.
+        if (_diagnostics.ErrorCount == errorsBefore && !_recursive.Contains(symbol))
         {
             ReportUnusedLocals(scope, body);
         }
@@ -432,6 +458,9 @@ public sealed partial class Binder
         }
     }
 
+    private bool HasSyntaxErrorIn(TextSpan span) =>
+        _syntaxErrors.Any(d => d.Location.Span.Start >= span.Start && d.Location.Span.Start <= span.End);
+
     private string SourceOf(TextSpan span) =>
         span.Length == 0 || span.End > _source.Text.Length ? "" : _source.Text.Substring(span.Start, span.Length);
 
@@ -447,18 +476,30 @@ public sealed partial class Binder
     private void Report(DiagnosticDescriptor descriptor, TextSpan span, params object?[] arguments) =>
         _diagnostics.Report(descriptor, _source.GetLocation(span), arguments);
 
-    /// <summary>": did you mean 'x'?" for the closest candidate within edit distance 2, else the fallback.</summary>
+    /// <summary>
+    /// ": did you mean 'x'?" for the closest candidate within edit distance 2, else the fallback. A candidate the name
+    /// starts with (a misspelt tail, `lenght` for `len`) beats an equally distant or closer unrelated one.
+    /// </summary>
     private static string Suggest(string name, IEnumerable<string> candidates, string fallback = "")
     {
-        var best = candidates
-            .Distinct()
+        var distinct = candidates.Distinct().ToList();
+        var prefix = distinct
+            .Where(c => c.Length >= 3 && name.Length > c.Length && name.StartsWith(c, StringComparison.Ordinal) && name.Length - c.Length <= 3)
+            .OrderByDescending(c => c.Length)
+            .FirstOrDefault();
+        var best = distinct
             .Select(c => (Candidate: c, Distance: EditDistance.Between(name, c)))
             .Where(c => c.Distance <= Math.Min(2, Math.Max(1, name.Length / 2)))
             .OrderBy(c => c.Distance)
             .ThenBy(c => c.Candidate, StringComparer.Ordinal)
             .FirstOrDefault();
-        return best.Candidate is null ? fallback : $": did you mean '{best.Candidate}'?";
+        var chosen = best.Distance == 1 ? best.Candidate : prefix ?? best.Candidate;
+        return chosen is null ? fallback : $": did you mean '{chosen}'?";
     }
+
+    /// <summary>"a text", "an int": the article a type or kind name takes.</summary>
+    private static string WithArticle(string noun) =>
+        (noun.Length > 0 && "aeiouAEIOU".IndexOf(noun[0]) >= 0 ? "an " : "a ") + noun;
 
     /// <summary>What a call accepts: parameter names in order, how many may be positional, which are required.</summary>
     private sealed record ArgumentSignature(string Name, IReadOnlyList<string> Parameters, int Positional, IReadOnlyList<string> Required);

@@ -17,6 +17,8 @@ public static class DiagnosticDescriptors
         "unknown escape '\\{0}' in a string: use \\n, \\t, \\r, \\\", \\\\ or \\u followed by four hex digits");
     public static readonly DiagnosticDescriptor NumberOutOfRange = Error("TTS0005", "Number out of range",
         "the number {0} does not fit in a {1}");
+    public static readonly DiagnosticDescriptor IncompleteUnicodeEscape = Error("TTS0006", "Incomplete unicode escape",
+        "\\u needs exactly four hex digits, as in \\u00e9");
 
     // Declarations and names
     public static readonly DiagnosticDescriptor DuplicateDeclaration = Error("TTS0100", "Duplicate declaration",
@@ -24,7 +26,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnknownModelKind = Error("TTS0101", "Unknown model kind",
         "unknown model kind '{0}': write `model {1}: lm`");
     public static readonly DiagnosticDescriptor UnknownType = Error("TTS0102", "Unknown type",
-        "unknown type '{0}': use text, int, real or bool");
+        "unknown type '{0}'{1}: the types are text, int, real, bool, population, LogWeight, Score and Prob");
     public static readonly DiagnosticDescriptor UndefinedName = Error("TTS0103", "Undefined name",
         "'{0}' is not defined here{1}");
     public static readonly DiagnosticDescriptor UndefinedModel = Error("TTS0104", "Undefined model",
@@ -74,7 +76,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor RecursiveStrategy = Error("TTS0124", "Recursive strategy",
         "strategy calls form a cycle ({0}): a strategy cannot call itself, directly or through others");
     public static readonly DiagnosticDescriptor EffectOutsideBlock = Error("TTS0125", "Effect outside its block",
-        "`{0}` is only allowed inside {1}");
+        "`{0}` is only allowed {1}");
     public static readonly DiagnosticDescriptor WrongBlockTarget = Error("TTS0126", "Update of another population",
         "`{0}` updates '{1}', but this block runs over '{2}': a block can only update its own population");
     public static readonly DiagnosticDescriptor UnknownLoopOption = Error("TTS0127", "Unknown option",
@@ -100,7 +102,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor StatementNotAllowed = Error("TTS0137", "Statement not allowed here",
         "`{0}` is not allowed {1}");
     public static readonly DiagnosticDescriptor WrongFunctionResult = Error("TTS0138", "Wrong result type",
-        "a {0} returns {1}, not {2}");
+        "{0} returns {1}, not {2}");
     public static readonly DiagnosticDescriptor DuplicateClause = Error("TTS0139", "Duplicate clause",
         "strategy '{0}' has more than one `{1}` clause: merge them into one");
     public static readonly DiagnosticDescriptor NotAPopulation = Error("TTS0140", "Not a population",
@@ -111,6 +113,10 @@ public static class DiagnosticDescriptors
         "option '{0}' is given twice: keep one");
     public static readonly DiagnosticDescriptor WrongLoopOperator = Error("TTS0143", "Wrong option operator",
         "write `{0}`");
+    public static readonly DiagnosticDescriptor NotAModel = Error("TTS0144", "Not a model",
+        "'{0}' is {1}, not a model: {2} needs a name declared with `model NAME: lm`");
+    public static readonly DiagnosticDescriptor InvalidOperand = Error("TTS0145", "Invalid operand",
+        "operator '{0}' cannot be applied to {1}{2}");
 
     // Warnings
     public static readonly DiagnosticDescriptor UnusedPopulation = Warning("TTS0200", "Unused population",

@@ -44,24 +44,26 @@ public static class BoundTreeWalker
     public static IEnumerable<BoundExpression> Expressions(BoundExpression expression)
     {
         yield return expression;
-        var children = expression switch
-        {
-            BoundBuiltinCall call => call.Arguments,
-            BoundUnary unary => new[] { unary.Operand },
-            BoundBinary binary => new[] { binary.Left, binary.Right },
-            BoundList list => list.Elements,
-            BoundSelection selection => new[] { selection.Key, selection.Weight, selection.Otherwise }.OfType<BoundExpression>(),
-            BoundFunctionCall call => new[] { call.Argument },
-            BoundStrategyCall call => call.Arguments,
-            BoundSpawn spawn => new[] { spawn.Count, spawn.Prompt },
-            BoundRank rank => new[] { rank.By, rank.Top },
-            BoundRepeat repeat => new BoundExpression[] { repeat.Count, repeat.Call },
-            BoundSpeculative speculative => Options(speculative.Options).Prepend(speculative.Prompt).Append(speculative.Lookahead),
-            _ => Enumerable.Empty<BoundExpression>(),
-        };
-        foreach (var child in children.SelectMany(Expressions))
+        foreach (var child in Children(expression).SelectMany(Expressions))
         {
             yield return child;
         }
     }
+
+    /// <summary>The direct sub-expressions of an expression.</summary>
+    public static IEnumerable<BoundExpression> Children(BoundExpression expression) => expression switch
+    {
+        BoundBuiltinCall call => call.Arguments,
+        BoundUnary unary => new[] { unary.Operand },
+        BoundBinary binary => new[] { binary.Left, binary.Right },
+        BoundList list => list.Elements,
+        BoundSelection selection => new[] { selection.Key, selection.Weight, selection.Otherwise }.OfType<BoundExpression>(),
+        BoundFunctionCall call => new[] { call.Argument },
+        BoundStrategyCall call => call.Arguments,
+        BoundSpawn spawn => new[] { spawn.Count, spawn.Prompt },
+        BoundRank rank => new[] { rank.By, rank.Top },
+        BoundRepeat repeat => new BoundExpression[] { repeat.Count, repeat.Call },
+        BoundSpeculative speculative => Options(speculative.Options).Prepend(speculative.Prompt).Append(speculative.Lookahead),
+        _ => Enumerable.Empty<BoundExpression>(),
+    };
 }

@@ -9,7 +9,7 @@ namespace Tts.Language.Syntax.Formatting;
 
 /// <summary>
 /// Prints an AST in the canonical style of <c>tts fmt</c>: 4-space indentation, one statement per line, each
-/// strategy clause on its own line, a blank line between declarations and the fewest parentheses the
+/// strategy clause on its own line, a blank line around each strategy and the fewest parentheses the
 /// grammar's precedence allows. Comments come from the tree's side table and are never dropped: each one is
 /// printed before the declaration, clause or statement it precedes, at the end of the line it trails, before
 /// the closing brace of its block, or at the end of the file; one inside a header or an expression moves
@@ -239,7 +239,8 @@ public static class SyntaxPrinter
         {
             for (var i = 0; i < unit.Declarations.Length; i++)
             {
-                if (i > 0)
+                // One-line declarations (models, rewards, verifiers, extractors) stay together; strategies stand apart.
+                if (i > 0 && (unit.Declarations[i] is StrategyDeclarationSyntax || unit.Declarations[i - 1] is StrategyDeclarationSyntax))
                 {
                     _output.Append('\n');
                 }

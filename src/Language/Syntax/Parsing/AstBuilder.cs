@@ -294,6 +294,10 @@ internal sealed class AstBuilder
                     builder.Append((char)int.Parse(text.Substring(i + 1, 4), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
                     i += 4;
                     break;
+                case 'u':
+                    _diagnostics.Report(DiagnosticDescriptors.IncompleteUnicodeEscape, _source.GetLocation(new TextSpan(token.StartIndex + i - 1, 2)));
+                    builder.Append('\\').Append('u');
+                    break;
                 default:
                     var at = token.StartIndex + i - 1;
                     _diagnostics.Report(DiagnosticDescriptors.InvalidEscape, _source.GetLocation(new TextSpan(at, 2)), escape.ToString());

@@ -142,7 +142,7 @@ internal sealed class SyntaxErrorListener : BaseErrorListener
         TtsParser.ForkStatementContext => "a fork block",
         TtsParser.RefineStatementContext => "a refine statement",
         TtsParser.ReturnStatementContext => "a return statement",
-        _ => $"a {statement.Start.Text} statement",
+        _ => $"{("aeiou".IndexOf(statement.Start.Text[0]) >= 0 ? "an" : "a")} {statement.Start.Text} statement",
     };
 
     private static string DescribeExpected(IntervalSet expected, ParserRuleContext? context)
@@ -195,7 +195,16 @@ internal sealed class SyntaxErrorListener : BaseErrorListener
                 continue;
             }
 
-            words.Add(DescribeTokenType(type, context));
+            // `population` is one of the types the type phrase already lists.
+            if (type == TtsLexer.POPULATION && context?.RuleIndex == TtsParser.RULE_typeReference)
+            {
+                continue;
+            }
+
+            // A soft keyword is "a name" only where a name may stand; where only the keyword fits, name it.
+            words.Add(IsName(type) && type != TtsLexer.IDENTIFIER && !types.Contains(TtsLexer.IDENTIFIER)
+                ? $"`{TtsLexer.DefaultVocabulary.GetLiteralName(type)?.Trim('\'')}`"
+                : DescribeTokenType(type, context));
         }
 
         return JoinAlternatives(words.Distinct().ToList());
