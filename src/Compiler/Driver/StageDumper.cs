@@ -18,9 +18,16 @@ public static class StageDumper
     {
         CompilerStage.Ast => PrintTree(compilation.Syntax.Root),
         CompilerStage.Bound => PrintTree(compilation.Bound),
-        CompilerStage.Ir => compilation.Lowered is { } ir ? IrPrinter.Print(ir) : "",
-        _ => compilation.Optimized is { } opt ? IrPrinter.Print(opt) : "",
+        CompilerStage.Ir => compilation.Lowered is { } ir ? NotLowered(compilation) + IrPrinter.Print(ir) : "",
+        _ => compilation.Optimized is { } opt ? NotLowered(compilation) + IrPrinter.Print(opt) : "",
     };
+
+    /// <summary>One comment line per strategy the IR cannot express yet, so a dump never silently omits one.</summary>
+    private static string NotLowered(Compilation compilation) =>
+        string.Concat(compilation.Bound.Strategies
+            .Select(s => (s.Symbol.Name, Reason: Lowering.Lowerer.Unsupported(s)))
+            .Where(s => s.Reason is not null)
+            .Select(s => $"// strategy {s.Name} is not lowered: {s.Reason}\n"));
 
     public static string PrintTree(object root)
     {
