@@ -139,7 +139,7 @@ internal static class FileModelBuilder
     {
         TypeKind.Text => "string",
         TypeKind.Int => "long",
-        TypeKind.Real => "double",
+        TypeKind.Real or TypeKind.LogWeight or TypeKind.Score or TypeKind.Prob => "double",
         TypeKind.Bool => "bool",
         _ => "object",
     };
@@ -147,7 +147,7 @@ internal static class FileModelBuilder
     /// <summary>A C# literal for a constant default: invariant culture, strings escaped by Roslyn itself.</summary>
     internal static string Literal(object value, TtsType type) => type.Kind switch
     {
-        TypeKind.Real => RealLiteral(Convert.ToDouble(value, CultureInfo.InvariantCulture)),
+        TypeKind.Real or TypeKind.LogWeight or TypeKind.Score or TypeKind.Prob => RealLiteral(Convert.ToDouble(value, CultureInfo.InvariantCulture)),
         TypeKind.Int => Convert.ToInt64(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture) + "L",
         TypeKind.Bool => (bool)value ? "true" : "false",
         TypeKind.Text => SymbolDisplay.FormatLiteral((string)value, quote: true),

@@ -26,6 +26,8 @@ public class GeneratedSourceTests
     [InlineData("best_of_n.tts", "BestOfNStrategies")]
     [InlineData("majority_vote.tts", "MajorityVoteStrategies")]
     [InlineData("sampling.tts", "SamplingStrategies")]
+    [InlineData("particle_filter.tts", "ParticleFilterStrategies")]
+    [InlineData("composite.tts", "CompositeStrategies")]
     public void Example_generates_its_baseline(string file, string className)
     {
         var text = File.ReadAllText(RepoPaths.Combine("examples", "strategies", file));
