@@ -32,7 +32,7 @@ public sealed class StaticBudgetTests
                 }
                 return sample(ps)
             }
-            """, "tokens <= 32 * n * steps, calls <= 32 * steps, rewards <= n * steps" },
+            """, "tokens <= 32 * n * steps, calls <= 32 * steps + 1, rewards <= n * steps" },
         { "search: width times expand particles per step, width kept", """
             strategy s(q: text) -> text {
                 population ps = spawn(1, prompt: q)
@@ -42,7 +42,7 @@ public sealed class StaticBudgetTests
                 }
                 return best(ps, by: prm)
             }
-            """, "tokens <= 300, calls <= 50, rewards <= 32" },
+            """, "tokens <= 300, calls <= 51, rewards <= 32" },
         { "a strategy call costs the callee's bound with its arguments substituted", """
             strategy callee(q: text, n: int = 4, m: int = 2) -> text {
                 population xs = sample policy(q, n: n * m, max_tokens: 10)
@@ -97,7 +97,7 @@ public sealed class StaticBudgetTests
                 population answers = repeat(runs, pf(q, n: 16))
                 return vote(answers, key: answer(answers))
             }
-            """, "tokens <= 1280 * runs, calls <= 80 * runs, rewards <= 160 * runs" },
+            """, "tokens <= 1280 * runs, calls <= 81 * runs, rewards <= 160 * runs" },
     };
 
     [Theory]

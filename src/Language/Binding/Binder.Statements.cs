@@ -807,6 +807,9 @@ public sealed partial class Binder
                     BudgetMath.Substitute(callee.Budget.Tokens, ArgumentOf),
                     BudgetMath.Substitute(callee.Budget.Calls, ArgumentOf),
                     BudgetMath.Substitute(callee.Budget.Rewards, ArgumentOf)));
+            case BoundSpawn spawn:
+                // The prompt is prefilled once, when the population is created.
+                return CostOf(spawn.Count).Plus(CostOf(spawn.Prompt)).Plus(new StaticBudget(BudgetMath.Zero, BudgetMath.One, BudgetMath.Zero));
             case BoundRepeat repeat:
                 return CostOf(repeat.Count).Plus(CostOf(repeat.Call).Times(repeat.Count));
             case BoundSpeculative speculative:
