@@ -52,7 +52,7 @@ public sealed class EffectAnalysisTests
         { 4, Effect.ModelCall },
         { 5, Effect.ModelCall | Effect.Fork },
         { 6, Effect.RewardCall | Effect.Heuristic },
-        { 7, Effect.None },
+        { 7, Effect.ModelCall }, // spawn prefills the prompt
         { 8, Effect.ModelCall | Effect.RewardCall | Effect.Weight | Effect.Resample },
         { 10, Effect.ModelCall | Effect.RewardCall | Effect.Heuristic },
         { 12, Effect.ModelCall | Effect.RewardCall | Effect.Heuristic },

@@ -21,7 +21,11 @@ public sealed record BoundStrategy(
     Budgets.StaticBudget Budget,
     ImmutableArray<Budgets.BudgetLimit> DeclaredBudget);
 
-public abstract record BoundStatement(TextSpan Span);
+public abstract record BoundStatement(TextSpan Span)
+{
+    /// <summary>What the statement does besides computing values (nested blocks included), as the binder confined it.</summary>
+    public Effects.Effect Effects => Binding.Effects.EffectAnalysis.Of(this);
+}
 
 /// <summary>
 /// <c>population x = sample model(prompt, ...)</c>: every option is an expression (defaults filled in),

@@ -56,7 +56,7 @@ public static class EffectAnalysis
             effects |= expression switch
             {
                 BoundFunctionCall => Effect.RewardCall,
-                BoundStrategyCall or BoundSpeculative => Effect.ModelCall,
+                BoundStrategyCall or BoundSpeculative or BoundSpawn => Effect.ModelCall,
                 BoundRepeat => Effect.Fork | Effect.ModelCall,
                 BoundRank => Effect.Heuristic,
                 _ => Effect.None,
