@@ -34,7 +34,10 @@ internal static class FileModelBuilder
                 diagnostics.ToEquatableArray());
         }
 
-        var strategies = program.Strategies.Select(ToModel).ToList();
+        var declarations = tree.Root.Declarations.OfType<Tts.Language.Syntax.Nodes.StrategyDeclarationSyntax>().ToList();
+        var strategies = program.Strategies
+            .Select(s => ToModel(s, Documentation(tree, declarations.FirstOrDefault(d => d.Name.Name == s.Symbol.Name))))
+            .ToList();
         var clashes = FindNameClashes(tree, className, program, strategies);
         diagnostics.AddRange(clashes);
         var hasErrors = clashes.Count > 0;
@@ -49,7 +52,27 @@ internal static class FileModelBuilder
     private static LocationModel ToModel(Tts.Language.Text.Location location) =>
         new(location.Path, location.Span.Start, location.Span.Length, location.Start.Line, location.Start.Column, location.End.Line, location.End.Column);
 
-    private static StrategyModel ToModel(BoundStrategy strategy)
+    /// <summary>The comment lines directly above a strategy, delimiters stripped: its documentation.</summary>
+    private static EquatableArray<string> Documentation(SyntaxTree tree, Tts.Language.Syntax.Nodes.StrategyDeclarationSyntax? declaration)
+    {
+        if (declaration is null)
+        {
+            return EquatableArray<string>.Empty;
+        }
+
+        var lines = new List<string>();
+        foreach (var comment in tree.GetLeadingComments(declaration))
+        {
+            var body = comment.Text.StartsWith("//", StringComparison.Ordinal)
+                ? comment.Text.Substring(2)
+                : comment.Text.Substring(2, comment.Text.Length - 4);
+            lines.AddRange(body.Replace("\r\n", "\n").Split('\n').Select(l => l.Trim().TrimStart('*').Trim()).Where(l => l.Length > 0));
+        }
+
+        return lines.ToEquatableArray();
+    }
+
+    private static StrategyModel ToModel(BoundStrategy strategy, EquatableArray<string> documentation)
     {
         var symbol = strategy.Symbol;
         var parameters = symbol.Parameters
@@ -68,7 +91,8 @@ internal static class FileModelBuilder
             strategy.Guarantee.LevelName,
             strategy.Guarantee.Target,
             strategy.Guarantee.Reason,
-            symbol.Signature);
+            symbol.Signature,
+            documentation);
     }
 
     /// <summary>C# names that would collide (CS0102, CS0542): reported as TTSG002 at the strategy or parameter.</summary>

@@ -39,7 +39,8 @@ internal sealed record StrategyModel(
     string GuaranteeLevel,
     string GuaranteeTarget,
     string GuaranteeReason,
-    string Signature);
+    string Signature,
+    EquatableArray<string> Documentation);
 
 /// <summary>One .tts file: where it is, the C# class it becomes, its strategies, and whether it had errors.</summary>
 internal sealed record StrategyFileModel(string Path, string ClassName, EquatableArray<StrategyModel> Strategies, bool HasErrors);

@@ -41,6 +41,11 @@ internal static class SourceEmitter
     private static void EmitStrategy(Writer w, StrategyModel strategy)
     {
         w.Line("/// <summary>");
+        foreach (var line in strategy.Documentation)
+        {
+            w.Line("/// " + Xml(line));
+        }
+
         w.Line("/// Strategy <c>" + Xml(strategy.Signature) + "</c>.");
         w.Line("/// Guarantee: <b>" + Xml(strategy.GuaranteeLevel) + "</b> for target <c>" + Xml(strategy.GuaranteeTarget) + "</c>.");
         w.Line("/// </summary>");

@@ -40,6 +40,36 @@ public class GeneratedSourceTests
     }
 
     [Fact]
+    public void Comments_directly_above_a_strategy_become_its_xml_documentation()
+    {
+        const string source = """
+            // The file's header: not a strategy's documentation.
+            model policy: lm
+
+            // Draws one answer.
+            /* Cheap & exact: n < 2 draws. */
+            strategy once(q: text) -> text {
+                population xs = sample policy(q)
+                return sample(xs)
+            }
+
+            // Detached by a blank line.
+
+            strategy twice(q: text) -> text {
+                population xs = sample policy(q, n: 2)
+                return sample(xs)
+            }
+            """;
+        var (result, _, diagnostics) = GeneratorHarness.Run(new InMemoryAdditionalText("/project/docs.tts", source));
+        Assert.Empty(diagnostics);
+        var text = Assert.Single(result.GeneratedTrees).GetText().ToString();
+        Assert.Contains("/// Draws one answer.\n", text.Replace("\r\n", "\n", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("/// Cheap &amp; exact: n &lt; 2 draws.", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("header", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Detached", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Literals_generate_their_baseline()
     {
         var (result, _, diagnostics) = GeneratorHarness.Run(new InMemoryAdditionalText("/project/literals.tts", LiteralsSource));
