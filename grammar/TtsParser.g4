@@ -73,8 +73,9 @@ statement
     ;
 
 // with resample = systematic, ess < 0.5, steps <= 40
+// A missing comma is accepted here and reported by the AST builder, so one slip does not lose the whole block.
 loopOptions
-    : WITH loopOption (COMMA loopOption)*
+    : WITH loopOption (COMMA? loopOption)*
     ;
 
 loopOption

@@ -1393,27 +1393,38 @@ public partial class TtsParser : Parser {
 		EnterRule(_localctx, 24, RULE_loopOptions);
 		int _la;
 		try {
+			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
 			State = 204;
 			Match(WITH);
 			State = 205;
 			loopOption();
-			State = 210;
+			State = 212;
 			ErrorHandler.Sync(this);
-			_la = TokenStream.LA(1);
-			while (_la==COMMA) {
-				{
-				{
-				State = 206;
-				Match(COMMA);
-				State = 207;
-				loopOption();
+			_alt = Interpreter.AdaptivePredict(TokenStream,17,Context);
+			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
+				if ( _alt==1 ) {
+					{
+					{
+					State = 207;
+					ErrorHandler.Sync(this);
+					_la = TokenStream.LA(1);
+					if (_la==COMMA) {
+						{
+						State = 206;
+						Match(COMMA);
+						}
+					}
+
+					State = 209;
+					loopOption();
+					}
+					} 
 				}
-				}
-				State = 212;
+				State = 214;
 				ErrorHandler.Sync(this);
-				_la = TokenStream.LA(1);
+				_alt = Interpreter.AdaptivePredict(TokenStream,17,Context);
 			}
 			}
 		}
@@ -1461,9 +1472,9 @@ public partial class TtsParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 213;
+			State = 215;
 			_localctx.name = identifier();
-			State = 214;
+			State = 216;
 			_localctx.@operator = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
 			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 184717953466368L) != 0)) ) {
@@ -1473,7 +1484,7 @@ public partial class TtsParser : Parser {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 215;
+			State = 217;
 			expression(0);
 			}
 		}
@@ -1562,30 +1573,30 @@ public partial class TtsParser : Parser {
 		EnterRule(_localctx, 28, RULE_populationSource);
 		int _la;
 		try {
-			State = 236;
+			State = 238;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,19,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,20,Context) ) {
 			case 1:
 				_localctx = new SampleSourceContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 217;
-				Match(SAMPLE);
-				State = 218;
-				((SampleSourceContext)_localctx).model = identifier();
 				State = 219;
-				Match(LPAREN);
+				Match(SAMPLE);
+				State = 220;
+				((SampleSourceContext)_localctx).model = identifier();
 				State = 221;
+				Match(LPAREN);
+				State = 223;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 207728680921729424L) != 0)) {
 					{
-					State = 220;
+					State = 222;
 					argumentList();
 					}
 				}
 
-				State = 223;
+				State = 225;
 				Match(RPAREN);
 				}
 				break;
@@ -1593,27 +1604,27 @@ public partial class TtsParser : Parser {
 				_localctx = new RaceSourceContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 225;
-				Match(RACE);
-				State = 226;
-				((RaceSourceContext)_localctx).model = identifier();
 				State = 227;
-				Match(LPAREN);
+				Match(RACE);
+				State = 228;
+				((RaceSourceContext)_localctx).model = identifier();
 				State = 229;
+				Match(LPAREN);
+				State = 231;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 207728680921729424L) != 0)) {
 					{
-					State = 228;
+					State = 230;
 					argumentList();
 					}
 				}
 
-				State = 231;
-				Match(RPAREN);
-				State = 232;
-				Match(FIRST);
 				State = 233;
+				Match(RPAREN);
+				State = 234;
+				Match(FIRST);
+				State = 235;
 				((RaceSourceContext)_localctx).count = expression(0);
 				}
 				break;
@@ -1621,7 +1632,7 @@ public partial class TtsParser : Parser {
 				_localctx = new ExpressionSourceContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 235;
+				State = 237;
 				expression(0);
 				}
 				break;
@@ -1670,21 +1681,21 @@ public partial class TtsParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 238;
+			State = 240;
 			argument();
-			State = 243;
+			State = 245;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 239;
+				State = 241;
 				Match(COMMA);
-				State = 240;
+				State = 242;
 				argument();
 				}
 				}
-				State = 245;
+				State = 247;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -1730,19 +1741,19 @@ public partial class TtsParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 249;
+			State = 251;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,21,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,22,Context) ) {
 			case 1:
 				{
-				State = 246;
+				State = 248;
 				_localctx.name = identifier();
-				State = 247;
+				State = 249;
 				Match(COLON);
 				}
 				break;
 			}
-			State = 251;
+			State = 253;
 			expression(0);
 			}
 		}
@@ -1843,7 +1854,7 @@ public partial class TtsParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 257;
+			State = 259;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case SAMPLE:
@@ -1865,7 +1876,7 @@ public partial class TtsParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 254;
+				State = 256;
 				primary();
 				}
 				break;
@@ -1875,7 +1886,7 @@ public partial class TtsParser : Parser {
 				_localctx = new UnaryExpressionContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 255;
+				State = 257;
 				((UnaryExpressionContext)_localctx).@operator = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==NOT || _la==MINUS) ) {
@@ -1885,7 +1896,7 @@ public partial class TtsParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 256;
+				State = 258;
 				expression(7);
 				}
 				break;
@@ -1893,25 +1904,25 @@ public partial class TtsParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 279;
+			State = 281;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,24,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,25,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 277;
+					State = 279;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,23,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,24,Context) ) {
 					case 1:
 						{
 						_localctx = new BinaryExpressionContext(new ExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 259;
+						State = 261;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 260;
+						State = 262;
 						((BinaryExpressionContext)_localctx).@operator = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 7881299347898368L) != 0)) ) {
@@ -1921,7 +1932,7 @@ public partial class TtsParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 261;
+						State = 263;
 						expression(7);
 						}
 						break;
@@ -1929,9 +1940,9 @@ public partial class TtsParser : Parser {
 						{
 						_localctx = new BinaryExpressionContext(new ExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 262;
+						State = 264;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 263;
+						State = 265;
 						((BinaryExpressionContext)_localctx).@operator = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -1941,7 +1952,7 @@ public partial class TtsParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 264;
+						State = 266;
 						expression(6);
 						}
 						break;
@@ -1949,9 +1960,9 @@ public partial class TtsParser : Parser {
 						{
 						_localctx = new BinaryExpressionContext(new ExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 265;
+						State = 267;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 266;
+						State = 268;
 						((BinaryExpressionContext)_localctx).@operator = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 131941395333120L) != 0)) ) {
@@ -1961,7 +1972,7 @@ public partial class TtsParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 267;
+						State = 269;
 						expression(5);
 						}
 						break;
@@ -1969,9 +1980,9 @@ public partial class TtsParser : Parser {
 						{
 						_localctx = new BinaryExpressionContext(new ExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 268;
+						State = 270;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 269;
+						State = 271;
 						((BinaryExpressionContext)_localctx).@operator = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==EQEQ || _la==NOTEQ) ) {
@@ -1981,7 +1992,7 @@ public partial class TtsParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 270;
+						State = 272;
 						expression(4);
 						}
 						break;
@@ -1989,11 +2000,11 @@ public partial class TtsParser : Parser {
 						{
 						_localctx = new BinaryExpressionContext(new ExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 271;
-						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 272;
-						((BinaryExpressionContext)_localctx).@operator = Match(AND);
 						State = 273;
+						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
+						State = 274;
+						((BinaryExpressionContext)_localctx).@operator = Match(AND);
+						State = 275;
 						expression(3);
 						}
 						break;
@@ -2001,20 +2012,20 @@ public partial class TtsParser : Parser {
 						{
 						_localctx = new BinaryExpressionContext(new ExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 274;
-						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 275;
-						((BinaryExpressionContext)_localctx).@operator = Match(OR);
 						State = 276;
+						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
+						State = 277;
+						((BinaryExpressionContext)_localctx).@operator = Match(OR);
+						State = 278;
 						expression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 281;
+				State = 283;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,24,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,25,Context);
 			}
 			}
 		}
@@ -2125,14 +2136,14 @@ public partial class TtsParser : Parser {
 		EnterRule(_localctx, 36, RULE_primary);
 		int _la;
 		try {
-			State = 307;
+			State = 309;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,28,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,29,Context) ) {
 			case 1:
 				_localctx = new LiteralPrimaryContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 282;
+				State = 284;
 				literal();
 				}
 				break;
@@ -2140,21 +2151,21 @@ public partial class TtsParser : Parser {
 				_localctx = new CallPrimaryContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 283;
+				State = 285;
 				((CallPrimaryContext)_localctx).callee = calleeName();
-				State = 284;
-				Match(LPAREN);
 				State = 286;
+				Match(LPAREN);
+				State = 288;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 207728680921729424L) != 0)) {
 					{
-					State = 285;
+					State = 287;
 					argumentList();
 					}
 				}
 
-				State = 288;
+				State = 290;
 				Match(RPAREN);
 				}
 				break;
@@ -2162,7 +2173,7 @@ public partial class TtsParser : Parser {
 				_localctx = new NamePrimaryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 290;
+				State = 292;
 				identifier();
 				}
 				break;
@@ -2170,11 +2181,11 @@ public partial class TtsParser : Parser {
 				_localctx = new ParenthesizedPrimaryContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 291;
-				Match(LPAREN);
-				State = 292;
-				expression(0);
 				State = 293;
+				Match(LPAREN);
+				State = 294;
+				expression(0);
+				State = 295;
 				Match(RPAREN);
 				}
 				break;
@@ -2182,35 +2193,35 @@ public partial class TtsParser : Parser {
 				_localctx = new ListPrimaryContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 295;
+				State = 297;
 				Match(LBRACKET);
-				State = 304;
+				State = 306;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 207728680921729424L) != 0)) {
 					{
-					State = 296;
+					State = 298;
 					expression(0);
-					State = 301;
+					State = 303;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 297;
+						State = 299;
 						Match(COMMA);
-						State = 298;
+						State = 300;
 						expression(0);
 						}
 						}
-						State = 303;
+						State = 305;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 306;
+				State = 308;
 				Match(RBRACKET);
 				}
 				break;
@@ -2250,7 +2261,7 @@ public partial class TtsParser : Parser {
 		CalleeNameContext _localctx = new CalleeNameContext(Context, State);
 		EnterRule(_localctx, 38, RULE_calleeName);
 		try {
-			State = 311;
+			State = 313;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case BY:
@@ -2261,14 +2272,14 @@ public partial class TtsParser : Parser {
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 309;
+				State = 311;
 				identifier();
 				}
 				break;
 			case SAMPLE:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 310;
+				State = 312;
 				Match(SAMPLE);
 				}
 				break;
@@ -2315,7 +2326,7 @@ public partial class TtsParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 313;
+			State = 315;
 			_la = TokenStream.LA(1);
 			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 144115190156230656L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
@@ -2364,7 +2375,7 @@ public partial class TtsParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 315;
+			State = 317;
 			_la = TokenStream.LA(1);
 			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 63050394783187328L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
@@ -2405,7 +2416,7 @@ public partial class TtsParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,61,318,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,7,
+		4,1,61,320,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,7,
 		7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		1,0,5,0,46,8,0,10,0,12,0,49,9,0,1,0,1,0,1,1,1,1,1,1,3,1,56,8,1,1,2,1,2,
@@ -2419,99 +2430,100 @@ public partial class TtsParser : Parser {
 		1,11,1,11,3,11,161,8,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,
 		11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,
 		11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,3,11,199,
-		8,11,1,11,1,11,3,11,203,8,11,1,12,1,12,1,12,1,12,5,12,209,8,12,10,12,12,
-		12,212,9,12,1,13,1,13,1,13,1,13,1,14,1,14,1,14,1,14,3,14,222,8,14,1,14,
-		1,14,1,14,1,14,1,14,1,14,3,14,230,8,14,1,14,1,14,1,14,1,14,1,14,3,14,237,
-		8,14,1,15,1,15,1,15,5,15,242,8,15,10,15,12,15,245,9,15,1,16,1,16,1,16,
-		3,16,250,8,16,1,16,1,16,1,17,1,17,1,17,1,17,3,17,258,8,17,1,17,1,17,1,
+		8,11,1,11,1,11,3,11,203,8,11,1,12,1,12,1,12,3,12,208,8,12,1,12,5,12,211,
+		8,12,10,12,12,12,214,9,12,1,13,1,13,1,13,1,13,1,14,1,14,1,14,1,14,3,14,
+		224,8,14,1,14,1,14,1,14,1,14,1,14,1,14,3,14,232,8,14,1,14,1,14,1,14,1,
+		14,1,14,3,14,239,8,14,1,15,1,15,1,15,5,15,244,8,15,10,15,12,15,247,9,15,
+		1,16,1,16,1,16,3,16,252,8,16,1,16,1,16,1,17,1,17,1,17,1,17,3,17,260,8,
 		17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,
-		17,1,17,5,17,278,8,17,10,17,12,17,281,9,17,1,18,1,18,1,18,1,18,3,18,287,
-		8,18,1,18,1,18,1,18,1,18,1,18,1,18,1,18,1,18,1,18,1,18,1,18,5,18,300,8,
-		18,10,18,12,18,303,9,18,3,18,305,8,18,1,18,3,18,308,8,18,1,19,1,19,3,19,
-		312,8,19,1,20,1,20,1,21,1,21,1,21,0,1,34,22,0,2,4,6,8,10,12,14,16,18,20,
-		22,24,26,28,30,32,34,36,38,40,42,0,9,1,0,12,14,3,0,43,43,45,45,47,47,2,
-		0,11,11,49,49,1,0,50,52,1,0,48,49,1,0,43,46,1,0,41,42,2,0,26,30,57,57,
-		2,0,7,8,53,55,345,0,47,1,0,0,0,2,55,1,0,0,0,4,57,1,0,0,0,6,62,1,0,0,0,
-		8,68,1,0,0,0,10,96,1,0,0,0,12,98,1,0,0,0,14,102,1,0,0,0,16,110,1,0,0,0,
-		18,119,1,0,0,0,20,121,1,0,0,0,22,202,1,0,0,0,24,204,1,0,0,0,26,213,1,0,
-		0,0,28,236,1,0,0,0,30,238,1,0,0,0,32,249,1,0,0,0,34,257,1,0,0,0,36,307,
-		1,0,0,0,38,311,1,0,0,0,40,313,1,0,0,0,42,315,1,0,0,0,44,46,3,2,1,0,45,
-		44,1,0,0,0,46,49,1,0,0,0,47,45,1,0,0,0,47,48,1,0,0,0,48,50,1,0,0,0,49,
-		47,1,0,0,0,50,51,5,0,0,1,51,1,1,0,0,0,52,56,3,4,2,0,53,56,3,6,3,0,54,56,
-		3,8,4,0,55,52,1,0,0,0,55,53,1,0,0,0,55,54,1,0,0,0,56,3,1,0,0,0,57,58,5,
-		1,0,0,58,59,3,40,20,0,59,60,5,40,0,0,60,61,3,40,20,0,61,5,1,0,0,0,62,63,
-		7,0,0,0,63,66,3,40,20,0,64,65,5,40,0,0,65,67,3,18,9,0,66,64,1,0,0,0,66,
-		67,1,0,0,0,67,7,1,0,0,0,68,69,5,2,0,0,69,70,3,40,20,0,70,72,5,33,0,0,71,
-		73,3,14,7,0,72,71,1,0,0,0,72,73,1,0,0,0,73,74,1,0,0,0,74,75,5,34,0,0,75,
-		76,5,31,0,0,76,80,3,18,9,0,77,79,3,10,5,0,78,77,1,0,0,0,79,82,1,0,0,0,
-		80,78,1,0,0,0,80,81,1,0,0,0,81,83,1,0,0,0,82,80,1,0,0,0,83,84,3,20,10,
-		0,84,9,1,0,0,0,85,86,5,15,0,0,86,97,3,40,20,0,87,88,5,16,0,0,88,93,3,12,
-		6,0,89,90,5,39,0,0,90,92,3,12,6,0,91,89,1,0,0,0,92,95,1,0,0,0,93,91,1,
-		0,0,0,93,94,1,0,0,0,94,97,1,0,0,0,95,93,1,0,0,0,96,85,1,0,0,0,96,87,1,
-		0,0,0,97,11,1,0,0,0,98,99,3,40,20,0,99,100,5,43,0,0,100,101,3,34,17,0,
-		101,13,1,0,0,0,102,107,3,16,8,0,103,104,5,39,0,0,104,106,3,16,8,0,105,
-		103,1,0,0,0,106,109,1,0,0,0,107,105,1,0,0,0,107,108,1,0,0,0,108,15,1,0,
-		0,0,109,107,1,0,0,0,110,111,3,40,20,0,111,112,5,40,0,0,112,115,3,18,9,
-		0,113,114,5,47,0,0,114,116,3,34,17,0,115,113,1,0,0,0,115,116,1,0,0,0,116,
-		17,1,0,0,0,117,120,3,40,20,0,118,120,5,3,0,0,119,117,1,0,0,0,119,118,1,
-		0,0,0,120,19,1,0,0,0,121,125,5,35,0,0,122,124,3,22,11,0,123,122,1,0,0,
-		0,124,127,1,0,0,0,125,123,1,0,0,0,125,126,1,0,0,0,126,128,1,0,0,0,127,
-		125,1,0,0,0,128,129,5,36,0,0,129,21,1,0,0,0,130,131,5,5,0,0,131,132,3,
-		40,20,0,132,133,5,47,0,0,133,134,3,34,17,0,134,203,1,0,0,0,135,136,5,3,
-		0,0,136,137,3,40,20,0,137,138,5,47,0,0,138,139,3,28,14,0,139,203,1,0,0,
-		0,140,141,5,17,0,0,141,143,3,40,20,0,142,144,3,24,12,0,143,142,1,0,0,0,
-		143,144,1,0,0,0,144,145,1,0,0,0,145,146,3,20,10,0,146,203,1,0,0,0,147,
-		148,5,18,0,0,148,150,3,40,20,0,149,151,3,24,12,0,150,149,1,0,0,0,150,151,
-		1,0,0,0,151,152,1,0,0,0,152,153,3,20,10,0,153,203,1,0,0,0,154,155,5,19,
-		0,0,155,156,3,40,20,0,156,157,5,26,0,0,157,158,3,40,20,0,158,160,5,33,
-		0,0,159,161,3,30,15,0,160,159,1,0,0,0,160,161,1,0,0,0,161,162,1,0,0,0,
-		162,163,5,34,0,0,163,203,1,0,0,0,164,165,5,20,0,0,165,166,3,40,20,0,166,
-		167,5,32,0,0,167,168,3,34,17,0,168,203,1,0,0,0,169,170,5,21,0,0,170,171,
-		3,40,20,0,171,172,5,40,0,0,172,173,3,34,17,0,173,203,1,0,0,0,174,175,5,
-		22,0,0,175,176,3,40,20,0,176,177,5,40,0,0,177,178,3,34,17,0,178,203,1,
-		0,0,0,179,180,5,30,0,0,180,181,3,40,20,0,181,182,5,47,0,0,182,183,3,34,
-		17,0,183,203,1,0,0,0,184,185,5,29,0,0,185,186,3,40,20,0,186,187,5,47,0,
-		0,187,188,3,34,17,0,188,203,1,0,0,0,189,190,5,23,0,0,190,203,3,20,10,0,
-		191,192,5,24,0,0,192,193,3,40,20,0,193,194,5,47,0,0,194,195,3,34,17,0,
-		195,196,5,26,0,0,196,198,3,34,17,0,197,199,3,24,12,0,198,197,1,0,0,0,198,
-		199,1,0,0,0,199,203,1,0,0,0,200,201,5,6,0,0,201,203,3,34,17,0,202,130,
-		1,0,0,0,202,135,1,0,0,0,202,140,1,0,0,0,202,147,1,0,0,0,202,154,1,0,0,
-		0,202,164,1,0,0,0,202,169,1,0,0,0,202,174,1,0,0,0,202,179,1,0,0,0,202,
-		184,1,0,0,0,202,189,1,0,0,0,202,191,1,0,0,0,202,200,1,0,0,0,203,23,1,0,
-		0,0,204,205,5,27,0,0,205,210,3,26,13,0,206,207,5,39,0,0,207,209,3,26,13,
-		0,208,206,1,0,0,0,209,212,1,0,0,0,210,208,1,0,0,0,210,211,1,0,0,0,211,
-		25,1,0,0,0,212,210,1,0,0,0,213,214,3,40,20,0,214,215,7,1,0,0,215,216,3,
-		34,17,0,216,27,1,0,0,0,217,218,5,4,0,0,218,219,3,40,20,0,219,221,5,33,
-		0,0,220,222,3,30,15,0,221,220,1,0,0,0,221,222,1,0,0,0,222,223,1,0,0,0,
-		223,224,5,34,0,0,224,237,1,0,0,0,225,226,5,25,0,0,226,227,3,40,20,0,227,
-		229,5,33,0,0,228,230,3,30,15,0,229,228,1,0,0,0,229,230,1,0,0,0,230,231,
-		1,0,0,0,231,232,5,34,0,0,232,233,5,28,0,0,233,234,3,34,17,0,234,237,1,
-		0,0,0,235,237,3,34,17,0,236,217,1,0,0,0,236,225,1,0,0,0,236,235,1,0,0,
-		0,237,29,1,0,0,0,238,243,3,32,16,0,239,240,5,39,0,0,240,242,3,32,16,0,
-		241,239,1,0,0,0,242,245,1,0,0,0,243,241,1,0,0,0,243,244,1,0,0,0,244,31,
-		1,0,0,0,245,243,1,0,0,0,246,247,3,40,20,0,247,248,5,40,0,0,248,250,1,0,
-		0,0,249,246,1,0,0,0,249,250,1,0,0,0,250,251,1,0,0,0,251,252,3,34,17,0,
-		252,33,1,0,0,0,253,254,6,17,-1,0,254,258,3,36,18,0,255,256,7,2,0,0,256,
-		258,3,34,17,7,257,253,1,0,0,0,257,255,1,0,0,0,258,279,1,0,0,0,259,260,
-		10,6,0,0,260,261,7,3,0,0,261,278,3,34,17,7,262,263,10,5,0,0,263,264,7,
-		4,0,0,264,278,3,34,17,6,265,266,10,4,0,0,266,267,7,5,0,0,267,278,3,34,
-		17,5,268,269,10,3,0,0,269,270,7,6,0,0,270,278,3,34,17,4,271,272,10,2,0,
-		0,272,273,5,9,0,0,273,278,3,34,17,3,274,275,10,1,0,0,275,276,5,10,0,0,
-		276,278,3,34,17,2,277,259,1,0,0,0,277,262,1,0,0,0,277,265,1,0,0,0,277,
-		268,1,0,0,0,277,271,1,0,0,0,277,274,1,0,0,0,278,281,1,0,0,0,279,277,1,
-		0,0,0,279,280,1,0,0,0,280,35,1,0,0,0,281,279,1,0,0,0,282,308,3,42,21,0,
-		283,284,3,38,19,0,284,286,5,33,0,0,285,287,3,30,15,0,286,285,1,0,0,0,286,
-		287,1,0,0,0,287,288,1,0,0,0,288,289,5,34,0,0,289,308,1,0,0,0,290,308,3,
-		40,20,0,291,292,5,33,0,0,292,293,3,34,17,0,293,294,5,34,0,0,294,308,1,
-		0,0,0,295,304,5,37,0,0,296,301,3,34,17,0,297,298,5,39,0,0,298,300,3,34,
-		17,0,299,297,1,0,0,0,300,303,1,0,0,0,301,299,1,0,0,0,301,302,1,0,0,0,302,
-		305,1,0,0,0,303,301,1,0,0,0,304,296,1,0,0,0,304,305,1,0,0,0,305,306,1,
-		0,0,0,306,308,5,38,0,0,307,282,1,0,0,0,307,283,1,0,0,0,307,290,1,0,0,0,
-		307,291,1,0,0,0,307,295,1,0,0,0,308,37,1,0,0,0,309,312,3,40,20,0,310,312,
-		5,4,0,0,311,309,1,0,0,0,311,310,1,0,0,0,312,39,1,0,0,0,313,314,7,7,0,0,
-		314,41,1,0,0,0,315,316,7,8,0,0,316,43,1,0,0,0,30,47,55,66,72,80,93,96,
-		107,115,119,125,143,150,160,198,202,210,221,229,236,243,249,257,277,279,
-		286,301,304,307,311
+		17,1,17,1,17,1,17,1,17,5,17,280,8,17,10,17,12,17,283,9,17,1,18,1,18,1,
+		18,1,18,3,18,289,8,18,1,18,1,18,1,18,1,18,1,18,1,18,1,18,1,18,1,18,1,18,
+		1,18,5,18,302,8,18,10,18,12,18,305,9,18,3,18,307,8,18,1,18,3,18,310,8,
+		18,1,19,1,19,3,19,314,8,19,1,20,1,20,1,21,1,21,1,21,0,1,34,22,0,2,4,6,
+		8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,0,9,1,0,12,14,3,0,
+		43,43,45,45,47,47,2,0,11,11,49,49,1,0,50,52,1,0,48,49,1,0,43,46,1,0,41,
+		42,2,0,26,30,57,57,2,0,7,8,53,55,348,0,47,1,0,0,0,2,55,1,0,0,0,4,57,1,
+		0,0,0,6,62,1,0,0,0,8,68,1,0,0,0,10,96,1,0,0,0,12,98,1,0,0,0,14,102,1,0,
+		0,0,16,110,1,0,0,0,18,119,1,0,0,0,20,121,1,0,0,0,22,202,1,0,0,0,24,204,
+		1,0,0,0,26,215,1,0,0,0,28,238,1,0,0,0,30,240,1,0,0,0,32,251,1,0,0,0,34,
+		259,1,0,0,0,36,309,1,0,0,0,38,313,1,0,0,0,40,315,1,0,0,0,42,317,1,0,0,
+		0,44,46,3,2,1,0,45,44,1,0,0,0,46,49,1,0,0,0,47,45,1,0,0,0,47,48,1,0,0,
+		0,48,50,1,0,0,0,49,47,1,0,0,0,50,51,5,0,0,1,51,1,1,0,0,0,52,56,3,4,2,0,
+		53,56,3,6,3,0,54,56,3,8,4,0,55,52,1,0,0,0,55,53,1,0,0,0,55,54,1,0,0,0,
+		56,3,1,0,0,0,57,58,5,1,0,0,58,59,3,40,20,0,59,60,5,40,0,0,60,61,3,40,20,
+		0,61,5,1,0,0,0,62,63,7,0,0,0,63,66,3,40,20,0,64,65,5,40,0,0,65,67,3,18,
+		9,0,66,64,1,0,0,0,66,67,1,0,0,0,67,7,1,0,0,0,68,69,5,2,0,0,69,70,3,40,
+		20,0,70,72,5,33,0,0,71,73,3,14,7,0,72,71,1,0,0,0,72,73,1,0,0,0,73,74,1,
+		0,0,0,74,75,5,34,0,0,75,76,5,31,0,0,76,80,3,18,9,0,77,79,3,10,5,0,78,77,
+		1,0,0,0,79,82,1,0,0,0,80,78,1,0,0,0,80,81,1,0,0,0,81,83,1,0,0,0,82,80,
+		1,0,0,0,83,84,3,20,10,0,84,9,1,0,0,0,85,86,5,15,0,0,86,97,3,40,20,0,87,
+		88,5,16,0,0,88,93,3,12,6,0,89,90,5,39,0,0,90,92,3,12,6,0,91,89,1,0,0,0,
+		92,95,1,0,0,0,93,91,1,0,0,0,93,94,1,0,0,0,94,97,1,0,0,0,95,93,1,0,0,0,
+		96,85,1,0,0,0,96,87,1,0,0,0,97,11,1,0,0,0,98,99,3,40,20,0,99,100,5,43,
+		0,0,100,101,3,34,17,0,101,13,1,0,0,0,102,107,3,16,8,0,103,104,5,39,0,0,
+		104,106,3,16,8,0,105,103,1,0,0,0,106,109,1,0,0,0,107,105,1,0,0,0,107,108,
+		1,0,0,0,108,15,1,0,0,0,109,107,1,0,0,0,110,111,3,40,20,0,111,112,5,40,
+		0,0,112,115,3,18,9,0,113,114,5,47,0,0,114,116,3,34,17,0,115,113,1,0,0,
+		0,115,116,1,0,0,0,116,17,1,0,0,0,117,120,3,40,20,0,118,120,5,3,0,0,119,
+		117,1,0,0,0,119,118,1,0,0,0,120,19,1,0,0,0,121,125,5,35,0,0,122,124,3,
+		22,11,0,123,122,1,0,0,0,124,127,1,0,0,0,125,123,1,0,0,0,125,126,1,0,0,
+		0,126,128,1,0,0,0,127,125,1,0,0,0,128,129,5,36,0,0,129,21,1,0,0,0,130,
+		131,5,5,0,0,131,132,3,40,20,0,132,133,5,47,0,0,133,134,3,34,17,0,134,203,
+		1,0,0,0,135,136,5,3,0,0,136,137,3,40,20,0,137,138,5,47,0,0,138,139,3,28,
+		14,0,139,203,1,0,0,0,140,141,5,17,0,0,141,143,3,40,20,0,142,144,3,24,12,
+		0,143,142,1,0,0,0,143,144,1,0,0,0,144,145,1,0,0,0,145,146,3,20,10,0,146,
+		203,1,0,0,0,147,148,5,18,0,0,148,150,3,40,20,0,149,151,3,24,12,0,150,149,
+		1,0,0,0,150,151,1,0,0,0,151,152,1,0,0,0,152,153,3,20,10,0,153,203,1,0,
+		0,0,154,155,5,19,0,0,155,156,3,40,20,0,156,157,5,26,0,0,157,158,3,40,20,
+		0,158,160,5,33,0,0,159,161,3,30,15,0,160,159,1,0,0,0,160,161,1,0,0,0,161,
+		162,1,0,0,0,162,163,5,34,0,0,163,203,1,0,0,0,164,165,5,20,0,0,165,166,
+		3,40,20,0,166,167,5,32,0,0,167,168,3,34,17,0,168,203,1,0,0,0,169,170,5,
+		21,0,0,170,171,3,40,20,0,171,172,5,40,0,0,172,173,3,34,17,0,173,203,1,
+		0,0,0,174,175,5,22,0,0,175,176,3,40,20,0,176,177,5,40,0,0,177,178,3,34,
+		17,0,178,203,1,0,0,0,179,180,5,30,0,0,180,181,3,40,20,0,181,182,5,47,0,
+		0,182,183,3,34,17,0,183,203,1,0,0,0,184,185,5,29,0,0,185,186,3,40,20,0,
+		186,187,5,47,0,0,187,188,3,34,17,0,188,203,1,0,0,0,189,190,5,23,0,0,190,
+		203,3,20,10,0,191,192,5,24,0,0,192,193,3,40,20,0,193,194,5,47,0,0,194,
+		195,3,34,17,0,195,196,5,26,0,0,196,198,3,34,17,0,197,199,3,24,12,0,198,
+		197,1,0,0,0,198,199,1,0,0,0,199,203,1,0,0,0,200,201,5,6,0,0,201,203,3,
+		34,17,0,202,130,1,0,0,0,202,135,1,0,0,0,202,140,1,0,0,0,202,147,1,0,0,
+		0,202,154,1,0,0,0,202,164,1,0,0,0,202,169,1,0,0,0,202,174,1,0,0,0,202,
+		179,1,0,0,0,202,184,1,0,0,0,202,189,1,0,0,0,202,191,1,0,0,0,202,200,1,
+		0,0,0,203,23,1,0,0,0,204,205,5,27,0,0,205,212,3,26,13,0,206,208,5,39,0,
+		0,207,206,1,0,0,0,207,208,1,0,0,0,208,209,1,0,0,0,209,211,3,26,13,0,210,
+		207,1,0,0,0,211,214,1,0,0,0,212,210,1,0,0,0,212,213,1,0,0,0,213,25,1,0,
+		0,0,214,212,1,0,0,0,215,216,3,40,20,0,216,217,7,1,0,0,217,218,3,34,17,
+		0,218,27,1,0,0,0,219,220,5,4,0,0,220,221,3,40,20,0,221,223,5,33,0,0,222,
+		224,3,30,15,0,223,222,1,0,0,0,223,224,1,0,0,0,224,225,1,0,0,0,225,226,
+		5,34,0,0,226,239,1,0,0,0,227,228,5,25,0,0,228,229,3,40,20,0,229,231,5,
+		33,0,0,230,232,3,30,15,0,231,230,1,0,0,0,231,232,1,0,0,0,232,233,1,0,0,
+		0,233,234,5,34,0,0,234,235,5,28,0,0,235,236,3,34,17,0,236,239,1,0,0,0,
+		237,239,3,34,17,0,238,219,1,0,0,0,238,227,1,0,0,0,238,237,1,0,0,0,239,
+		29,1,0,0,0,240,245,3,32,16,0,241,242,5,39,0,0,242,244,3,32,16,0,243,241,
+		1,0,0,0,244,247,1,0,0,0,245,243,1,0,0,0,245,246,1,0,0,0,246,31,1,0,0,0,
+		247,245,1,0,0,0,248,249,3,40,20,0,249,250,5,40,0,0,250,252,1,0,0,0,251,
+		248,1,0,0,0,251,252,1,0,0,0,252,253,1,0,0,0,253,254,3,34,17,0,254,33,1,
+		0,0,0,255,256,6,17,-1,0,256,260,3,36,18,0,257,258,7,2,0,0,258,260,3,34,
+		17,7,259,255,1,0,0,0,259,257,1,0,0,0,260,281,1,0,0,0,261,262,10,6,0,0,
+		262,263,7,3,0,0,263,280,3,34,17,7,264,265,10,5,0,0,265,266,7,4,0,0,266,
+		280,3,34,17,6,267,268,10,4,0,0,268,269,7,5,0,0,269,280,3,34,17,5,270,271,
+		10,3,0,0,271,272,7,6,0,0,272,280,3,34,17,4,273,274,10,2,0,0,274,275,5,
+		9,0,0,275,280,3,34,17,3,276,277,10,1,0,0,277,278,5,10,0,0,278,280,3,34,
+		17,2,279,261,1,0,0,0,279,264,1,0,0,0,279,267,1,0,0,0,279,270,1,0,0,0,279,
+		273,1,0,0,0,279,276,1,0,0,0,280,283,1,0,0,0,281,279,1,0,0,0,281,282,1,
+		0,0,0,282,35,1,0,0,0,283,281,1,0,0,0,284,310,3,42,21,0,285,286,3,38,19,
+		0,286,288,5,33,0,0,287,289,3,30,15,0,288,287,1,0,0,0,288,289,1,0,0,0,289,
+		290,1,0,0,0,290,291,5,34,0,0,291,310,1,0,0,0,292,310,3,40,20,0,293,294,
+		5,33,0,0,294,295,3,34,17,0,295,296,5,34,0,0,296,310,1,0,0,0,297,306,5,
+		37,0,0,298,303,3,34,17,0,299,300,5,39,0,0,300,302,3,34,17,0,301,299,1,
+		0,0,0,302,305,1,0,0,0,303,301,1,0,0,0,303,304,1,0,0,0,304,307,1,0,0,0,
+		305,303,1,0,0,0,306,298,1,0,0,0,306,307,1,0,0,0,307,308,1,0,0,0,308,310,
+		5,38,0,0,309,284,1,0,0,0,309,285,1,0,0,0,309,292,1,0,0,0,309,293,1,0,0,
+		0,309,297,1,0,0,0,310,37,1,0,0,0,311,314,3,40,20,0,312,314,5,4,0,0,313,
+		311,1,0,0,0,313,312,1,0,0,0,314,39,1,0,0,0,315,316,7,7,0,0,316,41,1,0,
+		0,0,317,318,7,8,0,0,318,43,1,0,0,0,31,47,55,66,72,80,93,96,107,115,119,
+		125,143,150,160,198,202,207,212,223,231,238,245,251,259,279,281,288,303,
+		306,309,313
 	};
 
 	public static readonly ATN _ATN =

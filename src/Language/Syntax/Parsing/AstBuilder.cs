@@ -166,12 +166,27 @@ internal sealed class AstBuilder
         _ => new ExpressionSourceSyntax(new MissingExpressionSyntax(EndOf(parent)), EndOf(parent)),
     };
 
-    private ImmutableArray<LoopOptionSyntax> BuildLoopOptions(LoopOptionsContext? context) =>
-        context is null
-            ? ImmutableArray<LoopOptionSyntax>.Empty
-            : context.loopOption()
-                .Select(o => new LoopOptionSyntax(Identifier(o.name, o), o.@operator?.Text ?? "", BuildExpression(o.expression()), SpanOf(o)))
-                .ToImmutableArray();
+    private ImmutableArray<LoopOptionSyntax> BuildLoopOptions(LoopOptionsContext? context)
+    {
+        if (context is null)
+        {
+            return ImmutableArray<LoopOptionSyntax>.Empty;
+        }
+
+        // The grammar lets a comma be missing between options; say so precisely instead of failing the block.
+        for (var i = 1; i < context.ChildCount; i++)
+        {
+            if (context.GetChild(i) is LoopOptionContext option && context.GetChild(i - 1) is LoopOptionContext)
+            {
+                _diagnostics.Report(DiagnosticDescriptors.UnexpectedToken, _source.GetLocation(new TextSpan(option.Start.StartIndex, 0)),
+                    $"missing ',' before the `with` option '{option.Start.Text}'");
+            }
+        }
+
+        return context.loopOption()
+            .Select(o => new LoopOptionSyntax(Identifier(o.name, o), o.@operator?.Text ?? "", BuildExpression(o.expression()), SpanOf(o)))
+            .ToImmutableArray();
+    }
 
     private ImmutableArray<ArgumentSyntax> BuildArguments(ArgumentListContext? context)
     {
