@@ -663,7 +663,7 @@ public sealed partial class Binder
             matched.Add(name, argument.Value);
         }
 
-        foreach (var required in signature.Required.Where(r => !matched.ContainsKey(r)))
+        foreach (var required in signature.Required.Where(r => !matched.ContainsKey(r) && !HasSyntaxErrorOnLineOf(callSpan)))
         {
             var index = signature.Parameters.ToList().IndexOf(required);
             var how = index < signature.Positional ? $"its {Ordinal(index + 1)} argument ({required})" : $"the argument `{required}:`";

@@ -462,6 +462,11 @@ public sealed partial class Binder
         var name = bound.Split(' ')[0];
         if (!options.TryGetValue(name, out var syntax))
         {
+            if (HasSyntaxErrorOnLineOf(blockSpan))
+            {
+                return BudgetMath.One;
+            }
+
             Report(DiagnosticDescriptors.MissingLoopBound, new TextSpan(blockSpan.Start, Math.Min(blockSpan.Length, 3)), what, bound);
             return BudgetMath.One;
         }
@@ -714,7 +719,7 @@ public sealed partial class Binder
             return method;
         }
 
-        if (option.Value is MissingExpressionSyntax)
+        if (option.Value is MissingExpressionSyntax || HasSyntaxErrorOnLineOf(option.Span))
         {
             return null;
         }

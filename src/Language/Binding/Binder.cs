@@ -458,6 +458,13 @@ public sealed partial class Binder
         }
     }
 
+    /// <summary>A syntax error on the same line makes a "missing" or "unknown" report there a follow-on of it: stay silent.</summary>
+    private bool HasSyntaxErrorOnLineOf(TextSpan span)
+    {
+        var line = _source.GetLinePosition(span.Start).Line;
+        return _syntaxErrors.Any(d => d.Location.Start.Line == line);
+    }
+
     private bool HasSyntaxErrorIn(TextSpan span) =>
         _syntaxErrors.Any(d => d.Location.Span.Start >= span.Start && d.Location.Span.Start <= span.End);
 
