@@ -462,7 +462,15 @@ public sealed partial class Binder
     private bool HasSyntaxErrorOnLineOf(TextSpan span)
     {
         var line = _source.GetLinePosition(span.Start).Line;
-        return _syntaxErrors.Any(d => d.Location.Start.Line == line);
+
+        // The error may sit on the next token, even on a later line: `sample policy` followed by the next statement.
+        var next = span.End;
+        while (next < _source.Text.Length && char.IsWhiteSpace(_source.Text[next]))
+        {
+            next++;
+        }
+
+        return _syntaxErrors.Any(d => d.Location.Start.Line == line || (d.Location.Span.Start >= span.Start && d.Location.Span.Start <= next));
     }
 
     private bool HasSyntaxErrorIn(TextSpan span) =>
