@@ -297,7 +297,7 @@ public sealed partial class Binder
 
         // Uses inside expressions that failed to bind are lost (a recursive call binds to an error), so "unused"
         // would be noise next to real errors.
-        if (_diagnostics.ErrorCount == errorsBefore && !_recursive.Contains(symbol))
+        if (_diagnostics.ErrorCount == errorsBefore && !_recursive.Contains(symbol) && !HasSyntaxErrorIn(syntax.Span))
         {
             ReportUnusedLocals(scope, body);
         }
