@@ -184,7 +184,7 @@ internal sealed class AstBuilder
         }
 
         return context.loopOption()
-            .Select(o => new LoopOptionSyntax(Identifier(o.name, o), o.@operator?.Text ?? "", BuildExpression(o.expression()), SpanOf(o)))
+            .Select(o => new LoopOptionSyntax(Identifier(o.name, o), o.@operator is { Type: TtsLexer.ASSIGN or TtsLexer.LESS or TtsLexer.LESSEQ } op && !IsMissing(op) ? op.Text : "", BuildExpression(o.expression()), SpanOf(o)))
             .ToImmutableArray();
     }
 

@@ -147,6 +147,16 @@ internal sealed class SyntaxErrorListener : BaseErrorListener
 
     private static string DescribeExpected(IntervalSet expected, ParserRuleContext? context)
     {
+        // Where the grammar fixes what comes next, say it even when ANTLR's recovery leaves an empty or partial set.
+        switch (context)
+        {
+            case TtsParser.BudgetLimitContext:
+                return "'<=' and the limit (`tokens <= 4096 * n`)";
+            // ANTLR assigns the operator label before matching it, so a wrong token stands there during the error.
+            case TtsParser.LoopOptionContext option when option.@operator?.Type is not (TtsLexer.ASSIGN or TtsLexer.LESS or TtsLexer.LESSEQ):
+                return "'=', '<' or '<=', as the option needs (`resample = systematic`, `ess < 0.5`, `steps <= 40`)";
+        }
+
         var types = expected.ToList();
         if (types.Count == 0)
         {
