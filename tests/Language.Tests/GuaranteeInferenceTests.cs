@@ -202,13 +202,63 @@ public sealed class GuaranteeInferenceTests
                 return len(sample(xs))
             }
             """, Guarantee.Exact, "the law of len(sample(xs))" },
-        { "two independent exact samples combine exactly", """
+        { "combining two random values claims nothing (their dependence is not tracked)", """
             strategy s(q: text) -> text {
                 population xs = sample policy(q)
                 population ys = sample draft(q)
                 return sample(xs) + sample(ys)
             }
-            """, Guarantee.Exact, "over independent draws of" },
+            """, Guarantee.Heuristic, "joint law the compiler does not track" },
+        { "two draws from one population are dependent", """
+            strategy s(q: text) -> text {
+                population xs = sample policy(q, n: 1)
+                let a = sample(xs)
+                let b = sample(xs)
+                return a + b
+            }
+            """, Guarantee.Heuristic, "joint law" },
+        { "a value computed in an smc body does not escape it", """
+            strategy s(q: text) -> text {
+                population ps = spawn(4, prompt: q)
+                smc ps with resample = systematic, ess < 0.5, steps <= 4 {
+                    extend ps by policy(stop: "\n")
+                    factor ps += log(prm(ps)) / 2.0
+                    let a = len(ps)
+                }
+                return sample(ps)
+            }
+            """, Guarantee.Consistent, "reweighted by" },
+        { "a mask makes smc particles weighted", """
+            strategy s(q: text) -> text {
+                population ps = spawn(4, prompt: q)
+                smc ps with steps <= 4 {
+                    extend ps by policy(max_tokens: 1, forbid: "e")
+                }
+                return sample(ps)
+            }
+            """, Guarantee.Consistent, "forbid: \"e\"" },
+        { "a consistent input caps an exact sampler", """
+            strategy w(q: text) -> text {
+                population ps = spawn(4, prompt: q)
+                smc ps with resample = systematic, ess < 0.5, steps <= 4 {
+                    extend ps by policy(stop: "\n")
+                    factor ps += log(prm(ps)) / 2.0
+                }
+                return sample(ps)
+            }
+
+            strategy s(q: text) -> text {
+                population ys = sample policy(w(q), n: 2)
+                return sample(ys)
+            }
+            """, Guarantee.Consistent, "an input is only consistent" },
+        { "a random fallback of first is not tracked", """
+            strategy s(q: text) -> text {
+                population xs = sample policy(q, n: 4)
+                population zs = sample policy(q, n: 4)
+                return first(xs, where: valid(xs), otherwise: best(zs, by: prm))
+            }
+            """, Guarantee.Heuristic, "" },
         { "an exact and a heuristic part make a heuristic whole", """
             strategy s(q: text) -> text {
                 population xs = sample policy(q, n: 2)

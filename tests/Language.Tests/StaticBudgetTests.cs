@@ -72,12 +72,12 @@ public sealed class StaticBudgetTests
                 return a
             }
             """, "tokens <= 40, calls <= 44, rewards <= 3" },
-        { "speculative: target and draft both decode", """
+        { "speculative: worst case one token per round of k draft tokens and one check", """
             strategy s(q: text) -> text {
                 population ps = speculative(q, target: policy, draft: draft, n: 2, max_tokens: 100)
                 return sample(ps)
             }
-            """, "tokens <= 400, calls <= 202, rewards <= 0" },
+            """, "tokens <= 1000, calls <= 505, rewards <= 0" },
         { "race charges every launched particle", """
             strategy s(q: text, k: int = 8) -> text {
                 population fs = race policy(q, n: k, max_tokens: 64) first 2

@@ -25,12 +25,12 @@ public sealed partial class Binder
                 return SelectionLaw(selection);
             case BoundStrategyCall call when _boundStrategies.TryGetValue(call.Strategy, out var callee):
                 var g = callee.Guarantee;
-                return InputLaw(call.Arguments) ?? g with
+                return Cap(g with
                 {
                     Target = WithArguments(g.Target, call),
                     Reason = $"{call.Strategy.Name}(...) is {g.LevelName}: {g.Reason}",
                     ReasonSpan = call.Span,
-                };
+                }, call.Arguments);
             case BoundLocalReference local:
                 return _strategy.ValueLaw.TryGetValue(local.Local, out var law) ? law : null;
             case BoundParticleText or BoundLiteral or BoundParameterReference or BoundErrorExpression:
@@ -46,19 +46,38 @@ public sealed partial class Binder
                 var only = random[0];
                 return only.Level == Guarantee.Heuristic ? only : only with { Target = $"the law of {SourceOf(value.Span)} when {DescribeOperand(only)}" };
             default:
+                // Two random values may be dependent (two draws from one population, a draw before and after an smc
+                // on it); the compiler does not track their joint law, so it claims none.
                 var worst = random.OrderByDescending(r => r.Level).First();
                 return worst.Level == Guarantee.Heuristic
                     ? worst
-                    : worst with { Target = $"the law of {SourceOf(value.Span)} over independent draws of {string.Join(" and ", random.Select(r => r.Target))}" };
+                    : new GuaranteeInfo(Guarantee.Heuristic, "none",
+                        $"{SourceOf(value.Span)} combines several random values, whose joint law the compiler does not track", value.Span);
         }
     }
 
     /// <summary>
-    /// Sampling conditioned on inputs that follow no stated law (a prompt built from a vote, say) follows no stated
-    /// law either; the heuristic input's law is returned, else null.
+    /// The weakest law among random inputs (a prompt, an option, an argument, a condition) that is weaker than exact,
+    /// or null. A result computed from such inputs is at most that strong: a text sampled from a prompt that follows
+    /// no stated law follows none either, and one from a prompt that is only consistent is only consistent.
     /// </summary>
     private GuaranteeInfo? InputLaw(IEnumerable<BoundExpression> inputs) =>
-        inputs.Select(LawOf).OfType<GuaranteeInfo>().FirstOrDefault(l => l.Level == Guarantee.Heuristic);
+        inputs.Select(LawOf).OfType<GuaranteeInfo>().Where(l => l.Level != Guarantee.Exact).OrderByDescending(l => l.Level).FirstOrDefault();
+
+    /// <summary>Caps a law by the laws of its inputs (see <see cref="InputLaw"/>).</summary>
+    private GuaranteeInfo Cap(GuaranteeInfo law, IEnumerable<BoundExpression> inputs) => CapBy(law, InputLaw(inputs));
+
+    private static GuaranteeInfo CapBy(GuaranteeInfo law, GuaranteeInfo? input)
+    {
+        if (input is null || input.Level <= law.Level)
+        {
+            return law;
+        }
+
+        return input.Level == Guarantee.Heuristic
+            ? input
+            : law with { Level = input.Level, Reason = $"{law.Reason}; but an input is only {input.LevelName}: {input.Reason}", ReasonSpan = input.ReasonSpan };
+    }
 
     /// <summary>A callee's target names its parameters; at a call site, say what they are: "..., where temperature = 0.5".</summary>
     private string WithArguments(string target, BoundStrategyCall call)
@@ -93,9 +112,14 @@ public sealed partial class Binder
                 if (population.Level == Guarantee.Exact)
                 {
                     var fallback = selection.Otherwise is null ? "no output" : $"the fallback {SourceOf(selection.Otherwise.Span)}";
-                    return new GuaranteeInfo(Guarantee.Exact, $"{population.Target}, conditioned on {SourceOf(selection.Key!.Span)}",
+                    var rejection = new GuaranteeInfo(Guarantee.Exact, $"{population.Target}, conditioned on {SourceOf(selection.Key!.Span)}",
                         $"first({name}, where: ...) is rejection sampling: the first of i.i.d. draws that passes follows the target conditioned on passing (when none passes, {fallback})",
                         selection.Span);
+
+                    // A random condition or fallback makes the law a mixture the target does not name.
+                    var random = new[] { selection.Key, selection.Otherwise }.OfType<BoundExpression>().Select(LawOf).OfType<GuaranteeInfo>().FirstOrDefault();
+                    return random is null ? rejection : new GuaranteeInfo(Guarantee.Heuristic, "none",
+                        $"first({name}, ...) has a random condition or fallback, whose mixture with the draws the compiler does not track", selection.Span);
                 }
 
                 return population.Level == Guarantee.Heuristic ? population : new GuaranteeInfo(Guarantee.Heuristic, "none",
@@ -117,11 +141,9 @@ public sealed partial class Binder
     {
         switch (value)
         {
-            case BoundSpawn spawn when InputLaw(new[] { spawn.Prompt, spawn.Count }) is { } heuristicInput:
-                return heuristicInput;
             case BoundSpawn spawn:
-                return new GuaranteeInfo(Guarantee.Exact, $"continuations of {SourceOf(spawn.Prompt.Span) switch { "" => "the empty prompt", var p => p }}",
-                    "spawn(...) makes identical particles, to be extended by an smc or search block", span);
+                return Cap(new GuaranteeInfo(Guarantee.Exact, $"continuations of {SourceOf(spawn.Prompt.Span) switch { "" => "the empty prompt", var p => p }}",
+                    "spawn(...) makes identical particles, to be extended by an smc or search block", span), new[] { spawn.Prompt, spawn.Count });
             case BoundRank rank:
                 return new GuaranteeInfo(Guarantee.Heuristic, "none",
                     $"rank({rank.PopulationSymbol.Name}, ...) keeps the top-scoring particles, which follows no stated law", rank.Span);
@@ -136,9 +158,9 @@ public sealed partial class Binder
                 return new GuaranteeInfo(Guarantee.Exact,
                     $"{speculative.Target.Name}({SourceOf(speculative.Prompt.Span)}) with temperature {SourceOrValue(speculative.Options.Temperature)}, at most {SourceOrValue(speculative.Options.MaxTokens)} tokens",
                     $"speculative sampling accepts each draft token with probability min(1, p/q) and redraws rejections from normalize((p - q)+), so every text follows {speculative.Target.Name} exactly (Leviathan et al. 2023; Chen et al. 2023)",
-                    speculative.Span);
+                    speculative.Span) is var speculativeLaw ? Cap(speculativeLaw, BoundTreeWalker.Options(speculative.Options).Prepend(speculative.Prompt).Append(speculative.Lookahead)) : null!;
             case BoundStrategyCall call when _boundStrategies.TryGetValue(call.Strategy, out var callee):
-                return callee.Guarantee with { Target = WithArguments(callee.Guarantee.Target, call), Reason = $"{call.Strategy.Name}(...) returns a population that is {callee.Guarantee.LevelName}: {callee.Guarantee.Reason}", ReasonSpan = call.Span };
+                return Cap(callee.Guarantee with { Target = WithArguments(callee.Guarantee.Target, call), Reason = $"{call.Strategy.Name}(...) returns a population that is {callee.Guarantee.LevelName}: {callee.Guarantee.Reason}", ReasonSpan = call.Span }, call.Arguments);
             case BoundLocalReference { Local.IsPopulation: true } reference:
                 return PopulationLaw(reference.Local);
             default:
@@ -161,12 +183,12 @@ public sealed partial class Binder
         }
 
         var target = $"{before.Target}, {string.Join(", ", context.TargetParts)}, for up to {BudgetMath.Format(steps)} steps";
-        if (!context.Weighted && before.Level == Guarantee.Exact)
-        {
-            return new GuaranteeInfo(Guarantee.Exact, target, "extending i.i.d. particles with no weights keeps them i.i.d. draws of the extended law", span);
-        }
+        var law = !context.Weighted && before.Level == Guarantee.Exact
+            ? new GuaranteeInfo(Guarantee.Exact, target, "extending i.i.d. particles with no weights keeps them i.i.d. draws of the extended law", span)
+            : new GuaranteeInfo(Guarantee.Consistent, target, ResamplingReason, span);
 
-        return new GuaranteeInfo(Guarantee.Consistent, target, ResamplingReason, span);
+        // Options or weights computed from random values cap the block's law.
+        return CapBy(law, context.InputLaws.OrderByDescending(l => l.Level).FirstOrDefault());
     }
 
     private GuaranteeInfo ReturnedPopulationLaw(LocalSymbol population, TextSpan span)

@@ -41,6 +41,9 @@ public sealed partial class Binder
         public int Twists { get; set; }
 
         public List<string> TargetParts { get; } = new();
+
+        /// <summary>Laws of random inputs of the block (options of `extend`) that are weaker than exact.</summary>
+        public List<GuaranteeInfo> InputLaws { get; } = new();
     }
 
     /// <summary>What the binder tracks through one strategy body.</summary>
@@ -64,6 +67,9 @@ public sealed partial class Binder
         public GuaranteeInfo? Returned { get; set; }
 
         public BoundExpression? ReturnedSize { get; set; }
+
+        /// <summary>Locals of loop bodies, which go out of scope with their block but are still checked for use.</summary>
+        public List<LocalSymbol> NestedLocals { get; } = new();
 
         /// <summary>Names declared by the branches of the fork being bound (branches may not read each other).</summary>
         public HashSet<LocalSymbol>? ForkDeclared { get; set; }
@@ -247,9 +253,9 @@ public sealed partial class Binder
                 bound = model is null ? null : new BoundSampleStatement(local, model, prompt, options, statement.Span);
                 if (bound is BoundSampleStatement s)
                 {
-                    _strategy.PopulationLaw[local] = InputLaw(BoundTreeWalker.Options(options).Prepend(prompt)) ?? new GuaranteeInfo(Guarantee.Exact,
+                    _strategy.PopulationLaw[local] = Cap(new GuaranteeInfo(Guarantee.Exact,
                         GuaranteeInference.DescribeDecodingLaw(s, e => SourceOf(e.Span)),
-                        $"sample {s.Model.Name}(...) draws i.i.d. texts from the decoding law", statement.Span);
+                        $"sample {s.Model.Name}(...) draws i.i.d. texts from the decoding law", statement.Span), BoundTreeWalker.Options(options).Prepend(prompt));
                     _strategy.PopulationSize[local] = options.Count;
                     ChargeDecode(options.Count, options.MaxTokens, prefill: true);
                 }
@@ -415,8 +421,11 @@ public sealed partial class Binder
             return null;
         }
 
+        // The first step expands every particle the search starts from, which may be more than the beams it keeps.
         var beams = BudgetMath.Multiply(width, groups);
-        _strategy.PopulationSize[population] = BudgetMath.Multiply(beams, expand);
+        var initial = _strategy.PopulationSize.TryGetValue(population, out var start) ? start : BudgetMath.One;
+        var widest = BudgetMath.ValueOf(initial) is { } i && BudgetMath.ValueOf(beams) is { } b ? BudgetMath.Constant(Math.Max(i, b)) : BudgetMath.Add(initial, beams);
+        _strategy.PopulationSize[population] = BudgetMath.Multiply(widest, expand);
         var context = new BlockContext(BlockKind.Search, population);
         var body = BindLoopBody(syntax.Body, scope, context, steps);
         _strategy.PopulationSize[population] = beams;
@@ -452,7 +461,9 @@ public sealed partial class Binder
         _strategy.Budget = StaticBudget.Zero;
         var inner = scope.Nested();
         var statements = BindBlock(body.Statements, inner, context);
-        scope.Locals.AddRange(inner.Locals);
+
+        // Names declared in a loop body hold per-step values: they are not visible after the block.
+        _strategy.NestedLocals.AddRange(inner.Locals);
         _strategy.Budget = outer.Plus(_strategy.Budget.Times(steps));
         return statements;
     }
@@ -492,6 +503,13 @@ public sealed partial class Binder
 
         var size = _strategy.PopulationSize.TryGetValue(population, out var s) ? s : BudgetMath.One;
         ChargeDecode(size, options.MaxTokens, prefill: false);
+
+        // A mask's correction (the log-mass of the allowed tokens) is a weight; random options cap the law.
+        context.Weighted |= options.Forbid is not BoundList { Elements.Length: 0 };
+        if (InputLaw(BoundTreeWalker.Options(options)) is { } input)
+        {
+            context.InputLaws.Add(input);
+        }
         context.TargetParts.Add($"continued by {SourceOf(syntax.Span).Substring(SourceOf(syntax.Span).IndexOf(" by ", StringComparison.Ordinal) + 4)}");
         return new BoundExtendStatement(population, model, options, syntax.Span);
     }
@@ -553,6 +571,11 @@ public sealed partial class Binder
         if (!targetOk)
         {
             return null;
+        }
+
+        if (InputLaw(new[] { value }) is { } input)
+        {
+            context.InputLaws.Add(input);
         }
 
         if (syntax.Kind == ParticleUpdateKind.Factor && IsUntemperedScoreLog(value))
@@ -666,7 +689,7 @@ public sealed partial class Binder
         }
 
         // The refined name stays visible after the statement, holding the last round's value.
-        scope.Locals.AddRange(inner.Locals.Where(l => l != local));
+        _strategy.NestedLocals.AddRange(inner.Locals.Where(l => l != local));
         DeclareLocal(scope, syntax.Name, local);
         _strategy.ValueLaw[local] = new GuaranteeInfo(Guarantee.Heuristic, "none",
             $"refine {local.Name} keeps rewriting a text by a step of its own choosing, which follows no stated law", syntax.Span);
@@ -818,9 +841,11 @@ public sealed partial class Binder
             case BoundRepeat repeat:
                 return CostOf(repeat.Count).Plus(CostOf(repeat.Call).Times(repeat.Count));
             case BoundSpeculative speculative:
-                // Target and draft each decode at most max_tokens per particle; each step runs both.
-                var tokens = BudgetMath.Multiply(BudgetMath.Constant(2), BudgetMath.Multiply(speculative.Options.Count, speculative.Options.MaxTokens));
-                var calls = BudgetMath.Multiply(BudgetMath.Constant(2), BudgetMath.Add(speculative.Options.MaxTokens, BudgetMath.One));
+                // Worst case, every round accepts one token: the draft proposes k tokens (k calls) and the target checks
+                // them (one call) per emitted token. Draft tokens count as generated tokens.
+                var rounds = BudgetMath.Add(speculative.Lookahead, BudgetMath.One);
+                var tokens = BudgetMath.Multiply(rounds, BudgetMath.Multiply(speculative.Options.Count, speculative.Options.MaxTokens));
+                var calls = BudgetMath.Multiply(rounds, BudgetMath.Add(speculative.Options.MaxTokens, BudgetMath.One));
                 return new StaticBudget(tokens, calls, BudgetMath.Zero);
             default:
                 return ChildrenOf(expression).Aggregate(StaticBudget.Zero, (b, child) => b.Plus(CostOf(child)));

@@ -452,7 +452,7 @@ public sealed partial class Binder
             }
         }
 
-        foreach (var local in scope.Locals.Where(l => !used.Contains(l)))
+        foreach (var local in scope.Locals.Concat(_strategy.NestedLocals).Where(l => !used.Contains(l)))
         {
             Report(local.IsPopulation ? DiagnosticDescriptors.UnusedPopulation : DiagnosticDescriptors.UnusedLocal, local.DeclarationSpan, local.Name);
         }

@@ -60,8 +60,30 @@ public static class BudgetMath
     public static BoundExpression Multiply(BoundExpression left, BoundExpression right) =>
         Polynomial.From(left) is { } a && Polynomial.From(right) is { } b ? a.Times(b).ToExpression() : Raw(BinaryOperator.Multiply, left, right);
 
+    /// <summary>A product or sum the polynomial form cannot hold (a local, a division): zeros and ones still fold.</summary>
     private static BoundExpression Raw(BinaryOperator op, BoundExpression left, BoundExpression right) =>
-        new BoundBinary(left, op, right, TtsType.Int, null, default);
+        (op, ValueOf(left), ValueOf(right)) switch
+        {
+            (BinaryOperator.Add, 0, _) => right,
+            (BinaryOperator.Add, _, 0) => left,
+            (BinaryOperator.Multiply, 0, _) or (BinaryOperator.Multiply, _, 0) => Zero,
+            (BinaryOperator.Multiply, 1, _) => right,
+            (BinaryOperator.Multiply, _, 1) => left,
+            _ => new BoundBinary(left, op, right, TtsType.Int, null, default),
+        };
+
+    /// <summary>Saturating arithmetic: a bound past the largest long is reported as that, never wrapped to a small number.</summary>
+    private static long SaturatingAdd(long a, long b) => a > 0 && b > long.MaxValue - a ? long.MaxValue : a + b;
+
+    private static long SaturatingMultiply(long a, long b)
+    {
+        if (a == 0 || b == 0)
+        {
+            return 0;
+        }
+
+        return Math.Abs(a) > long.MaxValue / Math.Abs(b) ? long.MaxValue : a * b;
+    }
 
     /// <summary>
     /// Budgets are sums of products of int parameters with constant coefficients; keeping them as polynomials
@@ -102,7 +124,7 @@ public static class BudgetMath
             var terms = new SortedDictionary<string, long>(_terms, StringComparer.Ordinal);
             foreach (var term in other._terms)
             {
-                terms[term.Key] = (terms.TryGetValue(term.Key, out var c) ? c : 0) + term.Value;
+                terms[term.Key] = SaturatingAdd(terms.TryGetValue(term.Key, out var c) ? c : 0, term.Value);
             }
 
             return new Polynomial(terms, Merge(other));
@@ -116,7 +138,7 @@ public static class BudgetMath
                 foreach (var b in other._terms)
                 {
                     var monomial = string.Join("*", a.Key.Split('*').Concat(b.Key.Split('*')).Where(f => f.Length > 0).OrderBy(f => f, StringComparer.Ordinal));
-                    terms[monomial] = (terms.TryGetValue(monomial, out var c) ? c : 0) + (a.Value * b.Value);
+                    terms[monomial] = SaturatingAdd(terms.TryGetValue(monomial, out var c) ? c : 0, SaturatingMultiply(a.Value, b.Value));
                 }
             }
 
@@ -155,27 +177,54 @@ public static class BudgetMath
     }
 
     /// <summary>Replaces parameter references (a callee's bound at a call site: its parameters become the arguments).</summary>
-    public static BoundExpression Substitute(BoundExpression expression, Func<Symbols.ParameterSymbol, BoundExpression> argumentOf) => expression switch
+    public static BoundExpression Substitute(BoundExpression expression, Func<Symbols.ParameterSymbol, BoundExpression> argumentOf)
     {
-        BoundParameterReference parameter => argumentOf(parameter.Parameter),
-        BoundBinary { Operator: BinaryOperator.Add } binary => Add(Substitute(binary.Left, argumentOf), Substitute(binary.Right, argumentOf)),
-        BoundBinary { Operator: BinaryOperator.Multiply } binary => Multiply(Substitute(binary.Left, argumentOf), Substitute(binary.Right, argumentOf)),
-        _ => expression,
+        switch (expression)
+        {
+            case BoundParameterReference parameter:
+                return argumentOf(parameter.Parameter);
+            case BoundBinary { Operator: BinaryOperator.Add } binary:
+                return Add(Substitute(binary.Left, argumentOf), Substitute(binary.Right, argumentOf));
+            case BoundBinary { Operator: BinaryOperator.Multiply } binary:
+                return Multiply(Substitute(binary.Left, argumentOf), Substitute(binary.Right, argumentOf));
+            case BoundBinary binary:
+                // Any other operator (`k - 1`): substitute below it and fold when it became constant.
+                var rebuilt = binary with { Left = Substitute(binary.Left, argumentOf), Right = Substitute(binary.Right, argumentOf) };
+                return ConstantFolder.TryEvaluate(rebuilt) is long value ? Constant(value) : rebuilt;
+            case BoundUnary unary:
+                var operand = unary with { Operand = Substitute(unary.Operand, argumentOf) };
+                return ConstantFolder.TryEvaluate(operand) is long negated ? Constant(negated) : operand;
+            default:
+                return expression;
+        }
+    }
+
+    /// <summary>Whether the bound is known before the run: built from constants and parameters only.</summary>
+    public static bool IsStatic(BoundExpression expression) => expression switch
+    {
+        BoundLiteral or BoundParameterReference => true,
+        BoundBinary binary => IsStatic(binary.Left) && IsStatic(binary.Right),
+        BoundUnary unary => IsStatic(unary.Operand),
+        _ => false,
     };
 
-    /// <summary>Source-like text with the fewest parentheses: "4096 * n", "(n + 1) * 256".</summary>
-    public static string Format(BoundExpression expression) => expression switch
+    /// <summary>Source-like text with the fewest parentheses: "4096 * n", "(n + 1) * 256"; or why there is no static bound.</summary>
+    public static string Format(BoundExpression expression) =>
+        IsStatic(expression) ? FormatTerm(expression) : "? (depends on a value computed during the run)";
+
+    private static string FormatTerm(BoundExpression expression) => expression switch
     {
         BoundLiteral literal => Convert.ToString(literal.Value, CultureInfo.InvariantCulture) ?? "",
         BoundParameterReference parameter => parameter.Parameter.Name,
         BoundLocalReference local => local.Local.Name,
         BoundBinary { Operator: BinaryOperator.Multiply } binary => $"{Factor(binary.Left)} * {Factor(binary.Right)}",
-        BoundBinary binary => $"{Format(binary.Left)} {Operators.Text(binary.Operator)} {Format(binary.Right)}",
+        BoundBinary binary => $"{FormatTerm(binary.Left)} {Operators.Text(binary.Operator)} {Factor(binary.Right)}",
+        BoundUnary unary => $"{Operators.Text(unary.Operator)}{Factor(unary.Operand)}",
         _ => "?",
     };
 
     private static string Factor(BoundExpression expression) =>
-        expression is BoundBinary { Operator: BinaryOperator.Add or BinaryOperator.Subtract } ? $"({Format(expression)})" : Format(expression);
+        expression is BoundBinary { Operator: BinaryOperator.Add or BinaryOperator.Subtract } ? $"({FormatTerm(expression)})" : FormatTerm(expression);
 
     public static ImmutableArray<BudgetResource> Resources { get; } = ImmutableArray.Create(BudgetResource.Tokens, BudgetResource.Calls, BudgetResource.Rewards);
 }
