@@ -614,6 +614,7 @@ public sealed partial class Binder
         var matched = new Dictionary<string, ExpressionSyntax>(StringComparer.Ordinal);
         var position = 0;
         var sawNamed = false;
+        var reportedTooMany = false;
         foreach (var argument in arguments)
         {
             string name;
@@ -625,8 +626,14 @@ public sealed partial class Binder
                     continue;
                 }
 
+                if (position >= signature.Positional && reportedTooMany)
+                {
+                    continue;
+                }
+
                 if (position >= signature.Positional)
                 {
+                    reportedTooMany = true;
                     var named = signature.Parameters.Skip(signature.Positional).Select(p => p + ":").ToList();
                     var takes = named.Count == 0
                         ? Plural(signature.Positional, "argument")
