@@ -127,6 +127,41 @@ public sealed class TransformerDecodeTests
     }
 
     [Fact]
+    public void A_fork_before_the_first_step_and_suffix_growth_past_its_first_capacity_keep_decoding_exact()
+    {
+        // The suffix is allocated at the first decode step with uninitialized keys and doubles at 16 positions:
+        // forking before it exists and writing 20 tokens per row covers both paths.
+        using var model = TinyTransformers.Create(seed: 5);
+        int[][] prompts = [model.Encode("ab"), model.Encode("ceded")];
+        using var state = model.Start(prompts, [0, 1]);
+        long[] ancestors = [1, 0, 1];
+        using (var indices = torch.tensor(ancestors))
+        {
+            state.Reorder(indices);
+        }
+
+        var histories = ancestors.Select(a => new List<int>(prompts[a])).ToList();
+        for (var step = 0; step <= 20; step++)
+        {
+            var rows = Rows(state);
+            for (var r = 0; r < 3; r++)
+            {
+                AssertClose(FullForwardLogProbs(model, histories[r])[^1], rows[r], $"row {r}, step {step}");
+            }
+
+            if (step < 20)
+            {
+                var tokens = Enumerable.Range(0, 3).Select(r => (long)(1 + (r * 5 + step * 3) % 15)).ToArray();
+                Append(state, tokens);
+                for (var r = 0; r < 3; r++)
+                {
+                    histories[r].Add((int)tokens[r]);
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void Batched_rows_with_different_prompts_and_lengths_equal_one_row_at_a_time()
     {
         using var model = TinyTransformers.Create(seed: 5);
