@@ -52,6 +52,45 @@ internal sealed class KvCache : IDisposable
         Groups = GroupRowsByPrompt();
     }
 
+    /// <summary>
+    /// The rows of <paramref name="first"/> then those of <paramref name="second"/>: the prompts of both (the
+    /// second's renumbered after the first's, padded to the longer prompt) and the suffixes joined along rows,
+    /// padded to the larger capacity. The inputs are left as they are.
+    /// </summary>
+    public static KvCache Concat(KvCache first, KvCache second)
+    {
+        var promptLengths = first.PromptLengths.Concat(second.PromptLengths).ToArray();
+        var promptOfRow = first.PromptOfRow.Concat(second.PromptOfRow.Select(p => p + first.PromptLengths.Length)).ToArray();
+        var cache = new KvCache(first._config, first._device, first._dtype, first._maxBytes, promptLengths, promptOfRow);
+        try
+        {
+            var capacity = Math.Max(first.SuffixCapacity, second.SuffixCapacity);
+            cache.CheckBudget(promptLengths.Length, promptLengths.Max(), cache.Rows, capacity);
+            var longestPrompt = promptLengths.Max();
+            for (var layer = 0; layer < first._config.LayerCount; layer++)
+            {
+                cache._prefixKeys[layer] = cache.Joined(first._prefixKeys[layer], second._prefixKeys[layer], promptLengths.Length, longestPrompt, zeroFill: false);
+                cache._prefixValues[layer] = cache.Joined(first._prefixValues[layer], second._prefixValues[layer], promptLengths.Length, longestPrompt, zeroFill: false);
+
+                // While neither part has decoded, the suffix stays unallocated, as at Start.
+                if (capacity > 0)
+                {
+                    cache._suffixKeys[layer] = cache.Joined(first._suffixKeys[layer], second._suffixKeys[layer], cache.Rows, capacity, zeroFill: false);
+                    cache._suffixValues[layer] = cache.Joined(first._suffixValues[layer], second._suffixValues[layer], cache.Rows, capacity, zeroFill: true);
+                }
+            }
+
+            cache.SuffixCapacity = capacity;
+            cache.SuffixLengths = [.. first.SuffixLengths, .. second.SuffixLengths];
+            return cache;
+        }
+        catch
+        {
+            cache.Dispose();
+            throw;
+        }
+    }
+
     public int Rows => PromptOfRow.Length;
 
     public int[] PromptLengths { get; }
@@ -166,29 +205,34 @@ internal sealed class KvCache : IDisposable
     private static InvalidOperationException SuffixNotAllocated() =>
         new("The suffix is allocated by EnsureSuffixCapacity at the first decode step.");
 
-    /// <summary>
-    /// A suffix of <paramref name="capacity"/> positions holding <paramref name="suffix"/>'s (none when it is null);
-    /// the positions after them are zero-filled only when <paramref name="zeroTail"/> (values), else left as they
-    /// come (keys: masked before the softmax). Disposes the old suffix.
-    /// </summary>
+    /// <summary>A suffix of <paramref name="capacity"/> positions holding <paramref name="suffix"/>'s (none when null); disposes the old one.</summary>
     private Tensor Grow(Tensor? suffix, int capacity, bool zeroTail)
     {
         using var old = suffix;
-        var grown = torch.empty([Rows, _config.KeyValueHeadCount, capacity, _config.HeadDim], _dtype, _device).DetachFromDisposeScope();
-        var kept = suffix?.shape[2] ?? 0;
-        if (suffix is not null)
+        return Joined(suffix, null, Rows, capacity, zeroTail);
+    }
+
+    /// <summary>
+    /// A new <c>[<paramref name="rows"/>, kv_heads, <paramref name="positions"/>, head_dim]</c> tensor holding
+    /// <paramref name="first"/> in its first rows and <paramref name="second"/> in its last rows, each from position
+    /// 0. What they do not cover is zero-filled only when <paramref name="zeroFill"/> (suffix values), else left
+    /// uninitialized (suffix keys, masked before the softmax; prompt positions past a prompt's length, never read).
+    /// </summary>
+    private Tensor Joined(Tensor? first, Tensor? second, long rows, long positions, bool zeroFill)
+    {
+        var shape = new[] { rows, _config.KeyValueHeadCount, positions, _config.HeadDim };
+        var joined = (zeroFill ? torch.zeros(shape, _dtype, _device) : torch.empty(shape, _dtype, _device)).DetachFromDisposeScope();
+        foreach (var (part, rowOffset) in new[] { (first, 0L), (second, rows - (second?.shape[0] ?? 0)) })
         {
-            using var head = grown.narrow(2, 0, kept);
-            head.copy_(suffix);
+            if (part is not null)
+            {
+                using var rowsOfPart = joined.narrow(0, rowOffset, part.shape[0]);
+                using var target = rowsOfPart.narrow(2, 0, part.shape[2]);
+                target.copy_(part);
+            }
         }
 
-        if (zeroTail)
-        {
-            using var tail = grown.narrow(2, kept, capacity - kept);
-            tail.zero_();
-        }
-
-        return grown;
+        return joined;
     }
 
     private static Tensor? Gather(Tensor? suffix, Tensor rowIndices)
