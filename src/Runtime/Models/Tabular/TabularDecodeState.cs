@@ -133,13 +133,7 @@ internal sealed class TabularDecodeState : IDecodeState
     public IDecodeState Concat(IDecodeState other)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        ArgumentNullException.ThrowIfNull(other);
-        if (other is not TabularDecodeState tabular || !ReferenceEquals(tabular._model, _model))
-        {
-            throw new ArgumentException("Only states of the same model can be concatenated.", nameof(other));
-        }
-
-        ObjectDisposedException.ThrowIf(tabular._disposed, tabular);
+        var tabular = ConcatPartner.Check<TabularDecodeState>(other, state => ReferenceEquals(state._model, _model), state => state._disposed);
 
         // Histories are immutable and shared, so joining the arrays is the whole copy.
         return new TabularDecodeState(

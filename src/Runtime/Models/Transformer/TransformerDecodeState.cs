@@ -182,13 +182,7 @@ internal sealed class TransformerDecodeState : IDecodeState
     public IDecodeState Concat(IDecodeState other)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        ArgumentNullException.ThrowIfNull(other);
-        if (other is not TransformerDecodeState transformer || !ReferenceEquals(transformer._model, _model))
-        {
-            throw new ArgumentException("Only states of the same model can be concatenated.", nameof(other));
-        }
-
-        ObjectDisposedException.ThrowIf(transformer._disposed, transformer);
+        var transformer = ConcatPartner.Check<TransformerDecodeState>(other, state => ReferenceEquals(state._model, _model), state => state._disposed);
         var cache = KvCache.Concat(_cache, transformer._cache);
         try
         {
