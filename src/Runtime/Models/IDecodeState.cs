@@ -24,4 +24,11 @@ public interface IDecodeState : IDisposable
     /// such gathers; <see cref="Rows"/> becomes Rows'.
     /// </summary>
     void Reorder(torch.Tensor rowIndices);
+
+    /// <summary>
+    /// A new state whose rows are this state's rows followed by <paramref name="other"/>'s, each continuing
+    /// exactly as it would in its own state. Both states must come from the same model; they are left as they
+    /// are (still usable, still owned by the caller), and the new state owns its own copy of what it needs.
+    /// </summary>
+    IDecodeState Concat(IDecodeState other);
 }

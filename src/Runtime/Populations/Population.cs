@@ -15,8 +15,8 @@ namespace Tts.Runtime.Populations;
 /// <remarks>
 /// Moving particles (<see cref="Resample"/>, <see cref="SelectTopK"/>, <see cref="Prune"/>, <see cref="Fork"/>)
 /// is one gather of every per-row array by global row indices plus <see cref="IDecodeState.Reorder"/> on the
-/// model state, never a deep copy. Merging two populations is not offered: <see cref="IDecodeState"/> has no
-/// way to concatenate two model states.
+/// model state, never a deep copy. <see cref="Merge"/> joins two populations of the same runs through
+/// <see cref="IDecodeState.Concat"/>.
 /// </remarks>
 public sealed class Population : IDisposable
 {
@@ -217,6 +217,85 @@ public sealed class Population : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(copies, 1);
         using var scope = torch.NewDisposeScope();
         GatherRows(torch.arange(Rows, ScalarType.Int64, _logWeights.device).repeat_interleave(copies), checked(ParticlesPerRun * copies));
+    }
+
+    /// <summary>
+    /// One population holding, in each run, the particles of <paramref name="first"/> then those of
+    /// <paramref name="second"/> (same model, same number of runs). Every per-row array is carried: token buffers
+    /// padded with <see cref="PadToken"/> to the wider one (<see cref="Steps"/> is the larger of the two), log-weights
+    /// as they are, texts, lengths and done flags. Ancestors describe the merge as a move: each row's index in
+    /// first's rows followed by second's. The evidence of a run is the particle-count-weighted mean of the two
+    /// estimates, log((N₁·Ẑ₁ + N₂·Ẑ₂) / (N₁ + N₂)); as with <see cref="SelectTopK"/>, the merged weights are not
+    /// renormalized against it. The inputs are left as they are, still owned by the caller.
+    /// </summary>
+    public static Population Merge(Population first, Population second)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        if (!ReferenceEquals(first.Model, second.Model))
+        {
+            throw new ArgumentException("Only populations of the same model can be merged.", nameof(second));
+        }
+
+        if (first.Runs != second.Runs)
+        {
+            throw new ArgumentException($"Populations of {first.Runs} and {second.Runs} runs cannot be merged: the runs must match.", nameof(second));
+        }
+
+        // Row r of the merged population is row sources[r] of [first's rows; second's rows].
+        var (runs, firstParticles, secondParticles) = (first.Runs, first.ParticlesPerRun, second.ParticlesPerRun);
+        var particles = firstParticles + secondParticles;
+        var sources = new long[runs * particles];
+        for (var run = 0; run < runs; run++)
+        {
+            for (var j = 0; j < particles; j++)
+            {
+                sources[run * particles + j] = j < firstParticles
+                    ? run * firstParticles + j
+                    : first.Rows + run * secondParticles + (j - firstParticles);
+            }
+        }
+
+        var state = first.State.Concat(second.State);
+        Population? merged = null;
+        try
+        {
+            using var scope = torch.NewDisposeScope();
+            var device = first._logWeights.device;
+            var sourceRows = torch.tensor(sources, ScalarType.Int64, device);
+            state.Reorder(sourceRows);
+            merged = new Population(runs, particles, first.Model, state);
+            var width = Math.Max(first._tokens.shape[1], second._tokens.shape[1]);
+            var tokens = torch.full(first.Rows + second.Rows, width, PadToken, dtype: ScalarType.Int64, device: device);
+            tokens[..first.Rows, ..(int)first._tokens.shape[1]] = first._tokens;
+            tokens[first.Rows.., ..(int)second._tokens.shape[1]] = second._tokens;
+            Replace(ref merged._tokens, tokens.index_select(0, sourceRows));
+            Replace(ref merged._logWeights, torch.cat([first._logWeights, second._logWeights]).index_select(0, sourceRows));
+            Replace(ref merged._ancestors, sourceRows.clone());
+            var weightedEvidence = torch.stack([
+                first.Evidence.LogEvidence + Math.Log(firstParticles),
+                second.Evidence.LogEvidence + Math.Log(secondParticles),
+            ]);
+            merged.Evidence.LogEvidence.copy_(weightedEvidence.logsumexp(0).sub_(Math.Log(particles)));
+            merged.Steps = Math.Max(first.Steps, second.Steps);
+            merged.Texts = Array.ConvertAll(sources, row => row < first.Rows ? first.Texts[row] : second.Texts[row - first.Rows]);
+            merged.Lengths = Array.ConvertAll(sources, row => row < first.Rows ? first.Lengths[row] : second.Lengths[row - first.Rows]);
+            merged.Done = Array.ConvertAll(sources, row => row < first.Rows ? first.Done[row] : second.Done[row - first.Rows]);
+            return merged;
+        }
+        catch
+        {
+            if (merged is null)
+            {
+                state.Dispose();
+            }
+            else
+            {
+                merged.Dispose();
+            }
+
+            throw;
+        }
     }
 
     /// <summary>

@@ -50,6 +50,14 @@ internal sealed class TabularDecodeState : IDecodeState
         _ended = new bool[_histories.Length];
     }
 
+    private TabularDecodeState(TabularModel model, TokenHistory[] histories, int[] generatedCounts, bool[] ended)
+    {
+        _model = model;
+        _histories = histories;
+        _generatedCounts = generatedCounts;
+        _ended = ended;
+    }
+
     public int Rows => _histories.Length;
 
     public torch.Tensor NextLogProbs()
@@ -120,6 +128,16 @@ internal sealed class TabularDecodeState : IDecodeState
         _histories = histories;
         _generatedCounts = generatedCounts;
         _ended = ended;
+    }
+
+    public IDecodeState Concat(IDecodeState other)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var tabular = ConcatPartner.Check<TabularDecodeState>(other, state => ReferenceEquals(state._model, _model), state => state._disposed);
+
+        // Histories are immutable and shared, so joining the arrays is the whole copy.
+        return new TabularDecodeState(
+            _model, [.. _histories, .. tabular._histories], [.. _generatedCounts, .. tabular._generatedCounts], [.. _ended, .. tabular._ended]);
     }
 
     public void Dispose() => _disposed = true;

@@ -10,6 +10,13 @@ namespace Tts.Runtime.Models.Transformer;
 /// head_dim]</c>, preallocated and written in place at the row's own length (per-row positions: no left padding;
 /// a row's position is its prompt length plus its suffix length). Reorder (resample, prune, fork) gathers only
 /// the suffix and the row → prompt map, so its cost grows with generated tokens, not with the prompt.
+/// <para>
+/// The suffix is allocated at the first decode step, not at <c>Start</c>: at 64 rows it is over 100 MB for a
+/// 100M-parameter model, and allocating (and zero-filling) it at start made prefill grow with the number of rows.
+/// Keys are left uninitialized: positions past a row's length are masked to −∞ before the softmax, which replaces
+/// whatever garbage (even NaN) the score held. Values are zero-filled past what was written: a masked position's
+/// weight is exactly 0, and 0 × NaN would still be NaN, so they must be finite.
+/// </para>
 /// </summary>
 internal sealed class KvCache : IDisposable
 {
@@ -22,8 +29,8 @@ internal sealed class KvCache : IDisposable
     private readonly long _maxBytes;
     private readonly Tensor[] _prefixKeys;
     private readonly Tensor[] _prefixValues;
-    private readonly Tensor[] _suffixKeys;
-    private readonly Tensor[] _suffixValues;
+    private readonly Tensor?[] _suffixKeys;
+    private readonly Tensor?[] _suffixValues;
 
     public KvCache(TransformerConfig config, Device device, ScalarType dtype, long maxBytes, int[] promptLengths, int[] promptOfRow)
     {
@@ -36,20 +43,52 @@ internal sealed class KvCache : IDisposable
         SuffixLengths = new int[promptOfRow.Length];
         _prefixKeys = new Tensor[config.LayerCount];
         _prefixValues = new Tensor[config.LayerCount];
-        _suffixKeys = new Tensor[config.LayerCount];
-        _suffixValues = new Tensor[config.LayerCount];
+        _suffixKeys = new Tensor?[config.LayerCount];
+        _suffixValues = new Tensor?[config.LayerCount];
 
-        // Check the whole first allocation before any of it happens.
-        var longestPrompt = promptLengths.Max();
-        CheckBudget(promptLengths.Length, longestPrompt, promptOfRow.Length, InitialSuffixCapacity);
-        SuffixCapacity = InitialSuffixCapacity;
-        for (var layer = 0; layer < config.LayerCount; layer++)
-        {
-            _suffixKeys[layer] = NewSuffix(promptOfRow.Length, SuffixCapacity);
-            _suffixValues[layer] = NewSuffix(promptOfRow.Length, SuffixCapacity);
-        }
-
+        // Check the prefix and the first suffix together before any of it is allocated, so that a population too
+        // large is refused at start, before the prefill runs, rather than at its first decode step.
+        CheckBudget(promptLengths.Length, promptLengths.Max(), promptOfRow.Length, InitialSuffixCapacity);
         Groups = GroupRowsByPrompt();
+    }
+
+    /// <summary>
+    /// The rows of <paramref name="first"/> then those of <paramref name="second"/>: the prompts of both (the
+    /// second's renumbered after the first's, padded to the longer prompt) and the suffixes joined along rows,
+    /// padded to the larger capacity. The inputs are left as they are.
+    /// </summary>
+    public static KvCache Concat(KvCache first, KvCache second)
+    {
+        var promptLengths = first.PromptLengths.Concat(second.PromptLengths).ToArray();
+        var promptOfRow = first.PromptOfRow.Concat(second.PromptOfRow.Select(p => p + first.PromptLengths.Length)).ToArray();
+        var cache = new KvCache(first._config, first._device, first._dtype, first._maxBytes, promptLengths, promptOfRow);
+        try
+        {
+            var capacity = Math.Max(first.SuffixCapacity, second.SuffixCapacity);
+            cache.CheckBudget(promptLengths.Length, promptLengths.Max(), cache.Rows, capacity);
+            var longestPrompt = promptLengths.Max();
+            for (var layer = 0; layer < first._config.LayerCount; layer++)
+            {
+                cache._prefixKeys[layer] = cache.Joined(first._prefixKeys[layer], second._prefixKeys[layer], promptLengths.Length, longestPrompt, zeroFill: false);
+                cache._prefixValues[layer] = cache.Joined(first._prefixValues[layer], second._prefixValues[layer], promptLengths.Length, longestPrompt, zeroFill: false);
+
+                // While neither part has decoded, the suffix stays unallocated, as at Start.
+                if (capacity > 0)
+                {
+                    cache._suffixKeys[layer] = cache.Joined(first._suffixKeys[layer], second._suffixKeys[layer], cache.Rows, capacity, zeroFill: false);
+                    cache._suffixValues[layer] = cache.Joined(first._suffixValues[layer], second._suffixValues[layer], cache.Rows, capacity, zeroFill: true);
+                }
+            }
+
+            cache.SuffixCapacity = capacity;
+            cache.SuffixLengths = [.. first.SuffixLengths, .. second.SuffixLengths];
+            return cache;
+        }
+        catch
+        {
+            cache.Dispose();
+            throw;
+        }
     }
 
     public int Rows => PromptOfRow.Length;
@@ -61,6 +100,7 @@ internal sealed class KvCache : IDisposable
     /// <summary>Generated tokens written into the suffix, per row.</summary>
     public int[] SuffixLengths { get; private set; }
 
+    /// <summary>Positions allocated per row in the suffix; 0 until the first decode step allocates it.</summary>
     public int SuffixCapacity { get; private set; }
 
     /// <summary>The rows continuing each prompt that has rows; <c>RowIndices</c> is null when a group is every row.</summary>
@@ -70,9 +110,11 @@ internal sealed class KvCache : IDisposable
 
     public Tensor PrefixValues(int layer) => _prefixValues[layer];
 
-    public Tensor SuffixKeys(int layer) => _suffixKeys[layer];
+    /// <summary>One layer's suffix keys; only after <see cref="EnsureSuffixCapacity"/> has allocated them.</summary>
+    public Tensor SuffixKeys(int layer) => _suffixKeys[layer] ?? throw SuffixNotAllocated();
 
-    public Tensor SuffixValues(int layer) => _suffixValues[layer];
+    /// <summary>One layer's suffix values; only after <see cref="EnsureSuffixCapacity"/> has allocated them.</summary>
+    public Tensor SuffixValues(int layer) => _suffixValues[layer] ?? throw SuffixNotAllocated();
 
     /// <summary>Takes ownership of one layer's prompt keys and values <c>[prompts, kv_heads, longest_prompt, head_dim]</c>.</summary>
     public void SetPrefix(int layer, Tensor keys, Tensor values)
@@ -88,7 +130,10 @@ internal sealed class KvCache : IDisposable
         return perPosition * (prompts * longestPrompt + rows * suffixCapacity);
     }
 
-    /// <summary>Grows every layer's suffix (doubling) so that each row can write <paramref name="positions"/> tokens.</summary>
+    /// <summary>
+    /// Allocates every layer's suffix at the first call, then grows it (doubling) so that each row can write
+    /// <paramref name="positions"/> tokens.
+    /// </summary>
     public void EnsureSuffixCapacity(int positions)
     {
         if (positions <= SuffixCapacity)
@@ -96,18 +141,18 @@ internal sealed class KvCache : IDisposable
             return;
         }
 
-        var capacity = SuffixCapacity;
+        var capacity = Math.Max(SuffixCapacity, InitialSuffixCapacity);
         while (capacity < positions)
         {
             capacity *= 2;
         }
 
-        // During the copy both the old and the new suffix exist.
+        // During a copy both the old and the new suffix exist.
         CheckBudget(PromptLengths.Length, PromptLengths.Max(), Rows, SuffixCapacity + capacity);
         for (var layer = 0; layer < _config.LayerCount; layer++)
         {
-            _suffixKeys[layer] = Grow(_suffixKeys[layer], capacity);
-            _suffixValues[layer] = Grow(_suffixValues[layer], capacity);
+            _suffixKeys[layer] = Grow(_suffixKeys[layer], capacity, zeroTail: false);
+            _suffixValues[layer] = Grow(_suffixValues[layer], capacity, zeroTail: true);
         }
 
         SuffixCapacity = capacity;
@@ -157,22 +202,43 @@ internal sealed class KvCache : IDisposable
 
     private static int ElementSize(ScalarType dtype) => dtype is ScalarType.Float32 ? 4 : dtype is ScalarType.Float64 ? 8 : 2;
 
-    private Tensor NewSuffix(long rows, long capacity) =>
-        torch.zeros([rows, _config.KeyValueHeadCount, capacity, _config.HeadDim], _dtype, _device).DetachFromDisposeScope();
+    private static InvalidOperationException SuffixNotAllocated() =>
+        new("The suffix is allocated by EnsureSuffixCapacity at the first decode step.");
 
-    private Tensor Grow(Tensor suffix, int capacity)
+    /// <summary>A suffix of <paramref name="capacity"/> positions holding <paramref name="suffix"/>'s (none when null); disposes the old one.</summary>
+    private Tensor Grow(Tensor? suffix, int capacity, bool zeroTail)
     {
         using var old = suffix;
-        var grown = NewSuffix(suffix.shape[0], capacity);
-        using var target = grown.narrow(2, 0, suffix.shape[2]);
-        target.copy_(suffix);
-        return grown;
+        return Joined(suffix, null, Rows, capacity, zeroTail);
     }
 
-    private static Tensor Gather(Tensor suffix, Tensor rowIndices)
+    /// <summary>
+    /// A new <c>[<paramref name="rows"/>, kv_heads, <paramref name="positions"/>, head_dim]</c> tensor holding
+    /// <paramref name="first"/> in its first rows and <paramref name="second"/> in its last rows, each from position
+    /// 0. What they do not cover is zero-filled only when <paramref name="zeroFill"/> (suffix values), else left
+    /// uninitialized (suffix keys, masked before the softmax; prompt positions past a prompt's length, never read).
+    /// </summary>
+    private Tensor Joined(Tensor? first, Tensor? second, long rows, long positions, bool zeroFill)
+    {
+        var shape = new[] { rows, _config.KeyValueHeadCount, positions, _config.HeadDim };
+        var joined = (zeroFill ? torch.zeros(shape, _dtype, _device) : torch.empty(shape, _dtype, _device)).DetachFromDisposeScope();
+        foreach (var (part, rowOffset) in new[] { (first, 0L), (second, rows - (second?.shape[0] ?? 0)) })
+        {
+            if (part is not null)
+            {
+                using var rowsOfPart = joined.narrow(0, rowOffset, part.shape[0]);
+                using var target = rowsOfPart.narrow(2, 0, part.shape[2]);
+                target.copy_(part);
+            }
+        }
+
+        return joined;
+    }
+
+    private static Tensor? Gather(Tensor? suffix, Tensor rowIndices)
     {
         using var old = suffix;
-        return suffix.index_select(0, rowIndices).DetachFromDisposeScope();
+        return suffix?.index_select(0, rowIndices).DetachFromDisposeScope();
     }
 
     private List<PromptGroup> GroupRowsByPrompt()

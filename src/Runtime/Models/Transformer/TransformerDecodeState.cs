@@ -82,6 +82,14 @@ internal sealed class TransformerDecodeState : IDecodeState
         _ended = new bool[rowPrompts.Length];
     }
 
+    private TransformerDecodeState(TransformerModel model, KvCache cache, Tensor logits, bool[] ended)
+    {
+        _model = model;
+        _cache = cache;
+        _logits = logits;
+        _ended = ended;
+    }
+
     public int Rows => _cache.Rows;
 
     public Tensor NextLogProbs()
@@ -169,6 +177,24 @@ internal sealed class TransformerDecodeState : IDecodeState
         _logits.Dispose();
         _logits = logits;
         _ended = Array.ConvertAll(indices, i => _ended[i]);
+    }
+
+    public IDecodeState Concat(IDecodeState other)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var transformer = ConcatPartner.Check<TransformerDecodeState>(other, state => ReferenceEquals(state._model, _model), state => state._disposed);
+        var cache = KvCache.Concat(_cache, transformer._cache);
+        try
+        {
+            using var scope = torch.NewDisposeScope();
+            var logits = torch.cat([_logits, transformer._logits], 0).DetachFromDisposeScope();
+            return new TransformerDecodeState(_model, cache, logits, [.. _ended, .. transformer._ended]);
+        }
+        catch
+        {
+            cache.Dispose();
+            throw;
+        }
     }
 
     public void Dispose()

@@ -127,6 +127,89 @@ public sealed class TransformerDecodeTests
     }
 
     [Fact]
+    public void A_fork_before_the_first_step_and_suffix_growth_past_its_first_capacity_keep_decoding_exact()
+    {
+        // The suffix is allocated at the first decode step with uninitialized keys and doubles at 16 positions:
+        // forking before it exists and writing 20 tokens per row covers both paths.
+        using var model = TinyTransformers.Create(seed: 5);
+        int[][] prompts = [model.Encode("ab"), model.Encode("ceded")];
+        using var state = model.Start(prompts, [0, 1]);
+        long[] ancestors = [1, 0, 1];
+        using (var indices = torch.tensor(ancestors))
+        {
+            state.Reorder(indices);
+        }
+
+        var histories = ancestors.Select(a => new List<int>(prompts[a])).ToList();
+        for (var step = 0; step <= 20; step++)
+        {
+            var rows = Rows(state);
+            for (var r = 0; r < 3; r++)
+            {
+                AssertClose(FullForwardLogProbs(model, histories[r])[^1], rows[r], $"row {r}, step {step}");
+            }
+
+            if (step < 20)
+            {
+                var tokens = Enumerable.Range(0, 3).Select(r => (long)(1 + (r * 5 + step * 3) % 15)).ToArray();
+                Append(state, tokens);
+                for (var r = 0; r < 3; r++)
+                {
+                    histories[r].Add((int)tokens[r]);
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(0, 0)] // neither suffix allocated yet
+    [InlineData(3, 0)] // only the first
+    [InlineData(2, 18)] // suffixes of different capacities (16 and 32)
+    public void A_concatenated_state_decodes_exactly_as_the_two_states_separately(int firstSteps, int secondSteps)
+    {
+        using var model = TinyTransformers.Create(seed: 7);
+        var liveBefore = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        var first = model.Start([model.Encode("ab"), model.Encode("cafe")], [1, 0, 1]);
+        var second = model.Start([model.Encode("hex fed")], [0, 0]);
+        for (var step = 0; step < Math.Max(firstSteps, secondSteps); step++)
+        {
+            if (step < firstSteps)
+            {
+                Append(first, Enumerable.Range(0, 3).Select(r => (long)(1 + (r * 3 + step) % 15)).ToArray());
+            }
+
+            if (step < secondSteps)
+            {
+                Append(second, Enumerable.Range(0, 2).Select(r => (long)(2 + (r * 5 + step * 2) % 14)).ToArray());
+            }
+        }
+
+        using (var joined = first.Concat(second))
+        {
+            Assert.Equal(5, joined.Rows);
+            for (var step = 0; step <= 4; step++)
+            {
+                var expected = Rows(first).Concat(Rows(second)).ToArray();
+                var actual = Rows(joined);
+                for (var r = 0; r < 5; r++)
+                {
+                    AssertClose(expected[r], actual[r], $"row {r}, step {step} after the concatenation");
+                }
+
+                var tokens = Enumerable.Range(0, 5).Select(r => (long)(1 + (r * 7 + step * 3) % 15)).ToArray();
+                Append(first, tokens[..3]);
+                Append(second, tokens[3..]);
+                Append(joined, tokens);
+            }
+        }
+
+        // The inputs stay usable after the concatenation (they were decoded above) and are disposed separately.
+        first.Dispose();
+        second.Dispose();
+        Assert.Equal(liveBefore, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
+    [Fact]
     public void Batched_rows_with_different_prompts_and_lengths_equal_one_row_at_a_time()
     {
         using var model = TinyTransformers.Create(seed: 5);
