@@ -419,37 +419,16 @@ public sealed partial class Binder
     private void ReportUnusedLocals(Scope scope, IReadOnlyList<BoundStatement> statements)
     {
         var used = new HashSet<LocalSymbol>();
-        foreach (var expression in statements.SelectMany(BoundTreeWalker.Statements).SelectMany(BoundTreeWalker.Expressions))
-        {
-            switch (expression)
-            {
-                case BoundLocalReference reference:
-                    used.Add(reference.Local);
-                    break;
-                case BoundParticleText text:
-                    used.Add(text.PopulationSymbol);
-                    break;
-                case BoundSelection selection:
-                    used.Add(selection.PopulationSymbol);
-                    break;
-                case BoundRank rank:
-                    used.Add(rank.PopulationSymbol);
-                    break;
-            }
-        }
-
-        // smc and search blocks use their population.
         foreach (var statement in statements.SelectMany(BoundTreeWalker.Statements))
         {
-            switch (statement)
+            // smc and search blocks use their population; expressions use what they reference.
+            var uses = BoundTreeWalker.Expressions(statement).Select(UsedLocal).Append(statement switch
             {
-                case BoundSmcStatement smc:
-                    used.Add(smc.Population);
-                    break;
-                case BoundSearchStatement search:
-                    used.Add(search.Population);
-                    break;
-            }
+                BoundSmcStatement smc => smc.Population,
+                BoundSearchStatement search => search.Population,
+                _ => null,
+            });
+            used.UnionWith(uses.OfType<LocalSymbol>());
         }
 
         foreach (var local in scope.Locals.Concat(_strategy.NestedLocals).Where(l => !used.Contains(l)))
@@ -475,6 +454,15 @@ public sealed partial class Binder
 
     private bool HasSyntaxErrorIn(TextSpan span) =>
         _syntaxErrors.Any(d => d.Location.Span.Start >= span.Start && d.Location.Span.Start <= span.End);
+
+    private static LocalSymbol? UsedLocal(BoundExpression expression) => expression switch
+    {
+        BoundLocalReference reference => reference.Local,
+        BoundParticleText text => text.PopulationSymbol,
+        BoundSelection selection => selection.PopulationSymbol,
+        BoundRank rank => rank.PopulationSymbol,
+        _ => null,
+    };
 
     private string SourceOf(TextSpan span) =>
         span.Length == 0 || span.End > _source.Text.Length ? "" : _source.Text.Substring(span.Start, span.Length);
