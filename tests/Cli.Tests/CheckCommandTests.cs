@@ -46,7 +46,7 @@ public sealed class CheckCommandTests : IDisposable
         var expected = new Dictionary<string, string>
         {
             ["sampling.tts"] = "exact",
-            ["rejection_sampling.tts"] = "exact",
+            ["rejection_sampling.tts"] = "exact exact",
             ["speculative.tts"] = "exact",
             ["particle_filter.tts"] = "consistent heuristic",
             ["smc_steering.tts"] = "consistent",

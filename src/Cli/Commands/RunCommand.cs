@@ -195,6 +195,7 @@ internal static class RunCommand
                     case long l: json.WriteNumberValue(l); break;
                     case double d: json.WriteNumberValue(d); break;
                     case bool b: json.WriteBooleanValue(b); break;
+                    case null: json.WriteNullValue(); break;
                 }
 
                 json.WriteStartObject("spent");
@@ -208,7 +209,7 @@ internal static class RunCommand
             return;
         }
 
-        var text = Tts.Language.Binding.Constants.Format(result.Output);
+        var text = result.Output is null ? "(no output)" : Tts.Language.Binding.Constants.Format(result.Output);
         output.WriteLine(request.Samples == 1 ? (result.Output as string ?? text) : $"[{result.Run}] {(result.Output is string s2 ? s2 : text)}");
     }
 

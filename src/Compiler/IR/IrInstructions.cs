@@ -154,6 +154,20 @@ public sealed record IrSelectBest(IrValue Result, IrValue Population, IrValue Ke
     public override IrInstruction MapOperands(Func<IrValue, IrValue> map) => this with { Population = map(Population), Key = map(Key) };
 }
 
+/// <summary>
+/// <c>first(xs, where: c, otherwise: t)</c>: the text of the first particle (in index order) where c holds; else t, or
+/// no output when there is no fallback. Rejection sampling when xs holds i.i.d. draws.
+/// </summary>
+public sealed record IrSelectFirst(IrValue Result, IrValue Population, IrValue Condition, IrValue? Otherwise) : IrInstruction(Result)
+{
+    public override IrEffects Effects => IrEffects.None;
+
+    public override IEnumerable<IrValue> Operands => Otherwise is null ? new[] { Population, Condition } : new[] { Population, Condition, Otherwise };
+
+    public override IrInstruction MapOperands(Func<IrValue, IrValue> map) =>
+        this with { Population = map(Population), Condition = map(Condition), Otherwise = Otherwise is null ? null : map(Otherwise) };
+}
+
 /// <summary><c>vote(xs, key: k)</c>: the most frequent key; ties to the value whose first occurrence comes first.</summary>
 public sealed record IrReduceVote(IrValue Result, IrValue Population, IrValue Key) : IrInstruction(Result)
 {

@@ -63,6 +63,19 @@ public static class IrVerifier
                 case IrReduceVote vote:
                     RequireKeyOf(function, stage, instruction, vote.Population, vote.Key);
                     break;
+                case IrSelectFirst first:
+                    RequireKeyOf(function, stage, instruction, first.Population, first.Condition);
+                    if (first.Condition.Type.Element.Kind != Tts.Language.Binding.Types.TypeKind.Bool)
+                    {
+                        Fail(function, stage, instruction, "the condition of select_first is not bool");
+                    }
+
+                    if (first.Otherwise is { } otherwise && otherwise.Type.Shape != IrShape.Single)
+                    {
+                        Fail(function, stage, instruction, "the fallback of select_first is not a single value");
+                    }
+
+                    break;
             }
         }
 

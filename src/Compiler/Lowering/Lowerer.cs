@@ -50,8 +50,11 @@ public sealed class Lowerer
             {
                 switch (expression)
                 {
-                    case BoundSelection { Kind: SelectionKind.First } or BoundSelection { Weight: not null }:
-                    case BoundFunctionCall or BoundStrategyCall or BoundSpawn or BoundRank or BoundRepeat or BoundSpeculative:
+                    case BoundSelection { Weight: not null }:
+                        return "a weighted vote is not lowered to IR yet";
+                    case BoundFunctionCall function:
+                        return $"calling the {function.Function.KindName} '{function.Function.Name}' (bound at run time) is not lowered to IR yet";
+                    case BoundStrategyCall or BoundSpawn or BoundRank or BoundRepeat or BoundSpeculative:
                         return $"{expression.GetType().Name.Replace("Bound", "")} is not lowered to IR yet";
                     case BoundBuiltinCall call when call.Type.IsNumericKind || call.Arguments.Any(a => a.Type.IsNumericKind):
                         return $"{call.Function.Name} on LogWeight, Score or Prob is not lowered to IR yet";
@@ -163,6 +166,10 @@ public sealed class Lowerer
             case SelectionKind.Best:
                 var score = LowerExpression(selection.Key!);
                 return Emit(IrType.Single(selection.Type), r => new IrSelectBest(r, population, score));
+            case SelectionKind.First:
+                var condition = LowerExpression(selection.Key!);
+                var otherwise = selection.Otherwise is null ? null : LowerExpression(selection.Otherwise);
+                return Emit(IrType.Single(selection.Type), r => new IrSelectFirst(r, population, condition, otherwise));
             default:
                 // vote(xs) without a key votes on the whole text.
                 var key = selection.Key is null

@@ -105,6 +105,8 @@ public sealed class IrExecutor
                 return SelectBest(best);
             case IrReduceVote vote:
                 return ReduceVote(vote);
+            case IrSelectFirst first:
+                return SelectFirst(first);
             default:
                 throw new InvalidOperationException($"the executor does not know {instruction.GetType().Name}");
         }
@@ -191,6 +193,30 @@ public sealed class IrExecutor
             }
 
             result[run] = population.Texts[bestRow];
+        }
+
+        return result;
+    }
+
+    /// <summary>The first particle, in index order, whose condition holds; else the fallback, or null (no output).</summary>
+    private object?[] SelectFirst(IrSelectFirst first)
+    {
+        var population = PopulationOf(first.Population);
+        var conditions = ((PerParticle)_values[first.Condition.Id]).PerRow;
+        var fallback = first.Otherwise is null ? null : Single(first.Otherwise);
+        var n = population.ParticlesPerRun;
+        var result = new object?[Runs];
+        for (var run = 0; run < Runs; run++)
+        {
+            result[run] = fallback?[run];
+            for (var row = run * n; row < (run + 1) * n; row++)
+            {
+                if ((bool)conditions[row])
+                {
+                    result[run] = population.Texts[row];
+                    break;
+                }
+            }
         }
 
         return result;

@@ -69,6 +69,48 @@ public sealed class ExecutorTests
         }
     }
 
+    private const string Rejection = """
+        model policy: lm
+        strategy s(prompt: text = "", n: int = 4) -> text {
+            population xs = sample policy(prompt, n: n, stop: ["cb"])
+            return first(xs, where: ends_with(xs, "b"), otherwise: "none")
+        }
+        """;
+
+    /// <summary>first(...) returns the first particle (index order) that passes, else the fallback: checked against the reference draws.</summary>
+    [Fact]
+    public void First_returns_the_first_passing_particle_or_the_fallback()
+    {
+        using var model = TabularModels.Design();
+        var function = Compile(Rejection);
+        var sawFallback = false;
+        var sawAccepted = false;
+        foreach (var seed in new ulong[] { 0, 7, 0xC0FFEEUL })
+        {
+            var results = Run(function, model, new RunOptions(seed, Runs: 20));
+            for (var run = 0; run < 20; run++)
+            {
+                var texts = ReferenceDecoder.Population(model, "", 4, new SamplingOptions(), 256, new[] { "cb" }, seed, run);
+                var expected = texts.FirstOrDefault(t => t.EndsWith('b')) ?? "none";
+                Assert.Equal(expected, results[run].Output);
+                sawFallback |= expected == "none";
+                sawAccepted |= expected != "none";
+            }
+        }
+
+        // Both branches were exercised, so the test can fail either way.
+        Assert.True(sawFallback && sawAccepted);
+    }
+
+    [Fact]
+    public void First_without_a_fallback_gives_no_output_when_nothing_passes()
+    {
+        using var model = TabularModels.Design();
+        var function = Compile(Rejection.Replace(", otherwise: \"none\"", "", StringComparison.Ordinal).Replace("ends_with(xs, \"b\")", "contains(xs, \"zzz\")", StringComparison.Ordinal));
+        var results = Run(function, model, new RunOptions(3, Runs: 5));
+        Assert.All(results, r => Assert.Null(r.Output));
+    }
+
     [Fact]
     public void A_run_does_not_depend_on_the_batch_it_is_in()
     {
@@ -168,7 +210,7 @@ public sealed class ExecutorTests
             }
             """);
         var results = Run(function, model, new RunOptions(1, Runs: 20));
-        Assert.All(results, r => Assert.Contains((long)r.Output, new[] { 0L, 1L }));
+        Assert.All(results, r => Assert.Contains((long)r.Output!, new[] { 0L, 1L }));
     }
 
     [Fact]
@@ -213,7 +255,7 @@ public sealed class ExecutorTests
             }
             """);
         var result = Run(function, model, new RunOptions(0, Runs: 2), ("prompt", "abc"));
-        Assert.All(result, r => Assert.Equal(3.25, (double)r.Output, 12));
+        Assert.All(result, r => Assert.Equal(3.25, (double)r.Output!, 12));
         Assert.All(result, r => Assert.Equal(new Spent(0, 0), r.Spent));
     }
 }

@@ -30,7 +30,7 @@ public sealed class TransformerExecutionTests
             Assert.Equal(batched[run].Spent, alone.Spent);
         }
 
-        var texts = batched.Select(r => (string)r.Output).ToList();
+        var texts = batched.Select(r => (string)r.Output!).ToList();
         Assert.All(texts, text => Assert.All(text, c => Assert.Contains(c, "abcdefgh \nxyzé€ü")));
         Assert.True(texts.Distinct().Count() > 1, "ten random runs of a random model should not all agree");
     }
