@@ -168,14 +168,18 @@ public sealed record IrSelectFirst(IrValue Result, IrValue Population, IrValue C
         this with { Population = map(Population), Condition = map(Condition), Otherwise = Otherwise is null ? null : map(Otherwise) };
 }
 
-/// <summary><c>vote(xs, key: k)</c>: the most frequent key; ties to the value whose first occurrence comes first.</summary>
-public sealed record IrReduceVote(IrValue Result, IrValue Population, IrValue Key) : IrInstruction(Result)
+/// <summary>
+/// <c>vote(xs, key: k, weight: w)</c>: the key with the largest count (or, with a weight, the largest sum of weights);
+/// ties to the value whose first occurrence comes first.
+/// </summary>
+public sealed record IrReduceVote(IrValue Result, IrValue Population, IrValue Key, IrValue? Weight = null) : IrInstruction(Result)
 {
     public override IrEffects Effects => IrEffects.None;
 
-    public override IEnumerable<IrValue> Operands => new[] { Population, Key };
+    public override IEnumerable<IrValue> Operands => Weight is null ? new[] { Population, Key } : new[] { Population, Key, Weight };
 
-    public override IrInstruction MapOperands(Func<IrValue, IrValue> map) => this with { Population = map(Population), Key = map(Key) };
+    public override IrInstruction MapOperands(Func<IrValue, IrValue> map) =>
+        this with { Population = map(Population), Key = map(Key), Weight = Weight is null ? null : map(Weight) };
 }
 
 public sealed record IrReturn(IrValue Value) : IrInstruction((IrValue?)null)

@@ -62,6 +62,11 @@ public static class IrVerifier
                     break;
                 case IrReduceVote vote:
                     RequireKeyOf(function, stage, instruction, vote.Population, vote.Key);
+                    if (vote.Weight is { } weight)
+                    {
+                        RequireKeyOf(function, stage, instruction, vote.Population, weight);
+                    }
+
                     break;
                 case IrSelectFirst first:
                     RequireKeyOf(function, stage, instruction, first.Population, first.Condition);

@@ -50,8 +50,6 @@ public sealed class Lowerer
             {
                 switch (expression)
                 {
-                    case BoundSelection { Weight: not null }:
-                        return "a weighted vote is not lowered to IR yet";
                     case BoundFunctionCall function:
                         return $"calling the {function.Function.KindName} '{function.Function.Name}' (bound at run time) is not lowered to IR yet";
                     case BoundStrategyCall or BoundSpawn or BoundRank or BoundRepeat or BoundSpeculative:
@@ -175,7 +173,8 @@ public sealed class Lowerer
                 var key = selection.Key is null
                     ? Emit(IrType.PerParticle(TtsType.Text, population), r => new IrParticleText(r, population))
                     : LowerExpression(selection.Key);
-                return Emit(IrType.Single(selection.Type), r => new IrReduceVote(r, population, key));
+                var weight = selection.Weight is null ? null : LowerExpression(selection.Weight);
+                return Emit(IrType.Single(selection.Type), r => new IrReduceVote(r, population, key, weight));
         }
     }
 

@@ -225,11 +225,13 @@ public sealed class IrExecutor
     private object[] ReduceVote(IrReduceVote vote)
     {
         var keys = ((PerParticle)_values[vote.Key.Id]).PerRow;
+        var weights = vote.Weight is null ? null : ((PerParticle)_values[vote.Weight.Id]).PerRow;
         var n = PopulationOf(vote.Population).ParticlesPerRun;
         var result = new object[Runs];
         for (var run = 0; run < Runs; run++)
         {
-            var counts = new Dictionary<object, int>();
+            // A plain vote counts 1 per particle; a weighted one sums the weights (NaN counts as 0).
+            var counts = new Dictionary<object, double>();
             var order = new List<object>();
             for (var row = run * n; row < (run + 1) * n; row++)
             {
@@ -238,7 +240,8 @@ public sealed class IrExecutor
                     order.Add(keys[row]);
                 }
 
-                counts[keys[row]] = c + 1;
+                var w = weights is null ? 1.0 : Convert.ToDouble(weights[row], CultureInfo.InvariantCulture);
+                counts[keys[row]] = c + (double.IsNaN(w) ? 0.0 : w);
             }
 
             // Ties go to the value first seen: order is first-occurrence order and Max keeps the first maximum.

@@ -111,6 +111,47 @@ public sealed class ExecutorTests
         Assert.All(results, r => Assert.Null(r.Output));
     }
 
+    /// <summary>vote(xs, key: k, weight: w) returns the key with the largest weight sum, checked against the reference draws.</summary>
+    [Fact]
+    public void Weighted_vote_sums_the_weights_of_each_key()
+    {
+        const string program = """
+            model policy: lm
+            strategy s(prompt: text = "", n: int = 6) -> int {
+                population xs = sample policy(prompt, n: n)
+                return vote(xs, key: len(xs), weight: count(xs, "b") + 0.5)
+            }
+            """;
+        using var model = TabularModels.Design();
+        var function = Compile(program);
+        foreach (var seed in new ulong[] { 1, 2, 3 })
+        {
+            var results = Run(function, model, new RunOptions(seed, Runs: 15));
+            for (var run = 0; run < 15; run++)
+            {
+                var texts = ReferenceDecoder.Population(model, "", 6, new SamplingOptions(), 256, Array.Empty<string>(), seed, run);
+                var sums = new List<(long Key, double Sum)>();
+                foreach (var text in texts)
+                {
+                    var index = sums.FindIndex(e => e.Key == text.Length);
+                    var weight = text.Count(c => c == 'b') + 0.5;
+                    if (index < 0)
+                    {
+                        sums.Add((text.Length, weight));
+                    }
+                    else
+                    {
+                        sums[index] = (text.Length, sums[index].Sum + weight);
+                    }
+                }
+
+                // The largest sum; ties to the key seen first.
+                var expected = sums.Aggregate((best, next) => next.Sum > best.Sum ? next : best).Key;
+                Assert.Equal(expected, results[run].Output);
+            }
+        }
+    }
+
     [Fact]
     public void A_run_does_not_depend_on_the_batch_it_is_in()
     {
