@@ -34,6 +34,10 @@ internal static class RunCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var sets = new Option<string[]>("--set") { Description = "Set a strategy parameter: NAME=VALUE (repeatable)" };
+        var binds = new Option<string[]>("--bind")
+        {
+            Description = "Bind a declared reward, verifier or extractor to an expression over `text`: NAME=EXPR, e.g. valid='ends_with(text, \"b\")' (repeatable)",
+        };
         var prompt = new Option<string?>("--prompt") { Description = "Value of the parameter named `prompt`, else of the first text parameter" };
         var seed = new Option<ulong>("--seed") { Description = "Seed: the same seed gives the same outputs bit for bit", DefaultValueFactory = _ => 0 };
         var samples = new Option<int>("--samples") { Description = "Number of independent runs (batched together)", DefaultValueFactory = _ => 1 };
@@ -42,13 +46,14 @@ internal static class RunCommand
         var device = new Option<string>("--device") { Description = "Where transformer models run: auto (CUDA when available), cpu or cuda", DefaultValueFactory = _ => "auto" };
         device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
 
-        var command = new Command("run", "Run a strategy of a .tts file") { file, strategy, models, sets, prompt, seed, samples, format, device };
+        var command = new Command("run", "Run a strategy of a .tts file") { file, strategy, models, sets, binds, prompt, seed, samples, format, device };
         command.SetAction(result => Run(
             new RunRequest(
                 result.GetValue(file)!,
                 result.GetValue(strategy),
                 result.GetValue(models) ?? Array.Empty<string>(),
                 result.GetValue(sets) ?? Array.Empty<string>(),
+                result.GetValue(binds) ?? Array.Empty<string>(),
                 result.GetValue(prompt),
                 result.GetValue(seed),
                 result.GetValue(samples),
@@ -79,6 +84,16 @@ internal static class RunCommand
 
         var function = SelectStrategy(compilation, request.Strategy);
         var arguments = ArgumentBinder.Bind(function.Name, function.Parameters, ParseSettings(function, request));
+        var functions = FunctionSpec.Bind(request.Binds, compilation.Bound);
+        foreach (var call in function.Instructions.OfType<IrCallFunction>().GroupBy(c => c.Name).Select(g => g.First()))
+        {
+            if (!request.Binds.Any(b => b.Split('=')[0].Trim() == call.Name))
+            {
+                var kind = call.Kind.ToString().ToLowerInvariant();
+                throw new CliException($"{kind} '{call.Name}' is not bound: bind it with --bind {call.Name}=EXPR, an expression over `text`");
+            }
+        }
+
         var specs = request.Models.Select(ModelSpec.Parse).ToList();
         foreach (var duplicate in specs.GroupBy(s => s.Name).Where(g => g.Count() > 1))
         {
@@ -106,7 +121,7 @@ internal static class RunCommand
             for (var first = 0; first < request.Samples; first += RunsPerBatch)
             {
                 var runs = Math.Min(RunsPerBatch, request.Samples - first);
-                var results = IrExecutor.Execute(function, arguments, bindings, new RunOptions(request.Seed, runs, first));
+                var results = IrExecutor.Execute(function, arguments, bindings, functions, new RunOptions(request.Seed, runs, first));
                 foreach (var result in results)
                 {
                     Write(output, result, request);
@@ -214,5 +229,5 @@ internal static class RunCommand
     }
 
     private sealed record RunRequest(
-        string File, string? Strategy, string[] Models, string[] Sets, string? Prompt, ulong Seed, int Samples, string Format, DevicePreference Device);
+        string File, string? Strategy, string[] Models, string[] Sets, string[] Binds, string? Prompt, ulong Seed, int Samples, string Format, DevicePreference Device);
 }

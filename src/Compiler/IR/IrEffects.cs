@@ -11,4 +11,7 @@ public enum IrEffects
 
     /// <summary>Draws from the run's counter-based random streams.</summary>
     Random = 2,
+
+    /// <summary>Calls a reward, verifier or extractor bound at run time (costs reward calls).</summary>
+    FunctionCall = 4,
 }

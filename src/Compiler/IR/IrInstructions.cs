@@ -1,3 +1,4 @@
+using Tts.Language.Binding.Types;
 using System.Collections.Immutable;
 using Tts.Language.Binding;
 
@@ -152,6 +153,20 @@ public sealed record IrSelectBest(IrValue Result, IrValue Population, IrValue Ke
     public override IEnumerable<IrValue> Operands => new[] { Population, Key };
 
     public override IrInstruction MapOperands(Func<IrValue, IrValue> map) => this with { Population = map(Population), Key = map(Key) };
+}
+
+/// <summary>
+/// A reward, verifier or extractor bound at run time, applied to one text or to each particle's text (one batched
+/// call per population). <see cref="ResultType"/> is its declared result: Score, Prob, bool or text.
+/// </summary>
+public sealed record IrCallFunction(IrValue Result, string Name, Tts.Language.Syntax.Nodes.FunctionKind Kind, TtsType ResultType, IrValue Argument)
+    : IrInstruction(Result)
+{
+    public override IrEffects Effects => IrEffects.FunctionCall;
+
+    public override IEnumerable<IrValue> Operands => new[] { Argument };
+
+    public override IrInstruction MapOperands(Func<IrValue, IrValue> map) => this with { Argument = map(Argument) };
 }
 
 /// <summary>

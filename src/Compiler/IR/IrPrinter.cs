@@ -53,6 +53,7 @@ public static class IrPrinter
             IrSelectSample s => $"select_sample {s.Population} stream={s.Stream}",
             IrSelectBest b => $"select_best {b.Population} by={b.Key}",
             IrReduceVote v => $"reduce_vote {v.Population} key={v.Key}{(v.Weight is null ? "" : $" weight={v.Weight}")}",
+            IrCallFunction f => $"call_{f.Kind.ToString().ToLowerInvariant()} {f.Name}({f.Argument})",
             IrSelectFirst f => $"select_first {f.Population} where={f.Condition}{(f.Otherwise is null ? "" : $" otherwise={f.Otherwise}")}",
             IrReturn r => $"return {r.Value}",
             _ => instruction.GetType().Name,

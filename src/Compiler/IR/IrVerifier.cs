@@ -54,7 +54,7 @@ public static class IrVerifier
                     break;
                 case IrSelectBest best:
                     RequireKeyOf(function, stage, instruction, best.Population, best.Key);
-                    if (!best.Key.Type.Element.IsNumeric)
+                    if (!best.Key.Type.Element.IsNumeric && !best.Key.Type.Element.IsNumericKind)
                     {
                         Fail(function, stage, instruction, "the key of select_best is not numeric");
                     }

@@ -50,12 +50,8 @@ public sealed class Lowerer
             {
                 switch (expression)
                 {
-                    case BoundFunctionCall function:
-                        return $"calling the {function.Function.KindName} '{function.Function.Name}' (bound at run time) is not lowered to IR yet";
                     case BoundStrategyCall or BoundSpawn or BoundRank or BoundRepeat or BoundSpeculative:
                         return $"{expression.GetType().Name.Replace("Bound", "")} is not lowered to IR yet";
-                    case BoundBuiltinCall call when call.Type.IsNumericKind || call.Arguments.Any(a => a.Type.IsNumericKind):
-                        return $"{call.Function.Name} on LogWeight, Score or Prob is not lowered to IR yet";
                 }
             }
         }
@@ -148,6 +144,9 @@ public sealed class Lowerer
                 return Emit(IrType.Single(list.Type), r => new IrList(r, elements));
             case BoundSelection selection:
                 return LowerSelection(selection);
+            case BoundFunctionCall call:
+                var argument = LowerExpression(call.Argument);
+                return Emit(TypeOf(call), r => new IrCallFunction(r, call.Function.Name, call.Function.Kind, call.Function.ResultType, argument));
             default:
                 throw new InvalidOperationException($"cannot lower {expression.GetType().Name}: the binder should have reported it");
         }

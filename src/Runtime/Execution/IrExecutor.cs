@@ -4,6 +4,7 @@ using Tts.Language.Binding;
 using Tts.Runtime.Decoding;
 using Tts.Runtime.Populations;
 using Tts.Runtime.Randomness;
+using Tts.Runtime.Rewards;
 using Tts.Runtime.Sampling;
 
 namespace Tts.Runtime.Execution;
@@ -17,29 +18,36 @@ public sealed class IrExecutor
 {
     private readonly IrFunction _function;
     private readonly ModelBindings _models;
+    private readonly FunctionBindings _functions;
     private readonly RunOptions _options;
     private readonly Dictionary<int, object> _values = new();
     private readonly List<Population> _populations = new();
     private readonly long[] _tokens;
     private readonly long[] _calls;
 
-    private IrExecutor(IrFunction function, ModelBindings models, RunOptions options)
+    private IrExecutor(IrFunction function, ModelBindings models, FunctionBindings functions, RunOptions options)
     {
         _function = function;
         _models = models;
+        _functions = functions;
         _options = options;
         _tokens = new long[options.Runs];
         _calls = new long[options.Runs];
     }
 
-    public static IReadOnlyList<RunResult> Execute(IrFunction function, IReadOnlyDictionary<string, object> arguments, ModelBindings models, RunOptions options)
+    public static IReadOnlyList<RunResult> Execute(IrFunction function, IReadOnlyDictionary<string, object> arguments, ModelBindings models, RunOptions options) =>
+        Execute(function, arguments, models, new FunctionBindings(), options);
+
+    /// <summary>Runs with rewards, verifiers and extractors bound by name (each called once per batch of texts).</summary>
+    public static IReadOnlyList<RunResult> Execute(
+        IrFunction function, IReadOnlyDictionary<string, object> arguments, ModelBindings models, FunctionBindings functions, RunOptions options)
     {
         if (options.Runs < 1)
         {
             throw new RuntimeException($"the number of runs must be at least 1, but it is {options.Runs}");
         }
 
-        var executor = new IrExecutor(function, models, options);
+        var executor = new IrExecutor(function, models, functions, options);
         try
         {
             return executor.Run(arguments);
@@ -107,6 +115,8 @@ public sealed class IrExecutor
                 return ReduceVote(vote);
             case IrSelectFirst first:
                 return SelectFirst(first);
+            case IrCallFunction call:
+                return CallFunction(call);
             default:
                 throw new InvalidOperationException($"the executor does not know {instruction.GetType().Name}");
         }
@@ -196,6 +206,23 @@ public sealed class IrExecutor
         }
 
         return result;
+    }
+
+    /// <summary>One batched call for all texts of all runs: every particle of a population, or one text per run.</summary>
+    private object CallFunction(IrCallFunction call)
+    {
+        var argument = _values[call.Argument.Id];
+        var texts = (argument is PerParticle perParticle ? perParticle.PerRow : (object[])argument).Cast<string>().ToList();
+        IEnumerable<object> results = call.Kind switch
+        {
+            Tts.Language.Syntax.Nodes.FunctionKind.Reward => _functions
+                .Reward(call.Name, call.ResultType.Kind == Tts.Language.Binding.Types.TypeKind.Prob ? RewardKind.Prob : RewardKind.Score)
+                .Evaluate(texts).Select(v => (object)v),
+            Tts.Language.Syntax.Nodes.FunctionKind.Verifier => _functions.Verifier(call.Name).Verify(texts).Select(v => (object)v),
+            _ => _functions.Extractor(call.Name).Extract(texts),
+        };
+        var values = results.ToArray();
+        return argument is PerParticle ? new PerParticle(values) : values;
     }
 
     /// <summary>The first particle, in index order, whose condition holds; else the fallback, or null (no output).</summary>

@@ -152,6 +152,36 @@ public sealed class ExecutorTests
         }
     }
 
+    /// <summary>A reward bound by name is called once per population (batched) and ranks exactly like the same expression inline.</summary>
+    [Fact]
+    public void A_bound_reward_ranks_like_the_same_expression_inline()
+    {
+        const string withReward = """
+            model policy: lm
+            reward prm
+            strategy s(prompt: text = "", n: int = 6) -> text {
+                population xs = sample policy(prompt, n: n)
+                return best(xs, by: prm)
+            }
+            """;
+        using var model = TabularModels.Design();
+        var batches = new List<int>();
+        var functions = new Tts.Runtime.Rewards.FunctionBindings().BindReward("prm", Tts.Runtime.Rewards.DelegateReward.Batched(
+            Tts.Runtime.Rewards.RewardKind.Score,
+            texts =>
+            {
+                batches.Add(texts.Count);
+                return texts.Select(t => (double)t.Count(c => c == 'b')).ToList();
+            }));
+        var function = Compile(withReward);
+        var values = function.Parameters.ToDictionary(p => p.Name, p => p.DefaultValue!);
+        var bound = IrExecutor.Execute(function, values, new ModelBindings().Bind("policy", model), functions, new RunOptions(9, Runs: 12));
+        var inline = Run(Compile(withReward.Replace("by: prm", "by: count(xs, \"b\")", StringComparison.Ordinal)), model, new RunOptions(9, Runs: 12));
+
+        Assert.Equal(inline.Select(r => r.Output), bound.Select(r => r.Output));
+        Assert.Equal(new[] { 12 * 6 }, batches);
+    }
+
     [Fact]
     public void A_run_does_not_depend_on_the_batch_it_is_in()
     {

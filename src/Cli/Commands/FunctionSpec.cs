@@ -1,0 +1,99 @@
+using Tts.Language.Binding;
+using Tts.Language.Binding.BoundTree;
+using Tts.Language.Binding.Symbols;
+using Tts.Language.Binding.Types;
+using Tts.Language.Diagnostics;
+using Tts.Language.Syntax;
+using Tts.Language.Syntax.Nodes;
+using Tts.Runtime.Rewards;
+
+namespace Tts.Cli.Commands;
+
+/// <summary>
+/// <c>--bind NAME=EXPR</c>: binds a declared reward, verifier or extractor to an expression of the language over the
+/// name <c>text</c> (e.g. <c>--bind valid='ends_with(text, "b")'</c>, <c>--bind prm='count(text, "b") / 4.0'</c>), so
+/// strategies that need them run from the command line. A reward's expression is a plain number (real or int); a
+/// verifier's a bool; an extractor's a text.
+/// </summary>
+internal static class FunctionSpec
+{
+    public static FunctionBindings Bind(IReadOnlyList<string> specs, BoundProgram program)
+    {
+        var bindings = new FunctionBindings();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var spec in specs)
+        {
+            var equals = spec.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0 || equals == spec.Length - 1)
+            {
+                throw new CliException($"--bind {spec}: expected NAME=EXPRESSION, e.g. --bind valid='ends_with(text, \"b\")'");
+            }
+
+            var name = spec[..equals].Trim();
+            var expression = spec[(equals + 1)..];
+            var function = program.Functions.FirstOrDefault(f => f.Name == name)
+                ?? throw new CliException($"--bind {name}=...: the file declares no reward, verifier or extractor '{name}'"
+                                          + (program.Functions.IsEmpty ? "" : $" (it declares: {string.Join(", ", program.Functions.Select(f => f.Name))})"));
+            if (!seen.Add(name))
+            {
+                throw new CliException($"--bind {name}=...: '{name}' is bound twice");
+            }
+
+            var evaluate = Compile(function, expression);
+            switch (function.Kind)
+            {
+                case FunctionKind.Reward:
+                    var kind = function.ResultType.Kind == TypeKind.Prob ? RewardKind.Prob : RewardKind.Score;
+                    bindings.BindReward(name, DelegateReward.PerText(kind, text => System.Convert.ToDouble(evaluate(text), System.Globalization.CultureInfo.InvariantCulture)));
+                    break;
+                case FunctionKind.Verifier:
+                    bindings.BindVerifier(name, DelegateVerifier.PerText(text => (bool)evaluate(text)));
+                    break;
+                default:
+                    bindings.BindExtractor(name, DelegateExtractor.PerText(text => (string)evaluate(text)));
+                    break;
+            }
+        }
+
+        return bindings;
+    }
+
+    /// <summary>Checks the expression with the front end (as the body of a one-parameter strategy) and returns its evaluator.</summary>
+    private static Func<string, object> Compile(FunctionSymbol function, string expression)
+    {
+        var resultType = function.Kind switch
+        {
+            FunctionKind.Reward => "real",
+            FunctionKind.Verifier => "bool",
+            _ => "text",
+        };
+        var source = $"strategy {function.Name}(text: text) -> {resultType} {{\n    return {expression}\n}}\n";
+        var tree = SyntaxTree.Parse(source, $"--bind {function.Name}");
+        var diagnostics = new DiagnosticBag();
+        diagnostics.AddRange(tree.Diagnostics);
+        var program = Binder.Bind(tree, diagnostics);
+        if (diagnostics.ToImmutableSorted().FirstOrDefault(d => d.IsError) is { } error)
+        {
+            throw new CliException($"--bind {function.Name}=...: {error.Id}: {error.Message}");
+        }
+
+        var body = program.Strategies.Single().Body.OfType<BoundReturnStatement>().Single().Value;
+        if (BoundTreeWalker.Expressions(body).FirstOrDefault(e => e is not (BoundLiteral or BoundParameterReference or BoundUnary or BoundBinary or BoundBuiltinCall or BoundList)) is { } unsupported)
+        {
+            throw new CliException($"--bind {function.Name}=...: only built-in functions of `text` may be used here, not {unsupported.GetType().Name.Replace("Bound", "").ToLowerInvariant()}");
+        }
+
+        return text => Evaluate(body, text);
+    }
+
+    private static object Evaluate(BoundExpression expression, string text) => expression switch
+    {
+        BoundLiteral literal => literal.Value,
+        BoundParameterReference => text,
+        BoundUnary unary => Operators.Evaluate(unary.Operator, Evaluate(unary.Operand, text)),
+        BoundBinary binary => Operators.Evaluate(binary.Operator, Evaluate(binary.Left, text), Evaluate(binary.Right, text)),
+        BoundBuiltinCall call => call.Function.Evaluate(call.Arguments.Select(a => Evaluate(a, text)).ToArray()),
+        BoundList list => list.Elements.Select(e => Evaluate(e, text)).ToArray(),
+        _ => throw new CliException($"--bind: cannot evaluate {expression.GetType().Name}"),
+    };
+}

@@ -1,0 +1,59 @@
+using System.Text.Json;
+using Tts.TestSupport;
+
+namespace Tts.Cli.Tests;
+
+/// <summary><c>tts run --bind NAME=EXPR</c>: rewards, verifiers and extractors bound to expressions of the language.</summary>
+public sealed class BindCommandTests : IDisposable
+{
+    private static readonly string Rejection = RepoPaths.Combine("examples", "strategies", "rejection_sampling.tts");
+    private static readonly string Model = "policy=tabular:" + RepoPaths.Combine("examples", "models", "abc.json");
+    private readonly string _folder = Directory.CreateTempSubdirectory("tts-bind-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static List<string?> Outputs(CliRunner.Result result)
+    {
+        Assert.True(result.ExitCode == 0, result.Error);
+        return result.OutputLines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("output").GetString()).ToList();
+    }
+
+    [Fact]
+    public void A_bound_verifier_runs_exactly_like_the_same_condition_written_inline()
+    {
+        var inline = Path.Combine(_folder, "inline.tts");
+        File.WriteAllText(inline, """
+            model policy: lm
+            strategy s(question: text, tries: int = 16, temperature: real = 1.0) -> text {
+                population drafts = sample policy(question, n: tries, temperature: temperature, max_tokens: 256)
+                return first(drafts, where: ends_with(drafts, "b"), otherwise: "")
+            }
+            """);
+        var bound = Outputs(CliRunner.Run("run", Rejection, "--strategy", "rejection_sampling", "--model", Model,
+            "--bind", "valid=ends_with(text, \"b\")", "--prompt", "", "--samples", "200", "--seed", "5", "--format", "jsonl"));
+        var written = Outputs(CliRunner.Run("run", inline, "--model", Model, "--prompt", "", "--samples", "200", "--seed", "5", "--format", "jsonl"));
+
+        Assert.Equal(written, bound);
+        Assert.All(bound, o => Assert.True(o == "" || o!.EndsWith('b'), o));
+        Assert.Contains(bound, o => o != "");
+    }
+
+    [Fact]
+    public void A_missing_binding_is_one_line_naming_the_option()
+    {
+        CliRunner.AssertOneLineError(
+            CliRunner.Run("run", Rejection, "--strategy", "rejection_sampling", "--model", Model, "--prompt", ""),
+            "verifier 'valid' is not bound: bind it with --bind valid=EXPR");
+    }
+
+    [Fact]
+    public void A_bad_expression_is_one_line_with_its_code()
+    {
+        CliRunner.AssertOneLineError(
+            CliRunner.Run("run", Rejection, "--strategy", "rejection_sampling", "--model", Model, "--prompt", "", "--bind", "valid=len(text)"),
+            "--bind valid=...: TTS0114");
+        CliRunner.AssertOneLineError(
+            CliRunner.Run("run", Rejection, "--strategy", "rejection_sampling", "--model", Model, "--prompt", "", "--bind", "nope=true"),
+            "the file declares no reward, verifier or extractor 'nope'");
+    }
+}
