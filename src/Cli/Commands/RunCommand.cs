@@ -216,6 +216,7 @@ internal static class RunCommand
                 json.WriteStartObject("spent");
                 json.WriteNumber("tokens", result.Spent.Tokens);
                 json.WriteNumber("model_calls", result.Spent.ModelCalls);
+                json.WriteNumber("reward_calls", result.Spent.RewardCalls);
                 json.WriteEndObject();
                 json.WriteEndObject();
             }

@@ -24,6 +24,7 @@ public sealed class IrExecutor
     private readonly List<Population> _populations = new();
     private readonly long[] _tokens;
     private readonly long[] _calls;
+    private readonly long[] _rewardCalls;
 
     private IrExecutor(IrFunction function, ModelBindings models, FunctionBindings functions, RunOptions options)
     {
@@ -33,6 +34,7 @@ public sealed class IrExecutor
         _options = options;
         _tokens = new long[options.Runs];
         _calls = new long[options.Runs];
+        _rewardCalls = new long[options.Runs];
     }
 
     public static IReadOnlyList<RunResult> Execute(IrFunction function, IReadOnlyDictionary<string, object> arguments, ModelBindings models, RunOptions options) =>
@@ -71,7 +73,7 @@ public sealed class IrExecutor
             {
                 var outputs = Single(ret.Value);
                 return Enumerable.Range(0, Runs)
-                    .Select(run => new RunResult(_options.FirstRun + run, outputs[run], new Spent(_tokens[run], _calls[run])))
+                    .Select(run => new RunResult(_options.FirstRun + run, outputs[run], new Spent(_tokens[run], _calls[run], _rewardCalls[run])))
                     .ToList();
             }
 
@@ -222,6 +224,12 @@ public sealed class IrExecutor
             _ => _functions.Extractor(call.Name).Extract(texts),
         };
         var values = results.ToArray();
+        var perRun = texts.Count / Runs;
+        for (var run = 0; run < Runs; run++)
+        {
+            _rewardCalls[run] += perRun;
+        }
+
         return argument is PerParticle ? new PerParticle(values) : values;
     }
 

@@ -180,6 +180,8 @@ public sealed class ExecutorTests
 
         Assert.Equal(inline.Select(r => r.Output), bound.Select(r => r.Output));
         Assert.Equal(new[] { 12 * 6 }, batches);
+        Assert.All(bound, r => Assert.Equal(6, r.Spent.RewardCalls));
+        Assert.All(inline, r => Assert.Equal(0, r.Spent.RewardCalls));
     }
 
     [Fact]
