@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text;
 using System.Text.Json;
 using Tts.Cli.Output;
 using Tts.Compiler.Driver;
@@ -13,8 +12,6 @@ namespace Tts.Cli.Commands;
 /// <summary><c>tts check FILE.tts [--format text|json]</c>: diagnostics, or each strategy's signature, guarantee, target and budget.</summary>
 internal static class CheckCommand
 {
-    private static readonly JsonWriterOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public static Command Create(TextWriter output)
     {
         var file = new Argument<string>("file") { Description = "The .tts file to check" };
@@ -32,7 +29,7 @@ internal static class CheckCommand
         {
             foreach (var diagnostic in compilation.Diagnostics)
             {
-                output.WriteLine(Json(w => WriteDiagnostic(w, diagnostic)));
+                output.WriteLine(JsonLine.Object(w => WriteDiagnostic(w, diagnostic)));
             }
         }
         else
@@ -50,7 +47,7 @@ internal static class CheckCommand
         {
             foreach (var strategy in compilation.Bound.Strategies)
             {
-                output.WriteLine(Json(w => WriteStrategy(w, strategy)));
+                output.WriteLine(JsonLine.Object(w => WriteStrategy(w, strategy)));
             }
 
             return TtsCommandLine.Success;
@@ -126,18 +123,5 @@ internal static class CheckCommand
 
         w.WriteEndObject();
         w.WriteBoolean("runnable", Lowerer.Unsupported(strategy) is null);
-    }
-
-    private static string Json(Action<Utf8JsonWriter> write)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, JsonOptions))
-        {
-            writer.WriteStartObject();
-            write(writer);
-            writer.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray());
     }
 }

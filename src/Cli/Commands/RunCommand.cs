@@ -21,8 +21,6 @@ internal static class RunCommand
     /// <summary>Runs per batch: large enough to amortize every model call, small enough to bound memory.</summary>
     private const int RunsPerBatch = 16384;
 
-    // Readable text in the output: no \u escapes for non-ASCII or HTML-sensitive characters (still valid JSON).
-    private static readonly JsonWriterOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static Command Create(TextWriter output, TextWriter error)
     {
@@ -87,7 +85,7 @@ internal static class RunCommand
         var functions = FunctionSpec.Bind(request.Binds, compilation.Bound);
         foreach (var call in function.Instructions.OfType<IrCallFunction>().GroupBy(c => c.Name).Select(g => g.First()))
         {
-            if (!request.Binds.Any(b => b.Split('=')[0].Trim() == call.Name))
+            if (!functions.IsBound(call.Name))
             {
                 var kind = call.Kind.ToString().ToLowerInvariant();
                 throw new CliException($"{kind} '{call.Name}' is not bound: bind it with --bind {call.Name}=EXPR, an expression over `text`");
@@ -198,10 +196,8 @@ internal static class RunCommand
     {
         if (request.Format == "jsonl")
         {
-            using var buffer = new MemoryStream();
-            using (var json = new Utf8JsonWriter(buffer, JsonOptions))
+            output.WriteLine(JsonLine.Object(json =>
             {
-                json.WriteStartObject();
                 json.WriteNumber("run", result.Run);
                 json.WritePropertyName("output");
                 switch (result.Output)
@@ -218,10 +214,7 @@ internal static class RunCommand
                 json.WriteNumber("model_calls", result.Spent.ModelCalls);
                 json.WriteNumber("reward_calls", result.Spent.RewardCalls);
                 json.WriteEndObject();
-                json.WriteEndObject();
-            }
-
-            output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+            }));
             return;
         }
 

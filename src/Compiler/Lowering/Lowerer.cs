@@ -41,7 +41,7 @@ public sealed class Lowerer
                 return $"`{Describe(statement)}` is not lowered to IR yet";
             }
 
-            if (statement is BoundSampleStatement sample && !(IsLiteral(sample.Options.MinP, 0.0) && sample.Options.Forbid is BoundList { Elements.Length: 0 }))
+            if (statement is BoundSampleStatement sample && !(sample.Options.MinP.IsLiteral(0.0) && sample.Options.Forbid is BoundList { Elements.Length: 0 }))
             {
                 return "the min_p and forbid options are not lowered to IR yet";
             }
@@ -59,7 +59,6 @@ public sealed class Lowerer
         return null;
     }
 
-    private static bool IsLiteral(BoundExpression expression, object value) => expression is BoundLiteral literal && literal.Value.Equals(value);
 
     private static string Describe(BoundStatement statement) => statement switch
     {

@@ -37,7 +37,7 @@ public sealed partial class Binder
                 return null;
         }
 
-        var random = ChildrenOf(value).Select(LawOf).OfType<GuaranteeInfo>().ToList();
+        var random = BoundTreeWalker.Children(value).Select(LawOf).OfType<GuaranteeInfo>().ToList();
         switch (random.Count)
         {
             case 0:

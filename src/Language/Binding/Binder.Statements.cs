@@ -620,14 +620,15 @@ public sealed partial class Binder
         _strategy.ForkDeclared = new HashSet<LocalSymbol>();
         var before = scope.Locals.Count;
         var body = ImmutableArray.CreateBuilder<BoundStatement>();
+        var context = new BlockContext(BlockKind.Fork, null);
         foreach (var statement in syntax.Body.Statements)
         {
-            if (!IsAllowed(statement, new BlockContext(BlockKind.Fork, null)))
+            if (!IsAllowed(statement, context))
             {
                 continue;
             }
 
-            if (BindStatement(statement, scope, new BlockContext(BlockKind.Fork, null)) is { } bound)
+            if (BindStatement(statement, scope, context) is { } bound)
             {
                 body.Add(bound);
             }
@@ -848,9 +849,7 @@ public sealed partial class Binder
                 var calls = BudgetMath.Multiply(rounds, BudgetMath.Add(speculative.Options.MaxTokens, BudgetMath.One));
                 return new StaticBudget(tokens, calls, BudgetMath.Zero);
             default:
-                return ChildrenOf(expression).Aggregate(StaticBudget.Zero, (b, child) => b.Plus(CostOf(child)));
+                return BoundTreeWalker.Children(expression).Aggregate(StaticBudget.Zero, (b, child) => b.Plus(CostOf(child)));
         }
     }
-
-    private static IEnumerable<BoundExpression> ChildrenOf(BoundExpression expression) => BoundTreeWalker.Children(expression);
 }

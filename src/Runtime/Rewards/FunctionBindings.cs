@@ -18,6 +18,9 @@ public sealed class FunctionBindings
 
     public FunctionBindings BindExtractor(string name, IExtractor extractor) => Bind(name, "extractor", extractor);
 
+    /// <summary>Whether anything is bound to <paramref name="name"/> (of any kind).</summary>
+    public bool IsBound(string name) => _bindings.ContainsKey(name);
+
     /// <summary>The reward bound to <paramref name="name"/>, whose declared kind (Score or Prob) must match.</summary>
     public IReward Reward(string name, RewardKind declaredKind)
     {

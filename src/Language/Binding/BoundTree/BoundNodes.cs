@@ -115,6 +115,9 @@ public sealed record BoundReturnStatement(BoundExpression Value, TextSpan Span) 
 public abstract record BoundExpression(TtsType Type, LocalSymbol? Population, TextSpan Span)
 {
     public bool IsPerParticle => Population is not null;
+
+    /// <summary>Whether this is the literal <paramref name="value"/> (e.g. an option left at its default).</summary>
+    public bool IsLiteral(object value) => this is BoundLiteral literal && literal.Value.Equals(value);
 }
 
 public sealed record BoundLiteral(object Value, TtsType Type, TextSpan Span) : BoundExpression(Type, null, Span);

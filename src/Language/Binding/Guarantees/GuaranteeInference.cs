@@ -11,17 +11,17 @@ public static class GuaranteeInference
     public static string DescribeDecodingLaw(BoundSampleStatement sample, Func<BoundExpression, string> source)
     {
         var parts = new List<string> { $"temperature {Describe(sample.Options.Temperature)}" };
-        if (!IsLiteral(sample.Options.TopK, 0L))
+        if (!sample.Options.TopK.IsLiteral(0L))
         {
             parts.Add($"top-k {Describe(sample.Options.TopK)}");
         }
 
-        if (!IsLiteral(sample.Options.TopP, 1.0))
+        if (!sample.Options.TopP.IsLiteral(1.0))
         {
             parts.Add($"top-p {Describe(sample.Options.TopP)}");
         }
 
-        if (!IsLiteral(sample.Options.MinP, 0.0))
+        if (!sample.Options.MinP.IsLiteral(0.0))
         {
             parts.Add($"min-p {Describe(sample.Options.MinP)}");
         }
@@ -46,7 +46,4 @@ public static class GuaranteeInference
             _ => source(expression),
         };
     }
-
-    private static bool IsLiteral(BoundExpression expression, object value) =>
-        expression is BoundLiteral literal && literal.Value.Equals(value);
 }
