@@ -24,6 +24,8 @@ public static class TtsCommandLine
             RunCommand.Create(output, error),
             CompileCommand.Create(output),
             FmtCommand.Create(output),
+            TrainCommand.Create(output),
+            EvalCommand.Create(output, error),
         };
 
         var parsed = root.Parse(args);

@@ -144,7 +144,7 @@ internal static class RunCommand
         }
     }
 
-    private static IrFunction SelectStrategy(Compilation compilation, string? name)
+    internal static IrFunction SelectStrategy(Compilation compilation, string? name)
     {
         var strategies = compilation.Bound.Strategies;
         var names = string.Join(", ", strategies.Select(s => s.Symbol.Name));

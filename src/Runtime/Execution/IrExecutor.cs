@@ -88,9 +88,9 @@ public sealed class IrExecutor
         switch (instruction)
         {
             case IrParameter parameter:
-                return Broadcast(arguments.TryGetValue(parameter.Name, out var argument)
-                    ? argument
-                    : throw new RuntimeException($"no value for parameter '{parameter.Name}'"));
+                return arguments.TryGetValue(parameter.Name, out var argument)
+                    ? argument is PerRunArgument perRun ? PerRun(parameter.Name, perRun) : Broadcast(argument)
+                    : throw new RuntimeException($"no value for parameter '{parameter.Name}'");
             case IrConstant constant:
                 return Broadcast(constant.Value);
             case IrSpawn spawn:
@@ -329,6 +329,11 @@ public sealed class IrExecutor
     }
 
     private object[] Broadcast(object value) => Enumerable.Repeat(value, Runs).ToArray();
+
+    private object[] PerRun(string name, PerRunArgument argument) =>
+        argument.Values.Count == Runs
+            ? argument.Values.ToArray()
+            : throw new RuntimeException($"parameter '{name}' has {argument.Values.Count} per-run values for {Runs} runs");
 
     private object[] Single(IrValue value) => (object[])_values[value.Id];
 

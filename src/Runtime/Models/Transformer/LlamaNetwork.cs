@@ -56,6 +56,26 @@ internal sealed class LlamaNetwork : IDisposable
         ForwardCalls++;
         TokensProcessed += lengths?.Sum() ?? batch * length;
 
+        var x = Layers(tokens, cache);
+        if (lengths is not null)
+        {
+            var last = torch.tensor(Array.ConvertAll(lengths, n => n - 1L), device: Device).view(batch, 1, 1).expand(batch, 1, Config.HiddenSize);
+            x = x.gather(1, last).squeeze(1);
+        }
+
+        return Logits(x).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The causal forward over whole right-padded sequences <c>[batch, length]</c>, before the final norm:
+    /// <c>[batch, length, hidden]</c>. Differentiable (no <c>no_grad</c> here): inference wraps it in
+    /// <see cref="Prefill"/>, training (<c>Tts.Training</c>) calls <see cref="ForwardLogits"/> and
+    /// <see cref="ForwardHidden"/> with gradients on, so the trained weights are exactly what this class runs.
+    /// Intermediate tensors belong to the caller's dispose scope.
+    /// </summary>
+    private Tensor Layers(Tensor tokens, KvCache? cache)
+    {
+        var (batch, length) = (tokens.shape[0], tokens.shape[1]);
         var positions = torch.arange(length, ScalarType.Int64, Device).unsqueeze(0).expand(batch, length);
         var (cos, sin) = Rotary(positions); // [batch, length, head_dim]
         cos = cos.unsqueeze(1);
@@ -81,14 +101,14 @@ internal sealed class LlamaNetwork : IDisposable
             x = x + Mlp(x, layer);
         }
 
-        if (lengths is not null)
-        {
-            var last = torch.tensor(Array.ConvertAll(lengths, n => n - 1L), device: Device).view(batch, 1, 1).expand(batch, 1, Config.HiddenSize);
-            x = x.gather(1, last).squeeze(1);
-        }
-
-        return Logits(x).MoveToOuterDisposeScope();
+        return x;
     }
+
+    /// <summary>Logits at every position <c>[batch, length, vocab]</c>, with gradients when they are enabled (training).</summary>
+    internal Tensor ForwardLogits(Tensor tokens) => Logits(Layers(tokens, cache: null));
+
+    /// <summary>The final-normed hidden states <c>[batch, length, hidden]</c> (what a scalar head reads), with gradients when enabled.</summary>
+    internal Tensor ForwardHidden(Tensor tokens) => RmsNorm(Layers(tokens, cache: null), Weights.FinalNorm);
 
     /// <summary>
     /// One token per row (<c>[rows]</c> int64): writes its keys and values into the cache's suffix at the row's

@@ -182,6 +182,23 @@ internal sealed class LlamaWeights : IDisposable
         }
     }
 
+    /// <summary>Every distinct tensor (a tied head once): what an optimizer updates.</summary>
+    internal IReadOnlyList<Tensor> DistinctTensors() => AllDistinct().ToList();
+
+    /// <summary>
+    /// The same structure with every tensor converted once (a tied head stays tied), e.g. into trainable
+    /// parameters. The result owns the converted tensors; this object keeps its own.
+    /// </summary>
+    internal LlamaWeights Map(Func<Tensor, Tensor> convert)
+    {
+        var converted = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
+        Tensor C(Tensor t) => converted.TryGetValue(t, out var c) ? c : converted[t] = convert(t);
+        Tensor? CN(Tensor? t) => t is null ? null : C(t);
+        var layers = Layers.Select(l => new LlamaLayerWeights(
+            C(l.InputNorm), C(l.QueryKeyValue), CN(l.QueryKeyValueBias), C(l.Output), C(l.PostAttentionNorm), C(l.GateUp), C(l.Down))).ToList();
+        return new LlamaWeights(Config, C(Embedding), layers, C(FinalNorm), C(LanguageModelHead));
+    }
+
     public void Dispose()
     {
         foreach (var tensor in AllDistinct())

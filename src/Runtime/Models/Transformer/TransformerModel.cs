@@ -99,6 +99,10 @@ public sealed class TransformerModel : ILanguageModel
         }
     }
 
+    /// <summary>A model over weights built elsewhere (training); it owns and disposes them.</summary>
+    internal static TransformerModel FromWeights(LlamaWeights weights, string tokenizerJson, TransformerOptions options, string sourceName) =>
+        new(weights.Config, weights, HuggingFaceTokenizer.Parse(tokenizerJson, TokenizerFileName), options, sourceName);
+
     /// <summary>
     /// Writes a Hugging Face model directory: config.json, tokenizer.json and the weights in <paramref name="dtype"/>,
     /// in one <c>model.safetensors</c> or, with <paramref name="shards"/> &gt; 1, in that many shards plus the index.

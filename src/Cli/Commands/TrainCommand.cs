@@ -1,0 +1,93 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Tts.Runtime.Models.Checkpoints;
+using Tts.Runtime.Models.Transformer;
+using Tts.Training;
+using Tts.Training.Arithmetic;
+
+namespace Tts.Cli.Commands;
+
+/// <summary>
+/// <c>tts train policy --out DIR</c> and <c>tts train prm --policy DIR --out DIR</c>: train the arithmetic task's
+/// policy and its process reward model from scratch (CPU, seeded) and write them as Hugging Face model directories.
+/// </summary>
+internal static class TrainCommand
+{
+    public static Command Create(TextWriter output)
+    {
+        var command = new Command("train", "Train the shipped arithmetic models (policy, then process reward model)");
+        command.Subcommands.Add(Policy(output));
+        command.Subcommands.Add(RewardModel(output));
+        return command;
+    }
+
+    private static Command Policy(TextWriter output)
+    {
+        var (outDir, steps, batch, rate, seed, threads) = CommonOptions(new TrainingOptions());
+        var command = new Command("policy", "Train the arithmetic policy (a character-level Llama decoder)") { outDir, steps, batch, rate, seed, threads };
+        command.SetAction(result =>
+        {
+            var options = Read(result, steps, batch, rate, seed, threads);
+            var clock = Stopwatch.StartNew();
+            using var model = PolicyTrainer.Train(options, output);
+            var directory = result.GetValue(outDir)!;
+            model.Save(directory, SafetensorsDType.F32);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained in {clock.Elapsed.TotalMinutes:F1} min; saved to {directory}"));
+            output.WriteLine("single-sample accuracy on the test split (temperature 1, 100 problems per level): "
+                             + PolicyReport.Format(PolicyReport.Accuracy(model, 100, 1.0, (ulong)options.Seed)));
+            return TtsCommandLine.Success;
+        });
+        return command;
+    }
+
+    private static Command RewardModel(TextWriter output)
+    {
+        var defaults = RewardModelTrainer.DefaultOptions;
+        var (outDir, steps, batch, rate, seed, threads) = CommonOptions(defaults);
+        var policy = new Option<string>("--policy") { Description = "The policy directory whose samples the reward model learns from", Required = true };
+        var problems = new Option<int>("--problems") { Description = "Training problems sampled from the policy", DefaultValueFactory = _ => RewardModelTrainer.DefaultProblems };
+        var samples = new Option<int>("--samples-per-problem") { Description = "Policy samples per problem", DefaultValueFactory = _ => RewardModelTrainer.DefaultSamplesPerProblem };
+        var command = new Command("prm", "Train the process reward model on the policy's own samples, labelled by the exact step checker")
+        {
+            policy, outDir, steps, batch, rate, seed, threads, problems, samples,
+        };
+        command.SetAction(result =>
+        {
+            var options = Read(result, steps, batch, rate, seed, threads);
+            var clock = Stopwatch.StartNew();
+            using var model = RewardModelTrainer.Train(result.GetValue(policy)!, options, result.GetValue(problems), result.GetValue(samples), output);
+            var directory = result.GetValue(outDir)!;
+            model.Save(directory);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained in {clock.Elapsed.TotalMinutes:F1} min; saved to {directory}"));
+            return TtsCommandLine.Success;
+        });
+        return command;
+    }
+
+    private static (Option<string> Out, Option<int> Steps, Option<int> Batch, Option<double> Rate, Option<int> Seed, Option<int> Threads) CommonOptions(TrainingOptions defaults) =>
+        (new Option<string>("--out") { Description = "Directory to write the model to", Required = true },
+         new Option<int>("--steps") { Description = "Optimizer steps", DefaultValueFactory = _ => defaults.Steps },
+         new Option<int>("--batch") { Description = "Sequences per step", DefaultValueFactory = _ => defaults.BatchSize },
+         new Option<double>("--lr") { Description = "Peak learning rate (AdamW, warm-up then cosine decay)", DefaultValueFactory = _ => defaults.LearningRate },
+         new Option<int>("--seed") { Description = "Seed of the data and the initial weights", DefaultValueFactory = _ => defaults.Seed },
+         new Option<int>("--threads") { Description = "CPU threads (0: TorchSharp's default)", DefaultValueFactory = _ => defaults.Threads });
+
+    private static TrainingOptions Read(ParseResult result, Option<int> steps, Option<int> batch, Option<double> rate, Option<int> seed, Option<int> threads)
+    {
+        var options = new TrainingOptions
+        {
+            Steps = result.GetValue(steps),
+            BatchSize = result.GetValue(batch),
+            LearningRate = result.GetValue(rate),
+            Seed = result.GetValue(seed),
+            Threads = result.GetValue(threads),
+        };
+        if (options.Steps < 1 || options.BatchSize < 1 || !(options.LearningRate > 0))
+        {
+            throw new CliException("--steps, --batch and --lr must be positive");
+        }
+
+        return options;
+    }
+}

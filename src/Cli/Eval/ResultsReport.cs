@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Text.Json;
+using Spectre.Console;
+using Tts.Cli.Commands;
+
+namespace Tts.Cli.Eval;
+
+/// <summary>The table printed by `tts eval` and its results.json.</summary>
+internal static class ResultsReport
+{
+    public static void WriteTable(IAnsiConsole console, string title, IReadOnlyList<EvalResult> results, string budgetName)
+    {
+        var table = new Table { Title = new TableTitle(title) };
+        table.AddColumn("strategy");
+        table.AddColumn(new TableColumn(budgetName).RightAligned());
+        table.AddColumn(new TableColumn("accuracy").RightAligned());
+        table.AddColumn(new TableColumn("95% interval").RightAligned());
+        table.AddColumn(new TableColumn("tokens / problem").RightAligned());
+        table.AddColumn(new TableColumn("reward calls / problem").RightAligned());
+        table.AddColumn(new TableColumn("seconds").RightAligned());
+        foreach (var r in results)
+        {
+            table.AddRow(
+                Markup.Escape(r.Strategy),
+                r.Fixed ? "-" : r.Budget.ToString(CultureInfo.InvariantCulture),
+                Percent(r.Accuracy),
+                $"{Percent(r.Low)} – {Percent(r.High)}",
+                r.TokensPerProblem.ToString("F0", CultureInfo.InvariantCulture),
+                r.RewardCallsPerProblem.ToString("F0", CultureInfo.InvariantCulture),
+                r.Seconds.ToString("F1", CultureInfo.InvariantCulture));
+        }
+
+        console.Write(table);
+    }
+
+    public static void WriteJson(
+        string path, IEvalTask task, EvalCommand.EvalRequest request, IReadOnlyList<ModelSpec> models, string? rewardModel, IReadOnlyList<EvalResult> results)
+    {
+        using var stream = File.Create(path);
+        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        json.WriteStartObject();
+        json.WriteString("task", task.Name);
+        json.WriteNumber("problems", task.Problems.Count);
+        json.WriteString("budget_parameter", request.BudgetParameter);
+        json.WriteNumber("seed", request.Seed);
+        json.WriteStartObject("models");
+        foreach (var model in models)
+        {
+            json.WriteString(model.Name, $"{model.Kind}:{model.Path}");
+        }
+
+        json.WriteEndObject();
+        if (rewardModel is not null)
+        {
+            json.WriteString("reward_model", rewardModel);
+        }
+
+        json.WriteStartArray("strategies");
+        foreach (var file in request.Files)
+        {
+            json.WriteStringValue(file);
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("results");
+        foreach (var r in results)
+        {
+            json.WriteStartObject();
+            json.WriteString("strategy", r.Strategy);
+            if (r.Fixed)
+            {
+                json.WriteNull("budget");
+            }
+            else
+            {
+                json.WriteNumber("budget", r.Budget);
+            }
+
+            json.WriteNumber("problems", r.Problems);
+            json.WriteNumber("correct", r.Correct);
+            json.WriteNumber("accuracy", r.Accuracy);
+            json.WriteNumber("ci95_low", r.Low);
+            json.WriteNumber("ci95_high", r.High);
+            json.WriteNumber("tokens_per_problem", r.TokensPerProblem);
+            json.WriteNumber("reward_calls_per_problem", r.RewardCallsPerProblem);
+            json.WriteNumber("seconds", r.Seconds);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static string Percent(double value) => (100 * value).ToString("F1", CultureInfo.InvariantCulture) + "%";
+}

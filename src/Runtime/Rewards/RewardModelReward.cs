@@ -1,0 +1,36 @@
+using Tts.Runtime.Models.Transformer;
+
+namespace Tts.Runtime.Rewards;
+
+/// <summary>
+/// A learned process reward (<c>reward prm: Score</c>) backed by a <see cref="TransformerRewardModel"/>: each text
+/// is scored after its run's prompt (a process reward judges a partial solution of a question), all texts of a batch
+/// in batched forward passes. Without prompts the texts are scored as they are.
+/// </summary>
+public sealed class RewardModelReward : IReward
+{
+    private readonly TransformerRewardModel _model;
+    private readonly IReadOnlyList<string>? _promptPerRun;
+
+    public RewardModelReward(TransformerRewardModel model, IReadOnlyList<string>? promptPerRun = null)
+    {
+        _model = model ?? throw new ArgumentNullException(nameof(model));
+        _promptPerRun = promptPerRun;
+    }
+
+    public RewardKind Kind => RewardKind.Score;
+
+    public IReadOnlyList<double> Evaluate(IReadOnlyList<string> texts)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        var inputs = new string[texts.Count];
+        for (var i = 0; i < texts.Count; i++)
+        {
+            // A step ends at its line's last character, where the model was trained to judge it.
+            var text = texts[i].TrimEnd('\n');
+            inputs[i] = _promptPerRun is null ? text : _promptPerRun[RunOfText.Index(i, texts.Count, _promptPerRun.Count)] + text;
+        }
+
+        return _model.Score(inputs);
+    }
+}

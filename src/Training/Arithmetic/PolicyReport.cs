@@ -1,0 +1,25 @@
+using System.Globalization;
+using Tts.Runtime.Models;
+using Tts.Tasks.Arithmetic;
+
+namespace Tts.Training.Arithmetic;
+
+/// <summary>Accuracy of single samples per level on the test split: what a trained policy is judged by.</summary>
+public static class PolicyReport
+{
+    public static IReadOnlyDictionary<int, double> Accuracy(ILanguageModel model, int problemsPerLevel, double temperature, ulong seed)
+    {
+        var accuracy = new SortedDictionary<int, double>();
+        for (var level = ArithmeticGenerator.MinLevel; level <= ArithmeticGenerator.MaxLevel; level++)
+        {
+            var problems = ArithmeticTask.Problems(ArithmeticSplit.Test, problemsPerLevel, ArithmeticTask.TestSeed + level, [level]);
+            var samples = PolicySampler.Sample(model, problems.Select(p => p.Prompt).ToList(), 1, temperature, 128, seed);
+            accuracy[level] = problems.Select((p, i) => ArithmeticChecker.IsCorrect(p, samples[i][0]) ? 1.0 : 0.0).Average();
+        }
+
+        return accuracy;
+    }
+
+    public static string Format(IReadOnlyDictionary<int, double> accuracy) =>
+        string.Join("  ", accuracy.Select(a => string.Create(CultureInfo.InvariantCulture, $"level {a.Key}: {a.Value:P0}")));
+}
