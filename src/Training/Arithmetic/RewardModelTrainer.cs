@@ -16,10 +16,10 @@ namespace Tts.Training.Arithmetic;
 /// </summary>
 public static class RewardModelTrainer
 {
-    public const int DefaultProblems = 4000;
+    public const int DefaultProblems = 2000;
     public const int DefaultSamplesPerProblem = 4;
 
-    public static TrainingOptions DefaultOptions { get; } = new() { Steps = 600, BatchSize = 64, LearningRate = 1e-3, Seed = 2 };
+    public static TrainingOptions DefaultOptions { get; } = new() { Steps = 400, BatchSize = 64, LearningRate = 1e-3, Seed = 2 };
 
     public static TransformerRewardModel Train(string policyDirectory, TrainingOptions options, int problemCount, int samplesPerProblem, TextWriter log)
     {

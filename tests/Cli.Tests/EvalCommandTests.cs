@@ -1,0 +1,137 @@
+using System.Globalization;
+using System.Text.Json;
+using Tts.Cli.Eval;
+using Tts.Runtime.Models.Checkpoints;
+using Tts.Runtime.Models.Transformer;
+using Tts.TestSupport;
+using Tts.Training.Arithmetic;
+
+namespace Tts.Cli.Tests;
+
+/// <summary><c>tts eval</c>: accuracy against budget on a JSONL task (exact, with a deterministic model) and on the arithmetic task (tiny models).</summary>
+public sealed class EvalCommandTests : IDisposable
+{
+    private readonly TempFolder _folder = new("tts-eval-");
+
+    public void Dispose() => _folder.Dispose();
+
+    /// <summary>A tabular model that always writes "1" then stops.</summary>
+    private string AlwaysOne() => _folder.Write("one.json", """
+        {"format": "tts-tabular-lm/1", "vocab": ["1", "2", "<eos>"], "eos": "<eos>", "order": 1, "max_tokens": 4,
+         "probs": {"": [1, 0, 0], "1": [0, 0, 1], "2": [0, 0, 1]}}
+        """);
+
+    private const string Vote = """
+        model policy: lm
+        strategy vote_answer(question: text, n: int = 4) -> text {
+            population xs = sample policy(question, n: n, temperature: 1.0, max_tokens: 4)
+            return vote(xs, key: answer(xs))
+        }
+        """;
+
+    [Fact]
+    public void On_a_jsonl_task_it_counts_exactly_the_problems_whose_extracted_answer_matches()
+    {
+        var task = _folder.Write("task.jsonl", """
+            {"prompt": "", "answer": "1"}
+            {"prompt": "", "answer": 2}
+
+            {"prompt": "", "answer": 1}
+            """);
+        var strategy = _folder.Write("vote.tts", Vote);
+        var outDir = _folder.Combine("out");
+        var result = CliRunner.Run("eval", strategy, "--task", task, "--model", "policy=tabular:" + AlwaysOne(), "--budgets", "2,1", "--out", outDir);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("66.7%", result.Output, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")));
+        var rows = json.RootElement.GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal([1L, 2L], rows.Select(r => r.GetProperty("budget").GetInt64()));
+        Assert.All(rows, r =>
+        {
+            Assert.Equal(3, r.GetProperty("problems").GetInt32());
+            Assert.Equal(2, r.GetProperty("correct").GetInt32());
+            var (low, high) = WilsonInterval.Of(2, 3);
+            Assert.Equal(low, r.GetProperty("ci95_low").GetDouble(), 12);
+            Assert.Equal(high, r.GetProperty("ci95_high").GetDouble(), 12);
+        });
+
+        // "1" then EOS: two tokens per particle.
+        Assert.Equal([2.0, 4.0], rows.Select(r => r.GetProperty("tokens_per_problem").GetDouble()));
+        AssertPng(Path.Combine(outDir, "accuracy.png"));
+    }
+
+    [Fact]
+    public void On_the_arithmetic_task_it_runs_every_strategy_with_the_reward_model_and_the_oracle()
+    {
+        var policy = _folder.Combine("policy");
+        var config = ArithmeticModels.PolicyConfig(hidden: 16, layers: 1, heads: 2);
+        using (var model = TransformerModel.CreateRandom(config, ArithmeticModels.TokenizerJson, seed: 3, new TransformerOptions { Device = DevicePreference.Cpu }))
+        {
+            model.Save(policy, SafetensorsDType.F32);
+        }
+
+        var prm = _folder.Combine("prm");
+        var train = CliRunner.Run("train", "prm", "--policy", policy, "--out", prm, "--steps", "2", "--batch", "4", "--problems", "6", "--samples-per-problem", "2");
+        Assert.True(train.ExitCode == 0, train.Error + train.Output);
+
+        var oracle = _folder.Write("oracle.tts", """
+            model policy: lm
+            verifier correct
+            strategy pass_at_n(question: text, n: int = 2) -> text {
+                population xs = sample policy(question, n: n, temperature: 1.0, max_tokens: 8)
+                return first(xs, where: correct, otherwise: "")
+            }
+            """);
+        string[] strategies = ["single.tts", "majority_vote.tts", "weighted_best_of_n.tts", "best_of_n.tts"];
+        var outDir = _folder.Combine("out");
+        var result = CliRunner.Run([
+            "eval", .. strategies.Select(s => RepoPaths.Combine("examples", "eval", s)), oracle,
+            "--task", "arithmetic", "--problems", "3", "--budgets", "1,2",
+            "--model", "policy=transformer:" + policy, "--prm", prm, "--out", outDir, "--device", "cpu"]);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")));
+        var rows = json.RootElement.GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(1 + 4 * 2, rows.Count);
+        Assert.Equal(JsonValueKind.Null, rows[0].GetProperty("budget").ValueKind);
+        Assert.All(rows, r => Assert.InRange(r.GetProperty("accuracy").GetDouble(), 0, 1));
+        double RewardCalls(string strategy, long budget) => rows
+            .Single(r => r.GetProperty("strategy").GetString() == strategy && r.GetProperty("budget").GetInt64() == budget)
+            .GetProperty("reward_calls_per_problem").GetDouble();
+        Assert.Equal(2, RewardCalls("weighted_best_of_n", 2));
+        Assert.Equal(0, RewardCalls("majority_vote", 2));
+        AssertPng(Path.Combine(outDir, "accuracy.png"));
+    }
+
+    [Fact]
+    public void A_budget_parameter_that_is_not_an_int_is_a_one_line_error()
+    {
+        var strategy = _folder.Write("vote.tts", Vote);
+        var task = _folder.Write("task.jsonl", """{"prompt": "", "answer": "1"}""");
+        var result = CliRunner.Run("eval", strategy, "--task", task, "--model", "policy=tabular:" + AlwaysOne(), "--budget-parameter", "question");
+        CliRunner.AssertOneLineError(result, "a budget must be an int");
+    }
+
+    [Fact]
+    public void A_missing_task_file_is_a_one_line_error() =>
+        CliRunner.AssertOneLineError(CliRunner.Run("eval", _folder.Write("vote.tts", Vote), "--task", _folder.Combine("none.jsonl")), "file not found");
+
+    [Theory]
+    [InlineData(0, 10, 0.0, 0.27753279986288)]
+    [InlineData(5, 10, 0.23659309051525, 0.76340690948475)]
+    [InlineData(10, 10, 0.72246720013712, 1.0)]
+    public void Wilson_intervals_match_the_closed_form(int successes, int trials, double low, double high)
+    {
+        var interval = WilsonInterval.Of(successes, trials);
+        Assert.Equal(low, interval.Low, 9);
+        Assert.Equal(high, interval.High, 9);
+    }
+
+    private static void AssertPng(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        Assert.True(bytes.Length > 1000, $"{path}: {bytes.Length} bytes");
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
+    }
+}

@@ -1,0 +1,77 @@
+using Tts.Compiler.Driver;
+using Tts.Compiler.Passes;
+using Tts.Compiler.IR;
+using Tts.Language.Text;
+using Tts.Runtime.Execution;
+using Tts.Runtime.Rewards;
+using Tts.Runtime.Tests.Models;
+
+namespace Tts.Runtime.Tests.Execution;
+
+/// <summary>A different argument per batched run (an evaluation's questions) runs each run as if it ran alone with its value.</summary>
+public sealed class PerRunArgumentTests
+{
+    private const string Program = """
+        model policy: lm
+        reward seen: Score
+        strategy s(prompt: text, n: int = 4) -> text {
+            population xs = sample policy(prompt, n: n, temperature: 1.0, max_tokens: 6)
+            return best(xs, by: seen)
+        }
+        """;
+
+    private static IrFunction Compile()
+    {
+        var compilation = Compilation.Compile(SourceText.From(Program, "test.tts"), OptimizationLevel.O1);
+        Assert.False(compilation.HasErrors, string.Join("\n", compilation.Diagnostics));
+        return compilation.Optimized!.Functions.Single();
+    }
+
+    [Fact]
+    public void Each_run_gets_its_own_value_and_equals_the_same_run_alone()
+    {
+        using var model = TabularModels.Design();
+        var function = Compile();
+        string[] prompts = ["a", "b", "c", "ab", "ba"];
+        var received = new List<IReadOnlyList<string>>();
+        FunctionBindings Bindings() => new FunctionBindings().BindReward("seen", DelegateReward.Batched(RewardKind.Score, texts =>
+        {
+            received.Add(texts.ToList());
+            return texts.Select(t => (double)t.Length).ToArray();
+        }));
+
+        var together = IrExecutor.Execute(function, new Dictionary<string, object> { ["prompt"] = new PerRunArgument(prompts), ["n"] = 4L },
+            new ModelBindings().Bind("policy", model), Bindings(), new RunOptions(3, Runs: prompts.Length));
+        Assert.Equal(prompts.Length * 4, received.Single().Count);
+        for (var run = 0; run < prompts.Length; run++)
+        {
+            var alone = IrExecutor.Execute(function, new Dictionary<string, object> { ["prompt"] = prompts[run], ["n"] = 4L },
+                new ModelBindings().Bind("policy", model), Bindings(), new RunOptions(3, Runs: 1, FirstRun: run)).Single();
+            Assert.Equal(alone, together[run]);
+            Assert.Equal(received[^1], received[0].Skip(run * 4).Take(4));
+        }
+    }
+
+    [Fact]
+    public void A_value_count_other_than_the_run_count_is_an_error()
+    {
+        using var model = TabularModels.Design();
+        var error = Assert.Throws<RuntimeException>(() => IrExecutor.Execute(Compile(),
+            new Dictionary<string, object> { ["prompt"] = new PerRunArgument(["a", "b"]), ["n"] = 2L },
+            new ModelBindings().Bind("policy", model), new FunctionBindings().BindReward("seen", DelegateReward.PerText(RewardKind.Score, t => 0)),
+            new RunOptions(0, Runs: 3)));
+        Assert.Contains("parameter 'prompt' has 2 per-run values for 3 runs", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0, 8, 4, 0)]
+    [InlineData(7, 8, 4, 3)]
+    [InlineData(2, 4, 4, 2)]
+    [InlineData(5, 6, 1, 0)]
+    public void Texts_belong_to_runs_in_run_major_order(int text, int texts, int runs, int expected) =>
+        Assert.Equal(expected, RunOfText.Index(text, texts, runs));
+
+    [Fact]
+    public void Texts_that_do_not_divide_among_the_runs_are_an_error() =>
+        Assert.Throws<RuntimeException>(() => RunOfText.Index(0, 7, 2));
+}
