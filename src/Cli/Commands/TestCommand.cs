@@ -116,7 +116,6 @@ internal static class TestCommand
         strategy.Body
             .SelectMany(Language.Binding.BoundTree.BoundTreeWalker.Statements)
             .SelectMany(Language.Binding.BoundTree.BoundTreeWalker.Expressions)
-            .SelectMany(Language.Binding.BoundTree.BoundTreeWalker.Expressions)
             .OfType<Language.Binding.BoundTree.BoundFunctionCall>()
             .Any(c => c.Function.Name == function);
 

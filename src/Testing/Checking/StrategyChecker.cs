@@ -59,7 +59,9 @@ public static class StrategyChecker
         {
             distance = claimed.TotalVariation(target);
             var inv = CultureInfo.InvariantCulture;
-            claimCheck = string.Create(inv, $"TV(output law, target) = {distance:G6}, computed exactly over {claimed.Count} outcomes");
+            claimCheck = claim == Guarantee.Heuristic
+                ? string.Create(inv, $"heuristic claims nothing; for information, TV(output law, law of the particles it selects from) = {distance:G6}, exact over {claimed.Count} outcomes")
+                : string.Create(inv, $"TV(output law, target) = {distance:G6}, computed exactly over {claimed.Count} outcomes");
             if (claim == Guarantee.Exact && distance > ExactTolerance)
             {
                 reasons.Add(string.Create(inv, $"the exact output law is {distance:G6} away from the target in total variation (exact needs 0)"));
@@ -91,7 +93,10 @@ public static class StrategyChecker
                 : AgainstTarget(outputs, oracle.Target!, settings, reasons);
         }
 
-        return new Verdict(strategy, claim, bound.Guarantee.Target, distance, claimCheck, runtime, skipped, reasons.Count > 0, reasons);
+        var targetText = bound.Guarantee.Level == Guarantee.Heuristic && claim != Guarantee.Heuristic
+            ? "the law of the particles it selects from, as the claim would need"
+            : bound.Guarantee.Target;
+        return new Verdict(strategy, claim, targetText, distance, claimCheck, runtime, skipped, reasons.Count > 0, reasons);
     }
 
     /// <summary>Runs the executor <see cref="CheckSettings.Runs"/> times and counts the outputs.</summary>
