@@ -1,5 +1,6 @@
 using MathNet.Numerics;
 using Tts.Testing.Statistics;
+using Tts.TestSupport.Statistics;
 
 namespace Tts.Testing.Tests.Statistics;
 
