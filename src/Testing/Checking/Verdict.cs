@@ -68,6 +68,12 @@ public sealed record RuntimeCheck(
     {
         var inv = CultureInfo.InvariantCulture;
         var parts = new List<string> { $"{Test} against {Against}" };
+        if (Test == "support check")
+        {
+            parts.Add(Rejected ? "an output outside the law's support" : string.Create(inv, $"all {Runs} outputs in the support"));
+            return string.Join("; ", parts);
+        }
+
         parts.Add(DegreesOfFreedom is { } df
             ? string.Create(inv, $"X² = {Statistic:G6}, df = {df}, p = {PValue:G4}")
             : string.Create(inv, $"D = {Statistic:G4}, bound = {Bound:G4}"));
