@@ -19,7 +19,10 @@ public sealed class VerifiedAnswerTests
     /// <summary>Two statistical assertions in this project share the family budget of 1e-6.</summary>
     private static readonly double Alpha = AlphaBudget.PerAssertion(2);
 
-    private static readonly Compilation Program = Compilation.Compile(Path.Combine(AppContext.BaseDirectory, "verified_answer.tts"));
+    private static readonly Compilation Program = Compilation.Compile(Path.Combine(SourceFolder(), "verified_answer.tts"));
+
+    /// <summary>The strategy is read from beside this file (not copied to the output, where other tools would find a stale copy).</summary>
+    private static string SourceFolder([System.Runtime.CompilerServices.CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
 
     private static FunctionBindings Verifier() =>
         new FunctionBindings().BindVerifier("ends_in_b", DelegateVerifier.PerText(text => text.EndsWith('b')));
