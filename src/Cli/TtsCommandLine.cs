@@ -24,6 +24,7 @@ public static class TtsCommandLine
             RunCommand.Create(output, error),
             CompileCommand.Create(output),
             FmtCommand.Create(output),
+            TestCommand.Create(output, error),
         };
 
         var parsed = root.Parse(args);
