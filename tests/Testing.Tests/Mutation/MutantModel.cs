@@ -50,12 +50,12 @@ internal sealed class MutantModel(ILanguageModel inner, Func<Tensor, int[], Tens
             return distort(inner.NextLogProbs(), _generated).MoveToOuterDisposeScope();
         }
 
-        public void Append(Tensor tokens)
+        public void Append(Tensor tokens, bool[]? hold = null)
         {
-            inner.Append(tokens);
+            inner.Append(tokens, hold);
             for (var row = 0; row < _generated.Length; row++)
             {
-                _generated[row]++;
+                _generated[row] += hold is not null && hold[row] ? 0 : 1;
             }
         }
 

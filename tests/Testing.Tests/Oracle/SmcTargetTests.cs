@@ -86,12 +86,8 @@ public sealed class SmcTargetTests
         static double[]? Normalize(double[] w) => w.Sum() == 0 ? null : w.Select(x => x / w.Sum()).ToArray();
     }
 
-    /// <summary>
-    /// Executor-dependent: smc does not run in the executor yet (the lead's branch lowers it). When it does, the
-    /// DKW check of a consistent strategy against the oracle's target runs here instead of being skipped.
-    /// </summary>
-    [Fact(Skip = "needs smc in the executor (lowered in the lead's branch); remove Skip after the merge")]
-    [Trait("Category", "NeedsSmcExecutor")]
+    /// <summary>The DKW check of a consistent smc strategy run by the executor against the oracle's target.</summary>
+    [Fact]
     public void SmcStrategy_RunsCloseToItsTarget()
     {
         var source = Program("factor ps += weight(count(ps, \"a\"))").Replace("spawn(4", "spawn(64", StringComparison.Ordinal);
