@@ -47,7 +47,7 @@ internal static class BindingResolver
                           + $"{MethodBindingReader.ExpectedSignatures(declaration.Kind)} with [{MethodBindingReader.AttributeName(declaration.Kind)}(\"{declaration.Name}\")]";
             if (bindings.FirstOrDefault(b => b.Name == declaration.Name) is { } other)
             {
-                message += $" (a method is marked [{MethodBindingReader.AttributeName(other.Kind)}(\"{declaration.Name}\")], which binds a {MethodBindingReader.KindName(other.Kind)}, not a {kind})";
+                message += $" (a method is marked [{MethodBindingReader.AttributeName(other.Kind)}(\"{declaration.Name}\")], which binds {MethodBindingReader.Article(other.Kind)}, not {MethodBindingReader.Article(declaration.Kind)})";
             }
 
             diagnostics.Add(new DiagnosticModel(

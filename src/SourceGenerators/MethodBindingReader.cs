@@ -27,6 +27,9 @@ internal static class MethodBindingReader
     /// <summary>How the .tts file and the messages call it: reward, verifier, extractor.</summary>
     public static string KindName(BindingKind kind) => kind.ToString().ToLowerInvariant();
 
+    /// <summary>"a reward", "a verifier", "an extractor".</summary>
+    public static string Article(BindingKind kind) => (kind == BindingKind.Extractor ? "an " : "a ") + KindName(kind);
+
     /// <summary>The two signatures a method of this kind may have, for messages.</summary>
     public static string ExpectedSignatures(BindingKind kind)
     {
@@ -45,7 +48,7 @@ internal static class MethodBindingReader
         var problem = ShapeProblem(method);
         if (problem is not null)
         {
-            diagnostics.Add(Diagnostic(GeneratorDiagnostics.MethodNotBindable, $"method '{display}' cannot be bound as a {KindName(kind)}: {problem}", methodLocation));
+            diagnostics.Add(Diagnostic(GeneratorDiagnostics.MethodNotBindable, $"method '{display}' cannot be bound as {Article(kind)}: {problem}", methodLocation));
         }
 
         var isBatched = false;
@@ -54,7 +57,7 @@ internal static class MethodBindingReader
         {
             diagnostics.Add(Diagnostic(
                 GeneratorDiagnostics.WrongSignature,
-                $"method '{display}' is marked [{AttributeName(kind)}] but its signature is `{Signature(method)}`: a {KindName(kind)} is {ExpectedSignatures(kind)}",
+                $"method '{display}' is marked [{AttributeName(kind)}] but its signature is `{Signature(method)}`: {Article(kind)} is {ExpectedSignatures(kind)}",
                 methodLocation));
         }
 
