@@ -90,6 +90,39 @@ public class BindingTests
     }
 
     [Fact]
+    public void Batched_methods_may_take_a_wider_type_and_return_any_list()
+    {
+        const string methods = """
+            using System.Collections.Generic;
+            using System.Collections.Immutable;
+            using System.Linq;
+            using Tts.Runtime.Rewards.Attributes;
+
+            namespace Consumer
+            {
+                internal static class Functions
+                {
+                    [Reward("score")] public static float[] Score(IReadOnlyCollection<string> texts) => texts.Select(t => 1f).ToArray();
+                    [Reward("chance")] public static IEnumerable<double> NotAList(IReadOnlyList<string> texts) => texts.Select(t => 0.5);
+                    [Verifier("valid")] public static ImmutableArray<bool> Valid(IEnumerable<string> texts) => texts.Select(t => t.Length > 0).ToImmutableArray();
+                    [AnswerExtractor("final")] public static List<string?> Final(IReadOnlyList<string> texts) => texts.Select(t => (string?)t).ToList();
+                }
+            }
+            """;
+        var (_, output, diagnostics) = GeneratorHarness.Run(GeneratorHarness.Compilation(methods), new InMemoryAdditionalText("/project/kinds.tts", AllKinds));
+
+        // float[] is not a list of double, nor is an IEnumerable a list: both reported; the other two bind and compile.
+        Assert.Equal(new[] { "TTSG005", "TTSG005" }, diagnostics.Select(d => d.Id));
+        Assert.Contains(diagnostics, d => d.GetMessage().Contains("`float[] Score(IReadOnlyCollection<string> texts)`", StringComparison.Ordinal));
+        Assert.Contains(diagnostics, d => d.GetMessage().Contains("`IEnumerable<double> NotAList(IReadOnlyList<string> texts)`", StringComparison.Ordinal));
+        var problems = GeneratorHarness.ErrorsAndWarnings(output);
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+
+        var pick = Bindings(Load(output), "Tts.Generated.KindsStrategies+Pick", new object());
+        Assert.Equal(new[] { true, false }, pick.Verifier("valid").Verify(new[] { "a", "" }));
+    }
+
+    [Fact]
     public void Run_methods_take_the_models_and_instances_the_strategy_uses()
     {
         const string methods = """
