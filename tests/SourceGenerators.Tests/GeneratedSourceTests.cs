@@ -171,6 +171,24 @@ public class GeneratedSourceTests
             constants);
     }
 
+    /// <summary>The run methods compile the embedded text at run time: it must be the file's text, character for character.</summary>
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r\n")]
+    public void The_tts_text_is_embedded_exactly(string newline)
+    {
+        var text = LiteralsSource.Replace("\r\n", "\n", StringComparison.Ordinal).Replace("\n", newline, StringComparison.Ordinal) + "// \"quoted\" \\ {braces} \t tab" + newline;
+        var (_, output, diagnostics) = GeneratorHarness.Run(
+            GeneratorHarness.Compilation("namespace Consumer { public static class Use { public static string Text() => Tts.Generated.LiteralsStrategies.TtsSource; } }"),
+            new InMemoryAdditionalText("/project/literals.tts", text));
+
+        Assert.Empty(diagnostics);
+        using var stream = new MemoryStream();
+        Assert.True(output.Emit(stream).Success);
+        var embedded = (string)Assembly.Load(stream.ToArray()).GetType("Consumer.Use")!.GetMethod("Text")!.Invoke(null, null)!;
+        Assert.Equal(text, embedded);
+    }
+
     [Fact]
     public void A_file_with_only_warnings_still_generates()
     {
