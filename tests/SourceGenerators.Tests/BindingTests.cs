@@ -168,6 +168,34 @@ public class BindingTests
     }
 
     [Fact]
+    public void Keywords_and_names_the_run_methods_use_get_distinct_CSharp_names()
+    {
+        var (_, output, diagnostics) = GeneratorHarness.Run(
+            GeneratorHarness.Compilation("namespace Consumer { public static class Nothing { } }"),
+            new InMemoryAdditionalText("/project/names.tts", """
+                model base: lm
+
+                strategy taken(seed: int = 1, cancellation_token: text = "", options: int = 2, results: int = 3) -> text {
+                    population xs = sample base(cancellation_token, n: seed + options + results)
+                    return sample(xs)
+                }
+                """));
+        Assert.Empty(diagnostics);
+        var problems = GeneratorHarness.ErrorsAndWarnings(output);
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+
+        var methods = Load(output).GetType("Tts.Generated.NamesStrategies+Taken")!.GetMethods().Where(m => m.Name.StartsWith("Run", StringComparison.Ordinal));
+        Assert.Equal(
+            new[]
+            {
+                "RunAsync(base, parameters, seed, cancellationToken)",
+                "RunAsync(base, seed, cancellationToken, options, results, seed2, cancellationToken2)",
+                "RunManyAsync(base, parameters, options, cancellationToken)",
+            },
+            methods.Select(m => m.Name + "(" + string.Join(", ", m.GetParameters().Select(p => p.Name)) + ")").Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void A_name_with_no_method_is_an_error_in_the_tts_file()
     {
         const string path = "/project/unbound.tts";
