@@ -10,8 +10,8 @@ namespace Tts.Compiler.Lowering;
 /// <summary>
 /// Lowers a bound strategy to IR. `population x = sample m(p, ...)` becomes spawn → prefill → decode; smc and search
 /// become loop instructions whose region is the block's body; selections become select/reduce instructions; `let`
-/// introduces no instruction (SSA names the value); a `fork` is its statements in order (they are independent, which
-/// is what lets the fusion pass batch them). Strategy calls stay calls: inlining is a pass.
+/// introduces no instruction (SSA names the value); a `fork` is its statements in order (the binder made them
+/// independent). Strategy calls stay calls: inlining is a pass.
 /// Random instructions get stream numbers in source order, so a seed means the same thing after any pass.
 /// </summary>
 public sealed class Lowerer

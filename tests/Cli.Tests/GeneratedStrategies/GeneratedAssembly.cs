@@ -29,6 +29,7 @@ internal sealed class GeneratedAssembly
     private GeneratedAssembly(Assembly assembly) => _assembly = assembly;
 
     /// <summary>One generated run of a strategy, read back from its typed Result.</summary>
+    /// <summary>One run's result, its wall time dropped (it differs between any two executions).</summary>
     public sealed record Run(int Index, object? Output, Spent Spent);
 
     public static GeneratedAssembly Compile(IEnumerable<string> csharpFiles, IEnumerable<string> ttsFiles, params string[] extraSources)
@@ -115,7 +116,7 @@ internal sealed class GeneratedAssembly
     private static Run Read(object? result)
     {
         var type = result!.GetType();
-        return new Run((int)type.GetProperty("Run")!.GetValue(result)!, type.GetProperty("Output")!.GetValue(result), (Spent)type.GetProperty("Spent")!.GetValue(result)!);
+        return new Run((int)type.GetProperty("Run")!.GetValue(result)!, type.GetProperty("Output")!.GetValue(result), ((Spent)type.GetProperty("Spent")!.GetValue(result)!) with { Seconds = 0 });
     }
 
     private sealed class FileText(string path) : AdditionalText

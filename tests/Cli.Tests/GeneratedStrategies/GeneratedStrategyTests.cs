@@ -127,7 +127,7 @@ public sealed class GeneratedStrategyTests : IDisposable
     }
 
     [Fact]
-    public void A_strategy_the_executor_cannot_run_yet_says_why()
+    public void A_generated_particle_filter_runs_with_its_csharp_reward()
     {
         var generated = GeneratedAssembly.Compile(
             Array.Empty<string>(),
@@ -138,13 +138,15 @@ public sealed class GeneratedStrategyTests : IDisposable
                 public static class Rewards
                 {
                     [Tts.Runtime.Rewards.Attributes.Reward("prm")]
-                    public static double Progress(string text) => 1;
+                    public static double Progress(string text) => 1 + text.Length;
                 }
             }
             """);
-        var error = Assert.Throws<RuntimeException>(() => generated.RunMany(
-            "ParticleFilterStrategies", "ParticleFilter", _model, new Dictionary<string, object> { ["Question"] = "a" }, new RunOptions(Seed, 1)));
-        Assert.StartsWith("strategy 'particle_filter' checks, but cannot run yet: ", error.Message, StringComparison.Ordinal);
+        var runs = generated.RunMany(
+            "ParticleFilterStrategies", "ParticleFilter", _model, new Dictionary<string, object> { ["Question"] = "a", ["N"] = 4L }, new RunOptions(Seed, 3));
+        Assert.Equal(3, runs.Count);
+        Assert.All(runs, r => Assert.IsType<string>(r.Output));
+        Assert.All(runs, r => Assert.True(r.Spent.RewardCalls > 0));
     }
 
     private static string FileClass(string file) => file == "answers.tts" ? "AnswersStrategies" : "CheckedStrategies";

@@ -34,7 +34,7 @@ public sealed class StrategyHostTests : IDisposable
 
         var function = StrategyHost.Find(Source, "draw.tts", "draw");
         var direct = IrExecutor.Execute(function, Arguments(), new ModelBindings().Bind("policy", _model), new RunOptions(Seed: 3, Runs: 4));
-        Assert.Equal(direct, results);
+        Assert.Equal(direct.Select(r => r.Untimed()), results.Select(r => r.Untimed()));
     }
 
     [Fact]
