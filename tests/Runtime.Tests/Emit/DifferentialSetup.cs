@@ -29,7 +29,7 @@ internal static class DifferentialSetup
         .BindReward("prm", DelegateReward.PerText(RewardKind.Score, t => 0.25 + t.Count(c => c == 'b') / (1.0 + t.Length)))
         .BindReward("orm", DelegateReward.PerText(RewardKind.Score, t => 1.0 / (1 + t.Length % 3)))
         .BindReward("value", DelegateReward.PerText(RewardKind.Score, t => 0.5 + 0.1 * t.Count(c => c == 'a')))
-        .BindReward("r", DelegateReward.PerText(RewardKind.Score, t => 0.1 + t.Count(c => c == 'a') - 0.5 * t.Count(c => c == 'c')))
+        .BindReward("r", DelegateReward.PerText(RewardKind.Score, t => 0.1 + t.Count(c => c == 'a') + 0.5 * t.Count(c => c == 'c')))
         .BindVerifier("valid", DelegateVerifier.PerText(t => t.Contains('b', StringComparison.Ordinal)))
         .BindVerifier("solved", DelegateVerifier.PerText(t => t.Length % 2 == 0))
         .BindVerifier("ok", DelegateVerifier.PerText(t => !t.EndsWith('c')));
