@@ -34,7 +34,7 @@ public sealed class RandomProgramDifferentialTests
                     Assert.True(outcome == reference, $"{name} differs from executor O0\n{@case}\nexecutor O0:\n{reference}\n{name}:\n{outcome}");
                 }
             }
-        }).Check(Config.QuickThrowOnFailure.WithReplay(20260517UL, 0x9E3779B97F4A7C15UL).WithMaxTest(4).WithQuietOnSuccess(true));
+        }).Check(Config.QuickThrowOnFailure.WithReplay(20260517UL, 0x9E3779B97F4A7C15UL).WithMaxTest(5).WithQuietOnSuccess(true));
 
         // Errors must agree too, but most random programs are meant to run: the comparison is of real outputs.
         Assert.True(ran >= total * 3 / 4, $"only {ran} of {total} random programs ran without an error");
@@ -61,7 +61,7 @@ public sealed class RandomProgramDifferentialTests
         {
             using var model = TabularModel.Parse(batch[i].ModelJson, "random.json");
             var models = new ModelBindings().Bind("policy", model);
-            var options = new RunOptions(batch[i].Seed, Runs: 2);
+            var options = new RunOptions(batch[i].Seed, Runs: 4);
             var outcomes = new List<(string, string)>();
             for (var l = 0; l < levels.Length; l++)
             {
