@@ -154,6 +154,9 @@ public sealed class CheckCommandTests : IDisposable
         var o1 = CliRunner.Run("compile", file, "--emit", "ir-opt").Output;
         Assert.Contains("%7 = const \"\\n\"", o0, StringComparison.Ordinal);
         Assert.DoesNotContain("%7 = const \"\\n\"", o1, StringComparison.Ordinal);
+        var csharp = CliRunner.Run("compile", file, "--emit", "cs").Output;
+        Assert.Contains("public static class BestOfN", csharp, StringComparison.Ordinal);
+        Assert.Contains("public static RunResult[] Run_best_of_n(", csharp, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -45,17 +45,7 @@ public sealed class IrExecutor
         }
 
         var output = new IrExecutor(module).Run(function, runtime, environment, topLevel: true);
-        return runtime.Results(output is Population population ? TextsOf(population) : (object?[])output);
-    }
-
-    /// <summary>A strategy returning a population outputs, per run, the texts of its live particles.</summary>
-    private static object?[] TextsOf(Population population)
-    {
-        var dead = population.Dead();
-        var n = population.ParticlesPerRun;
-        return Enumerable.Range(0, population.Runs)
-            .Select(run => (object?)Enumerable.Range(run * n, n).Where(row => !dead[row]).Select(row => (object)population.Texts[row]).ToArray())
-            .ToArray();
+        return runtime.Results(StrategyRuntime.Outputs(output));
     }
 
     private object Run(IrFunction function, StrategyRuntime runtime, Environment environment, bool topLevel)

@@ -131,6 +131,24 @@ public sealed partial class StrategyRuntime : IDisposable
     public object?[] Argument(IReadOnlyDictionary<string, object> arguments, string name) =>
         Broadcast(arguments.TryGetValue(name, out var argument) ? argument : throw new RuntimeException($"no value for parameter '{name}'"));
 
+    /// <summary>
+    /// A strategy's value as one output per run: a population gives, per run, the texts of its live particles.
+    /// Shared by both back ends (the executor and the emitted C#).
+    /// </summary>
+    public static object?[] Outputs(object value)
+    {
+        if (value is not Populations.Population population)
+        {
+            return (object?[])value;
+        }
+
+        var dead = population.Dead();
+        var n = population.ParticlesPerRun;
+        return Enumerable.Range(0, population.Runs)
+            .Select(run => (object?)Enumerable.Range(run * n, n).Where(row => !dead[row]).Select(row => (object)population.Texts[row]).ToArray())
+            .ToArray();
+    }
+
     public RunResult[] Results(object?[] outputs) =>
         Enumerable.Range(0, Runs).Select(run => new RunResult(_runIndices[run], outputs[run], Meter.SpentBy(run))).ToArray();
 
