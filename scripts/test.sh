@@ -10,6 +10,14 @@ if ! bash scripts/check-parser-drift.sh; then
   status=1
 fi
 
+# The source generator through MSBuild: the example builds and runs; a typo in its .tts file is a located build error.
+# Counted as one failed check when it fails, so the closing line says so.
+example_failed=0
+if ! bash scripts/check-generated-example.sh; then
+  status=1
+  example_failed=1
+fi
+
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 
@@ -31,6 +39,8 @@ for trx in "$results"/*.trx; do
   # xunit's skipped tests are counted in total but not in executed (the notExecuted counter stays 0).
   skipped=$((skipped + $(value total) - $(value executed)))
 done
+
+failed=$((failed + example_failed))
 
 if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
   echo "no test results were produced" >&2

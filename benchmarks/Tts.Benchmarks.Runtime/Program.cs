@@ -9,6 +9,13 @@ using Tts.Runtime.Models.Transformer;
 // Decode throughput against population size, prefix sharing and KV reorder cost for a randomly initialized
 // ~100M-parameter Llama-style model on the CPU. Usage: dotnet run -c Release --project benchmarks/Tts.Benchmarks.Runtime
 // [-- --steps S] ; prints one table whose ratios all come from this one run.
+// `-- --dsl-overhead [R]`: the particle filter through the DSL against a hand-written loop (DslOverhead.cs).
+if (args.Length >= 1 && args[0] == "--dsl-overhead")
+{
+    Tts.Benchmarks.Runtime.DslOverhead.Run(args.Length == 2 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7);
+    return;
+}
+
 var steps = args.Length == 2 && args[0] == "--steps" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 8;
 const int promptLength = 256;
 int[] populationSizes = [1, 4, 16, 64];

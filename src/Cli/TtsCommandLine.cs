@@ -26,6 +26,7 @@ public static class TtsCommandLine
             FmtCommand.Create(output),
             TrainCommand.Create(output),
             EvalCommand.Create(output, error),
+            TestCommand.Create(output, error),
         };
 
         var parsed = root.Parse(args);

@@ -12,7 +12,13 @@ namespace Tts.SourceGenerators;
 internal static class FileModelBuilder
 {
     /// <summary>Members of a strategy's nested class and of its Parameters record that names must not take.</summary>
-    private static readonly string[] StrategyMembers = { "Name", "Signature", "ReturnType", "Guarantee", "Target", "Reason", "Parameters" };
+    private static readonly string[] StrategyMembers =
+    {
+        "Name", "Signature", "ReturnType", "Guarantee", "Target", "Reason", "Parameters", "Result", "RunAsync", "RunManyAsync", "BindFunctions",
+    };
+
+    /// <summary>Members of a file's class (next to its strategies' classes).</summary>
+    private static readonly string[] FileMembers = { SourceEmitter.SourceConstant, SourceEmitter.FileNameConstant };
 
     private static readonly string[] RecordMembers = { "Parameters", "EqualityContract" };
 
@@ -30,19 +36,31 @@ internal static class FileModelBuilder
         if (diagnostics.Any(d => d.IsError))
         {
             return new FileResult(
-                new StrategyFileModel(path, className, EquatableArray<StrategyModel>.Empty, HasErrors: true),
+                new StrategyFileModel(path, text, className, EquatableArray<FunctionDeclarationModel>.Empty, EquatableArray<StrategyModel>.Empty, HasErrors: true),
                 diagnostics.ToEquatableArray());
         }
 
         var declarations = tree.Root.Declarations.OfType<Tts.Language.Syntax.Nodes.StrategyDeclarationSyntax>().ToList();
         var strategies = program.Strategies
-            .Select(s => ToModel(s, Documentation(tree, declarations.FirstOrDefault(d => d.Name.Name == s.Symbol.Name))))
+            .Select(s => ToModel(s, program, Documentation(tree, declarations.FirstOrDefault(d => d.Name.Name == s.Symbol.Name))))
             .ToList();
+        var functions = program.Functions
+            .Select(f => new FunctionDeclarationModel(
+                f.Name,
+                f.Kind switch
+                {
+                    Tts.Language.Syntax.Nodes.FunctionKind.Reward => BindingKind.Reward,
+                    Tts.Language.Syntax.Nodes.FunctionKind.Verifier => BindingKind.Verifier,
+                    _ => BindingKind.Extractor,
+                },
+                f.ResultType.Kind == TypeKind.Prob,
+                ToModel(tree.Source.GetLocation(f.DeclarationSpan))))
+            .ToEquatableArray();
         var clashes = FindNameClashes(tree, className, program, strategies);
         diagnostics.AddRange(clashes);
         var hasErrors = clashes.Count > 0;
         return new FileResult(
-            new StrategyFileModel(path, className, hasErrors ? EquatableArray<StrategyModel>.Empty : strategies.ToEquatableArray(), hasErrors),
+            new StrategyFileModel(path, text, className, functions, hasErrors ? EquatableArray<StrategyModel>.Empty : strategies.ToEquatableArray(), hasErrors),
             diagnostics.ToEquatableArray());
     }
 
@@ -72,9 +90,10 @@ internal static class FileModelBuilder
         return lines.ToEquatableArray();
     }
 
-    private static StrategyModel ToModel(BoundStrategy strategy, EquatableArray<string> documentation)
+    private static StrategyModel ToModel(BoundStrategy strategy, BoundProgram program, EquatableArray<string> documentation)
     {
         var symbol = strategy.Symbol;
+        var (models, functions) = StrategyUses.Of(strategy, program);
         var parameters = symbol.Parameters
             .Select(p => new ParameterModel(
                 p.Name,
@@ -92,7 +111,9 @@ internal static class FileModelBuilder
             strategy.Guarantee.Target,
             strategy.Guarantee.Reason,
             symbol.Signature,
-            documentation);
+            documentation,
+            models.ToEquatableArray(),
+            functions.ToEquatableArray());
     }
 
     /// <summary>C# names that would collide (CS0102, CS0542): reported as TTSG002 at the strategy or parameter.</summary>
@@ -109,6 +130,10 @@ internal static class FileModelBuilder
             if (strategy.ClassName == className)
             {
                 problem = $"strategy '{strategy.Name}' becomes class '{strategy.ClassName}', the name of the class of its file";
+            }
+            else if (FileMembers.Contains(strategy.ClassName, StringComparer.Ordinal))
+            {
+                problem = $"strategy '{strategy.Name}' becomes class '{strategy.ClassName}', which would clash with the file class's member '{strategy.ClassName}'";
             }
             else if (StrategyMembers.Contains(strategy.ClassName, StringComparer.Ordinal))
             {

@@ -26,12 +26,65 @@ internal static class GeneratorDiagnostics
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true);
 
+    public static readonly DiagnosticDescriptor RuntimeNotReferenced = new(
+        id: "TTSG003",
+        title: "The project does not reference Tts.Runtime",
+        messageFormat: "the project has .tts strategies but does not reference Tts.Runtime: add a reference to it to get the run methods and [Reward]/[Verifier]/[AnswerExtractor] bindings (only constants and Parameters are generated)",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor UnboundFunction = new(
+        id: "TTSG004",
+        title: "A declared reward, verifier or extractor has no C# method",
+        messageFormat: "{0}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor WrongSignature = new(
+        id: "TTSG005",
+        title: "A bound method has the wrong signature",
+        messageFormat: "{0}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor MethodNotBindable = new(
+        id: "TTSG006",
+        title: "A bound method cannot be called by generated code",
+        messageFormat: "{0}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor DuplicateBinding = new(
+        id: "TTSG007",
+        title: "A name is bound to two methods",
+        messageFormat: "{0}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor MissingName = new(
+        id: "TTSG008",
+        title: "A binding attribute has no name",
+        messageFormat: "{0}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
+
     public static Diagnostic ToRoslyn(DiagnosticModel model)
     {
         var descriptor = model.Id switch
         {
             "TTSG001" => DuplicateClassName,
             "TTSG002" => NameClash,
+            "TTSG004" => UnboundFunction,
+            "TTSG005" => WrongSignature,
+            "TTSG006" => MethodNotBindable,
+            "TTSG007" => DuplicateBinding,
+            "TTSG008" => MissingName,
             _ => TtsDescriptors.Get(model.Id, model.Title, model.IsError),
         };
 

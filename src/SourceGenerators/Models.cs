@@ -30,7 +30,10 @@ internal sealed record ParameterModel(string Name, string TtsType, string Proper
     public bool IsRequired => DefaultLiteral is null;
 }
 
-/// <summary>One strategy of a file, with everything the emitter writes about it.</summary>
+/// <summary>
+/// One strategy of a file, with everything the emitter writes about it. <paramref name="Models"/> and
+/// <paramref name="Functions"/> are the declared names it uses (through the strategies it calls too), in declaration order.
+/// </summary>
 internal sealed record StrategyModel(
     string Name,
     string ClassName,
@@ -40,10 +43,32 @@ internal sealed record StrategyModel(
     string GuaranteeTarget,
     string GuaranteeReason,
     string Signature,
-    EquatableArray<string> Documentation);
+    EquatableArray<string> Documentation,
+    EquatableArray<string> Models,
+    EquatableArray<string> Functions);
 
-/// <summary>One .tts file: where it is, the C# class it becomes, its strategies, and whether it had errors.</summary>
-internal sealed record StrategyFileModel(string Path, string ClassName, EquatableArray<StrategyModel> Strategies, bool HasErrors);
+/// <summary>
+/// One .tts file: where it is, its text (embedded in the generated code, which compiles it at run time), the C#
+/// class it becomes, its rewards / verifiers / extractors, its strategies, and whether it had errors.
+/// </summary>
+internal sealed record StrategyFileModel(
+    string Path,
+    string Source,
+    string ClassName,
+    EquatableArray<FunctionDeclarationModel> Functions,
+    EquatableArray<StrategyModel> Strategies,
+    bool HasErrors);
+
+/// <summary>What a declared function is, which is also the attribute that binds a C# method to it.</summary>
+internal enum BindingKind
+{
+    Reward,
+    Verifier,
+    Extractor,
+}
+
+/// <summary>A <c>reward</c>, <c>verifier</c> or <c>extractor</c> declaration of a .tts file; <paramref name="IsProb"/> for <c>reward x: Prob</c>.</summary>
+internal sealed record FunctionDeclarationModel(string Name, BindingKind Kind, bool IsProb, LocationModel Location);
 
 /// <summary>What parsing and binding one file gives: the model and, separately, its diagnostics.</summary>
 internal sealed record FileResult(StrategyFileModel File, EquatableArray<DiagnosticModel> Diagnostics);

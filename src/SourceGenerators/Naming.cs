@@ -53,4 +53,12 @@ internal static class Naming
 
         return ToPascalIdentifier(fileName, "Tts") + "Strategies";
     }
+
+    /// <summary>"best_of_n" → "bestOfN", a C# keyword escaped ("int" → "@int"): a parameter or local name.</summary>
+    public static string ToCamelIdentifier(string name, string fallback)
+    {
+        var pascal = ToPascalIdentifier(name, fallback);
+        var camel = char.ToLowerInvariant(pascal[0]) + pascal.Substring(1);
+        return Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(camel) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + camel : camel;
+    }
 }

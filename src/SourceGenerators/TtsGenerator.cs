@@ -5,8 +5,10 @@ namespace Tts.SourceGenerators;
 
 /// <summary>
 /// Turns each <c>.tts</c> AdditionalFile into <c>Tts.Generated.&lt;File&gt;Strategies</c>: per strategy, a nested
-/// class with its name, signature, guarantee and target, and a typed <c>Parameters</c> record. Diagnostics
-/// of the language are reported as C# diagnostics located in the .tts file.
+/// class with its name, signature, guarantee and target, a typed <c>Parameters</c> record, a typed <c>Result</c>
+/// and run methods that take the strategy's models and run it through Tts.Runtime, with its rewards, verifiers and
+/// extractors bound to the C# methods marked <c>[Reward]</c>, <c>[Verifier]</c> and <c>[AnswerExtractor]</c>.
+/// Diagnostics of the language are reported as C# diagnostics located in the .tts file.
 /// </summary>
 /// <remarks>
 /// Every step carries equatable models only, so an edit to C# code reruns nothing and an edit to one .tts
@@ -25,8 +27,17 @@ public sealed class TtsGenerator : IIncrementalGenerator
         public const string Diagnostics = "TtsDiagnostics";
         public const string ClassNames = "TtsClassNames";
         public const string Clashes = "TtsClassNameClashes";
+        public const string Runtime = "TtsRuntimeReferenced";
+        public const string Methods = "TtsBoundMethods";
+        public const string Bindings = "TtsBindings";
+        public const string Duplicates = "TtsDuplicateBindings";
+        public const string Resolved = "TtsResolved";
+        public const string Unbound = "TtsUnbound";
         public const string Sources = "TtsSources";
     }
+
+    /// <summary>The type whose presence says the project references Tts.Runtime (the generated run methods call it).</summary>
+    public const string HostTypeName = "Tts.Runtime.Hosting.StrategyHost";
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
@@ -52,19 +63,61 @@ public sealed class TtsGenerator : IIncrementalGenerator
             .Select(static (claims, _) => FindClashes(claims))
             .WithTrackingName(Steps.Clashes);
 
-        var sources = models
+        // The C# side: methods marked [Reward], [Verifier] or [AnswerExtractor], read without their locations for
+        // generation (so editing around them regenerates nothing) and with them for diagnostics.
+        var runtime = context.CompilationProvider
+            .Select(static (compilation, _) => compilation.GetTypeByMetadataName(HostTypeName) is not null)
+            .WithTrackingName(Steps.Runtime);
+        var methods = Attributed(context, BindingKind.Reward)
+            .Collect()
+            .Combine(Attributed(context, BindingKind.Verifier).Collect())
+            .Combine(Attributed(context, BindingKind.Extractor).Collect())
+            .Select(static (all, _) => all.Left.Left.AddRange(all.Left.Right).AddRange(all.Right).ToEquatableArray())
+            .WithTrackingName(Steps.Methods);
+        var bindings = methods
+            .Select(static (all, _) => BindingResolver.Flatten(all.Select(m => m.Bindings)))
+            .WithTrackingName(Steps.Bindings);
+        var duplicates = methods
+            .Select(static (all, _) => BindingResolver.Duplicates(all.Select(m => m.Sites)))
+            .WithTrackingName(Steps.Duplicates);
+        var methodDiagnostics = methods
+            .Select(static (all, _) => all.SelectMany(m => m.Diagnostics).ToEquatableArray());
+
+        var resolved = models
+            .Combine(bindings.Combine(runtime))
+            .Select(static (pair, _) => BindingResolver.Resolve(pair.Left, pair.Right.Left, pair.Right.Right))
+            .WithTrackingName(Steps.Resolved);
+        var unbound = resolved
+            .Combine(bindings)
+            .Select(static (pair, _) => BindingResolver.Unbound(pair.Left, pair.Right))
+            .WithTrackingName(Steps.Unbound);
+
+        var sources = resolved
             .Combine(clashes)
-            .Where(static pair => !pair.Left.HasErrors && !pair.Right.Any(c => c.Path == pair.Left.Path))
+            .Where(static pair => !pair.Left.File.HasErrors && !pair.Right.Any(c => c.Path == pair.Left.File.Path))
             .Select(static (pair, _) => pair.Left)
             .WithTrackingName(Steps.Sources);
 
-        context.RegisterSourceOutput(diagnostics, static (spc, list) =>
+        var runtimeMissing = models
+            .Collect()
+            .Combine(runtime)
+            .Select(static (pair, _) => pair.Left.Length > 0 && !pair.Right);
+        context.RegisterSourceOutput(runtimeMissing, static (spc, missing) =>
         {
-            foreach (var diagnostic in list)
+            if (missing)
             {
-                spc.ReportDiagnostic(GeneratorDiagnostics.ToRoslyn(diagnostic));
+                spc.ReportDiagnostic(Diagnostic.Create(GeneratorDiagnostics.RuntimeNotReferenced, Location.None));
             }
         });
+
+        foreach (var list in new[] { methodDiagnostics, duplicates })
+        {
+            context.RegisterSourceOutput(list, static (spc, diagnostics) => Report(spc, diagnostics));
+        }
+
+        context.RegisterSourceOutput(unbound, static (spc, diagnostics) => Report(spc, diagnostics));
+
+        context.RegisterSourceOutput(diagnostics, static (spc, list) => Report(spc, list));
 
         context.RegisterSourceOutput(clashes, static (spc, list) =>
         {
@@ -79,8 +132,22 @@ public sealed class TtsGenerator : IIncrementalGenerator
             }
         });
 
-        context.RegisterSourceOutput(sources, static (spc, file) =>
-            spc.AddSource(SourceEmitter.HintName(file), SourceEmitter.Emit(file)));
+        context.RegisterSourceOutput(sources, static (spc, model) =>
+            spc.AddSource(SourceEmitter.HintName(model.File), SourceEmitter.Emit(model)));
+    }
+
+    private static IncrementalValuesProvider<AttributedMethodModel> Attributed(IncrementalGeneratorInitializationContext context, BindingKind kind) =>
+        context.SyntaxProvider.ForAttributeWithMetadataName(
+            MethodBindingReader.AttributeMetadataName(kind),
+            static (node, _) => node is Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax,
+            (attributeContext, cancellationToken) => MethodBindingReader.Read(attributeContext, kind, cancellationToken));
+
+    private static void Report(SourceProductionContext context, EquatableArray<DiagnosticModel> diagnostics)
+    {
+        foreach (var diagnostic in diagnostics)
+        {
+            context.ReportDiagnostic(GeneratorDiagnostics.ToRoslyn(diagnostic));
+        }
     }
 
     /// <summary>For each class name claimed by several files, the first path (ordinal order) wins; the others clash.</summary>

@@ -106,16 +106,35 @@ public sealed class CheckCommandTests : IDisposable
     {
         var result = CliRunner.Run("check", RepoPaths.Combine("examples", "strategies", "best_of_n.tts"));
         Assert.Contains("  budget:    tokens <= 256 * n, calls <= 257, rewards <= 0", result.Output, StringComparison.Ordinal);
-        var pf = CliRunner.Run("check", RepoPaths.Combine("examples", "strategies", "particle_filter.tts"));
-        Assert.Contains("  run:       not yet (`spawn` is not lowered to IR yet)", pf.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("run:", result.Output, StringComparison.Ordinal);
+        var file = _folder.Combine("unextended.tts");
+        File.WriteAllText(file, """
+            model policy: lm
+            strategy s(q: text) -> population {
+                population ps = spawn(2, prompt: q)
+                return ps
+            }
+            """);
+        Assert.Contains("  run:       not yet (`ps` is spawned but no smc or search block extends it", CliRunner.Run("check", file).Output, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Running_a_strategy_the_executor_cannot_run_yet_is_one_clear_line()
+    public void Running_with_an_unbound_reward_is_one_clear_line()
     {
         var result = CliRunner.Run("run", RepoPaths.Combine("examples", "strategies", "particle_filter.tts"), "--strategy", "particle_filter",
             "--model", $"policy=tabular:{RepoPaths.Combine("examples", "models", "abc.json")}", "--prompt", "a");
-        CliRunner.AssertOneLineError(result, "strategy 'particle_filter' checks, but cannot run yet: `spawn` is not lowered to IR yet");
+        CliRunner.AssertOneLineError(result, "reward 'prm' is not bound");
+    }
+
+    [Fact]
+    public void A_particle_filter_runs_the_same_at_O0_and_O1()
+    {
+        string Run(string level) => CliRunner.Run("run", RepoPaths.Combine("examples", "strategies", "particle_filter.tts"), "--strategy", "particle_filter",
+            "--model", $"policy=tabular:{RepoPaths.Combine("examples", "models", "abc.json")}", "--prompt", "a", "--set", "n=8", "--samples", "20",
+            "--bind", "prm=count(text, \"b\") + 1.0", "--format", "jsonl", "-O", level).Output;
+        var o0 = Run("0");
+        Assert.Equal(20, o0.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(o0, Run("1"));
     }
 
     [Fact]
@@ -133,8 +152,11 @@ public sealed class CheckCommandTests : IDisposable
         Assert.Contains("select_best", CliRunner.Run("compile", file, "--emit", "ir").Output, StringComparison.Ordinal);
         var o0 = CliRunner.Run("compile", file, "--emit", "ir-opt", "-O", "0").Output;
         var o1 = CliRunner.Run("compile", file, "--emit", "ir-opt").Output;
-        Assert.Contains("%6 = const \"\\n\"", o0, StringComparison.Ordinal);
-        Assert.DoesNotContain("%6 = const \"\\n\"", o1, StringComparison.Ordinal);
+        Assert.Contains("%7 = const \"\\n\"", o0, StringComparison.Ordinal);
+        Assert.DoesNotContain("%7 = const \"\\n\"", o1, StringComparison.Ordinal);
+        var csharp = CliRunner.Run("compile", file, "--emit", "cs").Output;
+        Assert.Contains("public static class BestOfN", csharp, StringComparison.Ordinal);
+        Assert.Contains("public static RunResult[] Run_best_of_n(", csharp, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Tts.Runtime.Models.Tabular;
 using Tts.TestSupport;
+using Tts.Testing.Statistics;
 using Tts.TestSupport.Statistics;
 
 namespace Tts.Cli.Tests;

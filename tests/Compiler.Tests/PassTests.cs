@@ -18,6 +18,8 @@ public sealed class PassTests
         }
         """;
 
+    private static readonly IrModule NoCallees = new(ImmutableArray<string>.Empty, ImmutableArray<IrFunction>.Empty);
+
     private static IrFunction Compile(OptimizationLevel level)
     {
         var compilation = Compilation.Compile(SourceText.From(Program, "s.tts"), level);
@@ -36,7 +38,7 @@ public sealed class PassTests
     [Fact]
     public void Constant_folding_folds_single_values_only()
     {
-        var function = new ConstantFolding().Run(Compile(OptimizationLevel.O0));
+        var function = new ConstantFolding().Run(Compile(OptimizationLevel.O0), NoCallees);
         var constants = function.Instructions.OfType<IrConstant>().Select(c => c.Value).ToList();
         Assert.Contains(3L, constants); // 2 + 1
         Assert.Contains(0.75, constants); // 0.5 + 0.25
@@ -50,7 +52,7 @@ public sealed class PassTests
     public void Dead_code_elimination_removes_unused_pure_values_but_keeps_effects()
     {
         var before = Compile(OptimizationLevel.O0);
-        var after = new DeadCodeElimination().Run(before);
+        var after = new DeadCodeElimination().Run(before, NoCallees);
         IrVerifier.Verify(after, "test");
 
         // `unused` (len(prompt) * 3) disappears; the decode and prefill (effects) stay.

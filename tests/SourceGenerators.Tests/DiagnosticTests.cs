@@ -55,14 +55,19 @@ public class DiagnosticTests
         Assert.Equal("Return type mismatch", diagnostic.Descriptor.Title.ToString());
     }
 
+    /// <summary>The front end's golden programs that have errors: every one of them, so every TTS error code goes through Roslyn.</summary>
+    public static TheoryData<string> GoldenErrorPrograms() => new(GoldenErrorNames());
+
+    private static List<string> GoldenErrorNames() =>
+        Directory.GetFiles(RepoPaths.Combine("tests", "Language.Tests", "Golden"), "*.expected")
+            .Where(expected => File.ReadLines(expected).Any(line => Regex.IsMatch(line, @"^\S+\.tts\(\d+,\d+\): error TTS\d+: ")))
+            .Select(expected => Path.GetFileNameWithoutExtension(expected))
+            .OrderBy(name => name, StringComparer.Ordinal)
+            .ToList();
+
     /// <summary>Every bad program of the front end's golden tests: the same codes, places and messages, through Roslyn.</summary>
     [Theory]
-    [InlineData("syntax_missing_paren")]
-    [InlineData("syntax_statement_errors")]
-    [InlineData("syntax_top_level")]
-    [InlineData("type_names")]
-    [InlineData("type_selections")]
-    [InlineData("type_values")]
+    [MemberData(nameof(GoldenErrorPrograms))]
     public void Golden_errors_match_the_front_end(string name)
     {
         var directory = RepoPaths.Combine("tests", "Language.Tests", "Golden");
@@ -70,8 +75,8 @@ public class DiagnosticTests
         var (result, _, diagnostics) = GeneratorHarness.Run(new InMemoryAdditionalText($"/project/{name}.tts", text));
 
         var expected = File.ReadAllLines(Path.Combine(directory, name + ".expected"))
-            .Where(line => line.Length > 0)
-            .Select(line => Regex.Match(line, @"^.*?\((\d+),(\d+)\): (error|warning) (TTS\d+): (.*)$"))
+            .Select(line => Regex.Match(line, @"^\S+\.tts\((\d+),(\d+)\): (error|warning) (TTS\d+): (.*)$"))
+            .Where(m => m.Success)
             .Select(m => $"({m.Groups[1].Value},{m.Groups[2].Value}) {m.Groups[3].Value} {m.Groups[4].Value}: {m.Groups[5].Value}")
             .ToList();
         var actual = diagnostics
@@ -84,6 +89,21 @@ public class DiagnosticTests
         Assert.Equal(expected, actual);
         Assert.All(diagnostics, d => Assert.Equal($"/project/{name}.tts", d.Location.GetLineSpan().Path));
         Assert.Empty(result.GeneratedTrees);
+    }
+
+    [Fact]
+    public void Golden_error_programs_produce_every_error_code_of_the_language()
+    {
+        var directory = RepoPaths.Combine("tests", "Language.Tests", "Golden");
+        var produced = GoldenErrorNames()
+            .SelectMany(name => GeneratorHarness.Run(new InMemoryAdditionalText("/project/x.tts", File.ReadAllText(Path.Combine(directory, name + ".tts")))).Diagnostics)
+            .Select(d => d.Id)
+            .ToHashSet(StringComparer.Ordinal);
+        var missing = Tts.Language.Diagnostics.DiagnosticDescriptors.All
+            .Where(d => d.Severity == Tts.Language.Diagnostics.DiagnosticSeverity.Error && !produced.Contains(d.Id))
+            .Select(d => d.Id)
+            .ToList();
+        Assert.True(missing.Count == 0, "no golden program reaches the generator with " + string.Join(", ", missing));
     }
 
     [Fact]
@@ -150,7 +170,14 @@ public class DiagnosticTests
 
         var unshipped = File.ReadAllText(RepoPaths.Combine("src", "SourceGenerators", "AnalyzerReleases.Unshipped.md"));
         Assert.All(
-            TtsDescriptors.All.Concat(new[] { GeneratorDiagnostics.DuplicateClassName, GeneratorDiagnostics.NameClash }),
+            TtsDescriptors.All.Concat(GeneratorDescriptors()),
             d => Assert.Contains($"{d.Id} | Tts | {d.DefaultSeverity} |", unshipped, StringComparison.Ordinal));
     }
+
+    /// <summary>Every TTSG descriptor the generator declares (its static fields), so a new one cannot miss the release file.</summary>
+    private static IEnumerable<Microsoft.CodeAnalysis.DiagnosticDescriptor> GeneratorDescriptors() =>
+        typeof(GeneratorDiagnostics)
+            .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)
+            .Where(f => f.FieldType == typeof(Microsoft.CodeAnalysis.DiagnosticDescriptor))
+            .Select(f => (Microsoft.CodeAnalysis.DiagnosticDescriptor)f.GetValue(null)!);
 }

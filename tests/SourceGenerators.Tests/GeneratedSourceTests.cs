@@ -22,21 +22,55 @@ public class GeneratedSourceTests
         }
         """;
 
+    /// <summary>
+    /// C# methods for every function the example files declare, in each supported shape: static per text, instance
+    /// batched (a parameter type other than IReadOnlyList), static batched returning an array.
+    /// </summary>
+    internal const string ExampleBindings = """
+        using System.Collections.Generic;
+        using System.Linq;
+        using Tts.Runtime.Rewards.Attributes;
+
+        namespace Consumer
+        {
+            public static class Rewards
+            {
+                [Reward("prm")]
+                public static double Progress(string text) => text.Count(c => c == 'b') / 4.0;
+
+                [Reward("orm")]
+                internal static double[] Outcomes(IReadOnlyList<string> texts) => texts.Select(t => (double)t.Length).ToArray();
+            }
+
+            public sealed class Checks
+            {
+                [Verifier("valid")]
+                public IReadOnlyList<bool> Valid(IEnumerable<string> texts) => texts.Select(t => t.EndsWith("b")).ToList();
+            }
+        }
+        """;
+
     [Theory]
     [InlineData("best_of_n.tts", "BestOfNStrategies")]
     [InlineData("majority_vote.tts", "MajorityVoteStrategies")]
     [InlineData("sampling.tts", "SamplingStrategies")]
     [InlineData("particle_filter.tts", "ParticleFilterStrategies")]
     [InlineData("composite.tts", "CompositeStrategies")]
-    public void Example_generates_its_baseline(string file, string className)
+    [InlineData("weighted_vote.tts", "WeightedVoteStrategies")]
+    [InlineData("rejection_sampling.tts", "RejectionSamplingStrategies")]
+    [InlineData("speculative.tts", "SpeculativeStrategies")]
+    public void Example_generates_its_baseline_and_compiles(string file, string className)
     {
         var text = File.ReadAllText(RepoPaths.Combine("examples", "strategies", file));
-        var (result, _, diagnostics) = GeneratorHarness.Run(new InMemoryAdditionalText("/project/strategies/" + file, text));
+        var (result, output, diagnostics) = GeneratorHarness.Run(
+            GeneratorHarness.Compilation(ExampleBindings), new InMemoryAdditionalText("/project/strategies/" + file, text));
 
         Assert.Empty(diagnostics);
         var source = Assert.Single(result.GeneratedTrees);
         Assert.EndsWith($"Tts.Generated.{className}.g.cs", source.FilePath, StringComparison.Ordinal);
         Golden.AssertMatches(Baseline(className), source.GetText().ToString());
+        var problems = GeneratorHarness.ErrorsAndWarnings(output);
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
     [Fact]
@@ -62,11 +96,12 @@ public class GeneratedSourceTests
             """;
         var (result, _, diagnostics) = GeneratorHarness.Run(new InMemoryAdditionalText("/project/docs.tts", source));
         Assert.Empty(diagnostics);
-        var text = Assert.Single(result.GeneratedTrees).GetText().ToString();
-        Assert.Contains("/// Draws one answer.\n", text.Replace("\r\n", "\n", StringComparison.Ordinal), StringComparison.Ordinal);
-        Assert.Contains("/// Cheap &amp; exact: n &lt; 2 draws.", text, StringComparison.Ordinal);
-        Assert.DoesNotContain("header", text, StringComparison.Ordinal);
-        Assert.DoesNotContain("Detached", text, StringComparison.Ordinal);
+        var text = Assert.Single(result.GeneratedTrees).GetText().ToString().Replace("\r\n", "\n", StringComparison.Ordinal);
+        var documentation = string.Join("\n", text.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("///", StringComparison.Ordinal)));
+        Assert.Contains("/// Draws one answer.\n", documentation, StringComparison.Ordinal);
+        Assert.Contains("/// Cheap &amp; exact: n &lt; 2 draws.", documentation, StringComparison.Ordinal);
+        Assert.DoesNotContain("header", documentation, StringComparison.Ordinal);
+        Assert.DoesNotContain("Detached", documentation, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -115,7 +150,7 @@ public class GeneratedSourceTests
             new InMemoryAdditionalText("/project/literals.tts", LiteralsSource));
 
         Assert.Empty(diagnostics);
-        var errors = output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        var errors = GeneratorHarness.ErrorsAndWarnings(output);
         Assert.True(errors.Count == 0, string.Join("\n", errors));
 
         using var stream = new MemoryStream();
@@ -134,6 +169,24 @@ public class GeneratedSourceTests
         Assert.Equal(
             new[] { "literals", literals.Symbol.Signature, literals.Guarantee.LevelName, literals.Guarantee.Target, "text", "second_one" },
             constants);
+    }
+
+    /// <summary>The run methods compile the embedded text at run time: it must be the file's text, character for character.</summary>
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r\n")]
+    public void The_tts_text_is_embedded_exactly(string newline)
+    {
+        var text = LiteralsSource.Replace("\r\n", "\n", StringComparison.Ordinal).Replace("\n", newline, StringComparison.Ordinal) + "// \"quoted\" \\ {braces} \t tab" + newline;
+        var (_, output, diagnostics) = GeneratorHarness.Run(
+            GeneratorHarness.Compilation("namespace Consumer { public static class Use { public static string Text() => Tts.Generated.LiteralsStrategies.TtsSource; } }"),
+            new InMemoryAdditionalText("/project/literals.tts", text));
+
+        Assert.Empty(diagnostics);
+        using var stream = new MemoryStream();
+        Assert.True(output.Emit(stream).Success);
+        var embedded = (string)Assembly.Load(stream.ToArray()).GetType("Consumer.Use")!.GetMethod("Text")!.Invoke(null, null)!;
+        Assert.Equal(text, embedded);
     }
 
     [Fact]

@@ -27,6 +27,7 @@ internal static class GeneratorHarness
 {
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
+    /// <summary>Everything the test host loads, Tts.Runtime included (the generated run methods call it).</summary>
     private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
         ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
             .Split(System.IO.Path.PathSeparator)
@@ -34,12 +35,22 @@ internal static class GeneratorHarness
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
             .ToImmutableArray());
 
-    public static CSharpCompilation Compilation(params string[] sources) =>
+    /// <summary>A consumer that references Tts.Runtime, as a project using the generator does.</summary>
+    public static CSharpCompilation Compilation(params string[] sources) => Compilation(withRuntime: true, sources);
+
+    public static CSharpCompilation Compilation(bool withRuntime, params string[] sources) =>
         CSharpCompilation.Create(
             "Consumer",
-            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Source{i}.cs")),
-            References.Value,
+            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"/project/Source{i}.cs")),
+            withRuntime ? References.Value : References.Value.Where(r => !IsTtsRuntime(r)),
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+    /// <summary>Errors and warnings of the compiled output (generated code included), one per line, for assertion messages.</summary>
+    public static List<Diagnostic> ErrorsAndWarnings(Compilation output) =>
+        output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+
+    private static bool IsTtsRuntime(MetadataReference reference) =>
+        reference is PortableExecutableReference { FilePath: { } path } && System.IO.Path.GetFileName(path) == "Tts.Runtime.dll";
 
     public static GeneratorDriver Driver(params AdditionalText[] texts) =>
         CSharpGeneratorDriver.Create(

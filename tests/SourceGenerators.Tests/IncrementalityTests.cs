@@ -24,10 +24,36 @@ public class IncrementalityTests
         }
         """;
 
+    /// <summary>Uses a reward bound by a C# method.</summary>
+    private const string Third = """
+        model policy: lm
+        reward prm: Score
+
+        strategy third(prompt: text = "", n: int = 4) -> text {
+            population zs = sample policy(prompt, n: n)
+            return best(zs, by: prm)
+        }
+        """;
+
+    private const string Rewards = """
+        using Tts.Runtime.Rewards.Attributes;
+
+        namespace Consumer
+        {
+            public static class Rewards
+            {
+                [Reward("prm")]
+                public static double Progress(string text) => text.Length;
+            }
+        }
+        """;
+
     private static readonly string[] AllSteps =
     {
         TtsGenerator.Steps.Files, TtsGenerator.Steps.Parse, TtsGenerator.Steps.Models, TtsGenerator.Steps.Diagnostics,
-        TtsGenerator.Steps.ClassNames, TtsGenerator.Steps.Clashes, TtsGenerator.Steps.Sources,
+        TtsGenerator.Steps.ClassNames, TtsGenerator.Steps.Clashes, TtsGenerator.Steps.Runtime, TtsGenerator.Steps.Methods,
+        TtsGenerator.Steps.Bindings, TtsGenerator.Steps.Duplicates, TtsGenerator.Steps.Resolved, TtsGenerator.Steps.Unbound,
+        TtsGenerator.Steps.Sources,
     };
 
     [Fact]
@@ -47,17 +73,18 @@ public class IncrementalityTests
     [Fact]
     public void An_unrelated_CSharp_edit_reruns_nothing()
     {
-        var compilation = GeneratorHarness.Compilation("class C { }");
-        var driver = GeneratorHarness.Driver(Text("/p/first.tts", First), Text("/p/second.tts", Second)).RunGenerators(compilation);
+        var compilation = GeneratorHarness.Compilation("class C { }", Rewards);
+        var driver = GeneratorHarness.Driver(Text("/p/first.tts", First), Text("/p/second.tts", Second), Text("/p/third.tts", Third)).RunGenerators(compilation);
+        Assert.Empty(driver.GetRunResult().Diagnostics);
 
-        var oldTree = compilation.SyntaxTrees.Single();
+        var oldTree = compilation.SyntaxTrees.First();
         var edited = compilation
             .ReplaceSyntaxTree(oldTree, CSharpSyntaxTree.ParseText("class C { int Edited; }", GeneratorHarness.ParseOptions, oldTree.FilePath))
             .AddSyntaxTrees(CSharpSyntaxTree.ParseText("class D { }", GeneratorHarness.ParseOptions, "D.cs"));
         driver = driver.RunGenerators(edited);
 
         var result = driver.GetRunResult().Results.Single();
-        Assert.Equal(2, result.GeneratedSources.Length);
+        Assert.Equal(3, result.GeneratedSources.Length);
         foreach (var name in AllSteps)
         {
             Assert.All(
@@ -84,7 +111,7 @@ public class IncrementalityTests
             .RunGenerators(compilation);
 
         var result = driver.GetRunResult().Results.Single();
-        foreach (var name in new[] { TtsGenerator.Steps.Parse, TtsGenerator.Steps.Models, TtsGenerator.Steps.Sources })
+        foreach (var name in new[] { TtsGenerator.Steps.Parse, TtsGenerator.Steps.Models, TtsGenerator.Steps.Resolved, TtsGenerator.Steps.Sources })
         {
             var outputs = result.TrackedSteps[name]
                 .SelectMany(step => step.Outputs)
@@ -119,10 +146,52 @@ public class IncrementalityTests
 
     private static InMemoryAdditionalText Text(string path, string text) => new(path, text);
 
+    [Fact]
+    public void Moving_a_bound_method_regenerates_nothing()
+    {
+        var compilation = GeneratorHarness.Compilation(Rewards);
+        var driver = GeneratorHarness.Driver(Text("/p/first.tts", First), Text("/p/third.tts", Third)).RunGenerators(compilation);
+
+        // Lines above the method shift its location (which diagnostics carry) but not its binding.
+        var oldTree = compilation.SyntaxTrees.Single();
+        var moved = Rewards.Replace("public static class Rewards", "// a comment\n\n    public static class Rewards", StringComparison.Ordinal);
+        driver = driver.RunGenerators(compilation.ReplaceSyntaxTree(oldTree, CSharpSyntaxTree.ParseText(moved, GeneratorHarness.ParseOptions, oldTree.FilePath)));
+
+        var result = driver.GetRunResult().Results.Single();
+        Assert.Equal(IncrementalStepRunReason.Modified, result.TrackedSteps[TtsGenerator.Steps.Methods].Single().Outputs.Single().Reason);
+        foreach (var name in new[] { TtsGenerator.Steps.Bindings, TtsGenerator.Steps.Duplicates, TtsGenerator.Steps.Resolved, TtsGenerator.Steps.Sources })
+        {
+            Assert.All(
+                result.TrackedSteps[name].SelectMany(step => step.Outputs),
+                output => Assert.True(output.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{name}: {output.Reason}"));
+        }
+    }
+
+    [Fact]
+    public void Changing_a_binding_regenerates_only_the_files_that_declare_it()
+    {
+        var compilation = GeneratorHarness.Compilation(Rewards);
+        var driver = GeneratorHarness.Driver(Text("/p/first.tts", First), Text("/p/third.tts", Third)).RunGenerators(compilation);
+
+        var oldTree = compilation.SyntaxTrees.Single();
+        var renamed = Rewards.Replace("Progress", "Steps", StringComparison.Ordinal);
+        driver = driver.RunGenerators(compilation.ReplaceSyntaxTree(oldTree, CSharpSyntaxTree.ParseText(renamed, GeneratorHarness.ParseOptions, oldTree.FilePath)));
+
+        var result = driver.GetRunResult().Results.Single();
+        Assert.Equal(IncrementalStepRunReason.Modified, result.TrackedSteps[TtsGenerator.Steps.Bindings].Single().Outputs.Single().Reason);
+        var sources = result.TrackedSteps[TtsGenerator.Steps.Sources]
+            .SelectMany(step => step.Outputs)
+            .ToDictionary(output => PathOf(output.Value)!, output => output.Reason);
+        Assert.Equal(IncrementalStepRunReason.Modified, sources["/p/third.tts"]);
+        Assert.True(sources["/p/first.tts"] is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"first: {sources["/p/first.tts"]}");
+        Assert.Contains("global::Consumer.Rewards.Steps(text)", result.GeneratedSources.Single(s => s.HintName == "Tts.Generated.ThirdStrategies.g.cs").SourceText.ToString(), StringComparison.Ordinal);
+    }
+
     private static string? PathOf(object value) => value switch
     {
         FileResult result => result.File.Path,
         StrategyFileModel file => file.Path,
+        GenerationModel model => model.File.Path,
         _ => null,
     };
 }

@@ -5,7 +5,7 @@ using Tts.Compiler.Passes;
 
 namespace Tts.Cli.Commands;
 
-/// <summary><c>tts compile FILE.tts --emit ast|bound|ir|ir-opt [-O0|-O1]</c>: dumps one stage of the pipeline.</summary>
+/// <summary><c>tts compile FILE.tts --emit ast|bound|ir|ir-opt|cs [-O0|-O1]</c>: dumps one stage of the pipeline.</summary>
 internal static class CompileCommand
 {
     public static Command Create(TextWriter output)
@@ -13,13 +13,13 @@ internal static class CompileCommand
         var file = new Argument<string>("file") { Description = "The .tts file to compile" };
         var emit = new Option<string>("--emit")
         {
-            Description = "The stage to print: ast, bound, ir or ir-opt",
+            Description = "The stage to print: ast, bound, ir, ir-opt, or cs (the optimized IR as C#)",
             DefaultValueFactory = _ => "ir-opt",
         };
-        emit.AcceptOnlyFromAmong("ast", "bound", "ir", "ir-opt");
+        emit.AcceptOnlyFromAmong("ast", "bound", "ir", "ir-opt", "cs");
         var level = new Option<string>("--optimize", "-O")
         {
-            Description = "Optimization level for ir-opt: 0 or 1",
+            Description = "Optimization level for ir-opt and cs: 0 or 1",
             DefaultValueFactory = _ => "1",
         };
         level.AcceptOnlyFromAmong("0", "1");
@@ -41,11 +41,12 @@ internal static class CompileCommand
             "ast" => CompilerStage.Ast,
             "bound" => CompilerStage.Bound,
             "ir" => CompilerStage.Ir,
+            "cs" => CompilerStage.CSharp,
             _ => CompilerStage.IrOpt,
         };
 
         // The AST and the bound tree exist even for a program with errors (that is when they help most).
-        if (compilation.HasErrors && stage is CompilerStage.Ir or CompilerStage.IrOpt)
+        if (compilation.HasErrors && stage is CompilerStage.Ir or CompilerStage.IrOpt or CompilerStage.CSharp)
         {
             return TtsCommandLine.CompileErrors;
         }

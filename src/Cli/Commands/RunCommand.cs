@@ -6,6 +6,7 @@ using System.Globalization;
 using System.Text.Json;
 using Tts.Cli.Output;
 using Tts.Compiler.IR;
+using Tts.Compiler.Passes;
 using Tts.Runtime.Execution;
 using Tts.Runtime.Models;
 using Tts.Runtime.Models.Transformer;
@@ -44,7 +45,10 @@ internal static class RunCommand
         var device = new Option<string>("--device") { Description = "Where transformer models run: auto (CUDA when available), cpu or cuda", DefaultValueFactory = _ => "auto" };
         device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
 
-        var command = new Command("run", "Run a strategy of a .tts file") { file, strategy, models, sets, binds, prompt, seed, samples, format, device };
+        var level = new Option<string>("--optimize", "-O") { Description = "Optimization level: 0 (the IR as lowered) or 1", DefaultValueFactory = _ => "1" };
+        level.AcceptOnlyFromAmong("0", "1");
+
+        var command = new Command("run", "Run a strategy of a .tts file") { file, strategy, models, sets, binds, prompt, seed, samples, format, device, level };
         command.SetAction(result => Run(
             new RunRequest(
                 result.GetValue(file)!,
@@ -56,7 +60,8 @@ internal static class RunCommand
                 result.GetValue(seed),
                 result.GetValue(samples),
                 result.GetValue(format)!,
-                result.GetValue(device) switch { "cpu" => DevicePreference.Cpu, "cuda" => DevicePreference.Cuda, _ => DevicePreference.Auto }),
+                result.GetValue(device) switch { "cpu" => DevicePreference.Cpu, "cuda" => DevicePreference.Cuda, _ => DevicePreference.Auto },
+                result.GetValue(level) == "0" ? OptimizationLevel.O0 : OptimizationLevel.O1),
             output,
             error));
         return command;
@@ -69,7 +74,7 @@ internal static class RunCommand
             throw new CliException($"--samples must be at least 1, but it is {request.Samples}");
         }
 
-        var compilation = SourceLoader.Compile(request.File);
+        var compilation = SourceLoader.Compile(request.File, request.Level);
         foreach (var diagnostic in compilation.Diagnostics)
         {
             DiagnosticFormatter.Write(error, diagnostic, compilation.Syntax.Source);
@@ -119,7 +124,7 @@ internal static class RunCommand
             for (var first = 0; first < request.Samples; first += RunsPerBatch)
             {
                 var runs = Math.Min(RunsPerBatch, request.Samples - first);
-                var results = IrExecutor.Execute(function, arguments, bindings, functions, new RunOptions(request.Seed, runs, first));
+                var results = IrExecutor.Execute(function, arguments, bindings, functions, new RunOptions(request.Seed, runs, first), compilation.Optimized);
                 foreach (var result in results)
                 {
                     Write(output, result, request);
@@ -223,5 +228,5 @@ internal static class RunCommand
     }
 
     private sealed record RunRequest(
-        string File, string? Strategy, string[] Models, string[] Sets, string[] Binds, string? Prompt, ulong Seed, int Samples, string Format, DevicePreference Device);
+        string File, string? Strategy, string[] Models, string[] Sets, string[] Binds, string? Prompt, ulong Seed, int Samples, string Format, DevicePreference Device, OptimizationLevel Level);
 }

@@ -16,9 +16,9 @@ internal interface IEvalTask
     /// <summary>The answer a strategy's output states ("" when none): outputs may be whole solutions or bare answers (a vote's key).</summary>
     string ExtractAnswer(string output);
 
-    /// <summary>The oracle for a batch whose runs are <paramref name="problems"/> (texts run-major, as the executor passes them).</summary>
+    /// <summary>The oracle for a batch whose runs are <paramref name="problems"/> (each text's run from <see cref="FunctionCallContext"/>).</summary>
     IVerifier Verifier(IReadOnlyList<EvalProblem> problems) =>
-        DelegateVerifier.Batched(texts => texts.Select((text, i) => IsCorrect(problems[RunOfText.Index(i, texts.Count, problems.Count)], text)).ToArray());
+        DelegateVerifier.Batched(texts => texts.Select((text, i) => IsCorrect(problems[FunctionCallContext.RunOf(i)], text)).ToArray());
 
     IExtractor Extractor() => DelegateExtractor.PerText(ExtractAnswer);
 

@@ -54,7 +54,7 @@ public sealed class Compilation
 
         var lowered = Lowerer.Lower(bound);
         var pipeline = PassPipeline.For(level);
-        var optimized = lowered with { Functions = lowered.Functions.Select(pipeline.Run).ToImmutableArray() };
+        var optimized = lowered with { Functions = lowered.Functions.Select(f => pipeline.Run(f, lowered)).ToImmutableArray() };
         return new Compilation(syntax, bound, lowered, optimized, diagnostics.ToImmutableSorted());
     }
 }

@@ -7,4 +7,7 @@ public enum CompilerStage
     Bound,
     Ir,
     IrOpt,
+
+    /// <summary>The optimized IR as C# (the emitter back end).</summary>
+    CSharp,
 }

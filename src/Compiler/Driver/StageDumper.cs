@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Reflection;
 using System.Text;
+using Tts.Compiler.Emit;
 using Tts.Compiler.IR;
 using Tts.Language.Binding;
 using Tts.Language.Binding.Symbols;
@@ -19,8 +20,15 @@ public static class StageDumper
         CompilerStage.Ast => PrintTree(compilation.Syntax.Root),
         CompilerStage.Bound => PrintTree(compilation.Bound),
         CompilerStage.Ir => compilation.Lowered is { } ir ? NotLowered(compilation) + IrPrinter.Print(ir) : "",
+        CompilerStage.CSharp => compilation.Optimized is { } emitted ? NotLowered(compilation) + EmitCSharp(compilation, emitted) : "",
         _ => compilation.Optimized is { } opt ? NotLowered(compilation) + IrPrinter.Print(opt) : "",
     };
+
+    private static string EmitCSharp(Compilation compilation, IrModule module)
+    {
+        var fileName = Path.GetFileName(compilation.Syntax.Source.Path);
+        return CSharpEmitter.Emit(module, new CSharpEmitOptions(ClassName: CSharpEmitter.ClassNameFor(fileName), Source: fileName));
+    }
 
     /// <summary>One comment line per strategy the IR cannot express yet, so a dump never silently omits one.</summary>
     private static string NotLowered(Compilation compilation) =>

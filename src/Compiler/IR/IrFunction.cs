@@ -5,7 +5,7 @@ using Tts.Language.Binding.Types;
 
 namespace Tts.Compiler.IR;
 
-/// <summary>A lowered strategy: its signature, guarantee, and a straight-line list of instructions.</summary>
+/// <summary>A lowered strategy: its signature, guarantee, and a list of instructions (loops are instructions with regions).</summary>
 public sealed record IrFunction(
     string Name,
     ImmutableArray<ParameterSymbol> Parameters,
@@ -15,11 +15,22 @@ public sealed record IrFunction(
 {
     /// <summary>The models the function runs, by name, in first-use order.</summary>
     public IEnumerable<string> Models =>
-        Instructions.Select(i => i switch { IrPrefill p => p.Model, IrDecode d => d.Model, _ => null })
-            .OfType<string>()
+        IrTree.All(Instructions).SelectMany(i => i switch
+            {
+                IrPrefill p => new[] { p.Model },
+                IrExtend e => new[] { e.Model },
+                IrSpeculative s => new[] { s.Target, s.Draft },
+                _ => Array.Empty<string>(),
+            })
             .Distinct();
 
-    public int NextValueId => Instructions.Where(i => i.Result is not null).Select(i => i.Result!.Id + 1).DefaultIfEmpty(0).Max();
+    public int NextValueId =>
+        IrTree.All(Instructions)
+            .SelectMany(i => i.Regions.SelectMany(r => r.Parameters).Append(i.Result))
+            .OfType<IrValue>()
+            .Select(v => v.Id + 1)
+            .DefaultIfEmpty(0)
+            .Max();
 }
 
 /// <summary>All strategies of one file, and the models they declare.</summary>

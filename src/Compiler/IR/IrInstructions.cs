@@ -14,8 +14,22 @@ public abstract record IrInstruction(IrValue? Result)
 
     public abstract IEnumerable<IrValue> Operands { get; }
 
-    /// <summary>A copy whose operands are mapped (used by passes that replace values).</summary>
+    /// <summary>A copy whose operands are mapped (used by passes that replace values). Regions are mapped separately.</summary>
     public abstract IrInstruction MapOperands(Func<IrValue, IrValue> map);
+
+    /// <summary>The nested bodies (loop bodies of smc and search, members of repeat, rounds of refine); empty for most.</summary>
+    public virtual ImmutableArray<IrRegion> Regions => ImmutableArray<IrRegion>.Empty;
+
+    /// <summary>A copy whose regions are mapped, in the order of <see cref="Regions"/>.</summary>
+    public virtual IrInstruction MapRegions(Func<IrRegion, IrRegion> map) => this;
+}
+
+/// <summary>An instruction that draws randomness from its own stream (streams are unique within a strategy).</summary>
+public interface IRandomInstruction
+{
+    int Stream { get; }
+
+    IrInstruction WithStream(int stream);
 }
 
 /// <summary>Reads a strategy argument (given at run time, or the parameter's default).</summary>
@@ -49,7 +63,12 @@ public sealed record IrSpawn(IrValue Result, IrValue Count) : IrInstruction(Resu
 }
 
 /// <summary>Runs the prompt through the model once and shares the state with every particle.</summary>
-public sealed record IrPrefill(IrValue Result, IrValue Population, string Model, IrValue Prompt) : IrInstruction(Result)
+/// <remarks>
+/// <c>Shared</c> is false as lowered: every particle prefills its own copy of the prompt, the plain reading of the
+/// program. <see cref="Passes.HoistSharedPrefill"/> makes it true: the prompt is prefilled once per run and every
+/// particle shares that state.
+/// </remarks>
+public sealed record IrPrefill(IrValue Result, IrValue Population, string Model, IrValue Prompt, bool Shared = false) : IrInstruction(Result)
 {
     public override IrEffects Effects => IrEffects.ModelCall;
 
@@ -60,32 +79,21 @@ public sealed record IrPrefill(IrValue Result, IrValue Population, string Model,
 
 /// <summary>
 /// Decodes every particle until EOS, a stop string or the token limit: a loop region of batched model
-/// steps. <c>Stream</c> names the random stream (unique per random instruction of a strategy).
+/// steps. <c>Stream</c> names the random stream (unique per random instruction of a strategy). With
+/// <c>First</c> (a race), decoding stops once every run has <c>First</c> finished particles, and only those are kept
+/// (in finishing order, ties to the lower index).
 /// </summary>
-public sealed record IrDecode(
-    IrValue Result,
-    IrValue Population,
-    string Model,
-    IrValue Temperature,
-    IrValue TopK,
-    IrValue TopP,
-    IrValue MaxTokens,
-    IrValue Stop,
-    int Stream) : IrInstruction(Result)
+public sealed record IrDecode(IrValue Result, IrValue Population, string Model, IrDecodeOptions Options, int Stream, IrValue? First = null)
+    : IrInstruction(Result), IRandomInstruction
 {
     public override IrEffects Effects => IrEffects.ModelCall | IrEffects.Random;
 
-    public override IEnumerable<IrValue> Operands => new[] { Population, Temperature, TopK, TopP, MaxTokens, Stop };
+    public override IEnumerable<IrValue> Operands => First is null ? new[] { Population }.Concat(Options.Values) : new[] { Population }.Concat(Options.Values).Append(First);
 
-    public override IrInstruction MapOperands(Func<IrValue, IrValue> map) => this with
-    {
-        Population = map(Population),
-        Temperature = map(Temperature),
-        TopK = map(TopK),
-        TopP = map(TopP),
-        MaxTokens = map(MaxTokens),
-        Stop = map(Stop),
-    };
+    public override IrInstruction MapOperands(Func<IrValue, IrValue> map) =>
+        this with { Population = map(Population), Options = Options.Map(map), First = First is null ? null : map(First) };
+
+    public IrInstruction WithStream(int stream) => this with { Stream = stream };
 }
 
 /// <summary>The generated text of each particle.</summary>
@@ -135,9 +143,11 @@ public sealed record IrList(IrValue Result, ImmutableArray<IrValue> Elements) : 
     public override IrInstruction MapOperands(Func<IrValue, IrValue> map) => this with { Elements = Elements.Select(map).ToImmutableArray() };
 }
 
-/// <summary><c>sample(xs)</c>: one particle's text, drawn in proportion to weight (uniform in v0).</summary>
-public sealed record IrSelectSample(IrValue Result, IrValue Population, int Stream) : IrInstruction(Result)
+/// <summary><c>sample(xs)</c>: one particle's text, drawn in proportion to its weight (no output when every particle is dead).</summary>
+public sealed record IrSelectSample(IrValue Result, IrValue Population, int Stream) : IrInstruction(Result), IRandomInstruction
 {
+    public IrInstruction WithStream(int stream) => this with { Stream = stream };
+
     public override IrEffects Effects => IrEffects.Random;
 
     public override IEnumerable<IrValue> Operands => new[] { Population };
@@ -195,6 +205,20 @@ public sealed record IrReduceVote(IrValue Result, IrValue Population, IrValue Ke
 
     public override IrInstruction MapOperands(Func<IrValue, IrValue> map) =>
         this with { Population = map(Population), Key = map(Key), Weight = Weight is null ? null : map(Weight) };
+}
+
+/// <summary>
+/// <c>budget R &lt;= limit</c> of the strategy being run: the executor stops a run with an error as soon as what it
+/// spent on R exceeds the limit. Only the strategy that is run enforces its budget; a callee's is dropped when it
+/// is inlined (the caller's bound, which the compiler computed through the call, covers it).
+/// </summary>
+public sealed record IrBudget(Tts.Language.Binding.Budgets.BudgetResource Resource, IrValue Limit) : IrInstruction((IrValue?)null)
+{
+    public override IrEffects Effects => IrEffects.None;
+
+    public override IEnumerable<IrValue> Operands => new[] { Limit };
+
+    public override IrInstruction MapOperands(Func<IrValue, IrValue> map) => this with { Limit = map(Limit) };
 }
 
 public sealed record IrReturn(IrValue Value) : IrInstruction((IrValue?)null)

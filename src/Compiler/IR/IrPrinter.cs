@@ -28,13 +28,43 @@ public static class IrPrinter
         var parameters = string.Join(", ", function.Parameters.Select(p =>
             p.IsRequired ? $"{p.Name}: {p.Type}" : $"{p.Name}: {p.Type} = {Constants.Format(p.DefaultValue)}"));
         builder.Append($"strategy {function.Name}({parameters}) -> {function.ReturnType}  // {function.Guarantee.LevelName}\n");
-        foreach (var instruction in function.Instructions)
-        {
-            builder.Append("  ").Append(Print(instruction)).Append('\n');
-        }
-
+        AppendBody(builder, function.Instructions, "  ");
         return builder.ToString();
     }
+
+    private static void AppendBody(StringBuilder builder, IEnumerable<IrInstruction> instructions, string indent)
+    {
+        foreach (var instruction in instructions)
+        {
+            builder.Append(indent).Append(Print(instruction));
+            if (instruction.Regions.IsEmpty)
+            {
+                builder.Append('\n');
+                continue;
+            }
+
+            builder.Append(" {\n");
+            for (var i = 0; i < instruction.Regions.Length; i++)
+            {
+                var region = instruction.Regions[i];
+                var label = RegionLabel(instruction, i);
+                builder.Append(indent).Append("  ").Append(label).Append('(')
+                    .Append(string.Join(", ", region.Parameters.Select(p => $"{p}: {p.Type}"))).Append("):\n");
+                AppendBody(builder, region.Body, indent + "    ");
+                builder.Append(indent).Append("    yield ").Append(region.Yield).Append('\n');
+            }
+
+            builder.Append(indent).Append("}\n");
+        }
+    }
+
+    private static string RegionLabel(IrInstruction owner, int index) => owner switch
+    {
+        IrSmc or IrSearch => "step",
+        IrRepeat => "member",
+        IrRefine => index == 0 ? "round" : "until",
+        _ => "region",
+    };
 
     public static string Print(IrInstruction instruction)
     {
@@ -43,8 +73,21 @@ public static class IrPrinter
             IrParameter p => $"param {p.Name}",
             IrConstant c => $"const {Constants.Format(c.Value)}",
             IrSpawn s => $"spawn n={s.Count}",
-            IrPrefill p => $"prefill {p.Population} model={p.Model} prompt={p.Prompt}",
-            IrDecode d => $"decode {d.Population} model={d.Model} temperature={d.Temperature} top_k={d.TopK} top_p={d.TopP} max_tokens={d.MaxTokens} stop={d.Stop} stream={d.Stream}",
+            IrPrefill p => $"prefill.{(p.Shared ? "shared" : "per_particle")} {p.Population} model={p.Model} prompt={p.Prompt}",
+            IrDecode d => $"decode {d.Population} model={d.Model} {d.Options}{(d.First is null ? "" : $" first={d.First}")} stream={d.Stream}",
+            IrExtend e => $"extend{(e.Weighted ? ".weighted" : "")} {e.Population} model={e.Model} {e.Options} stream={e.Stream}",
+            IrReweight w => $"reweight.{w.Kind.ToString().ToLowerInvariant()} {w.Population} by={w.Value}",
+            IrTwist t => $"twist {t.Population} = {t.Value}",
+            IrScore s => $"score {s.Population} = {s.Value}",
+            IrResample r => $"resample.{r.Method.ToString().ToLowerInvariant()} {r.Population}{(r.Ess is null ? "" : $" ess<{r.Ess}")} stream={r.Stream}",
+            IrSmc m => $"smc {m.Population} steps<={m.Steps}",
+            IrSearch s => $"search.{s.Method.ToString().ToLowerInvariant()} {s.Population} width={s.Width} expand={s.Expand} groups={s.Groups} steps<={s.Steps}",
+            IrRank r => $"rank {r.Population} by={r.Key} top={r.Top}",
+            IrSpeculative s => $"speculative n={s.Count} target={s.Target} draft={s.Draft} k={s.Lookahead} prompt={s.Prompt} {s.Options} stream={s.Stream}",
+            IrCallStrategy c => $"call_strategy {c.Callee}({string.Join(", ", c.Arguments)}) stream={c.Stream}",
+            IrRepeat r => $"repeat n={r.Count} stream={r.Stream}",
+            IrRefine r => $"refine initial={r.Initial} rounds<={r.Rounds} stream={r.Stream}",
+            IrBudget b => $"budget {b.Resource.ToString().ToLowerInvariant()} <= {b.Limit}",
             IrParticleText t => $"particle_text {t.Population}",
             IrCall c => $"call {c.Function.Name}({string.Join(", ", c.Arguments)})",
             IrUnary u => $"{Operators.Text(u.Operator)} {u.Operand}",

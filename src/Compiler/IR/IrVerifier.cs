@@ -8,27 +8,24 @@ public static class IrVerifier
 {
     public static void Verify(IrFunction function, string stage)
     {
-        var defined = new Dictionary<int, IrValue>();
         var streams = new HashSet<int>();
+        var returns = VerifyBody(function, stage, function.Instructions, new Dictionary<int, IrValue>(), streams, topLevel: true);
+        if (returns != 1)
+        {
+            Fail(function, stage, null, "the function must end with exactly one return");
+        }
+    }
+
+    /// <summary>Checks one body; values defined in it are visible after their definition and inside nested regions only.</summary>
+    private static int VerifyBody(
+        IrFunction function, string stage, IEnumerable<IrInstruction> body, Dictionary<int, IrValue> defined, HashSet<int> streams, bool topLevel)
+    {
         var returns = 0;
-        foreach (var instruction in function.Instructions)
+        foreach (var instruction in body)
         {
             foreach (var operand in instruction.Operands)
             {
-                if (!defined.TryGetValue(operand.Id, out var definition) || !definition.Equals(operand))
-                {
-                    Fail(function, stage, instruction, $"operand {operand} is used before it is defined (or with another type)");
-                }
-            }
-
-            if (instruction.Result is { } result)
-            {
-                if (defined.ContainsKey(result.Id))
-                {
-                    Fail(function, stage, instruction, $"{result} is defined twice");
-                }
-
-                defined.Add(result.Id, result);
+                RequireDefined(function, stage, instruction, defined, operand);
             }
 
             if (returns > 0)
@@ -36,21 +33,41 @@ public static class IrVerifier
                 Fail(function, stage, instruction, "an instruction follows the return");
             }
 
+            foreach (var region in instruction.Regions)
+            {
+                var inner = new Dictionary<int, IrValue>(defined);
+                foreach (var parameter in region.Parameters)
+                {
+                    Define(function, stage, instruction, inner, parameter);
+                }
+
+                VerifyBody(function, stage, region.Body, inner, streams, topLevel: false);
+                RequireDefined(function, stage, instruction, inner, region.Yield);
+            }
+
+            if (instruction.Result is { } result)
+            {
+                Define(function, stage, instruction, defined, result);
+            }
+
+            if (instruction is IRandomInstruction random)
+            {
+                RequireStream(function, stage, instruction, streams, random.Stream);
+            }
+
             switch (instruction)
             {
+                case IrReturn when !topLevel:
+                    Fail(function, stage, instruction, "a return inside a region");
+                    break;
                 case IrReturn:
                     returns++;
                     break;
-                case IrDecode decode:
-                    RequireShape(function, stage, instruction, decode.Population, IrShape.Population);
-                    RequireStream(function, stage, instruction, streams, decode.Stream);
-                    break;
-                case IrPrefill prefill:
-                    RequireShape(function, stage, instruction, prefill.Population, IrShape.Population);
+                case IrDecode or IrExtend or IrPrefill or IrResample or IrReweight or IrTwist or IrScore or IrSmc or IrSearch or IrRank:
+                    RequireShape(function, stage, instruction, instruction.Operands.First(), IrShape.Population);
                     break;
                 case IrSelectSample sample:
                     RequireShape(function, stage, instruction, sample.Population, IrShape.Population);
-                    RequireStream(function, stage, instruction, streams, sample.Stream);
                     break;
                 case IrSelectBest best:
                     RequireKeyOf(function, stage, instruction, best.Population, best.Key);
@@ -84,9 +101,24 @@ public static class IrVerifier
             }
         }
 
-        if (returns != 1)
+        return returns;
+    }
+
+    private static void Define(IrFunction function, string stage, IrInstruction instruction, Dictionary<int, IrValue> defined, IrValue value)
+    {
+        if (defined.ContainsKey(value.Id))
         {
-            Fail(function, stage, null, "the function must end with exactly one return");
+            Fail(function, stage, instruction, $"{value} is defined twice");
+        }
+
+        defined.Add(value.Id, value);
+    }
+
+    private static void RequireDefined(IrFunction function, string stage, IrInstruction instruction, Dictionary<int, IrValue> defined, IrValue operand)
+    {
+        if (!defined.TryGetValue(operand.Id, out var definition) || !definition.Equals(operand))
+        {
+            Fail(function, stage, instruction, $"operand {operand} is used before it is defined, out of its scope, or with another type");
         }
     }
 

@@ -3,77 +3,62 @@ using Tts.Compiler.IR;
 using Tts.Language.Binding.BoundTree;
 using Tts.Language.Binding.Symbols;
 using Tts.Language.Binding.Types;
+using Tts.Language.Syntax.Nodes;
 
 namespace Tts.Compiler.Lowering;
 
 /// <summary>
-/// Lowers a bound strategy to IR. `population x = sample m(p, ...)` becomes spawn → prefill → decode;
-/// selections become select/reduce instructions; `let` introduces no instruction (SSA names the value).
+/// Lowers a bound strategy to IR. `population x = sample m(p, ...)` becomes spawn → prefill → decode; smc and search
+/// become loop instructions whose region is the block's body; selections become select/reduce instructions; `let`
+/// introduces no instruction (SSA names the value); a `fork` is its statements in order (the binder made them
+/// independent). Strategy calls stay calls: inlining is a pass.
 /// Random instructions get stream numbers in source order, so a seed means the same thing after any pass.
 /// </summary>
 public sealed class Lowerer
 {
-    private readonly List<IrInstruction> _instructions = new();
+    private List<IrInstruction> _instructions = new();
     private readonly Dictionary<LocalSymbol, IrValue> _locals = new();
     private readonly Dictionary<ParameterSymbol, IrValue> _parameters = new();
+    private readonly BoundStrategy _strategy;
     private int _nextId;
     private int _nextStream;
 
-    private Lowerer()
+    private Lowerer(BoundStrategy strategy)
     {
+        _strategy = strategy;
     }
 
-    /// <summary>Lowers the strategies the IR v0 can express; see <see cref="Unsupported"/> for the others.</summary>
+    /// <summary>Lowers every strategy the IR can express; see <see cref="Unsupported"/> for the others.</summary>
     public static IrModule Lower(BoundProgram program) =>
         new(program.Models.Select(m => m.Name).ToImmutableArray(),
             program.Strategies.Where(s => Unsupported(s) is null).Select(Lower).ToImmutableArray());
 
-    /// <summary>
-    /// Why the IR v0 cannot run this strategy yet (SMC, search, calls and the other v1 constructs lower with the
-    /// compiler's next version), or null when it can. The front end accepts them all; only running waits.
-    /// </summary>
+    /// <summary>Why this strategy cannot run (a spawned population no block ever extends has no model), or null.</summary>
     public static string? Unsupported(BoundStrategy strategy)
     {
-        foreach (var statement in strategy.Body.SelectMany(BoundTreeWalker.Statements))
+        var statements = strategy.Body.SelectMany(BoundTreeWalker.Statements).ToList();
+        foreach (var population in statements.OfType<BoundPopulationStatement>().Where(p => p.Value is BoundSpawn))
         {
-            if (statement is not (BoundSampleStatement or BoundLetStatement or BoundReturnStatement))
+            if (ModelExtending(statements, population.Population) is null)
             {
-                return $"`{Describe(statement)}` is not lowered to IR yet";
-            }
-
-            if (statement is BoundSampleStatement sample && !(sample.Options.MinP.IsLiteral(0.0) && sample.Options.Forbid is BoundList { Elements.Length: 0 }))
-            {
-                return "the min_p and forbid options are not lowered to IR yet";
-            }
-
-            foreach (var expression in BoundTreeWalker.Expressions(statement))
-            {
-                switch (expression)
-                {
-                    case BoundStrategyCall or BoundSpawn or BoundRank or BoundRepeat or BoundSpeculative:
-                        return $"{expression.GetType().Name.Replace("Bound", "")} is not lowered to IR yet";
-                }
+                return $"`{population.Population.Name}` is spawned but no smc or search block extends it, so no model is known to prefill its prompt";
             }
         }
 
         return null;
     }
 
-
-    private static string Describe(BoundStatement statement) => statement switch
-    {
-        BoundPopulationStatement { Value: BoundStrategyCall } => "a strategy call",
-        BoundPopulationStatement population => population.Value.GetType().Name.Replace("Bound", "").ToLowerInvariant(),
-        BoundParticleUpdate update => update.Kind.ToString().ToLowerInvariant(),
-        _ => statement.GetType().Name.Replace("Bound", "").Replace("Statement", "").ToLowerInvariant(),
-    };
-
     public static IrFunction Lower(BoundStrategy strategy)
     {
-        var lowerer = new Lowerer();
+        var lowerer = new Lowerer(strategy);
         foreach (var parameter in strategy.Symbol.Parameters)
         {
             lowerer._parameters[parameter] = lowerer.Emit(IrType.Single(parameter.Type), r => new IrParameter(r, parameter.Name));
+        }
+
+        foreach (var limit in strategy.DeclaredBudget)
+        {
+            lowerer._instructions.Add(new IrBudget(limit.Resource, lowerer.LowerExpression(limit.Limit)));
         }
 
         foreach (var statement in strategy.Body)
@@ -81,28 +66,53 @@ public sealed class Lowerer
             lowerer.LowerStatement(statement);
         }
 
-        var function = new IrFunction(strategy.Symbol.Name, strategy.Symbol.Parameters, strategy.Symbol.ReturnType, strategy.Guarantee, lowerer._instructions.ToImmutableArray());
+        var function = new IrFunction(
+            strategy.Symbol.Name, strategy.Symbol.Parameters, strategy.Symbol.ReturnType, strategy.Guarantee, lowerer._instructions.ToImmutableArray());
         IrVerifier.Verify(function, "lowering");
         return function;
     }
+
+    private static ModelSymbol? ModelExtending(IEnumerable<BoundStatement> statements, LocalSymbol population) =>
+        statements.OfType<BoundExtendStatement>().FirstOrDefault(e => e.Population == population)?.Model;
 
     private void LowerStatement(BoundStatement statement)
     {
         switch (statement)
         {
             case BoundSampleStatement sample:
-                var count = LowerExpression(sample.Options.Count);
-                var prompt = LowerExpression(sample.Prompt);
-                var temperature = LowerExpression(sample.Options.Temperature);
-                var topK = LowerExpression(sample.Options.TopK);
-                var topP = LowerExpression(sample.Options.TopP);
-                var maxTokens = LowerExpression(sample.Options.MaxTokens);
-                var stop = LowerExpression(sample.Options.Stop);
-                var spawned = Emit(IrType.PopulationType, r => new IrSpawn(r, count));
-                var prefilled = Emit(IrType.PopulationType, r => new IrPrefill(r, spawned, sample.Model.Name, prompt));
+                _locals[sample.Population] = LowerDecode(sample.Model, sample.Prompt, sample.Options, null);
+                break;
+            case BoundRaceStatement race:
+                _locals[race.Population] = LowerDecode(race.Model, race.Prompt, race.Options, race.First);
+                break;
+            case BoundPopulationStatement population:
+                _locals[population.Population] = LowerPopulation(population);
+                break;
+            case BoundSmcStatement smc:
+                LowerSmc(smc);
+                break;
+            case BoundSearchStatement search:
+                LowerSearch(search);
+                break;
+            case BoundExtendStatement extend:
+                var weighted = IsInSmc(extend.Population);
+                var options = LowerOptions(extend.Options);
+                var current = _locals[extend.Population];
                 var stream = _nextStream++;
-                _locals[sample.Population] = Emit(IrType.PopulationType,
-                    r => new IrDecode(r, prefilled, sample.Model.Name, temperature, topK, topP, maxTokens, stop, stream));
+                _locals[extend.Population] = Emit(IrType.PopulationType, r => new IrExtend(r, current, extend.Model.Name, options, weighted, stream));
+                break;
+            case BoundParticleUpdate update:
+                LowerUpdate(update);
+                break;
+            case BoundForkStatement fork:
+                foreach (var branch in fork.Body)
+                {
+                    LowerStatement(branch);
+                }
+
+                break;
+            case BoundRefineStatement refine:
+                LowerRefine(refine);
                 break;
             case BoundLetStatement let:
                 _locals[let.Local] = LowerExpression(let.Value);
@@ -113,6 +123,156 @@ public sealed class Lowerer
             default:
                 throw new InvalidOperationException($"cannot lower {statement.GetType().Name}");
         }
+    }
+
+    private readonly HashSet<LocalSymbol> _smcPopulations = new();
+
+    private bool IsInSmc(LocalSymbol population) => _smcPopulations.Contains(population);
+
+    private IrValue LowerDecode(ModelSymbol model, BoundExpression promptExpression, BoundDecodeOptions options, BoundExpression? first)
+    {
+        var count = LowerExpression(options.Count);
+        var prompt = LowerExpression(promptExpression);
+        var decodeOptions = LowerOptions(options);
+        var firstValue = first is null ? null : LowerExpression(first);
+        var prefilled = SpawnAndPrefill(count, model.Name, prompt);
+        var stream = _nextStream++;
+        return Emit(IrType.PopulationType, r => new IrDecode(r, prefilled, model.Name, decodeOptions, stream, firstValue));
+    }
+
+    private IrValue SpawnAndPrefill(IrValue count, string model, IrValue prompt)
+    {
+        var spawned = Emit(IrType.PopulationType, r => new IrSpawn(r, count));
+        return Emit(IrType.PopulationType, r => new IrPrefill(r, spawned, model, prompt));
+    }
+
+    private IrDecodeOptions LowerOptions(BoundDecodeOptions options) => new(
+        LowerExpression(options.Temperature),
+        LowerExpression(options.TopK),
+        LowerExpression(options.TopP),
+        LowerExpression(options.MinP),
+        LowerExpression(options.MaxTokens),
+        LowerExpression(options.Stop),
+        LowerExpression(options.Forbid));
+
+    private IrValue LowerPopulation(BoundPopulationStatement statement)
+    {
+        switch (statement.Value)
+        {
+            case BoundSpawn spawn:
+                var model = ModelExtending(_strategy.Body.SelectMany(BoundTreeWalker.Statements), statement.Population)!;
+                return SpawnAndPrefill(LowerExpression(spawn.Count), model.Name, LowerExpression(spawn.Prompt));
+            case BoundRank rank:
+                var population = _locals[rank.PopulationSymbol];
+                var key = LowerExpression(rank.By);
+                var top = LowerExpression(rank.Top);
+                return Emit(IrType.PopulationType, r => new IrRank(r, population, key, top));
+            case BoundSpeculative speculative:
+                var count = LowerExpression(speculative.Options.Count);
+                var lookahead = LowerExpression(speculative.Lookahead);
+                var prompt = LowerExpression(speculative.Prompt);
+                var options = LowerOptions(speculative.Options);
+                var stream = _nextStream++;
+                return Emit(IrType.PopulationType,
+                    r => new IrSpeculative(r, count, speculative.Target.Name, speculative.Draft.Name, lookahead, prompt, options, stream));
+            case BoundRepeat repeat:
+                var members = LowerExpression(repeat.Count);
+                var repeatStream = _nextStream++;
+                var member = LowerRegion(ImmutableArray<IrValue>.Empty, () => LowerExpression(repeat.Call));
+                return Emit(IrType.PopulationType, r => new IrRepeat(r, members, member, repeatStream));
+            default:
+                return LowerExpression(statement.Value);
+        }
+    }
+
+    private void LowerSmc(BoundSmcStatement smc)
+    {
+        var population = _locals[smc.Population];
+        var steps = LowerExpression(smc.Steps);
+        var ess = smc.EssThreshold is null ? null : LowerExpression(smc.EssThreshold);
+        _smcPopulations.Add(smc.Population);
+        var body = LowerBlockBody(smc.Population, smc.Body, () =>
+        {
+            if (smc.Resample != ResampleMethod.None)
+            {
+                var current = _locals[smc.Population];
+                var stream = _nextStream++;
+                _locals[smc.Population] = Emit(IrType.PopulationType, r => new IrResample(r, current, smc.Resample, ess, stream));
+            }
+        });
+        _smcPopulations.Remove(smc.Population);
+        _locals[smc.Population] = Emit(IrType.PopulationType, r => new IrSmc(r, population, steps, body));
+    }
+
+    private void LowerSearch(BoundSearchStatement search)
+    {
+        var population = _locals[search.Population];
+        var width = LowerExpression(search.Width);
+        var expand = LowerExpression(search.Expand);
+        var groups = LowerExpression(search.Groups);
+        var steps = LowerExpression(search.Steps);
+        var body = LowerBlockBody(search.Population, search.Body, () => { });
+        _locals[search.Population] = Emit(IrType.PopulationType, r => new IrSearch(r, population, search.Method, width, expand, groups, steps, body));
+    }
+
+    /// <summary>A loop body: its parameter is the population at the start of a step; block locals do not escape.</summary>
+    private IrRegion LowerBlockBody(LocalSymbol population, ImmutableArray<BoundStatement> body, Action epilogue)
+    {
+        var outer = _locals[population];
+        var parameter = NewValue(IrType.PopulationType);
+        _locals[population] = parameter;
+        var region = LowerRegion(ImmutableArray.Create(parameter), () =>
+        {
+            foreach (var statement in body)
+            {
+                LowerStatement(statement);
+            }
+
+            epilogue();
+            return _locals[population];
+        });
+        _locals[population] = outer;
+        return region;
+    }
+
+    private void LowerUpdate(BoundParticleUpdate update)
+    {
+        var current = _locals[update.Population];
+        var value = LowerExpression(update.Value);
+        _locals[update.Population] = update.Kind switch
+        {
+            ParticleUpdateKind.Twist => Emit(IrType.PopulationType, r => new IrTwist(r, current, value)),
+            ParticleUpdateKind.Score => Emit(IrType.PopulationType, r => new IrScore(r, current, value)),
+
+            _ => Emit(IrType.PopulationType, r => new IrReweight(r, current, update.Kind, value)),
+        };
+    }
+
+    private void LowerRefine(BoundRefineStatement refine)
+    {
+        var initial = LowerExpression(refine.Initial);
+        var rounds = LowerExpression(refine.Rounds);
+        var stream = _nextStream++;
+        IrRegion Over(BoundExpression expression)
+        {
+            var parameter = NewValue(initial.Type);
+            _locals[refine.Local] = parameter;
+            return LowerRegion(ImmutableArray.Create(parameter), () => LowerExpression(expression));
+        }
+
+        var step = Over(refine.Step);
+        var until = refine.Until is null ? null : Over(refine.Until);
+        _locals[refine.Local] = Emit(initial.Type, r => new IrRefine(r, initial, rounds, step, until, stream));
+    }
+
+    private IrRegion LowerRegion(ImmutableArray<IrValue> parameters, Func<IrValue> body)
+    {
+        var outer = _instructions;
+        _instructions = new List<IrInstruction>();
+        var yield = body();
+        var region = new IrRegion(parameters, _instructions.ToImmutableArray(), yield);
+        _instructions = outer;
+        return region;
     }
 
     private IrValue LowerExpression(BoundExpression expression)
@@ -146,6 +306,11 @@ public sealed class Lowerer
             case BoundFunctionCall call:
                 var argument = LowerExpression(call.Argument);
                 return Emit(TypeOf(call), r => new IrCallFunction(r, call.Function.Name, call.Function.Kind, call.Function.ResultType, argument));
+            case BoundStrategyCall call:
+                var callArguments = call.Arguments.Select(LowerExpression).ToImmutableArray();
+                var stream = _nextStream++;
+                var type = call.Strategy.ReturnType.Kind == TypeKind.Population ? IrType.PopulationType : IrType.Single(call.Strategy.ReturnType);
+                return Emit(type, r => new IrCallStrategy(r, call.Strategy.Name, callArguments, stream));
             default:
                 throw new InvalidOperationException($"cannot lower {expression.GetType().Name}: the binder should have reported it");
         }
@@ -179,9 +344,11 @@ public sealed class Lowerer
     private IrType TypeOf(BoundExpression expression) =>
         expression.Population is { } population ? IrType.PerParticle(expression.Type, _locals[population]) : IrType.Single(expression.Type);
 
+    private IrValue NewValue(IrType type) => new(_nextId++, type);
+
     private IrValue Emit(IrType type, Func<IrValue, IrInstruction> create)
     {
-        var result = new IrValue(_nextId++, type);
+        var result = NewValue(type);
         _instructions.Add(create(result));
         return result;
     }

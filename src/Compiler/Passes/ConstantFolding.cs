@@ -4,18 +4,20 @@ using Tts.Language.Binding;
 
 namespace Tts.Compiler.Passes;
 
-/// <summary>Replaces pure single-value instructions whose operands are all constants by their value.</summary>
+/// <summary>Replaces pure single-value instructions whose operands are all constants by their value, regions included.</summary>
 public sealed class ConstantFolding : IIrPass
 {
     public string Name => "constant-folding";
 
-    public IrFunction Run(IrFunction function)
+    public IrFunction Run(IrFunction function, IrModule module) => function with { Instructions = FoldBody(function.Instructions, new Dictionary<int, object>()) };
+
+    private static ImmutableArray<IrInstruction> FoldBody(IEnumerable<IrInstruction> body, Dictionary<int, object> constants)
     {
-        var constants = new Dictionary<int, object>();
-        var output = new List<IrInstruction>(function.Instructions.Length);
-        foreach (var instruction in function.Instructions)
+        var output = new List<IrInstruction>();
+        foreach (var instruction in body)
         {
-            var folded = Fold(instruction, constants);
+            // A region sees the constants defined before its owner; its own stay inside.
+            var folded = Fold(instruction.MapRegions(r => r with { Body = FoldBody(r.Body, new Dictionary<int, object>(constants)) }), constants);
             if (folded is IrConstant { Result: { } result } constant)
             {
                 constants[result.Id] = constant.Value;
@@ -24,12 +26,12 @@ public sealed class ConstantFolding : IIrPass
             output.Add(folded);
         }
 
-        return function with { Instructions = output.ToImmutableArray() };
+        return output.ToImmutableArray();
     }
 
     private static IrInstruction Fold(IrInstruction instruction, IReadOnlyDictionary<int, object> constants)
     {
-        if (instruction.Result is not { Type.Shape: IrShape.Single } result || instruction.Effects != IrEffects.None)
+        if (instruction.Result is not { Type.Shape: IrShape.Single } result || instruction.Effects != IrEffects.None || !instruction.Regions.IsEmpty)
         {
             return instruction;
         }

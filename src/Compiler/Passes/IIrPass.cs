@@ -7,5 +7,6 @@ public interface IIrPass
 {
     string Name { get; }
 
-    IrFunction Run(IrFunction function);
+    /// <summary>Transforms one function; <paramref name="module"/> holds the functions it may call (as lowered).</summary>
+    IrFunction Run(IrFunction function, IrModule module);
 }

@@ -12,17 +12,28 @@ public sealed class PassPipeline
 
     public IReadOnlyList<IIrPass> Passes { get; }
 
+    /// <summary>
+    /// -O1: inline calls first (so the other passes see whole programs), fold and sweep, hoist loop invariants out of
+    /// step bodies, then share prompt prefills.
+    /// </summary>
     public static PassPipeline For(OptimizationLevel level) => level switch
     {
         OptimizationLevel.O0 => new PassPipeline(Array.Empty<IIrPass>()),
-        _ => new PassPipeline(new IIrPass[] { new ConstantFolding(), new DeadCodeElimination() }),
+        _ => new PassPipeline(new IIrPass[]
+        {
+            new Inlining(),
+            new ConstantFolding(),
+            new DeadCodeElimination(),
+            new HoistLoopInvariants(),
+            new HoistSharedPrefill(),
+        }),
     };
 
-    public IrFunction Run(IrFunction function)
+    public IrFunction Run(IrFunction function, IrModule module)
     {
         foreach (var pass in Passes)
         {
-            function = pass.Run(function);
+            function = pass.Run(function, module);
             IrVerifier.Verify(function, pass.Name);
         }
 

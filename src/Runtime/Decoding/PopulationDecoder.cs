@@ -18,91 +18,186 @@ public static class PopulationDecoder
     /// <param name="callsSpent">Per run: incremented once per step in which the run has a live row.</param>
     public static void Decode(Population population, DecodeOptions options, ulong seed, int firstRun, int stream, long[] tokensSpent, long[] callsSpent)
     {
-        var rows = population.Rows;
-        var eos = population.Model.Vocabulary.EosId;
-        var vocabulary = population.Model.Vocabulary;
-        var longestStop = options.Stop.Count == 0 ? 0 : options.Stop.Max(s => s.Length);
-
-        var keys = new long[rows];
-        for (var row = 0; row < rows; row++)
+        var keys = new long[population.Rows];
+        for (var row = 0; row < keys.Length; row++)
         {
             keys[row] = CounterRandom.RowKey(seed, firstRun + population.RunOf(row), stream, population.ParticleOf(row));
         }
 
-        using var rowKeys = torch.tensor(keys, dtype: ScalarType.Int64);
+        Decode(population, new DecodeRequest(options, keys, Enumerable.Repeat(true, population.Rows).ToArray()), new ArrayMeter(tokensSpent, callsSpent), CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Decodes the active rows together, one batched model step per token, until each has left the decode (EOS, a
+    /// stop string, its token limit, no allowed token) or, in a race, enough rows of every run have finished.
+    /// Cancellation is checked before every model step.
+    /// </summary>
+    /// <param name="chooseTokens">
+    /// Replaces the sampler (speculative sampling): given the [rows, V] next-token log-probabilities, the token step
+    /// and the held rows, returns [rows] int64 tokens. Null: sample from the transformed law (masked when asked).
+    /// </param>
+    public static DecodeOutcome Decode(
+        Population population, DecodeRequest request, IStepMeter meter, CancellationToken cancellation, Func<Tensor, long, bool[], Tensor>? chooseTokens = null)
+    {
+        var rows = population.Rows;
+        var options = request.Options;
+        var eos = population.Model.Vocabulary.EosId;
+        var vocabulary = population.Model.Vocabulary;
+        var longestStop = options.Stop.Count == 0 ? 0 : options.Stop.Max(s => s.Length);
         var done = population.Done;
+        var inStep = Enumerable.Range(0, rows).Select(row => request.Active[row] && !done[row]).ToArray();
+        var stepStart = population.Texts.Select(t => t.Length).ToArray();
+        var stepTokens = new int[rows];
+        var logAllowedMass = new double[rows];
+        var finishStep = Enumerable.Repeat(-1, rows).ToArray();
+
+        using var rowKeys = torch.tensor(request.RowKeys, dtype: ScalarType.Int64);
+        using var allowed = request.Allowed is null ? null : torch.tensor(request.Allowed).unsqueeze(0).expand(rows, request.Allowed.Length).contiguous();
         var liveRunRows = new int[population.Runs];
         for (var step = 0; step < options.MaxTokens; step++)
         {
             Array.Clear(liveRunRows, 0, liveRunRows.Length);
             for (var row = 0; row < rows; row++)
             {
-                if (!done[row])
+                if (inStep[row])
                 {
                     liveRunRows[population.RunOf(row)]++;
                 }
             }
 
-            if (liveRunRows.All(n => n == 0))
+            if (liveRunRows.All(n => n == 0) || (request.FirstFinished is { } m && EnoughFinished(population, finishStep, m)))
             {
                 break;
             }
 
+            cancellation.ThrowIfCancellationRequested();
             long[] sampled;
+            double[]? masses = null;
             using (var scope = torch.NewDisposeScope())
             {
                 var logProbs = population.State.NextLogProbs();
-                var tokens = TokenSampler.Sample(logProbs, options.Sampling, rowKeys, step);
-                var finished = torch.tensor(done);
-                var written = torch.where(finished, torch.full_like(tokens, Population.PadToken), tokens);
-                population.State.Append(tokens);
+                Tensor tokens;
+                var held = Array.ConvertAll(inStep, live => !live);
+                if (chooseTokens is not null)
+                {
+                    tokens = chooseTokens(logProbs, step, held);
+                }
+                else if (allowed is null)
+                {
+                    tokens = TokenSampler.Sample(logProbs, options.Sampling, rowKeys, step);
+                }
+                else
+                {
+                    var masked = TokenSampler.SampleMasked(logProbs, options.Sampling, allowed, rowKeys, step);
+                    tokens = masked.Tokens;
+                    masses = masked.LogAllowedMass.data<double>().ToArray();
+                }
+
+                var holding = torch.tensor(inStep).logical_not();
+                var written = torch.where(holding, torch.full_like(tokens, Population.PadToken), tokens);
+                population.State.Append(written.clamp_min(0), held);
                 population.AppendStep(written);
                 sampled = tokens.data<long>().ToArray();
             }
 
-            for (var run = 0; run < population.Runs; run++)
-            {
-                if (liveRunRows[run] > 0)
-                {
-                    tokensSpent[run] += liveRunRows[run];
-                    callsSpent[run]++;
-                }
-            }
-
+            meter.Step(liveRunRows);
             for (var row = 0; row < rows; row++)
             {
-                if (done[row])
+                if (!inStep[row])
                 {
                     continue;
                 }
 
                 var token = (int)sampled[row];
+                if (masses is not null)
+                {
+                    logAllowedMass[row] += masses[row];
+                }
+
+                if (token == TokenSampler.NoToken)
+                {
+                    // No allowed token had mass: the particle cannot continue (its weight is −∞ in smc).
+                    Leave(row, ends: true);
+                    continue;
+                }
+
                 population.Lengths[row]++;
+                stepTokens[row]++;
                 if (token == eos)
                 {
-                    done[row] = true;
+                    Leave(row, ends: true);
                     continue;
                 }
 
                 var text = vocabulary.AppendToken(population.Texts[row], token, out var unchanged);
-                if (longestStop > 0 && FindStop(text, options.Stop, Math.Max(0, unchanged - longestStop + 1)) is var cut and >= 0)
+                var from = Math.Max(stepStart[row], unchanged - longestStop + 1);
+                if (longestStop > 0 && FindStop(text, options.Stop, Math.Max(0, from)) is var cut and >= 0)
                 {
-                    text = text.Substring(0, cut);
-                    done[row] = true;
+                    population.Texts[row] = request.KeepStop ? text : text.Substring(0, cut);
+                    Leave(row, ends: !request.KeepStop);
+                    continue;
                 }
 
                 population.Texts[row] = text;
-                if (population.Lengths[row] >= options.MaxTokens)
+                if (stepTokens[row] >= options.MaxTokens)
                 {
-                    done[row] = true;
+                    Leave(row, ends: !request.KeepStop);
                 }
+            }
+
+            void Leave(int row, bool ends)
+            {
+                inStep[row] = false;
+                finishStep[row] = step;
+                done[row] |= ends;
             }
         }
 
         // A byte-level token may have ended a row mid-character: finished texts carry no escaped bytes.
         for (var row = 0; row < rows; row++)
         {
-            population.Texts[row] = TokenText.Complete(population.Texts[row]);
+            if (done[row])
+            {
+                population.Texts[row] = TokenText.Complete(population.Texts[row]);
+            }
+        }
+
+        return new DecodeOutcome(logAllowedMass, finishStep);
+    }
+
+    private static bool EnoughFinished(Population population, int[] finishStep, int first)
+    {
+        var n = population.ParticlesPerRun;
+        for (var run = 0; run < population.Runs; run++)
+        {
+            var finished = 0;
+            for (var row = run * n; row < (run + 1) * n; row++)
+            {
+                finished += finishStep[row] >= 0 ? 1 : 0;
+            }
+
+            if (finished < Math.Min(first, n))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The per-run arrays of the plain overload.</summary>
+    private sealed class ArrayMeter(long[] tokensSpent, long[] callsSpent) : IStepMeter
+    {
+        public void Step(int[] liveRowsPerRun)
+        {
+            for (var run = 0; run < liveRowsPerRun.Length; run++)
+            {
+                if (liveRowsPerRun[run] > 0)
+                {
+                    tokensSpent[run] += liveRowsPerRun[run];
+                    callsSpent[run]++;
+                }
+            }
         }
     }
 

@@ -1,345 +1,253 @@
-using System.Globalization;
 using Tts.Compiler.IR;
-using Tts.Language.Binding;
-using Tts.Runtime.Decoding;
 using Tts.Runtime.Populations;
-using Tts.Runtime.Randomness;
 using Tts.Runtime.Rewards;
-using Tts.Runtime.Sampling;
 
 namespace Tts.Runtime.Execution;
 
 /// <summary>
-/// Runs an IR function for a batch of independent runs at once. Every instruction executes once for the whole
-/// batch: single values hold one entry per run, per-particle values one per row, and a population holds the rows
-/// of all runs, so each decode step is one batched model call whatever the number of runs.
+/// Runs IR for a batch of independent runs at once: an interpreter over <see cref="StrategyRuntime"/>, which does the
+/// work. Every instruction executes once for the whole batch: single values hold one entry per run, per-particle
+/// values one per row, and a population holds the rows of all runs, so each decode step is one batched model call
+/// whatever the number of runs. Strategy calls that were not inlined run here with their streams keyed under the call
+/// site, exactly as the inliner keys them, so -O0 and -O1 draw the same numbers.
 /// </summary>
 public sealed class IrExecutor
 {
-    private readonly IrFunction _function;
-    private readonly ModelBindings _models;
-    private readonly FunctionBindings _functions;
-    private readonly RunOptions _options;
-    private readonly Dictionary<int, object> _values = new();
-    private readonly List<Population> _populations = new();
-    private readonly long[] _tokens;
-    private readonly long[] _calls;
-    private readonly long[] _rewardCalls;
+    private readonly IrModule? _module;
+    private int _blockStep;
 
-    private IrExecutor(IrFunction function, ModelBindings models, FunctionBindings functions, RunOptions options)
+    private IrExecutor(IrModule? module)
     {
-        _function = function;
-        _models = models;
-        _functions = functions;
-        _options = options;
-        _tokens = new long[options.Runs];
-        _calls = new long[options.Runs];
-        _rewardCalls = new long[options.Runs];
+        _module = module;
     }
 
     public static IReadOnlyList<RunResult> Execute(IrFunction function, IReadOnlyDictionary<string, object> arguments, ModelBindings models, RunOptions options) =>
         Execute(function, arguments, models, new FunctionBindings(), options);
 
-    /// <summary>Runs with rewards, verifiers and extractors bound by name (each called once per batch of texts).</summary>
+    /// <summary>
+    /// Runs with rewards, verifiers and extractors bound by name (each called once per batch of texts). Strategy calls
+    /// are looked up in <paramref name="module"/> (not needed once inlined). Cancellation is checked before every model step.
+    /// </summary>
     public static IReadOnlyList<RunResult> Execute(
-        IrFunction function, IReadOnlyDictionary<string, object> arguments, ModelBindings models, FunctionBindings functions, RunOptions options)
+        IrFunction function,
+        IReadOnlyDictionary<string, object> arguments,
+        ModelBindings models,
+        FunctionBindings functions,
+        RunOptions options,
+        IrModule? module = null,
+        CancellationToken cancellation = default)
     {
-        if (options.Runs < 1)
+        using var runtime = StrategyRuntime.Create(models, functions, options, cancellation);
+        var environment = new Environment(null, null);
+        foreach (var parameter in function.Parameters)
         {
-            throw new RuntimeException($"the number of runs must be at least 1, but it is {options.Runs}");
+            environment.Arguments[parameter.Name] = runtime.Argument(arguments, parameter.Name);
         }
 
-        var executor = new IrExecutor(function, models, functions, options);
-        try
-        {
-            return executor.Run(arguments);
-        }
-        finally
-        {
-            foreach (var population in executor._populations)
-            {
-                population.Dispose();
-            }
-        }
+        var output = new IrExecutor(module).Run(function, runtime, environment, topLevel: true);
+        return runtime.Results(StrategyRuntime.Outputs(output));
     }
 
-    private int Runs => _options.Runs;
-
-    private IReadOnlyList<RunResult> Run(IReadOnlyDictionary<string, object> arguments)
+    private object Run(IrFunction function, StrategyRuntime runtime, Environment environment, bool topLevel)
     {
-        foreach (var instruction in _function.Instructions)
+        foreach (var instruction in function.Instructions)
         {
             if (instruction is IrReturn ret)
             {
-                var outputs = Single(ret.Value);
-                return Enumerable.Range(0, Runs)
-                    .Select(run => new RunResult(_options.FirstRun + run, outputs[run], new Spent(_tokens[run], _calls[run], _rewardCalls[run])))
-                    .ToList();
+                return environment.Get(ret.Value);
             }
 
-            _values[instruction.Result!.Id] = Evaluate(instruction, arguments);
+            if (instruction is IrBudget budget)
+            {
+                // Only the strategy being run enforces its budget (an inlined callee's is dropped too).
+                if (topLevel)
+                {
+                    runtime.Budget(budget.Resource, Single(environment, budget.Limit));
+                }
+
+                continue;
+            }
+
+            environment.Set(instruction.Result!, Evaluate(instruction, runtime, environment));
         }
 
-        throw new InvalidOperationException($"strategy '{_function.Name}' has no return instruction");
+        throw new InvalidOperationException($"strategy '{function.Name}' has no return instruction");
     }
 
-    private object Evaluate(IrInstruction instruction, IReadOnlyDictionary<string, object> arguments)
+    private object RunRegion(IrRegion region, StrategyRuntime runtime, Environment environment)
+    {
+        foreach (var instruction in region.Body)
+        {
+            if (instruction is IrBudget)
+            {
+                continue;
+            }
+
+            environment.Set(instruction.Result!, Evaluate(instruction, runtime, environment));
+        }
+
+        return environment.Get(region.Yield);
+    }
+
+    private object Evaluate(IrInstruction instruction, StrategyRuntime runtime, Environment env)
     {
         switch (instruction)
         {
             case IrParameter parameter:
-                return arguments.TryGetValue(parameter.Name, out var argument)
-                    ? argument is PerRunArgument perRun ? PerRun(parameter.Name, perRun) : Broadcast(argument)
-                    : throw new RuntimeException($"no value for parameter '{parameter.Name}'");
+                return env.Arguments[parameter.Name];
             case IrConstant constant:
-                return Broadcast(constant.Value);
+                return runtime.Broadcast(constant.Value);
             case IrSpawn spawn:
-                return new Spawned(Single(spawn.Count).Select(c => (long)c).ToArray());
+                return new SpawnCount(Single(env, spawn.Count));
             case IrPrefill prefill:
-                return Prefill(prefill);
+                return runtime.Prefill(((SpawnCount)env.Get(prefill.Population)).PerRun, prefill.Model, Single(env, prefill.Prompt), prefill.Shared);
             case IrDecode decode:
-                return Decode(decode);
+                return runtime.Decode(PopulationOf(env, decode.Population), Options(env, decode.Options), decode.Stream,
+                    decode.First is null ? null : Single(env, decode.First));
+            case IrExtend extend:
+                return runtime.Extend(PopulationOf(env, extend.Population), Options(env, extend.Options), extend.Weighted, extend.Stream, _blockStep);
+            case IrReweight reweight:
+                return runtime.Reweight(PopulationOf(env, reweight.Population), reweight.Kind, env.Get(reweight.Value));
+            case IrTwist twist:
+                return runtime.Twist(PopulationOf(env, twist.Population), env.Get(twist.Value));
+            case IrScore score:
+                return runtime.Score(PopulationOf(env, score.Population), env.Get(score.Value));
+            case IrResample resample:
+                return runtime.Resample(PopulationOf(env, resample.Population), resample.Method,
+                    resample.Ess is null ? null : Single(env, resample.Ess), resample.Stream, _blockStep);
+            case IrSmc smc:
+                return InBlock(() => runtime.Smc(PopulationOf(env, smc.Population), Single(env, smc.Steps), (step, population) =>
+                    Step(smc.Body, runtime, env, step, population)));
+            case IrSearch search:
+                return InBlock(() => runtime.Search(
+                    PopulationOf(env, search.Population), search.Method, Single(env, search.Width), Single(env, search.Expand), Single(env, search.Groups),
+                    Single(env, search.Steps), (step, population) => Step(search.Body, runtime, env, step, population)));
+            case IrRank rank:
+                return runtime.Rank(PopulationOf(env, rank.Population), env.Get(rank.Key), Single(env, rank.Top));
+            case IrSpeculative speculative:
+                return runtime.Speculative(Single(env, speculative.Count), speculative.Target, speculative.Draft, Single(env, speculative.Lookahead),
+                    Single(env, speculative.Prompt), Options(env, speculative.Options), speculative.Stream);
             case IrParticleText text:
-                return new PerParticle(PopulationOf(text.Population).Texts.Cast<object>().ToArray());
+                return runtime.ParticleText(PopulationOf(env, text.Population));
             case IrCall call:
-                return Map(call.Arguments, args => call.Function.Evaluate(args));
+                return runtime.Builtin(call.Function, call.Arguments.Select(env.Get).ToList());
             case IrUnary unary:
-                return Map(new[] { unary.Operand }, args => Operators.Evaluate(unary.Operator, args[0]));
+                return runtime.Unary(unary.Operator, env.Get(unary.Operand));
             case IrBinary binary:
-                return Map(new[] { binary.Left, binary.Right }, args => EvaluateBinary(binary.Operator, args[0], args[1]));
+                return runtime.Binary(binary.Operator, env.Get(binary.Left), env.Get(binary.Right));
             case IrList list:
-                return Enumerable.Range(0, Runs).Select(run => (object)list.Elements.Select(e => Single(e)[run]).ToArray()).ToArray();
+                return runtime.List(list.Elements.Select(e => Single(env, e)).ToList());
             case IrSelectSample sample:
-                return SelectSample(sample);
+                return runtime.SelectSample(PopulationOf(env, sample.Population), sample.Stream);
             case IrSelectBest best:
-                return SelectBest(best);
+                return runtime.SelectBest(PopulationOf(env, best.Population), (PerParticle)env.Get(best.Key));
             case IrReduceVote vote:
-                return ReduceVote(vote);
+                return runtime.ReduceVote(PopulationOf(env, vote.Population), (PerParticle)env.Get(vote.Key),
+                    vote.Weight is null ? null : (PerParticle)env.Get(vote.Weight));
             case IrSelectFirst first:
-                return SelectFirst(first);
+                return runtime.SelectFirst(PopulationOf(env, first.Population), (PerParticle)env.Get(first.Condition),
+                    first.Otherwise is null ? null : Single(env, first.Otherwise));
             case IrCallFunction call:
-                return CallFunction(call);
+                var owner = call.Argument.Type.PopulationId is { } id ? env.PopulationById(id) : null;
+                return runtime.CallFunction(call.Name, call.Kind, call.ResultType, env.Get(call.Argument), owner);
+            case IrCallStrategy call:
+                return CallStrategy(call, runtime, env);
+            case IrRepeat repeat:
+                return runtime.Repeat(Single(env, repeat.Count), repeat.Stream, (sub, project) =>
+                    (object?[])RunRegion(repeat.Member, sub, new Environment(env, project)));
+            case IrRefine refine:
+                return runtime.Refine(
+                    Single(env, refine.Initial),
+                    Single(env, refine.Rounds),
+                    refine.Stream,
+                    (sub, project, current) => Round(refine.Step, sub, env, project, current),
+                    refine.Until is null ? null : (sub, project, current) => Round(refine.Until, sub, env, project, current));
             default:
                 throw new InvalidOperationException($"the executor does not know {instruction.GetType().Name}");
         }
     }
 
-    private Population Prefill(IrPrefill prefill)
+    /// <summary>One step of a block: the region's parameter is the population at the start of the step.</summary>
+    private Population Step(IrRegion body, StrategyRuntime runtime, Environment env, int step, Population population)
     {
-        var counts = ((Spawned)_values[prefill.Population.Id]).CountPerRun;
-        var count = counts[0];
-        if (counts.Any(c => c != count))
-        {
-            throw new RuntimeException("every batched run must spawn the same number of particles");
-        }
-
-        var n = (int)Math.Min(int.MaxValue, (long)CheckOption(DecodeOptionRules.Count, count));
-        var prompts = Single(prefill.Prompt).Cast<string>().ToList();
-        var population = Population.Start(_models.Resolve(prefill.Model), prompts, n);
-        _populations.Add(population);
-        for (var run = 0; run < Runs; run++)
-        {
-            _calls[run]++;
-        }
-
-        return population;
+        _blockStep = step;
+        env.Set(body.Parameters[0], population);
+        return (Population)RunRegion(body, runtime, env);
     }
 
-    private Population Decode(IrDecode decode)
+    /// <summary>Runs a block loop, restoring the enclosing block's step number afterwards.</summary>
+    private T InBlock<T>(Func<T> loop)
     {
-        var population = PopulationOf(decode.Population);
-
-        // Options are single values; runs share them (they come from the same arguments), so run 0 speaks for all.
-        var temperature = Convert.ToDouble(CheckOption(DecodeOptionRules.Temperature, Single(decode.Temperature)[0]), CultureInfo.InvariantCulture);
-        var topK = (long)CheckOption(DecodeOptionRules.TopK, Single(decode.TopK)[0]);
-        var topP = Convert.ToDouble(CheckOption(DecodeOptionRules.TopP, Single(decode.TopP)[0]), CultureInfo.InvariantCulture);
-        var maxTokens = (long)CheckOption(DecodeOptionRules.MaxTokens, Single(decode.MaxTokens)[0]);
-        var stop = ((object[])CheckOption(DecodeOptionRules.Stop, Single(decode.Stop)[0])).Cast<string>().ToList();
-        var options = new DecodeOptions(new SamplingOptions(temperature, (int)Math.Min(topK, int.MaxValue), topP), (int)Math.Min(maxTokens, int.MaxValue), stop);
-        PopulationDecoder.Decode(population, options, _options.Seed, _options.FirstRun, decode.Stream, _tokens, _calls);
-        return population;
-    }
-
-    private static object CheckOption(string name, object value) =>
-        DecodeOptionRules.Check(name, value) is { } expectation
-            ? throw new RuntimeException($"'{name}' must be {expectation}, but it is {DecodeOptionRules.FormatValue(value)}")
-            : value;
-
-    private object[] SelectSample(IrSelectSample sample)
-    {
-        var population = PopulationOf(sample.Population);
-        var n = population.ParticlesPerRun;
-        var result = new object[Runs];
-        for (var run = 0; run < Runs; run++)
-        {
-            // Uniform in v0 (all weights equal); one counter-based draw per run.
-            var key = CounterRandom.RowKey(_options.Seed, _options.FirstRun + run, sample.Stream, 0);
-            var u = CounterRandom.Uniform((uint)key, 0, 0);
-            var particle = Math.Min(n - 1, (int)(u * n));
-            result[run] = population.Texts[run * n + particle];
-        }
-
-        return result;
-    }
-
-    private object[] SelectBest(IrSelectBest best)
-    {
-        var population = PopulationOf(best.Population);
-        var scores = ((PerParticle)_values[best.Key.Id]).PerRow;
-        var n = population.ParticlesPerRun;
-        var result = new object[Runs];
-        for (var run = 0; run < Runs; run++)
-        {
-            var bestRow = run * n;
-            var bestScore = double.NegativeInfinity;
-            for (var row = run * n; row < (run + 1) * n; row++)
-            {
-                var score = Convert.ToDouble(scores[row], CultureInfo.InvariantCulture);
-
-                // Strictly greater: ties go to the lowest index; NaN never wins.
-                if (score > bestScore)
-                {
-                    bestScore = score;
-                    bestRow = row;
-                }
-            }
-
-            result[run] = population.Texts[bestRow];
-        }
-
-        return result;
-    }
-
-    /// <summary>One batched call for all texts of all runs: every particle of a population, or one text per run.</summary>
-    private object CallFunction(IrCallFunction call)
-    {
-        var argument = _values[call.Argument.Id];
-        var texts = (argument is PerParticle perParticle ? perParticle.PerRow : (object[])argument).Cast<string>().ToList();
-        IEnumerable<object> results = call.Kind switch
-        {
-            Tts.Language.Syntax.Nodes.FunctionKind.Reward => _functions
-                .Reward(call.Name, call.ResultType.Kind == Tts.Language.Binding.Types.TypeKind.Prob ? RewardKind.Prob : RewardKind.Score)
-                .Evaluate(texts).Select(v => (object)v),
-            Tts.Language.Syntax.Nodes.FunctionKind.Verifier => _functions.Verifier(call.Name).Verify(texts).Select(v => (object)v),
-            _ => _functions.Extractor(call.Name).Extract(texts),
-        };
-        var values = results.ToArray();
-        var perRun = texts.Count / Runs;
-        for (var run = 0; run < Runs; run++)
-        {
-            _rewardCalls[run] += perRun;
-        }
-
-        return argument is PerParticle ? new PerParticle(values) : values;
-    }
-
-    /// <summary>The first particle, in index order, whose condition holds; else the fallback, or null (no output).</summary>
-    private object?[] SelectFirst(IrSelectFirst first)
-    {
-        var population = PopulationOf(first.Population);
-        var conditions = ((PerParticle)_values[first.Condition.Id]).PerRow;
-        var fallback = first.Otherwise is null ? null : Single(first.Otherwise);
-        var n = population.ParticlesPerRun;
-        var result = new object?[Runs];
-        for (var run = 0; run < Runs; run++)
-        {
-            result[run] = fallback?[run];
-            for (var row = run * n; row < (run + 1) * n; row++)
-            {
-                if ((bool)conditions[row])
-                {
-                    result[run] = population.Texts[row];
-                    break;
-                }
-            }
-        }
-
-        return result;
-    }
-
-    private object[] ReduceVote(IrReduceVote vote)
-    {
-        var keys = ((PerParticle)_values[vote.Key.Id]).PerRow;
-        var weights = vote.Weight is null ? null : ((PerParticle)_values[vote.Weight.Id]).PerRow;
-        var n = PopulationOf(vote.Population).ParticlesPerRun;
-        var result = new object[Runs];
-        for (var run = 0; run < Runs; run++)
-        {
-            // A plain vote counts 1 per particle; a weighted one sums the weights (NaN counts as 0).
-            var counts = new Dictionary<object, double>();
-            var order = new List<object>();
-            for (var row = run * n; row < (run + 1) * n; row++)
-            {
-                if (!counts.TryGetValue(keys[row], out var c))
-                {
-                    order.Add(keys[row]);
-                }
-
-                var w = weights is null ? 1.0 : Convert.ToDouble(weights[row], CultureInfo.InvariantCulture);
-                counts[keys[row]] = c + (double.IsNaN(w) ? 0.0 : w);
-            }
-
-            // Ties go to the value first seen: order is first-occurrence order and Max keeps the first maximum.
-            var winner = order[0];
-            foreach (var key in order)
-            {
-                if (counts[key] > counts[winner])
-                {
-                    winner = key;
-                }
-            }
-
-            result[run] = winner;
-        }
-
-        return result;
-    }
-
-    private static object EvaluateBinary(BinaryOperator op, object left, object right)
-    {
+        var outer = _blockStep;
         try
         {
-            return Operators.Evaluate(op, left, right);
+            return loop();
         }
-        catch (DivideByZeroException)
+        finally
         {
-            throw new RuntimeException($"{Constants.Format(left)} {Operators.Text(op)} {Constants.Format(right)}: division by zero");
+            _blockStep = outer;
         }
     }
 
-    /// <summary>Applies a scalar function elementwise: per particle if any operand is per particle, else per run.</summary>
-    private object Map(IReadOnlyList<IrValue> operands, Func<object[], object> apply)
+    private object?[] Round(IrRegion region, StrategyRuntime sub, Environment env, Func<object, object> project, object?[] current)
     {
-        var perParticle = operands.Select(o => _values[o.Id]).OfType<PerParticle>().FirstOrDefault();
-        if (perParticle is null)
-        {
-            return Enumerable.Range(0, Runs).Select(run => apply(operands.Select(o => Single(o)[run]).ToArray())).ToArray();
-        }
-
-        var rows = perParticle.PerRow.Length;
-        var particlesPerRun = rows / Runs;
-        var result = new object[rows];
-        for (var row = 0; row < rows; row++)
-        {
-            var args = operands.Select(o => _values[o.Id] is PerParticle p ? p.PerRow[row] : Single(o)[row / particlesPerRun]).ToArray();
-            result[row] = apply(args);
-        }
-
-        return new PerParticle(result);
+        var inner = new Environment(env, project);
+        inner.Set(region.Parameters[0], current);
+        return (object?[])RunRegion(region, sub, inner);
     }
 
-    private object[] Broadcast(object value) => Enumerable.Repeat(value, Runs).ToArray();
+    private object CallStrategy(IrCallStrategy call, StrategyRuntime runtime, Environment env)
+    {
+        var callee = _module?.Find(call.Callee)
+                     ?? throw new RuntimeException($"strategy '{call.Callee}' is called but not in the module being run (inline it, or run with its module)");
+        var calleeEnvironment = new Environment(null, null);
+        for (var i = 0; i < callee.Parameters.Length; i++)
+        {
+            calleeEnvironment.Arguments[callee.Parameters[i].Name] = env.Get(call.Arguments[i]);
+        }
 
-    private object[] PerRun(string name, PerRunArgument argument) =>
-        argument.Values.Count == Runs
-            ? argument.Values.ToArray()
-            : throw new RuntimeException($"parameter '{name}' has {argument.Values.Count} per-run values for {Runs} runs");
+        return Run(callee, runtime.ForCall(call.Stream), calleeEnvironment, topLevel: false);
+    }
 
-    private object[] Single(IrValue value) => (object[])_values[value.Id];
+    private static OptionValues Options(Environment env, IrDecodeOptions options) => new(
+        Single(env, options.Temperature), Single(env, options.TopK), Single(env, options.TopP), Single(env, options.MinP),
+        Single(env, options.MaxTokens), Single(env, options.Stop), Single(env, options.Forbid));
 
-    private Population PopulationOf(IrValue value) => (Population)_values[value.Id];
+    private static object?[] Single(Environment env, IrValue value) => (object?[])env.Get(value);
 
-    private sealed record Spawned(long[] CountPerRun);
+    private static Population PopulationOf(Environment env, IrValue value) => (Population)env.Get(value);
 
-    private sealed record PerParticle(object[] PerRow);
+    private sealed record SpawnCount(object?[] PerRun);
+
+    /// <summary>
+    /// Values by SSA id. A sub-batch's environment (repeat member, refine round) reads the enclosing one's values
+    /// through a projection onto its runs.
+    /// </summary>
+    private sealed class Environment(Environment? parent, Func<object, object>? project)
+    {
+        private readonly Dictionary<int, object> _values = new();
+
+        public Dictionary<string, object> Arguments { get; } = parent?.Arguments ?? new Dictionary<string, object>(StringComparer.Ordinal);
+
+        public object Get(IrValue value)
+        {
+            if (_values.TryGetValue(value.Id, out var known))
+            {
+                return known;
+            }
+
+            if (parent is null)
+            {
+                throw new InvalidOperationException($"{value} has no value: the IR verifier should have caught this");
+            }
+
+            var projected = project!(parent.Get(value));
+            _values[value.Id] = projected;
+            return projected;
+        }
+
+        public Population? PopulationById(int id) => _values.TryGetValue(id, out var value) ? value as Population : parent?.PopulationById(id);
+
+        public void Set(IrValue value, object result) => _values[value.Id] = result;
+    }
 }

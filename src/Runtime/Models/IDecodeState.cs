@@ -15,9 +15,11 @@ public interface IDecodeState : IDisposable
 
     /// <summary>
     /// Appends [Rows] int64 tokens, one per row. Rows that already ended may get any value; the
-    /// model ignores them rather than throwing.
+    /// model ignores them rather than throwing. Rows where <paramref name="hold"/> is true (when given) are left
+    /// exactly as they are, next-token law included, whatever their token: a search step that extends some
+    /// particles only, or a step some particles sit out.
     /// </summary>
-    void Append(torch.Tensor tokens);
+    void Append(torch.Tensor tokens, bool[]? hold = null);
 
     /// <summary>
     /// [Rows'] int64: new row i is old row <c>rowIndices[i]</c>. Resample, prune and fork are all

@@ -33,6 +33,8 @@ public sealed class Population : IDisposable
         Texts = Enumerable.Repeat("", Rows).ToArray();
         Lengths = new int[Rows];
         Done = new bool[Rows];
+        Twists = new double[Rows];
+        Scores = new double[Rows];
         _tokens = torch.full(Rows, 0, PadToken, dtype: ScalarType.Int64).DetachFromDisposeScope();
         _logWeights = torch.zeros(Rows, dtype: ScalarType.Float64).DetachFromDisposeScope();
         _ancestors = torch.arange(Rows, dtype: ScalarType.Int64).DetachFromDisposeScope();
@@ -76,20 +78,45 @@ public sealed class Population : IDisposable
 
     public bool[] Done { get; private set; }
 
+    /// <summary>Per row: the twist ψ currently in its weight (smc), removed when the block ends.</summary>
+    public double[] Twists { get; private set; }
+
+    /// <summary>Per row: the score search ranks it by (0 until scored).</summary>
+    public double[] Scores { get; private set; }
+
+    /// <summary>Per row: whether it can still move: not ended and not dead (log-weight −∞).</summary>
+    public bool[] Live()
+    {
+        var weights = _logWeights.data<double>().ToArray();
+        return Enumerable.Range(0, Rows).Select(row => !Done[row] && !double.IsNegativeInfinity(weights[row])).ToArray();
+    }
+
+    /// <summary>Per row: whether its log-weight is −∞ (a condition or an impossible mask killed it).</summary>
+    public bool[] Dead() => _logWeights.data<double>().Select(double.IsNegativeInfinity).ToArray();
+
     public int RunOf(int row) => row / ParticlesPerRun;
 
     public int ParticleOf(int row) => row % ParticlesPerRun;
 
-    /// <summary>Prefills the prompt of each run once and shares that state with the run's particles.</summary>
-    public static Population Start(ILanguageModel model, IReadOnlyList<string> promptPerRun, int particlesPerRun)
+    /// <summary>
+    /// Prefills the prompt of each run once and shares that state with the run's particles; with
+    /// <paramref name="sharePrompt"/> false, every particle prefills its own copy (the unoptimized reading of a
+    /// program, and the no-prefix-sharing baseline).
+    /// </summary>
+    public static Population Start(ILanguageModel model, IReadOnlyList<string> promptPerRun, int particlesPerRun, bool sharePrompt = true)
     {
         var distinct = promptPerRun.Distinct(StringComparer.Ordinal).ToList();
-        var encoded = distinct.Select(model.Encode).ToList();
-        var promptOfRow = new int[promptPerRun.Count * particlesPerRun];
+        var encodedDistinct = distinct.Select(model.Encode).ToList();
+        var rows = promptPerRun.Count * particlesPerRun;
+        var promptOfRow = new int[rows];
         for (var row = 0; row < promptOfRow.Length; row++)
         {
-            promptOfRow[row] = distinct.IndexOf(promptPerRun[row / particlesPerRun]);
+            promptOfRow[row] = sharePrompt ? distinct.IndexOf(promptPerRun[row / particlesPerRun]) : row;
         }
+
+        var encoded = sharePrompt
+            ? encodedDistinct
+            : Enumerable.Range(0, rows).Select(row => encodedDistinct[distinct.IndexOf(promptPerRun[row / particlesPerRun])]).ToList();
 
         var state = model.Start(encoded, promptOfRow);
         return new Population(promptPerRun.Count, particlesPerRun, model, state);
@@ -166,6 +193,72 @@ public sealed class Population : IDisposable
         var selected = WeightMath.EssBelow(_logWeights.reshape(Runs, ParticlesPerRun), essThreshold);
         Resample(resampler, runKeys, step, selected);
         return selected.data<bool>().ToArray();
+    }
+
+    /// <summary>
+    /// A population of finished texts with no model state (what <c>repeat</c> makes from the results of its runs):
+    /// it can be selected from, ranked and voted on, not extended.
+    /// </summary>
+    public static Population FromTexts(IReadOnlyList<string> texts, int runs)
+    {
+        if (runs < 1 || texts.Count % runs != 0)
+        {
+            throw new ArgumentException($"{texts.Count} texts cannot be split evenly over {runs} runs.", nameof(texts));
+        }
+
+        var population = new Population(runs, texts.Count / runs, TextOnlyModel.Instance, new TextOnlyState(texts.Count));
+        population.Texts = texts.ToArray();
+        population.Done = Enumerable.Repeat(true, texts.Count).ToArray();
+        return population;
+    }
+
+    /// <summary>
+    /// A new population holding copies of the given global rows (<paramref name="particlesPerRun"/> per run, in
+    /// order), model state included; this one is left as it is. The copy's evidence starts from this one's.
+    /// </summary>
+    public Population Copy(long[] globalRows, int particlesPerRun)
+    {
+        var state = State.Concat(State);
+        try
+        {
+            using var scope = torch.NewDisposeScope();
+            var rows = torch.tensor(globalRows, ScalarType.Int64, _logWeights.device);
+            state.Reorder(rows);
+            var copy = new Population(Runs, particlesPerRun, Model, state);
+            Replace(ref copy._tokens, _tokens.index_select(0, rows));
+            Replace(ref copy._logWeights, _logWeights.index_select(0, rows));
+            Replace(ref copy._ancestors, rows.clone());
+            copy.Evidence.LogEvidence.copy_(Evidence.LogEvidence);
+            copy.Steps = Steps;
+            copy.Texts = Array.ConvertAll(globalRows, row => Texts[row]);
+            copy.Lengths = Array.ConvertAll(globalRows, row => Lengths[row]);
+            copy.Done = Array.ConvertAll(globalRows, row => Done[row]);
+            copy.Twists = Array.ConvertAll(globalRows, row => Twists[row]);
+            copy.Scores = Array.ConvertAll(globalRows, row => Scores[row]);
+            return copy;
+        }
+        catch
+        {
+            state.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The general move: new row i becomes old global row <paramref name="globalRows"/>[i], with
+    /// <paramref name="particlesPerRun"/> rows per run (each run's new rows must come from that run for the
+    /// evidence to keep meaning). Weights are carried as they are.
+    /// </summary>
+    public void Gather(long[] globalRows, int particlesPerRun)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(particlesPerRun, 1);
+        if (globalRows.Length != Runs * particlesPerRun)
+        {
+            throw new ArgumentException($"Expected {Runs * particlesPerRun} rows, got {globalRows.Length}.", nameof(globalRows));
+        }
+
+        using var scope = torch.NewDisposeScope();
+        GatherRows(torch.tensor(globalRows, ScalarType.Int64, _logWeights.device), particlesPerRun);
     }
 
     /// <summary>
@@ -281,6 +374,8 @@ public sealed class Population : IDisposable
             merged.Texts = Array.ConvertAll(sources, row => row < first.Rows ? first.Texts[row] : second.Texts[row - first.Rows]);
             merged.Lengths = Array.ConvertAll(sources, row => row < first.Rows ? first.Lengths[row] : second.Lengths[row - first.Rows]);
             merged.Done = Array.ConvertAll(sources, row => row < first.Rows ? first.Done[row] : second.Done[row - first.Rows]);
+            merged.Twists = Array.ConvertAll(sources, row => row < first.Rows ? first.Twists[row] : second.Twists[row - first.Rows]);
+            merged.Scores = Array.ConvertAll(sources, row => row < first.Rows ? first.Scores[row] : second.Scores[row - first.Rows]);
             return merged;
         }
         catch
@@ -313,6 +408,8 @@ public sealed class Population : IDisposable
         Texts = Array.ConvertAll(rows, row => Texts[row]);
         Lengths = Array.ConvertAll(rows, row => Lengths[row]);
         Done = Array.ConvertAll(rows, row => Done[row]);
+        Twists = Array.ConvertAll(rows, row => Twists[row]);
+        Scores = Array.ConvertAll(rows, row => Scores[row]);
         ParticlesPerRun = particlesPerRun;
     }
 

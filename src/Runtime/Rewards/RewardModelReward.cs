@@ -4,7 +4,8 @@ namespace Tts.Runtime.Rewards;
 
 /// <summary>
 /// A learned process reward (<c>reward prm: Score</c>) backed by a <see cref="TransformerRewardModel"/>: each text
-/// is scored after its run's prompt (a process reward judges a partial solution of a question), all texts of a batch
+/// is scored after its run's prompt (found through <see cref="FunctionCallContext"/>: a process reward judges a partial
+/// solution of a question), all texts of a batch
 /// in batched forward passes. Without prompts the texts are scored as they are.
 /// </summary>
 public sealed class RewardModelReward : IReward
@@ -28,7 +29,7 @@ public sealed class RewardModelReward : IReward
         {
             // A step ends at its line's last character, where the model was trained to judge it.
             var text = texts[i].TrimEnd('\n');
-            inputs[i] = _promptPerRun is null ? text : _promptPerRun[RunOfText.Index(i, texts.Count, _promptPerRun.Count)] + text;
+            inputs[i] = _promptPerRun is null ? text : _promptPerRun[FunctionCallContext.RunOf(i)] + text;
         }
 
         return _model.Score(inputs);

@@ -243,7 +243,7 @@ public static class TokenSampler
     }
 
     /// <summary>[N, V] Gumbel noise −log(−log u) from the row keys' uniforms at this step.</summary>
-    private static Tensor Gumbel(Tensor rowKeys, long step, long vocabularySize) =>
+    internal static Tensor Gumbel(Tensor rowKeys, long step, long vocabularySize) =>
         CounterRandom.Uniforms(rowKeys, step, (int)vocabularySize).log_().neg_().log_().neg_();
 
     private static double[] GumbelPerturbedReference(double[] logProbs, uint rowKey, long step)

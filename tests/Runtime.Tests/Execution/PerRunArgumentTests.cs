@@ -47,7 +47,8 @@ public sealed class PerRunArgumentTests
         {
             var alone = IrExecutor.Execute(function, new Dictionary<string, object> { ["prompt"] = prompts[run], ["n"] = 4L },
                 new ModelBindings().Bind("policy", model), Bindings(), new RunOptions(3, Runs: 1, FirstRun: run)).Single();
-            Assert.Equal(alone, together[run]);
+            Assert.Equal(alone.Output, together[run].Output);
+            Assert.Equal(alone.Spent with { Seconds = 0 }, together[run].Spent with { Seconds = 0 });
             Assert.Equal(received[^1], received[0].Skip(run * 4).Take(4));
         }
     }
@@ -63,15 +64,40 @@ public sealed class PerRunArgumentTests
         Assert.Contains("parameter 'prompt' has 2 per-run values for 3 runs", error.Message, StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData(0, 8, 4, 0)]
-    [InlineData(7, 8, 4, 3)]
-    [InlineData(2, 4, 4, 2)]
-    [InlineData(5, 6, 1, 0)]
-    public void Texts_belong_to_runs_in_run_major_order(int text, int texts, int runs, int expected) =>
-        Assert.Equal(expected, RunOfText.Index(text, texts, runs));
+    [Fact]
+    public void Functions_learn_the_run_of_each_text_even_when_a_batch_holds_some_particles_only()
+    {
+        using var model = TabularModels.Design();
+        const string program = """
+            model policy: lm
+            reward seen: Score
+            strategy s(prompt: text, n: int = 3) -> text {
+                population ps = spawn(n, prompt: prompt)
+                smc ps with resample = systematic, ess < 0.5, steps <= 3 {
+                    extend ps by policy(stop: "b", max_tokens: 3, temperature: 1.0)
+                    factor ps += log(seen(ps))
+                }
+                return sample(ps)
+            }
+            """;
+        var compilation = Compilation.Compile(SourceText.From(program, "test.tts"), OptimizationLevel.O1);
+        Assert.False(compilation.HasErrors, string.Join("\n", compilation.Diagnostics));
+        string[] prompts = ["a", "b", "c", "ab"];
+        var calls = 0;
+        var functions = new FunctionBindings().BindReward("seen", DelegateReward.Batched(RewardKind.Score, texts =>
+        {
+            calls++;
+            var runs = texts.Select((_, i) => FunctionCallContext.RunOf(i)).ToList();
+            Assert.All(runs, r => Assert.InRange(r, 0, prompts.Length - 1));
+            Assert.Equal(runs.Order(), runs); // particles of a run are contiguous, runs in order
+            return texts.Select(_ => 1.0).ToArray();
+        }));
+        IrExecutor.Execute(compilation.Optimized!.Functions.Single(), new Dictionary<string, object> { ["prompt"] = new PerRunArgument(prompts), ["n"] = 3L },
+            new ModelBindings().Bind("policy", model), functions, new RunOptions(7, Runs: prompts.Length));
+        Assert.True(calls > 0);
+    }
 
     [Fact]
-    public void Texts_that_do_not_divide_among_the_runs_are_an_error() =>
-        Assert.Throws<RuntimeException>(() => RunOfText.Index(0, 7, 2));
+    public void Outside_a_call_the_run_of_a_text_is_an_error() =>
+        Assert.Throws<RuntimeException>(() => FunctionCallContext.RunOf(0));
 }

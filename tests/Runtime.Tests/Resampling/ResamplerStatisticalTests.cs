@@ -1,5 +1,6 @@
 using System.Globalization;
 using Tts.Runtime.Resampling;
+using Tts.Testing.Statistics;
 using Tts.TestSupport.Statistics;
 using static TorchSharp.torch;
 

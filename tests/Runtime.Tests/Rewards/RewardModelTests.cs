@@ -76,7 +76,12 @@ public sealed class RewardModelTests : IDisposable
         using var model = Create();
         var reward = new RewardModelReward(model, ["ab\n", "x\n"]);
         Assert.Equal(RewardKind.Score, reward.Kind);
-        var scores = reward.Evaluate(["c", "d\n", "e", "fg"]);
+        IReadOnlyList<double> scores;
+        using (FunctionCallContext.Enter([0, 0, 1, 1]))
+        {
+            scores = reward.Evaluate(["c", "d\n", "e", "fg"]);
+        }
+
         Assert.Equal(model.Score(["ab\nc", "ab\nd", "x\ne", "x\nfg"]), scores);
     }
 

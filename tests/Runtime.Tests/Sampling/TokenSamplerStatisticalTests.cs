@@ -1,5 +1,6 @@
 using Tts.Runtime.Randomness;
 using Tts.Runtime.Sampling;
+using Tts.Testing.Statistics;
 using Tts.TestSupport.Statistics;
 using static TorchSharp.torch;
 

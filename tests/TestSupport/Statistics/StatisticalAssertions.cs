@@ -12,6 +12,11 @@ public static class StatisticalAssertions
     /// 3. Runtime.Tests, Resampling/ResamplerStatisticalTests: per-index offspring means of the four resamplers
     ///    (Hoeffding; one assertion, its alpha split again over schemes × indices).
     /// 4. Runtime.Tests, Resampling/ResamplerStatisticalTests: multinomial ancestors vs the weights (chi-square).
+    /// 5–8. Testing.Tests, Properties/ExampleStrategyChecks: the executor vs the oracle's exact output law of four
+    ///    example strategies (sampling, best-of-N, majority vote, rejection; one chi-square each).
+    /// 9–14. Testing.Tests, Properties/RandomProgramProperties: the executor vs the oracle on
+    ///    <c>RandomProgramProperties.StatisticalCases</c> = 6 random programs (one chi-square per FsCheck case).
+    /// 15. Cli.Tests, TestCommandTests: `tts test` of the sampling example (its runtime chi-square).
     /// </summary>
-    public const int Count = 4;
+    public const int Count = 15;
 }

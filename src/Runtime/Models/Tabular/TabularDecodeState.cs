@@ -76,14 +76,14 @@ internal sealed class TabularDecodeState : IDecodeState
         return torch.tensor(values, [Rows, vocabularySize], torch.float64);
     }
 
-    public void Append(torch.Tensor tokens)
+    public void Append(torch.Tensor tokens, bool[]? hold = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var ids = RowVector.Read(tokens, nameof(tokens), Rows);
         var eosId = _model.Vocabulary.EosId;
         for (var r = 0; r < Rows; r++)
         {
-            if (_ended[r])
+            if (_ended[r] || (hold is not null && hold[r]))
             {
                 continue;
             }

@@ -123,7 +123,7 @@ internal sealed class TransformerDecodeState : IDecodeState
         return logProbs.MoveToOuterDisposeScope();
     }
 
-    public void Append(Tensor tokens)
+    public void Append(Tensor tokens, bool[]? hold = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var ids = RowVector.Read(tokens, nameof(tokens), Rows);
@@ -131,9 +131,9 @@ internal sealed class TransformerDecodeState : IDecodeState
         var eos = _model.Vocabulary.EosId;
         for (var r = 0; r < Rows; r++)
         {
-            if (_ended[r])
+            if (_ended[r] || (hold is not null && hold[r]))
             {
-                // Ended rows may carry any value; they run as EOS and never grow.
+                // Ended and held rows may carry any value; they run as EOS and do not grow.
                 ids[r] = eos;
                 continue;
             }
@@ -154,6 +154,12 @@ internal sealed class TransformerDecodeState : IDecodeState
 
         using var scope = torch.NewDisposeScope();
         var logits = _model.Network.DecodeStep(torch.tensor(ids, device: _model.Device), _cache, advance);
+        if (hold is not null && hold.Any(h => h))
+        {
+            // A held row's next-token law is the one it had: the step computed garbage for it.
+            logits = torch.where(torch.tensor(hold, device: _model.Device).unsqueeze(1), _logits, logits);
+        }
+
         _logits.Dispose();
         _logits = logits.DetachFromDisposeScope();
     }

@@ -1,9 +1,8 @@
 using System.Globalization;
 using MathNet.Numerics;
 using MathNet.Numerics.Distributions;
-using Xunit;
 
-namespace Tts.TestSupport.Statistics;
+namespace Tts.Testing.Statistics;
 
 /// <summary>
 /// Pearson's chi-square goodness-of-fit test with the validity guards of TESTING.md, and the
@@ -38,7 +37,7 @@ public static class ChiSquare
             {
                 if (observed[k] > 0)
                 {
-                    Assert.Fail($"Cell {k} has probability 0 but was observed {observed[k]} times.");
+                    throw new StatisticalAssertionException($"Cell {k} has probability 0 but was observed {observed[k]} times.");
                 }
 
                 continue;

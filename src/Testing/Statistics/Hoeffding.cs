@@ -1,4 +1,4 @@
-namespace Tts.TestSupport.Statistics;
+namespace Tts.Testing.Statistics;
 
 /// <summary>
 /// Hoeffding's inequality for the mean of n independent replications of a quantity confined to an interval of

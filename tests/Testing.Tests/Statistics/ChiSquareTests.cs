@@ -1,7 +1,8 @@
 using MathNet.Numerics;
+using Tts.Testing.Statistics;
 using Tts.TestSupport.Statistics;
 
-namespace Tts.Runtime.Tests.Statistics;
+namespace Tts.Testing.Tests.Statistics;
 
 public sealed class ChiSquareTests
 {
@@ -31,7 +32,7 @@ public sealed class ChiSquareTests
         var result = ChiSquare.GoodnessOfFit([30, 0, 20, 50], [0.25, 0.0, 0.25, 0.5]);
         Assert.Equal(2, result.DegreesOfFreedom);
 
-        var failure = Assert.Throws<Xunit.Sdk.FailException>(() => ChiSquare.GoodnessOfFit([30, 1, 19, 50], [0.25, 0.0, 0.25, 0.5]));
+        var failure = Assert.Throws<StatisticalAssertionException>(() => ChiSquare.GoodnessOfFit([30, 1, 19, 50], [0.25, 0.0, 0.25, 0.5]));
         Assert.Contains("Cell 1 has probability 0 but was observed 1 times", failure.Message);
     }
 
@@ -50,7 +51,7 @@ public sealed class ChiSquareTests
         var result = ChiSquare.GoodnessOfFit([60, 40], [0.5, 0.5]); // p ≈ 0.0455
 
         result.AssertNotRejected(0.01);
-        Assert.Throws<Xunit.Sdk.FailException>(() => result.AssertNotRejected(0.05));
+        Assert.Throws<StatisticalAssertionException>(() => result.AssertNotRejected(0.05));
     }
 
     [Fact]

@@ -1,0 +1,7 @@
+namespace Tts.Compiler.Emit;
+
+/// <summary>Where the generated class goes and what its header says.</summary>
+/// <param name="Namespace">The namespace of the generated class.</param>
+/// <param name="ClassName">The static class holding one pair of methods per strategy.</param>
+/// <param name="Source">What the code was generated from (a file name and level), for the header comment; null for none.</param>
+public sealed record CSharpEmitOptions(string Namespace = "Tts.Generated", string ClassName = "Strategies", string? Source = null);

@@ -1,0 +1,60 @@
+using System.Collections.Immutable;
+
+namespace Tts.Compiler.IR;
+
+/// <summary>
+/// A call of another strategy of the module, arguments in parameter order. The callee's random streams are keyed
+/// under this call's <c>Stream</c>, so a call executed as a call and the same call inlined draw the same numbers.
+/// </summary>
+public sealed record IrCallStrategy(IrValue Result, string Callee, ImmutableArray<IrValue> Arguments, int Stream)
+    : IrInstruction(Result), IRandomInstruction
+{
+    public override IrEffects Effects => IrEffects.ModelCall | IrEffects.Random | IrEffects.FunctionCall;
+
+    public override IEnumerable<IrValue> Operands => Arguments;
+
+    public override IrInstruction MapOperands(Func<IrValue, IrValue> map) => this with { Arguments = Arguments.Select(map).ToImmutableArray() };
+
+    public IrInstruction WithStream(int stream) => this with { Stream = stream };
+}
+
+/// <summary>
+/// <c>repeat(k, call)</c>: <c>Count</c> independent executions of <see cref="Member"/> (no parameters; yields one value),
+/// as a population of their texts. Member j of run r executes as sub-run r·k + j, all members of all runs in one batch,
+/// its streams keyed under <c>Stream</c>.
+/// </summary>
+public sealed record IrRepeat(IrValue Result, IrValue Count, IrRegion Member, int Stream) : IrInstruction(Result), IRandomInstruction
+{
+    public override IrEffects Effects => IrEffects.Random;
+
+    public override IEnumerable<IrValue> Operands => new[] { Count };
+
+    public override IrInstruction MapOperands(Func<IrValue, IrValue> map) => this with { Count = map(Count) };
+
+    public override ImmutableArray<IrRegion> Regions => ImmutableArray.Create(Member);
+
+    public override IrInstruction MapRegions(Func<IrRegion, IrRegion> map) => this with { Member = map(Member) };
+
+    public IrInstruction WithStream(int stream) => this with { Stream = stream };
+}
+
+/// <summary>
+/// <c>refine x = init by step with rounds &lt;= R, until = c</c>: x starts as <c>Initial</c>; each round, runs whose
+/// <see cref="Until"/> (parameter x) does not hold yet replace x by <see cref="Step"/> (parameter x). Round i's
+/// streams are keyed under (<c>Stream</c>, i), and only the runs still refining execute it.
+/// </summary>
+public sealed record IrRefine(IrValue Result, IrValue Initial, IrValue Rounds, IrRegion Step, IrRegion? Until, int Stream)
+    : IrInstruction(Result), IRandomInstruction
+{
+    public override IrEffects Effects => IrEffects.Random;
+
+    public override IEnumerable<IrValue> Operands => new[] { Initial, Rounds };
+
+    public override IrInstruction MapOperands(Func<IrValue, IrValue> map) => this with { Initial = map(Initial), Rounds = map(Rounds) };
+
+    public override ImmutableArray<IrRegion> Regions => Until is null ? ImmutableArray.Create(Step) : ImmutableArray.Create(Step, Until);
+
+    public override IrInstruction MapRegions(Func<IrRegion, IrRegion> map) => this with { Step = map(Step), Until = Until is null ? null : map(Until) };
+
+    public IrInstruction WithStream(int stream) => this with { Stream = stream };
+}

@@ -1,0 +1,121 @@
+using System.Collections.Immutable;
+using Tts.Compiler.IR;
+
+namespace Tts.Compiler.Passes;
+
+/// <summary>
+/// Replaces every strategy call (in regions too) by the callee's body: parameters become the arguments, the return
+/// becomes the call's value, values get fresh ids, and each random stream s becomes <see cref="StreamKeys.Nest"/>(call
+/// stream, s) — exactly how the executor keys a call it runs — so inlining changes no draw. The callee's budget clause
+/// is dropped: only the strategy being run enforces one. Callees are inlined with their own calls inlined first (the
+/// binder rejects cycles).
+/// </summary>
+public sealed class Inlining : IIrPass
+{
+    public string Name => "inlining";
+
+    public IrFunction Run(IrFunction function, IrModule module)
+    {
+        var state = new State(module, function.NextValueId);
+        return function with { Instructions = state.InlineBody(function.Instructions, new Dictionary<int, IrValue>()) };
+    }
+
+    private sealed class State(IrModule module, int nextId)
+    {
+        private int _nextId = nextId;
+
+        public ImmutableArray<IrInstruction> InlineBody(IEnumerable<IrInstruction> body, Dictionary<int, IrValue> substitutions)
+        {
+            var output = new List<IrInstruction>();
+            foreach (var original in body)
+            {
+                var instruction = IrTree.MapDeep(original, v => substitutions.TryGetValue(v.Id, out var s) ? s : v);
+
+                // A value per particle of a population a call returned now belongs to the inlined population.
+                if (instruction.Result is { Type.PopulationId: { } owner } result && substitutions.TryGetValue(owner, out var inlined) && inlined.Id != owner)
+                {
+                    var retyped = new IrValue(result.Id, result.Type with { PopulationId = inlined.Id });
+                    substitutions[result.Id] = retyped;
+                    instruction = WithResult(instruction, retyped);
+                }
+
+                if (instruction is IrCallStrategy call)
+                {
+                    substitutions[call.Result!.Id] = Expand(call, output);
+                    continue;
+                }
+
+                output.Add(instruction.MapRegions(region =>
+                {
+                    // The body first: a call it inlines changes what the region yields.
+                    var body = InlineBody(region.Body, substitutions);
+                    return region with { Body = body, Yield = substitutions.TryGetValue(region.Yield.Id, out var y) ? y : region.Yield };
+                }));
+            }
+
+            return output.ToImmutableArray();
+        }
+
+        /// <summary>Appends the callee's instructions, renamed, to <paramref name="output"/>; returns the value the call returns.</summary>
+        private IrValue Expand(IrCallStrategy call, List<IrInstruction> output)
+        {
+            var callee = module.Find(call.Callee) ?? throw new InvalidOperationException($"inlining: strategy '{call.Callee}' is not in the module");
+            var renamed = new Dictionary<int, IrValue>();
+            for (var i = 0; i < callee.Parameters.Length; i++)
+            {
+                var parameter = callee.Instructions.OfType<IrParameter>().Single(p => p.Name == callee.Parameters[i].Name);
+                renamed[parameter.Result!.Id] = call.Arguments[i];
+            }
+
+            IrValue Rename(IrValue value)
+            {
+                if (renamed.TryGetValue(value.Id, out var known))
+                {
+                    return known;
+                }
+
+                var type = value.Type.PopulationId is { } population ? value.Type with { PopulationId = Rename(new IrValue(population, IR.IrType.PopulationType)).Id } : value.Type;
+                var fresh = new IrValue(_nextId++, type);
+                renamed[value.Id] = fresh;
+                return fresh;
+            }
+
+            var body = new List<IrInstruction>();
+            IrValue? returned = null;
+            foreach (var instruction in callee.Instructions)
+            {
+                switch (instruction)
+                {
+                    case IrParameter or IrBudget:
+                        continue;
+                    case IrReturn ret:
+                        returned = Rename(ret.Value);
+                        continue;
+                }
+
+                body.Add(Copy(instruction, Rename, call.Stream));
+            }
+
+            // The callee may itself call strategies: inline those, into its renamed body.
+            output.AddRange(InlineBody(body, new Dictionary<int, IrValue>()));
+            return returned ?? throw new InvalidOperationException($"inlining: strategy '{call.Callee}' has no return");
+        }
+
+        /// <summary>A renamed copy: results, region parameters and operands get fresh ids; streams are nested under the call's.</summary>
+        private static IrInstruction Copy(IrInstruction instruction, Func<IrValue, IrValue> rename, int callStream)
+        {
+            var copy = instruction.MapOperands(rename).MapRegions(region => new IrRegion(
+                region.Parameters.Select(rename).ToImmutableArray(),
+                region.Body.Select(i => Copy(i, rename, callStream)).ToImmutableArray(),
+                rename(region.Yield)));
+            if (copy is IRandomInstruction random)
+            {
+                copy = random.WithStream(StreamKeys.Nest(callStream, random.Stream));
+            }
+
+            return instruction.Result is null ? copy : WithResult(copy, rename(instruction.Result));
+        }
+
+        private static IrInstruction WithResult(IrInstruction instruction, IrValue result) => instruction with { Result = result };
+    }
+}

@@ -1,0 +1,450 @@
+using System.Globalization;
+using TorchSharp;
+using Tts.Language.Binding;
+using Tts.Language.Binding.BoundTree;
+using Tts.Language.Syntax.Nodes;
+using Tts.Runtime.Decoding;
+using Tts.Runtime.Populations;
+using Tts.Runtime.Randomness;
+using Tts.Runtime.Resampling;
+using Tts.Runtime.Sampling;
+using static TorchSharp.torch;
+
+namespace Tts.Runtime.Execution;
+
+/// <summary>The decoding options of one instruction, as values of the batch (every run shares them).</summary>
+public sealed record OptionValues(object?[] Temperature, object?[] TopK, object?[] TopP, object?[] MinP, object?[] MaxTokens, object?[] Stop, object?[] Forbid);
+
+public sealed partial class StrategyRuntime
+{
+    /// <summary><c>spawn n</c> then prefill: a population of n particles per run continuing each run's prompt.</summary>
+    public Population Prefill(object?[] count, string model, object?[] prompt, bool shared)
+    {
+        var n = (long)CheckOption(DecodeOptionRules.Count, count[0]!);
+        if (count.Any(c => !Equals(c, count[0])))
+        {
+            throw new RuntimeException("every batched run must spawn the same number of particles");
+        }
+
+        var prompts = prompt.Select((p, run) => p as string ?? throw new RuntimeException($"run {RunIndexOf(run)} has no prompt")).ToList();
+        var population = Own(Population.Start(Models.Resolve(model), prompts, (int)Math.Min(int.MaxValue, n), shared));
+        Meter.Call(Enumerable.Repeat(1, Runs).ToArray());
+        return population;
+    }
+
+    /// <summary>Decodes every particle to its end (a <c>sample</c>), or, with <paramref name="first"/>, races them.</summary>
+    public Population Decode(Population population, OptionValues options, int stream, object?[]? first = null)
+    {
+        var keys = new long[population.Rows];
+        for (var row = 0; row < keys.Length; row++)
+        {
+            keys[row] = RowKey(population.RunOf(row), stream, population.ParticleOf(row));
+        }
+
+        var firstCount = first is null ? (int?)null : LoopBound("first", first);
+        if (firstCount < 1)
+        {
+            throw new RuntimeException($"race needs first of at least 1, but it is {firstCount}");
+        }
+
+        var request = new DecodeRequest(DecodeOptionsOf(options), keys, Enumerable.Repeat(true, population.Rows).ToArray(), false, AllowedTokens(population, options), firstCount);
+        var outcome = PopulationDecoder.Decode(population, request, Meter, Cancellation);
+        KillUnplaceable(population, outcome);
+        if (firstCount is { } m)
+        {
+            KeepFirstFinished(population, outcome.FinishStep, Math.Min(m, population.ParticlesPerRun));
+        }
+
+        return population;
+    }
+
+    /// <summary>
+    /// One step of an smc or search block for the particles taking part in it (live ones, or those the search chose):
+    /// up to a stop string (kept), EOS or max_tokens. Weighted (smc): a mask's log allowed mass joins the weight.
+    /// </summary>
+    public Population Extend(Population population, OptionValues options, bool weighted, int stream, int blockStep)
+    {
+        var active = StepRows(population);
+        var keys = new long[population.Rows];
+        for (var row = 0; row < keys.Length; row++)
+        {
+            keys[row] = CounterRandom.Combine(RowKey(population.RunOf(row), stream, population.ParticleOf(row)), (uint)blockStep);
+        }
+
+        var allowed = AllowedTokens(population, options);
+        var outcome = PopulationDecoder.Decode(population, new DecodeRequest(DecodeOptionsOf(options), keys, active, KeepStop: true, allowed), Meter, Cancellation);
+        if (allowed is not null && weighted)
+        {
+            Reweight(population, Array.ConvertAll(outcome.LogAllowedMass, m => m));
+        }
+        else
+        {
+            KillUnplaceable(population, outcome);
+        }
+
+        return population;
+    }
+
+    /// <summary><c>factor</c>, <c>observe</c> and <c>condition</c> on the particles of this step.</summary>
+    public Population Reweight(Population population, ParticleUpdateKind kind, object value)
+    {
+        var rows = StepRows(population);
+        var delta = new double[population.Rows];
+        for (var row = 0; row < delta.Length; row++)
+        {
+            if (!rows[row])
+            {
+                continue;
+            }
+
+            var v = ValueAt(population, value, row);
+            delta[row] = kind switch
+            {
+                ParticleUpdateKind.Condition => (bool)v ? 0.0 : double.NegativeInfinity,
+                ParticleUpdateKind.Observe => Math.Log(ToDouble(v)),
+                _ => ToDouble(v),
+            };
+            if (double.IsNaN(delta[row]) || double.IsPositiveInfinity(delta[row]))
+            {
+                throw new RuntimeException(
+                    $"run {RunIndexOf(population.RunOf(row))}, particle {population.ParticleOf(row)}: the {kind.ToString().ToLowerInvariant()} weight is {Constants.Format(delta[row])}");
+            }
+        }
+
+        Reweight(population, delta);
+        return population;
+    }
+
+    /// <summary><c>twist</c>: the weight gains ψ_t − ψ_(t−1) for the particles of this step.</summary>
+    public Population Twist(Population population, object value)
+    {
+        var rows = StepRows(population);
+        var delta = new double[population.Rows];
+        for (var row = 0; row < delta.Length; row++)
+        {
+            if (!rows[row])
+            {
+                continue;
+            }
+
+            var psi = ToDouble(ValueAt(population, value, row));
+            if (double.IsNaN(psi) || double.IsPositiveInfinity(psi))
+            {
+                throw new RuntimeException($"run {RunIndexOf(population.RunOf(row))}, particle {population.ParticleOf(row)}: the twist is {Constants.Format(psi)}");
+            }
+
+            // A twist of −∞ kills the particle; it then holds no twist to remove.
+            delta[row] = double.IsNegativeInfinity(psi) ? psi : psi - population.Twists[row];
+            population.Twists[row] = double.IsNegativeInfinity(psi) ? 0.0 : psi;
+        }
+
+        Reweight(population, delta);
+        return population;
+    }
+
+    /// <summary><c>score</c> in search: the rank of the step's children.</summary>
+    public Population Score(Population population, object value)
+    {
+        var rows = StepRows(population);
+        for (var row = 0; row < population.Rows; row++)
+        {
+            if (rows[row])
+            {
+                var score = ToDouble(ValueAt(population, value, row));
+                population.Scores[row] = double.IsNaN(score)
+                    ? throw new RuntimeException($"run {RunIndexOf(population.RunOf(row))}, particle {population.ParticleOf(row)}: the score is NaN")
+                    : score;
+            }
+        }
+
+        return population;
+    }
+
+    /// <summary>Resamples every run, or with <paramref name="ess"/> those whose ESS fell below ess·N.</summary>
+    public Population Resample(Population population, ResampleMethod method, object?[]? ess, int stream, int blockStep)
+    {
+        var resampler = Resampler.ByName(method.ToString().ToLowerInvariant());
+        using var scope = torch.NewDisposeScope();
+        var keys = torch.tensor(Enumerable.Range(0, Runs).Select(run => (long)RowKey(run, stream, Resampler.ResamplingParticle)).ToArray(), ScalarType.Int64);
+        if (ess is null)
+        {
+            population.Resample(resampler, keys, blockStep);
+        }
+        else
+        {
+            var threshold = ToDouble(ess[0]!);
+            if (!(threshold >= 0.0 && threshold <= 1.0))
+            {
+                throw new RuntimeException($"ess must be in [0, 1] (a fraction of the particles), but it is {Constants.Format(threshold)}");
+            }
+
+            population.ResampleWhereEssBelow(resampler, keys, blockStep, threshold);
+        }
+
+        return population;
+    }
+
+    /// <summary>
+    /// The smc loop: the body runs once per step on the live particles, until <paramref name="steps"/> steps or none is
+    /// live; then every particle's twist leaves its weight.
+    /// </summary>
+    public Population Smc(Population population, object?[] steps, Func<int, Population, Population> body)
+    {
+        var limit = LoopBound("steps", steps);
+        for (var step = 0; step < limit; step++)
+        {
+            var live = population.Live();
+            if (!live.Any(l => l))
+            {
+                break;
+            }
+
+            _stepRows[population] = live;
+            population = body(step, population);
+            _stepRows.Remove(population);
+        }
+
+        if (population.Twists.Any(t => t != 0.0))
+        {
+            var removal = Array.ConvertAll(population.Twists, t => -t);
+            Array.Clear(population.Twists);
+            Reweight(population, removal);
+        }
+
+        return population;
+    }
+
+    /// <summary>The search loop (<see cref="Compiler.IR.IrSearch"/>).</summary>
+    public Population Search(
+        Population population, SearchMethod method, object?[] width, object?[] expand, object?[] groups, object?[] steps, Func<int, Population, Population> body)
+    {
+        var (w, k) = (LoopBound("width", width), LoopBound("expand", expand));
+        var g = method == SearchMethod.DiverseBeam ? LoopBound("groups", groups) : 1;
+        if (w < 1 || k < 1 || g < 1)
+        {
+            throw new RuntimeException($"search needs width, expand and groups of at least 1, but they are {w}, {k} and {g}");
+        }
+
+        if (g > 1)
+        {
+            // Diverse search: g copies of the start, each an independent subtree in a contiguous block of rows.
+            var perRun = population.ParticlesPerRun;
+            population.Gather(Enumerable.Range(0, Runs).SelectMany(run => Enumerable.Range(0, g).SelectMany(_ => Enumerable.Range(run * perRun, perRun)))
+                .Select(r => (long)r).ToArray(), checked(perRun * g));
+        }
+
+        var limit = LoopBound("steps", steps);
+        for (var step = 0; step < limit; step++)
+        {
+            var live = population.Live();
+            if (!live.Any(l => l))
+            {
+                break;
+            }
+
+            _stepRows[population] = method == SearchMethod.BestFirst ? ExpandBest(population, live, k) : ExpandAll(population, live, k);
+            population = body(step, population);
+            _stepRows.Remove(population);
+            KeepBest(population, method == SearchMethod.BestFirst ? 1 : g, w);
+        }
+
+        return population;
+    }
+
+    /// <summary>Beam and diverse: every node gets k children; an ended node keeps one copy (the others rank last).</summary>
+    private static bool[] ExpandAll(Population population, bool[] live, int k)
+    {
+        population.Fork(k);
+        var active = new bool[population.Rows];
+        for (var row = 0; row < active.Length; row++)
+        {
+            var parent = row / k;
+            active[row] = live[parent];
+            if (!live[parent] && row % k != 0)
+            {
+                population.Scores[row] = double.NegativeInfinity;
+            }
+        }
+
+        return active;
+    }
+
+    /// <summary>Best-first: the best live node of each run's frontier is replaced by its k children.</summary>
+    private bool[] ExpandBest(Population population, bool[] live, int k)
+    {
+        var n = population.ParticlesPerRun;
+        var rows = new List<long>();
+        var active = new List<bool>();
+        for (var run = 0; run < Runs; run++)
+        {
+            var best = -1;
+            for (var row = run * n; row < (run + 1) * n; row++)
+            {
+                if (live[row] && (best < 0 || population.Scores[row] > population.Scores[best]))
+                {
+                    best = row;
+                }
+            }
+
+            for (var row = run * n; row < (run + 1) * n; row++)
+            {
+                rows.Add(row);
+                active.Add(false);
+            }
+
+            for (var child = 0; child < k; child++)
+            {
+                rows.Add(best < 0 ? run * n : best);
+                active.Add(best >= 0);
+            }
+
+            if (best >= 0)
+            {
+                population.Scores[best] = double.NegativeInfinity;
+            }
+        }
+
+        population.Gather(rows.ToArray(), n + k);
+        var activeRows = active.ToArray();
+        for (var row = 0; row < activeRows.Length; row++)
+        {
+            if (!activeRows[row] && row % (n + k) >= n)
+            {
+                population.Scores[row] = double.NegativeInfinity;
+            }
+        }
+
+        return activeRows;
+    }
+
+    /// <summary>Keeps, in each of the g contiguous groups of every run, the w nodes with the best score (dead ones last), in row order.</summary>
+    private static void KeepBest(Population population, int g, int w)
+    {
+        var n = population.ParticlesPerRun;
+        var groupSize = n / g;
+        var keep = Math.Min(w, groupSize);
+        var dead = population.Dead();
+        var rows = new List<long>();
+        for (var start = 0; start < population.Rows; start += groupSize)
+        {
+            var block = Enumerable.Range(start, groupSize)
+                .OrderByDescending(row => dead[row] ? double.NegativeInfinity : population.Scores[row])
+                .ThenBy(row => row)
+                .Take(keep)
+                .OrderBy(row => row);
+            rows.AddRange(block.Select(row => (long)row));
+        }
+
+        population.Gather(rows.ToArray(), keep * g);
+    }
+
+    /// <summary><c>rank(xs, by: s, top: k)</c>: a new population of the k best particles of each run (dead ones last).</summary>
+    public Population Rank(Population population, object key, object?[] top)
+    {
+        var n = population.ParticlesPerRun;
+        var k = (int)Math.Min(n, LoopBound("top", top));
+        if (k < 1)
+        {
+            throw new RuntimeException($"rank needs top of at least 1, but it is {k}");
+        }
+
+        var dead = population.Dead();
+        var rows = new List<long>();
+        for (var run = 0; run < Runs; run++)
+        {
+            rows.AddRange(Enumerable.Range(run * n, n)
+                .OrderByDescending(row => dead[row] ? double.NegativeInfinity : NanLast(ToDouble(ValueAt(population, key, row))))
+                .ThenBy(row => row)
+                .Take(k)
+                .Select(row => (long)row));
+        }
+
+        return Own(population.Copy(rows.ToArray(), k));
+    }
+
+    private static double NanLast(double value) => double.IsNaN(value) ? double.NegativeInfinity : value;
+
+    private bool[] StepRows(Population population) => _stepRows.TryGetValue(population, out var rows) ? rows : population.Live();
+
+    private static object ValueAt(Population population, object value, int row) =>
+        value is PerParticle perParticle ? perParticle.PerRow[row] : ((object?[])value)[population.RunOf(row)]
+            ?? throw new RuntimeException($"run {population.RunOf(row)} has no value here");
+
+    private static void Reweight(Population population, double[] delta)
+    {
+        if (delta.All(d => d == 0.0))
+        {
+            return;
+        }
+
+        using var scope = torch.NewDisposeScope();
+        population.Reweight(torch.tensor(delta, ScalarType.Float64));
+    }
+
+    /// <summary>A row whose mask left no token with mass cannot continue: it dies.</summary>
+    private static void KillUnplaceable(Population population, DecodeOutcome outcome)
+    {
+        if (outcome.LogAllowedMass.Any(double.IsNegativeInfinity))
+        {
+            Reweight(population, Array.ConvertAll(outcome.LogAllowedMass, m => double.IsNegativeInfinity(m) ? m : 0.0));
+        }
+    }
+
+    private static void KeepFirstFinished(Population population, int[] finishStep, int m)
+    {
+        var n = population.ParticlesPerRun;
+        var rows = Enumerable.Range(0, population.Runs).SelectMany(run => Enumerable.Range(run * n, n)
+                .Where(row => finishStep[row] >= 0)
+                .OrderBy(row => finishStep[row])
+                .ThenBy(row => row)
+                .Take(m))
+            .Select(row => (long)row)
+            .ToArray();
+        population.Gather(rows, m);
+    }
+
+    private DecodeOptions DecodeOptionsOf(OptionValues options)
+    {
+        // Options are single values; runs share them (they come from the same arguments), so run 0 speaks for all.
+        var temperature = ToDouble(CheckOption(DecodeOptionRules.Temperature, options.Temperature[0]!));
+        var topK = (long)CheckOption(DecodeOptionRules.TopK, options.TopK[0]!);
+        var topP = ToDouble(CheckOption(DecodeOptionRules.TopP, options.TopP[0]!));
+        var minP = ToDouble(CheckOption(DecodeOptionRules.MinP, options.MinP[0]!));
+        var maxTokens = (long)CheckOption(DecodeOptionRules.MaxTokens, options.MaxTokens[0]!);
+        var stop = Strings(CheckOption(DecodeOptionRules.Stop, options.Stop[0]!));
+        return new DecodeOptions(new SamplingOptions(temperature, (int)Math.Min(topK, int.MaxValue), topP, minP), (int)Math.Min(maxTokens, int.MaxValue), stop);
+    }
+
+    /// <summary>The [vocabulary] mask of tokens whose text contains no forbidden string; null when nothing is forbidden.</summary>
+    private static bool[]? AllowedTokens(Population population, OptionValues options)
+    {
+        var forbid = Strings(CheckOption(DecodeOptionRules.Forbid, options.Forbid[0]!));
+        if (forbid.Count == 0)
+        {
+            return null;
+        }
+
+        var vocabulary = population.Model.Vocabulary;
+        return Enumerable.Range(0, vocabulary.Count)
+            .Select(id => id == vocabulary.EosId || !forbid.Any(f => vocabulary.Tokens[id].Contains(f, StringComparison.Ordinal)))
+            .ToArray();
+    }
+
+    private static List<string> Strings(object value) => value is string one ? [one] : ((object[])value).Cast<string>().ToList();
+
+    private static object CheckOption(string name, object value) =>
+        DecodeOptionRules.Check(name, value) is { } expectation
+            ? throw new RuntimeException($"'{name}' must be {expectation}, but it is {DecodeOptionRules.FormatValue(value)}")
+            : value;
+
+    private static int LoopBound(string name, object?[] value)
+    {
+        var bound = Convert.ToInt64(value[0], CultureInfo.InvariantCulture);
+        if (bound < 0)
+        {
+            throw new RuntimeException($"'{name}' must be at least 0, but it is {bound}");
+        }
+
+        return (int)Math.Min(int.MaxValue, bound);
+    }
+}

@@ -1,0 +1,84 @@
+using TorchSharp;
+using Tts.Runtime.Decoding;
+using Tts.Runtime.Populations;
+using Tts.Runtime.Randomness;
+using Tts.Runtime.Sampling;
+using static TorchSharp.torch;
+
+namespace Tts.Runtime.Execution;
+
+public sealed partial class StrategyRuntime
+{
+    /// <summary>
+    /// Speculative sampling (Leviathan et al. 2023; Chen et al. 2023): the draft proposes x ~ q, the target accepts it
+    /// with probability min(1, p(x)/q(x)), else draws from normalize((p − q)+), so every token follows p exactly (both
+    /// laws after the decoding transforms and the mask). The runtime's decode states take one token per step, so the
+    /// proposal is checked token by token: the law is exact and the acceptance rate is 1 − TV(p, q), but the lookahead
+    /// k brings no speed-up yet (see docs/runtime.md).
+    /// </summary>
+    public Population Speculative(object?[] count, string target, string draft, object?[] lookahead, object?[] prompt, OptionValues options, int stream)
+    {
+        if (LoopBound("k", lookahead) < 1)
+        {
+            throw new RuntimeException("speculative needs k of at least 1");
+        }
+
+        var targetPopulation = Prefill(count, target, prompt, shared: true);
+        var draftPopulation = Prefill(count, draft, prompt, shared: true);
+        if (draftPopulation.Model.Vocabulary.Count != targetPopulation.Model.Vocabulary.Count)
+        {
+            throw new RuntimeException(
+                $"speculative needs the draft and the target to share a vocabulary, but '{draft}' has {draftPopulation.Model.Vocabulary.Count} tokens and '{target}' {targetPopulation.Model.Vocabulary.Count}");
+        }
+
+        var decodeOptions = DecodeOptionsOf(options);
+        var allowed = AllowedTokens(targetPopulation, options);
+        var keys = new long[targetPopulation.Rows];
+        for (var row = 0; row < keys.Length; row++)
+        {
+            keys[row] = RowKey(targetPopulation.RunOf(row), stream, targetPopulation.ParticleOf(row));
+        }
+
+        using var rowKeys = torch.tensor(keys, ScalarType.Int64);
+        using var mask = allowed is null ? null : torch.tensor(allowed).unsqueeze(0);
+        Tensor Law(Tensor logProbs)
+        {
+            var transformed = TokenSampler.TransformedLogProbs(logProbs, decodeOptions.Sampling);
+            if (mask is not null)
+            {
+                transformed = transformed.masked_fill(mask.logical_not(), double.NegativeInfinity);
+            }
+
+            return transformed - transformed.logsumexp(1, keepdim: true);
+        }
+
+        Tensor Choose(Tensor targetLogProbs, long step, bool[] held)
+        {
+            var p = Law(targetLogProbs);
+            var q = Law(draftPopulation.State.NextLogProbs());
+            var vocabulary = p.shape[1];
+            var proposal = (q + TokenSampler.Gumbel(rowKeys, 3 * step, vocabulary)).argmax(1);
+            var logU = CounterRandom.Uniforms(rowKeys, 3 * step + 1, 1).squeeze(1).log();
+            var accept = logU.lt(p.gather(1, proposal.unsqueeze(1)).squeeze(1) - q.gather(1, proposal.unsqueeze(1)).squeeze(1));
+            var residual = (p.exp() - q.exp()).clamp_min(0.0).log();
+            var correction = (residual + TokenSampler.Gumbel(rowKeys, 3 * step + 2, vocabulary)).argmax(1);
+            var tokens = torch.where(accept, proposal, correction);
+            draftPopulation.State.Append(tokens, held);
+
+            // The draft's step costs a model call and its tokens too.
+            var live = new int[Runs];
+            for (var row = 0; row < held.Length; row++)
+            {
+                live[targetPopulation.RunOf(row)] += held[row] ? 0 : 1;
+            }
+
+            Meter.Step(live);
+            return tokens;
+        }
+
+        var request = new DecodeRequest(decodeOptions, keys, Enumerable.Repeat(true, targetPopulation.Rows).ToArray());
+        PopulationDecoder.Decode(targetPopulation, request, Meter, Cancellation, Choose);
+        return targetPopulation;
+    }
+
+}

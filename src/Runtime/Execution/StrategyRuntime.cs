@@ -1,0 +1,186 @@
+using System.Globalization;
+using Tts.Compiler.IR;
+using Tts.Language.Binding;
+using Tts.Runtime.Randomness;
+using Tts.Runtime.Rewards;
+
+namespace Tts.Runtime.Execution;
+
+/// <summary>A value computed once per particle of a population: row r of the population holds <c>PerRow[r]</c>.</summary>
+public sealed record PerParticle(object[] PerRow);
+
+/// <summary>
+/// The operations a strategy is made of, for one batch of runs executed together: both back ends call these — the IR
+/// executor (an interpreter) and the C# the emitter writes — so the two agree by construction. Values are
+/// <c>object?[]</c> (one per run; null: the run has no value), <see cref="PerParticle"/> or a
+/// <see cref="Populations.Population"/>. Randomness is keyed by (seed, run index, stream, particle, step): a run's
+/// draws do not depend on what else is in the batch.
+/// </summary>
+public sealed partial class StrategyRuntime : IDisposable
+{
+    private readonly int[] _runIndices;
+    private readonly Func<int, int> _streams;
+    private readonly List<Populations.Population> _owned;
+    private readonly Dictionary<Populations.Population, bool[]> _stepRows;
+
+    private StrategyRuntime(
+        ModelBindings models, FunctionBindings functions, ulong seed, int[] runIndices, Func<int, int> streams, SpendMeter meter,
+        CancellationToken cancellation, List<Populations.Population> owned, Dictionary<Populations.Population, bool[]> stepRows)
+    {
+        Models = models;
+        Functions = functions;
+        Seed = seed;
+        _runIndices = runIndices;
+        _streams = streams;
+        Meter = meter;
+        Cancellation = cancellation;
+        _owned = owned;
+        _stepRows = stepRows;
+    }
+
+    /// <summary>A runtime for <c>options.Runs</c> runs numbered from <c>options.FirstRun</c>.</summary>
+    public static StrategyRuntime Create(ModelBindings models, FunctionBindings functions, RunOptions options, CancellationToken cancellation = default)
+    {
+        if (options.Runs < 1)
+        {
+            throw new RuntimeException($"the number of runs must be at least 1, but it is {options.Runs}");
+        }
+
+        return new StrategyRuntime(
+            models, functions, options.Seed, Enumerable.Range(options.FirstRun, options.Runs).ToArray(), s => s,
+            new SpendMeter(options.Runs, options.FirstRun), cancellation, new List<Populations.Population>(), new Dictionary<Populations.Population, bool[]>());
+    }
+
+    public ModelBindings Models { get; }
+
+    public FunctionBindings Functions { get; }
+
+    public ulong Seed { get; }
+
+    public SpendMeter Meter { get; }
+
+    public CancellationToken Cancellation { get; }
+
+    public int Runs => _runIndices.Length;
+
+    /// <summary>The same runs, with streams keyed under a call site's stream: how a strategy call runs its callee.</summary>
+    public StrategyRuntime ForCall(int stream) =>
+        new(Models, Functions, Seed, _runIndices, s => _streams(StreamKeys.Nest(stream, s)), Meter, Cancellation, _owned, _stepRows);
+
+    /// <summary>
+    /// A sub-batch: run i is this batch's run <paramref name="parentRun"/>[i] with run index
+    /// <paramref name="runIndices"/>[i], streams keyed under <paramref name="stream"/>, spending metered into the parent run.
+    /// </summary>
+    private StrategyRuntime SubBatch(int[] parentRun, int[] runIndices, int stream) =>
+        new(Models, Functions, Seed, runIndices, s => _streams(StreamKeys.Nest(stream, s)), Meter.Sub(parentRun), Cancellation, _owned, _stepRows);
+
+    /// <summary>Limits what each run may spend (a <c>budget</c> clause of the strategy being run).</summary>
+    public void Budget(Tts.Language.Binding.Budgets.BudgetResource resource, object?[] limit) =>
+        Meter.Limit(resource, limit.Select(v => Convert.ToInt64(v, CultureInfo.InvariantCulture)).ToArray());
+
+    public object?[] Broadcast(object? value) => Enumerable.Repeat(value, Runs).ToArray();
+
+    /// <summary>
+    /// Applies a scalar function elementwise: per particle if any operand is per particle, else per run. A run with no
+    /// value (null, e.g. a rejection sampler that accepted nothing) gives no value.
+    /// </summary>
+    public object Map(IReadOnlyList<object> operands, Func<object[], object> apply)
+    {
+        var perParticle = operands.OfType<PerParticle>().FirstOrDefault();
+        if (perParticle is null)
+        {
+            return Enumerable.Range(0, Runs).Select(run =>
+            {
+                var args = operands.Select(o => ((object?[])o)[run]).ToArray();
+                return args.Any(a => a is null) ? null : apply(args!);
+            }).ToArray();
+        }
+
+        var rows = perParticle.PerRow.Length;
+        var particlesPerRun = rows / Runs;
+        var result = new object[rows];
+        for (var row = 0; row < rows; row++)
+        {
+            var args = operands.Select(o => o is PerParticle p ? p.PerRow[row] : ((object?[])o)[row / particlesPerRun]).ToArray();
+            result[row] = args.Any(a => a is null) ? throw new RuntimeException($"run {RunIndexOf(row / particlesPerRun)} has no value to compute with") : apply(args!);
+        }
+
+        return new PerParticle(result);
+    }
+
+    public object Builtin(BuiltinFunction function, IReadOnlyList<object> arguments) => Map(arguments, function.Evaluate);
+
+    public object Unary(UnaryOperator op, object operand) => Map(new[] { operand }, args => Operators.Evaluate(op, args[0]));
+
+    public object Binary(BinaryOperator op, object left, object right) => Map(new[] { left, right }, args =>
+    {
+        try
+        {
+            return Operators.Evaluate(op, args[0], args[1]);
+        }
+        catch (DivideByZeroException)
+        {
+            throw new RuntimeException($"{Constants.Format(args[0])} {Operators.Text(op)} {Constants.Format(args[1])}: division by zero");
+        }
+    });
+
+    public object?[] List(IReadOnlyList<object?[]> elements) =>
+        Enumerable.Range(0, Runs).Select(run => (object?)elements.Select(e => e[run]).ToArray()).ToArray();
+
+    /// <summary>Reads a strategy argument: the same for every run of the batch, or one value per run (<see cref="PerRunArgument"/>).</summary>
+    public object?[] Argument(IReadOnlyDictionary<string, object> arguments, string name) =>
+        arguments.TryGetValue(name, out var argument)
+            ? argument is PerRunArgument perRun ? PerRun(name, perRun) : Broadcast(argument)
+            : throw new RuntimeException($"no value for parameter '{name}'");
+
+    private object?[] PerRun(string name, PerRunArgument argument) =>
+        argument.Values.Count == Runs
+            ? argument.Values.ToArray()
+            : throw new RuntimeException($"parameter '{name}' has {argument.Values.Count} per-run values for {Runs} runs");
+
+    /// <summary>
+    /// A strategy's value as one output per run: a population gives, per run, the texts of its live particles.
+    /// Shared by both back ends (the executor and the emitted C#).
+    /// </summary>
+    public static object?[] Outputs(object value)
+    {
+        if (value is not Populations.Population population)
+        {
+            return (object?[])value;
+        }
+
+        var dead = population.Dead();
+        var n = population.ParticlesPerRun;
+        return Enumerable.Range(0, population.Runs)
+            .Select(run => (object?)Enumerable.Range(run * n, n).Where(row => !dead[row]).Select(row => (object)population.Texts[row]).ToArray())
+            .ToArray();
+    }
+
+    public RunResult[] Results(object?[] outputs) =>
+        Enumerable.Range(0, Runs).Select(run => new RunResult(_runIndices[run], outputs[run], Meter.SpentBy(run))).ToArray();
+
+    private int RunIndexOf(int run) => _runIndices[run];
+
+    private int Stream(int stream) => _streams(stream);
+
+    private uint RowKey(int run, int stream, int particle) => CounterRandom.RowKey(Seed, _runIndices[run], Stream(stream), particle);
+
+    private Populations.Population Own(Populations.Population population)
+    {
+        _owned.Add(population);
+        return population;
+    }
+
+    /// <summary>Disposes every population the batch made (the outputs are plain values).</summary>
+    public void Dispose()
+    {
+        foreach (var population in _owned.Distinct())
+        {
+            population.Dispose();
+        }
+
+        _owned.Clear();
+    }
+
+    private static double ToDouble(object value) => Convert.ToDouble(value, CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,255 @@
+using System.Globalization;
+using Tts.Compiler.Driver;
+using Tts.Compiler.Lowering;
+using Tts.Language.Binding.Guarantees;
+using Tts.Runtime.Execution;
+using Tts.Runtime.Models.Tabular;
+using Tts.Runtime.Rewards;
+using Tts.Testing.Oracle;
+using Tts.Testing.Statistics;
+
+namespace Tts.Testing.Checking;
+
+/// <summary>
+/// Checks a strategy's claim (its inferred guarantee, or one given in <see cref="CheckSettings.Claim"/>) on small
+/// tabular models, in two parts. The <b>claim check</b> is exact: the oracle's law of the output (for a rejection
+/// sampler, given that a draw passed) must equal the target to 1e-9 when the claim is exact; when it is consistent
+/// or heuristic the distance is reported. The <b>runtime check</b> is statistical: the executor's outputs over
+/// independent runs are compared, by chi-square, with the oracle's exact output law (whatever the guarantee: a
+/// best-of-N or a vote must follow its closed-form law too), or, where only the target is known (smc), the DKW
+/// distance to the target must stay within the tolerance plus the DKW bound.
+/// </summary>
+public static class StrategyChecker
+{
+    /// <summary>Distance below which an exact claim holds (rounding of the enumeration).</summary>
+    public const double ExactTolerance = 1e-9;
+
+    private const int RunsPerBatch = 4096;
+
+    /// <param name="runtimeModels">The models the executor runs with; by default the same tabular models the oracle reads.
+    /// Tests pass other implementations here (e.g. a planted fault) to see the check refute them.</param>
+    public static Verdict Check(
+        Compilation compilation,
+        string strategy,
+        IReadOnlyDictionary<string, TabularModel> models,
+        FunctionBindings? functions = null,
+        IReadOnlyDictionary<string, object>? arguments = null,
+        CheckSettings? settings = null,
+        ModelBindings? runtimeModels = null)
+    {
+        ArgumentNullException.ThrowIfNull(compilation);
+        ArgumentNullException.ThrowIfNull(models);
+        settings ??= new CheckSettings();
+        functions ??= new FunctionBindings();
+        if (compilation.HasErrors)
+        {
+            throw new OracleException("the program has errors");
+        }
+
+        var bound = compilation.Bound.FindStrategy(strategy) ?? throw new OracleException($"no strategy '{strategy}'");
+        var filled = FillDefaults(bound, arguments);
+        var oracle = new ExactOracle(compilation.Bound, models, functions).Evaluate(strategy, filled);
+        var claim = settings.Claim ?? bound.Guarantee.Level;
+        var reasons = new List<string>();
+
+        // The claim check: exact arithmetic on the reference semantics.
+        double? distance = null;
+        string claimCheck;
+        if (oracle.ClaimedPart is { } claimed && oracle.Target is { } target)
+        {
+            distance = claimed.TotalVariation(target);
+            var inv = CultureInfo.InvariantCulture;
+            claimCheck = claim == Guarantee.Heuristic
+                ? string.Create(inv, $"heuristic claims nothing; for information, TV(output law, law of the particles it selects from) = {distance:G6}, exact over {claimed.Count} outcomes")
+                : string.Create(inv, $"TV(output law, target) = {distance:G6}, computed exactly over {claimed.Count} outcomes");
+            if (claim == Guarantee.Exact && distance > ExactTolerance)
+            {
+                reasons.Add(string.Create(inv, $"the exact output law is {distance:G6} away from the target in total variation (exact needs 0)"));
+            }
+        }
+        else
+        {
+            claimCheck = oracle.OutputUnavailable is { } why ? $"output law not enumerated: {why}" : "no target to compare with (a heuristic strategy claims none)";
+        }
+
+        // The runtime check: the executor against the oracle.
+        RuntimeCheck? runtime = null;
+        string? skipped = null;
+        var function = compilation.Optimized?.Find(strategy);
+        if (function is null)
+        {
+            skipped = $"the strategy cannot run yet: {Lowerer.Unsupported(bound)}";
+        }
+        else if (oracle.Output is null && (oracle.Target is null || claim != Guarantee.Consistent))
+        {
+            skipped = "the oracle has no output law to compare with";
+        }
+        else
+        {
+            var bindings = runtimeModels ?? Bind(models);
+            var outputs = Execute(function, filled, bindings, functions, settings);
+            runtime = oracle.Output is { } output
+                ? AgainstOutputLaw(outputs, output, settings, reasons)
+                : AgainstTarget(outputs, oracle.Target!, settings, reasons);
+        }
+
+        var targetText = bound.Guarantee.Level == Guarantee.Heuristic && claim != Guarantee.Heuristic
+            ? "the law of the particles it selects from, as the claim would need"
+            : bound.Guarantee.Target;
+        return new Verdict(strategy, claim, targetText, distance, claimCheck, runtime, skipped, reasons.Count > 0, reasons);
+    }
+
+    /// <summary>Runs the executor <see cref="CheckSettings.Runs"/> times and counts the outputs.</summary>
+    public static Dictionary<Outcome, long> Execute(
+        Compiler.IR.IrFunction function, IReadOnlyDictionary<string, object> arguments, ModelBindings models, FunctionBindings functions, CheckSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var counts = new Dictionary<Outcome, long>();
+        for (var first = 0; first < settings.Runs; first += RunsPerBatch)
+        {
+            var runs = Math.Min(RunsPerBatch, settings.Runs - first);
+            foreach (var result in IrExecutor.Execute(function, arguments, models, functions, new RunOptions(settings.Seed, runs, first)))
+            {
+                var outcome = new Outcome(result.Output);
+                counts[outcome] = counts.GetValueOrDefault(outcome) + 1;
+            }
+        }
+
+        return counts;
+    }
+
+    /// <summary>
+    /// Chi-square of the outputs against the exact law (cells with expected count below 5 merged by the law alone),
+    /// after a hard check that no output has probability 0. Reports the smallest TV deviation (mass moved from the
+    /// most to the least likely cell) it detects with power 1 − β at the check's alpha.
+    /// </summary>
+    public static RuntimeCheck AgainstOutputLaw(IReadOnlyDictionary<Outcome, long> counts, Distribution law, CheckSettings settings, List<string> reasons)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        ArgumentNullException.ThrowIfNull(law);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(reasons);
+        var n = counts.Values.Sum();
+        var impossible = counts.Where(c => law[c.Key] == 0.0).ToList();
+        if (impossible.Count > 0)
+        {
+            var (outcome, count) = impossible[0];
+            reasons.Add($"the runtime returned {outcome} ({count} of {n} runs), which has probability 0 under the reference semantics");
+            return new RuntimeCheck("support check", "the exact output law", 0, null, 0.0, null, settings.Alpha, n, null, settings.Beta, null, true);
+        }
+
+        var outcomes = law.Outcomes;
+        var observed = outcomes.Select(o => counts.GetValueOrDefault(o)).ToList();
+        var probabilities = outcomes.Select(o => law[o]).ToList();
+        if (outcomes.Count == 1)
+        {
+            return new RuntimeCheck("support check", "a point mass", 0, null, 1.0, null, settings.Alpha, n, null, settings.Beta, null, false);
+        }
+
+        var cells = ChiSquare.MergeSmallCells(observed, probabilities);
+        if (cells.Probabilities.Count(p => p > 0) < 2)
+        {
+            throw new OracleException($"{n} runs are too few for a chi-square test of this law: every cell would be merged into one");
+        }
+
+        var result = ChiSquare.GoodnessOfFit(cells.Observed, cells.Probabilities);
+        var detectable = SmallestDetectable(cells.Probabilities, settings.Alpha, settings.Beta, n);
+        long? required = settings.SmallestDeviation is { } delta
+            ? ChiSquare.RequiredSampleSize(cells.Probabilities, Math.Min(delta, cells.Probabilities.Max()), settings.Alpha, settings.Beta)
+            : null;
+        if (required > n)
+        {
+            throw new OracleException(string.Create(CultureInfo.InvariantCulture,
+                $"{n} runs cannot catch a deviation of {settings.SmallestDeviation:G3} at alpha {settings.Alpha:G3} with power {1 - settings.Beta:G4}: {required} needed"));
+        }
+
+        var rejected = result.IsRejected(settings.Alpha);
+        if (rejected)
+        {
+            reasons.Add(string.Create(CultureInfo.InvariantCulture,
+                $"the runtime's outputs reject the exact output law: X² = {result.Statistic:G6}, df = {result.DegreesOfFreedom}, p = {result.PValue:G3} < alpha = {settings.Alpha:G3}"));
+        }
+
+        return new RuntimeCheck("chi-square", "the exact output law", result.Statistic, result.DegreesOfFreedom, result.PValue, null, settings.Alpha, n, detectable, settings.Beta, required, rejected);
+    }
+
+    /// <summary>
+    /// For a consistent strategy whose finite-N law is unknown: the largest gap D between the empirical and the
+    /// target CDF (outcomes ordered by the target) must not exceed the tolerance plus the DKW bound ε(n, α).
+    /// </summary>
+    public static RuntimeCheck AgainstTarget(IReadOnlyDictionary<Outcome, long> counts, Distribution target, CheckSettings settings, List<string> reasons)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(reasons);
+        var n = counts.Values.Sum();
+        var outcomes = target.Outcomes.Concat(counts.Keys.Where(k => target[k] == 0.0)).ToList();
+        var d = Dkw.Distance(outcomes.Select(o => counts.GetValueOrDefault(o)).ToList(), outcomes.Select(o => target[o]).ToList());
+        var epsilon = Dkw.Epsilon(n, settings.Alpha);
+        var rejected = d > epsilon + settings.Tolerance;
+        if (rejected)
+        {
+            reasons.Add(string.Create(CultureInfo.InvariantCulture,
+                $"the runtime's outputs are D = {d:G4} from the target's CDF, beyond the tolerance {settings.Tolerance:G3} plus the DKW bound {epsilon:G4}"));
+        }
+
+        return new RuntimeCheck("DKW", "the target", d, null, null, epsilon + settings.Tolerance, settings.Alpha, n, null, settings.Beta, null, rejected);
+    }
+
+    /// <summary>The smallest δ that <paramref name="n"/> draws detect with power 1 − β at level α (bisection on the required sample size).</summary>
+    public static double SmallestDetectable(IReadOnlyList<double> probabilities, double alpha, double beta, long n)
+    {
+        ArgumentNullException.ThrowIfNull(probabilities);
+        var high = probabilities.Max();
+        if (ChiSquare.RequiredSampleSize(probabilities, high, alpha, beta) > n)
+        {
+            return double.PositiveInfinity;
+        }
+
+        var low = 0.0;
+        for (var i = 0; i < 60; i++)
+        {
+            var middle = 0.5 * (low + high);
+            if (ChiSquare.RequiredSampleSize(probabilities, middle, alpha, beta) <= n)
+            {
+                high = middle;
+            }
+            else
+            {
+                low = middle;
+            }
+        }
+
+        return high;
+    }
+
+    private static ModelBindings Bind(IReadOnlyDictionary<string, TabularModel> models)
+    {
+        var bindings = new ModelBindings();
+        foreach (var (name, model) in models)
+        {
+            bindings.Bind(name, model);
+        }
+
+        return bindings;
+    }
+
+    private static Dictionary<string, object> FillDefaults(Language.Binding.BoundTree.BoundStrategy strategy, IReadOnlyDictionary<string, object>? arguments)
+    {
+        var values = new Dictionary<string, object>(StringComparer.Ordinal);
+        foreach (var parameter in strategy.Symbol.Parameters)
+        {
+            if (arguments is not null && arguments.TryGetValue(parameter.Name, out var value))
+            {
+                values[parameter.Name] = value;
+            }
+            else
+            {
+                values[parameter.Name] = parameter.DefaultValue ?? throw new OracleException($"strategy '{strategy.Symbol.Name}' needs a value for parameter '{parameter.Name}'");
+            }
+        }
+
+        return values;
+    }
+}

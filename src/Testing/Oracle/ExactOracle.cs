@@ -1,0 +1,505 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Tts.Language.Binding;
+using Tts.Language.Binding.BoundTree;
+using Tts.Language.Binding.Symbols;
+using Tts.Language.Binding.Types;
+using Tts.Language.Syntax.Nodes;
+using Tts.Runtime.Models.Tabular;
+using Tts.Runtime.Rewards;
+using Tts.Runtime.Sampling;
+
+namespace Tts.Testing.Oracle;
+
+/// <summary>
+/// The reference semantics of the language (DESIGN §3): interprets a checked program over its bound tree, with
+/// tabular models, and computes exact laws by enumeration and closed forms — never through the compiler's lowering
+/// or the runtime's executor, so it can judge both. Rewards, verifiers and extractors are the user's
+/// <see cref="FunctionBindings"/> (deterministic functions of a text). Covers sample, spawn, smc (extend, factor,
+/// observe, condition, twist, forbid masks), repeat, speculative, strategy calls, fork, let, and the selections
+/// sample, best, vote and first; search, race, rank and refine have no law to check and are refused.
+/// </summary>
+public sealed class ExactOracle
+{
+    private readonly BoundProgram _program;
+    private readonly IReadOnlyDictionary<string, TabularModel> _models;
+    private readonly FunctionBindings _functions;
+    private readonly Dictionary<(string, string), object> _functionCache = new();
+    private int _nextSource;
+
+    public ExactOracle(BoundProgram program, IReadOnlyDictionary<string, TabularModel> models, FunctionBindings? functions = null)
+    {
+        _program = program ?? throw new ArgumentNullException(nameof(program));
+        _models = models ?? throw new ArgumentNullException(nameof(models));
+        _functions = functions ?? new FunctionBindings();
+    }
+
+    /// <summary>The laws of <paramref name="strategy"/> run with <paramref name="arguments"/> (defaults fill the rest).</summary>
+    public OracleResult Evaluate(string strategy, IReadOnlyDictionary<string, object>? arguments = null)
+    {
+        var bound = _program.FindStrategy(strategy) ?? throw new OracleException($"no strategy '{strategy}'");
+        var values = new Dictionary<string, object>(StringComparer.Ordinal);
+        foreach (var parameter in bound.Symbol.Parameters)
+        {
+            if (arguments is not null && arguments.TryGetValue(parameter.Name, out var given))
+            {
+                values[parameter.Name] = given;
+            }
+            else if (parameter.DefaultValue is { } value)
+            {
+                values[parameter.Name] = value;
+            }
+            else
+            {
+                throw new OracleException($"strategy '{strategy}' needs a value for parameter '{parameter.Name}'");
+            }
+        }
+
+        var frame = new Frame(values);
+        var result = Run(bound, frame);
+        return result switch
+        {
+            Known known => new OracleResult(bound, Distribution.PointMass(known.Value), Distribution.PointMass(known.Value), Distribution.PointMass(known.Value), null, null),
+            RandomValue random => new OracleResult(bound, random.Output, random.Claimed, random.Target, random.Unavailable, frame.LogEvidence),
+            PopulationLaw population => new OracleResult(bound, population.Particle, population.Particle, population.Target,
+                population.Particle is null ? "the law of a particle of a weighted population at finite N is not enumerated (only its target)" : null, frame.LogEvidence),
+            _ => throw new InvalidOperationException(),
+        };
+    }
+
+    private Law Run(BoundStrategy strategy, Frame frame)
+    {
+        foreach (var statement in strategy.Body)
+        {
+            if (statement is BoundReturnStatement ret)
+            {
+                return ret.Value is BoundLocalReference { Local.IsPopulation: true } reference ? frame.Population(reference.Local) : Single(ret.Value, frame);
+            }
+
+            Execute(statement, frame);
+        }
+
+        throw new OracleException($"strategy '{strategy.Symbol.Name}' has no return statement");
+    }
+
+    private void Execute(BoundStatement statement, Frame frame)
+    {
+        switch (statement)
+        {
+            case BoundLetStatement let when let.Value.IsPerParticle:
+                frame.PerParticleLets[let.Local] = let.Value;
+                break;
+            case BoundLetStatement let:
+                frame.Locals[let.Local] = Single(let.Value, frame);
+                break;
+            case BoundSampleStatement sample:
+            {
+                var model = Model(sample.Model.Name);
+                var prompt = KnownText(sample.Prompt, frame, "the prompt of a sample");
+                var options = Options(sample.Options, frame);
+                var count = KnownCount(sample.Options.Count, frame);
+                var law = DecodeLaw.SampleText(model, prompt, options);
+                frame.Populations[sample.Population] = new PopulationLaw(law, count, law, null);
+                break;
+            }
+
+            case BoundPopulationStatement population:
+                frame.Populations[population.Population] = PopulationOf(population.Value, frame);
+                break;
+            case BoundSmcStatement smc:
+                frame.Populations[smc.Population] = Smc(smc, frame);
+                break;
+            case BoundForkStatement fork:
+                foreach (var inner in fork.Body)
+                {
+                    Execute(inner, frame);
+                }
+
+                break;
+            default:
+                throw new OracleException($"the oracle has no law for `{Describe(statement)}` (search, race and refine follow no stated law)");
+        }
+    }
+
+    private PopulationLaw PopulationOf(BoundExpression value, Frame frame)
+    {
+        switch (value)
+        {
+            case BoundLocalReference reference:
+                return frame.Population(reference.Local);
+            case BoundSpawn spawn:
+            {
+                var prompt = KnownText(spawn.Prompt, frame, "the prompt of spawn");
+                var empty = Distribution.PointMass("");
+                return new PopulationLaw(empty, KnownCount(spawn.Count, frame), empty, prompt);
+            }
+
+            case BoundRepeat repeat:
+            {
+                var count = KnownCount(repeat.Count, frame);
+                var callee = Call(repeat.Call, frame);
+                return callee switch
+                {
+                    Known known => new PopulationLaw(Distribution.PointMass(known.Value), count, Distribution.PointMass(known.Value), null),
+                    RandomValue { Output: { } output } random => new PopulationLaw(output, count, random.Target, null),
+                    RandomValue random => new PopulationLaw(null, count, random.Target, null),
+                    _ => throw new OracleException("repeat of a population-valued strategy"),
+                };
+            }
+
+            case BoundSpeculative speculative:
+            {
+                // Speculative sampling emits tokens of the target model exactly (Leviathan et al. 2023): its law is the target's decoding law.
+                var model = Model(speculative.Target.Name);
+                Model(speculative.Draft.Name);
+                var prompt = KnownText(speculative.Prompt, frame, "the prompt of speculative");
+                var law = DecodeLaw.SampleText(model, prompt, Options(speculative.Options, frame));
+                return new PopulationLaw(law, KnownCount(speculative.Options.Count, frame), law, null);
+            }
+
+            case BoundStrategyCall call:
+                return Call(call, frame) as PopulationLaw ?? throw new OracleException($"'{call.Strategy.Name}' does not return a population");
+            default:
+                throw new OracleException($"the oracle has no law for the population {value.GetType().Name.Replace("Bound", "", StringComparison.Ordinal)} (rank is a top-k selection)");
+        }
+    }
+
+    /// <summary>
+    /// The target of an smc block by enumeration: every particle path from the spawned prompt, each step running the
+    /// body once for every particle that has not ended (EOS): extend enumerates the step's continuations (forbidden
+    /// tokens get probability 0 — the mask's correction puts their mass back into the weight, so the target is
+    /// p(x)·1[no forbidden token]); factor adds its value, observe adds log p, condition drops the path, twist is
+    /// left out (twists telescope away). γ(x) is the sum over paths reaching text x of p(path)·exp(Σ weights).
+    /// </summary>
+    private PopulationLaw Smc(BoundSmcStatement smc, Frame frame)
+    {
+        var start = frame.Population(smc.Population);
+        if (start.SpawnPrompt is null)
+        {
+            throw new OracleException($"the oracle enumerates smc only over a spawned population, and '{smc.Population.Name}' was not spawned");
+        }
+
+        var steps = KnownCount(smc.Steps, frame);
+        var initialModel = smc.Body.OfType<BoundExtendStatement>().FirstOrDefault()?.Model.Name
+                           ?? throw new OracleException("an smc block without extend");
+        var paths = new List<(ParticleState State, double Mass, double LogWeight)>
+        {
+            (DecodeLaw.Start(Model(initialModel), start.SpawnPrompt), 1.0, 0.0),
+        };
+        for (var step = 0; step < steps && paths.Any(p => !p.State.Ended); step++)
+        {
+            var next = new List<(ParticleState, double, double)>();
+            foreach (var path in paths)
+            {
+                if (path.State.Ended)
+                {
+                    next.Add(path);
+                    continue;
+                }
+
+                var branches = new List<(ParticleState State, double Mass, double LogWeight)> { path };
+                var lets = new Dictionary<LocalSymbol, BoundExpression>(frame.PerParticleLets);
+                foreach (var statement in smc.Body)
+                {
+                    branches = StepBranches(statement, branches, smc.Population, frame, lets);
+                }
+
+                next.AddRange(branches);
+            }
+
+            paths = next;
+            if (paths.Count > DecodeLaw.MaxPaths)
+            {
+                throw new OracleException($"more than {DecodeLaw.MaxPaths} smc paths: too large for exact enumeration");
+            }
+        }
+
+        var masses = paths.Select(p => (Text: p.State.Text, Mass: p.Mass * Math.Exp(p.LogWeight))).ToList();
+        var total = masses.Sum(m => m.Mass);
+        frame.LogEvidence = Math.Log(total);
+        var target = Distribution.FromMasses(masses.Select(m => new KeyValuePair<Outcome, double>(new Outcome(m.Text), m.Mass)));
+        return new PopulationLaw(null, start.Count, target, null);
+    }
+
+    private List<(ParticleState State, double Mass, double LogWeight)> StepBranches(
+        BoundStatement statement, List<(ParticleState State, double Mass, double LogWeight)> branches, LocalSymbol population, Frame frame,
+        Dictionary<LocalSymbol, BoundExpression> lets)
+    {
+        switch (statement)
+        {
+            case BoundExtendStatement extend:
+            {
+                var model = Model(extend.Model.Name);
+                var options = Options(extend.Options, frame);
+                var result = new List<(ParticleState, double, double)>();
+                foreach (var (state, mass, logWeight) in branches)
+                {
+                    foreach (var (child, p) in DecodeLaw.Step(model, state, options, renormalizeMask: false, cutAtStop: false))
+                    {
+                        result.Add((child, mass * p, logWeight));
+                    }
+                }
+
+                return result;
+            }
+
+            case BoundParticleUpdate update:
+            {
+                var result = new List<(ParticleState, double, double)>();
+                foreach (var (state, mass, logWeight) in branches)
+                {
+                    var value = PerParticle(update.Value, frame, population, state.Text, lets);
+                    switch (update.Kind)
+                    {
+                        case ParticleUpdateKind.Factor:
+                            result.Add((state, mass, logWeight + ToDouble(value)));
+                            break;
+                        case ParticleUpdateKind.Observe:
+                            result.Add((state, mass, logWeight + Math.Log(ToDouble(value))));
+                            break;
+                        case ParticleUpdateKind.Condition:
+                            if ((bool)value)
+                            {
+                                result.Add((state, mass, logWeight));
+                            }
+
+                            break;
+                        default:
+                            // twist: steers resampling only; its contributions telescope out of the final weights.
+                            result.Add((state, mass, logWeight));
+                            break;
+                    }
+                }
+
+                return result;
+            }
+
+            case BoundLetStatement let when let.Value.IsPerParticle:
+                lets[let.Local] = let.Value;
+                return branches;
+            default:
+                throw new OracleException($"the oracle has no law for `{Describe(statement)}` inside smc");
+        }
+    }
+
+    private Law Call(BoundStrategyCall call, Frame frame)
+    {
+        var callee = _program.FindStrategy(call.Strategy.Name) ?? throw new OracleException($"no strategy '{call.Strategy.Name}'");
+        var arguments = new Dictionary<string, object>(StringComparer.Ordinal);
+        for (var i = 0; i < call.Arguments.Length; i++)
+        {
+            arguments[callee.Symbol.Parameters[i].Name] = Fixed(call.Arguments[i], frame, $"argument '{callee.Symbol.Parameters[i].Name}' of {callee.Symbol.Name}");
+        }
+
+        var inner = new Frame(arguments);
+        var law = Run(callee, inner);
+        frame.LogEvidence ??= inner.LogEvidence;
+        return law;
+    }
+
+    /// <summary>The law of a single (not per-particle) expression.</summary>
+    private Law Single(BoundExpression expression, Frame frame)
+    {
+        switch (expression)
+        {
+            case BoundLiteral literal:
+                return new Known(literal.Value);
+            case BoundParameterReference parameter:
+                return new Known(frame.Arguments[parameter.Parameter.Name]);
+            case BoundLocalReference local:
+                return frame.Locals.TryGetValue(local.Local, out var law) ? law : throw new OracleException($"'{local.Local.Name}' has no value here");
+            case BoundSelection selection:
+                return Select(selection, frame);
+            case BoundStrategyCall call:
+                return Call(call, frame);
+            case BoundUnary unary:
+                return Lift([unary.Operand], frame, args => Operators.Evaluate(unary.Operator, args[0]));
+            case BoundBinary binary:
+                return Lift([binary.Left, binary.Right], frame, args => Operators.Evaluate(binary.Operator, args[0], args[1]));
+            case BoundBuiltinCall call:
+                return Lift(call.Arguments, frame, args => call.Function.Evaluate(args));
+            case BoundFunctionCall call:
+                return Lift([call.Argument], frame, args => CallFunction(call.Function, (string)args[0]));
+            case BoundList list:
+                return Lift(list.Elements, frame, args => args.ToArray());
+            default:
+                throw new OracleException($"the oracle has no law for {expression.GetType().Name.Replace("Bound", "", StringComparison.Ordinal)}");
+        }
+    }
+
+    /// <summary>f(operands): computed when all are known, pushed forward when exactly one is random, refused when several are (their joint law is not tracked).</summary>
+    private Law Lift(IReadOnlyList<BoundExpression> operands, Frame frame, Func<object[], object> apply)
+    {
+        var laws = operands.Select(o => Single(o, frame)).ToList();
+        var random = laws.OfType<RandomValue>().Select(r => r.Source).Distinct().ToList();
+        if (random.Count == 0)
+        {
+            return new Known(apply(laws.Select(l => ((Known)l).Value!).ToArray()));
+        }
+
+        if (random.Count > 1)
+        {
+            throw new OracleException("a value combines several random values, whose joint law the oracle does not track");
+        }
+
+        var source = laws.OfType<RandomValue>().First();
+        object? Map(object? value) => value is null ? null : apply(laws.Select(l => l is Known k ? k.Value! : value).ToArray());
+        return new RandomValue(source.Output?.Map(Map), source.Claimed?.Map(Map), source.Target?.Map(Map), source.Unavailable, source.Source);
+    }
+
+    private Law Select(BoundSelection selection, Frame frame)
+    {
+        var population = frame.Population(selection.PopulationSymbol);
+        var source = _nextSource++;
+        var particles = population.Particle;
+        string Text(Outcome o) => (string)o.Value!;
+        object Key(Outcome o) => PerParticle(selection.Key!, frame, selection.PopulationSymbol, Text(o), frame.PerParticleLets);
+        var unavailable = particles is null
+            ? $"{selection.Kind.ToString().ToLowerInvariant()}({selection.PopulationSymbol.Name}) over a weighted population: the finite-N law is not enumerated, only the target"
+            : null;
+        switch (selection.Kind)
+        {
+            case SelectionKind.Sample:
+                return new RandomValue(particles, particles, population.Target, unavailable, source);
+            case SelectionKind.Best:
+            {
+                var output = particles is null ? null : SelectionLaws.BestOfN(particles, o => ToDouble(Key(o)), population.Count);
+                return new RandomValue(output, output, population.Target, unavailable, source);
+            }
+
+            case SelectionKind.Vote:
+            {
+                Outcome VoteKey(Outcome o) => selection.Key is null ? o : new Outcome(Key(o));
+                Distribution? output = null;
+                if (particles is not null)
+                {
+                    output = selection.Weight is null
+                        ? SelectionLaws.Vote(particles, VoteKey, population.Count)
+                        : SelectionLaws.WeightedVote(particles, VoteKey, o => ToDouble(PerParticle(selection.Weight, frame, selection.PopulationSymbol, Text(o), frame.PerParticleLets)), population.Count);
+                }
+
+                return new RandomValue(output, output, population.Target?.Map(v => VoteKey(new Outcome(v)).Value), unavailable, source);
+            }
+
+            default:
+            {
+                var fallback = selection.Otherwise is null ? Outcome.None : new Outcome(Fixed(selection.Otherwise, frame, "the fallback of first"));
+                bool Accept(Outcome o) => (bool)Key(o);
+                var output = particles is null ? null : SelectionLaws.Rejection(particles, Accept, population.Count, fallback);
+                var passing = particles is null || !particles.Probabilities.Keys.Any(Accept) ? null : particles.Where(Accept);
+                var target = population.Target is null || !population.Target.Probabilities.Keys.Any(Accept) ? null : population.Target.Where(Accept);
+                return new RandomValue(output, passing, target, unavailable, source);
+            }
+        }
+    }
+
+    /// <summary>A per-particle expression of <paramref name="population"/> for the particle with text <paramref name="text"/>.</summary>
+    private object PerParticle(BoundExpression expression, Frame frame, LocalSymbol population, string text, IReadOnlyDictionary<LocalSymbol, BoundExpression> lets)
+    {
+        object Recurse(BoundExpression e) => PerParticle(e, frame, population, text, lets);
+        switch (expression)
+        {
+            case BoundParticleText particle when particle.PopulationSymbol == population:
+                return text;
+            case BoundLocalReference local when lets.TryGetValue(local.Local, out var definition):
+                return Recurse(definition);
+            case BoundUnary unary:
+                return Operators.Evaluate(unary.Operator, Recurse(unary.Operand));
+            case BoundBinary binary:
+                return Operators.Evaluate(binary.Operator, Recurse(binary.Left), Recurse(binary.Right));
+            case BoundBuiltinCall call:
+                return call.Function.Evaluate(call.Arguments.Select(Recurse).ToArray());
+            case BoundFunctionCall call:
+                return CallFunction(call.Function, (string)Recurse(call.Argument));
+            case BoundList list:
+                return list.Elements.Select(Recurse).ToArray();
+            case { IsPerParticle: false }:
+                return Fixed(expression, frame, "a value used per particle");
+            default:
+                throw new OracleException($"the oracle cannot evaluate {expression.GetType().Name.Replace("Bound", "", StringComparison.Ordinal)} per particle of '{population.Name}'");
+        }
+    }
+
+    private object CallFunction(FunctionSymbol function, string text)
+    {
+        if (_functionCache.TryGetValue((function.Name, text), out var cached))
+        {
+            return cached;
+        }
+
+        object value = function.Kind switch
+        {
+            FunctionKind.Reward => _functions.Reward(function.Name, function.ResultType.Kind == TypeKind.Prob ? RewardKind.Prob : RewardKind.Score).Evaluate([text])[0],
+            FunctionKind.Verifier => _functions.Verifier(function.Name).Verify([text])[0],
+            _ => _functions.Extractor(function.Name).Extract([text])[0],
+        };
+        _functionCache[(function.Name, text)] = value;
+        return value;
+    }
+
+    private object Fixed(BoundExpression expression, Frame frame, string what) =>
+        Single(expression, frame) is Known known
+            ? known.Value ?? throw new OracleException($"{what} has no value")
+            : throw new OracleException($"{what} is random; the oracle needs it fixed");
+
+    private string KnownText(BoundExpression expression, Frame frame, string what) => (string)Fixed(expression, frame, what);
+
+    private int KnownCount(BoundExpression expression, Frame frame, string what = "a count")
+    {
+        var value = Convert.ToInt64(Fixed(expression, frame, what), CultureInfo.InvariantCulture);
+        return value is >= 1 and <= int.MaxValue ? (int)value : throw new OracleException($"{what} is {value}; it must be at least 1");
+    }
+
+    private StepOptions Options(BoundDecodeOptions options, Frame frame)
+    {
+        var sampling = new SamplingOptions(
+            ToDouble(Fixed(options.Temperature, frame, "temperature")),
+            (int)Math.Min(int.MaxValue, Convert.ToInt64(Fixed(options.TopK, frame, "top_k"), CultureInfo.InvariantCulture)),
+            ToDouble(Fixed(options.TopP, frame, "top_p")),
+            ToDouble(Fixed(options.MinP, frame, "min_p")));
+        var maxTokens = (int)Math.Min(int.MaxValue, Convert.ToInt64(Fixed(options.MaxTokens, frame, "max_tokens"), CultureInfo.InvariantCulture));
+        return new StepOptions(sampling, maxTokens, Texts(Fixed(options.Stop, frame, "stop")), Texts(Fixed(options.Forbid, frame, "forbid")));
+
+        static IReadOnlyList<string> Texts(object value) => value switch
+        {
+            string s => [s],
+            object[] list => list.Cast<string>().ToArray(),
+            _ => throw new OracleException($"expected text or a list of texts, got {value}"),
+        };
+    }
+
+    private TabularModel Model(string name) =>
+        _models.TryGetValue(name, out var model)
+            ? model
+            : throw new OracleException($"model '{name}' is not bound to a tabular model (bound: {string.Join(", ", _models.Keys)})");
+
+    private static double ToDouble(object value) => Convert.ToDouble(value, CultureInfo.InvariantCulture);
+
+    private static string Describe(BoundStatement statement) => statement.GetType().Name.Replace("Bound", "", StringComparison.Ordinal).Replace("Statement", "", StringComparison.Ordinal).ToLowerInvariant();
+
+    private abstract record Law;
+
+    private sealed record Known(object? Value) : Law;
+
+    /// <summary>A random single value: its exact law (null when not enumerable), the claimed part of it, its target, and which random source it comes from.</summary>
+    private sealed record RandomValue(Distribution? Output, Distribution? Claimed, Distribution? Target, string? Unavailable, int Source) : Law;
+
+    /// <summary>A population: the law of each of its i.i.d. particles (null for a weighted one), their number, their target, and the prompt of a spawn.</summary>
+    private sealed record PopulationLaw(Distribution? Particle, int Count, Distribution? Target, string? SpawnPrompt) : Law;
+
+    private sealed class Frame(IReadOnlyDictionary<string, object> arguments)
+    {
+        public IReadOnlyDictionary<string, object> Arguments { get; } = arguments;
+
+        public Dictionary<LocalSymbol, Law> Locals { get; } = new();
+
+        public Dictionary<LocalSymbol, BoundExpression> PerParticleLets { get; } = new();
+
+        public Dictionary<LocalSymbol, PopulationLaw> Populations { get; } = new();
+
+        public double? LogEvidence { get; set; }
+
+        public PopulationLaw Population(LocalSymbol symbol) =>
+            Populations.TryGetValue(symbol, out var law) ? law : throw new OracleException($"population '{symbol.Name}' has no law here");
+    }
+}

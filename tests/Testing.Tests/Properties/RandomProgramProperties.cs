@@ -1,0 +1,87 @@
+using FsCheck;
+using FsCheck.Fluent;
+using Tts.Language.Binding.Guarantees;
+using Tts.Testing.Checking;
+using Tts.Testing.Generators;
+using Tts.Testing.Oracle;
+using Tts.Testing.Statistics;
+using Tts.TestSupport.Statistics;
+
+namespace Tts.Testing.Tests.Properties;
+
+/// <summary>
+/// Random well-typed strategies (through the real front end) over random tabular models behave as their inferred
+/// guarantee says: exactly, an `exact` label's output law equals its target; statistically, the executor follows the
+/// oracle's exact output law whatever the label.
+/// </summary>
+public sealed class RandomProgramProperties
+{
+    /// <summary>FsCheck cases of the statistical property; each is one assertion of the registry.</summary>
+    public const int StatisticalCases = 6;
+
+    [Fact]
+    public void ExactLabels_AreNeverStrongerThanTheReferenceSemantics()
+    {
+        var exactSeen = 0;
+        var heuristicSeen = 0;
+        Prop.ForAll(StrategyGenerators.Arbitrary, pair =>
+        {
+            var compilation = TestModels.Compile(pair.Strategy.Source);
+            var strategy = compilation.Bound.FindStrategy("generated")!;
+            OracleResult result;
+            try
+            {
+                result = new ExactOracle(compilation.Bound, TestModels.Policy(pair.Model.ToModel())).Evaluate("generated");
+            }
+            catch (OracleException e) when (e.Message.Contains("ill-conditioned", StringComparison.Ordinal) || e.Message.Contains("no mass", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            if (strategy.Guarantee.Level == Guarantee.Exact)
+            {
+                exactSeen++;
+                // No claimed part: a rejection sampler none of whose draws can pass (it always falls back).
+                var distance = result.ClaimedPart is null ? 0.0 : result.ClaimedPart.TotalVariation(result.Target!);
+                Assert.True(distance <= StrategyChecker.ExactTolerance, $"labelled exact, but the output law is {distance} from the target");
+            }
+            else
+            {
+                heuristicSeen++;
+            }
+
+            if (pair.Strategy.Selection == SelectionChoice.SmcSample)
+            {
+                Assert.NotNull(result.Target);
+                Assert.True(double.IsFinite(result.LogEvidence!.Value));
+            }
+        }).Check(ProperWeightingProperties.Replayed(150, 101));
+        Assert.True(exactSeen > 20 && heuristicSeen > 20, $"{exactSeen} exact and {heuristicSeen} other programs");
+    }
+
+    [Fact]
+    public void TheExecutor_FollowsTheOraclesOutputLaw_OnRandomPrograms()
+    {
+        var alpha = AlphaBudget.PerAssertion(StatisticalAssertions.Count);
+        var checkedCases = 0;
+        var runnable = StrategyGenerators.ModelAndStrategy.Where(p => p.Strategy.Selection != SelectionChoice.SmcSample);
+        Prop.ForAll(Arb.From(runnable, StrategyGenerators.Shrink), pair =>
+        {
+            var compilation = TestModels.Compile(pair.Strategy.Source);
+            Verdict verdict;
+            try
+            {
+                verdict = StrategyChecker.Check(compilation, "generated", TestModels.Policy(pair.Model.ToModel()),
+                    settings: new CheckSettings(Runs: 6_000, Seed: TestSeeds.For("random-programs", 77), Alpha: alpha));
+            }
+            catch (OracleException e) when (e.Message.Contains("ill-conditioned", StringComparison.Ordinal) || e.Message.Contains("too few", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            checkedCases++;
+            Assert.False(verdict.Refuted, $"{pair.Model}\n{pair.Strategy}\n{verdict.Format()}");
+        }).Check(ProperWeightingProperties.Replayed(StatisticalCases, 102));
+        Assert.True(checkedCases >= StatisticalCases - 2, $"only {checkedCases} of {StatisticalCases} cases were checked");
+    }
+}
