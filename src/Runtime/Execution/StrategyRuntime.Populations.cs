@@ -75,7 +75,7 @@ public sealed partial class StrategyRuntime
         var outcome = PopulationDecoder.Decode(population, new DecodeRequest(DecodeOptionsOf(options), keys, active, KeepStop: true, allowed), Meter, Cancellation);
         if (allowed is not null && weighted)
         {
-            Reweight(population, Array.ConvertAll(outcome.LogAllowedMass, m => m));
+            Reweight(population, outcome.LogAllowedMass);
         }
         else
         {
@@ -327,12 +327,7 @@ public sealed partial class StrategyRuntime
         var rows = new List<long>();
         for (var start = 0; start < population.Rows; start += groupSize)
         {
-            var block = Enumerable.Range(start, groupSize)
-                .OrderByDescending(row => dead[row] ? double.NegativeInfinity : population.Scores[row])
-                .ThenBy(row => row)
-                .Take(keep)
-                .OrderBy(row => row);
-            rows.AddRange(block.Select(row => (long)row));
+            rows.AddRange(Best(Enumerable.Range(start, groupSize), row => dead[row] ? double.NegativeInfinity : population.Scores[row], keep).Order());
         }
 
         population.Gather(rows.ToArray(), keep * g);
@@ -352,15 +347,15 @@ public sealed partial class StrategyRuntime
         var rows = new List<long>();
         for (var run = 0; run < Runs; run++)
         {
-            rows.AddRange(Enumerable.Range(run * n, n)
-                .OrderByDescending(row => dead[row] ? double.NegativeInfinity : NanLast(ToDouble(ValueAt(population, key, row))))
-                .ThenBy(row => row)
-                .Take(k)
-                .Select(row => (long)row));
+            rows.AddRange(Best(Enumerable.Range(run * n, n), row => dead[row] ? double.NegativeInfinity : NanLast(ToDouble(ValueAt(population, key, row))), k));
         }
 
         return Own(population.Copy(rows.ToArray(), k));
     }
+
+    /// <summary>The <paramref name="k"/> rows with the largest key, best first; ties to the lower row.</summary>
+    private static IEnumerable<long> Best(IEnumerable<int> rows, Func<int, double> key, int k) =>
+        rows.OrderByDescending(key).ThenBy(row => row).Take(k).Select(row => (long)row);
 
     private static double NanLast(double value) => double.IsNaN(value) ? double.NegativeInfinity : value;
 

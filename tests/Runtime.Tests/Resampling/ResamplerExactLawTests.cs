@@ -1,4 +1,5 @@
 using Tts.Runtime.Resampling;
+using Tts.TestSupport;
 using static TorchSharp.torch;
 
 namespace Tts.Runtime.Tests.Resampling;
@@ -29,7 +30,7 @@ public sealed class ResamplerExactLawTests
         var particles = weights.Length;
         var logWeights = Array.ConvertAll(weights, Math.Log);
         var expected = weights.Select(w => particles * w).ToArray();
-        var pieces = Pieces(weights);
+        var pieces = ResamplingPieces.Of(weights);
 
         var multinomial = SlotIndependentLaw(Resampler.Multinomial, logWeights, pieces);
         var stratified = SlotIndependentLaw(Resampler.Stratified, logWeights, pieces);
@@ -53,39 +54,6 @@ public sealed class ResamplerExactLawTests
             Assert.True(stratified.Variance[i] <= multinomial.Variance[i] + Exact, $"particle {i}: stratified {stratified.Variance[i]:R} > multinomial {multinomial.Variance[i]:R}");
             Assert.True(residual.Variance[i] <= multinomial.Variance[i] + Exact, $"particle {i}: residual {residual.Variance[i]:R} > multinomial {multinomial.Variance[i]:R}");
         }
-    }
-
-    /// <summary>
-    /// Intervals of (0, 1) on which no point of any scheme crosses a running sum: breakpoints at C_k (multinomial),
-    /// N·C_k − j (stratified, systematic) and the residuals' running sums over their total, C normalized.
-    /// </summary>
-    private static (double Middle, double Length)[] Pieces(double[] weights)
-    {
-        var particles = weights.Length;
-        var total = weights.Sum();
-        var breaks = new List<double> { 0.0, 1.0 };
-        var cumulative = 0.0;
-        foreach (var w in weights)
-        {
-            cumulative += w / total;
-            breaks.Add(cumulative);
-            breaks.AddRange(Enumerable.Range(0, particles).Select(j => particles * cumulative - j));
-        }
-
-        var residuals = weights.Select(w => particles * w / total - Math.Floor(particles * w / total)).ToArray();
-        var residualTotal = residuals.Sum();
-        var residualCumulative = 0.0;
-        foreach (var r in residuals)
-        {
-            residualCumulative += r;
-            if (residualTotal > 0)
-            {
-                breaks.Add(residualCumulative / residualTotal);
-            }
-        }
-
-        var sorted = breaks.Where(b => b >= 0.0 && b <= 1.0).Order().Distinct().ToArray();
-        return sorted.Zip(sorted.Skip(1), (low, high) => (0.5 * (low + high), high - low)).Where(p => p.Item2 > 0).ToArray();
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Tts.Runtime.Resampling;
+using Tts.TestSupport;
 
 namespace Tts.Testing.Tests.Properties;
 
@@ -13,7 +14,9 @@ internal static class ResamplingLaws
     {
         var particles = logWeights.Length;
         var mean = new double[particles];
-        foreach (var (middle, length) in Pieces(logWeights))
+        // Pieces depend on normalized weights only: shifting by the largest log-weight keeps them finite.
+        var largest = logWeights.Max();
+        foreach (var (middle, length) in ResamplingPieces.Of(logWeights.Select(lw => Math.Exp(lw - largest)).ToArray()))
         {
             var (ancestors, alive) = resampler.ResampleReferenceWithUniforms(logWeights, _ => middle);
             if (!alive)
@@ -72,36 +75,5 @@ internal static class ResamplingLaws
                 }
             }
         }
-    }
-
-    private static IEnumerable<(double Middle, double Length)> Pieces(double[] logWeights)
-    {
-        var particles = logWeights.Length;
-        var max = logWeights.Max();
-        var weights = logWeights.Select(lw => Math.Exp(lw - max)).ToArray();
-        var total = weights.Sum();
-        var breaks = new List<double> { 0.0, 1.0 };
-        var cumulative = 0.0;
-        foreach (var w in weights)
-        {
-            cumulative += w / total;
-            breaks.Add(cumulative);
-            breaks.AddRange(Enumerable.Range(0, particles).Select(j => particles * cumulative - j));
-        }
-
-        var residuals = weights.Select(w => particles * w / total - Math.Floor(particles * w / total)).ToArray();
-        var residualTotal = residuals.Sum();
-        var residualCumulative = 0.0;
-        foreach (var r in residuals)
-        {
-            residualCumulative += r;
-            if (residualTotal > 0)
-            {
-                breaks.Add(residualCumulative / residualTotal);
-            }
-        }
-
-        var sorted = breaks.Where(b => b >= 0.0 && b <= 1.0).Order().Distinct().ToArray();
-        return sorted.Zip(sorted.Skip(1), (low, high) => (0.5 * (low + high), high - low)).Where(p => p.Item2 > 0);
     }
 }
