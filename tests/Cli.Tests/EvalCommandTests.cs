@@ -114,6 +114,32 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_cell_that_fails_is_reported_and_the_other_cells_still_run()
+    {
+        // At n = 1 the strategy asks for 0 particles: a runtime error for that budget only.
+        var strategy = _folder.Write("shrinking.tts", """
+            model policy: lm
+            strategy shrinking(question: text, n: int = 4) -> text {
+                population xs = sample policy(question, n: n - 1, temperature: 1.0, max_tokens: 4)
+                return vote(xs, key: answer(xs))
+            }
+            """);
+        var task = _folder.Write("task.jsonl", """{"prompt": "", "answer": "1"}""");
+        var outDir = _folder.Combine("out");
+        var result = CliRunner.Run("eval", strategy, "--task", task, "--model", "policy=tabular:" + AlwaysOne(), "--budgets", "1,2", "--out", outDir);
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("failed", result.Output, StringComparison.Ordinal);
+        Assert.Contains("shrinking at n = 1 failed: 'n' must be at least 1, but it is 0", result.Error, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")));
+        var rows = json.RootElement.GetProperty("results").EnumerateArray().ToList();
+        Assert.True(rows[0].TryGetProperty("error", out _));
+        Assert.False(rows[0].TryGetProperty("accuracy", out _));
+        Assert.Equal(1.0, rows[1].GetProperty("accuracy").GetDouble());
+        AssertPng(Path.Combine(outDir, "accuracy.png"));
+    }
+
+    [Fact]
     public void A_missing_task_file_is_a_one_line_error() =>
         CliRunner.AssertOneLineError(CliRunner.Run("eval", _folder.Write("vote.tts", Vote), "--task", _folder.Combine("none.jsonl")), "file not found");
 

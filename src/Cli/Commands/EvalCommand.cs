@@ -28,8 +28,8 @@ internal static class EvalCommand
     public const string DefaultPolicy = "models/arith-policy";
     public const string DefaultRewardModel = "models/arith-prm";
 
-    /// <summary>Particles per batch (runs × budget): bounds the KV cache (about 250 KB per particle for the shipped policy).</summary>
-    private const int ParticlesPerBatch = 4096;
+    /// <summary>Default particles per batch (runs × budget): bounds the KV cache (about 250 KB per particle for the shipped policy).</summary>
+    private const int DefaultParticlesPerBatch = 4096;
 
     public static Command Create(TextWriter output, TextWriter error)
     {
@@ -44,11 +44,16 @@ internal static class EvalCommand
         var sets = new Option<string[]>("--set") { Description = "Set another strategy parameter: NAME=VALUE (repeatable)" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the runs", DefaultValueFactory = _ => 0 };
         var outDir = new Option<string?>("--out") { Description = "Folder for results.json and accuracy.png (default: runs/eval-TIMESTAMP)" };
+        var batchParticles = new Option<int>("--batch-particles")
+        {
+            Description = "Runs of one batch times the budget: lower it when a strategy holds more particles than its budget (a search's children, diverse groups) and the KV cache overflows",
+            DefaultValueFactory = _ => DefaultParticlesPerBatch,
+        };
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda", DefaultValueFactory = _ => "auto" };
         device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
         var command = new Command("eval", "Accuracy against budget of strategies on a task: table, plot and JSON")
         {
-            files, task, budgets, budgetParameter, problems, models, prm, extractor, sets, seed, outDir, device,
+            files, task, budgets, budgetParameter, problems, models, prm, extractor, sets, seed, outDir, batchParticles, device,
         };
         command.SetAction(result => Run(
             new EvalRequest(
@@ -63,6 +68,7 @@ internal static class EvalCommand
                 result.GetValue(sets) ?? [],
                 result.GetValue(seed),
                 result.GetValue(outDir),
+                result.GetValue(batchParticles),
                 result.GetValue(device) switch { "cpu" => DevicePreference.Cpu, "cuda" => DevicePreference.Cuda, _ => DevicePreference.Auto }),
             output,
             error));
@@ -88,6 +94,11 @@ internal static class EvalCommand
         if (task.Problems.Count < 1)
         {
             throw new CliException("--problems must be at least 1");
+        }
+
+        if (request.ParticlesPerBatch < 1)
+        {
+            throw new CliException("--batch-particles must be at least 1");
         }
 
         var strategies = request.Files.Select(spec => LoadStrategy(spec, request, error)).ToList();
@@ -138,7 +149,7 @@ internal static class EvalCommand
                         var progress = context.AddTask(strategy.Label, maxValue: budgets.Length * task.Problems.Count);
                         foreach (var budget in budgets)
                         {
-                            results.Add(Evaluate(strategy, budget, task, bindings, rewardModel, request, done => progress.Increment(done)));
+                            results.Add(EvaluateOrFail(strategy, budget, task, bindings, rewardModel, request, done => progress.Increment(done)));
                         }
                     }
                 });
@@ -149,7 +160,12 @@ internal static class EvalCommand
             ResultsReport.WriteJson(Path.Combine(outDir, "results.json"), task, request, modelSpecs, prmDirectory, results);
             ResultsPlot.Save(Path.Combine(outDir, "accuracy.png"), title, results, request.BudgetParameter);
             output.WriteLine($"wrote {Path.Combine(outDir, "results.json")} and {Path.Combine(outDir, "accuracy.png")}");
-            return TtsCommandLine.Success;
+            foreach (var failed in results.Where(r => r.Failed))
+            {
+                error.WriteLine($"tts eval: {failed.Strategy} at {request.BudgetParameter} = {failed.Budget} failed: {failed.Error}");
+            }
+
+            return results.Any(r => r.Failed) ? TtsCommandLine.RunError : TtsCommandLine.Success;
         }
         finally
         {
@@ -157,6 +173,21 @@ internal static class EvalCommand
             {
                 item.Dispose();
             }
+        }
+    }
+
+    /// <summary>A cell that fails (a model or runtime error) is reported as failed; the other cells still run.</summary>
+    private static EvalResult EvaluateOrFail(
+        EvalStrategy strategy, long budget, IEvalTask task, ModelBindings models, TransformerRewardModel? rewardModel, EvalRequest request, Action<int> advance)
+    {
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            return Evaluate(strategy, budget, task, models, rewardModel, request, advance);
+        }
+        catch (Exception exception) when (exception is RuntimeException or ModelException)
+        {
+            return EvalResult.Failure(strategy.Label, budget, task.Problems.Count, clock.Elapsed.TotalSeconds, !strategy.HasBudget, exception.Message);
         }
     }
 
@@ -172,7 +203,7 @@ internal static class EvalCommand
 
         var arguments = new Dictionary<string, object>(ArgumentBinder.Bind(strategy.Function.Name, strategy.Function.Parameters, settings), StringComparer.Ordinal);
         var clock = Stopwatch.StartNew();
-        var problemsPerBatch = (int)Math.Clamp(ParticlesPerBatch / budget, 1, task.Problems.Count);
+        var problemsPerBatch = (int)Math.Clamp(request.ParticlesPerBatch / budget, 1, task.Problems.Count);
         int correct = 0;
         long tokens = 0, rewardCalls = 0;
         for (var first = 0; first < task.Problems.Count; first += problemsPerBatch)
@@ -271,5 +302,5 @@ internal static class EvalCommand
 
     internal sealed record EvalRequest(
         string[] Files, string Task, long[] Budgets, string BudgetParameter, int? Problems, string[] Models, string? RewardModel, string Extractor,
-        string[] Sets, ulong Seed, string? Out, DevicePreference Device);
+        string[] Sets, ulong Seed, string? Out, int ParticlesPerBatch, DevicePreference Device);
 }

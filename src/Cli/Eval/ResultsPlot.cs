@@ -9,10 +9,15 @@ internal static class ResultsPlot
     {
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
-        var strategies = results.Select(r => r.Strategy).Distinct().ToList();
+        var strategies = results.Select(r => r.Strategy).Distinct().ToList(); // failed cells are left out
         for (var i = 0; i < strategies.Count; i++)
         {
-            var rows = results.Where(r => r.Strategy == strategies[i]).OrderBy(r => r.Budget).ToList();
+            var rows = results.Where(r => r.Strategy == strategies[i] && !r.Failed).OrderBy(r => r.Budget).ToList();
+            if (rows.Count == 0)
+            {
+                continue;
+            }
+
             if (rows.All(r => r.Fixed))
             {
                 // A strategy without a budget: a dashed reference line at its accuracy.

@@ -20,6 +20,12 @@ internal static class ResultsReport
         table.AddColumn(new TableColumn("seconds").RightAligned());
         foreach (var r in results)
         {
+            if (r.Failed)
+            {
+                table.AddRow(Markup.Escape(r.Strategy), r.Fixed ? "-" : r.Budget.ToString(CultureInfo.InvariantCulture), "[red]failed[/]", "-", "-", "-", r.Seconds.ToString("F1", CultureInfo.InvariantCulture));
+                continue;
+            }
+
             table.AddRow(
                 Markup.Escape(r.Strategy),
                 r.Fixed ? "-" : r.Budget.ToString(CultureInfo.InvariantCulture),
@@ -77,6 +83,14 @@ internal static class ResultsReport
             }
 
             json.WriteNumber("problems", r.Problems);
+            if (r.Failed)
+            {
+                json.WriteString("error", r.Error);
+                json.WriteNumber("seconds", r.Seconds);
+                json.WriteEndObject();
+                continue;
+            }
+
             json.WriteNumber("correct", r.Correct);
             json.WriteNumber("accuracy", r.Accuracy);
             json.WriteNumber("ci95_low", r.Low);
