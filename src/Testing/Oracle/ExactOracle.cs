@@ -16,8 +16,10 @@ namespace Tts.Testing.Oracle;
 /// tabular models, and computes exact laws by enumeration and closed forms — never through the compiler's lowering
 /// or the runtime's executor, so it can judge both. Rewards, verifiers and extractors are the user's
 /// <see cref="FunctionBindings"/> (deterministic functions of a text). Covers sample, spawn, smc (extend, factor,
-/// observe, condition, twist, forbid masks), repeat, speculative, strategy calls, fork, let, and the selections
-/// sample, best, vote and first; search, race, rank and refine have no law to check and are refused.
+/// observe, condition, twist, forbid masks), repeat, speculative, strategy calls, fork, let, race (its exact law with
+/// one finisher), and the selections sample, best, vote and first. Search, race with several finishers, rank and
+/// selections over weighted populations have no enumerated law: the oracle gives their reachable values (for support
+/// checks) and the law of the particles they select from. Refine is refused.
 /// </summary>
 public sealed class ExactOracle
 {
@@ -173,7 +175,7 @@ public sealed class ExactOracle
             }
 
             default:
-                throw new OracleException($"the oracle has no law for the population {value.GetType().Name.Replace("Bound", "", StringComparison.Ordinal)} (rank is a top-k selection)");
+                throw new OracleException($"the oracle has no law for the population {value.GetType().Name.Replace("Bound", "", StringComparison.Ordinal)}");
         }
     }
 
