@@ -8,7 +8,7 @@ public sealed class RaceLawTests
     [Theory]
     [InlineData(1, 2)]
     [InlineData(3, 2)]
-    [InlineData(4, 3)]
+    [InlineData(3, 3)]
     public void FirstFinisher_IsTheBruteForceLaw(int k, int maxTokens)
     {
         var source = $$"""
