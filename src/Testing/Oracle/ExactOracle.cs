@@ -291,6 +291,7 @@ public sealed class ExactOracle
                            ?? throw new OracleException("a search block without extend");
         var paths = new List<(ParticleState State, double Mass, double LogWeight)> { (DecodeLaw.Start(Model(initialModel), start.SpawnPrompt), 1.0, 0.0) };
         var reachable = new Dictionary<Outcome, double> { [new Outcome("")] = 1.0 };
+        List<(ParticleState State, double Mass, double LogWeight)>? firstStep = null;
         for (var step = 0; step < steps && paths.Any(p => !p.State.Ended); step++)
         {
             var next = new List<(ParticleState, double, double)>();
@@ -322,10 +323,34 @@ public sealed class ExactOracle
             {
                 reachable[new Outcome(state.Text)] = reachable.GetValueOrDefault(new Outcome(state.Text)) + mass;
             }
+
+            firstStep ??= paths.ToList();
         }
 
         var final = Distribution.FromMasses(paths.Select(p => new KeyValuePair<Outcome, double>(new Outcome(p.State.Text), p.Mass)));
-        return new PopulationLaw(null, KnownCount(search.Width, frame, "width"), final, null, Distribution.FromMasses(reachable));
+        return new PopulationLaw(null, KnownCount(search.Width, frame, "width"), final, null, Distribution.FromMasses(reachable), OneStep(search, start, firstStep, frame));
+    }
+
+    /// <summary>
+    /// The tiny case whose law is exact: beam or diverse search from one spawned prompt, no condition, and every child
+    /// ended by its first extend (EOS or max_tokens). Then the search stops after one step holding, per group, the
+    /// <c>width</c> best of <c>expand</c> i.i.d. children (by score, ties to the lower row), so any selection by the
+    /// score sees the best of groups·expand i.i.d. draws.
+    /// </summary>
+    private OneStepSearch? OneStep(BoundSearchStatement search, PopulationLaw start, List<(ParticleState State, double Mass, double LogWeight)>? firstStep, Frame frame)
+    {
+        var score = search.Body.OfType<BoundParticleUpdate>().Where(u => u.Kind == ParticleUpdateKind.Score).Select(u => u.Value).FirstOrDefault();
+        if (search.Method == SearchMethod.BestFirst || start.Count != 1 || firstStep is null || score is null
+            || !firstStep.All(p => p.State.Ended) || search.Body.OfType<BoundParticleUpdate>().Any(u => u.Kind == ParticleUpdateKind.Condition))
+        {
+            return null;
+        }
+
+        var groups = search.Method == SearchMethod.DiverseBeam ? KnownCount(search.Groups, frame, "groups") : 1;
+        var child = Distribution.FromMasses(firstStep.Select(p => new KeyValuePair<Outcome, double>(new Outcome(p.State.Text), p.Mass)));
+        var lets = new Dictionary<LocalSymbol, BoundExpression>(frame.PerParticleLets);
+        return new OneStepSearch(child, groups * KnownCount(search.Expand, frame, "expand"),
+            o => ToDouble(PerParticle(score, frame, search.Population, (string)o.Value!, lets)));
     }
 
     private List<(ParticleState State, double Mass, double LogWeight)> StepBranches(
@@ -471,6 +496,13 @@ public sealed class ExactOracle
             case SelectionKind.Best:
             {
                 var output = particles is null ? null : SelectionLaws.BestOfN(particles, o => ToDouble(Key(o)), population.Count);
+                if (output is null && population.Searched is { } searched && searched.Child.Probabilities.Keys.All(o => ToDouble(Key(o)) == searched.Score(o)))
+                {
+                    // A one-step search selected by its own score: the best of all its i.i.d. children.
+                    output = SelectionLaws.BestOfN(searched.Child, searched.Score, searched.Children);
+                    unavailable = null;
+                }
+
                 return new RandomValue(output, output, population.Target, unavailable, source, population.Support);
             }
 
@@ -608,11 +640,15 @@ public sealed class ExactOracle
     }
 
     /// <summary>A population: the law of each of its i.i.d. particles (null for a weighted one), their number, their target, and the prompt of a spawn.</summary>
-    private sealed record PopulationLaw(Distribution? Particle, int Count, Distribution? Target, string? SpawnPrompt, Distribution? Reachable = null) : Law
+    private sealed record PopulationLaw(
+        Distribution? Particle, int Count, Distribution? Target, string? SpawnPrompt, Distribution? Reachable = null, OneStepSearch? Searched = null) : Law
     {
         /// <summary>A law whose support holds every particle the population can hold (one particle's law, when known).</summary>
         public Distribution? Support => Particle ?? Reachable ?? Target;
     }
+
+    /// <summary>A beam or diverse search from one prompt whose every child ended in the first step: <see cref="Children"/> i.i.d. draws of <see cref="Child"/>, ranked by <see cref="Score"/>.</summary>
+    private sealed record OneStepSearch(Distribution Child, int Children, Func<Outcome, double> Score);
 
     private sealed class Frame(IReadOnlyDictionary<string, object> arguments)
     {

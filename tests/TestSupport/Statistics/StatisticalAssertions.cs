@@ -21,8 +21,8 @@ public static class StatisticalAssertions
     /// 17. Testing.Tests, Mutation/TwistNotRemovedTests: the correct twisted smc within the DKW bound of its target.
     /// 18–27. Testing.Tests, Properties/ConsistencyProperties: <c>StatisticalCases</c> = 5 random consistent
     ///    programs, two assertions each (upper TV bound at N = 32 below the exact TV(1); DKW within the tolerance).
-    /// 28–39. Cli.Tests, StrategyLibraryTests: `tts test` on the strategy library, one chi-square or DKW check for
-    ///    each of <c>StrategyLibraryTests.StatisticalChecks</c> = 12 strategies.
+    /// 28–41. Cli.Tests, StrategyLibraryTests: `tts test` on the strategy library, one chi-square or DKW check for
+    ///    each of <c>StrategyLibraryTests.StatisticalChecks</c> = 14 strategies.
     /// </summary>
-    public const int Count = 39;
+    public const int Count = 41;
 }
