@@ -84,6 +84,7 @@ internal static class TestCommand
         var perStrategy = settings with { Alpha = settings.Alpha / Math.Max(1, strategies.Count) };
 
         var refuted = false;
+        var failedRun = false;
         foreach (var strategy in strategies)
         {
             var given = settingsByName
@@ -107,9 +108,15 @@ internal static class TestCommand
             {
                 output.WriteLine($"strategy {strategy.Symbol.Name}: not checked: {e.Message}");
             }
+            catch (Exception e) when (e is RuntimeException or Runtime.Models.ModelException)
+            {
+                // A run error of one strategy (e.g. a prompt the small model cannot tokenize) does not hide the others' verdicts.
+                output.WriteLine($"strategy {strategy.Symbol.Name}: not checked: the run failed: {e.Message}");
+                failedRun = true;
+            }
         }
 
-        return refuted ? Refuted : TtsCommandLine.Success;
+        return refuted ? Refuted : failedRun ? TtsCommandLine.RunError : TtsCommandLine.Success;
     }
 
     private static bool Uses(Language.Binding.BoundTree.BoundStrategy strategy, string function) =>

@@ -17,7 +17,10 @@ namespace Tts.Testing.Checking;
 /// or heuristic the distance is reported. The <b>runtime check</b> is statistical: the executor's outputs over
 /// independent runs are compared, by chi-square, with the oracle's exact output law (whatever the guarantee: a
 /// best-of-N or a vote must follow its closed-form law too), or, where only the target is known (smc), the DKW
-/// distance to the target must stay within the tolerance plus the DKW bound.
+/// distance to the target must stay within the tolerance plus the DKW bound. Where the oracle enumerates no output
+/// law (search, race with several finishers, selections over weighted populations, a returned population), every
+/// output must be reachable under the reference semantics, and the distance from the law of the particles a
+/// heuristic selects from is reported as a DKW lower bound on total variation.
 /// </summary>
 public static class StrategyChecker
 {
@@ -80,9 +83,29 @@ public static class StrategyChecker
         {
             skipped = $"the strategy cannot run yet: {Lowerer.Unsupported(bound)}";
         }
+        else if (bound.Symbol.ReturnType.Kind == Language.Binding.Types.TypeKind.Population)
+        {
+            // A population is returned as the texts of its live particles, without their weights: no law to compare,
+            // but every particle must be one the reference semantics can produce.
+            var particles = ExecuteParticles(function, filled, runtimeModels ?? Bind(models), functions, settings);
+            runtime = oracle.Reachable is { } reachable
+                ? WithinSupport(particles, reachable, null, settings, reasons, "particles (a population is returned without its weights: its law is not checked)")
+                : null;
+            skipped = runtime is null ? "the oracle knows no support of the particles" : null;
+        }
         else if (oracle.Output is null && (oracle.Target is null || claim != Guarantee.Consistent))
         {
-            skipped = "the oracle has no output law to compare with";
+            // No law to compare with (search, race with several finishers, selections over weighted populations): the
+            // outputs must lie in the reachable support, and their distance from the target is measured.
+            if (oracle.Reachable is { } reachable)
+            {
+                var outputs = Execute(function, filled, runtimeModels ?? Bind(models), functions, settings);
+                runtime = WithinSupport(outputs, reachable, oracle.Target, settings, reasons, "outputs");
+            }
+            else
+            {
+                skipped = "the oracle has neither an output law nor a support to compare with";
+            }
         }
         else
         {
@@ -101,7 +124,17 @@ public static class StrategyChecker
 
     /// <summary>Runs the executor <see cref="CheckSettings.Runs"/> times and counts the outputs.</summary>
     public static Dictionary<Outcome, long> Execute(
-        Compiler.IR.IrFunction function, IReadOnlyDictionary<string, object> arguments, ModelBindings models, FunctionBindings functions, CheckSettings settings)
+        Compiler.IR.IrFunction function, IReadOnlyDictionary<string, object> arguments, ModelBindings models, FunctionBindings functions, CheckSettings settings) =>
+        Count(function, arguments, models, functions, settings, output => [new Outcome(output)]);
+
+    /// <summary>Runs a population-valued strategy and counts every live particle of every run.</summary>
+    public static Dictionary<Outcome, long> ExecuteParticles(
+        Compiler.IR.IrFunction function, IReadOnlyDictionary<string, object> arguments, ModelBindings models, FunctionBindings functions, CheckSettings settings) =>
+        Count(function, arguments, models, functions, settings, output => ((object[])output!).Select(particle => new Outcome(particle)));
+
+    private static Dictionary<Outcome, long> Count(
+        Compiler.IR.IrFunction function, IReadOnlyDictionary<string, object> arguments, ModelBindings models, FunctionBindings functions, CheckSettings settings,
+        Func<object?, IEnumerable<Outcome>> outcomesOf)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var counts = new Dictionary<Outcome, long>();
@@ -110,12 +143,54 @@ public static class StrategyChecker
             var runs = Math.Min(RunsPerBatch, settings.Runs - first);
             foreach (var result in IrExecutor.Execute(function, arguments, models, functions, new RunOptions(settings.Seed, runs, first)))
             {
-                var outcome = new Outcome(result.Output);
-                counts[outcome] = counts.GetValueOrDefault(outcome) + 1;
+                foreach (var outcome in outcomesOf(result.Output))
+                {
+                    counts[outcome] = counts.GetValueOrDefault(outcome) + 1;
+                }
             }
         }
 
         return counts;
+    }
+
+    /// <summary>
+    /// Where the oracle knows no output law: every output must have positive probability under the reachable law (a
+    /// hard check), and, with a <paramref name="target"/>, the DKW distance D to it gives a lower confidence bound on
+    /// the total variation, TV ≥ D − ε(n, α), reported (a heuristic strategy's law is expected to differ).
+    /// </summary>
+    public static RuntimeCheck WithinSupport(
+        IReadOnlyDictionary<Outcome, long> counts, Distribution reachable, Distribution? target, CheckSettings settings, List<string> reasons, string what)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        ArgumentNullException.ThrowIfNull(reachable);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(reasons);
+        var n = counts.Values.Sum();
+        var inv = CultureInfo.InvariantCulture;
+        var outside = counts.Where(c => reachable[c.Key] == 0.0).ToList();
+        if (outside.Count > 0)
+        {
+            var (outcome, count) = outside[0];
+            reasons.Add($"the runtime returned {outcome} ({count} of {n} {what}), which the reference semantics cannot produce");
+            return new RuntimeCheck("support check", "the reachable values", 0, null, null, null, settings.Alpha, n, null, settings.Beta, null, true, what);
+        }
+
+        string note;
+        if (target is null)
+        {
+            note = string.Create(inv, $"{what}: {counts.Count} distinct values, all reachable (no law to compare with)");
+        }
+        else
+        {
+            var outcomes = target.Outcomes.Concat(counts.Keys.Where(k => target[k] == 0.0)).ToList();
+            var d = Dkw.Distance(outcomes.Select(o => counts.GetValueOrDefault(o)).ToList(), outcomes.Select(o => target[o]).ToList());
+            var lower = d - Dkw.Epsilon(n, settings.Alpha);
+            note = lower > 0
+                ? string.Create(inv, $"{what}: law differs from the law of the particles it selects from by TV ≥ {lower:G3} (DKW: D = {d:G4} − ε = {Dkw.Epsilon(n, settings.Alpha):G3}, confidence 1 − alpha)")
+                : string.Create(inv, $"{what}: no difference from the law of the particles it selects from is shown (D = {d:G4} ≤ ε = {Dkw.Epsilon(n, settings.Alpha):G3})");
+        }
+
+        return new RuntimeCheck("support check", "the reachable values", 0, null, null, null, settings.Alpha, n, null, settings.Beta, null, false, note);
     }
 
     /// <summary>

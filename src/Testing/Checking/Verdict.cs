@@ -62,7 +62,8 @@ public sealed record RuntimeCheck(
     double? SmallestDetectable,
     double Beta,
     long? RequiredRuns,
-    bool Rejected)
+    bool Rejected,
+    string? Note = null)
 {
     public string Describe()
     {
@@ -71,6 +72,11 @@ public sealed record RuntimeCheck(
         if (Test == "support check")
         {
             parts.Add(Rejected ? "an output outside the law's support" : string.Create(inv, $"all {Runs} outputs in the support"));
+            if (Note is not null)
+            {
+                parts.Add(Note);
+            }
+
             return string.Join("; ", parts);
         }
 

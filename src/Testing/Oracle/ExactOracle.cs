@@ -16,8 +16,10 @@ namespace Tts.Testing.Oracle;
 /// tabular models, and computes exact laws by enumeration and closed forms — never through the compiler's lowering
 /// or the runtime's executor, so it can judge both. Rewards, verifiers and extractors are the user's
 /// <see cref="FunctionBindings"/> (deterministic functions of a text). Covers sample, spawn, smc (extend, factor,
-/// observe, condition, twist, forbid masks), repeat, speculative, strategy calls, fork, let, and the selections
-/// sample, best, vote and first; search, race, rank and refine have no law to check and are refused.
+/// observe, condition, twist, forbid masks), repeat, speculative, strategy calls, fork, let, race (its exact law with
+/// one finisher), and the selections sample, best, vote and first. Search, race with several finishers, rank and
+/// selections over weighted populations have no enumerated law: the oracle gives their reachable values (for support
+/// checks) and the law of the particles they select from. Refine is refused.
 /// </summary>
 public sealed class ExactOracle
 {
@@ -59,10 +61,10 @@ public sealed class ExactOracle
         var result = Run(bound, frame);
         return result switch
         {
-            Known known => new OracleResult(bound, Distribution.PointMass(known.Value), Distribution.PointMass(known.Value), Distribution.PointMass(known.Value), null, null),
-            RandomValue random => new OracleResult(bound, random.Output, random.Claimed, random.Target, random.Unavailable, frame.LogEvidence),
+            Known known => new OracleResult(bound, Distribution.PointMass(known.Value), Distribution.PointMass(known.Value), Distribution.PointMass(known.Value), null, null, Distribution.PointMass(known.Value)),
+            RandomValue random => new OracleResult(bound, random.Output, random.Claimed, random.Target, random.Unavailable, frame.LogEvidence, random.Support),
             PopulationLaw population => new OracleResult(bound, population.Particle, population.Particle, population.Target,
-                population.Particle is null ? "the law of a particle of a weighted population at finite N is not enumerated (only its target)" : null, frame.LogEvidence),
+                population.Particle is null ? "the law of a particle of a weighted population at finite N is not enumerated (only its target)" : null, frame.LogEvidence, population.Support),
             _ => throw new InvalidOperationException(),
         };
     }
@@ -109,6 +111,12 @@ public sealed class ExactOracle
             case BoundSmcStatement smc:
                 frame.Populations[smc.Population] = Smc(smc, frame);
                 break;
+            case BoundRaceStatement race:
+                frame.Populations[race.Population] = Race(race, frame);
+                break;
+            case BoundSearchStatement search:
+                frame.Populations[search.Population] = Search(search, frame);
+                break;
             case BoundForkStatement fork:
                 foreach (var inner in fork.Body)
                 {
@@ -117,7 +125,7 @@ public sealed class ExactOracle
 
                 break;
             default:
-                throw new OracleException($"the oracle has no law for `{Describe(statement)}` (search, race and refine follow no stated law)");
+                throw new OracleException($"the oracle has no law for `{Describe(statement)}` (a refined value feeds back into its own prompt: neither its law nor its support is enumerated)");
         }
     }
 
@@ -142,7 +150,7 @@ public sealed class ExactOracle
                 {
                     Known known => new PopulationLaw(Distribution.PointMass(known.Value), count, Distribution.PointMass(known.Value), null),
                     RandomValue { Output: { } output } random => new PopulationLaw(output, count, random.Target, null),
-                    RandomValue random => new PopulationLaw(null, count, random.Target, null),
+                    RandomValue random => new PopulationLaw(null, count, random.Target, null, random.Support),
                     _ => throw new OracleException("repeat of a population-valued strategy"),
                 };
             }
@@ -159,8 +167,15 @@ public sealed class ExactOracle
 
             case BoundStrategyCall call:
                 return Call(call, frame) as PopulationLaw ?? throw new OracleException($"'{call.Strategy.Name}' does not return a population");
+            case BoundRank rank:
+            {
+                // The top k by a key: a deterministic choice among the particles, so its support is theirs; its law is not enumerated.
+                var source = frame.Population(rank.PopulationSymbol);
+                return new PopulationLaw(null, Math.Min(source.Count, KnownCount(rank.Top, frame, "top")), source.Target, null, source.Support);
+            }
+
             default:
-                throw new OracleException($"the oracle has no law for the population {value.GetType().Name.Replace("Bound", "", StringComparison.Ordinal)} (rank is a top-k selection)");
+                throw new OracleException($"the oracle has no law for the population {value.GetType().Name.Replace("Bound", "", StringComparison.Ordinal)}");
         }
     }
 
@@ -219,6 +234,123 @@ public sealed class ExactOracle
         frame.LogEvidence = Math.Log(total);
         var target = Distribution.FromMasses(masses.Select(m => new KeyValuePair<Outcome, double>(new Outcome(m.Text), m.Mass)));
         return new PopulationLaw(null, start.Count, target, null);
+    }
+
+    /// <summary>
+    /// <c>race</c>: k i.i.d. draws decoded in lockstep, keeping the first m to finish (by the step of the token that
+    /// ended them, ties to the lower row). With m = 1 the kept draw is the best of k with score −(finish step), ties to
+    /// the first draw: exactly <see cref="SelectionLaws.BestOfN"/> over (text, finish step). With m &gt; 1 the kept
+    /// particles are dependent; only their support (the decoding law's) is given.
+    /// </summary>
+    private PopulationLaw Race(BoundRaceStatement race, Frame frame)
+    {
+        var model = Model(race.Model.Name);
+        var prompt = KnownText(race.Prompt, frame, "the prompt of a race");
+        var options = Options(race.Options, frame);
+        var count = KnownCount(race.Options.Count, frame);
+        var first = Math.Min(count, KnownCount(race.First, frame, "first"));
+        var masses = new Dictionary<Outcome, double>();
+        foreach (var (state, probability) in DecodeLaw.Step(model, DecodeLaw.Start(model, prompt), options, renormalizeMask: true, cutAtStop: true))
+        {
+            var key = new Outcome(string.Create(CultureInfo.InvariantCulture, $"{state.Generated - 1}{FinishSeparator}{state.Text}"));
+            masses[key] = masses.GetValueOrDefault(key) + probability;
+        }
+
+        var timed = Distribution.FromProbabilities(masses);
+        static object Text(object? timedText) => ((string)timedText!)[(((string)timedText!).IndexOf(FinishSeparator, StringComparison.Ordinal) + 1)..];
+        var texts = timed.Map(Text);
+        if (first > 1)
+        {
+            return new PopulationLaw(null, first, texts, null, texts);
+        }
+
+        static double Finish(Outcome o) => double.Parse(((string)o.Value!)[..((string)o.Value!).IndexOf(FinishSeparator, StringComparison.Ordinal)], CultureInfo.InvariantCulture);
+        var winner = SelectionLaws.BestOfN(timed, o => -Finish(o), count).Map(Text);
+        return new PopulationLaw(winner, 1, texts, null);
+    }
+
+    private const char FinishSeparator = '\u0001';
+
+    /// <summary>
+    /// <c>search</c>: which nodes survive depends on the scores of all of them, so the law of the kept nodes is not
+    /// enumerated; every node is a path of at most <c>steps</c> extend steps from the spawned prompt that no
+    /// condition killed. Its target, as for every heuristic selection, is the law of the particles it selects from
+    /// (one path run for every step, as an exact claim would need); its reachable law adds the paths stopped earlier
+    /// (best-first leaves nodes unexpanded), for support checks.
+    /// </summary>
+    private PopulationLaw Search(BoundSearchStatement search, Frame frame)
+    {
+        var start = frame.Population(search.Population);
+        if (start.SpawnPrompt is null)
+        {
+            throw new OracleException($"the oracle enumerates search only over a spawned population, and '{search.Population.Name}' was not spawned");
+        }
+
+        var steps = KnownCount(search.Steps, frame);
+        var initialModel = search.Body.OfType<BoundExtendStatement>().FirstOrDefault()?.Model.Name
+                           ?? throw new OracleException("a search block without extend");
+        var paths = new List<(ParticleState State, double Mass, double LogWeight)> { (DecodeLaw.Start(Model(initialModel), start.SpawnPrompt), 1.0, 0.0) };
+        var reachable = new Dictionary<Outcome, double> { [new Outcome("")] = 1.0 };
+        List<(ParticleState State, double Mass, double LogWeight)>? firstStep = null;
+        for (var step = 0; step < steps && paths.Any(p => !p.State.Ended); step++)
+        {
+            var next = new List<(ParticleState, double, double)>();
+            foreach (var path in paths)
+            {
+                if (path.State.Ended)
+                {
+                    next.Add(path);
+                    continue;
+                }
+
+                var branches = new List<(ParticleState State, double Mass, double LogWeight)> { path };
+                var lets = new Dictionary<LocalSymbol, BoundExpression>(frame.PerParticleLets);
+                foreach (var statement in search.Body)
+                {
+                    branches = StepBranches(statement, branches, search.Population, frame, lets);
+                }
+
+                next.AddRange(branches);
+            }
+
+            paths = next;
+            if (paths.Count > DecodeLaw.MaxPaths)
+            {
+                throw new OracleException($"more than {DecodeLaw.MaxPaths} search paths: too large for exact enumeration");
+            }
+
+            foreach (var (state, mass, _) in paths)
+            {
+                reachable[new Outcome(state.Text)] = reachable.GetValueOrDefault(new Outcome(state.Text)) + mass;
+            }
+
+            firstStep ??= paths.ToList();
+        }
+
+        var final = Distribution.FromMasses(paths.Select(p => new KeyValuePair<Outcome, double>(new Outcome(p.State.Text), p.Mass)));
+        return new PopulationLaw(null, KnownCount(search.Width, frame, "width"), final, null, Distribution.FromMasses(reachable), OneStep(search, start, firstStep, frame));
+    }
+
+    /// <summary>
+    /// The tiny case whose law is exact: beam or diverse search from one spawned prompt, no condition, and every child
+    /// ended by its first extend (EOS or max_tokens). Then the search stops after one step holding, per group, the
+    /// <c>width</c> best of <c>expand</c> i.i.d. children (by score, ties to the lower row), so any selection by the
+    /// score sees the best of groups·expand i.i.d. draws.
+    /// </summary>
+    private OneStepSearch? OneStep(BoundSearchStatement search, PopulationLaw start, List<(ParticleState State, double Mass, double LogWeight)>? firstStep, Frame frame)
+    {
+        var score = search.Body.OfType<BoundParticleUpdate>().Where(u => u.Kind == ParticleUpdateKind.Score).Select(u => u.Value).FirstOrDefault();
+        if (search.Method == SearchMethod.BestFirst || start.Count != 1 || firstStep is null || score is null
+            || !firstStep.All(p => p.State.Ended) || search.Body.OfType<BoundParticleUpdate>().Any(u => u.Kind == ParticleUpdateKind.Condition))
+        {
+            return null;
+        }
+
+        var groups = search.Method == SearchMethod.DiverseBeam ? KnownCount(search.Groups, frame, "groups") : 1;
+        var child = Distribution.FromMasses(firstStep.Select(p => new KeyValuePair<Outcome, double>(new Outcome(p.State.Text), p.Mass)));
+        var lets = new Dictionary<LocalSymbol, BoundExpression>(frame.PerParticleLets);
+        return new OneStepSearch(child, groups * KnownCount(search.Expand, frame, "expand"),
+            o => ToDouble(PerParticle(score, frame, search.Population, (string)o.Value!, lets)));
     }
 
     private List<(ParticleState State, double Mass, double LogWeight)> StepBranches(
@@ -344,7 +476,7 @@ public sealed class ExactOracle
 
         var source = laws.OfType<RandomValue>().First();
         object? Map(object? value) => value is null ? null : apply(laws.Select(l => l is Known k ? k.Value! : value).ToArray());
-        return new RandomValue(source.Output?.Map(Map), source.Claimed?.Map(Map), source.Target?.Map(Map), source.Unavailable, source.Source);
+        return new RandomValue(source.Output?.Map(Map), source.Claimed?.Map(Map), source.Target?.Map(Map), source.Unavailable, source.Source, source.Reachable?.Map(Map));
     }
 
     private Law Select(BoundSelection selection, Frame frame)
@@ -355,16 +487,23 @@ public sealed class ExactOracle
         string Text(Outcome o) => (string)o.Value!;
         object Key(Outcome o) => PerParticle(selection.Key!, frame, selection.PopulationSymbol, Text(o), frame.PerParticleLets);
         var unavailable = particles is null
-            ? $"{selection.Kind.ToString().ToLowerInvariant()}({selection.PopulationSymbol.Name}) over a weighted population: the finite-N law is not enumerated, only the target"
+            ? $"{selection.Kind.ToString().ToLowerInvariant()}({selection.PopulationSymbol.Name}) over a population whose particles are not i.i.d. (weighted, searched, raced or ranked): its finite-N law is not enumerated"
             : null;
         switch (selection.Kind)
         {
             case SelectionKind.Sample:
-                return new RandomValue(particles, particles, population.Target, unavailable, source);
+                return new RandomValue(particles, particles, population.Target, unavailable, source, population.Support);
             case SelectionKind.Best:
             {
                 var output = particles is null ? null : SelectionLaws.BestOfN(particles, o => ToDouble(Key(o)), population.Count);
-                return new RandomValue(output, output, population.Target, unavailable, source);
+                if (output is null && population.Searched is { } searched && searched.Child.Probabilities.Keys.All(o => ToDouble(Key(o)) == searched.Score(o)))
+                {
+                    // A one-step search selected by its own score: the best of all its i.i.d. children.
+                    output = SelectionLaws.BestOfN(searched.Child, searched.Score, searched.Children);
+                    unavailable = null;
+                }
+
+                return new RandomValue(output, output, population.Target, unavailable, source, population.Support);
             }
 
             case SelectionKind.Vote:
@@ -378,17 +517,29 @@ public sealed class ExactOracle
                         : SelectionLaws.WeightedVote(particles, VoteKey, o => ToDouble(PerParticle(selection.Weight, frame, selection.PopulationSymbol, Text(o), frame.PerParticleLets)), population.Count);
                 }
 
-                return new RandomValue(output, output, population.Target?.Map(v => VoteKey(new Outcome(v)).Value), unavailable, source);
+                return new RandomValue(output, output, population.Target?.Map(v => VoteKey(new Outcome(v)).Value), unavailable, source,
+                    population.Support?.Map(v => VoteKey(new Outcome(v)).Value));
             }
 
             default:
             {
-                var fallback = selection.Otherwise is null ? Outcome.None : new Outcome(Fixed(selection.Otherwise, frame, "the fallback of first"));
                 bool Accept(Outcome o) => (bool)Key(o);
+                if (particles is null && selection.Otherwise is not null && Single(selection.Otherwise, frame) is RandomValue { Support: { } fallbackSupport })
+                {
+                    // A random fallback (e.g. the best particle) over a population with no enumerated law: only the support is known.
+                    var passingSupport = population.Support?.Probabilities.Keys.Where(Accept).Select(o => new KeyValuePair<Outcome, double>(o, 1.0)) ?? [];
+                    var union = Distribution.FromMasses(passingSupport.Concat(fallbackSupport.Probabilities));
+                    var passingTarget = population.Target is null || !population.Target.Probabilities.Keys.Any(Accept) ? null : population.Target.Where(Accept);
+                    return new RandomValue(null, null, passingTarget, unavailable, source, union);
+                }
+
+                var fallback = selection.Otherwise is null ? Outcome.None : new Outcome(Fixed(selection.Otherwise, frame, "the fallback of first"));
                 var output = particles is null ? null : SelectionLaws.Rejection(particles, Accept, population.Count, fallback);
                 var passing = particles is null || !particles.Probabilities.Keys.Any(Accept) ? null : particles.Where(Accept);
                 var target = population.Target is null || !population.Target.Probabilities.Keys.Any(Accept) ? null : population.Target.Where(Accept);
-                return new RandomValue(output, passing, target, unavailable, source);
+                // Reachable: one draw, replaced by the fallback when rejected (the law of first with a budget of one).
+                var reachable = population.Support?.Map(v => Accept(new Outcome(v)) ? v : fallback.Value);
+                return new RandomValue(output, passing, target, unavailable, source, reachable);
             }
         }
     }
@@ -482,10 +633,22 @@ public sealed class ExactOracle
     private sealed record Known(object? Value) : Law;
 
     /// <summary>A random single value: its exact law (null when not enumerable), the claimed part of it, its target, and which random source it comes from.</summary>
-    private sealed record RandomValue(Distribution? Output, Distribution? Claimed, Distribution? Target, string? Unavailable, int Source) : Law;
+    private sealed record RandomValue(Distribution? Output, Distribution? Claimed, Distribution? Target, string? Unavailable, int Source, Distribution? Reachable = null) : Law
+    {
+        /// <summary>A law whose support holds every value a run can return (the output law when known).</summary>
+        public Distribution? Support => Output ?? Reachable ?? Target;
+    }
 
     /// <summary>A population: the law of each of its i.i.d. particles (null for a weighted one), their number, their target, and the prompt of a spawn.</summary>
-    private sealed record PopulationLaw(Distribution? Particle, int Count, Distribution? Target, string? SpawnPrompt) : Law;
+    private sealed record PopulationLaw(
+        Distribution? Particle, int Count, Distribution? Target, string? SpawnPrompt, Distribution? Reachable = null, OneStepSearch? Searched = null) : Law
+    {
+        /// <summary>A law whose support holds every particle the population can hold (one particle's law, when known).</summary>
+        public Distribution? Support => Particle ?? Reachable ?? Target;
+    }
+
+    /// <summary>A beam or diverse search from one prompt whose every child ended in the first step: <see cref="Children"/> i.i.d. draws of <see cref="Child"/>, ranked by <see cref="Score"/>.</summary>
+    private sealed record OneStepSearch(Distribution Child, int Children, Func<Outcome, double> Score);
 
     private sealed class Frame(IReadOnlyDictionary<string, object> arguments)
     {

@@ -17,6 +17,12 @@ public static class StatisticalAssertions
     /// 9–14. Testing.Tests, Properties/RandomProgramProperties: the executor vs the oracle on
     ///    <c>RandomProgramProperties.StatisticalCases</c> = 6 random programs (one chi-square per FsCheck case).
     /// 15. Cli.Tests, TestCommandTests: `tts test` of the sampling example (its runtime chi-square).
+    /// 16. Testing.Tests, Oracle/SmcTargetTests: an smc strategy at N = 64 within the DKW bound of its target.
+    /// 17. Testing.Tests, Mutation/TwistNotRemovedTests: the correct twisted smc within the DKW bound of its target.
+    /// 18–27. Testing.Tests, Properties/ConsistencyProperties: <c>StatisticalCases</c> = 5 random consistent
+    ///    programs, two assertions each (upper TV bound at N = 32 below the exact TV(1); DKW within the tolerance).
+    /// 28–41. Cli.Tests, StrategyLibraryTests: `tts test` on the strategy library, one chi-square or DKW check for
+    ///    each of <c>StrategyLibraryTests.StatisticalChecks</c> = 14 strategies.
     /// </summary>
-    public const int Count = 15;
+    public const int Count = 41;
 }

@@ -1,5 +1,7 @@
 using Tts.Testing.Checking;
 using Tts.Testing.Oracle;
+using Tts.Testing.Statistics;
+using Tts.TestSupport.Statistics;
 
 namespace Tts.Testing.Tests.Oracle;
 
@@ -91,7 +93,7 @@ public sealed class SmcTargetTests
     public void SmcStrategy_RunsCloseToItsTarget()
     {
         var source = Program("factor ps += weight(count(ps, \"a\"))").Replace("spawn(4", "spawn(64", StringComparison.Ordinal);
-        var verdict = StrategyChecker.Check(TestModels.Compile(source), "s", TestModels.Policy(TestModels.Abc()), settings: new CheckSettings(Runs: 4000, Seed: 3));
+        var verdict = StrategyChecker.Check(TestModels.Compile(source), "s", TestModels.Policy(TestModels.Abc()), settings: new CheckSettings(Runs: 4000, Seed: TestSeeds.For("smc-target", 3), Alpha: AlphaBudget.PerAssertion(StatisticalAssertions.Count)));
         Assert.NotNull(verdict.Runtime);
         Assert.False(verdict.Refuted, verdict.Format());
     }

@@ -1,6 +1,11 @@
 using FsCheck;
 using FsCheck.Fluent;
+using Tts.Compiler.Driver;
+using Tts.Compiler.Passes;
 using Tts.Language.Binding.Guarantees;
+using Tts.Language.Text;
+using Tts.Runtime.Execution;
+using Tts.Runtime.Rewards;
 using Tts.Testing.Checking;
 using Tts.Testing.Generators;
 using Tts.Testing.Oracle;
@@ -83,5 +88,28 @@ public sealed class RandomProgramProperties
             Assert.False(verdict.Refuted, $"{pair.Model}\n{pair.Strategy}\n{verdict.Format()}");
         }).Check(ProperWeightingProperties.Replayed(StatisticalCases, 102));
         Assert.True(checkedCases >= StatisticalCases - 2, $"only {checkedCases} of {StatisticalCases} cases were checked");
+    }
+
+    /// <summary>
+    /// -O1 ≡ -O0 on the oracle's generator (decoding options: temperature 0, top-k, top-p, stop, and smc): the executor's
+    /// outputs are bit-identical for the same seed. Runtime.Tests/Emit covers its own generator across both back ends;
+    /// this one adds the decoding options that generator leaves at their defaults.
+    /// </summary>
+    [Fact]
+    public void OptimizedAndUnoptimized_GiveTheSameOutputs_OnRandomPrograms()
+    {
+        Prop.ForAll(StrategyGenerators.Arbitrary, pair =>
+        {
+            var model = new ModelBindings().Bind("policy", pair.Model.ToModel());
+            var outputs = new[] { OptimizationLevel.O0, OptimizationLevel.O1 }.Select(level =>
+            {
+                var compilation = Compilation.Compile(SourceText.From(pair.Strategy.Source, "generated.tts"), level);
+                Assert.False(compilation.HasErrors);
+                return IrExecutor.Execute(compilation.Optimized!.Find("generated")!, new Dictionary<string, object> { ["prompt"] = "" }, model, new FunctionBindings(), new RunOptions(41, Runs: 64))
+                    .Select(r => new Tts.Testing.Oracle.Outcome(r.Output is object[] texts ? string.Join("|", texts) : r.Output).ToString())
+                    .ToList();
+            }).ToList();
+            Assert.Equal(outputs[0], outputs[1]);
+        }).Check(ProperWeightingProperties.Replayed(60, 103));
     }
 }
