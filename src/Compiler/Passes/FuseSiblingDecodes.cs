@@ -75,8 +75,9 @@ public sealed class FuseSiblingDecodes : IIrPass
 
         /// <summary>
         /// Groups the decodes of one body greedily, in order: a decode joins the first open group it is compatible with.
-        /// A group closes once any instruction reads one of its results (a later decode would have to move above that
-        /// read) or a budget is set (the decodes moved below it would be limited by it).
+        /// A group closes once any instruction reads one of its results or their input populations (at run time a decode
+        /// changes its input in place, so a read of either would have to stay after the decode) or a budget is set (the
+        /// decodes moved below it would be limited by it).
         /// </summary>
         private List<Group> FindGroups(List<IrInstruction> body)
         {
@@ -86,9 +87,9 @@ public sealed class FuseSiblingDecodes : IIrPass
                 var instruction = body[index];
                 var reads = IrTree.DeepOperands(instruction).Select(v => v.Id).ToHashSet();
                 var candidate = instruction is IrDecode { First: null } decode
-                    ? groups.FirstOrDefault(g => !g.Closed && Compatible(g.Leader, decode) && !reads.Overlaps(g.Results))
+                    ? groups.FirstOrDefault(g => !g.Closed && Compatible(g.Leader, decode) && !reads.Overlaps(g.Touched))
                     : null;
-                foreach (var group in groups.Where(g => instruction is IrBudget || reads.Overlaps(g.Results)))
+                foreach (var group in groups.Where(g => instruction is IrBudget || reads.Overlaps(g.Touched)))
                 {
                     group.Closed = true;
                 }
@@ -122,21 +123,22 @@ public sealed class FuseSiblingDecodes : IIrPass
                 : a.GetType() == b.GetType() && a.Equals(b);
     }
 
-    /// <summary>Decodes that may run as one: indices in the body, in order, and their results.</summary>
+    /// <summary>Decodes that may run as one: indices in the body, in order, and the values they touch (inputs and results).</summary>
     private sealed class Group(IrDecode leader)
     {
         public IrDecode Leader { get; } = leader;
 
         public List<int> Members { get; } = new();
 
-        public HashSet<int> Results { get; } = new();
+        public HashSet<int> Touched { get; } = new();
 
         public bool Closed { get; set; }
 
         public void Add(int index, IrDecode decode)
         {
             Members.Add(index);
-            Results.Add(decode.Result!.Id);
+            Touched.Add(decode.Result!.Id);
+            Touched.Add(decode.Population.Id);
         }
     }
 }
