@@ -15,6 +15,9 @@ internal enum ValueKind
 
     Population,
 
+    /// <summary><c>Population[]</c>: the populations a fused decode returns, read by projections.</summary>
+    PopulationTuple,
+
     /// <summary>A spawn's particle count, kept for the prefill that follows it (the executor's SpawnCount).</summary>
     SpawnCount,
 }

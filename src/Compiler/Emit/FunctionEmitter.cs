@@ -130,6 +130,15 @@ internal sealed class FunctionEmitter
             case IrDecode decode:
                 Declare(scope, instruction, $"{rt}.Decode({P(decode.Population)}, {Options(decode.Options)}, {Stream(decode.Stream)}, {Optional(decode.First, S)})", ValueKind.Population);
                 return;
+            case IrFusedDecode fused:
+                var populations = string.Join(", ", fused.Populations.Select(P));
+                var streams = string.Join(", ", fused.Streams.Select(Stream));
+                Declare(scope, instruction, $"{rt}.DecodeFused(new Population[] {{ {populations} }}, {Options(fused.Options)}, new int[] {{ {streams} }})",
+                    ValueKind.PopulationTuple);
+                return;
+            case IrProject project:
+                Declare(scope, instruction, $"{Read(scope, project.Tuple, ValueKind.PopulationTuple)}[{project.Index.ToString(CultureInfo.InvariantCulture)}]", ValueKind.Population);
+                return;
             case IrExtend extend:
                 Declare(scope, instruction, $"{rt}.Extend({P(extend.Population)}, {Options(extend.Options)}, {Bool(extend.Weighted)}, {Stream(extend.Stream)}, {scope.BlockStep})", ValueKind.Population);
                 return;
@@ -341,6 +350,7 @@ internal sealed class FunctionEmitter
             ValueKind.Single => "object?[]",
             ValueKind.PerParticle => "PerParticle",
             ValueKind.Population => "Population",
+            ValueKind.PopulationTuple => "Population[]",
             _ => throw new InvalidOperationException($"C# emitter: no cast to {wanted}"),
         };
 

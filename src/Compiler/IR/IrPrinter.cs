@@ -75,6 +75,8 @@ public static class IrPrinter
             IrSpawn s => $"spawn n={s.Count}",
             IrPrefill p => $"prefill.{(p.Shared ? "shared" : "per_particle")} {p.Population} model={p.Model} prompt={p.Prompt}",
             IrDecode d => $"decode {d.Population} model={d.Model} {d.Options}{(d.First is null ? "" : $" first={d.First}")} stream={d.Stream}",
+            IrFusedDecode f => $"decode.fused ({string.Join(", ", f.Populations)}) model={f.Model} {f.Options} streams=({string.Join(", ", f.Streams)})",
+            IrProject p => $"project {p.Tuple}.{p.Index}",
             IrExtend e => $"extend{(e.Weighted ? ".weighted" : "")} {e.Population} model={e.Model} {e.Options} stream={e.Stream}",
             IrReweight w => $"reweight.{w.Kind.ToString().ToLowerInvariant()} {w.Population} by={w.Value}",
             IrTwist t => $"twist {t.Population} = {t.Value}",

@@ -12,12 +12,17 @@ public enum IrShape
 
     /// <summary>A population of particles.</summary>
     Population,
+
+    /// <summary>A tuple of populations (what a fused decode returns; read by projections).</summary>
+    PopulationTuple,
 }
 
 /// <summary>The type of an IR value: a shape and, unless a population, a scalar element type.</summary>
 public sealed record IrType(IrShape Shape, TtsType Element, int? PopulationId)
 {
     public static IrType PopulationType { get; } = new(IrShape.Population, TtsType.Text, null);
+
+    public static IrType PopulationTupleType { get; } = new(IrShape.PopulationTuple, TtsType.Text, null);
 
     public static IrType Single(TtsType element) => new(IrShape.Single, element, null);
 
@@ -26,6 +31,7 @@ public sealed record IrType(IrShape Shape, TtsType Element, int? PopulationId)
     public override string ToString() => Shape switch
     {
         IrShape.Population => "population",
+        IrShape.PopulationTuple => "tuple of population",
         IrShape.PerParticle => $"each {Element} of %{PopulationId}",
         _ => Element.ToString(),
     };

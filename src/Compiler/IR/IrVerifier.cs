@@ -66,6 +66,38 @@ public static class IrVerifier
                 case IrDecode or IrExtend or IrPrefill or IrResample or IrReweight or IrTwist or IrScore or IrSmc or IrSearch or IrRank:
                     RequireShape(function, stage, instruction, instruction.Operands.First(), IrShape.Population);
                     break;
+                case IrFusedDecode fused:
+                    if (fused.Populations.Length < 2 || fused.Streams.Length != fused.Populations.Length)
+                    {
+                        Fail(function, stage, instruction, "a fused decode needs at least two populations and one stream per population");
+                    }
+
+                    foreach (var population in fused.Populations)
+                    {
+                        RequireShape(function, stage, instruction, population, IrShape.Population);
+                    }
+
+                    if (fused.Populations.Distinct().Count() != fused.Populations.Length)
+                    {
+                        Fail(function, stage, instruction, "a fused decode names one population twice");
+                    }
+
+                    foreach (var stream in fused.Streams)
+                    {
+                        RequireStream(function, stage, instruction, streams, stream);
+                    }
+
+                    RequireShape(function, stage, instruction, fused.Result!, IrShape.PopulationTuple);
+                    break;
+                case IrProject project:
+                    RequireShape(function, stage, instruction, project.Tuple, IrShape.PopulationTuple);
+                    RequireShape(function, stage, instruction, project.Result!, IrShape.Population);
+                    if (project.Index < 0 || project.Index >= TupleArity(function, project.Tuple))
+                    {
+                        Fail(function, stage, instruction, $"{project.Tuple} has no element {project.Index}");
+                    }
+
+                    break;
                 case IrSelectSample sample:
                     RequireShape(function, stage, instruction, sample.Population, IrShape.Population);
                     break;
@@ -103,6 +135,10 @@ public static class IrVerifier
 
         return returns;
     }
+
+    /// <summary>How many populations the fused decode defining <paramref name="tuple"/> returns (0 if none defines it).</summary>
+    private static int TupleArity(IrFunction function, IrValue tuple) =>
+        IrTree.All(function.Instructions).OfType<IrFusedDecode>().Where(f => f.Result!.Id == tuple.Id).Select(f => f.Populations.Length).FirstOrDefault();
 
     private static void Define(IrFunction function, string stage, IrInstruction instruction, Dictionary<int, IrValue> defined, IrValue value)
     {

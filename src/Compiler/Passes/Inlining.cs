@@ -112,6 +112,10 @@ public sealed class Inlining : IIrPass
             {
                 copy = random.WithStream(StreamKeys.Nest(callStream, random.Stream));
             }
+            else if (copy is IrFusedDecode fused)
+            {
+                copy = fused.MapStreams(stream => StreamKeys.Nest(callStream, stream));
+            }
 
             return instruction.Result is null ? copy : WithResult(copy, rename(instruction.Result));
         }

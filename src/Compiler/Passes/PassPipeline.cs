@@ -14,7 +14,8 @@ public sealed class PassPipeline
 
     /// <summary>
     /// -O1: inline calls first (so the other passes see whole programs), fold and sweep, hoist loop invariants out of
-    /// step bodies, then share prompt prefills.
+    /// step bodies, share prompt prefills, then fuse sibling decodes into one batched decode (and sweep the option values the fused
+    /// siblings no longer read).
     /// </summary>
     public static PassPipeline For(OptimizationLevel level) => level switch
     {
@@ -26,6 +27,8 @@ public sealed class PassPipeline
             new DeadCodeElimination(),
             new HoistLoopInvariants(),
             new HoistSharedPrefill(),
+            new FuseSiblingDecodes(),
+            new DeadCodeElimination(),
         }),
     };
 

@@ -104,6 +104,10 @@ public sealed class IrExecutor
             case IrDecode decode:
                 return runtime.Decode(PopulationOf(env, decode.Population), Options(env, decode.Options), decode.Stream,
                     decode.First is null ? null : Single(env, decode.First));
+            case IrFusedDecode fused:
+                return runtime.DecodeFused(fused.Populations.Select(p => PopulationOf(env, p)).ToArray(), Options(env, fused.Options), fused.Streams.ToArray());
+            case IrProject project:
+                return ((Population[])env.Get(project.Tuple))[project.Index];
             case IrExtend extend:
                 return runtime.Extend(PopulationOf(env, extend.Population), Options(env, extend.Options), extend.Weighted, extend.Stream, _blockStep);
             case IrReweight reweight:

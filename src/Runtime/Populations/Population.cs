@@ -16,9 +16,10 @@ namespace Tts.Runtime.Populations;
 /// Moving particles (<see cref="Resample"/>, <see cref="SelectTopK"/>, <see cref="Prune"/>, <see cref="Fork"/>)
 /// is one gather of every per-row array by global row indices plus <see cref="IDecodeState.Reorder"/> on the
 /// model state, never a deep copy. <see cref="Merge"/> joins two populations of the same runs through
-/// <see cref="IDecodeState.Concat"/>.
+/// <see cref="IDecodeState.Concat"/>; <see cref="Join"/> and <see cref="TakeDecodedRows"/> decode several populations
+/// as one batch (a fused decode).
 /// </remarks>
-public sealed class Population : IDisposable
+public sealed partial class Population : IDisposable
 {
     private Tensor _tokens;
     private Tensor _logWeights;
@@ -53,7 +54,7 @@ public sealed class Population : IDisposable
     public ILanguageModel Model { get; }
 
     /// <summary>The model's per-row state (KV cache for a transformer, histories for a tabular model).</summary>
-    public IDecodeState State { get; }
+    public IDecodeState State { get; private set; }
 
     /// <summary>[rows, capacity] int64 generated token ids, padded with <see cref="PadToken"/>.</summary>
     public Tensor Tokens => _tokens;

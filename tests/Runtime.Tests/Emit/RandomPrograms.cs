@@ -12,8 +12,8 @@ public sealed record RandomCase(string Program, string ModelJson, ulong Seed)
 
 /// <summary>
 /// Generators of small well-typed .tts strategies over one model: sampling, smc, search, best, vote, first, repeat
-/// of a helper strategy and plain strategy calls, with random decoding and block options; and of random tabular
-/// models (vocabulary of at most 5 tokens, order at most 2, at most 5 tokens per text).
+/// of a helper strategy, plain strategy calls and forks of sibling samples, with random decoding and block options;
+/// and of random tabular models (vocabulary of at most 5 tokens, order at most 2, at most 5 tokens per text).
 /// </summary>
 internal static class RandomPrograms
 {
@@ -43,6 +43,28 @@ internal static class RandomPrograms
         from options in DecodeOptions
         from selection in Selection("xs")
         select $"    population xs = sample policy({prompt}, n: {n}, {options})\n    return {selection}\n";
+
+    /// <summary>
+    /// A fork of two or three sibling samples (fused at -O1 when their options match, as two times in three here),
+    /// over the prompt, another prompt, or a helper call, joined into one text.
+    /// </summary>
+    private static Gen<string> Fork =>
+        from counts in Gen.ArrayOf(Gen.Choose(1, 4), 3)
+        from options in DecodeOptions
+        from other in DecodeOptions
+        from same in Gen.Frequency((2, Gen.Constant(true)), (1, Gen.Constant(false)))
+        from prompt in Gen.Elements("prompt", "prompt + \"a\"", "\"ab\"")
+        from third in Gen.Elements("", "        population zs = sample policy(\"a\", n: {0}, {1})\n", "        let h = helper(prompt)\n")
+        from first in Selection("xs")
+        from second in Selection("ys")
+        let thirdBranch = string.Format(CultureInfo.InvariantCulture, third, counts[2], options)
+        let thirdValue = third.Contains("zs", StringComparison.Ordinal) ? " + sample(zs)" : third.Length > 0 ? " + h" : ""
+        select "    fork {\n"
+               + $"        population xs = sample policy(prompt, n: {counts[0]}, {options})\n"
+               + $"        population ys = sample policy({prompt}, n: {counts[1]}, {(same ? options : other)})\n"
+               + thirdBranch
+               + "    }\n"
+               + $"    return {first} + \" \" + {second}{thirdValue}\n";
 
     private static Gen<string> Smc =>
         from n in Gen.Choose(1, 4)
@@ -89,7 +111,7 @@ internal static class RandomPrograms
 
     public static Gen<string> Program =>
         from helper in Sample("prompt")
-        from main in Gen.Frequency((3, Sample("prompt")), (3, Smc), (2, Search), (2, Repeat), (1, Call))
+        from main in Gen.Frequency((3, Sample("prompt")), (3, Smc), (2, Search), (2, Repeat), (1, Call), (3, Fork))
         select "model policy: lm\nreward r: Score\nverifier ok\n\n"
                + "strategy helper(prompt: text) -> text {\n" + helper + "}\n\n"
                + "strategy main(prompt: text = \"a\") -> text {\n" + main + "}\n";
