@@ -1,5 +1,8 @@
 using System.Globalization;
 using Microsoft.CodeAnalysis.CSharp;
+using Tts.Compiler.Driver;
+using Tts.Compiler.Emit;
+using Tts.Compiler.Lowering;
 using Tts.Language.Binding;
 using Tts.Language.Binding.BoundTree;
 using Tts.Language.Binding.Types;
@@ -8,9 +11,18 @@ using Tts.Language.Syntax;
 
 namespace Tts.SourceGenerators;
 
-/// <summary>Parses and binds one .tts file and reduces the result to equatable models.</summary>
+/// <summary>
+/// Compiles one .tts file as <c>tts run</c> does (parse, bind, lower, -O1 passes), emits its strategies as C# with the
+/// compiler's emitter, and reduces the result to equatable models.
+/// </summary>
 internal static class FileModelBuilder
 {
+    /// <summary>
+    /// The namespace of the emitted classes (one internal class per file, named as its file class). Not nested in the
+    /// file class, whose strategy classes (e.g. <c>Population</c>) would shadow the names the emitted code uses.
+    /// </summary>
+    public const string EmittedNamespace = "Tts.Generated.Emitted";
+
     /// <summary>Members of a strategy's nested class and of its Parameters record that names must not take.</summary>
     private static readonly string[] StrategyMembers =
     {
@@ -25,18 +37,17 @@ internal static class FileModelBuilder
     public static FileResult Build(string path, string text, CancellationToken cancellationToken)
     {
         var className = Naming.FileClassName(path);
-        var tree = SyntaxTree.Parse(text, path);
-        var bag = new DiagnosticBag();
-        bag.AddRange(tree.Diagnostics);
         cancellationToken.ThrowIfCancellationRequested();
-        var program = Binder.Bind(tree, bag);
+        var compilation = Compilation.Compile(Tts.Language.Text.SourceText.From(text, path));
         cancellationToken.ThrowIfCancellationRequested();
+        var tree = compilation.Syntax;
+        var program = compilation.Bound;
 
-        var diagnostics = bag.ToImmutableSorted().Select(ToModel).ToList();
-        if (diagnostics.Any(d => d.IsError))
+        var diagnostics = compilation.Diagnostics.Select(ToModel).ToList();
+        if (compilation.HasErrors)
         {
             return new FileResult(
-                new StrategyFileModel(path, text, className, EquatableArray<FunctionDeclarationModel>.Empty, EquatableArray<StrategyModel>.Empty, HasErrors: true),
+                new StrategyFileModel(path, text, className, EquatableArray<FunctionDeclarationModel>.Empty, EquatableArray<StrategyModel>.Empty, "", HasErrors: true),
                 diagnostics.ToEquatableArray());
         }
 
@@ -59,10 +70,33 @@ internal static class FileModelBuilder
         var clashes = FindNameClashes(tree, className, program, strategies);
         diagnostics.AddRange(clashes);
         var hasErrors = clashes.Count > 0;
+        if (hasErrors)
+        {
+            return new FileResult(
+                new StrategyFileModel(path, text, className, functions, EquatableArray<StrategyModel>.Empty, "", HasErrors: true),
+                diagnostics.ToEquatableArray());
+        }
+
+        diagnostics.AddRange(program.Strategies
+            .Zip(strategies, (bound, model) => (bound, model))
+            .Where(s => s.model.NotCompiled is not null)
+            .Select(s => NotCompiled(s.model, ToModel(tree.Source.GetLocation(s.bound.Symbol.DeclarationSpan)))));
+        var emitted = CSharpEmitter.Emit(
+            compilation.Optimized!,
+            new CSharpEmitOptions(EmittedNamespace, className, Source: SourceEmitter.FileName(path), IsPublic: false));
+        cancellationToken.ThrowIfCancellationRequested();
         return new FileResult(
-            new StrategyFileModel(path, text, className, functions, hasErrors ? EquatableArray<StrategyModel>.Empty : strategies.ToEquatableArray(), hasErrors),
+            new StrategyFileModel(path, text, className, functions, strategies.ToEquatableArray(), emitted, HasErrors: false),
             diagnostics.ToEquatableArray());
     }
+
+    private static DiagnosticModel NotCompiled(StrategyModel strategy, LocationModel location) =>
+        new(
+            GeneratorDiagnostics.NotCompiled.Id,
+            GeneratorDiagnostics.NotCompiled.Title.ToString(CultureInfo.InvariantCulture),
+            new[] { $"strategy '{strategy.Name}' cannot be compiled to C# yet: {strategy.NotCompiled}; its run methods throw RuntimeException saying so" }.ToEquatableArray(),
+            IsError: false,
+            location);
 
     private static DiagnosticModel ToModel(Diagnostic diagnostic) =>
         new(diagnostic.Id, diagnostic.Descriptor.Title, new[] { diagnostic.Message }.ToEquatableArray(), diagnostic.IsError, ToModel(diagnostic.Location));
@@ -113,7 +147,8 @@ internal static class FileModelBuilder
             symbol.Signature,
             documentation,
             models.ToEquatableArray(),
-            functions.ToEquatableArray());
+            functions.ToEquatableArray(),
+            Lowerer.Unsupported(strategy));
     }
 
     /// <summary>C# names that would collide (CS0102, CS0542): reported as TTSG002 at the strategy or parameter.</summary>

@@ -74,6 +74,14 @@ internal static class GeneratorDiagnostics
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true);
 
+    public static readonly DiagnosticDescriptor NotCompiled = new(
+        id: "TTSG009",
+        title: "A strategy cannot be compiled to C# yet",
+        messageFormat: "{0}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true);
+
     public static Diagnostic ToRoslyn(DiagnosticModel model)
     {
         var descriptor = model.Id switch
@@ -85,6 +93,7 @@ internal static class GeneratorDiagnostics
             "TTSG006" => MethodNotBindable,
             "TTSG007" => DuplicateBinding,
             "TTSG008" => MissingName,
+            "TTSG009" => NotCompiled,
             _ => TtsDescriptors.Get(model.Id, model.Title, model.IsError),
         };
 

@@ -33,6 +33,7 @@ internal sealed record ParameterModel(string Name, string TtsType, string Proper
 /// <summary>
 /// One strategy of a file, with everything the emitter writes about it. <paramref name="Models"/> and
 /// <paramref name="Functions"/> are the declared names it uses (through the strategies it calls too), in declaration order.
+/// <paramref name="NotCompiled"/> says why the compiler cannot lower it to C# yet (its run methods then throw), or is null.
 /// </summary>
 internal sealed record StrategyModel(
     string Name,
@@ -45,11 +46,13 @@ internal sealed record StrategyModel(
     string Signature,
     EquatableArray<string> Documentation,
     EquatableArray<string> Models,
-    EquatableArray<string> Functions);
+    EquatableArray<string> Functions,
+    string? NotCompiled);
 
 /// <summary>
-/// One .tts file: where it is, its text (embedded in the generated code, which compiles it at run time), the C#
-/// class it becomes, its rewards / verifiers / extractors, its strategies, and whether it had errors.
+/// One .tts file: where it is, its text (embedded in the generated code as a constant), the C# class it becomes, its
+/// rewards / verifiers / extractors, its strategies, the C# the compiler's emitter wrote for them (the class
+/// <c>Tts.Generated.Emitted.&lt;ClassName&gt;</c> the run methods call; empty when the file has errors), and whether it had errors.
 /// </summary>
 internal sealed record StrategyFileModel(
     string Path,
@@ -57,6 +60,7 @@ internal sealed record StrategyFileModel(
     string ClassName,
     EquatableArray<FunctionDeclarationModel> Functions,
     EquatableArray<StrategyModel> Strategies,
+    string EmittedCode,
     bool HasErrors);
 
 /// <summary>What a declared function is, which is also the attribute that binds a C# method to it.</summary>

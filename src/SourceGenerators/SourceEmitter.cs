@@ -4,9 +4,10 @@ using Microsoft.CodeAnalysis.CSharp;
 namespace Tts.SourceGenerators;
 
 /// <summary>
-/// Writes the C# for one error-free .tts file. Output depends only on the model: deterministic. Run methods call
-/// <c>Tts.Runtime.Hosting.StrategyHost</c> with the embedded .tts text; when the compiler's C# emitter lands, they
-/// will call emitted code instead, with the same public shape.
+/// Writes the C# for one error-free .tts file. Output depends only on the model: deterministic. With the runtime
+/// referenced, the file also holds the compiler's emitted C# for the strategies (<c>Tts.Generated.Emitted.&lt;File&gt;</c>,
+/// internal), and the run methods hand its <c>Run_</c> methods to <c>Tts.Runtime.Hosting.StrategyHost</c>: nothing is
+/// compiled or interpreted at run time.
 /// </summary>
 internal static class SourceEmitter
 {
@@ -39,7 +40,7 @@ internal static class SourceEmitter
         w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"Tts.SourceGenerators\", \"0.2.0\")]");
         w.Line("public static partial class " + file.ClassName);
         w.Open();
-        w.Line("/// <summary>The text of " + Xml(FileName(file.Path)) + ", which the run methods compile (once) and run.</summary>");
+        w.Line("/// <summary>The text of " + Xml(FileName(file.Path)) + " (the run methods call the C# it was compiled to at build time).</summary>");
         w.Line("public const string " + SourceConstant + " = " + StringLiteral(file.Source) + ";");
         w.Line();
         w.Line("/// <summary>The .tts file's name, for messages.</summary>");
@@ -52,6 +53,13 @@ internal static class SourceEmitter
 
         w.Close();
         w.Close();
+        if (model.IncludeRun)
+        {
+            // The emitter's output is a complete compilation unit (header, #nullable, namespace): appended as it is.
+            w.Line();
+            w.Raw(file.EmittedCode);
+        }
+
         return w.ToString();
     }
 
@@ -119,6 +127,7 @@ internal static class SourceEmitter
     {
         private readonly Writer _w;
         private readonly StrategyModel _strategy;
+        private readonly StrategyFileModel _file;
         private readonly List<(string Model, string Name)> _models = new();
         private readonly List<(string Type, string Name)> _instances = new();
         private readonly List<ResolvedFunctionModel> _functions;
@@ -128,6 +137,7 @@ internal static class SourceEmitter
         {
             _w = w;
             _strategy = strategy;
+            _file = model.File;
             _functions = strategy.Functions.Select(name => model.Functions.First(f => f.Declaration.Name == name)).ToList();
             foreach (var name in strategy.Models)
             {
@@ -234,6 +244,7 @@ internal static class SourceEmitter
             var options = Unique(names, "options");
             var token = Unique(names, "cancellationToken");
             var arguments = Unique(names, "arguments");
+            var signature = Unique(names, "signature");
             var models = Unique(names, "models");
             var results = Unique(names, "results");
             var typed = Unique(names, "typed");
@@ -246,7 +257,7 @@ internal static class SourceEmitter
             DocumentModelsAndInstances();
             _w.Line("/// <param name=\"" + Bare(parameters) + "\">The strategy's parameters.</param>");
             _w.Line("/// <param name=\"" + Bare(options) + "\">Seed, number of runs and index of the first run.</param>");
-            _w.Line("/// <param name=\"" + Bare(token) + "\">Checked before and after the runs (not yet between decode steps).</param>");
+            _w.Line("/// <param name=\"" + Bare(token) + "\">Checked before the runs start and before every model step.</param>");
             _w.Line("/// <returns>One result per run, in run order.</returns>");
             Signature(
                 "public static async " + Task + "<" + ResultList + "> RunManyAsync",
@@ -266,6 +277,15 @@ internal static class SourceEmitter
 
             _w.Indent--;
             _w.Line("};");
+            _w.Line("var " + signature + " = new " + Runtime + ".Hosting.StrategyParameter[]");
+            _w.Open();
+            foreach (var parameter in _strategy.Parameters)
+            {
+                _w.Line("new(" + Quote(parameter.Name) + ", " + Quote(parameter.TtsType) + "),");
+            }
+
+            _w.Indent--;
+            _w.Line("};");
             _w.Line("var " + models + " = new " + Runtime + ".Execution.ModelBindings()" + (_models.Count == 0 ? ";" : ""));
             for (var m = 0; m < _models.Count; m++)
             {
@@ -275,8 +295,11 @@ internal static class SourceEmitter
             var functions = _functions.Count > 0
                 ? "BindFunctions(" + string.Join(", ", _instances.Select(x => x.Name)) + ")"
                 : "new " + Runtime + ".Rewards.FunctionBindings()";
+            var run = _strategy.NotCompiled is null
+                ? "global::" + FileModelBuilder.EmittedNamespace + "." + _file.ClassName + "." + Tts.Compiler.Emit.CSharpEmitter.RunMethodName(_strategy.Name)
+                : Runtime + ".Hosting.StrategyHost.CannotRun(Name, " + Quote(_strategy.NotCompiled) + ")";
             _w.Line("var " + results + " = await " + Runtime + ".Hosting.StrategyHost.RunAsync(");
-            _w.Line("    " + SourceConstant + ", " + FileNameConstant + ", Name, " + arguments + ", " + models + ", " + functions + ", " + options + ", " + token + ").ConfigureAwait(false);");
+            _w.Line("    Name, " + signature + ", " + run + ", " + arguments + ", " + models + ", " + functions + ", " + options + ", " + token + ").ConfigureAwait(false);");
             _w.Line("var " + typed + " = new Result[" + results + ".Count];");
             _w.Line("for (var " + i + " = 0; " + i + " < " + typed + ".Length; " + i + "++)");
             _w.Open();
@@ -357,7 +380,7 @@ internal static class SourceEmitter
         private void DocumentSeedAndToken(string seed, string token)
         {
             _w.Line("/// <param name=\"" + Bare(seed) + "\">The seed: the same seed gives the same output bit for bit, as <c>tts run --seed</c> does.</param>");
-            _w.Line("/// <param name=\"" + Bare(token) + "\">Checked before and after the run (not yet between decode steps).</param>");
+            _w.Line("/// <param name=\"" + Bare(token) + "\">Checked before the run starts and before every model step.</param>");
         }
 
         private IEnumerable<string> ModelAndInstanceParameters() =>
@@ -415,7 +438,7 @@ internal static class SourceEmitter
             ? "@\"" + text.Replace("\"", "\"\"") + "\""
             : SymbolDisplay.FormatLiteral(text, quote: true);
 
-    private static string FileName(string path)
+    internal static string FileName(string path)
     {
         var slash = Math.Max(path.LastIndexOf('/'), path.LastIndexOf('\\'));
         return slash >= 0 ? path.Substring(slash + 1) : path;
@@ -439,6 +462,16 @@ internal static class SourceEmitter
             }
 
             _builder.Append(text).Append('\n');
+        }
+
+        /// <summary>Text written as it is (its own lines and indentation), ending with a line break.</summary>
+        public void Raw(string text)
+        {
+            _builder.Append(text);
+            if (text.Length > 0 && text[text.Length - 1] != '\n')
+            {
+                _builder.Append('\n');
+            }
         }
 
         public void Open()

@@ -157,6 +157,51 @@ public class DiagnosticTests
             diagnostics.Select(d => $"({d.Location.GetLineSpan().StartLinePosition.Line},{d.Location.GetLineSpan().StartLinePosition.Character}) {d.GetMessage()}"));
     }
 
+    /// <summary>
+    /// A strategy that checks but that the lowerer cannot lower: a warning at the strategy, and the file's other
+    /// strategies still compile to C#; its own API is generated and its run methods throw what <c>tts run</c> says.
+    /// </summary>
+    [Fact]
+    public void A_strategy_the_compiler_cannot_lower_reports_TTSG009_and_keeps_its_api()
+    {
+        const string path = "/project/partial.tts";
+        var (result, output, diagnostics) = GeneratorHarness.Run(
+            GeneratorHarness.Compilation("namespace Consumer { internal static class Anchor { } }"),
+            new InMemoryAdditionalText(path, """
+                model policy: lm
+
+                strategy unextended(q: text) -> population {
+                    population ps = spawn(2, prompt: q)
+                    return ps
+                }
+
+                strategy fine(q: text = "") -> text {
+                    population xs = sample policy(q)
+                    return sample(xs)
+                }
+                """));
+
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal("TTSG009", diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
+        var span = diagnostic.Location.GetLineSpan();
+        Assert.Equal(path, span.Path);
+        Assert.Equal(new LinePosition(2, 9), span.StartLinePosition); // the name, line 3, column 10
+        Assert.Equal(
+            "strategy 'unextended' cannot be compiled to C# yet: `ps` is spawned but no smc or search block extends it, so no model is known to prefill its prompt; its run methods throw RuntimeException saying so",
+            diagnostic.GetMessage());
+
+        var source = Assert.Single(result.GeneratedTrees).GetText().ToString();
+        Assert.Contains(
+            "global::Tts.Runtime.Hosting.StrategyHost.CannotRun(Name, \"`ps` is spawned but no smc or search block extends it, so no model is known to prefill its prompt\")",
+            source,
+            StringComparison.Ordinal);
+        Assert.Contains("global::Tts.Generated.Emitted.PartialStrategies.Run_fine,", source, StringComparison.Ordinal);
+        Assert.DoesNotContain("Run_unextended", source, StringComparison.Ordinal);
+        var problems = GeneratorHarness.ErrorsAndWarnings(output);
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
     [Fact]
     public void Every_language_code_has_a_tracked_descriptor()
     {

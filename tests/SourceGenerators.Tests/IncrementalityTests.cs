@@ -133,6 +133,33 @@ public class IncrementalityTests
         Assert.Contains("public long N { get; init; } = 5L;", regenerated.SourceText.ToString(), StringComparison.Ordinal);
     }
 
+    /// <summary>The C# the compiler emits for a file is part of that file's output: a body edit regenerates it, and only it.</summary>
+    [Fact]
+    public void Editing_a_strategy_body_regenerates_its_emitted_code_only()
+    {
+        var compilation = GeneratorHarness.Compilation("class C { }");
+        var first = Text("/p/first.tts", First);
+        var second = Text("/p/second.tts", Second);
+        var driver = GeneratorHarness.Driver(first, second).RunGenerators(compilation);
+        var before = driver.GetRunResult().Results.Single().GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString());
+        Assert.Contains("internal static class FirstStrategies", before["Tts.Generated.FirstStrategies.g.cs"], StringComparison.Ordinal);
+
+        driver = driver
+            .ReplaceAdditionalText(first, Text("/p/first.tts", First.Replace("n: n)", "n: n, temperature: 0.25)", StringComparison.Ordinal)))
+            .RunGenerators(compilation);
+
+        var result = driver.GetRunResult().Results.Single();
+        var sources = result.TrackedSteps[TtsGenerator.Steps.Sources]
+            .SelectMany(step => step.Outputs)
+            .ToDictionary(output => PathOf(output.Value)!, output => output.Reason);
+        Assert.Equal(IncrementalStepRunReason.Modified, sources["/p/first.tts"]);
+        Assert.True(sources["/p/second.tts"] is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"second: {sources["/p/second.tts"]}");
+        var after = result.GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString());
+        Assert.Equal(before["Tts.Generated.SecondStrategies.g.cs"], after["Tts.Generated.SecondStrategies.g.cs"]);
+        Assert.DoesNotContain("rt.Broadcast(0.25d)", before["Tts.Generated.FirstStrategies.g.cs"], StringComparison.Ordinal);
+        Assert.Contains("rt.Broadcast(0.25d)", after["Tts.Generated.FirstStrategies.g.cs"], StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Models_are_equal_when_their_content_is()
     {

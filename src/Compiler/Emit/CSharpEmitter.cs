@@ -30,7 +30,7 @@ public static class CSharpEmitter
             writer.Line("using StrategyRuntime = global::Tts.Runtime.Execution.StrategyRuntime;");
             writer.Line("using TtsType = global::Tts.Language.Binding.Types.TtsType;");
             writer.Line();
-            using (writer.Block($"public static class {options.ClassName}"))
+            using (writer.Block($"{(options.IsPublic ? "public" : "internal")} static class {options.ClassName}"))
             {
                 var emitters = module.Functions.Select(f => new FunctionEmitter(f, module, writer)).ToList();
                 for (var i = 0; i < emitters.Count; i++)
@@ -54,6 +54,9 @@ public static class CSharpEmitter
 
         return writer.ToString();
     }
+
+    /// <summary>The emitted method that runs <paramref name="strategy"/> as the strategy being run (the source generator calls it).</summary>
+    public static string RunMethodName(string strategy) => FunctionEmitter.RunMethod(strategy);
 
     /// <summary>A C# class name from a file name: <c>particle_filter.tts</c> → <c>ParticleFilter</c>.</summary>
     public static string ClassNameFor(string fileName)

@@ -32,7 +32,11 @@ internal sealed class GeneratedAssembly
     /// <summary>One run's result, its wall time dropped (it differs between any two executions).</summary>
     public sealed record Run(int Index, object? Output, Spent Spent);
 
-    public static GeneratedAssembly Compile(IEnumerable<string> csharpFiles, IEnumerable<string> ttsFiles, params string[] extraSources)
+    public static GeneratedAssembly Compile(IEnumerable<string> csharpFiles, IEnumerable<string> ttsFiles, params string[] extraSources) =>
+        CompileExpecting(null, csharpFiles, ttsFiles, extraSources);
+
+    /// <summary>As <see cref="Compile"/>; the generator must report <paramref name="expectedWarning"/> (a warning code) and nothing else.</summary>
+    public static GeneratedAssembly CompileExpecting(string? expectedWarning, IEnumerable<string> csharpFiles, IEnumerable<string> ttsFiles, params string[] extraSources)
     {
         var parse = new CSharpParseOptions(LanguageVersion.Latest);
         var trees = csharpFiles.Select(f => CSharpSyntaxTree.ParseText(File.ReadAllText(f), parse, f))
@@ -46,7 +50,9 @@ internal sealed class GeneratedAssembly
         var texts = ttsFiles.Select(f => (AdditionalText)new FileText(f)).ToArray();
         CSharpGeneratorDriver.Create(new[] { new TtsGenerator().AsSourceGenerator() }, texts, parse)
             .RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
-        Assert.True(generatorDiagnostics.IsEmpty, string.Join("\n", generatorDiagnostics));
+        var unexpected = generatorDiagnostics.Where(d => !(d.Id == expectedWarning && d.Severity == DiagnosticSeverity.Warning)).ToList();
+        Assert.True(unexpected.Count == 0, string.Join("\n", unexpected));
+        Assert.True(expectedWarning is null || generatorDiagnostics.Any(d => d.Id == expectedWarning), $"the generator did not report {expectedWarning}");
 
         using var stream = new MemoryStream();
         var emit = output.Emit(stream);
@@ -54,6 +60,13 @@ internal sealed class GeneratedAssembly
         Assert.True(emit.Success && problems.Count == 0, string.Join("\n", problems));
         return new GeneratedAssembly(Assembly.Load(stream.ToArray()));
     }
+
+    /// <summary>
+    /// The compiler's emitted <c>Run_&lt;strategy&gt;</c> method that the generated run methods hand to StrategyHost
+    /// (internal, in <c>Tts.Generated.Emitted.&lt;fileClass&gt;</c>), or null.
+    /// </summary>
+    public MethodInfo? EmittedRunMethod(string fileClass, string strategy) =>
+        _assembly.GetType($"Tts.Generated.Emitted.{fileClass}")?.GetMethod("Run_" + strategy, BindingFlags.Public | BindingFlags.Static);
 
     public object Create(string typeName, params object[] arguments) =>
         Activator.CreateInstance(_assembly.GetType(typeName, throwOnError: true)!, arguments)!;

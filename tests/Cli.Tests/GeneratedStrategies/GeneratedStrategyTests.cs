@@ -78,6 +78,8 @@ public sealed class GeneratedStrategyTests : IDisposable
             run.GetProperty("spent").GetProperty("reward_calls").GetInt64())).ToList();
 
         var generated = (assembly == "example" ? ExampleAssembly : WholeTextAssembly).Value;
+        // The generated run methods run the C# the compiler emitted at build time (StrategyHost has no other way to run).
+        Assert.NotNull(generated.EmittedRunMethod(FileClass(file), strategy));
         var settings = cliArguments.Zip(cliArguments.Skip(1)).Where(p => p.First == "--set").Select(p => p.Second.Split('=')).ToDictionary(
             kv => char.ToUpperInvariant(kv[0][0]) + kv[0][1..],
             kv => kv[1].Contains('.', StringComparison.Ordinal) ? (object)double.Parse(kv[1], CultureInfo.InvariantCulture) : long.Parse(kv[1], CultureInfo.InvariantCulture));
@@ -147,6 +149,28 @@ public sealed class GeneratedStrategyTests : IDisposable
         Assert.Equal(3, runs.Count);
         Assert.All(runs, r => Assert.IsType<string>(r.Output));
         Assert.All(runs, r => Assert.True(r.Spent.RewardCalls > 0));
+    }
+
+    [Fact]
+    public void A_strategy_the_compiler_cannot_lower_throws_what_tts_run_says()
+    {
+        using var folder = new TempFolder("tts-generated-");
+        var file = folder.Write("unextended.tts", """
+            model policy: lm
+
+            strategy unextended(q: text = "a") -> population {
+                population ps = spawn(2, prompt: q)
+                return ps
+            }
+            """);
+        var cli = CliRunner.Run("run", file, "--strategy", "unextended", "--model", $"policy=tabular:{ModelPath}");
+        Assert.NotEqual(0, cli.ExitCode);
+
+        var generated = GeneratedAssembly.CompileExpecting("TTSG009", Array.Empty<string>(), new[] { file });
+        Assert.Null(generated.EmittedRunMethod("UnextendedStrategies", "unextended"));
+        var error = Assert.Throws<RuntimeException>(() => generated.RunMany(
+            "UnextendedStrategies", "Unextended", _model, new Dictionary<string, object>(), new RunOptions(Seed, 1)));
+        Assert.Contains(error.Message, cli.Error, StringComparison.Ordinal);
     }
 
     private static string FileClass(string file) => file == "answers.tts" ? "AnswersStrategies" : "CheckedStrategies";

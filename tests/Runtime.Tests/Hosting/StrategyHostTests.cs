@@ -1,46 +1,43 @@
 using Tts.Runtime.Execution;
 using Tts.Runtime.Hosting;
-using Tts.Runtime.Models.Tabular;
 using Tts.Runtime.Rewards;
-using Tts.TestSupport;
 
 namespace Tts.Runtime.Tests.Hosting;
 
-/// <summary>The entry point of generated run methods: compile once, check the arguments, run, honour cancellation.</summary>
-public sealed class StrategyHostTests : IDisposable
+/// <summary>
+/// The entry point of generated run methods: checks the arguments, runs the emitted Run method on a pool thread with a
+/// runtime for the options, honours cancellation. (That generated code gives what <c>tts run</c> gives is
+/// Cli.Tests/GeneratedStrategies.)
+/// </summary>
+public sealed class StrategyHostTests
 {
-    private const string Source = """
-        model policy: lm
+    private static readonly StrategyParameter[] Parameters = { new("prompt", "text"), new("n", "int"), new("temperature", "real"), new("greedy", "bool") };
 
-        strategy draw(prompt: text = "", n: int = 2, temperature: real = 1.0) -> text {
-            population xs = sample policy(prompt, n: n, temperature: temperature)
-            return sample(xs)
-        }
-        """;
+    private static Dictionary<string, object> Arguments() => new() { ["prompt"] = "", ["n"] = 2L, ["temperature"] = 1.0, ["greedy"] = false };
 
-    private readonly TabularModel _model = TabularModel.Load(RepoPaths.Combine("examples", "models", "abc.json"));
-
-    public void Dispose() => _model.Dispose();
-
-    private Task<IReadOnlyList<RunResult>> Run(IReadOnlyDictionary<string, object> arguments, string source = Source, string strategy = "draw", CancellationToken token = default) =>
-        StrategyHost.RunAsync(source, "draw.tts", strategy, arguments, new ModelBindings().Bind("policy", _model), new FunctionBindings(), new RunOptions(Seed: 3, Runs: 4), token);
-
-    private static Dictionary<string, object> Arguments(long n = 2) => new() { ["prompt"] = "", ["n"] = n, ["temperature"] = 1.0 };
+    private static Task<IReadOnlyList<RunResult>> Run(
+        IReadOnlyDictionary<string, object> arguments,
+        Func<StrategyRuntime, IReadOnlyDictionary<string, object>, IReadOnlyList<RunResult>>? run = null,
+        CancellationToken token = default) =>
+        StrategyHost.RunAsync(
+            "draw", Parameters, run ?? ((rt, _) => rt.Results(new object?[rt.Runs])), arguments, new ModelBindings(), new FunctionBindings(), new RunOptions(Seed: 3, Runs: 4, FirstRun: 2), token);
 
     [Fact]
-    public async Task Runs_as_the_executor_does()
+    public async Task Runs_the_emitted_method_on_a_pool_thread_with_a_runtime_for_the_options()
     {
-        var results = await Run(Arguments());
+        StrategyRuntime? seen = null;
+        var onPool = false;
+        var results = await Run(Arguments(), (rt, args) =>
+        {
+            seen = rt;
+            onPool = Thread.CurrentThread.IsThreadPoolThread;
+            return rt.Results(Enumerable.Range(0, rt.Runs).Select(i => (object?)((string)args["prompt"] + i)).ToArray());
+        });
 
-        var function = StrategyHost.Find(Source, "draw.tts", "draw");
-        var direct = IrExecutor.Execute(function, Arguments(), new ModelBindings().Bind("policy", _model), new RunOptions(Seed: 3, Runs: 4));
-        Assert.Equal(direct.Select(r => r.Untimed()), results.Select(r => r.Untimed()));
-    }
-
-    [Fact]
-    public void A_source_is_compiled_once()
-    {
-        Assert.Same(StrategyHost.Find(Source, "draw.tts", "draw"), StrategyHost.Find(string.Concat(Source.AsSpan(), ""), "draw.tts", "draw"));
+        Assert.True(onPool);
+        Assert.Equal(3UL, seen!.Seed);
+        Assert.Equal(new[] { 2, 3, 4, 5 }, results.Select(r => r.Run));
+        Assert.Equal(new object?[] { "0", "1", "2", "3" }, results.Select(r => r.Output));
     }
 
     [Fact]
@@ -54,26 +51,34 @@ public sealed class StrategyHostTests : IDisposable
         wrongType["n"] = 2;
         Assert.Equal("parameter 'n' is int, but the value given is a Int32", (await Assert.ThrowsAsync<RuntimeException>(() => Run(wrongType))).Message);
 
+        var notANumber = Arguments();
+        notANumber["temperature"] = double.NaN;
+        Assert.Equal("parameter 'temperature' is real, but the value given is a Double", (await Assert.ThrowsAsync<RuntimeException>(() => Run(notANumber))).Message);
+
         var extra = Arguments();
         extra["m"] = 1L;
         Assert.Equal("strategy 'draw' has no parameter 'm'", (await Assert.ThrowsAsync<RuntimeException>(() => Run(extra))).Message);
     }
 
     [Fact]
-    public async Task Sources_with_errors_and_unknown_strategies_are_one_clear_error()
+    public async Task A_cancelled_token_runs_nothing_and_reaches_the_runtime()
     {
-        var broken = await Assert.ThrowsAsync<RuntimeException>(() => Run(Arguments(), source: "strategy s() -> text { return 1 }"));
-        Assert.StartsWith("draw.tts does not compile: draw.tts(1,31): error TTS0114", broken.Message, StringComparison.Ordinal);
+        var ran = false;
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Run(Arguments(), (rt, _) => { ran = true; return rt.Results(new object?[rt.Runs]); }, cancelled.Token));
+        Assert.False(ran);
 
-        var unknown = await Assert.ThrowsAsync<RuntimeException>(() => Run(Arguments(), strategy: "other"));
-        Assert.Equal("draw.tts has no strategy 'other' (it has: draw)", unknown.Message);
+        using var live = new CancellationTokenSource();
+        var token = CancellationToken.None;
+        await Run(Arguments(), (rt, _) => { token = rt.Cancellation; return rt.Results(new object?[rt.Runs]); }, live.Token);
+        Assert.Equal(live.Token, token);
     }
 
     [Fact]
-    public async Task A_cancelled_token_runs_nothing()
+    public async Task A_strategy_that_cannot_run_says_why_as_tts_run_does()
     {
-        using var cancelled = new CancellationTokenSource();
-        cancelled.Cancel();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Run(Arguments(), token: cancelled.Token));
+        var error = await Assert.ThrowsAsync<RuntimeException>(() => Run(Arguments(), StrategyHost.CannotRun("draw", "`ps` is spawned but no smc or search block extends it")));
+        Assert.Equal("strategy 'draw' checks, but cannot run yet: `ps` is spawned but no smc or search block extends it", error.Message);
     }
 }
