@@ -7,10 +7,11 @@ namespace Tts.Cli.Bench;
 /// <summary>The headline table as `tts bench` prints it: the machine, its ceilings, one row per comparison, then what limits each.</summary>
 internal static class HeadlineTable
 {
-    public static void Write(IAnsiConsole console, HeadlineReport report)
+    /// <remarks>Plain lines go to <paramref name="output"/> unwrapped (they are long); only the table goes through the console.</remarks>
+    public static void Write(IAnsiConsole console, TextWriter output, HeadlineReport report)
     {
-        console.WriteLine($"tts bench ({report.Preset}) on {report.Device}: {report.Machine}; load average {report.LoadAverage}");
-        console.WriteLine($"measured ceilings: {report.Rates}");
+        output.WriteLine($"tts bench ({report.Preset}) on {report.Device}: {report.Machine}; load average {report.LoadAverage}");
+        output.WriteLine($"measured ceilings: {report.Rates}");
         var table = new Table { Title = new TableTitle("headline: every ratio against its baseline from this run") };
         table.AddColumn("#");
         table.AddColumn("measure");
@@ -36,9 +37,9 @@ internal static class HeadlineTable
         for (var i = 0; i < report.Rows.Count; i++)
         {
             var row = report.Rows[i];
-            console.WriteLine($"{i + 1}. [{row.Key}] {row.Setting}. {row.Note}.");
+            output.WriteLine($"{i + 1}. [{row.Key}] {row.Setting}. {row.Note}.");
         }
 
-        console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"total {report.TotalSeconds:F1} s"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"total {report.TotalSeconds:F1} s"));
     }
 }

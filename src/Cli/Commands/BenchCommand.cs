@@ -53,7 +53,7 @@ internal static class BenchCommand
                 console.Profile.Width = 160; // redirected (a file, CI, a test): rows stay readable
             }
 
-            HeadlineTable.Write(console, report);
+            HeadlineTable.Write(console, output, report);
             if (result.GetValue(json) is { } path)
             {
                 File.WriteAllText(path, report.ToJson());
