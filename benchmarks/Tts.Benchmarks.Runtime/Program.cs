@@ -7,8 +7,8 @@ using Tts.Benchmarks.Runtime;
 using Tts.Runtime.Models.Transformer;
 
 // The end-to-end runner. Usage (from the repository root; every number in a table comes from the one run that printed it):
-//   dotnet run -c Release --project benchmarks/Tts.Benchmarks.Runtime -- headline [--preset standard|smoke] [--device cpu|cuda]
-//   dotnet run -c Release --project benchmarks/Tts.Benchmarks.Runtime -- scaling [--device cpu|cuda] [--steps S] [--plot FILE.png] [--quick]
+//   dotnet run -c Release --project benchmarks/Tts.Benchmarks.Runtime -- headline [--preset standard|smoke] [--device cpu|cuda] [--threads T]
+//   dotnet run -c Release --project benchmarks/Tts.Benchmarks.Runtime -- scaling [--device cpu|cuda] [--threads T] [--steps S] [--plot FILE.png] [--quick]
 //   dotnet run -c Release --project benchmarks/Tts.Benchmarks.Runtime -- dsl-overhead [REPETITIONS]
 var mode = args.Length > 0 ? args[0] : "";
 string? Option(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
@@ -18,6 +18,11 @@ var device = Option("--device") switch
     "cuda" => DevicePreference.Cuda,
     var other => throw new ArgumentException($"unknown --device '{other}': use cpu or cuda"),
 };
+if (Option("--threads") is { } threads)
+{
+    torch.set_num_threads(int.Parse(threads, CultureInfo.InvariantCulture));
+}
+
 if (device == DevicePreference.Cuda && !torch.cuda.is_available())
 {
     Console.Error.WriteLine("--device cuda: torch.cuda.is_available() is false (no CUDA device, or the CPU-only libtorch package)");
@@ -33,7 +38,7 @@ switch (mode)
     case "scaling":
         Scaling(device, int.Parse(Option("--steps") ?? "4", CultureInfo.InvariantCulture), Option("--plot"), args.Contains("--quick"));
         return 0;
-    case "dsl-overhead":
+    case "dsl-overhead" or "--dsl-overhead": // the second spelling: the command of the issue-5 run in docs/performance.md
         DslOverhead.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7);
         return 0;
     default:

@@ -6,6 +6,7 @@ using Tts.Benchmarking.Baselines;
 using Tts.Compiler.Passes;
 using Tts.Runtime.Models.Transformer;
 using Tts.Runtime.Rewards;
+using Tts.Tasks.Arithmetic;
 
 namespace Tts.Benchmarking.Headline;
 
@@ -36,6 +37,11 @@ public static class HeadlineBenchmark
         var rows = new List<HeadlineRow>();
 
         var torchDevice = device == DevicePreference.Cuda ? RequireCuda() : torch.CPU;
+        if (settings.Threads > 0)
+        {
+            torch.set_num_threads(settings.Threads);
+        }
+
         Report(progress, "measuring the machine's matmul rate and memory bandwidth");
         var rates = MachineRates.Measure(torchDevice, settings.MatmulSize, settings.StreamBytes, settings.RateRepetitions);
         Report(progress, rates.ToString());
@@ -47,7 +53,9 @@ public static class HeadlineBenchmark
             var modelName = settings.StrategyModel == StrategyModelKind.Shipped
                 ? $"{BenchModels.ShippedPolicyDirectory} ({Millions(strategyModel.ParameterCount)})"
                 : $"random Llama tiny ({Millions(strategyModel.ParameterCount)})";
-            var question = Tts.Tasks.Arithmetic.ArithmeticTask.Problems(Tts.Tasks.Arithmetic.ArithmeticSplit.Test, 1, Tts.Tasks.Arithmetic.ArithmeticTask.TestSeed)[0].Prompt;
+            // A level-4 problem (three operations): the policy's solutions to it differ from sample to sample, so rewards
+            // differ and the particle filter resamples; on the easy levels every particle writes the same lines.
+            var question = ArithmeticTask.Problems(ArithmeticSplit.Test, 1, ArithmeticTask.TestSeed, levels: [ArithmeticGenerator.MaxLevel])[0].Prompt;
             Report(progress, $"strategies on {modelName}: best-of-N (DSL vs hand-written)");
             rows.Add(BestOfNOverhead(settings, strategyModel, modelName, question));
             Report(progress, "particle filter (DSL vs hand-written, resample share)");

@@ -22,6 +22,12 @@ public sealed record HeadlineSettings
 
     public DevicePreference Device { get; init; } = DevicePreference.Cpu;
 
+    /// <summary>
+    /// CPU threads torch uses (0: TorchSharp's default, one per core). Worth trying 1 on a machine shared with other
+    /// jobs: torch's parallel regions wait for their slowest thread, and a descheduled thread stalls them all.
+    /// </summary>
+    public int Threads { get; init; }
+
     /// <summary>Interleaved repetitions of each DSL / baseline pair; medians are reported.</summary>
     public required int Repetitions { get; init; }
 

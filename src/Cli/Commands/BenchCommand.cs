@@ -7,7 +7,7 @@ using Tts.Runtime.Models.Transformer;
 namespace Tts.Cli.Commands;
 
 /// <summary>
-/// <c>tts bench [--preset standard|smoke] [--device cpu|cuda] [--json FILE]</c>: the headline performance table of
+/// <c>tts bench [--preset standard|smoke] [--device cpu|cuda] [--threads T] [--repetitions R] [--json FILE]</c>: the headline performance table of
 /// docs/performance.md, every ratio measured against its baseline in this one run (the work is in Tts.Benchmarking,
 /// shared with the benchmark runner).
 /// </summary>
@@ -22,10 +22,11 @@ internal static class BenchCommand
         };
         var device = new Option<string>("--device") { Description = "Where to measure: cpu, or cuda (fails when CUDA is absent)", DefaultValueFactory = _ => "cpu" };
         var repetitions = new Option<int?>("--repetitions") { Description = "Interleaved repetitions of each comparison (default: the preset's)" };
+        var threads = new Option<int>("--threads") { Description = "CPU threads for torch (0: TorchSharp's default, one per core)" };
         var json = new Option<string?>("--json") { Description = "Also write the table, the machine and its measured ceilings as JSON to this file" };
         var command = new Command("bench", "Measure the headline performance table: DSL vs hand-written loops, batching, prefill sharing, resampling, roofline")
         {
-            preset, device, repetitions, json,
+            preset, device, repetitions, threads, json,
         };
         command.SetAction(result =>
         {
@@ -41,6 +42,9 @@ internal static class BenchCommand
                     var other => throw new CliException($"unknown --device '{other}': use cpu or cuda"),
                 },
             };
+            settings = result.GetValue(threads) is var threadCount and >= 0
+                ? settings with { Threads = threadCount }
+                : throw new CliException("--threads must be 0 (one per core) or more");
             if (result.GetValue(repetitions) is { } count)
             {
                 settings = count >= 1 ? settings with { Repetitions = count } : throw new CliException("--repetitions must be at least 1");
