@@ -5,9 +5,10 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Tts.Benchmarks;
 
 // In-process: the benchmarks run inside this build, so the repo's build settings apply and nothing is generated.
-// A short job (1 launch, 3 warm-up and 3 measured iterations) keeps the whole suite to minutes on 2 cores; with
-// BenchmarkDotNet's own --job (e.g. --job default, for tighter intervals) that job replaces it. Filters: docs/performance.md.
+// The job: BenchmarkDotNet's short run by default (1 launch, 3 warm-up and 3 measured iterations: the whole suite in
+// minutes on 2 cores); `--dry` runs each benchmark once (a check that it runs), `--long` the default job (tighter
+// intervals). These two are this program's own options, taken out before BenchmarkDotNet reads the rest (--filter, --list...).
 Console.WriteLine($"benchmark program: {LargeProgram.Text.Split('\n').Length} lines");
-var job = args.Contains("--job") ? Job.Default : Job.ShortRun;
-var config = DefaultConfig.Instance.AddJob(job.WithToolchain(InProcessEmitToolchain.Instance).AsDefault());
-BenchmarkSwitcher.FromAssembly(typeof(FrontEndBenchmarks).Assembly).Run(args, config);
+var job = args.Contains("--dry") ? Job.Dry : args.Contains("--long") ? Job.Default : Job.ShortRun;
+var config = DefaultConfig.Instance.AddJob(job.WithToolchain(InProcessEmitToolchain.Instance));
+BenchmarkSwitcher.FromAssembly(typeof(FrontEndBenchmarks).Assembly).Run(args.Where(a => a is not ("--dry" or "--long")).ToArray(), config);
