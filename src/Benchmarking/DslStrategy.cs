@@ -25,13 +25,17 @@ public sealed class DslStrategy
         }
         """;
 
-    /// <summary>The particle filter of examples/strategies/particle_filter.tts with its sizes as parameters.</summary>
+    /// <summary>
+    /// The particle filter of examples/strategies/particle_filter.tts with its sizes as parameters, resampling whenever the
+    /// weights are uneven (ESS below N, where the example waits for N/2): the most resampling a filter does, so that
+    /// the resample cost share measured is its upper bound.
+    /// </summary>
     public const string ParticleFilterSource = """
         model policy: lm
         reward score: Score
         strategy particle_filter(question: text, n: int = 16, steps: int = 6, max_tokens: int = 16, temperature: real = 1.0) -> text {
             population ps = spawn(n, prompt: question)
-            smc ps with resample = systematic, ess < 0.5, steps <= steps {
+            smc ps with resample = systematic, ess < 1.0, steps <= steps {
                 extend ps by policy(stop: "\n", max_tokens: max_tokens, temperature: temperature)
                 factor ps += log(score(ps))
             }

@@ -12,11 +12,14 @@ namespace Tts.Benchmarking.Baselines;
 /// <summary>
 /// A particle filter written directly over the runtime's lowest pieces: <c>runs × n</c> particles extend by one line
 /// (stop at a newline, at most <c>maxTokens</c>) per step with finished rows held, a batched reward reweights them
-/// (log reward), and runs whose effective sample size fell below half resample systematically (ancestors gathered,
+/// (log reward), and runs whose effective sample size fell below <see cref="EssThreshold"/> × N resample systematically (ancestors gathered,
 /// KV cache reordered). The time spent in the resampling block is measured separately: the resample cost share.
 /// </summary>
 public static class HandWrittenParticleFilter
 {
+    /// <summary>The ESS threshold, as in <see cref="DslStrategy.ParticleFilterSource"/>: resample whenever the weights are uneven.</summary>
+    public const double EssThreshold = 1.0;
+
     public static BaselineRun Run(TransformerModel model, string prompt, IReward reward, int runs, int n, int steps, int maxTokens, double temperature, int seed)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -88,12 +91,12 @@ public static class HandWrittenParticleFilter
         return new BaselineRun(clock.Elapsed.TotalSeconds, generated, resampleSeconds, resamplings);
     }
 
-    /// <summary>ESS test, systematic ancestors for the runs below half, KV reorder and host-side gathers; false when no run resampled.</summary>
+    /// <summary>ESS test, systematic ancestors for the runs below the threshold, KV reorder and host-side gathers; false when no run resampled.</summary>
     private static bool Resample(IDecodeState state, Tensor runKeys, int runs, int n, int step, ref string[] texts, ref bool[] ended, ref double[] logWeights)
     {
         using var scope = torch.NewDisposeScope();
         var weights = torch.tensor(logWeights, ScalarType.Float64).reshape(runs, n);
-        var resample = WeightMath.EssBelow(weights, 0.5);
+        var resample = WeightMath.EssBelow(weights, EssThreshold);
         if (!resample.any().item<bool>())
         {
             return false;

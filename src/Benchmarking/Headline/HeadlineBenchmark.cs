@@ -102,7 +102,7 @@ public static class HeadlineBenchmark
             HandWrittenParticleFilter.Run(model, question, Reward, settings.FilterRuns, settings.FilterParticles, settings.FilterSteps, settings.FilterMaxTokens, 1.0, seed);
 
         var (dslRuns, handRuns) = Interleaved(settings.Repetitions, Dsl, Hand);
-        var setting = $"{modelName}, {settings.FilterRuns} runs x {settings.FilterParticles} particles, {settings.FilterSteps} steps of <= {settings.FilterMaxTokens} tokens, systematic at ESS < 0.5";
+        var setting = $"{modelName}, {settings.FilterRuns} runs x {settings.FilterParticles} particles, {settings.FilterSteps} steps of <= {settings.FilterMaxTokens} tokens, systematic at ESS < N";
         yield return OverheadRow("dsl-particle-filter", "DSL / hand-written loop, particle filter (time per token)",
             $"{setting}, {settings.Repetitions} interleaved repetitions",
             dslRuns.Select(r => (r.Seconds, r.Tokens)).ToList(), handRuns.Select(r => (r.Seconds, r.Tokens)).ToList());
