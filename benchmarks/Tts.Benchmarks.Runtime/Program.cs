@@ -1,133 +1,90 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using TorchSharp;
-using Tts.Runtime.Models;
-using Tts.Runtime.Models.Tokenizers;
+using Tts.Benchmarking;
+using Tts.Benchmarking.Headline;
+using Tts.Benchmarking.Scaling;
+using Tts.Benchmarks.Runtime;
 using Tts.Runtime.Models.Transformer;
 
-// Decode throughput against population size, prefix sharing and KV reorder cost for a randomly initialized
-// ~100M-parameter Llama-style model on the CPU. Usage: dotnet run -c Release --project benchmarks/Tts.Benchmarks.Runtime
-// [-- --steps S] ; prints one table whose ratios all come from this one run.
-// `-- --dsl-overhead [R]`: the particle filter through the DSL against a hand-written loop (DslOverhead.cs).
-if (args.Length >= 1 && args[0] == "--dsl-overhead")
+// The end-to-end runner. Usage (from the repository root; every number in a table comes from the one run that printed it):
+//   dotnet run -c Release --project benchmarks/Tts.Benchmarks.Runtime -- headline [--preset standard|smoke] [--device cpu|cuda] [--threads T]
+//   dotnet run -c Release --project benchmarks/Tts.Benchmarks.Runtime -- scaling [--device cpu|cuda] [--threads T] [--steps S] [--plot FILE.png] [--quick]
+//   dotnet run -c Release --project benchmarks/Tts.Benchmarks.Runtime -- dsl-overhead [REPETITIONS]
+var mode = args.Length > 0 ? args[0] : "";
+string? Option(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+var device = Option("--device") switch
 {
-    Tts.Benchmarks.Runtime.DslOverhead.Run(args.Length == 2 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7);
-    return;
-}
-
-var steps = args.Length == 2 && args[0] == "--steps" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 8;
-const int promptLength = 256;
-int[] populationSizes = [1, 4, 16, 64];
-
-var config = new TransformerConfig
-{
-    VocabSize = 32000, HiddenSize = 768, IntermediateSize = 2048, LayerCount = 12, HeadCount = 12, KeyValueHeadCount = 12, HeadDim = 64,
-    TieWordEmbeddings = true, MaxPositionEmbeddings = 2048, EosTokenId = 0, RmsNormEps = 1e-5,
+    null or "cpu" => DevicePreference.Cpu,
+    "cuda" => DevicePreference.Cuda,
+    var other => throw new ArgumentException($"unknown --device '{other}': use cpu or cuda"),
 };
-var characters = Enumerable.Range(0, 95).Select(i => (char)(' ' + i));
-using var model = TransformerModel.CreateRandom(
-    config, HuggingFaceTokenizer.CharacterLevelJson(["<eos>"], characters), seed: 1, new TransformerOptions { Device = DevicePreference.Cpu });
-
-var random = new Random(7);
-var prompt = Enumerable.Range(0, promptLength).Select(_ => random.Next(1, 96)).ToArray();
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"model: {model.ParameterCount / 1e6:F1}M parameters (hidden {config.HiddenSize}, {config.LayerCount} layers, {config.HeadCount} heads, intermediate {config.IntermediateSize}, vocab {config.VocabSize}, tied), float32, {model.Device.type}"));
-Console.WriteLine($"machine: {Environment.ProcessorCount} cores, torch threads {torch.get_num_threads()}, {RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}");
-Console.WriteLine($"prompt {promptLength} tokens, {steps} timed decode steps per N after 2 warm-up steps");
-Console.WriteLine();
-
-// One decode step: the log-probs a sampler would read, then one token per row.
-void Step(IDecodeState state, int step)
+if (Option("--threads") is { } threads)
 {
-    using var scope = torch.NewDisposeScope();
-    var logProbs = state.NextLogProbs();
-    var tokens = torch.tensor(Enumerable.Range(0, state.Rows).Select(r => (long)(1 + (r * 31 + step * 7) % 95)).ToArray());
-    _ = logProbs.sum().item<double>(); // reading the result, as sampling does, forces the step to finish
-    state.Append(tokens);
+    torch.set_num_threads(int.Parse(threads, CultureInfo.InvariantCulture));
 }
 
-double Seconds(Action action)
+if (device == DevicePreference.Cuda && !torch.cuda.is_available())
 {
-    var clock = Stopwatch.StartNew();
-    action();
-    return clock.Elapsed.TotalSeconds;
+    Console.Error.WriteLine("--device cuda: torch.cuda.is_available() is false (no CUDA device, or the CPU-only libtorch package)");
+    return 2;
 }
 
-double Median(IEnumerable<double> values)
+switch (mode)
 {
-    var sorted = values.Order().ToArray();
-    return sorted[sorted.Length / 2];
+    case "headline":
+        var settings = HeadlineSettings.ByName(Option("--preset") ?? HeadlineSettings.Standard.Name) with { Device = device };
+        Markdown.Headline(Console.Out, HeadlineBenchmark.Run(settings, Console.Error));
+        return 0;
+    case "scaling":
+        Scaling(device, int.Parse(Option("--steps") ?? "4", CultureInfo.InvariantCulture), Option("--plot"), args.Contains("--quick"));
+        return 0;
+    case "dsl-overhead" or "--dsl-overhead": // the second spelling: the command of the issue-5 run in docs/performance.md
+        DslOverhead.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7);
+        return 0;
+    default:
+        Console.Error.WriteLine("usage: Tts.Benchmarks.Runtime headline|scaling|dsl-overhead [options] (see docs/performance.md)");
+        return 2;
 }
 
-IDecodeState Start(int rows) => model.Start([prompt], Enumerable.Repeat(0, rows).ToList());
-
-// Prefill: the prompt runs once whatever N; N only changes the gather of the last logits and the suffix allocation.
-// Two warm-up prefills (allocator and kernel warm-up), then N values interleaved so machine noise hits all alike.
-for (var w = 0; w < 2; w++)
+// Scaling curves for the shipped model and the random 109.5M model: against N at a fixed prompt, against the prompt
+// length at N = 16, memory per particle; --quick takes fewer points (a check that it runs, not a measurement).
+static void Scaling(DevicePreference device, int steps, string? plotPath, bool quick)
 {
-    Start(1).Dispose();
-}
+    var torchDevice = device == DevicePreference.Cuda ? torch.CUDA : torch.CPU;
+    var rates = quick ? MachineRates.Measure(torchDevice, 256, 16L << 20, 2) : MachineRates.Measure(torchDevice, 2048, 256L << 20, 5);
+    Console.WriteLine($"device {torchDevice.type}, {Environment.ProcessorCount} cores, torch threads {torch.get_num_threads()}; load average {HeadlineBenchmark.LoadAverage()}");
+    Console.WriteLine($"measured ceilings: {rates}");
+    Console.WriteLine($"{steps} timed steps per point after 2 warm-up steps (median)");
+    Console.WriteLine();
+    int[] rows = quick ? [1, 16] : [1, 4, 16, 64, 256];
+    var curves = new List<(string, IReadOnlyList<ScalingPoint>)>();
 
-var prefillRuns = populationSizes.ToDictionary(n => n, _ => new List<double>());
-for (var repeat = 0; repeat < 3; repeat++)
-{
-    foreach (var n in populationSizes)
+    using (var shipped = BenchModels.Shipped(device))
     {
-        IDecodeState? state = null;
-        prefillRuns[n].Add(Seconds(() => state = Start(n)));
-        state!.Dispose();
-    }
-}
-
-var prefill = prefillRuns.ToDictionary(p => p.Key, p => Median(p.Value));
-
-var stepSeconds = new Dictionary<int, double>();
-double reorderSeconds = 0, stepAt64 = 0;
-foreach (var n in populationSizes)
-{
-    using var state = Start(n);
-    Step(state, 0);
-    Step(state, 1);
-    var perStep = new List<double>();
-    for (var s = 0; s < steps; s++)
-    {
-        perStep.Add(Seconds(() => Step(state, 2 + s)));
+        var name = $"{BenchModels.ShippedPolicyDirectory} ({shipped.ParameterCount / 1e6:F2}M parameters)";
+        var againstRows = ScalingBenchmark.AgainstRows(shipped, rates, rows, 64, steps);
+        Markdown.Curve(Console.Out, $"{name}: against N, prompt 64", againstRows);
+        Markdown.Curve(Console.Out, $"{name}: against context, N = 16",
+            ScalingBenchmark.AgainstContext(shipped, rates, 16, quick ? [32, 128] : [32, 64, 128, 192, 240], steps));
+        Markdown.Memory(Console.Out, name, againstRows);
+        curves.Add(("arith-policy", againstRows));
     }
 
-    stepSeconds[n] = Median(perStep);
-    if (n == 64)
+    using (var random = BenchModels.Random(BenchModels.Llama110M, device))
     {
-        // Resample at N = 64 (multinomial-like ancestors with repeats), each followed by a decode step to time against.
-        var reorders = new List<double>();
-        var after = new List<double>();
-        for (var r = 0; r < 5; r++)
-        {
-            using var ancestors = torch.tensor(Enumerable.Range(0, n).Select(_ => (long)random.Next(n)).ToArray());
-            reorders.Add(Seconds(() => state.Reorder(ancestors)));
-            after.Add(Seconds(() => Step(state, 100 + r)));
-        }
+        var name = $"random Llama ({random.ParameterCount / 1e6:F1}M parameters)";
+        var againstRows = ScalingBenchmark.AgainstRows(random, rates, rows, 256, steps);
+        Markdown.Curve(Console.Out, $"{name}: against N, prompt 256", againstRows);
+        Markdown.Curve(Console.Out, $"{name}: against context, N = 16",
+            ScalingBenchmark.AgainstContext(random, rates, 16, quick ? [64, 256] : [64, 128, 256, 512, 1024], steps));
+        Markdown.Memory(Console.Out, name, againstRows);
+        curves.Add(("random 109.5M", againstRows));
+    }
 
-        reorderSeconds = Median(reorders);
-        stepAt64 = Median(after);
+    Console.WriteLine($"load average after: {HeadlineBenchmark.LoadAverage()}");
+    if (plotPath is not null)
+    {
+        ScalingPlot.Save(plotPath, curves);
+        Console.WriteLine($"wrote {plotPath}");
     }
 }
-
-string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
-
-Console.WriteLine("| N | decode step (ms) | tokens/s | speed-up vs N=1 (tokens/s) | prefill 256 tokens (ms) |");
-Console.WriteLine("|---:|---:|---:|---:|---:|");
-foreach (var n in populationSizes)
-{
-    var tokensPerSecond = n / stepSeconds[n];
-    Console.WriteLine($"| {n} | {F(stepSeconds[n] * 1000, "F1")} | {F(tokensPerSecond, "F1")} | {F(tokensPerSecond / (1 / stepSeconds[1]), "F2")} | {F(prefill[n] * 1000, "F1")} |");
-}
-
-Console.WriteLine();
-var prefillRatio = prefill[64] / prefill[1];
-var reorderShare = reorderSeconds / stepAt64;
-Console.WriteLine($"| measure | value | target |");
-Console.WriteLine($"|---|---:|---|");
-Console.WriteLine($"| prefill N=64 / N=1 | {F(prefillRatio, "F3")} | < 1.2 {(prefillRatio < 1.2 ? "met" : "MISSED")} |");
-Console.WriteLine($"| KV reorder at N=64 (ms) / decode step at N=64 (ms) | {F(reorderSeconds * 1000, "F2")} / {F(stepAt64 * 1000, "F1")} = {F(reorderShare * 100, "F2")}% | < 10% {(reorderShare < 0.10 ? "met" : "MISSED")} |");
-Console.WriteLine($"| tokens processed by the network in this run | {model.TokensProcessed} | |");

@@ -27,6 +27,7 @@ public static class TtsCommandLine
             TrainCommand.Create(output),
             EvalCommand.Create(output, error),
             TestCommand.Create(output, error),
+            BenchCommand.Create(output, error),
         };
 
         var parsed = root.Parse(args);

@@ -130,6 +130,13 @@ internal sealed class KvCache : IDisposable
         return perPosition * (prompts * longestPrompt + rows * suffixCapacity);
     }
 
+    /// <summary>Bytes the prefix and the suffix tensors hold now, over all layers (what <see cref="BytesFor"/> predicts).</summary>
+    public (long Prefix, long Suffix) AllocatedBytes()
+    {
+        static long Bytes(IEnumerable<Tensor?> tensors) => tensors.Sum(t => t is null ? 0 : t.NumberOfElements * t.ElementSize);
+        return (Bytes(_prefixKeys.Concat(_prefixValues)), Bytes(_suffixKeys.Concat(_suffixValues)));
+    }
+
     /// <summary>
     /// Allocates every layer's suffix at the first call, then grows it (doubling) so that each row can write
     /// <paramref name="positions"/> tokens.

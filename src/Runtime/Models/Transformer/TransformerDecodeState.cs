@@ -92,6 +92,9 @@ internal sealed class TransformerDecodeState : IDecodeState
 
     public int Rows => _cache.Rows;
 
+    /// <summary>The KV cache (benchmarks check its allocated bytes against the configuration's prediction).</summary>
+    internal KvCache Cache => _cache;
+
     public Tensor NextLogProbs()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);

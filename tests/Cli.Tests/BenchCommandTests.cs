@@ -1,0 +1,82 @@
+using System.Text.Json;
+using TorchSharp;
+
+namespace Tts.Cli.Tests;
+
+/// <summary>
+/// `tts bench` keeps working: the smoke preset runs every row of the headline table on a tiny random model (seconds).
+/// Only the table's structure is asserted, never a timing: CI machines are shared and their speed is no test.
+/// </summary>
+public sealed class BenchCommandTests
+{
+    private static readonly string[] RowKeys =
+    [
+        "dsl-best-of-n", "dsl-particle-filter", "resample-share", "batched-vs-sequential", "prefill-sharing",
+        "roofline-n1", "roofline-n8", "decode-batched-vs-single", "kv-reorder-share",
+    ];
+
+    [Fact]
+    public void Smoke_preset_prints_every_headline_row_and_writes_the_same_rows_as_json()
+    {
+        using var folder = new TempFolder("tts-bench");
+        var jsonPath = folder.Combine("bench.json");
+
+        var result = CliRunner.Run("bench", "--preset", "smoke", "--json", jsonPath);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        foreach (var column in new[] { "measure", "measured", "baseline", "ratio", "target", "verdict" })
+        {
+            Assert.Contains(column, result.Output, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("measured ceilings: matmul", result.Output, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(File.ReadAllText(jsonPath));
+        var root = json.RootElement;
+        Assert.Equal("smoke", root.GetProperty("preset").GetString());
+        Assert.Equal("cpu", root.GetProperty("device").GetString());
+        Assert.True(root.GetProperty("rates").GetProperty("matmulFlopsPerSecond").GetDouble() > 0);
+        Assert.True(root.GetProperty("rates").GetProperty("readBytesPerSecond").GetDouble() > 0);
+
+        var rows = root.GetProperty("rows").EnumerateArray().ToList();
+        Assert.Equal(RowKeys, rows.Select(r => r.GetProperty("key").GetString()));
+        foreach (var row in rows)
+        {
+            var ratio = row.GetProperty("ratio").GetDouble();
+            Assert.True(double.IsFinite(ratio) && ratio > 0, $"{row.GetProperty("key").GetString()}: ratio {ratio}");
+            // Each row has its numbered footnote (setting and what limits it) on one line below the table.
+            Assert.Contains($"[{row.GetProperty("key").GetString()}] {row.GetProperty("setting").GetString()}", result.Output, StringComparison.Ordinal);
+        }
+
+        // Prefill sharing is checked exactly (positions counted by the model), not by time: it must hold on any machine.
+        var prefill = rows.Single(r => r.GetProperty("key").GetString() == "prefill-sharing");
+        Assert.True(prefill.GetProperty("met").GetBoolean(), prefill.GetProperty("measured").GetString());
+    }
+
+    [WithoutCudaFact]
+    public void Cuda_without_a_device_is_one_clear_error()
+    {
+        var result = CliRunner.Run("bench", "--preset", "smoke", "--device", "cuda");
+
+        CliRunner.AssertOneLineError(result, "torch.cuda.is_available() is false");
+    }
+
+    [Fact]
+    public void Unknown_preset_is_a_usage_error()
+    {
+        var result = CliRunner.Run("bench", "--preset", "huge");
+
+        CliRunner.AssertOneLineError(result, "huge");
+    }
+}
+
+/// <summary>A fact about machines without CUDA: skipped, and said so, where CUDA is present.</summary>
+public sealed class WithoutCudaFactAttribute : FactAttribute
+{
+    public WithoutCudaFactAttribute()
+    {
+        if (torch.cuda.is_available())
+        {
+            Skip = "CUDA is available here: the missing-CUDA error cannot occur";
+        }
+    }
+}
