@@ -52,6 +52,7 @@ public sealed class StrategyLibraryTests
         ["particle_filter_best"] = ("heuristic", "law differs from the law of the particles it selects from by TV ≥"),
         // What stays unchecked, and why.
         ["pf_or_vote"] = ("heuristic", "not checked: a value combines several random values"),
+        ["two_votes"] = ("heuristic", "not checked: a value combines several random values"),
         ["improve"] = ("heuristic", "not checked: the run failed: " + Abc + ": cannot tokenize the prompt"),
         ["refine_loop"] = ("heuristic", "not checked: the oracle has no law for `refine`"),
     };

@@ -43,7 +43,7 @@ public sealed class FuseSiblingDecodes : IIrPass
             var body = original.Select(i => i.MapRegions(r => r with { Body = FuseBody(r.Body) })).ToList();
             var groups = FindGroups(body);
             var fusedAt = groups.Where(g => g.Members.Count > 1).ToDictionary(g => g.Members[^1], g => g);
-            var absorbed = fusedAt.Values.SelectMany(g => g.Members.Take(g.Members.Count - 1)).ToHashSet();
+            var absorbed = new HashSet<int>(fusedAt.Values.SelectMany(g => g.Members.Take(g.Members.Count - 1)));
 
             var output = new List<IrInstruction>();
             for (var index = 0; index < body.Count; index++)
@@ -85,7 +85,7 @@ public sealed class FuseSiblingDecodes : IIrPass
             for (var index = 0; index < body.Count; index++)
             {
                 var instruction = body[index];
-                var reads = IrTree.DeepOperands(instruction).Select(v => v.Id).ToHashSet();
+                var reads = new HashSet<int>(IrTree.DeepOperands(instruction).Select(v => v.Id));
                 var candidate = instruction is IrDecode { First: null } decode
                     ? groups.FirstOrDefault(g => !g.Closed && Compatible(g.Leader, decode) && !reads.Overlaps(g.Touched))
                     : null;
@@ -111,7 +111,7 @@ public sealed class FuseSiblingDecodes : IIrPass
         }
 
         private bool Compatible(IrDecode a, IrDecode b) =>
-            a.Model == b.Model && a.Options.Values.Zip(b.Options.Values).All(pair => SameValue(pair.First, pair.Second));
+            a.Model == b.Model && a.Options.Values.Zip(b.Options.Values, SameValue).All(same => same);
 
         private bool SameValue(IrValue a, IrValue b) =>
             a.Id == b.Id
@@ -119,7 +119,7 @@ public sealed class FuseSiblingDecodes : IIrPass
 
         private static bool SameConstant(object a, object b) =>
             a is object[] xs && b is object[] ys
-                ? xs.Length == ys.Length && xs.Zip(ys).All(pair => SameConstant(pair.First, pair.Second))
+                ? xs.Length == ys.Length && xs.Zip(ys, SameConstant).All(same => same)
                 : a.GetType() == b.GetType() && a.Equals(b);
     }
 
