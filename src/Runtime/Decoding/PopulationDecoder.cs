@@ -93,11 +93,13 @@ public static class PopulationDecoder
                     masses = masked.LogAllowedMass.data<double>().ToArray();
                 }
 
-                var holding = torch.tensor(inStep).logical_not();
-                var written = torch.where(holding, torch.full_like(tokens, Population.PadToken), tokens);
-                population.State.Append(written.clamp_min(0), held);
-                population.AppendStep(written);
                 sampled = tokens.data<long>().ToArray();
+
+                // Only a mask or a token chooser can give NoToken (< 0), which must not reach the embedding; held rows'
+                // tokens are ignored by Append. Per token this path is the DSL's whole overhead over a hand-written
+                // loop, so it builds the history column on the host instead of with three more tensor ops.
+                population.State.Append(masses is null && chooseTokens is null ? tokens : tokens.clamp_min(0), held);
+                population.AppendStep(Array.IndexOf(held, true) < 0 ? tokens : torch.tensor(HistoryColumn(sampled, inStep)));
             }
 
             meter.Step(liveRunRows);
@@ -163,6 +165,18 @@ public static class PopulationDecoder
         }
 
         return new DecodeOutcome(logAllowedMass, finishStep);
+    }
+
+    /// <summary>The step's tokens as the population's history records them: <see cref="Population.PadToken"/> for held rows.</summary>
+    private static long[] HistoryColumn(long[] sampled, bool[] inStep)
+    {
+        var column = new long[sampled.Length];
+        for (var row = 0; row < column.Length; row++)
+        {
+            column[row] = inStep[row] ? sampled[row] : Population.PadToken;
+        }
+
+        return column;
     }
 
     private static bool EnoughFinished(Population population, int[] finishStep, int first)
