@@ -195,40 +195,7 @@ public sealed class ExactOracle
         }
 
         var steps = KnownCount(smc.Steps, frame);
-        var initialModel = smc.Body.OfType<BoundExtendStatement>().FirstOrDefault()?.Model.Name
-                           ?? throw new OracleException("an smc block without extend");
-        var paths = new List<(ParticleState State, double Mass, double LogWeight)>
-        {
-            (DecodeLaw.Start(Model(initialModel), start.SpawnPrompt), 1.0, 0.0),
-        };
-        for (var step = 0; step < steps && paths.Any(p => !p.State.Ended); step++)
-        {
-            var next = new List<(ParticleState, double, double)>();
-            foreach (var path in paths)
-            {
-                if (path.State.Ended)
-                {
-                    next.Add(path);
-                    continue;
-                }
-
-                var branches = new List<(ParticleState State, double Mass, double LogWeight)> { path };
-                var lets = new Dictionary<LocalSymbol, BoundExpression>(frame.PerParticleLets);
-                foreach (var statement in smc.Body)
-                {
-                    branches = StepBranches(statement, branches, smc.Population, frame, lets);
-                }
-
-                next.AddRange(branches);
-            }
-
-            paths = next;
-            if (paths.Count > DecodeLaw.MaxPaths)
-            {
-                throw new OracleException($"more than {DecodeLaw.MaxPaths} smc paths: too large for exact enumeration");
-            }
-        }
-
+        var paths = EnumeratePaths("smc", smc.Body, smc.Population, start.SpawnPrompt, steps, frame, onStep: null);
         var masses = paths.Select(p => (Text: p.State.Text, Mass: p.Mass * Math.Exp(p.LogWeight))).ToList();
         var total = masses.Sum(m => m.Mass);
         frame.LogEvidence = Math.Log(total);
@@ -287,11 +254,34 @@ public sealed class ExactOracle
         }
 
         var steps = KnownCount(search.Steps, frame);
-        var initialModel = search.Body.OfType<BoundExtendStatement>().FirstOrDefault()?.Model.Name
-                           ?? throw new OracleException("a search block without extend");
-        var paths = new List<(ParticleState State, double Mass, double LogWeight)> { (DecodeLaw.Start(Model(initialModel), start.SpawnPrompt), 1.0, 0.0) };
         var reachable = new Dictionary<Outcome, double> { [new Outcome("")] = 1.0 };
         List<(ParticleState State, double Mass, double LogWeight)>? firstStep = null;
+        var paths = EnumeratePaths("search", search.Body, search.Population, start.SpawnPrompt, steps, frame, onStep: stepPaths =>
+        {
+            foreach (var (state, mass, _) in stepPaths)
+            {
+                reachable[new Outcome(state.Text)] = reachable.GetValueOrDefault(new Outcome(state.Text)) + mass;
+            }
+
+            firstStep ??= stepPaths.ToList();
+        });
+
+        var final = Distribution.FromMasses(paths.Select(p => new KeyValuePair<Outcome, double>(new Outcome(p.State.Text), p.Mass)));
+        return new PopulationLaw(null, KnownCount(search.Width, frame, "width"), final, null, Distribution.FromMasses(reachable), OneStep(search, start, firstStep, frame));
+    }
+
+    /// <summary>
+    /// Every path of one particle through a block's body (<paramref name="block"/>: "smc" or "search"), step by step
+    /// until <paramref name="steps"/> or every path ended, each with its probability mass and log-weight;
+    /// <paramref name="onStep"/> sees the paths after each step.
+    /// </summary>
+    private List<(ParticleState State, double Mass, double LogWeight)> EnumeratePaths(
+        string block, IReadOnlyList<BoundStatement> body, LocalSymbol population, string prompt, long steps, Frame frame,
+        Action<List<(ParticleState State, double Mass, double LogWeight)>>? onStep)
+    {
+        var initialModel = body.OfType<BoundExtendStatement>().FirstOrDefault()?.Model.Name
+                           ?? throw new OracleException($"a {block} block without extend");
+        var paths = new List<(ParticleState State, double Mass, double LogWeight)> { (DecodeLaw.Start(Model(initialModel), prompt), 1.0, 0.0) };
         for (var step = 0; step < steps && paths.Any(p => !p.State.Ended); step++)
         {
             var next = new List<(ParticleState, double, double)>();
@@ -305,9 +295,9 @@ public sealed class ExactOracle
 
                 var branches = new List<(ParticleState State, double Mass, double LogWeight)> { path };
                 var lets = new Dictionary<LocalSymbol, BoundExpression>(frame.PerParticleLets);
-                foreach (var statement in search.Body)
+                foreach (var statement in body)
                 {
-                    branches = StepBranches(statement, branches, search.Population, frame, lets);
+                    branches = StepBranches(statement, branches, population, frame, lets);
                 }
 
                 next.AddRange(branches);
@@ -316,19 +306,13 @@ public sealed class ExactOracle
             paths = next;
             if (paths.Count > DecodeLaw.MaxPaths)
             {
-                throw new OracleException($"more than {DecodeLaw.MaxPaths} search paths: too large for exact enumeration");
+                throw new OracleException($"more than {DecodeLaw.MaxPaths} {block} paths: too large for exact enumeration");
             }
 
-            foreach (var (state, mass, _) in paths)
-            {
-                reachable[new Outcome(state.Text)] = reachable.GetValueOrDefault(new Outcome(state.Text)) + mass;
-            }
-
-            firstStep ??= paths.ToList();
+            onStep?.Invoke(paths);
         }
 
-        var final = Distribution.FromMasses(paths.Select(p => new KeyValuePair<Outcome, double>(new Outcome(p.State.Text), p.Mass)));
-        return new PopulationLaw(null, KnownCount(search.Width, frame, "width"), final, null, Distribution.FromMasses(reachable), OneStep(search, start, firstStep, frame));
+        return paths;
     }
 
     /// <summary>
