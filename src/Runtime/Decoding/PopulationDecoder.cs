@@ -96,8 +96,8 @@ public static class PopulationDecoder
                 sampled = tokens.data<long>().ToArray();
 
                 // Only a mask or a token chooser can give NoToken (< 0), which must not reach the embedding; held rows'
-                // tokens are ignored by Append. Per token this path is the DSL's whole overhead over a hand-written
-                // loop, so it builds the history column on the host instead of with three more tensor ops.
+                // tokens are ignored by Append. The history column (pads for held rows) is built on the host from the
+                // tokens already read back, not with three more tensor ops per step.
                 population.State.Append(masses is null && chooseTokens is null ? tokens : tokens.clamp_min(0), held);
                 population.AppendStep(Array.IndexOf(held, true) < 0 ? tokens : torch.tensor(HistoryColumn(sampled, inStep)));
             }
