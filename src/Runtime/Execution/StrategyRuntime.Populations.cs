@@ -269,7 +269,11 @@ public sealed partial class StrategyRuntime
         return active;
     }
 
-    /// <summary>Best-first: the best live node of each run's frontier is replaced by its k children.</summary>
+    /// <summary>
+    /// Best-first: the best live node of each run's frontier (ties to the lower row) is replaced by its k children, which
+    /// follow the run's other nodes, so each node is expanded once. Every run must hold the same number of rows: one with
+    /// nothing live keeps its nodes and k − 1 inactive copies of its first, scored −∞ (they rank last).
+    /// </summary>
     private bool[] ExpandBest(Population population, bool[] live, int k)
     {
         var n = population.ParticlesPerRun;
@@ -288,27 +292,26 @@ public sealed partial class StrategyRuntime
 
             for (var row = run * n; row < (run + 1) * n; row++)
             {
-                rows.Add(row);
-                active.Add(false);
+                if (row != best)
+                {
+                    rows.Add(row);
+                    active.Add(false);
+                }
             }
 
-            for (var child = 0; child < k; child++)
+            for (var child = best < 0 ? 1 : 0; child < k; child++)
             {
                 rows.Add(best < 0 ? run * n : best);
                 active.Add(best >= 0);
             }
-
-            if (best >= 0)
-            {
-                population.Scores[best] = double.NegativeInfinity;
-            }
         }
 
-        population.Gather(rows.ToArray(), n + k);
+        var perRun = n - 1 + k;
+        population.Gather(rows.ToArray(), perRun);
         var activeRows = active.ToArray();
         for (var row = 0; row < activeRows.Length; row++)
         {
-            if (!activeRows[row] && row % (n + k) >= n)
+            if (!activeRows[row] && row % perRun >= n)
             {
                 population.Scores[row] = double.NegativeInfinity;
             }
