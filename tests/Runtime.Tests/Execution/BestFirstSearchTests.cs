@@ -92,15 +92,17 @@ public sealed class BestFirstSearchTests
     /// The abc model, expand 2, sampled. A node has at most 4 tokens and then ends (EOS), so the tree has at most
     /// 1 + 2 + 4 + 8 + 16 = 31 inner nodes; width 64 never binds and the search ends before its 64 steps. Each step
     /// expands one node (one model call, two reward calls) and turns one frontier row into two, so a run alone ends
-    /// with 1 + E rows after E expansions. Batched, a run that has ended takes part in no model or reward call, and
-    /// its rows are the same, first: only the batch's other runs may still be expanding.
+    /// with 1 + E rows after E expansions. Batched, a run that has ended takes part in no model or reward call and keeps
+    /// its nodes, first; as every run holds the same number of rows, it also holds inactive copies of its first node
+    /// (score −∞), one per step (expand − 1) while another run still expands.
     /// </summary>
     [Fact]
-    public void Sampled_trees_expand_every_inner_node_once_and_runs_do_not_depend_on_their_batch()
+    public void Sampled_trees_expand_every_inner_node_once_and_a_run_spends_the_same_alone_or_batched()
     {
         using var model = TabularModels.Design();
         const int runs = 12;
         var together = Run(model, new RunOptions(5, Runs: runs), width: 64, expand: 2, steps: 64);
+        var rowsPerRun = Texts(together[0]).Length;
         for (var run = 0; run < runs; run++)
         {
             var alone = Run(model, new RunOptions(5, Runs: 1, FirstRun: run), width: 64, expand: 2, steps: 64).Single();
@@ -111,6 +113,12 @@ public sealed class BestFirstSearchTests
             Assert.Equal(1 + expansions, Texts(alone).Length);
             Assert.Equal(alone.Spent, together[run].Spent);
             Assert.Equal(Texts(alone), Texts(together[run]).Take(Texts(alone).Length));
+            Assert.All(Texts(together[run]).Skip(Texts(alone).Length), copy => Assert.Equal(Texts(alone)[0], copy));
         }
+
+        // Every run holds as many rows as the run that expanded most left; some runs ended before it, so were padded.
+        var most = together.Max(r => r.Spent.ModelCalls - 1);
+        Assert.Equal(1 + most, rowsPerRun);
+        Assert.Contains(together, r => r.Spent.ModelCalls - 1 < most);
     }
 }
