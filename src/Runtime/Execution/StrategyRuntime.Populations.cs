@@ -251,11 +251,15 @@ public sealed partial class StrategyRuntime
         return population;
     }
 
-    /// <summary>Beam and diverse: every node gets k children; an ended node keeps one copy (the others rank last).</summary>
+    /// <summary>
+    /// Beam and diverse: every node gets k children; an ended node stays one node, its other k − 1 copies are
+    /// discarded padding (dead, so a vote or pick after the search does not count it k times).
+    /// </summary>
     private static bool[] ExpandAll(Population population, bool[] live, int k)
     {
         population.Fork(k);
         var active = new bool[population.Rows];
+        var padding = new List<int>();
         for (var row = 0; row < active.Length; row++)
         {
             var parent = row / k;
@@ -263,16 +267,18 @@ public sealed partial class StrategyRuntime
             if (!live[parent] && row % k != 0)
             {
                 population.Scores[row] = double.NegativeInfinity;
+                padding.Add(row);
             }
         }
 
+        population.Discard(padding);
         return active;
     }
 
     /// <summary>
     /// Best-first: the best live node of each run's frontier (ties to the lower row) is replaced by its k children, which
     /// follow the run's other nodes, so each node is expanded once. Every run must hold the same number of rows: one with
-    /// nothing live keeps its nodes and k − 1 inactive copies of its first, scored −∞ (they rank last).
+    /// nothing live keeps its nodes and k − 1 discarded copies of its first (dead padding).
     /// </summary>
     private bool[] ExpandBest(Population population, bool[] live, int k)
     {
@@ -309,13 +315,17 @@ public sealed partial class StrategyRuntime
         var perRun = n - 1 + k;
         population.Gather(rows.ToArray(), perRun);
         var activeRows = active.ToArray();
+        var padding = new List<int>();
         for (var row = 0; row < activeRows.Length; row++)
         {
             if (!activeRows[row] && row % perRun >= n)
             {
                 population.Scores[row] = double.NegativeInfinity;
+                padding.Add(row);
             }
         }
+
+        population.Discard(padding);
 
         return activeRows;
     }

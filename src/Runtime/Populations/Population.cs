@@ -156,6 +156,23 @@ public sealed partial class Population : IDisposable
     }
 
     /// <summary>
+    /// Marks rows as padding, not particles: their log-weight becomes −∞ (so they are dead: never voted, picked or
+    /// ranked above a particle) while <see cref="Evidence"/> is left alone. Search uses it for the copies that keep
+    /// every run's row count equal when a node cannot be expanded.
+    /// </summary>
+    public void Discard(IReadOnlyList<int> rows)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        using var scope = torch.NewDisposeScope();
+        var indices = torch.tensor(rows.Select(r => (long)r).ToArray(), ScalarType.Int64, _logWeights.device);
+        _logWeights.index_fill_(0, indices, double.NegativeInfinity);
+    }
+
+    /// <summary>
     /// Resamples the runs selected by <paramref name="runsToResample"/> ([runs] bool; null = all): gathers
     /// every per-row array and the model state by the new ancestors and resets those runs' log-weights to 0
     /// (uniform), while <see cref="Evidence"/> keeps log Ẑ. Other runs keep their rows and weights. An all-dead
