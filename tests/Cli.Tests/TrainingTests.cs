@@ -32,4 +32,39 @@ public sealed class TrainingTests : IDisposable
             "--model", "policy=transformer:" + directory, "--prompt", "Q: 2+3=?\n", "--samples", "2", "--device", "cpu");
         Assert.True(run.ExitCode == 0, run.Error);
     }
+
+    /// <summary>
+    /// `tts train prm --init DIR`: the reward model starts from another language model's decoder (here wider than the
+    /// policy), learns from the policy's samples, and saves a reward model of the starting model's shape that scores text.
+    /// </summary>
+    [Fact]
+    public void A_reward_model_can_start_from_a_language_model_other_than_the_policy()
+    {
+        var tiny = new TrainingOptions { Steps = 2, BatchSize = 4, Seed = 5 };
+        var policy = _folder.Combine("policy");
+        var verifierBase = _folder.Combine("base");
+        using (var model = PolicyTrainer.Train(tiny, TextWriter.Null, ArithmeticModels.PolicyConfig(hidden: 16, layers: 1, heads: 2)))
+        {
+            model.Save(policy, Tts.Runtime.Models.Checkpoints.SafetensorsDType.F32);
+        }
+
+        using (var model = PolicyTrainer.Train(tiny, TextWriter.Null, ArithmeticModels.PolicyConfig(hidden: 24, layers: 2, heads: 2)))
+        {
+            model.Save(verifierBase, Tts.Runtime.Models.Checkpoints.SafetensorsDType.F32);
+        }
+
+        var prm = _folder.Combine("prm");
+        var trained = CliRunner.Run("train", "prm", "--policy", policy, "--init", verifierBase, "--out", prm,
+            "--steps", "2", "--batch", "4", "--problems", "8", "--samples-per-problem", "2");
+        Assert.True(trained.ExitCode == 0, trained.Error);
+        Assert.Contains("held-out steps:", trained.Output, StringComparison.Ordinal);
+
+        using var rewardModel = Tts.Runtime.Models.Transformer.TransformerRewardModel.Load(prm);
+        Assert.Equal(24, rewardModel.Config.HiddenSize);
+        Assert.Equal(2, rewardModel.Config.LayerCount);
+        Assert.All(rewardModel.Score(["Q: 2+3=?\n2+3=5"]), score => Assert.InRange(score, 0.0, 1.0));
+
+        var missing = CliRunner.Run("train", "prm", "--policy", policy, "--init", _folder.Combine("nowhere"), "--out", _folder.Combine("x"));
+        CliRunner.AssertOneLineError(missing, "nowhere");
+    }
 }

@@ -25,12 +25,20 @@ internal static class TrainCommand
     private static Command Policy(TextWriter output)
     {
         var (outDir, steps, batch, rate, seed, threads) = CommonOptions(new TrainingOptions());
-        var command = new Command("policy", "Train the arithmetic policy (a character-level Llama decoder)") { outDir, steps, batch, rate, seed, threads };
+        var hidden = new Option<int>("--hidden") { Description = "Hidden size (a multiple of 4: the decoder has 4 heads)", DefaultValueFactory = _ => ArithmeticModels.DefaultHidden };
+        var layers = new Option<int>("--layers") { Description = "Decoder layers", DefaultValueFactory = _ => ArithmeticModels.DefaultLayers };
+        var command = new Command("policy", "Train the arithmetic policy (a character-level Llama decoder)") { outDir, steps, batch, rate, seed, threads, hidden, layers };
         command.SetAction(result =>
         {
             var options = Read(result, steps, batch, rate, seed, threads);
+            var (hiddenSize, layerCount) = (result.GetValue(hidden), result.GetValue(layers));
+            if (hiddenSize < ArithmeticModels.Heads || hiddenSize % ArithmeticModels.Heads != 0 || layerCount < 1)
+            {
+                throw new CliException($"--hidden must be a positive multiple of {ArithmeticModels.Heads} and --layers positive, but they are {hiddenSize} and {layerCount}");
+            }
+
             var clock = Stopwatch.StartNew();
-            using var model = PolicyTrainer.Train(options, output);
+            using var model = PolicyTrainer.Train(options, output, ArithmeticModels.PolicyConfig(hiddenSize, layerCount));
             var directory = result.GetValue(outDir)!;
             model.Save(directory, SafetensorsDType.F32);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained in {clock.Elapsed.TotalMinutes:F1} min; saved to {directory}"));
@@ -46,17 +54,23 @@ internal static class TrainCommand
         var defaults = RewardModelTrainer.DefaultOptions;
         var (outDir, steps, batch, rate, seed, threads) = CommonOptions(defaults);
         var policy = new Option<string>("--policy") { Description = "The policy directory whose samples the reward model learns from", Required = true };
+        var init = new Option<string?>("--init")
+        {
+            Description = "A language model directory (same character vocabulary) whose decoder the reward model starts from; default: the policy",
+        };
         var problems = new Option<int>("--problems") { Description = "Training problems sampled from the policy", DefaultValueFactory = _ => RewardModelTrainer.DefaultProblems };
         var samples = new Option<int>("--samples-per-problem") { Description = "Policy samples per problem", DefaultValueFactory = _ => RewardModelTrainer.DefaultSamplesPerProblem };
         var command = new Command("prm", "Train the process reward model on the policy's own samples, labelled by the exact step checker")
         {
-            policy, outDir, steps, batch, rate, seed, threads, problems, samples,
+            policy, init, outDir, steps, batch, rate, seed, threads, problems, samples,
         };
         command.SetAction(result =>
         {
             var options = Read(result, steps, batch, rate, seed, threads);
             var clock = Stopwatch.StartNew();
-            using var model = RewardModelTrainer.Train(result.GetValue(policy)!, options, result.GetValue(problems), result.GetValue(samples), output);
+            var policyDirectory = result.GetValue(policy)!;
+            using var model = RewardModelTrainer.Train(
+                policyDirectory, result.GetValue(init) ?? policyDirectory, options, result.GetValue(problems), result.GetValue(samples), output);
             var directory = result.GetValue(outDir)!;
             model.Save(directory);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained in {clock.Elapsed.TotalMinutes:F1} min; saved to {directory}"));

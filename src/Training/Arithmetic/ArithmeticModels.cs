@@ -14,7 +14,11 @@ public static class ArithmeticModels
 
     public static string TokenizerJson { get; } = HuggingFaceTokenizer.CharacterLevelJson([Eos], ArithmeticTask.Alphabet);
 
-    public static TransformerConfig PolicyConfig(int hidden = 128, int layers = 3, int heads = 4) => new()
+    public const int DefaultHidden = 128;
+    public const int DefaultLayers = 3;
+    public const int Heads = 4;
+
+    public static TransformerConfig PolicyConfig(int hidden = DefaultHidden, int layers = DefaultLayers, int heads = Heads) => new()
     {
         VocabSize = 1 + ArithmeticTask.Alphabet.Length,
         HiddenSize = hidden,

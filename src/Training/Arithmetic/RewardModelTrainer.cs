@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using TorchSharp;
+using Tts.Runtime.Models;
 using Tts.Runtime.Models.Transformer;
 using Tts.Tasks.Arithmetic;
 using static TorchSharp.torch;
@@ -10,8 +11,8 @@ namespace Tts.Training.Arithmetic;
 
 /// <summary>
 /// Trains the process reward model: the policy samples solutions of training-split problems (temperature 1); the
-/// exact step checker labels every line (1 while the solution is still on track); a copy of the policy's decoder with
-/// a new scalar head learns, by binary cross-entropy at each line's last character, the probability that the
+/// exact step checker labels every line (1 while the solution is still on track); a copy of a decoder (the policy's, or
+/// a separately trained language model's, whose slips are not the policy's) with a new scalar head learns, by binary cross-entropy at each line's last character, the probability that the
 /// solution is still on track there. One in ten samples is held out to report how well the scores separate.
 /// </summary>
 public static class RewardModelTrainer
@@ -21,10 +22,21 @@ public static class RewardModelTrainer
 
     public static TrainingOptions DefaultOptions { get; } = new() { Steps = 400, BatchSize = 64, LearningRate = 1e-3, Seed = 2 };
 
-    public static TransformerRewardModel Train(string policyDirectory, TrainingOptions options, int problemCount, int samplesPerProblem, TextWriter log)
+    /// <param name="policyDirectory">The policy whose samples are labelled.</param>
+    /// <param name="initDirectory">The language model whose decoder the reward model starts from (the policy itself, or
+    /// a separately trained one, whose arithmetic slips are not the policy's).</param>
+    public static TransformerRewardModel Train(
+        string policyDirectory, string initDirectory, TrainingOptions options, int problemCount, int samplesPerProblem, TextWriter log)
     {
         TrainingLoop.UseThreads(options.Threads);
         using var policy = TransformerModel.Load(policyDirectory, new TransformerOptions { Device = DevicePreference.Cpu });
+        using var init = initDirectory == policyDirectory ? null : TransformerModel.Load(initDirectory, new TransformerOptions { Device = DevicePreference.Cpu });
+        var start = init ?? policy;
+        if (start.Config.VocabSize != policy.Config.VocabSize || start.Encode(ArithmeticTask.Alphabet).SequenceEqual(policy.Encode(ArithmeticTask.Alphabet)) is false)
+        {
+            throw new ModelException($"the reward model's starting model '{initDirectory}' does not share the policy's character vocabulary");
+        }
+
         var clock = Stopwatch.StartNew();
         var problems = ArithmeticTask.Problems(ArithmeticSplit.Train, problemCount, options.Seed * 7919);
         var samples = PolicySampler.Sample(policy, problems.Select(p => p.Prompt).ToList(), samplesPerProblem, 1.0, 128, (ulong)options.Seed);
@@ -49,9 +61,9 @@ public static class RewardModelTrainer
             $"prm: {examples.Count} policy samples in {clock.Elapsed.TotalSeconds:F0} s ({samples.SelectMany(s => s).Count()} drawn), "
             + $"{labels.Count} labelled steps, {labels.Average():P0} on track; {heldOut.Count} samples held out"));
 
-        var weights = TrainingLoop.Trainable(policy.Network.Weights);
+        var weights = TrainingLoop.Trainable(start.Network.Weights);
         TorchSharp.Modules.Parameter head;
-        using (var zeros = torch.zeros(1, policy.Config.HiddenSize))
+        using (var zeros = torch.zeros(1, start.Config.HiddenSize))
         {
             head = TrainingLoop.Parameter(zeros);
         }
