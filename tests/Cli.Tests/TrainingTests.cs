@@ -33,6 +33,26 @@ public sealed class TrainingTests : IDisposable
         Assert.True(run.ExitCode == 0, run.Error);
     }
 
+    /// <summary>A corrupted solution is on track up to its last line, which the exact checker rejects; every line position occurs.</summary>
+    [Fact]
+    public void Corrupted_solutions_end_with_exactly_one_wrong_line()
+    {
+        var random = new Random(7);
+        var positions = new HashSet<(int Level, int Line)>();
+        foreach (var problem in Tts.Tasks.Arithmetic.ArithmeticTask.Problems(Tts.Tasks.Arithmetic.ArithmeticSplit.Train, 400, 11))
+        {
+            var solution = CorruptedSolutions.Draw(problem, random);
+            var verdicts = Tts.Tasks.Arithmetic.ArithmeticChecker.CheckSteps(problem, solution);
+            Assert.False(verdicts[^1], $"{problem.Prompt}{solution}");
+            Assert.All(verdicts.Take(verdicts.Count - 1), Assert.True);
+            Assert.True(verdicts.Count <= problem.Steps.Count + 1);
+            positions.Add((problem.Level, verdicts.Count - 1));
+        }
+
+        // Levels 1..4 have 1..4 steps and an answer line: 2 + 3 + 4 + 5 line positions.
+        Assert.Equal(14, positions.Count);
+    }
+
     /// <summary>
     /// `tts train prm --init DIR`: the reward model starts from another language model's decoder (here wider than the
     /// policy), learns from the policy's samples, and saves a reward model of the starting model's shape that scores text.

@@ -60,9 +60,14 @@ internal static class TrainCommand
         };
         var problems = new Option<int>("--problems") { Description = "Training problems sampled from the policy", DefaultValueFactory = _ => RewardModelTrainer.DefaultProblems };
         var samples = new Option<int>("--samples-per-problem") { Description = "Policy samples per problem", DefaultValueFactory = _ => RewardModelTrainer.DefaultSamplesPerProblem };
+        var corrupted = new Option<int>("--corrupted-per-problem")
+        {
+            Description = "Hard negatives per problem: its canonical solution cut after one line with a slightly wrong result",
+            DefaultValueFactory = _ => RewardModelTrainer.DefaultCorruptedPerProblem,
+        };
         var command = new Command("prm", "Train the process reward model on the policy's own samples, labelled by the exact step checker")
         {
-            policy, init, outDir, steps, batch, rate, seed, threads, problems, samples,
+            policy, init, outDir, steps, batch, rate, seed, threads, problems, samples, corrupted,
         };
         command.SetAction(result =>
         {
@@ -70,7 +75,8 @@ internal static class TrainCommand
             var clock = Stopwatch.StartNew();
             var policyDirectory = result.GetValue(policy)!;
             using var model = RewardModelTrainer.Train(
-                policyDirectory, result.GetValue(init) ?? policyDirectory, options, result.GetValue(problems), result.GetValue(samples), output);
+                policyDirectory, result.GetValue(init) ?? policyDirectory, options, result.GetValue(problems), result.GetValue(samples),
+                result.GetValue(corrupted), output);
             var directory = result.GetValue(outDir)!;
             model.Save(directory);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained in {clock.Elapsed.TotalMinutes:F1} min; saved to {directory}"));

@@ -19,14 +19,18 @@ public static class RewardModelTrainer
 {
     public const int DefaultProblems = 2000;
     public const int DefaultSamplesPerProblem = 4;
+    public const int DefaultCorruptedPerProblem = 0;
 
     public static TrainingOptions DefaultOptions { get; } = new() { Steps = 400, BatchSize = 64, LearningRate = 1e-3, Seed = 2 };
 
     /// <param name="policyDirectory">The policy whose samples are labelled.</param>
     /// <param name="initDirectory">The language model whose decoder the reward model starts from (the policy itself, or
     /// a separately trained one, whose arithmetic slips are not the policy's).</param>
+    /// <param name="corruptedPerProblem">Hard negatives per problem (<see cref="CorruptedSolutions"/>), for training only:
+    /// the held-out report is on the policy's samples alone.</param>
     public static TransformerRewardModel Train(
-        string policyDirectory, string initDirectory, TrainingOptions options, int problemCount, int samplesPerProblem, TextWriter log)
+        string policyDirectory, string initDirectory, TrainingOptions options, int problemCount, int samplesPerProblem, int corruptedPerProblem,
+        TextWriter log)
     {
         TrainingLoop.UseThreads(options.Threads);
         using var policy = TransformerModel.Load(policyDirectory, new TransformerOptions { Device = DevicePreference.Cpu });
@@ -56,10 +60,16 @@ public static class RewardModelTrainer
         random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(examples));
         var heldOut = examples.Take(examples.Count / 10).ToList();
         var training = examples.Skip(heldOut.Count).ToList();
+        var corrupted = problems
+            .SelectMany(p => Enumerable.Range(0, corruptedPerProblem).Select(_ => Example.Of(p, CorruptedSolutions.Draw(p, random), policy)))
+            .OfType<Example>()
+            .ToList();
         var labels = training.SelectMany(e => e.Labels).ToList();
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"prm: {examples.Count} policy samples in {clock.Elapsed.TotalSeconds:F0} s ({samples.SelectMany(s => s).Count()} drawn), "
-            + $"{labels.Count} labelled steps, {labels.Average():P0} on track; {heldOut.Count} samples held out"));
+            + $"{labels.Count} labelled steps, {labels.Average():P0} on track; {heldOut.Count} samples held out; "
+            + $"{corrupted.Count} corrupted canonical solutions added to training"));
+        training.AddRange(corrupted);
 
         var weights = TrainingLoop.Trainable(start.Network.Weights);
         TorchSharp.Modules.Parameter head;
