@@ -70,21 +70,7 @@ public sealed class ArithmeticProblem
     public override string ToString() => Expression;
 
     /// <summary>The canonical steps: the leftmost <c>*</c> first, then the leftmost <c>+</c> or <c>-</c>.</summary>
-    public static IReadOnlyList<ArithmeticStep> Solve(IReadOnlyList<long> numbers, IReadOnlyList<char> operators) =>
-        Solve(numbers, operators, slipAt: -1, slipResult: 0);
-
-    /// <summary>
-    /// The canonical steps with a consistent slip: step <paramref name="slipAt"/> writes <paramref name="slipResult"/>
-    /// instead of its result, and the steps after it carry that value on (as a solver who slipped once would).
-    /// </summary>
-    public IReadOnlyList<ArithmeticStep> StepsWithSlip(int slipAt, long slipResult)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(slipAt);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slipAt, Steps.Count);
-        return Solve(Numbers, Operators, slipAt, slipResult);
-    }
-
-    private static IReadOnlyList<ArithmeticStep> Solve(IReadOnlyList<long> numbers, IReadOnlyList<char> operators, int slipAt, long slipResult)
+    public static IReadOnlyList<ArithmeticStep> Solve(IReadOnlyList<long> numbers, IReadOnlyList<char> operators)
     {
         var values = numbers.ToList();
         var ops = operators.ToList();
@@ -92,11 +78,6 @@ public sealed class ArithmeticProblem
         while (ops.Count > 0)
         {
             var step = NextStep(values, ops, out var at);
-            if (steps.Count == slipAt)
-            {
-                step = step with { Result = slipResult };
-            }
-
             steps.Add(step);
             values[at] = step.Result;
             values.RemoveAt(at + 1);

@@ -4,26 +4,34 @@ using Tts.Tasks.Arithmetic;
 namespace Tts.Training.Arithmetic;
 
 /// <summary>
-/// Hard negatives for the process reward model: a problem's canonical solution with one slightly wrong result (one
-/// digit changed, or off by a small amount or by ten), the later lines carrying the wrong value on to a wrong answer.
-/// The policy makes such slips too rarely for a reward model to learn to check arithmetic from its samples alone
-/// (measured: trained on the policy's samples only, the reward model scored "11*4=45" 0.988, as high as "11*4=44");
-/// and carrying the slip on teaches it that a solution stays off track after one (cut after the slip, it learned to
-/// check each line but scored the consistent answer line after a slip 0.95). The labels come from the exact checker.
+/// Hard negatives for the process reward model: a problem's canonical solution up to one line whose result is slightly
+/// wrong (one digit changed, or off by a small amount or by ten), cut after that line. The policy makes such slips too
+/// rarely for a reward model to learn to check arithmetic from its samples alone (measured: trained on the policy's
+/// samples only, the reward model ranked "44-4=50" above "44-4=40"). The labels still come from the exact step checker.
 /// </summary>
 public static class CorruptedSolutions
 {
     private static readonly long[] Offsets = [1, 2, 3, 10, 20];
 
-    /// <summary>A whole solution (steps and answer line) in which one line, the step or the answer, slipped.</summary>
+    /// <summary>A solution prefix whose last line is the canonical one with its result changed.</summary>
     public static string Draw(ArithmeticProblem problem, Random random)
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(random);
-        var at = random.Next(problem.Steps.Count + 1);
-        var steps = at < problem.Steps.Count ? problem.StepsWithSlip(at, Corrupt(problem.Steps[at].Result, random)) : problem.Steps;
-        var answer = at < problem.Steps.Count ? steps[^1].Result : Corrupt(problem.Answer, random);
-        return string.Join("\n", steps.Select(s => s.ToString()).Append(ArithmeticProblem.AnswerPrefix + answer.ToString(CultureInfo.InvariantCulture)));
+        var lines = problem.Steps.Select(s => s.ToString()).ToList();
+        var at = random.Next(lines.Count + 1);
+        var kept = lines.Take(at).ToList();
+        if (at < lines.Count)
+        {
+            var step = problem.Steps[at];
+            kept.Add((step with { Result = Corrupt(step.Result, random) }).ToString());
+        }
+        else
+        {
+            kept.Add(ArithmeticProblem.AnswerPrefix + Corrupt(problem.Answer, random).ToString(CultureInfo.InvariantCulture));
+        }
+
+        return string.Join("\n", kept);
     }
 
     /// <summary>A value near <paramref name="value"/> and different from it.</summary>
