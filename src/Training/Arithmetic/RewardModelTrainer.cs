@@ -19,9 +19,9 @@ public static class RewardModelTrainer
 {
     public const int DefaultProblems = 2000;
     public const int DefaultSamplesPerProblem = 4;
-    public const int DefaultCorruptedPerProblem = 0;
+    public const int DefaultCorruptedPerProblem = 8;
 
-    public static TrainingOptions DefaultOptions { get; } = new() { Steps = 400, BatchSize = 64, LearningRate = 1e-3, Seed = 2 };
+    public static TrainingOptions DefaultOptions { get; } = new() { Steps = 800, BatchSize = 64, LearningRate = 1e-3, Seed = 2 };
 
     /// <param name="policyDirectory">The policy whose samples are labelled.</param>
     /// <param name="initDirectory">The language model whose decoder the reward model starts from (the policy itself, or
