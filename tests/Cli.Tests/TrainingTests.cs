@@ -86,5 +86,7 @@ public sealed class TrainingTests : IDisposable
 
         var missing = CliRunner.Run("train", "prm", "--policy", policy, "--init", _folder.Combine("nowhere"), "--out", _folder.Combine("x"));
         CliRunner.AssertOneLineError(missing, "nowhere");
+        var negative = CliRunner.Run("train", "prm", "--policy", policy, "--out", _folder.Combine("y"), "--corrupted-per-problem", "-1");
+        CliRunner.AssertOneLineError(negative, "--corrupted-per-problem");
     }
 }

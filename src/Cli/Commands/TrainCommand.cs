@@ -72,6 +72,11 @@ internal static class TrainCommand
         command.SetAction(result =>
         {
             var options = Read(result, steps, batch, rate, seed, threads);
+            if (result.GetValue(problems) < 1 || result.GetValue(samples) < 1 || result.GetValue(corrupted) < 0)
+            {
+                throw new CliException("--problems and --samples-per-problem must be positive and --corrupted-per-problem not negative");
+            }
+
             var clock = Stopwatch.StartNew();
             var policyDirectory = result.GetValue(policy)!;
             using var model = RewardModelTrainer.Train(

@@ -11,9 +11,11 @@ namespace Tts.Training.Arithmetic;
 
 /// <summary>
 /// Trains the process reward model: the policy samples solutions of training-split problems (temperature 1); the
-/// exact step checker labels every line (1 while the solution is still on track); a copy of a decoder (the policy's, or
-/// a separately trained language model's, whose slips are not the policy's) with a new scalar head learns, by binary cross-entropy at each line's last character, the probability that the
-/// solution is still on track there. One in ten samples is held out to report how well the scores separate.
+/// exact step checker labels every line (1 while the solution is still on track), as it labels the corrupted canonical
+/// solutions added to training; a copy of a decoder (the policy's, or a separately trained language model's, whose
+/// slips are not the policy's) with a new scalar head learns, by binary cross-entropy at each line's last character,
+/// the probability that the solution is still on track there. One in ten policy samples is held out to report how
+/// well the scores separate.
 /// </summary>
 public static class RewardModelTrainer
 {
