@@ -38,7 +38,7 @@ public static class RewardModelTrainer
         using var policy = TransformerModel.Load(policyDirectory, new TransformerOptions { Device = DevicePreference.Cpu });
         using var init = initDirectory == policyDirectory ? null : TransformerModel.Load(initDirectory, new TransformerOptions { Device = DevicePreference.Cpu });
         var start = init ?? policy;
-        if (start.Config.VocabSize != policy.Config.VocabSize || start.Encode(ArithmeticTask.Alphabet).SequenceEqual(policy.Encode(ArithmeticTask.Alphabet)) is false)
+        if (start.Config.VocabSize != policy.Config.VocabSize || !start.Encode(ArithmeticTask.Alphabet).SequenceEqual(policy.Encode(ArithmeticTask.Alphabet)))
         {
             throw new ModelException($"the reward model's starting model '{initDirectory}' does not share the policy's character vocabulary");
         }

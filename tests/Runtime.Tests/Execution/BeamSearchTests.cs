@@ -1,9 +1,5 @@
-using Tts.Compiler.Driver;
-using Tts.Compiler.Passes;
-using Tts.Language.Text;
 using Tts.Runtime.Execution;
 using Tts.Runtime.Rewards;
-using Tts.Runtime.Tests.Models;
 
 namespace Tts.Runtime.Tests.Execution;
 
@@ -26,18 +22,9 @@ public sealed class BeamSearchTests
         }
         """;
 
-    private static List<RunResult> Run(string method, int runs, int firstRun)
-    {
-        var source = Program.Replace("METHOD", method, StringComparison.Ordinal);
-        var compilation = Compilation.Compile(SourceText.From(source, "beam.tts"), OptimizationLevel.O1);
-        Assert.False(compilation.HasErrors, string.Join("\n", compilation.Diagnostics));
-        using var model = TabularModels.Design();
-        var functions = new FunctionBindings().BindReward("length", DelegateReward.PerText(RewardKind.Score, t => t.Length));
-        return IrExecutor.Execute(compilation.Optimized!.Find("s")!, new Dictionary<string, object> { ["method_width"] = 64L, ["expand"] = 2L },
-                new ModelBindings().Bind("policy", model), functions, new RunOptions(9, Runs: runs, FirstRun: firstRun), compilation.Optimized)
-            .Select(r => r.Untimed())
-            .ToList();
-    }
+    private static List<RunResult> Run(string method, int runs, int firstRun) =>
+        BlockExecutionTests.Run(Program.Replace("METHOD", method, StringComparison.Ordinal), "s", new RunOptions(9, Runs: runs, FirstRun: firstRun),
+            functions: new FunctionBindings().BindReward("length", DelegateReward.PerText(RewardKind.Score, t => t.Length)));
 
     private static string[] Texts(RunResult result) => ((object[])result.Output!).Cast<string>().ToArray();
 

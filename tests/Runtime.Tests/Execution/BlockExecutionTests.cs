@@ -19,7 +19,8 @@ public sealed class BlockExecutionTests
         return compilation.Optimized!;
     }
 
-    private static List<RunResult> Run(
+    /// <summary>Runs a strategy of a program on the design model with its parameters' defaults (shared by other execution tests).</summary>
+    internal static List<RunResult> Run(
         string program, string strategy, RunOptions options, OptimizationLevel level = OptimizationLevel.O1, FunctionBindings? functions = null,
         CancellationToken cancellation = default)
     {
