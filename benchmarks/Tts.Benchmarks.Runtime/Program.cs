@@ -61,24 +61,14 @@ static void Scaling(DevicePreference device, int steps, string? plotPath, bool q
 
     using (var shipped = BenchModels.Shipped(device))
     {
-        var name = $"{BenchModels.ShippedPolicyDirectory} ({shipped.ParameterCount / 1e6:F2}M parameters)";
-        var againstRows = ScalingBenchmark.AgainstRows(shipped, rates, rows, 64, steps);
-        Markdown.Curve(Console.Out, $"{name}: against N, prompt 64", againstRows);
-        Markdown.Curve(Console.Out, $"{name}: against context, N = 16",
-            ScalingBenchmark.AgainstContext(shipped, rates, 16, quick ? [32, 128] : [32, 64, 128, 192, 240], steps));
-        Markdown.Memory(Console.Out, name, againstRows);
-        curves.Add(("arith-policy", againstRows));
+        Curves(shipped, $"{BenchModels.ShippedPolicyDirectory} ({shipped.ParameterCount / 1e6:F2}M parameters)", "arith-policy", 64,
+            quick ? [32, 128] : [32, 64, 128, 192, 240]);
     }
 
     using (var random = BenchModels.Random(BenchModels.Llama110M, device))
     {
-        var name = $"random Llama ({random.ParameterCount / 1e6:F1}M parameters)";
-        var againstRows = ScalingBenchmark.AgainstRows(random, rates, rows, 256, steps);
-        Markdown.Curve(Console.Out, $"{name}: against N, prompt 256", againstRows);
-        Markdown.Curve(Console.Out, $"{name}: against context, N = 16",
-            ScalingBenchmark.AgainstContext(random, rates, 16, quick ? [64, 256] : [64, 128, 256, 512, 1024], steps));
-        Markdown.Memory(Console.Out, name, againstRows);
-        curves.Add(("random 109.5M", againstRows));
+        Curves(random, $"random Llama ({random.ParameterCount / 1e6:F1}M parameters)", "random 109.5M", 256,
+            quick ? [64, 256] : [64, 128, 256, 512, 1024]);
     }
 
     Console.WriteLine($"load average after: {HeadlineBenchmark.LoadAverage()}");
@@ -86,5 +76,15 @@ static void Scaling(DevicePreference device, int steps, string? plotPath, bool q
     {
         ScalingPlot.Save(plotPath, curves);
         Console.WriteLine($"wrote {plotPath}");
+    }
+
+    // Against N at one prompt length, against the context at N = 16, and the KV memory per particle, for one model.
+    void Curves(TransformerModel model, string name, string label, int prompt, int[] contexts)
+    {
+        var againstRows = ScalingBenchmark.AgainstRows(model, rates, rows, prompt, steps);
+        Markdown.Curve(Console.Out, $"{name}: against N, prompt {prompt}", againstRows);
+        Markdown.Curve(Console.Out, $"{name}: against context, N = 16", ScalingBenchmark.AgainstContext(model, rates, 16, contexts, steps));
+        Markdown.Memory(Console.Out, name, againstRows);
+        curves.Add((label, againstRows));
     }
 }
