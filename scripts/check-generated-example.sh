@@ -3,7 +3,8 @@
 #  1. examples/GeneratedStrategies builds (warnings are errors) and runs;
 #  2. a copy with a typo in a .tts file fails to build with the error located in the .tts file:
 #     strategies/checked.tts(7,28): error TTS0104: ...
-# Exits non-zero, saying what went wrong, when either fails.
+#  3. its output carries the runtime alone: no front end (Tts.Language, Tts.Compiler) and no ANTLR.
+# Exits non-zero, saying what went wrong, when any fails.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -20,6 +21,9 @@ echo "$output"
 for strategy in sample_once best_of_n weighted_vote first_accepted; do
   grep -q "^$strategy (" <<<"$output" || fail "$example printed no line for $strategy"
 done
+
+front_end="$(find "$example/bin" -name 'Tts.Language.dll' -o -name 'Tts.Compiler.dll' -o -name 'Antlr4*.dll' | sort)"
+[ -z "$front_end" ] || fail "$example's output carries the front end: $front_end (the runtime must stand alone)"
 
 # The copy sits next to the example so its relative references, Directory.Build.props and central package versions
 # still apply; the referenced projects were just built, so only the copy compiles.

@@ -3,6 +3,7 @@ using Tts.Benchmarking;
 using Tts.Benchmarking.Baselines;
 using Tts.Benchmarking.Headline;
 using Tts.Compiler.Passes;
+using Tts.Execution;
 using Tts.Runtime.Models.Transformer;
 
 namespace Tts.Benchmarks.Runtime;

@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using Tts.Compiler.Driver;
-using Tts.Compiler.IR;
 using Tts.Compiler.Passes;
-using Tts.Language.Text;
+using Tts.Execution;
 using Tts.Runtime.Execution;
 using Tts.Runtime.Models.Transformer;
 using Tts.Runtime.Rewards;
@@ -10,8 +8,8 @@ using Tts.Runtime.Rewards;
 namespace Tts.Benchmarking;
 
 /// <summary>
-/// A strategy compiled from .tts source at one optimization level and run through <see cref="IrExecutor"/>, the path
-/// `tts run` takes. Its model binds as <c>policy</c>, its reward (if any) as <c>score</c>.
+/// A strategy compiled from .tts source at one optimization level and run through <see cref="CompiledStrategy"/>, the
+/// road `tts run` takes (the IR executor; all runs in one batch). Its model binds as <c>policy</c>, its reward (if any) as <c>score</c>.
 /// </summary>
 public sealed class DslStrategy
 {
@@ -43,17 +41,17 @@ public sealed class DslStrategy
         }
         """;
 
-    private readonly IrFunction _function;
+    private readonly CompiledStrategy _strategy;
 
     public DslStrategy(string source, OptimizationLevel level)
     {
-        var compilation = Compilation.Compile(SourceText.From(source, "benchmark.tts"), level);
-        if (compilation.HasErrors || compilation.Optimized is null)
+        var program = StrategyProgram.Compile(source, "benchmark.tts", level);
+        if (program.HasErrors)
         {
-            throw new InvalidOperationException("the benchmark strategy does not compile: " + string.Join("; ", compilation.Diagnostics));
+            throw new InvalidOperationException("the benchmark strategy does not compile: " + string.Join("; ", program.Diagnostics));
         }
 
-        _function = compilation.Optimized.Functions.Single();
+        _strategy = program.Select();
     }
 
     /// <summary>Runs <paramref name="runs"/> independent runs batched together; arguments not given take their defaults.</summary>
@@ -61,12 +59,12 @@ public sealed class DslStrategy
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(arguments);
-        var all = _function.Parameters.ToDictionary(p => p.Name, p => arguments.TryGetValue(p.Name, out var value) ? value : p.DefaultValue!);
+        var all = _strategy.Arguments(arguments);
         var models = new ModelBindings().Bind("policy", model);
         var functions = new FunctionBindings().BindReward("score", reward);
         var processedBefore = model.TokensProcessed;
         var clock = Stopwatch.StartNew();
-        var results = IrExecutor.Execute(_function, all, models, functions, new RunOptions(seed, runs));
+        var results = _strategy.Run(all, models, functions, new RunOptions(seed, runs) { ParticlesPerBatch = int.MaxValue }).ToList();
         var seconds = clock.Elapsed.TotalSeconds;
         return new DslRun(seconds, results.Sum(r => r.Spent.Tokens), model.TokensProcessed - processedBefore);
     }

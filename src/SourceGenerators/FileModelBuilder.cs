@@ -5,9 +5,9 @@ using Tts.Compiler.Emit;
 using Tts.Compiler.Lowering;
 using Tts.Language.Binding;
 using Tts.Language.Binding.BoundTree;
-using Tts.Language.Binding.Types;
 using Tts.Language.Diagnostics;
 using Tts.Language.Syntax;
+using Tts.Semantics;
 
 namespace Tts.SourceGenerators;
 
@@ -60,8 +60,8 @@ internal static class FileModelBuilder
                 f.Name,
                 f.Kind switch
                 {
-                    Tts.Language.Syntax.Nodes.FunctionKind.Reward => BindingKind.Reward,
-                    Tts.Language.Syntax.Nodes.FunctionKind.Verifier => BindingKind.Verifier,
+                    Tts.Semantics.FunctionKind.Reward => BindingKind.Reward,
+                    Tts.Semantics.FunctionKind.Verifier => BindingKind.Verifier,
                     _ => BindingKind.Extractor,
                 },
                 f.ResultType.Kind == TypeKind.Prob,

@@ -1,5 +1,6 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
+using Tts.Semantics;
 
 namespace Tts.SourceGenerators;
 

@@ -1,12 +1,13 @@
 using System.Text;
 using Microsoft.CodeAnalysis.CSharp;
+using Tts.Semantics;
 
 namespace Tts.SourceGenerators;
 
 /// <summary>
 /// Writes the C# for one error-free .tts file. Output depends only on the model: deterministic. With the runtime
 /// referenced, the file also holds the compiler's emitted C# for the strategies (<c>Tts.Generated.Emitted.&lt;File&gt;</c>,
-/// internal), and the run methods hand its <c>Run_</c> methods to <c>Tts.Runtime.Hosting.StrategyHost</c>: nothing is
+/// internal), and the run methods hand its <c>Strategy_</c> descriptors to <c>Tts.Runtime.Hosting.StrategyRunner</c>: nothing is
 /// compiled or interpreted at run time.
 /// </summary>
 internal static class SourceEmitter
@@ -244,7 +245,6 @@ internal static class SourceEmitter
             var options = Unique(names, "options");
             var token = Unique(names, "cancellationToken");
             var arguments = Unique(names, "arguments");
-            var signature = Unique(names, "signature");
             var models = Unique(names, "models");
             var results = Unique(names, "results");
             var typed = Unique(names, "typed");
@@ -277,15 +277,6 @@ internal static class SourceEmitter
 
             _w.Indent--;
             _w.Line("};");
-            _w.Line("var " + signature + " = new " + Runtime + ".Hosting.StrategyParameter[]");
-            _w.Open();
-            foreach (var parameter in _strategy.Parameters)
-            {
-                _w.Line("new(" + Quote(parameter.Name) + ", " + Quote(parameter.TtsType) + "),");
-            }
-
-            _w.Indent--;
-            _w.Line("};");
             _w.Line("var " + models + " = new " + Runtime + ".Execution.ModelBindings()" + (_models.Count == 0 ? ";" : ""));
             for (var m = 0; m < _models.Count; m++)
             {
@@ -295,11 +286,16 @@ internal static class SourceEmitter
             var functions = _functions.Count > 0
                 ? "BindFunctions(" + string.Join(", ", _instances.Select(x => x.Name)) + ")"
                 : "new " + Runtime + ".Rewards.FunctionBindings()";
-            var run = _strategy.NotCompiled is null
-                ? "global::" + FileModelBuilder.EmittedNamespace + "." + _file.ClassName + "." + Tts.Compiler.Emit.CSharpEmitter.RunMethodName(_strategy.Name)
-                : Runtime + ".Hosting.StrategyHost.CannotRun(Name, " + Quote(_strategy.NotCompiled) + ")";
-            _w.Line("var " + results + " = await " + Runtime + ".Hosting.StrategyHost.RunAsync(");
-            _w.Line("    Name, " + signature + ", " + run + ", " + arguments + ", " + models + ", " + functions + ", " + options + ", " + token + ").ConfigureAwait(false);");
+            // The emitted class describes the strategy for the runner (parameters, what must be bound, run method); a
+            // strategy the compiler cannot lower keeps its typed API and throws the reason when run.
+            var strategy = _strategy.NotCompiled is null
+                ? "global::" + FileModelBuilder.EmittedNamespace + "." + _file.ClassName + "." + Tts.Compiler.Emit.CSharpEmitter.StrategyFieldName(_strategy.Name)
+                : "new " + Runtime + ".Hosting.RunnableStrategy(Name, " + Quote(_strategy.GuaranteeLevel) + ", new " + Runtime + ".Hosting.StrategyParameter[] { "
+                  + string.Join(", ", _strategy.Parameters.Select(p => "new(" + Quote(p.Name) + ", global::Tts.Semantics.TtsType.FromName(" + Quote(p.TtsType) + ")!)"))
+                  + " }, global::System.Array.Empty<" + Runtime + ".Hosting.StrategyRequirement>(), " + Runtime + ".Hosting.RunnableStrategy.CannotRun(Name, "
+                  + Quote(_strategy.NotCompiled) + "), " + Runtime + ".Hosting.ParticleCounts.One)";
+            _w.Line("var " + results + " = await " + Runtime + ".Hosting.StrategyRunner.RunAsync(");
+            _w.Line("    " + strategy + ", " + arguments + ", " + models + ", " + functions + ", " + options + ", " + token + ").ConfigureAwait(false);");
             _w.Line("var " + typed + " = new Result[" + results + ".Count];");
             _w.Line("for (var " + i + " = 0; " + i + " < " + typed + ".Length; " + i + "++)");
             _w.Open();

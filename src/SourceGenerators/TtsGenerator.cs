@@ -37,7 +37,7 @@ public sealed class TtsGenerator : IIncrementalGenerator
     }
 
     /// <summary>The type whose presence says the project references Tts.Runtime (the generated run methods call it).</summary>
-    public const string HostTypeName = "Tts.Runtime.Hosting.StrategyHost";
+    public const string HostTypeName = "Tts.Runtime.Hosting.StrategyRunner";
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {

@@ -3,6 +3,7 @@ using Tts.Compiler.Driver;
 using Tts.Compiler.IR;
 using Tts.Compiler.Passes;
 using Tts.Language.Text;
+using Tts.Semantics;
 
 namespace Tts.Compiler.Tests;
 
@@ -45,7 +46,7 @@ public sealed class PassTests
 
         // Per-particle arithmetic and parameter-dependent values stay.
         Assert.Contains(function.Instructions, i => i is IrBinary { Result.Type.Shape: IrShape.PerParticle });
-        Assert.Contains(function.Instructions, i => i is IrBinary b && b.Operator == Language.Binding.BinaryOperator.Multiply && b.Result!.Type.Shape == IrShape.Single);
+        Assert.Contains(function.Instructions, i => i is IrBinary b && b.Operator == Semantics.BinaryOperator.Multiply && b.Result!.Type.Shape == IrShape.Single);
     }
 
     [Fact]
@@ -77,7 +78,7 @@ public sealed class PassTests
         var function = Compile(OptimizationLevel.O1);
         var decode = function.Instructions.OfType<IrDecode>().Single();
         var population = decode.Result!;
-        var sample = new IrSelectSample(new IrValue(function.NextValueId, IrType.Single(Language.Binding.Types.TtsType.Text)), population, decode.Stream);
+        var sample = new IrSelectSample(new IrValue(function.NextValueId, IrType.Single(Semantics.TtsType.Text)), population, decode.Stream);
         var instructions = function.Instructions.Insert(function.Instructions.Length - 1, sample);
         var error = Assert.Throws<InvalidOperationException>(() => IrVerifier.Verify(function with { Instructions = instructions }, "test"));
         Assert.Contains("stream", error.Message, StringComparison.Ordinal);

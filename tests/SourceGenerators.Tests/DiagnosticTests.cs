@@ -193,10 +193,10 @@ public class DiagnosticTests
 
         var source = Assert.Single(result.GeneratedTrees).GetText().ToString();
         Assert.Contains(
-            "global::Tts.Runtime.Hosting.StrategyHost.CannotRun(Name, \"`ps` is spawned but no smc or search block extends it, so no model is known to prefill its prompt\")",
+            "global::Tts.Runtime.Hosting.RunnableStrategy.CannotRun(Name, \"`ps` is spawned but no smc or search block extends it, so no model is known to prefill its prompt\")",
             source,
             StringComparison.Ordinal);
-        Assert.Contains("global::Tts.Generated.Emitted.PartialStrategies.Run_fine,", source, StringComparison.Ordinal);
+        Assert.Contains("global::Tts.Generated.Emitted.PartialStrategies.Strategy_fine,", source, StringComparison.Ordinal);
         Assert.DoesNotContain("Run_unextended", source, StringComparison.Ordinal);
         var problems = GeneratorHarness.ErrorsAndWarnings(output);
         Assert.True(problems.Count == 0, string.Join("\n", problems));

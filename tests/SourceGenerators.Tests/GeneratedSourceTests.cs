@@ -1,5 +1,6 @@
 using System.Reflection;
 using Microsoft.CodeAnalysis;
+using Tts.Semantics;
 using Tts.TestSupport;
 
 namespace Tts.SourceGenerators.Tests;

@@ -2,15 +2,15 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Spectre.Console;
+using Tts.Cli.Binding;
 using Tts.Cli.Eval;
-using Tts.Compiler.Driver;
-using Tts.Compiler.IR;
-using Tts.Language.Binding.Types;
+using Tts.Execution;
 using Tts.Language.Syntax.Nodes;
 using Tts.Runtime.Execution;
 using Tts.Runtime.Models;
 using Tts.Runtime.Models.Transformer;
 using Tts.Runtime.Rewards;
+using Tts.Semantics;
 using Tts.Tasks.Arithmetic;
 
 namespace Tts.Cli.Commands;
@@ -38,23 +38,22 @@ internal static class EvalCommand
         var budgets = new Option<string>("--budgets") { Description = "Comma-separated budgets", DefaultValueFactory = _ => "1,2,4,8,16" };
         var budgetParameter = new Option<string>("--budget-parameter") { Description = "The int parameter each budget sets", DefaultValueFactory = _ => "n" };
         var problems = new Option<int?>("--problems") { Description = "Number of problems (default: 200 for arithmetic, the whole file for JSONL)" };
-        var models = new Option<string[]>("--model") { Description = $"Bind a declared model: NAME=transformer:DIR or NAME=tabular:PATH (default for arithmetic: policy=transformer:{DefaultPolicy})" };
+        var shared = new StrategyOptions();
+        shared.Models.Description += $" (default for arithmetic: policy=transformer:{DefaultPolicy})";
+        shared.Binds.Description += "; by default rewards bind to --prm, verifiers to the task's checker, extractors to its answer extractor";
         var prm = new Option<string?>("--prm") { Description = $"Reward model directory every declared reward binds to (default for arithmetic: {DefaultRewardModel})" };
         var extractor = new Option<string>("--extractor") { Description = $"JSONL tasks: how answers are read ({string.Join(", ", JsonlEvalTask.Extractors)})", DefaultValueFactory = _ => "answer" };
-        var sets = new Option<string[]>("--set") { Description = "Set another strategy parameter: NAME=VALUE (repeatable)" };
-        var seed = new Option<ulong>("--seed") { Description = "Seed of the runs", DefaultValueFactory = _ => 0 };
         var outDir = new Option<string?>("--out") { Description = "Folder for results.json and accuracy.png (default: runs/eval-TIMESTAMP)" };
         var batchParticles = new Option<int>("--batch-particles")
         {
             Description = "Runs of one batch times the budget: lower it when a strategy holds more particles than its budget (a search's children, diverse groups) and the KV cache overflows",
             DefaultValueFactory = _ => DefaultParticlesPerBatch,
         };
-        var device = new Option<string>("--device") { Description = "auto, cpu or cuda", DefaultValueFactory = _ => "auto" };
-        device.AcceptOnlyFromAmong("auto", "cpu", "cuda");
         var command = new Command("eval", "Accuracy against budget of strategies on a task: table, plot and JSON")
         {
-            files, task, budgets, budgetParameter, problems, models, prm, extractor, sets, seed, outDir, batchParticles, device,
+            files, task, budgets, budgetParameter, problems, prm, extractor, outDir, batchParticles,
         };
+        shared.AddTo(command);
         command.SetAction(result => Run(
             new EvalRequest(
                 result.GetValue(files)!,
@@ -62,14 +61,11 @@ internal static class EvalCommand
                 ParseBudgets(result.GetValue(budgets)!),
                 result.GetValue(budgetParameter)!,
                 result.GetValue(problems),
-                result.GetValue(models) ?? [],
+                shared.Read(result),
                 result.GetValue(prm),
                 result.GetValue(extractor)!,
-                result.GetValue(sets) ?? [],
-                result.GetValue(seed),
                 result.GetValue(outDir),
-                result.GetValue(batchParticles),
-                result.GetValue(device) switch { "cpu" => DevicePreference.Cpu, "cuda" => DevicePreference.Cuda, _ => DevicePreference.Auto }),
+                result.GetValue(batchParticles)),
             output,
             error));
         return command;
@@ -88,12 +84,9 @@ internal static class EvalCommand
     private static int Run(EvalRequest request, TextWriter output, TextWriter error)
     {
         var isArithmetic = request.Task == ArithmeticTask.Name;
-        IEvalTask task = isArithmetic
-            ? new ArithmeticEvalTask(request.Problems ?? 200)
-            : JsonlEvalTask.Load(request.Task, request.Extractor, request.Problems);
-        if (task.Problems.Count < 1)
+        if (request.Problems is < 1)
         {
-            throw new CliException("--problems must be at least 1");
+            throw new CliException($"--problems must be at least 1, but it is {request.Problems}");
         }
 
         if (request.ParticlesPerBatch < 1)
@@ -101,18 +94,34 @@ internal static class EvalCommand
             throw new CliException("--batch-particles must be at least 1");
         }
 
-        var strategies = request.Files.Select(spec => LoadStrategy(spec, request, error)).ToList();
-        var modelSpecs = request.Models.Length > 0 || !isArithmetic
-            ? request.Models.Select(ModelSpec.Parse).ToList()
-            : [new ModelSpec("policy", "transformer", DefaultPolicy)];
-        var prmDirectory = request.RewardModel ?? (isArithmetic ? DefaultRewardModel : null);
-        var needsReward = strategies.Any(s => s.Compilation.Bound.Functions.Any(f => f.Kind == FunctionKind.Reward));
-        if (needsReward && prmDirectory is null)
+        // Everything that can be checked is checked before any cell runs: the files, the settings, the destination.
+        var outDir = request.Out ?? Path.Combine("runs", "eval-" + DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+        if (File.Exists(Path.Combine(outDir, "results.json")))
         {
-            throw new CliException("a strategy declares a reward: give --prm DIR (a reward model directory)");
+            throw new CliException($"--out {outDir}: it already holds results.json; choose another folder (results are never overwritten)");
         }
 
-        var outDir = request.Out ?? Path.Combine("runs", "eval-" + DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+        IEvalTask task = isArithmetic
+            ? new ArithmeticEvalTask(request.Problems ?? 200)
+            : JsonlEvalTask.Load(request.Task, request.Extractor, request.Problems);
+        if (task.Problems.Count < 1)
+        {
+            throw new CliException("the task has no problems");
+        }
+
+        var strategies = request.Files.Select(spec => LoadStrategy(spec, request, error)).ToList();
+        foreach (var name in request.Settings.Sets.Keys.Where(name => strategies.All(s => s.Strategy.Parameters.All(p => p.Name != name))))
+        {
+            throw new CliException($"--set {name}=...: no strategy has a parameter '{name}'");
+        }
+
+        var modelSpecs = request.Settings.Models.Count > 0 || !isArithmetic
+            ? request.Settings.Models.Select(ModelSpec.Parse).ToList()
+            : [new ModelSpec("policy", "transformer", DefaultPolicy)];
+        var prmDirectory = request.RewardModel ?? (isArithmetic ? DefaultRewardModel : null);
+        var prompts = task.Problems.Select(p => p.Prompt).ToList();
+        var context = new RewardModelContext(request.Settings.Device, run => prompts[run]);
+
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
         if (!console.Profile.Capabilities.Interactive)
         {
@@ -122,34 +131,50 @@ internal static class EvalCommand
         var loaded = new List<IDisposable>();
         try
         {
-            var bindings = new ModelBindings();
+            var models = new ModelBindings();
             foreach (var spec in modelSpecs)
             {
-                var model = spec.Load(request.Device);
+                var model = spec.Load(request.Settings.Device);
                 loaded.Add(model);
-                bindings.Bind(spec.Name, model);
+                models.Bind(spec.Name, model);
             }
 
             TransformerRewardModel? rewardModel = null;
-            if (needsReward)
+            var functions = strategies.Select(strategy =>
             {
-                rewardModel = TransformerRewardModel.Load(prmDirectory!, new TransformerOptions { Device = request.Device });
-                loaded.Add(rewardModel);
+                var declaredReward = strategy.Program.Compilation.Bound.Functions.Any(f => f.Kind == FunctionKind.Reward && !request.Settings.Binds.Any(b => b.StartsWith(f.Name + "=", StringComparison.Ordinal)));
+                if (declaredReward && rewardModel is null)
+                {
+                    rewardModel = prmDirectory is null
+                        ? throw new CliException($"{strategy.Label}: a strategy declares a reward: give --prm DIR (a reward model directory) or --bind NAME=reward-model:DIR")
+                        : TransformerRewardModel.Load(prmDirectory, new TransformerOptions { Device = request.Settings.Device });
+                    loaded.Add(rewardModel);
+                }
+
+                return BindFunctions(strategy, task, rewardModel, request.Settings.Binds, context, loaded);
+            }).ToList();
+            for (var i = 0; i < strategies.Count; i++)
+            {
+                var unbound = strategies[i].Strategy.Unbound(models, functions[i]);
+                if (unbound.Count > 0)
+                {
+                    throw new CliException($"{strategies[i].Label}: {string.Join(", ", unbound)} not bound (pass --model NAME=KIND:PATH)");
+                }
             }
 
             var results = new List<EvalResult>();
-            var total = strategies.Count * request.Budgets.Length;
             console.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
                 .Start(context =>
                 {
-                    foreach (var strategy in strategies)
+                    for (var i = 0; i < strategies.Count; i++)
                     {
+                        var strategy = strategies[i];
                         var budgets = strategy.HasBudget ? request.Budgets : [1L];
                         var progress = context.AddTask(strategy.Label, maxValue: budgets.Length * task.Problems.Count);
                         foreach (var budget in budgets)
                         {
-                            results.Add(EvaluateOrFail(strategy, budget, task, bindings, rewardModel, request, done => progress.Increment(done)));
+                            results.Add(EvaluateOrFail(strategy, budget, task, models, functions[i], request, new Progress(progress)));
                         }
                     }
                 });
@@ -178,12 +203,12 @@ internal static class EvalCommand
 
     /// <summary>A cell that fails (a model or runtime error) is reported as failed; the other cells still run.</summary>
     private static EvalResult EvaluateOrFail(
-        EvalStrategy strategy, long budget, IEvalTask task, ModelBindings models, TransformerRewardModel? rewardModel, EvalRequest request, Action<int> advance)
+        EvalStrategy strategy, long budget, IEvalTask task, ModelBindings models, FunctionBindings functions, EvalRequest request, IProgress<int> progress)
     {
         var clock = Stopwatch.StartNew();
         try
         {
-            return Evaluate(strategy, budget, task, models, rewardModel, request, advance);
+            return Evaluate(strategy, budget, task, models, functions, request, progress);
         }
         catch (Exception exception) when (exception is RuntimeException or ModelException)
         {
@@ -191,35 +216,41 @@ internal static class EvalCommand
         }
     }
 
+    /// <summary>One cell: every problem a run (its question a per-run argument), batched by particles; run i is problem i.</summary>
     private static EvalResult Evaluate(
-        EvalStrategy strategy, long budget, IEvalTask task, ModelBindings models, TransformerRewardModel? rewardModel, EvalRequest request, Action<int> advance)
+        EvalStrategy strategy, long budget, IEvalTask task, ModelBindings models, FunctionBindings functions, EvalRequest request, IProgress<int> progress)
     {
-        // The question is given per run below; the binder only needs it present.
-        var settings = new Dictionary<string, string>(strategy.Settings, StringComparer.Ordinal) { [strategy.QuestionParameter] = "" };
+        // The question is given per run below; parsing only needs it present.
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal) { [strategy.QuestionParameter] = "" };
+        foreach (var (name, value) in request.Settings.Sets.Where(s => strategy.Strategy.Parameters.Any(p => p.Name == s.Key)))
+        {
+            settings[name] = value;
+        }
+
         if (strategy.HasBudget)
         {
             settings[request.BudgetParameter] = budget.ToString(CultureInfo.InvariantCulture);
         }
 
-        var arguments = new Dictionary<string, object>(ArgumentBinder.Bind(strategy.Function.Name, strategy.Function.Parameters, settings), StringComparer.Ordinal);
+        var arguments = new Dictionary<string, object>(strategy.Strategy.ParseArguments(settings), StringComparer.Ordinal)
+        {
+            [strategy.QuestionParameter] = new PerRunArgument(task.Problems.Select(p => (object)p.Prompt).ToList()),
+        };
+        var options = new RunOptions(request.Settings.Seed, task.Problems.Count)
+        {
+            ParticlesPerBatch = request.ParticlesPerBatch,
+            MinParticlesPerRun = (int)Math.Min(budget, int.MaxValue),
+            Progress = progress,
+        };
         var clock = Stopwatch.StartNew();
-        var problemsPerBatch = (int)Math.Clamp(request.ParticlesPerBatch / budget, 1, task.Problems.Count);
         int correct = 0;
         long tokens = 0, rewardCalls = 0;
-        for (var first = 0; first < task.Problems.Count; first += problemsPerBatch)
+        foreach (var result in strategy.Strategy.Run(arguments, models, functions, options))
         {
-            var batch = task.Problems.Skip(first).Take(problemsPerBatch).ToList();
-            arguments[strategy.QuestionParameter] = new PerRunArgument(batch.Select(p => (object)p.Prompt).ToList());
-            var functions = BindFunctions(strategy, task, batch, rewardModel);
-            var results = IrExecutor.Execute(strategy.Function, arguments, models, functions, new RunOptions(request.Seed, batch.Count, first));
-            for (var i = 0; i < batch.Count; i++)
-            {
-                correct += results[i].Output is { } value && task.IsCorrect(batch[i], value as string ?? Tts.Language.Binding.Constants.Format(value)) ? 1 : 0;
-                tokens += results[i].Spent.Tokens;
-                rewardCalls += results[i].Spent.RewardCalls;
-            }
-
-            advance(batch.Count);
+            var problem = task.Problems[result.Run];
+            correct += result.Output is { } value && task.IsCorrect(problem, value as string ?? Constants.Format(value)) ? 1 : 0;
+            tokens += result.Spent.Tokens;
+            rewardCalls += result.Spent.RewardCalls;
         }
 
         var n = task.Problems.Count;
@@ -227,21 +258,26 @@ internal static class EvalCommand
         return new EvalResult(strategy.Label, budget, n, correct, low, high, (double)tokens / n, (double)rewardCalls / n, clock.Elapsed.TotalSeconds, Fixed: !strategy.HasBudget);
     }
 
-    private static FunctionBindings BindFunctions(EvalStrategy strategy, IEvalTask task, IReadOnlyList<EvalProblem> batch, TransformerRewardModel? rewardModel)
+    /// <summary>
+    /// A strategy's functions: those given by <c>--bind</c>, and by default rewards to the reward model, verifiers to the
+    /// task's checker, extractors to its answer extractor (each knows its run's problem: run i is problem i).
+    /// </summary>
+    private static FunctionBindings BindFunctions(
+        EvalStrategy strategy, IEvalTask task, TransformerRewardModel? rewardModel, IReadOnlyList<string> binds, RewardModelContext context, List<IDisposable> owned)
     {
-        var functions = new FunctionBindings();
-        var prompts = batch.Select(p => p.Prompt).ToList();
-        foreach (var declared in strategy.Compilation.Bound.Functions)
+        var bound = strategy.Program.Compilation.Bound;
+        var functions = FunctionSpec.Bind(binds.Where(b => bound.Functions.Any(f => b.StartsWith(f.Name + "=", StringComparison.Ordinal))).ToList(), bound, context, owned);
+        foreach (var declared in bound.Functions.Where(f => !functions.IsBound(f.Name)))
         {
             switch (declared.Kind)
             {
                 case FunctionKind.Reward when declared.ResultType.Kind == TypeKind.Prob:
                     throw new CliException($"{strategy.Label}: reward '{declared.Name}' is declared Prob; the reward model gives a Score: declare it `reward {declared.Name}: Score`");
                 case FunctionKind.Reward:
-                    functions.BindReward(declared.Name, new RewardModelReward(rewardModel!, prompts));
+                    functions.BindReward(declared.Name, new RewardModelReward(rewardModel!, context.PromptOfRun));
                     break;
                 case FunctionKind.Verifier:
-                    functions.BindVerifier(declared.Name, task.Verifier(batch));
+                    functions.BindVerifier(declared.Name, task.Verifier(task.Problems));
                     break;
                 default:
                     functions.BindExtractor(declared.Name, task.Extractor());
@@ -256,51 +292,39 @@ internal static class EvalCommand
     {
         var colon = spec.LastIndexOf(':');
         var (path, name) = colon > 0 && !File.Exists(spec) ? (spec[..colon], spec[(colon + 1)..]) : (spec, null);
-        var compilation = SourceLoader.Compile(path);
-        foreach (var diagnostic in compilation.Diagnostics)
+        var program = SourceLoader.Load(path);
+        foreach (var diagnostic in program.Diagnostics)
         {
-            Output.DiagnosticFormatter.Write(error, diagnostic, compilation.Syntax.Source);
+            Output.DiagnosticFormatter.Write(error, diagnostic, program.Compilation.Syntax.Source);
         }
 
-        if (compilation.HasErrors)
+        if (program.HasErrors)
         {
             throw new CliException($"{path} does not compile");
         }
 
-        var function = RunCommand.SelectStrategy(compilation, name);
+        var strategy = program.Select(name);
         // A strategy without the budget parameter (a single sample) runs once: the baseline drawn across all budgets.
-        var budget = function.Parameters.FirstOrDefault(p => p.Name == request.BudgetParameter);
+        var budget = strategy.Parameters.FirstOrDefault(p => p.Name == request.BudgetParameter);
         if (budget is not null && !budget.Type.Equals(TtsType.Int))
         {
-            throw new CliException($"{path}: parameter '{request.BudgetParameter}' of strategy '{function.Name}' is {budget.Type}, but a budget must be an int (choose another with --budget-parameter)");
+            throw new CliException($"{path}: parameter '{request.BudgetParameter}' of strategy '{strategy.Name}' is {budget.Type}, but a budget must be an int (choose another with --budget-parameter)");
         }
 
-        var question = function.Parameters.FirstOrDefault(p => p.Name == "prompt")
-                       ?? function.Parameters.FirstOrDefault(p => p.Type.Equals(TtsType.Text))
-                       ?? throw new CliException($"{path}: strategy '{function.Name}' has no text parameter for the question");
-        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var set in request.Sets)
-        {
-            var equals = set.IndexOf('=');
-            if (equals <= 0)
-            {
-                throw new CliException($"bad --set '{set}': write NAME=VALUE");
-            }
-
-            // A setting applies to the strategies that have the parameter.
-            if (function.Parameters.Any(p => p.Name == set[..equals]))
-            {
-                settings[set[..equals]] = set[(equals + 1)..];
-            }
-        }
-
-        return new EvalStrategy(function.Name, compilation, function, question.Name, settings, HasBudget: budget is not null);
+        var question = RunCommand.QuestionParameter(strategy)
+                       ?? throw new CliException($"{path}: strategy '{strategy.Name}' has no text parameter for the question");
+        return new EvalStrategy(strategy.Name, program, strategy, question.Name, HasBudget: budget is not null);
     }
 
-    private sealed record EvalStrategy(
-        string Label, Compilation Compilation, IrFunction Function, string QuestionParameter, IReadOnlyDictionary<string, string> Settings, bool HasBudget);
+    /// <summary>Advances a progress bar by the runs of each finished batch.</summary>
+    private sealed class Progress(ProgressTask task) : IProgress<int>
+    {
+        public void Report(int value) => task.Increment(value);
+    }
+
+    private sealed record EvalStrategy(string Label, StrategyProgram Program, CompiledStrategy Strategy, string QuestionParameter, bool HasBudget);
 
     internal sealed record EvalRequest(
-        string[] Files, string Task, long[] Budgets, string BudgetParameter, int? Problems, string[] Models, string? RewardModel, string Extractor,
-        string[] Sets, ulong Seed, string? Out, int ParticlesPerBatch, DevicePreference Device);
+        string[] Files, string Task, long[] Budgets, string BudgetParameter, int? Problems, StrategySettings Settings, string? RewardModel, string Extractor,
+        string? Out, int ParticlesPerBatch);
 }

@@ -1,5 +1,6 @@
 using Tts.Compiler.Driver;
 using Tts.Compiler.Passes;
+using Tts.Execution;
 using Tts.Language.Text;
 
 namespace Tts.Cli.Commands;
@@ -9,6 +10,10 @@ internal static class SourceLoader
 {
     public static Compilation Compile(string path, OptimizationLevel level = OptimizationLevel.O1) =>
         Compilation.Compile(Read(path), level);
+
+    /// <summary>The file compiled for running (<see cref="StrategyProgram"/>: select, bind, run).</summary>
+    public static StrategyProgram Load(string path, OptimizationLevel level = OptimizationLevel.O1) =>
+        StrategyProgram.Compile(Read(path), level);
 
     public static SourceText Read(string path)
     {

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using Tts.Cli.Binding;
 using Tts.Cli.Output;
+using Tts.Execution;
 using Tts.Language.Binding.Guarantees;
 using Tts.Runtime.Execution;
 using Tts.Runtime.Models.Tabular;
@@ -23,11 +25,13 @@ internal static class TestCommand
     {
         var file = new Argument<string>("file") { Description = "The .tts file" };
         var strategy = new Option<string?>("--strategy") { Description = "The strategy to test (default: every strategy of the file)" };
-        var models = new Option<string[]>("--model") { Description = "Bind a declared model to a small tabular model: NAME=tabular:PATH (repeatable)" };
-        var sets = new Option<string[]>("--set") { Description = "Set a strategy parameter: NAME=VALUE (repeatable)" };
-        var binds = new Option<string[]>("--bind") { Description = "Bind a reward, verifier or extractor to an expression over `text`: NAME=EXPR (repeatable)" };
+        var shared = new StrategyOptions();
+        var models = shared.Models;
+        models.Description = "Bind a declared model to a small tabular model: NAME=tabular:PATH (repeatable)";
+        var sets = shared.Sets;
+        var binds = shared.Binds;
         var runs = new Option<int>("--runs") { Description = "Independent runs of the executor compared with the oracle", DefaultValueFactory = _ => 20_000 };
-        var seed = new Option<ulong>("--seed") { Description = "Seed of the runs", DefaultValueFactory = _ => 0 };
+        var seed = shared.Seed;
         var alpha = new Option<double>("--alpha") { Description = "False-failure rate of the whole command, split over the strategies tested", DefaultValueFactory = _ => 1e-6 };
         var deviation = new Option<double?>("--smallest-deviation") { Description = "Fail unless the runs can detect this total-variation deviation (power 1 - 1e-3)" };
         var tolerance = new Option<double>("--tolerance") { Description = "Distance from the target a consistent strategy may keep at its particle count", DefaultValueFactory = _ => 0.05 };
@@ -79,8 +83,9 @@ internal static class TestCommand
             ? compilation.Bound.Strategies.ToList()
             : [compilation.Bound.FindStrategy(strategyName) ?? throw new CliException($"no strategy '{strategyName}' in this file (it has: {string.Join(", ", compilation.Bound.Strategies.Select(s => s.Symbol.Name))})")];
         var models = LoadModels(modelSpecs, compilation.Bound.Models.Select(m => m.Name).ToList());
-        var functions = FunctionSpec.Bind(binds, compilation.Bound);
-        var settingsByName = ParseSets(sets);
+        using var owned = new LoadedBindingsOwner();
+        var functions = FunctionSpec.Bind(binds, compilation.Bound, new RewardModelContext(Runtime.Models.Transformer.DevicePreference.Cpu, null), owned.Items);
+        var settingsByName = SettingSpec.Parse(sets);
         var perStrategy = settings with { Alpha = settings.Alpha / Math.Max(1, strategies.Count) };
 
         var refuted = false;
@@ -90,7 +95,8 @@ internal static class TestCommand
             var given = settingsByName
                 .Where(s => strategyName is not null || strategy.Symbol.Parameters.Any(p => p.Name == s.Key))
                 .ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal);
-            var arguments = ArgumentBinder.Bind(strategy.Symbol.Name, strategy.Symbol.Parameters, given);
+            var arguments = Runtime.Hosting.StrategyArguments.Parse(
+                strategy.Symbol.Name, strategy.Symbol.Parameters.Select(p => new Runtime.Hosting.StrategyParameter(p.Name, p.Type, p.DefaultValue)).ToList(), given);
             var unbound = compilation.Bound.Functions.Where(f => !functions.IsBound(f.Name) && Uses(strategy, f.Name)).Select(f => f.Name).ToList();
             if (unbound.Count > 0)
             {
@@ -155,23 +161,11 @@ internal static class TestCommand
         return models;
     }
 
-    private static Dictionary<string, string> ParseSets(string[] sets)
+    /// <summary>Reward models a <c>--bind NAME=reward-model:DIR</c> loaded, disposed with the command.</summary>
+    private sealed class LoadedBindingsOwner : IDisposable
     {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var set in sets)
-        {
-            var equals = set.IndexOf('=', StringComparison.Ordinal);
-            if (equals <= 0)
-            {
-                throw new CliException($"bad --set '{set}': write NAME=VALUE");
-            }
+        public List<IDisposable> Items { get; } = new();
 
-            if (!result.TryAdd(set[..equals], set[(equals + 1)..]))
-            {
-                throw new CliException($"parameter '{set[..equals]}' is set twice");
-            }
-        }
-
-        return result;
+        public void Dispose() => Items.ForEach(item => item.Dispose());
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Tts.Language.Binding;
+using Tts.Semantics;
 
 namespace Tts.Cli.Eval;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
+using Tts.Cli.Binding;
 using Tts.Cli.Commands;
 
 namespace Tts.Cli.Eval;
@@ -48,7 +49,7 @@ internal static class ResultsReport
         json.WriteString("task", task.Name);
         json.WriteNumber("problems", task.Problems.Count);
         json.WriteString("budget_parameter", request.BudgetParameter);
-        json.WriteNumber("seed", request.Seed);
+        json.WriteNumber("seed", request.Settings.Seed);
         json.WriteStartObject("models");
         foreach (var model in models)
         {

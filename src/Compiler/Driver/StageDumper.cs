@@ -6,6 +6,7 @@ using Tts.Compiler.IR;
 using Tts.Language.Binding;
 using Tts.Language.Binding.Symbols;
 using Tts.Language.Text;
+using Tts.Semantics;
 
 namespace Tts.Compiler.Driver;
 
@@ -53,7 +54,7 @@ public static class StageDumper
             case null:
                 builder.Append(prefix).Append("none\n");
                 return;
-            case string or long or double or bool or int or Enum or TextSpan or Tts.Language.Binding.Types.TtsType:
+            case string or long or double or bool or int or Enum or TextSpan or Tts.Semantics.TtsType:
                 builder.Append(prefix).Append(Leaf(node)).Append('\n');
                 return;
             case Symbol symbol:

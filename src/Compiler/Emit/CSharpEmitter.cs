@@ -22,13 +22,17 @@ public static class CSharpEmitter
         writer.Line();
         using (writer.Block($"namespace {options.Namespace}"))
         {
-            writer.Line("using BuiltinFunction = global::Tts.Language.Binding.BuiltinFunction;");
+            writer.Line("using BuiltinFunction = global::Tts.Semantics.BuiltinFunction;");
             writer.Line("using OptionValues = global::Tts.Runtime.Execution.OptionValues;");
+            writer.Line("using ParticleCounts = global::Tts.Runtime.Hosting.ParticleCounts;");
             writer.Line("using PerParticle = global::Tts.Runtime.Execution.PerParticle;");
             writer.Line("using Population = global::Tts.Runtime.Populations.Population;");
+            writer.Line("using RunnableStrategy = global::Tts.Runtime.Hosting.RunnableStrategy;");
             writer.Line("using RunResult = global::Tts.Runtime.Execution.RunResult;");
+            writer.Line("using StrategyParameter = global::Tts.Runtime.Hosting.StrategyParameter;");
+            writer.Line("using StrategyRequirement = global::Tts.Runtime.Hosting.StrategyRequirement;");
             writer.Line("using StrategyRuntime = global::Tts.Runtime.Execution.StrategyRuntime;");
-            writer.Line("using TtsType = global::Tts.Language.Binding.Types.TtsType;");
+            writer.Line("using TtsType = global::Tts.Semantics.TtsType;");
             writer.Line();
             using (writer.Block($"{(options.IsPublic ? "public" : "internal")} static class {options.ClassName}"))
             {
@@ -57,6 +61,9 @@ public static class CSharpEmitter
 
     /// <summary>The emitted method that runs <paramref name="strategy"/> as the strategy being run (the source generator calls it).</summary>
     public static string RunMethodName(string strategy) => FunctionEmitter.RunMethod(strategy);
+
+    /// <summary>The emitted field holding <paramref name="strategy"/> as a <c>Tts.Runtime.Hosting.RunnableStrategy</c>.</summary>
+    public static string StrategyFieldName(string strategy) => FunctionEmitter.StrategyField(strategy);
 
     /// <summary>A C# class name from a file name: <c>particle_filter.tts</c> → <c>ParticleFilter</c>.</summary>
     public static string ClassNameFor(string fileName)

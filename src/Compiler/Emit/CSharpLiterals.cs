@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Tts.Language.Binding;
-using Tts.Language.Binding.Types;
+using Tts.Semantics;
 
 namespace Tts.Compiler.Emit;
 
@@ -82,7 +82,7 @@ internal static class CSharpLiterals
         return builder.Append('"').ToString();
     }
 
-    /// <summary>An enum member by its full name, e.g. <c>global::Tts.Language.Syntax.Nodes.ResampleMethod.Systematic</c>.</summary>
+    /// <summary>An enum member by its full name, e.g. <c>global::Tts.Semantics.ResampleMethod.Systematic</c>.</summary>
     public static string Enum(System.Enum value)
     {
         var name = System.Enum.GetName(value.GetType(), value)
@@ -94,17 +94,8 @@ internal static class CSharpLiterals
         ? $"TtsType.ListOf({Type(type.Element!)})"
         : $"TtsType.{type.Kind}";
 
-    /// <summary>A built-in by its position among the overloads (names repeat: log(real), log(Score)...), with its signature.</summary>
-    public static string Builtin(BuiltinFunction function)
-    {
-        var index = BuiltinFunction.All.IndexOf(function);
-        if (index < 0)
-        {
-            throw new NotSupportedException($"built-in '{function.Name}' is not in BuiltinFunction.All");
-        }
-
-        return $"BuiltinFunction.All[{index.ToString(CultureInfo.InvariantCulture)}] /* {function.Signature} */";
-    }
+    /// <summary>A built-in by its stable signature (names repeat among overloads: log(Real), log(Score)...).</summary>
+    public static string Builtin(BuiltinFunction function) => $"BuiltinFunction.BySignature({String(function.Signature)})";
 
     /// <summary>A C# identifier for a name from the program: itself, or prefixed when it is a keyword or one of ours.</summary>
     public static string Identifier(string name, Func<string, bool> taken) =>

@@ -31,6 +31,13 @@ internal sealed class CodeWriter
         return new Closer(this, closing);
     }
 
+    /// <summary>The indentation depth, for continuation lines (an argument list over several lines).</summary>
+    public int Indent
+    {
+        get => _depth;
+        set => _depth = value;
+    }
+
     public override string ToString() => _text.ToString();
 
     private sealed class Closer(CodeWriter writer, string closing) : IDisposable

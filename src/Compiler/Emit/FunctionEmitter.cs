@@ -37,6 +37,8 @@ internal sealed class FunctionEmitter
 
     public static string BodyMethod(string strategy) => "Body_" + strategy;
 
+    public static string StrategyField(string strategy) => "Strategy_" + strategy;
+
     public void Emit()
     {
         var name = _function.Name;
@@ -54,6 +56,8 @@ internal sealed class FunctionEmitter
             _writer.Line($"return rt.Results(StrategyRuntime.Outputs({BodyMethod(name)}({call})));");
         }
 
+        _writer.Line();
+        EmitDescriptor();
         _writer.Line();
         foreach (var line in IrPrinter.Print(_function).Split('\n').Take(1))
         {
@@ -79,6 +83,32 @@ internal sealed class FunctionEmitter
 
             _writer.Line($"throw new global::System.InvalidOperationException({CSharpLiterals.String($"strategy '{name}' has no return instruction")});");
         }
+    }
+
+    /// <summary>
+    /// The strategy as the runtime's StrategyRunner takes it: parameters with defaults, what must be bound (read from the
+    /// IR as for the executor, src/Compiler/IR/IrRequirements.cs), the run method, and its particle counts.
+    /// </summary>
+    private void EmitDescriptor()
+    {
+        var name = _function.Name;
+        var requirements = IrRequirements.Of(_function, _module);
+        _writer.Line($"/// <summary><c>{name}</c> for <c>StrategyRunner</c>: its parameters, what it needs bound, its run method.</summary>");
+        _writer.Line($"public static readonly RunnableStrategy {StrategyField(name)} = new RunnableStrategy(");
+        _writer.Indent++;
+        _writer.Line($"{CSharpLiterals.String(name)},");
+        _writer.Line($"{CSharpLiterals.String(_function.Guarantee.LevelName)},");
+        var parameters = _function.Parameters.Select(p =>
+            $"new StrategyParameter({CSharpLiterals.String(p.Name)}, {CSharpLiterals.Type(p.Type)}, {(p.DefaultValue is null ? "null" : CSharpLiterals.Constant(p.DefaultValue))})");
+        _writer.Line($"new StrategyParameter[] {{ {string.Join(", ", parameters)} }},");
+        var needs = requirements.Models.Select(m => $"StrategyRequirement.Model({CSharpLiterals.String(m)})")
+            .Concat(requirements.Functions.Select(f =>
+                $"StrategyRequirement.Function({CSharpLiterals.Enum(f.Kind)}, {CSharpLiterals.String(f.Name)}, {CSharpLiterals.Type(f.ResultType)})"));
+        _writer.Line($"new StrategyRequirement[] {{ {string.Join(", ", needs)} }},");
+        _writer.Line($"{RunMethod(name)},");
+        var counts = string.Join(", ", requirements.ParticleParameters.Select(CSharpLiterals.String));
+        _writer.Line($"new ParticleCounts({requirements.ParticleConstant.ToString(CultureInfo.InvariantCulture)}L, new string[] {{ {counts} }}));");
+        _writer.Indent--;
     }
 
     private void EmitInstruction(IrInstruction instruction, EmitScope scope, bool topLevel)

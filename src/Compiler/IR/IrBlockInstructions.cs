@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Tts.Language.Binding.BoundTree;
 using Tts.Language.Syntax.Nodes;
+using Tts.Semantics;
 
 namespace Tts.Compiler.IR;
 

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Tts.Language.Binding.Guarantees;
 using Tts.Language.Binding.Symbols;
-using Tts.Language.Binding.Types;
+using Tts.Semantics;
 
 namespace Tts.Compiler.IR;
 

@@ -1,6 +1,6 @@
-using Tts.Language.Binding.Types;
 using System.Collections.Immutable;
 using Tts.Language.Binding;
+using Tts.Semantics;
 
 namespace Tts.Compiler.IR;
 
@@ -169,7 +169,7 @@ public sealed record IrSelectBest(IrValue Result, IrValue Population, IrValue Ke
 /// A reward, verifier or extractor bound at run time, applied to one text or to each particle's text (one batched
 /// call per population). <see cref="ResultType"/> is its declared result: Score, Prob, bool or text.
 /// </summary>
-public sealed record IrCallFunction(IrValue Result, string Name, Tts.Language.Syntax.Nodes.FunctionKind Kind, TtsType ResultType, IrValue Argument)
+public sealed record IrCallFunction(IrValue Result, string Name, Tts.Semantics.FunctionKind Kind, TtsType ResultType, IrValue Argument)
     : IrInstruction(Result)
 {
     public override IrEffects Effects => IrEffects.FunctionCall;
@@ -212,7 +212,7 @@ public sealed record IrReduceVote(IrValue Result, IrValue Population, IrValue Ke
 /// spent on R exceeds the limit. Only the strategy that is run enforces its budget; a callee's is dropped when it
 /// is inlined (the caller's bound, which the compiler computed through the call, covers it).
 /// </summary>
-public sealed record IrBudget(Tts.Language.Binding.Budgets.BudgetResource Resource, IrValue Limit) : IrInstruction((IrValue?)null)
+public sealed record IrBudget(Tts.Semantics.BudgetResource Resource, IrValue Limit) : IrInstruction((IrValue?)null)
 {
     public override IrEffects Effects => IrEffects.None;
 

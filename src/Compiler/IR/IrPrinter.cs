@@ -1,5 +1,6 @@
 using System.Text;
 using Tts.Language.Binding;
+using Tts.Semantics;
 
 namespace Tts.Compiler.IR;
 

@@ -1,4 +1,5 @@
-using Tts.Language.Binding.Types;
+
+using Tts.Semantics;
 
 namespace Tts.Compiler.IR;
 

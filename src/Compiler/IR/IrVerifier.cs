@@ -119,7 +119,7 @@ public static class IrVerifier
                     break;
                 case IrSelectFirst first:
                     RequireKeyOf(function, stage, instruction, first.Population, first.Condition);
-                    if (first.Condition.Type.Element.Kind != Tts.Language.Binding.Types.TypeKind.Bool)
+                    if (first.Condition.Type.Element.Kind != Tts.Semantics.TypeKind.Bool)
                     {
                         Fail(function, stage, instruction, "the condition of select_first is not bool");
                     }

@@ -2,8 +2,8 @@ using System.Collections.Immutable;
 using Tts.Compiler.IR;
 using Tts.Language.Binding.BoundTree;
 using Tts.Language.Binding.Symbols;
-using Tts.Language.Binding.Types;
 using Tts.Language.Syntax.Nodes;
+using Tts.Semantics;
 
 namespace Tts.Compiler.Lowering;
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Tts.Compiler.IR;
 using Tts.Language.Binding;
+using Tts.Semantics;
 
 namespace Tts.Compiler.Passes;
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Tts.Compiler.IR;
+using Tts.Semantics;
 
 namespace Tts.Compiler.Passes;
 

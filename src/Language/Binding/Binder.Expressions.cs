@@ -2,10 +2,10 @@ using System.Collections.Immutable;
 using Tts.Language.Binding.BoundTree;
 using Tts.Language.Binding.Budgets;
 using Tts.Language.Binding.Symbols;
-using Tts.Language.Binding.Types;
 using Tts.Language.Diagnostics;
 using Tts.Language.Syntax.Nodes;
 using Tts.Language.Text;
+using Tts.Semantics;
 
 namespace Tts.Language.Binding;
 

@@ -3,6 +3,7 @@ using Tts.Language.Binding.Budgets;
 using Tts.Language.Binding.Guarantees;
 using Tts.Language.Binding.Symbols;
 using Tts.Language.Text;
+using Tts.Semantics;
 
 namespace Tts.Language.Binding;
 

@@ -3,10 +3,10 @@ using Tts.Language.Binding.BoundTree;
 using Tts.Language.Binding.Budgets;
 using Tts.Language.Binding.Guarantees;
 using Tts.Language.Binding.Symbols;
-using Tts.Language.Binding.Types;
 using Tts.Language.Diagnostics;
 using Tts.Language.Syntax.Nodes;
 using Tts.Language.Text;
+using Tts.Semantics;
 
 namespace Tts.Language.Binding;
 

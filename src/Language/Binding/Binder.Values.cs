@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using Tts.Language.Binding.BoundTree;
-using Tts.Language.Binding.Types;
 using Tts.Language.Diagnostics;
 using Tts.Language.Syntax.Nodes;
+using Tts.Semantics;
 
 namespace Tts.Language.Binding;
 

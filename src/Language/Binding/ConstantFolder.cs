@@ -1,4 +1,5 @@
 using Tts.Language.Binding.BoundTree;
+using Tts.Semantics;
 
 namespace Tts.Language.Binding;
 

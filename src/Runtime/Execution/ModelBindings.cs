@@ -13,6 +13,8 @@ public sealed class ModelBindings
         return this;
     }
 
+    public bool IsBound(string name) => _models.ContainsKey(name);
+
     public ILanguageModel Resolve(string name) =>
         _models.TryGetValue(name, out var model)
             ? model

@@ -1,7 +1,26 @@
 namespace Tts.Runtime.Execution;
 
 /// <summary>
-/// How to execute a strategy: <c>Runs</c> independent runs batched together; run i draws its randomness from
-/// keys (Seed, FirstRun + i, stream, particle, step), so a run's output does not depend on how runs are batched.
+/// How to execute a strategy: <c>Runs</c> independent runs; run i draws its randomness from keys
+/// (Seed, FirstRun + i, stream, particle, step), so a run's output does not depend on how runs are batched.
 /// </summary>
-public sealed record RunOptions(ulong Seed = 0, int Runs = 1, int FirstRun = 0);
+public sealed record RunOptions(ulong Seed = 0, int Runs = 1, int FirstRun = 0)
+{
+    /// <summary>The default bound on particles per batch: every step of a batch is one model call over all of them.</summary>
+    public const int DefaultParticlesPerBatch = 16384;
+
+    /// <summary>
+    /// Runs are batched together up to this many particles (a run's particles estimated from its arguments), which
+    /// bounds memory (the KV cache holds every particle of a batch) while amortizing each model call over many runs.
+    /// </summary>
+    public int ParticlesPerBatch { get; init; } = DefaultParticlesPerBatch;
+
+    /// <summary>
+    /// At least this many particles per run when sizing batches, for a caller that knows more than the strategy's spawn
+    /// counts say (an evaluation's budget); the larger of the two is used.
+    /// </summary>
+    public int MinParticlesPerRun { get; init; } = 1;
+
+    /// <summary>Told the number of runs each batch finished, as batches finish.</summary>
+    public IProgress<int>? Progress { get; init; }
+}

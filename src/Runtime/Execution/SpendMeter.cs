@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Tts.Language.Binding.Budgets;
 using Tts.Runtime.Decoding;
+using Tts.Semantics;
 
 namespace Tts.Runtime.Execution;
 

@@ -1,4 +1,4 @@
-using Tts.Compiler.IR;
+using Tts.Semantics;
 
 namespace Tts.Runtime.Execution;
 

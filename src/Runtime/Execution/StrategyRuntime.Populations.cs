@@ -1,14 +1,12 @@
 using System.Globalization;
 using TorchSharp;
-using Tts.Language.Binding;
-using Tts.Language.Binding.BoundTree;
-using Tts.Language.Syntax.Nodes;
 using Tts.Runtime.Decoding;
 using Tts.Runtime.Populations;
 using Tts.Runtime.Randomness;
 using Tts.Runtime.Resampling;
 using Tts.Runtime.Sampling;
 using static TorchSharp.torch;
+using Tts.Semantics;
 
 namespace Tts.Runtime.Execution;
 

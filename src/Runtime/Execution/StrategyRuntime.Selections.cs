@@ -1,8 +1,7 @@
 using Tts.Runtime.Populations;
 using Tts.Runtime.Randomness;
 using Tts.Runtime.Rewards;
-using Tts.Language.Binding.Types;
-using Tts.Language.Syntax.Nodes;
+using Tts.Semantics;
 
 namespace Tts.Runtime.Execution;
 
@@ -163,7 +162,7 @@ public sealed partial class StrategyRuntime
             : Enumerable.Range(0, texts.Length).Where(r => texts[r] is not null).ToArray();
         var batch = rows.Select(r => (string)texts[r]!).ToList();
         IReadOnlyList<object> values;
-        using (FunctionCallContext.Enter(rows.Select(r => perParticle is null ? r : r / (texts.Length / Runs)).ToArray()))
+        using (FunctionCallContext.Enter(rows.Select(r => TopRunOf(perParticle is null ? r : r / (texts.Length / Runs))).ToArray()))
         {
             values = kind switch
             {

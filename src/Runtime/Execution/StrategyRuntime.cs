@@ -1,8 +1,7 @@
 using System.Globalization;
-using Tts.Compiler.IR;
-using Tts.Language.Binding;
 using Tts.Runtime.Randomness;
 using Tts.Runtime.Rewards;
+using Tts.Semantics;
 
 namespace Tts.Runtime.Execution;
 
@@ -19,14 +18,19 @@ public sealed record PerParticle(object[] PerRow);
 public sealed partial class StrategyRuntime : IDisposable
 {
     private readonly int[] _runIndices;
+
+    // The run (as RunResult.Run numbers it) each run of this batch belongs to: itself at the top, the parent run for a
+    // repeat member or refine round. Rewards and verifiers learn it through FunctionCallContext.
+    private readonly int[] _topRuns;
     private readonly Func<int, int> _streams;
     private readonly List<Populations.Population> _owned;
     private readonly Dictionary<Populations.Population, bool[]> _stepRows;
 
     private StrategyRuntime(
-        ModelBindings models, FunctionBindings functions, ulong seed, int[] runIndices, Func<int, int> streams, SpendMeter meter,
+        ModelBindings models, FunctionBindings functions, ulong seed, int[] runIndices, int[] topRuns, Func<int, int> streams, SpendMeter meter,
         CancellationToken cancellation, List<Populations.Population> owned, Dictionary<Populations.Population, bool[]> stepRows)
     {
+        _topRuns = topRuns;
         Models = models;
         Functions = functions;
         Seed = seed;
@@ -46,8 +50,9 @@ public sealed partial class StrategyRuntime : IDisposable
             throw new RuntimeException($"the number of runs must be at least 1, but it is {options.Runs}");
         }
 
+        var runIndices = Enumerable.Range(options.FirstRun, options.Runs).ToArray();
         return new StrategyRuntime(
-            models, functions, options.Seed, Enumerable.Range(options.FirstRun, options.Runs).ToArray(), s => s,
+            models, functions, options.Seed, runIndices, runIndices, s => s,
             new SpendMeter(options.Runs, options.FirstRun), cancellation, new List<Populations.Population>(), new Dictionary<Populations.Population, bool[]>());
     }
 
@@ -65,17 +70,18 @@ public sealed partial class StrategyRuntime : IDisposable
 
     /// <summary>The same runs, with streams keyed under a call site's stream: how a strategy call runs its callee.</summary>
     public StrategyRuntime ForCall(int stream) =>
-        new(Models, Functions, Seed, _runIndices, s => _streams(StreamKeys.Nest(stream, s)), Meter, Cancellation, _owned, _stepRows);
+        new(Models, Functions, Seed, _runIndices, _topRuns, s => _streams(StreamKeys.Nest(stream, s)), Meter, Cancellation, _owned, _stepRows);
 
     /// <summary>
     /// A sub-batch: run i is this batch's run <paramref name="parentRun"/>[i] with run index
     /// <paramref name="runIndices"/>[i], streams keyed under <paramref name="stream"/>, spending metered into the parent run.
     /// </summary>
     private StrategyRuntime SubBatch(int[] parentRun, int[] runIndices, int stream) =>
-        new(Models, Functions, Seed, runIndices, s => _streams(StreamKeys.Nest(stream, s)), Meter.Sub(parentRun), Cancellation, _owned, _stepRows);
+        new(Models, Functions, Seed, runIndices, parentRun.Select(run => _topRuns[run]).ToArray(), s => _streams(StreamKeys.Nest(stream, s)),
+            Meter.Sub(parentRun), Cancellation, _owned, _stepRows);
 
     /// <summary>Limits what each run may spend (a <c>budget</c> clause of the strategy being run).</summary>
-    public void Budget(Tts.Language.Binding.Budgets.BudgetResource resource, object?[] limit) =>
+    public void Budget(Tts.Semantics.BudgetResource resource, object?[] limit) =>
         Meter.Limit(resource, limit.Select(v => Convert.ToInt64(v, CultureInfo.InvariantCulture)).ToArray());
 
     public object?[] Broadcast(object? value) => Enumerable.Repeat(value, Runs).ToArray();
@@ -160,6 +166,8 @@ public sealed partial class StrategyRuntime : IDisposable
         Enumerable.Range(0, Runs).Select(run => new RunResult(_runIndices[run], outputs[run], Meter.SpentBy(run))).ToArray();
 
     private int RunIndexOf(int run) => _runIndices[run];
+
+    private int TopRunOf(int run) => _topRuns[run];
 
     private int Stream(int stream) => _streams(stream);
 

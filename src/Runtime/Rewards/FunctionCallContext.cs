@@ -3,10 +3,12 @@ using Tts.Runtime.Execution;
 namespace Tts.Runtime.Rewards;
 
 /// <summary>
-/// Which run of the batch each text of the current reward, verifier or extractor call belongs to (0-based within
-/// the batch). The runtime sets it around every batched call, so that functions which depend on the run's question
-/// (a process reward, an oracle checker) can find it without changing the text-only interfaces. A batch may hold
-/// any subset of a population's particles (e.g. only those of an SMC step), so this is the only reliable mapping.
+/// Which run each text of the current reward, verifier or extractor call belongs to: its index as
+/// <see cref="RunResult.Run"/> numbers it (FirstRun + i for run i of the runs asked for, whatever batch it runs in;
+/// a repeat member's or refine round's texts belong to the run that holds them). The runtime sets it around every
+/// batched call, so that functions which depend on the run's question (a process reward, an oracle checker) can find
+/// it without changing the text-only interfaces. A batch may hold any subset of a population's particles (e.g. only
+/// those of an SMC step), so this is the only reliable mapping.
 /// </summary>
 public static class FunctionCallContext
 {

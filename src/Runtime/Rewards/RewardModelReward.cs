@@ -1,22 +1,31 @@
+using Tts.Runtime.Execution;
 using Tts.Runtime.Models.Transformer;
 
 namespace Tts.Runtime.Rewards;
 
 /// <summary>
 /// A learned process reward (<c>reward prm: Score</c>) backed by a <see cref="TransformerRewardModel"/>: each text
-/// is scored after its run's prompt (found through <see cref="FunctionCallContext"/>: a process reward judges a partial
-/// solution of a question), all texts of a batch
-/// in batched forward passes. Without prompts the texts are scored as they are.
+/// is scored after its run's prompt (the run found through <see cref="FunctionCallContext"/>: a process reward judges a
+/// partial solution of a question), all texts of a batch in batched forward passes. Without prompts the texts are
+/// scored as they are.
 /// </summary>
 public sealed class RewardModelReward : IReward
 {
     private readonly TransformerRewardModel _model;
-    private readonly IReadOnlyList<string>? _promptPerRun;
+    private readonly Func<int, string>? _promptOfRun;
 
-    public RewardModelReward(TransformerRewardModel model, IReadOnlyList<string>? promptPerRun = null)
+    /// <param name="model">The reward model.</param>
+    /// <param name="promptOfRun">The prompt of each run, by run index (<see cref="RunResult.Run"/>); null: no prompt.</param>
+    public RewardModelReward(TransformerRewardModel model, Func<int, string>? promptOfRun = null)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
-        _promptPerRun = promptPerRun;
+        _promptOfRun = promptOfRun;
+    }
+
+    /// <summary>A reward whose run i was asked <paramref name="promptPerRun"/>[i].</summary>
+    public RewardModelReward(TransformerRewardModel model, IReadOnlyList<string> promptPerRun)
+        : this(model, run => promptPerRun[run])
+    {
     }
 
     public RewardKind Kind => RewardKind.Score;
@@ -29,7 +38,7 @@ public sealed class RewardModelReward : IReward
         {
             // A step ends at its line's last character, where the model was trained to judge it.
             var text = texts[i].TrimEnd('\n');
-            inputs[i] = _promptPerRun is null ? text : _promptPerRun[FunctionCallContext.RunOf(i)] + text;
+            inputs[i] = _promptOfRun is null ? text : _promptOfRun(FunctionCallContext.RunOf(i)) + text;
         }
 
         return _model.Score(inputs);

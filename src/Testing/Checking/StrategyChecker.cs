@@ -1,10 +1,12 @@
 using System.Globalization;
 using Tts.Compiler.Driver;
 using Tts.Compiler.Lowering;
+using Tts.Execution;
 using Tts.Language.Binding.Guarantees;
 using Tts.Runtime.Execution;
 using Tts.Runtime.Models.Tabular;
 using Tts.Runtime.Rewards;
+using Tts.Semantics;
 using Tts.Testing.Oracle;
 using Tts.Testing.Statistics;
 
@@ -26,8 +28,6 @@ public static class StrategyChecker
 {
     /// <summary>Distance below which an exact claim holds (rounding of the enumeration).</summary>
     public const double ExactTolerance = 1e-9;
-
-    private const int RunsPerBatch = 4096;
 
     /// <param name="runtimeModels">The models the executor runs with; by default the same tabular models the oracle reads.
     /// Tests pass other implementations here (e.g. a planted fault) to see the check refute them.</param>
@@ -78,12 +78,12 @@ public static class StrategyChecker
         // The runtime check: the executor against the oracle.
         RuntimeCheck? runtime = null;
         string? skipped = null;
-        var function = compilation.Optimized?.Find(strategy);
+        var function = compilation.Optimized?.Find(strategy) is null ? null : StrategyProgram.From(compilation).Select(strategy);
         if (function is null)
         {
             skipped = $"the strategy cannot run yet: {Lowerer.Unsupported(bound)}";
         }
-        else if (bound.Symbol.ReturnType.Kind == Language.Binding.Types.TypeKind.Population)
+        else if (bound.Symbol.ReturnType.Kind == Semantics.TypeKind.Population)
         {
             // A population is returned as the texts of its live particles, without their weights: no law to compare,
             // but every particle must be one the reference semantics can produce.
@@ -124,29 +124,25 @@ public static class StrategyChecker
 
     /// <summary>Runs the executor <see cref="CheckSettings.Runs"/> times and counts the outputs.</summary>
     public static Dictionary<Outcome, long> Execute(
-        Compiler.IR.IrFunction function, IReadOnlyDictionary<string, object> arguments, ModelBindings models, FunctionBindings functions, CheckSettings settings) =>
-        Count(function, arguments, models, functions, settings, output => [new Outcome(output)]);
+        CompiledStrategy strategy, IReadOnlyDictionary<string, object> arguments, ModelBindings models, FunctionBindings functions, CheckSettings settings) =>
+        Count(strategy, arguments, models, functions, settings, output => [new Outcome(output)]);
 
     /// <summary>Runs a population-valued strategy and counts every live particle of every run.</summary>
     public static Dictionary<Outcome, long> ExecuteParticles(
-        Compiler.IR.IrFunction function, IReadOnlyDictionary<string, object> arguments, ModelBindings models, FunctionBindings functions, CheckSettings settings) =>
-        Count(function, arguments, models, functions, settings, output => ((object[])output!).Select(particle => new Outcome(particle)));
+        CompiledStrategy strategy, IReadOnlyDictionary<string, object> arguments, ModelBindings models, FunctionBindings functions, CheckSettings settings) =>
+        Count(strategy, arguments, models, functions, settings, output => ((object[])output!).Select(particle => new Outcome(particle)));
 
     private static Dictionary<Outcome, long> Count(
-        Compiler.IR.IrFunction function, IReadOnlyDictionary<string, object> arguments, ModelBindings models, FunctionBindings functions, CheckSettings settings,
+        CompiledStrategy strategy, IReadOnlyDictionary<string, object> arguments, ModelBindings models, FunctionBindings functions, CheckSettings settings,
         Func<object?, IEnumerable<Outcome>> outcomesOf)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var counts = new Dictionary<Outcome, long>();
-        for (var first = 0; first < settings.Runs; first += RunsPerBatch)
+        foreach (var result in strategy.Run(arguments, models, functions, new RunOptions(settings.Seed, settings.Runs)))
         {
-            var runs = Math.Min(RunsPerBatch, settings.Runs - first);
-            foreach (var result in IrExecutor.Execute(function, arguments, models, functions, new RunOptions(settings.Seed, runs, first)))
+            foreach (var outcome in outcomesOf(result.Output))
             {
-                foreach (var outcome in outcomesOf(result.Output))
-                {
-                    counts[outcome] = counts.GetValueOrDefault(outcome) + 1;
-                }
+                counts[outcome] = counts.GetValueOrDefault(outcome) + 1;
             }
         }
 

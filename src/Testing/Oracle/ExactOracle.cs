@@ -3,11 +3,11 @@ using System.Globalization;
 using Tts.Language.Binding;
 using Tts.Language.Binding.BoundTree;
 using Tts.Language.Binding.Symbols;
-using Tts.Language.Binding.Types;
 using Tts.Language.Syntax.Nodes;
 using Tts.Runtime.Models.Tabular;
 using Tts.Runtime.Rewards;
 using Tts.Runtime.Sampling;
+using Tts.Semantics;
 
 namespace Tts.Testing.Oracle;
 

@@ -1,4 +1,5 @@
 using Tts.Language.Binding;
+using Tts.Semantics;
 
 namespace Tts.Testing.Oracle;
 

@@ -3,6 +3,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using Tts.Language.Syntax.Nodes;
 using Tts.Language.Text;
+using Tts.Semantics;
 
 namespace Tts.Language.Tests.Formatting;
 

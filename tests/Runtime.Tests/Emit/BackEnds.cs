@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Reflection;
 using Tts.Compiler.IR;
+using Tts.Execution;
 using Tts.Runtime.Execution;
+using Tts.Runtime.Hosting;
 using Tts.Runtime.Rewards;
 
 namespace Tts.Runtime.Tests.Emit;
@@ -28,15 +30,15 @@ internal sealed record Outcome(string? Error, IReadOnlyList<(int Run, string Out
 internal static class BackEnds
 {
     public static Outcome Interpret(IrModule module, string strategy, IReadOnlyDictionary<string, object> arguments, ModelBindings models, FunctionBindings functions, RunOptions options) =>
-        Capture(() => IrExecutor.Execute(module.Find(strategy)!, arguments, models, functions, options, module));
+        Capture(() => CompiledStrategy.Of(module, strategy).Run(arguments, models, functions, options).ToList());
 
     public static Outcome RunEmitted(Type generated, string strategy, IReadOnlyDictionary<string, object> arguments, ModelBindings models, FunctionBindings functions, RunOptions options) =>
         Capture(() =>
         {
-            var run = generated.GetMethod("Run_" + strategy, BindingFlags.Public | BindingFlags.Static)
-                      ?? throw new InvalidOperationException($"{generated.Name} has no Run_{strategy}");
-            using var runtime = StrategyRuntime.Create(models, functions, options);
-            return (IReadOnlyList<RunResult>)run.Invoke(null, new object[] { runtime, arguments })!;
+            // The emitted descriptor (parameters, requirements, Run_ method) through the runner, as generated classes run it.
+            var field = generated.GetField("Strategy_" + strategy, BindingFlags.Public | BindingFlags.Static)
+                        ?? throw new InvalidOperationException($"{generated.Name} has no Strategy_{strategy}");
+            return StrategyRunner.Run((RunnableStrategy)field.GetValue(null)!, arguments, models, functions, options).ToList();
         });
 
     /// <summary>

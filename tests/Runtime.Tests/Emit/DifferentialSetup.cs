@@ -43,7 +43,7 @@ internal static class DifferentialSetup
             p => p.Name,
             p => p.DefaultValue switch
             {
-                null when p.Type == Tts.Language.Binding.Types.TtsType.Text => prompt,
+                null when p.Type == Tts.Semantics.TtsType.Text => prompt,
                 null => throw new InvalidOperationException($"no test value for required {p.Name}: {p.Type}"),
                 long count => Math.Min(count, 4L),
                 var value => value,

@@ -15,7 +15,7 @@ internal static class EmittedAssembly
         var platform = ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "")
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Where(p => Path.GetFileName(p) is var name && (name.StartsWith("System.", StringComparison.Ordinal) || name is "netstandard.dll" or "mscorlib.dll"));
-        var project = new[] { typeof(Tts.Runtime.Execution.StrategyRuntime), typeof(Tts.Language.Binding.BuiltinFunction), typeof(Tts.Compiler.IR.IrModule) }
+        var project = new[] { typeof(Tts.Runtime.Execution.StrategyRuntime), typeof(Tts.Semantics.BuiltinFunction), typeof(Tts.Compiler.IR.IrModule) }
             .Select(t => t.Assembly.Location);
         return platform.Concat(project).Distinct(StringComparer.Ordinal).Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToList();
     });

@@ -1,5 +1,6 @@
 using Tts.Compiler.Driver;
 using Tts.Compiler.Passes;
+using Tts.Execution;
 using Tts.Language.Text;
 using Tts.Runtime.Execution;
 using Tts.Runtime.Models.Tabular;
@@ -47,10 +48,9 @@ public sealed class BestFirstSearchTests
     {
         var compilation = Compilation.Compile(SourceText.From(Program, "best_first.tts"), OptimizationLevel.O1);
         Assert.False(compilation.HasErrors, string.Join("\n", compilation.Diagnostics));
-        var function = compilation.Optimized!.Find("s")!;
         var arguments = new Dictionary<string, object> { ["width"] = width, ["expand"] = expand, ["steps"] = steps };
         var functions = new FunctionBindings().BindReward("length", DelegateReward.PerText(RewardKind.Score, t => t.Length));
-        return IrExecutor.Execute(function, arguments, new ModelBindings().Bind("policy", model), functions, options, compilation.Optimized)
+        return CompiledStrategy.Of(compilation.Optimized!, "s").Run(arguments, new ModelBindings().Bind("policy", model), functions, options)
             .Select(r => r.Untimed())
             .ToList();
     }

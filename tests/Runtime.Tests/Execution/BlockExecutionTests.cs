@@ -1,6 +1,7 @@
 using Tts.Compiler.Driver;
 using Tts.Compiler.IR;
 using Tts.Compiler.Passes;
+using Tts.Execution;
 using Tts.Language.Text;
 using Tts.Runtime.Execution;
 using Tts.Runtime.Models.Tabular;
@@ -26,9 +27,8 @@ public sealed class BlockExecutionTests
     {
         using var model = TabularModels.Design();
         var module = Compile(program, level);
-        var function = module.Find(strategy)!;
-        var arguments = function.Parameters.ToDictionary(p => p.Name, p => p.DefaultValue!);
-        return IrExecutor.Execute(function, arguments, new ModelBindings().Bind("policy", model).Bind("draft", model), functions ?? new FunctionBindings(), options, module, cancellation)
+        var compiled = CompiledStrategy.Of(module, strategy);
+        return compiled.Run(compiled.Arguments(), new ModelBindings().Bind("policy", model).Bind("draft", model), functions ?? new FunctionBindings(), options, cancellation)
             .Select(r => r.Untimed())
             .ToList();
     }

@@ -1,6 +1,7 @@
 using Tts.Compiler.Driver;
 using Tts.Compiler.IR;
 using Tts.Compiler.Passes;
+using Tts.Execution;
 using Tts.Language.Text;
 using Tts.Runtime.Execution;
 using Tts.Runtime.Models.Tabular;
@@ -12,22 +13,22 @@ namespace Tts.Runtime.Tests.Execution;
 
 public sealed class ExecutorTests
 {
-    private static IrFunction Compile(string program, OptimizationLevel level = OptimizationLevel.O1)
+    private static CompiledStrategy Compile(string program, OptimizationLevel level = OptimizationLevel.O1)
     {
         var compilation = Compilation.Compile(SourceText.From(program, "test.tts"), level);
         Assert.False(compilation.HasErrors, string.Join("\n", compilation.Diagnostics));
-        return compilation.Optimized!.Functions.Single();
+        return CompiledStrategy.Of(compilation.Optimized!, compilation.Optimized!.Functions.Single().Name);
     }
 
-    private static IReadOnlyList<RunResult> Run(IrFunction function, TabularModel model, RunOptions options, params (string Name, object Value)[] arguments)
+    private static IReadOnlyList<RunResult> Run(CompiledStrategy function, TabularModel model, RunOptions options, params (string Name, object Value)[] arguments)
     {
-        var values = function.Parameters.ToDictionary(p => p.Name, p => p.DefaultValue!);
+        var values = function.Arguments();
         foreach (var (name, value) in arguments)
         {
             values[name] = value;
         }
 
-        return IrExecutor.Execute(function, values, new ModelBindings().Bind("policy", model), options).Select(r => r.Untimed()).ToList();
+        return function.Run(values, new ModelBindings().Bind("policy", model), options: options).Select(r => r.Untimed()).ToList();
     }
 
     private const string Population = """
@@ -174,8 +175,7 @@ public sealed class ExecutorTests
                 return texts.Select(t => (double)t.Count(c => c == 'b')).ToList();
             }));
         var function = Compile(withReward);
-        var values = function.Parameters.ToDictionary(p => p.Name, p => p.DefaultValue!);
-        var bound = IrExecutor.Execute(function, values, new ModelBindings().Bind("policy", model), functions, new RunOptions(9, Runs: 12));
+        var bound = function.Run(function.Arguments(), new ModelBindings().Bind("policy", model), functions, new RunOptions(9, Runs: 12)).ToList();
         var inline = Run(Compile(withReward.Replace("by: prm", "by: count(xs, \"b\")", StringComparison.Ordinal)), model, new RunOptions(9, Runs: 12));
 
         Assert.Equal(inline.Select(r => r.Output), bound.Select(r => r.Output));
@@ -301,8 +301,7 @@ public sealed class ExecutorTests
     public void Unbound_model_is_a_clear_error()
     {
         var function = Compile(Population);
-        var values = function.Parameters.ToDictionary(p => p.Name, p => p.DefaultValue!);
-        var error = Assert.Throws<RuntimeException>(() => IrExecutor.Execute(function, values, new ModelBindings(), new RunOptions()));
+        var error = Assert.Throws<RuntimeException>(() => function.Run(function.Arguments(), new ModelBindings()).ToList());
         Assert.Contains("model 'policy' is not bound", error.Message, StringComparison.Ordinal);
     }
 

@@ -1,6 +1,7 @@
 using Tts.Compiler.Driver;
 using Tts.Compiler.Passes;
 using Tts.Compiler.IR;
+using Tts.Execution;
 using Tts.Language.Text;
 using Tts.Runtime.Execution;
 using Tts.Runtime.Rewards;
@@ -20,11 +21,11 @@ public sealed class PerRunArgumentTests
         }
         """;
 
-    private static IrFunction Compile()
+    private static CompiledStrategy Compile()
     {
         var compilation = Compilation.Compile(SourceText.From(Program, "test.tts"), OptimizationLevel.O1);
         Assert.False(compilation.HasErrors, string.Join("\n", compilation.Diagnostics));
-        return compilation.Optimized!.Functions.Single();
+        return CompiledStrategy.Of(compilation.Optimized!, "s");
     }
 
     [Fact]
@@ -40,12 +41,12 @@ public sealed class PerRunArgumentTests
             return texts.Select(t => (double)t.Length).ToArray();
         }));
 
-        var together = IrExecutor.Execute(function, new Dictionary<string, object> { ["prompt"] = new PerRunArgument(prompts), ["n"] = 4L },
-            new ModelBindings().Bind("policy", model), Bindings(), new RunOptions(3, Runs: prompts.Length));
+        var together = function.Run(new Dictionary<string, object> { ["prompt"] = new PerRunArgument(prompts), ["n"] = 4L },
+            new ModelBindings().Bind("policy", model), Bindings(), new RunOptions(3, Runs: prompts.Length)).ToList();
         Assert.Equal(prompts.Length * 4, received.Single().Count);
         for (var run = 0; run < prompts.Length; run++)
         {
-            var alone = IrExecutor.Execute(function, new Dictionary<string, object> { ["prompt"] = prompts[run], ["n"] = 4L },
+            var alone = function.Run(new Dictionary<string, object> { ["prompt"] = prompts[run], ["n"] = 4L },
                 new ModelBindings().Bind("policy", model), Bindings(), new RunOptions(3, Runs: 1, FirstRun: run)).Single();
             Assert.Equal(alone.Output, together[run].Output);
             Assert.Equal(alone.Spent with { Seconds = 0 }, together[run].Spent with { Seconds = 0 });
@@ -57,10 +58,10 @@ public sealed class PerRunArgumentTests
     public void A_value_count_other_than_the_run_count_is_an_error()
     {
         using var model = TabularModels.Design();
-        var error = Assert.Throws<RuntimeException>(() => IrExecutor.Execute(Compile(),
+        var error = Assert.Throws<RuntimeException>(() => Compile().Run(
             new Dictionary<string, object> { ["prompt"] = new PerRunArgument(["a", "b"]), ["n"] = 2L },
             new ModelBindings().Bind("policy", model), new FunctionBindings().BindReward("seen", DelegateReward.PerText(RewardKind.Score, t => 0)),
-            new RunOptions(0, Runs: 3)));
+            new RunOptions(0, Runs: 3)).ToList());
         Assert.Contains("parameter 'prompt' has 2 per-run values for 3 runs", error.Message, StringComparison.Ordinal);
     }
 
@@ -92,8 +93,8 @@ public sealed class PerRunArgumentTests
             Assert.Equal(runs.Order(), runs); // particles of a run are contiguous, runs in order
             return texts.Select(_ => 1.0).ToArray();
         }));
-        IrExecutor.Execute(compilation.Optimized!.Functions.Single(), new Dictionary<string, object> { ["prompt"] = new PerRunArgument(prompts), ["n"] = 3L },
-            new ModelBindings().Bind("policy", model), functions, new RunOptions(7, Runs: prompts.Length));
+        _ = CompiledStrategy.Of(compilation.Optimized!, "s").Run(new Dictionary<string, object> { ["prompt"] = new PerRunArgument(prompts), ["n"] = 3L },
+            new ModelBindings().Bind("policy", model), functions, new RunOptions(7, Runs: prompts.Length)).ToList();
         Assert.True(calls > 0);
     }
 

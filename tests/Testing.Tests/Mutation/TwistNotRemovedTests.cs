@@ -1,5 +1,6 @@
 using System.Globalization;
 using Tts.Compiler.IR;
+using Tts.Execution;
 using Tts.Runtime.Execution;
 using Tts.Testing.Checking;
 using Tts.Testing.Oracle;
@@ -42,7 +43,7 @@ public sealed class TwistNotRemovedTests
         var function = Function();
         var models = new ModelBindings().Bind("policy", abc);
         var options = new RunOptions(Seed: 17, Runs: 100);
-        var compiled = IrExecutor.Execute(function, new Dictionary<string, object> { ["prompt"] = "" }, models, options);
+        var compiled = CompiledStrategy.Of(TestModels.Compile(Source).Optimized!, "twisted").Run(new Dictionary<string, object> { ["prompt"] = "" }, models, options: options).ToList();
         var written = new TwistedSmcRunner(function, Particles, Steps, "b", TwistScale).Run(models, options, forgetTheLastTwist: false);
         Assert.Equal(compiled.Select(r => r.Output), written.Select(r => r.Output));
         var mutant = new TwistedSmcRunner(function, Particles, Steps, "b", TwistScale).Run(models, options, forgetTheLastTwist: true);

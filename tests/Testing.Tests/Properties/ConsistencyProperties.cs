@@ -1,6 +1,7 @@
 using System.Globalization;
 using FsCheck;
 using FsCheck.Fluent;
+using Tts.Execution;
 using Tts.Language.Binding.Guarantees;
 using Tts.Runtime.Execution;
 using Tts.Runtime.Rewards;
@@ -72,7 +73,7 @@ public sealed class ConsistencyProperties(ITestOutputHelper log)
 
             checkedCases++;
             var settings = new CheckSettings(Runs: Runs, Seed: TestSeeds.For("consistency", 303), Alpha: alpha, Tolerance: Tolerance);
-            var counts = StrategyChecker.Execute(compilation.Optimized!.Find("generated")!, new Dictionary<string, object> { ["prompt"] = "" },
+            var counts = StrategyChecker.Execute(CompiledStrategy.Of(compilation.Optimized!, "generated"), new Dictionary<string, object> { ["prompt"] = "" },
                 new ModelBindings().Bind("policy", model), new FunctionBindings(), settings);
             var outside = counts.Keys.Where(o => target[o] == 0.0).ToList();
             Assert.True(outside.Count == 0, $"outputs outside the target's support: {string.Join(", ", outside)}\n{pair.Model}\n{source}");

@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using Tts.Compiler.Driver;
 using Tts.Compiler.Passes;
+using Tts.Execution;
 using Tts.Language.Binding.Guarantees;
 using Tts.Language.Text;
 using Tts.Runtime.Execution;
@@ -105,7 +106,7 @@ public sealed class RandomProgramProperties
             {
                 var compilation = Compilation.Compile(SourceText.From(pair.Strategy.Source, "generated.tts"), level);
                 Assert.False(compilation.HasErrors);
-                return IrExecutor.Execute(compilation.Optimized!.Find("generated")!, new Dictionary<string, object> { ["prompt"] = "" }, model, new FunctionBindings(), new RunOptions(41, Runs: 64))
+                return CompiledStrategy.Of(compilation.Optimized!, "generated").Run(new Dictionary<string, object> { ["prompt"] = "" }, model, new FunctionBindings(), new RunOptions(41, Runs: 64))
                     .Select(r => new Tts.Testing.Oracle.Outcome(r.Output is object[] texts ? string.Join("|", texts) : r.Output).ToString())
                     .ToList();
             }).ToList();

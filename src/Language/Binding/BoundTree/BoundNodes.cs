@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using Tts.Language.Binding.Guarantees;
 using Tts.Language.Binding.Symbols;
-using Tts.Language.Binding.Types;
 using Tts.Language.Text;
+using Tts.Semantics;
 
 namespace Tts.Language.Binding.BoundTree;
 
@@ -55,15 +55,6 @@ public sealed record BoundRaceStatement(LocalSymbol Population, ModelSymbol Mode
 /// <summary><c>population x = EXPR</c> for a population-valued expression (spawn, rank, repeat, speculative, a strategy call).</summary>
 public sealed record BoundPopulationStatement(LocalSymbol Population, BoundExpression Value, TextSpan Span) : BoundStatement(Span);
 
-public enum ResampleMethod
-{
-    None,
-    Multinomial,
-    Stratified,
-    Systematic,
-    Residual,
-}
-
 /// <summary><c>smc ps with resample = m, ess &lt; x, steps &lt;= s { ... }</c>.</summary>
 public sealed record BoundSmcStatement(
     LocalSymbol Population,
@@ -72,13 +63,6 @@ public sealed record BoundSmcStatement(
     BoundExpression Steps,
     ImmutableArray<BoundStatement> Body,
     TextSpan Span) : BoundStatement(Span);
-
-public enum SearchMethod
-{
-    Beam,
-    DiverseBeam,
-    BestFirst,
-}
 
 /// <summary><c>search ps with method = beam, width = w, expand = e, steps &lt;= s { ... }</c>.</summary>
 public sealed record BoundSearchStatement(
@@ -95,7 +79,7 @@ public sealed record BoundSearchStatement(
 public sealed record BoundExtendStatement(LocalSymbol Population, ModelSymbol Model, BoundDecodeOptions Options, TextSpan Span) : BoundStatement(Span);
 
 /// <summary><c>factor</c> / <c>observe</c> / <c>condition</c> / <c>twist</c> / <c>score</c> with a per-particle value.</summary>
-public sealed record BoundParticleUpdate(Syntax.Nodes.ParticleUpdateKind Kind, LocalSymbol Population, BoundExpression Value, TextSpan Span) : BoundStatement(Span);
+public sealed record BoundParticleUpdate(Tts.Semantics.ParticleUpdateKind Kind, LocalSymbol Population, BoundExpression Value, TextSpan Span) : BoundStatement(Span);
 
 /// <summary><c>fork { ... }</c>: independent statements; their names are visible after the block.</summary>
 public sealed record BoundForkStatement(ImmutableArray<BoundStatement> Body, TextSpan Span) : BoundStatement(Span);

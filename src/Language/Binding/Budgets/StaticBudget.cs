@@ -1,18 +1,10 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Tts.Language.Binding.BoundTree;
-using Tts.Language.Binding.Types;
 using Tts.Language.Text;
+using Tts.Semantics;
 
 namespace Tts.Language.Binding.Budgets;
-
-/// <summary>The resources a budget limits: generated tokens, model calls (batched steps), reward calls (per particle scored).</summary>
-public enum BudgetResource
-{
-    Tokens,
-    Calls,
-    Rewards,
-}
 
 /// <summary>A declared limit, <c>tokens &lt;= 4096 * n</c>.</summary>
 public sealed record BudgetLimit(BudgetResource Resource, BoundExpression Limit, TextSpan Span);

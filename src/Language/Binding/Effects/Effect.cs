@@ -1,5 +1,6 @@
 using Tts.Language.Binding.BoundTree;
 using Tts.Language.Syntax.Nodes;
+using Tts.Semantics;
 
 namespace Tts.Language.Binding.Effects;
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Tts.Language.Binding.BoundTree;
 using Tts.Language.Binding.Symbols;
+using Tts.Semantics;
 
 namespace Tts.Language.Binding.Guarantees;
 

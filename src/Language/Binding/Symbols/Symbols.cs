@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
-using Tts.Language.Binding.Types;
 using Tts.Language.Text;
+using Tts.Semantics;
 
 namespace Tts.Language.Binding.Symbols;
 
@@ -89,14 +89,14 @@ public sealed class StrategySymbol : Symbol
 /// <summary><c>reward prm</c>, <c>verifier valid</c>, <c>extractor final</c>: a function of a text bound at run time.</summary>
 public sealed class FunctionSymbol : Symbol
 {
-    public FunctionSymbol(string name, Syntax.Nodes.FunctionKind kind, TtsType resultType, TextSpan declarationSpan)
+    public FunctionSymbol(string name, Tts.Semantics.FunctionKind kind, TtsType resultType, TextSpan declarationSpan)
         : base(name, declarationSpan)
     {
         Kind = kind;
         ResultType = resultType;
     }
 
-    public Syntax.Nodes.FunctionKind Kind { get; }
+    public Tts.Semantics.FunctionKind Kind { get; }
 
     /// <summary>Score or Prob for a reward, bool for a verifier, text for an extractor.</summary>
     public TtsType ResultType { get; }

@@ -4,6 +4,7 @@ using System.Text;
 using Tts.Language.Diagnostics;
 using Tts.Language.Syntax.Nodes;
 using Tts.Language.Text;
+using Tts.Semantics;
 
 namespace Tts.Language.Syntax.Formatting;
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Tts.Language.Text;
+using Tts.Semantics;
 
 namespace Tts.Language.Syntax.Nodes;
 
@@ -11,18 +12,6 @@ public abstract record DeclarationSyntax(IdentifierSyntax Name, TextSpan Span) :
 /// <summary><c>model policy: lm</c> — a model bound at run time. The kind is optional (<c>lm</c>).</summary>
 public sealed record ModelDeclarationSyntax(IdentifierSyntax Name, IdentifierSyntax? Kind, TextSpan Span)
     : DeclarationSyntax(Name, Span);
-
-public enum FunctionKind
-{
-    /// <summary><c>reward prm</c>: a Score (or Prob) of a text.</summary>
-    Reward,
-
-    /// <summary><c>verifier valid</c>: a bool of a text.</summary>
-    Verifier,
-
-    /// <summary><c>extractor final_answer</c>: a text extracted from a text.</summary>
-    Extractor,
-}
 
 /// <summary><c>reward prm: Score</c> — a function of a text bound at run time (C# or a built-in).</summary>
 public sealed record FunctionDeclarationSyntax(FunctionKind Kind, IdentifierSyntax Name, TypeReferenceSyntax? ResultType, TextSpan Span)

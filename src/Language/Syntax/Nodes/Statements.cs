@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Tts.Language.Text;
+using Tts.Semantics;
 
 namespace Tts.Language.Syntax.Nodes;
 
@@ -38,24 +39,6 @@ public sealed record SearchStatementSyntax(IdentifierSyntax Target, ImmutableArr
 /// <summary><c>extend ps by policy(stop: "\n", ...)</c>: one decoding step of every live particle.</summary>
 public sealed record ExtendStatementSyntax(IdentifierSyntax Target, IdentifierSyntax Model, ImmutableArray<ArgumentSyntax> Arguments, TextSpan Span)
     : StatementSyntax(Span);
-
-public enum ParticleUpdateKind
-{
-    /// <summary><c>factor ps += w</c>: adds a LogWeight.</summary>
-    Factor,
-
-    /// <summary><c>observe ps: p</c>: adds log p of a Prob.</summary>
-    Observe,
-
-    /// <summary><c>condition ps: c</c>: kills particles where c is false.</summary>
-    Condition,
-
-    /// <summary><c>twist ps = w</c>: sets the heuristic twist (a LogWeight), removed before weights are used.</summary>
-    Twist,
-
-    /// <summary><c>score ps = s</c>: sets the Score a search ranks by.</summary>
-    Score,
-}
 
 /// <summary><c>factor</c>, <c>observe</c>, <c>condition</c>, <c>twist</c> or <c>score</c> on a population.</summary>
 public sealed record ParticleUpdateSyntax(ParticleUpdateKind Kind, IdentifierSyntax Target, ExpressionSyntax Value, TextSpan Span)

@@ -8,6 +8,7 @@ using Tts.Language.Syntax.Generated;
 using Tts.Language.Syntax.Nodes;
 using Tts.Language.Text;
 using static Tts.Language.Syntax.Generated.TtsParser;
+using Tts.Semantics;
 
 namespace Tts.Language.Syntax.Parsing;
 

@@ -4,7 +4,7 @@ namespace Tts.Runtime.Models.Tabular;
 internal static class TabularText
 {
     /// <summary>A string as a quoted literal with escapes (the language's own quoting), so keys with spaces or quotes read unambiguously.</summary>
-    public static string Quote(string value) => Tts.Language.Binding.Constants.Quote(value);
+    public static string Quote(string value) => Tts.Semantics.Constants.Quote(value);
 
     public static string Number(double value) =>
         value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);

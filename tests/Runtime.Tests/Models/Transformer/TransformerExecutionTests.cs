@@ -1,5 +1,6 @@
 using Tts.Compiler.Driver;
 using Tts.Compiler.Passes;
+using Tts.Execution;
 using Tts.Language.Text;
 using Tts.Runtime.Execution;
 using Tts.TestSupport;
@@ -15,17 +16,17 @@ public sealed class TransformerExecutionTests
         var path = RepoPaths.Combine("examples", "strategies", "sampling.tts");
         var compilation = Compilation.Compile(SourceText.From(File.ReadAllText(path), path), OptimizationLevel.O1);
         Assert.False(compilation.HasErrors, string.Join("\n", compilation.Diagnostics));
-        var function = compilation.Optimized!.Functions.Single();
-        var arguments = function.Parameters.ToDictionary(p => p.Name, p => p.DefaultValue!);
+        var strategy = CompiledStrategy.Of(compilation.Optimized!, compilation.Optimized!.Functions.Single().Name);
+        var arguments = strategy.Arguments();
         arguments["prompt"] = "ab";
 
         using var model = TinyTransformers.Create(seed: 31);
         var bindings = new ModelBindings().Bind("policy", model);
-        var batched = IrExecutor.Execute(function, arguments, bindings, new RunOptions(Seed: 9, Runs: 10)).Select(r => r.Untimed()).ToList();
+        var batched = strategy.Run(arguments, bindings, options: new RunOptions(Seed: 9, Runs: 10)).Select(r => r.Untimed()).ToList();
         Assert.Equal(10, batched.Count);
         for (var run = 0; run < 10; run++)
         {
-            var alone = IrExecutor.Execute(function, arguments, bindings, new RunOptions(Seed: 9, Runs: 1, FirstRun: run)).Single().Untimed();
+            var alone = strategy.Run(arguments, bindings, options: new RunOptions(Seed: 9, Runs: 1, FirstRun: run)).Single().Untimed();
             Assert.Equal(batched[run].Output, alone.Output);
             Assert.Equal(batched[run].Spent, alone.Spent);
         }

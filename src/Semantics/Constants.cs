@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Tts.Language.Binding;
+namespace Tts.Semantics;
 
 /// <summary>Formatting of constant values (long, double, string, bool, lists) the way the language writes them.</summary>
 public static class Constants

@@ -1,6 +1,5 @@
-using Tts.Language.Binding.Types;
 
-namespace Tts.Language.Binding;
+namespace Tts.Semantics;
 
 public enum BinaryOperator
 {

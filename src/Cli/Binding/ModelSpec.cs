@@ -2,15 +2,18 @@ using Tts.Runtime.Models;
 using Tts.Runtime.Models.Tabular;
 using Tts.Runtime.Models.Transformer;
 
-namespace Tts.Cli.Commands;
+namespace Tts.Cli.Binding;
 
 /// <summary>
 /// A <c>--model NAME=KIND:PATH</c> binding: <c>policy=tabular:examples/models/abc.json</c> (a tabular JSON file) or
 /// <c>policy=transformer:DIR</c> (a Hugging Face model directory: config.json, model.safetensors, tokenizer.json).
+/// The same NAME=KIND:PATH shape binds rewards to reward models (<see cref="FunctionSpec"/>).
 /// </summary>
 internal sealed record ModelSpec(string Name, string Kind, string Path)
 {
-    private const string Usage = "write NAME=tabular:PATH or NAME=transformer:DIR, e.g. policy=tabular:examples/models/abc.json";
+    public const string Syntax = "NAME=tabular:PATH or NAME=transformer:DIR";
+
+    private const string Usage = "write " + Syntax + ", e.g. policy=tabular:examples/models/abc.json";
 
     public static ModelSpec Parse(string text)
     {

@@ -1,6 +1,5 @@
-using Tts.Language.Binding.Types;
 
-namespace Tts.Language.Binding;
+namespace Tts.Semantics;
 
 /// <summary>
 /// The options of <c>sample model(prompt, ...)</c>: names, types, defaults and valid ranges. One table, used

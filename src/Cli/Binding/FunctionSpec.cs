@@ -1,23 +1,33 @@
 using Tts.Language.Binding;
 using Tts.Language.Binding.BoundTree;
 using Tts.Language.Binding.Symbols;
-using Tts.Language.Binding.Types;
 using Tts.Language.Diagnostics;
 using Tts.Language.Syntax;
 using Tts.Language.Syntax.Nodes;
+using Tts.Runtime.Models.Transformer;
 using Tts.Runtime.Rewards;
+using Tts.Semantics;
 
-namespace Tts.Cli.Commands;
+namespace Tts.Cli.Binding;
 
 /// <summary>
 /// <c>--bind NAME=EXPR</c>: binds a declared reward, verifier or extractor to an expression of the language over the
 /// name <c>text</c> (e.g. <c>--bind valid='ends_with(text, "b")'</c>, <c>--bind prm='count(text, "b") / 4.0'</c>), so
 /// strategies that need them run from the command line. A reward's expression is a plain number (real or int); a
-/// verifier's a bool; an extractor's a text.
+/// verifier's a bool; an extractor's a text. <c>--bind NAME=reward-model:DIR</c> binds a reward to a learned reward
+/// model (a Hugging Face directory with a scalar head, as models/arith-prm), which scores each text after its run's prompt.
 /// </summary>
 internal static class FunctionSpec
 {
-    public static FunctionBindings Bind(IReadOnlyList<string> specs, BoundProgram program)
+    public const string Syntax = "NAME=EXPR (an expression over `text`, e.g. valid='ends_with(text, \"b\")') or NAME=" + RewardModelKind + ":DIR";
+
+    public const string RewardModelKind = "reward-model";
+
+    /// <param name="specs">The <c>--bind</c> values.</param>
+    /// <param name="program">The file's declarations.</param>
+    /// <param name="context">Where reward models run and what each run was asked (a process reward judges a step after its question).</param>
+    /// <param name="owned">Receives what was loaded (reward models), for the caller to dispose.</param>
+    public static FunctionBindings Bind(IReadOnlyList<string> specs, BoundProgram program, RewardModelContext context, ICollection<IDisposable> owned)
     {
         var bindings = new FunctionBindings();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -39,6 +49,12 @@ internal static class FunctionSpec
                 throw new CliException($"--bind {name}=...: '{name}' is bound twice");
             }
 
+            if (expression.StartsWith(RewardModelKind + ":", StringComparison.Ordinal))
+            {
+                bindings.BindReward(name, LoadRewardModel(function, expression[(RewardModelKind.Length + 1)..], context, owned));
+                continue;
+            }
+
             var evaluate = Compile(function, expression);
             switch (function.Kind)
             {
@@ -56,6 +72,28 @@ internal static class FunctionSpec
         }
 
         return bindings;
+    }
+
+    private static IReward LoadRewardModel(FunctionSymbol function, string directory, RewardModelContext context, ICollection<IDisposable> owned)
+    {
+        if (function.Kind != FunctionKind.Reward)
+        {
+            throw new CliException($"--bind {function.Name}={RewardModelKind}:...: '{function.Name}' is a {function.Kind.ToString().ToLowerInvariant()}; only a reward binds to a reward model");
+        }
+
+        if (function.ResultType.Kind == TypeKind.Prob)
+        {
+            throw new CliException($"--bind {function.Name}={RewardModelKind}:...: reward '{function.Name}' is declared Prob; a reward model gives a Score: declare it `reward {function.Name}: Score`");
+        }
+
+        if (!Directory.Exists(directory))
+        {
+            throw new CliException($"--bind {function.Name}={RewardModelKind}:{directory}: directory not found");
+        }
+
+        var model = TransformerRewardModel.Load(directory, new TransformerOptions { Device = context.Device });
+        owned.Add(model);
+        return new RewardModelReward(model, context.PromptOfRun);
     }
 
     /// <summary>Checks the expression with the front end (as the body of a one-parameter strategy) and returns its evaluator.</summary>
@@ -97,3 +135,6 @@ internal static class FunctionSpec
         _ => throw new CliException($"--bind: cannot evaluate {expression.GetType().Name}"),
     };
 }
+
+/// <summary>What a reward model bound by <c>--bind NAME=reward-model:DIR</c> needs from the command: a device, and each run's prompt.</summary>
+internal sealed record RewardModelContext(DevicePreference Device, Func<int, string>? PromptOfRun);

@@ -1,4 +1,4 @@
-namespace Tts.Language.Binding.Types;
+namespace Tts.Semantics;
 
 public enum TypeKind
 {

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
-using Tts.Language.Binding.Types;
 
-namespace Tts.Language.Binding;
+namespace Tts.Semantics;
 
 /// <summary>
 /// A built-in text function. Its evaluation lives here, once, so constant folding, the executor and the
@@ -80,6 +79,17 @@ public sealed class BuiltinFunction
     public static ImmutableArray<BuiltinFunction> Overloads(string name) => All.Where(f => f.Name == name).ToImmutableArray();
 
     public static IEnumerable<string> Names => All.Select(f => f.Name).Distinct();
+
+    /// <summary>
+    /// A built-in by its signature (<c>"log(Score) -> LogWeight"</c>): the stable name emitted C# refers to, so
+    /// reordering or adding built-ins never changes what compiled strategies call.
+    /// </summary>
+    public static BuiltinFunction BySignature(string signature) =>
+        BySignatureTable.TryGetValue(signature, out var function)
+            ? function
+            : throw new ArgumentException($"no built-in function has the signature '{signature}'", nameof(signature));
+
+    private static readonly Dictionary<string, BuiltinFunction> BySignatureTable = All.ToDictionary(f => f.Signature, StringComparer.Ordinal);
 
     public object Evaluate(params object[] arguments) => _evaluate(arguments);
 

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Tts.Language.Binding;
+namespace Tts.Semantics;
 
 /// <summary>
 /// The built-in <c>answer(t)</c>: the final answer of a worked solution, as graders of math benchmarks read it.

@@ -1,8 +1,10 @@
 using Tts.Compiler.IR;
+using Tts.Runtime.Execution;
+using Tts.Runtime.Hosting;
 using Tts.Runtime.Populations;
 using Tts.Runtime.Rewards;
 
-namespace Tts.Runtime.Execution;
+namespace Tts.Execution;
 
 /// <summary>
 /// Runs IR for a batch of independent runs at once: an interpreter over <see cref="StrategyRuntime"/>, which does the
@@ -21,23 +23,12 @@ public sealed class IrExecutor
         _module = module;
     }
 
-    public static IReadOnlyList<RunResult> Execute(IrFunction function, IReadOnlyDictionary<string, object> arguments, ModelBindings models, RunOptions options) =>
-        Execute(function, arguments, models, new FunctionBindings(), options);
-
     /// <summary>
-    /// Runs with rewards, verifiers and extractors bound by name (each called once per batch of texts). Strategy calls
-    /// are looked up in <paramref name="module"/> (not needed once inlined). Cancellation is checked before every model step.
+    /// The IR interpreter as a strategy body: runs <paramref name="function"/> for the batch of runs of the runtime it is
+    /// given. Strategy calls that were not inlined are looked up in <paramref name="module"/>.
     /// </summary>
-    public static IReadOnlyList<RunResult> Execute(
-        IrFunction function,
-        IReadOnlyDictionary<string, object> arguments,
-        ModelBindings models,
-        FunctionBindings functions,
-        RunOptions options,
-        IrModule? module = null,
-        CancellationToken cancellation = default)
+    public static StrategyBody Body(IrFunction function, IrModule? module) => (runtime, arguments) =>
     {
-        using var runtime = StrategyRuntime.Create(models, functions, options, cancellation);
         var environment = new Environment(null, null);
         foreach (var parameter in function.Parameters)
         {
@@ -46,7 +37,7 @@ public sealed class IrExecutor
 
         var output = new IrExecutor(module).Run(function, runtime, environment, topLevel: true);
         return runtime.Results(StrategyRuntime.Outputs(output));
-    }
+    };
 
     private object Run(IrFunction function, StrategyRuntime runtime, Environment environment, bool topLevel)
     {

@@ -1,0 +1,80 @@
+using System.Reflection;
+using System.Xml.Linq;
+using Tts.Runtime.Execution;
+using Tts.TestSupport;
+
+namespace Tts.Runtime.Tests.Architecture;
+
+/// <summary>
+/// The layers of docs/architecture.md: Semantics at the bottom; the front end (Language, Compiler) and the Runtime
+/// beside each other, neither reaching the other; Execution above both. A project reference that runs the wrong way
+/// fails here, by the project files and by what the built runtime assembly references.
+/// </summary>
+public sealed class LayerTests
+{
+    /// <summary>Each project and the projects it may reference directly (src/ only; tests and tools may use anything).</summary>
+    private static readonly Dictionary<string, string[]> Allowed = new()
+    {
+        ["Semantics"] = [],
+        ["Language"] = ["Semantics"],
+        ["Compiler"] = ["Language"],
+        ["Runtime"] = ["Semantics"],
+        ["Execution"] = ["Compiler", "Runtime"],
+        ["Tasks"] = [],
+        ["Training"] = ["Runtime", "Tasks"],
+        ["Testing"] = ["Execution"],
+        ["Benchmarking"] = ["Execution", "Tasks"],
+        ["SourceGenerators"] = ["Language", "Compiler"],
+        ["Cli"] = ["Execution", "Tasks", "Training", "Testing", "Benchmarking"],
+    };
+
+    [Fact]
+    public void Every_project_references_only_the_layers_below_it()
+    {
+        var projects = Directory.GetDirectories(RepoPaths.Combine("src")).Select(Path.GetFileName).Order().ToList();
+        Assert.Equal(Allowed.Keys.Order(), projects!);
+        foreach (var project in projects)
+        {
+            var references = ProjectReferences(project!);
+            var wrong = references.Except(Allowed[project!]).ToList();
+            Assert.True(wrong.Count == 0, $"src/{project} references {string.Join(", ", wrong)}, which its layer may not use");
+        }
+    }
+
+    [Fact]
+    public void The_runtime_reaches_neither_the_front_end_nor_the_compiler()
+    {
+        var reachable = Reachable("Runtime");
+        Assert.DoesNotContain("Language", reachable);
+        Assert.DoesNotContain("Compiler", reachable);
+
+        var referenced = typeof(StrategyRuntime).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+        Assert.DoesNotContain(referenced, name => name is "Tts.Language" or "Tts.Compiler" or "Tts.Execution" || name.StartsWith("Antlr", StringComparison.Ordinal));
+        Assert.Contains("Tts.Semantics", referenced);
+    }
+
+    private static HashSet<string> Reachable(string project)
+    {
+        var seen = new HashSet<string>();
+        var pending = new Stack<string>([project]);
+        while (pending.Count > 0)
+        {
+            foreach (var reference in ProjectReferences(pending.Pop()).Where(seen.Add))
+            {
+                pending.Push(reference);
+            }
+        }
+
+        return seen;
+    }
+
+    /// <summary>The src/ folders a project's ProjectReference items point at.</summary>
+    private static List<string> ProjectReferences(string project)
+    {
+        var file = Directory.GetFiles(RepoPaths.Combine("src", project), "*.csproj").Single();
+        return XDocument.Load(file).Descendants("ProjectReference")
+            .Select(r => r.Attribute("Include")!.Value.Replace('\\', '/'))
+            .Select(path => Path.GetFileName(Path.GetDirectoryName(path))!)
+            .ToList();
+    }
+}
