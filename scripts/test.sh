@@ -1,30 +1,57 @@
 #!/usr/bin/env bash
-# The project's test command (README): grammar drift check, then every test project.
+# The project's test command (README): grammar drift check, the generated example, then every test project.
 # Ends with one line "N passed, N failed, N skipped" summed over all test projects; exits non-zero on any failure.
+#
+# Usage: bash scripts/test.sh           everything (what CI runs through .ci/run)
+#        bash scripts/test.sh --fast    a developer's loop: tests not in Category=Slow (tests/TestSupport/TestCategories.cs),
+#                                       without the parser drift check and the generated-example build
+# FILTER narrows either, e.g. FILTER='FullyQualifiedName~Resampl' bash scripts/test.sh --fast, or FILTER='Category=Slow'.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
-status=0
-if ! bash scripts/check-parser-drift.sh; then
-  status=1
-fi
+fast=0
+for arg in "$@"; do
+  case "$arg" in
+    --fast) fast=1 ;;
+    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "test.sh: unknown argument '$arg' (usage: bash scripts/test.sh [--fast])" >&2; exit 2 ;;
+  esac
+done
 
-# The source generator through MSBuild: the example builds and runs; a typo in its .tts file is a located build error.
-# Counted as one failed check when it fails, so the closing line says so.
+status=0
 example_failed=0
-if ! bash scripts/check-generated-example.sh; then
-  status=1
-  example_failed=1
+if [ "$fast" -eq 1 ]; then
+  echo "test.sh --fast: skipping the parser drift check, the generated-example build and tests in Category=Slow"
+else
+  if ! bash scripts/check-parser-drift.sh; then
+    status=1
+  fi
+
+  # The source generator through MSBuild: the example builds and runs; a typo in its .tts file is a located build error.
+  # Counted as one failed check when it fails, so the closing line says so.
+  if ! bash scripts/check-generated-example.sh; then
+    status=1
+    example_failed=1
+  fi
 fi
 
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 
-# Fast by default; FILTER lets a developer select, e.g. FILTER='Category=Slow'.
+# Everything by default; --fast leaves out Category=Slow; FILTER selects further, e.g. FILTER='Category=Slow'.
+filter=""
+if [ "$fast" -eq 1 ]; then
+  filter="Category!=Slow"
+fi
+if [ -n "${FILTER:-}" ] && [ -n "$filter" ]; then
+  filter="($filter)&($FILTER)"
+elif [ -n "${FILTER:-}" ]; then
+  filter="$FILTER"
+fi
 filter_args=()
-if [ -n "${FILTER:-}" ]; then
-  filter_args=(--filter "$FILTER")
+if [ -n "$filter" ]; then
+  filter_args=(--filter "$filter")
 fi
 
 dotnet test Dsl.sln --nologo --logger "trx" --results-directory "$results" "${filter_args[@]}" || status=1

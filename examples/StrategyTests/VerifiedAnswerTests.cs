@@ -46,6 +46,7 @@ public sealed class VerifiedAnswerTests
     }
 
     [Theory]
+    [Trait("Category", "Slow")]
     [InlineData(1L)]
     [InlineData(4L)]
     public void TheRuntime_FollowsTheExactLaw(long tries)

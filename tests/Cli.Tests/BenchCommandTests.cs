@@ -16,6 +16,7 @@ public sealed class BenchCommandTests
     ];
 
     [Fact]
+    [Trait("Category", Tts.TestSupport.TestCategories.Slow)]
     public void Smoke_preset_prints_every_headline_row_and_writes_the_same_rows_as_json()
     {
         using var folder = new TempFolder("tts-bench");

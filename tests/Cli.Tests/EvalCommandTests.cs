@@ -62,6 +62,7 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", Tts.TestSupport.TestCategories.Slow)]
     public void On_the_arithmetic_task_it_runs_every_strategy_with_the_reward_model_and_the_oracle()
     {
         var policy = _folder.Combine("policy");

@@ -26,6 +26,7 @@ public sealed class RunCommandTests : IDisposable
     /// (chi-square; one statistical assertion of the registry, with its power checked).
     /// </summary>
     [Fact]
+    [Trait("Category", Tts.TestSupport.TestCategories.Slow)]
     public void Sampling_example_matches_the_exact_law_of_the_model()
     {
         const int draws = 20_000;

@@ -60,6 +60,7 @@ public sealed class StrategyLibraryTests
     public static TheoryData<string> Files => new(Directory.GetFiles(RepoPaths.Combine("examples", "strategies"), "*.tts").Select(Path.GetFileName).Order(StringComparer.Ordinal)!);
 
     [Theory]
+    [Trait("Category", Tts.TestSupport.TestCategories.Slow)]
     [MemberData(nameof(Files))]
     public void Tts_test_agrees_with_the_inferred_guarantee(string file)
     {

@@ -11,6 +11,7 @@ public sealed class TestCommandTests
 
     /// <summary>One statistical assertion of the registry: the runtime check of the sampling example.</summary>
     [Fact]
+    [Trait("Category", Tts.TestSupport.TestCategories.Slow)]
     public void An_exact_strategy_is_consistent_with_its_claim_and_exits_0()
     {
         var alpha = AlphaBudget.PerAssertion(StatisticalAssertions.Count).ToString("R", CultureInfo.InvariantCulture);
@@ -24,6 +25,7 @@ public sealed class TestCommandTests
     }
 
     [Fact]
+    [Trait("Category", Tts.TestSupport.TestCategories.Slow)]
     public void A_claim_the_oracle_refutes_exits_1_with_the_distance()
     {
         var result = CliRunner.Run("test", RepoPaths.Combine("examples", "broken", "exact_best_of_n.tts"), "--model", Model, "--claim", "exact", "--runs", "2000");

@@ -12,6 +12,7 @@ public sealed class TrainingTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     [Fact]
+    [Trait("Category", Tts.TestSupport.TestCategories.Slow)]
     public void A_tiny_policy_lowers_its_loss_and_saves_a_model_the_runtime_loads()
     {
         var log = new StringWriter();
@@ -58,6 +59,7 @@ public sealed class TrainingTests : IDisposable
     /// policy), learns from the policy's samples, and saves a reward model of the starting model's shape that scores text.
     /// </summary>
     [Fact]
+    [Trait("Category", Tts.TestSupport.TestCategories.Slow)]
     public void A_reward_model_can_start_from_a_language_model_other_than_the_policy()
     {
         var tiny = new TrainingOptions { Steps = 2, BatchSize = 4, Seed = 5 };

@@ -10,6 +10,7 @@ namespace Tts.Cli.Tests.GeneratedStrategies;
 /// The strategies of examples/GeneratedStrategies, generated, compiled with Roslyn and run on the tabular model, with
 /// the example's own C# reward and verifier: they give what <c>tts run</c> gives for the same seed, run for run.
 /// </summary>
+[Trait("Category", Tts.TestSupport.TestCategories.Slow)]
 public sealed class GeneratedStrategyTests : IDisposable
 {
     private const int Runs = 200;

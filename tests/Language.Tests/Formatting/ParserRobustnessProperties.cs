@@ -17,6 +17,7 @@ namespace Tts.Language.Tests.Formatting;
 /// an input is only ever accepted without errors when it really is a program: no holes in its AST, no token
 /// outside a declaration, and it survives the printer.
 /// </summary>
+[Trait("Category", Tts.TestSupport.TestCategories.Slow)]
 public sealed class ParserRobustnessProperties
 {
     private static readonly Regex DiagnosticCode = new(@"^TTS\d{4}$", RegexOptions.CultureInvariant);

@@ -6,6 +6,7 @@ using Tts.Language.Syntax.Formatting;
 namespace Tts.Language.Tests.Formatting;
 
 /// <summary>Random well-formed ASTs print to text that parses back, cleanly, to the same AST.</summary>
+[Trait("Category", Tts.TestSupport.TestCategories.Slow)]
 public sealed class PrinterProperties
 {
     /// <summary>A fixed seed keeps CI reproducible; change it locally to explore new cases.</summary>

@@ -14,6 +14,7 @@ namespace Tts.Runtime.Tests.Emit;
 /// equals the executor bit for bit (outputs and spend), and -O1 equals -O0 in outputs, tokens and reward calls, taking no
 /// more model calls (fused decodes take fewer), for the same seed.
 /// </summary>
+[Trait("Category", Tts.TestSupport.TestCategories.Slow)]
 public sealed class ExampleDifferentialTests
 {
     private static readonly OptimizationLevel[] Levels = { OptimizationLevel.O0, OptimizationLevel.O1 };

@@ -17,6 +17,7 @@ namespace Tts.Runtime.Tests.Emit;
 /// (forks of sibling samples fuse into one decode at -O1, which takes fewer). Cases come in batches so one Roslyn
 /// compilation serves a batch.
 /// </summary>
+[Trait("Category", Tts.TestSupport.TestCategories.Slow)]
 public sealed class RandomProgramDifferentialTests(ITestOutputHelper output)
 {
     private const int BatchSize = 8;

@@ -10,6 +10,7 @@ namespace Tts.Runtime.Tests.Resampling;
 /// The resamplers' statistical assertions (counted in <see cref="StatisticalAssertions.Count"/>), on the real
 /// counter-based randomness: each replication is one run with its own key, all replications one batch.
 /// </summary>
+[Trait("Category", Tts.TestSupport.TestCategories.Slow)]
 public sealed class ResamplerStatisticalTests
 {
     /// <summary>Fixed in CI, so the tests are deterministic; the alpha budget covers fresh-seed runs.</summary>

@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 namespace Tts.Runtime.Tests.Sampling;
 
 /// <summary>The sampler's statistical assertion (counted in <see cref="StatisticalAssertions.Count"/>).</summary>
+[Trait("Category", Tts.TestSupport.TestCategories.Slow)]
 public sealed class TokenSamplerStatisticalTests
 {
     /// <summary>Fixed in CI, so the test is deterministic; the alpha budget covers fresh-seed runs.</summary>

@@ -77,6 +77,7 @@ public sealed class TokenSamplerTests
     }
 
     [Fact]
+    [Trait("Category", Tts.TestSupport.TestCategories.Slow)]
     public void Sample_EqualsTheCSharpReference_OnManyRandomRows()
     {
         SamplingOptions[] optionSets =

@@ -35,6 +35,7 @@ public sealed class MutationTests
     }
 
     [Fact]
+    [Trait("Category", Tts.TestSupport.TestCategories.Slow)]
     public void TemperatureAppliedTwice_IsRefutedByTheStrategyCheck()
     {
         using var abc = TestModels.Abc();
@@ -46,6 +47,7 @@ public sealed class MutationTests
     }
 
     [Fact]
+    [Trait("Category", Tts.TestSupport.TestCategories.Slow)]
     public void ForcedEosWithoutCorrection_IsRefutedByTheStrategyCheck()
     {
         using var abc = TestModels.Abc();
@@ -56,6 +58,7 @@ public sealed class MutationTests
     }
 
     [Fact]
+    [Trait("Category", Tts.TestSupport.TestCategories.Slow)]
     public void TheUnmutatedModel_PassesTheSameCheck()
     {
         using var abc = TestModels.Abc();

@@ -15,6 +15,7 @@ namespace Tts.Testing.Tests.Mutation;
 /// check of a consistent smc strategy: the DKW distance of the outputs of independent runs to the oracle's target,
 /// within the tolerance plus ε(n, α) (<see cref="StrategyChecker.AgainstTarget"/>).
 /// </summary>
+[Trait("Category", Tts.TestSupport.TestCategories.Slow)]
 public sealed class TwistNotRemovedTests
 {
     private const int Particles = 64;

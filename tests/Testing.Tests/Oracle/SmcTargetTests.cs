@@ -90,6 +90,7 @@ public sealed class SmcTargetTests
 
     /// <summary>The DKW check of a consistent smc strategy run by the executor against the oracle's target.</summary>
     [Fact]
+    [Trait("Category", Tts.TestSupport.TestCategories.Slow)]
     public void SmcStrategy_RunsCloseToItsTarget()
     {
         var source = Program("factor ps += weight(count(ps, \"a\"))").Replace("spawn(4", "spawn(64", StringComparison.Ordinal);

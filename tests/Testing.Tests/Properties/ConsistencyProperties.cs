@@ -22,6 +22,7 @@ namespace Tts.Testing.Tests.Properties;
 /// statistical assertions must hold: the upper confidence bound of TV(N) is below TV(1) (the TV bound of
 /// <see cref="TotalVariationBound"/>), and the outputs are within the tolerance plus the DKW bound of the target.
 /// </summary>
+[Trait("Category", Tts.TestSupport.TestCategories.Slow)]
 public sealed class ConsistencyProperties(ITestOutputHelper log)
 {
     /// <summary>FsCheck cases checked statistically; each is two assertions of the registry.</summary>

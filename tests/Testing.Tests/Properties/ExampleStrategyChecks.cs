@@ -10,6 +10,7 @@ namespace Tts.Testing.Tests.Properties;
 /// executor's outputs follow the oracle's exact output law (chi-square, one registered statistical assertion each,
 /// with the run count large enough to catch a 2% total-variation deviation).
 /// </summary>
+[Trait("Category", Tts.TestSupport.TestCategories.Slow)]
 public sealed class ExampleStrategyChecks
 {
     private const double SmallestDeviation = 0.02;

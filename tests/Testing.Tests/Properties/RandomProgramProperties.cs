@@ -20,6 +20,7 @@ namespace Tts.Testing.Tests.Properties;
 /// guarantee says: exactly, an `exact` label's output law equals its target; statistically, the executor follows the
 /// oracle's exact output law whatever the label.
 /// </summary>
+[Trait("Category", Tts.TestSupport.TestCategories.Slow)]
 public sealed class RandomProgramProperties
 {
     /// <summary>FsCheck cases of the statistical property; each is one assertion of the registry.</summary>
