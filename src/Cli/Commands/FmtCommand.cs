@@ -1,13 +1,16 @@
 using System.CommandLine;
 using Tts.Cli.Output;
-using Tts.Language.Syntax;
+using Tts.Compiler.Driver;
+using Tts.Compiler.Passes;
 using Tts.Language.Syntax.Formatting;
+using Tts.Language.Text;
 
 namespace Tts.Cli.Commands;
 
 /// <summary>
 /// <c>tts fmt FILE.tts [--write | --check]</c>: prints the canonical form, rewrites the file with it, or (for CI)
-/// fails when the file is not in it. A file with syntax errors is never formatted.
+/// fails when the file is not in it. A file with errors (syntax or check) is never formatted; a file that is not
+/// UTF-8 is refused. <c>--write</c> replaces the file atomically and keeps its byte order mark and CRLF line ends.
 /// </summary>
 internal static class FmtCommand
 {
@@ -28,15 +31,20 @@ internal static class FmtCommand
             throw new CliException("--write and --check cannot be used together");
         }
 
-        var source = SourceLoader.Read(path);
-        var formatted = SyntaxPrinter.Format(SyntaxTree.Parse(source));
-        if (formatted.Text is null)
+        var file = EncodedSourceFile.Read(path);
+
+        // The full check, not only the parse: block nesting the check rejects (a fork in a fork, TTS0137) is what
+        // makes the printer's indentation grow with depth squared, so a rejected file is never printed.
+        var compilation = Compilation.Compile(SourceText.From(file.Text, path), OptimizationLevel.O0);
+        if (compilation.HasErrors)
         {
-            DiagnosticFormatter.WriteAll(output, formatted.Diagnostics, source);
+            DiagnosticFormatter.WriteAll(output, compilation.Diagnostics, compilation.Syntax.Source);
             return TtsCommandLine.CompileErrors;
         }
 
-        var changed = formatted.Text != source.Text;
+        var formatted = SyntaxPrinter.Format(compilation.Syntax).Text
+                        ?? throw new InvalidOperationException("a file that passes the check has no syntax errors");
+        var changed = file.WithLineEnds(formatted) != file.Text;
         if (check)
         {
             if (changed)
@@ -49,12 +57,12 @@ internal static class FmtCommand
         {
             if (changed)
             {
-                File.WriteAllText(path, formatted.Text);
+                AtomicFile.Replace(path, file.Encode(formatted));
             }
         }
         else
         {
-            output.Write(formatted.Text);
+            output.Write(formatted);
         }
 
         return TtsCommandLine.Success;

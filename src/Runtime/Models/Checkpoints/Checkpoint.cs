@@ -100,6 +100,11 @@ public sealed class Checkpoint
                 throw new ModelException($"{indexPath}: expected a JSON object with a \"weight_map\" object");
             }
 
+            if (ModelFiles.FindUnpairedSurrogate(weightMap, "weight_map") is { } unpaired)
+            {
+                throw new ModelException($"{indexPath}: {unpaired} {ModelFiles.UnpairedSurrogate}");
+            }
+
             var map = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var entry in weightMap.EnumerateObject())
             {
@@ -116,7 +121,7 @@ public sealed class Checkpoint
         }
         catch (JsonException exception)
         {
-            throw new ModelException($"{indexPath}: not valid JSON: {exception.Message}", exception);
+            throw new ModelException($"{indexPath}: not valid JSON {ModelFiles.Locate(exception)}", exception);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {

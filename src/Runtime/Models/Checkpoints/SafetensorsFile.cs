@@ -111,28 +111,57 @@ public sealed class SafetensorsFile
         }
         catch (JsonException exception)
         {
-            throw new ModelException($"{path}: the safetensors header is not valid JSON: {exception.Message}", exception);
+            throw new ModelException($"{path}: the safetensors header is not valid JSON {ModelFiles.Locate(exception)}", exception);
         }
 
         using (document)
         {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
             {
-                throw new ModelException($"{path}: the safetensors header must be a JSON object, got {document.RootElement.ValueKind}");
+                throw new ModelException($"{path}: the safetensors header must be a JSON object, got {root.ValueKind}");
+            }
+
+            // A tensor name or string that is not text fails only when read; find it first, with its place.
+            if (ModelFiles.FindUnpairedSurrogate(root, "") is { } unpaired)
+            {
+                throw new ModelException($"{path}: {(unpaired == "a key" ? "a tensor name" : unpaired)} {ModelFiles.UnpairedSurrogate}");
             }
 
             var entries = new Dictionary<string, SafetensorsEntry>(StringComparer.Ordinal);
-            foreach (var property in document.RootElement.EnumerateObject())
+            foreach (var property in root.EnumerateObject())
             {
                 if (property.Name == "__metadata__")
                 {
+                    CheckMetadata(path, property.Value);
                     continue;
                 }
 
-                entries[property.Name] = ParseEntry(path, property.Name, property.Value, dataLength);
+                if (!entries.TryAdd(property.Name, ParseEntry(path, property.Name, property.Value, dataLength)))
+                {
+                    throw new ModelException($"{path}: tensor '{property.Name}' appears twice in the header");
+                }
             }
 
+            CheckNoOverlap(path, entries.Values);
             return entries;
+        }
+    }
+
+    /// <summary>The format makes <c>__metadata__</c> a map of strings to strings.</summary>
+    private static void CheckMetadata(string path, JsonElement metadata)
+    {
+        if (metadata.ValueKind != JsonValueKind.Object)
+        {
+            throw new ModelException($"{path}: __metadata__ must be an object of strings, got {Describe(metadata)}");
+        }
+
+        foreach (var entry in metadata.EnumerateObject())
+        {
+            if (entry.Value.ValueKind != JsonValueKind.String)
+            {
+                throw new ModelException($"{path}: __metadata__.{entry.Name} must be a string, got {Describe(entry.Value)}");
+            }
         }
     }
 
@@ -140,12 +169,15 @@ public sealed class SafetensorsFile
     {
         ModelException Bad(string why) => new($"{path}: tensor '{name}': {why}");
 
-        if (value.ValueKind != JsonValueKind.Object
-            || !value.TryGetProperty("dtype", out var dtypeElement) || dtypeElement.ValueKind != JsonValueKind.String
-            || !value.TryGetProperty("shape", out var shapeElement) || shapeElement.ValueKind != JsonValueKind.Array
-            || !value.TryGetProperty("data_offsets", out var offsetsElement) || offsetsElement.ValueKind != JsonValueKind.Array)
+        if (value.ValueKind != JsonValueKind.Object)
         {
-            throw Bad("the header entry needs \"dtype\" (string), \"shape\" and \"data_offsets\" (arrays)");
+            throw Bad($"the header entry must be an object with \"dtype\", \"shape\" and \"data_offsets\", got {Describe(value)}");
+        }
+
+        var dtypeElement = Field(value, "dtype");
+        if (dtypeElement.ValueKind != JsonValueKind.String)
+        {
+            throw Bad($"\"dtype\" must be a string such as \"F32\", got {Describe(dtypeElement)}");
         }
 
         var dtypeName = dtypeElement.GetString()!;
@@ -154,26 +186,44 @@ public sealed class SafetensorsFile
             throw Bad($"unsupported dtype {dtypeName} (supported: F32, F16, BF16)");
         }
 
+        var shapeElement = Field(value, "shape");
+        if (shapeElement.ValueKind != JsonValueKind.Array)
+        {
+            throw Bad($"\"shape\" must be an array of non-negative integers, got {Describe(shapeElement)}");
+        }
+
         var shape = new long[shapeElement.GetArrayLength()];
         var i = 0;
         foreach (var size in shapeElement.EnumerateArray())
         {
             if (size.ValueKind != JsonValueKind.Number || !size.TryGetInt64(out shape[i]) || shape[i] < 0)
             {
-                throw Bad("the shape must be non-negative integers");
+                throw Bad($"the shape must be non-negative integers, but shape[{i}] is {Describe(size)}");
             }
 
             i++;
         }
 
-        var offsets = offsetsElement.EnumerateArray().ToArray();
-        if (offsets.Length != 2 || !offsets[0].TryGetInt64(out var begin) || !offsets[1].TryGetInt64(out var end) || begin < 0 || end < begin)
+        long byteCount;
+        try
         {
-            throw Bad("data_offsets must be two integers [begin, end] with 0 <= begin <= end");
+            byteCount = checked(shape.Aggregate(1L, (product, size) => product * size) * dtype.ElementSize());
+        }
+        catch (OverflowException)
+        {
+            throw Bad($"the shape [{string.Join(", ", shape)}] has more bytes than a file can hold");
+        }
+
+        var offsetsElement = Field(value, "data_offsets");
+        var offsets = offsetsElement.ValueKind == JsonValueKind.Array ? offsetsElement.EnumerateArray().ToArray() : [];
+        if (offsets is not [{ ValueKind: JsonValueKind.Number } first, { ValueKind: JsonValueKind.Number } second]
+            || !first.TryGetInt64(out var begin) || !second.TryGetInt64(out var end) || begin < 0 || end < begin)
+        {
+            throw Bad($"data_offsets must be two integers [begin, end] with 0 <= begin <= end, got {Describe(offsetsElement)}");
         }
 
         var entry = new SafetensorsEntry(name, dtype, shape, begin, end);
-        if (end - begin != entry.ElementCount * dtype.ElementSize())
+        if (end - begin != byteCount)
         {
             throw Bad($"{end - begin} data bytes do not hold a {dtype.Name()} tensor of shape [{string.Join(", ", shape)}]");
         }
@@ -185,5 +235,35 @@ public sealed class SafetensorsFile
         }
 
         return entry;
+    }
+
+    /// <summary>Two tensors sharing bytes is a corrupt (or crafted) file; the format forbids it.</summary>
+    private static void CheckNoOverlap(string path, IEnumerable<SafetensorsEntry> entries)
+    {
+        SafetensorsEntry? previous = null;
+        foreach (var entry in entries.Where(e => e.End > e.Begin).OrderBy(e => e.Begin))
+        {
+            if (previous is not null && entry.Begin < previous.End)
+            {
+                throw new ModelException(
+                    $"{path}: tensor '{entry.Name}' (data bytes {entry.Begin} to {entry.End}) overlaps tensor '{previous.Name}' ({previous.Begin} to {previous.End})");
+            }
+
+            previous = entry;
+        }
+    }
+
+    /// <summary>The property, or an undefined element (described as missing) when there is none.</summary>
+    private static JsonElement Field(JsonElement entry, string name) => entry.TryGetProperty(name, out var field) ? field : default;
+
+    private static string Describe(JsonElement element)
+    {
+        if (element.ValueKind == JsonValueKind.Undefined)
+        {
+            return "nothing (missing)";
+        }
+
+        var text = element.GetRawText();
+        return text.Length <= 40 ? text : text[..37] + "...";
     }
 }

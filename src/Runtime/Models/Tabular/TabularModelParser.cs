@@ -22,6 +22,13 @@ internal static class TabularModelParser
 
         using var document = ParseJson(json, sourceName);
         var root = document.RootElement;
+
+        // A string that is not text ("\ud800") parses, and fails only when read: find it first, with its path.
+        if (ModelFiles.MayHoldUnpairedSurrogate(json) && ModelFiles.FindUnpairedSurrogate(root, "$") is { } unpaired)
+        {
+            throw new ModelException($"{sourceName}: {unpaired} {ModelFiles.UnpairedSurrogate}.");
+        }
+
         if (root.ValueKind != JsonValueKind.Object)
         {
             throw Error(sourceName, "$", $"expected a JSON object, got {Describe(root)}");
@@ -58,19 +65,8 @@ internal static class TabularModelParser
         }
         catch (JsonException exception)
         {
-            var line = exception.LineNumber is { } l ? (l + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : "?";
-            var position = exception.BytePositionInLine is { } p ? (p + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : "?";
-            throw new ModelException(
-                $"{sourceName}: invalid JSON at line {line}, position {position}: {WithoutLocation(exception.Message)}",
-                exception);
+            throw new ModelException($"{sourceName}: invalid JSON {ModelFiles.Locate(exception)}", exception);
         }
-    }
-
-    /// <summary>System.Text.Json appends " LineNumber: 0 | BytePositionInLine: 5." (zero-based); we report one-based instead.</summary>
-    private static string WithoutLocation(string message)
-    {
-        var index = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-        return (index >= 0 ? message[..index] : message).Trim();
     }
 
     private static Dictionary<string, JsonElement> ReadProperties(JsonElement root, string sourceName)

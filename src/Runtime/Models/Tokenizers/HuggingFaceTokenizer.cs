@@ -28,6 +28,8 @@ public sealed class HuggingFaceTokenizer
 
     private const string WholeText = "(?s).+";
 
+    private static readonly Regex Gpt2Regex = new(Gpt2Pattern, RegexOptions.Compiled);
+
     private readonly BpeTokenizer _bpe;
     private readonly bool _addPrefixSpace;
     private readonly string _sourceName;
@@ -64,62 +66,65 @@ public sealed class HuggingFaceTokenizer
     public static HuggingFaceTokenizer Parse(string json, string sourceName)
     {
         var root = ModelFiles.ParseObject(json, sourceName);
+        var fields = new JsonFieldReader(sourceName);
 
-        ModelException Unsupported(string what) => new($"{sourceName}: {what}");
-
-        if (root["model"] is not JsonObject model || model["type"]?.GetValue<string>() is not "BPE" and not null)
+        var model = fields.Object(root["model"], "model");
+        if (fields.OptionalString(model["type"], "model.type") is { } modelType and not "BPE")
         {
-            throw Unsupported($"only BPE tokenizers are supported (model.type is {root["model"]?["type"]?.ToJsonString() ?? "missing"})");
+            throw fields.Error("model.type", $"is {Quote(modelType)}: only BPE tokenizers are supported");
         }
 
-        if (root["normalizer"] is JsonObject normalizer)
+        if (fields.OptionalObject(root["normalizer"], "normalizer") is { } normalizer)
         {
-            throw Unsupported($"normalizer {normalizer["type"]?.ToJsonString()} is not supported");
+            throw new ModelException($"{sourceName}: normalizer {normalizer["type"]?.ToJsonString()} is not supported");
         }
 
-        if (model["byte_fallback"]?.GetValue<bool>() == true)
+        if (fields.OptionalBool(model["byte_fallback"], "model.byte_fallback") == true)
         {
-            throw Unsupported("byte_fallback BPE (SentencePiece-style) is not supported");
+            throw new ModelException($"{sourceName}: byte_fallback BPE (SentencePiece-style) is not supported");
         }
 
-        if (!string.IsNullOrEmpty(model["continuing_subword_prefix"]?.GetValue<string>())
-            || !string.IsNullOrEmpty(model["end_of_word_suffix"]?.GetValue<string>()))
+        if (!string.IsNullOrEmpty(fields.OptionalString(model["continuing_subword_prefix"], "model.continuing_subword_prefix"))
+            || !string.IsNullOrEmpty(fields.OptionalString(model["end_of_word_suffix"], "model.end_of_word_suffix")))
         {
-            throw Unsupported("continuing_subword_prefix / end_of_word_suffix are not supported");
+            throw new ModelException($"{sourceName}: continuing_subword_prefix / end_of_word_suffix are not supported");
         }
 
-        if (model["vocab"] is not JsonObject vocabObject)
-        {
-            throw Unsupported("model.vocab must be an object of token → id");
-        }
-
+        var vocabObject = model["vocab"] as JsonObject ?? throw fields.WrongType("model.vocab", "an object of token → id", model["vocab"]);
         var vocab = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (token, id) in vocabObject)
         {
-            vocab[token] = ReadId(id, $"model.vocab[\"{token}\"]", sourceName);
+            vocab[token] = ReadId(fields, id, $"model.vocab[{Quote(token)}]");
         }
 
-        var merges = ReadMerges(model["merges"], sourceName);
+        var merges = ReadMerges(fields, model["merges"], vocab);
         var specialTokens = new Dictionary<string, int>(StringComparer.Ordinal);
-        if (root["added_tokens"] is JsonArray added)
+        var added = fields.OptionalArray(root["added_tokens"], "added_tokens") ?? [];
+        for (var i = 0; i < added.Count; i++)
         {
-            foreach (var entry in added)
-            {
-                var content = entry?["content"]?.GetValue<string>() ?? throw Unsupported("added_tokens entries need a \"content\"");
-                specialTokens[content] = ReadId(entry["id"], $"added_tokens[\"{content}\"].id", sourceName);
-            }
+            var entry = fields.Object(added[i], $"added_tokens[{i}]");
+            var content = fields.String(entry["content"], $"added_tokens[{i}].content");
+            specialTokens[content] = ReadId(fields, entry["id"], $"added_tokens[{i}].id");
         }
 
-        var (isByteLevel, pattern, addPrefixSpace) = ReadPreTokenizer(root["pre_tokenizer"], sourceName);
+        var unknownToken = fields.OptionalString(model["unk_token"], "model.unk_token");
+        if (unknownToken is not null && !vocab.ContainsKey(unknownToken) && !specialTokens.ContainsKey(unknownToken))
+        {
+            throw fields.Error("model.unk_token", $"{Quote(unknownToken)} is not a token of model.vocab or added_tokens");
+        }
+
+        var (isByteLevel, pattern, addPrefixSpace) = ReadPreTokenizer(fields, root["pre_tokenizer"]);
+        CheckDecoder(fields, root["decoder"], "decoder");
+        var prependedId = ReadPrependedId(fields, root["post_processor"], specialTokens, vocab);
         var options = new BpeOptions(vocab.Concat(specialTokens.Where(s => !vocab.ContainsKey(s.Key))))
         {
             Merges = merges,
             SpecialTokens = specialTokens.Count == 0 ? null : specialTokens,
             // Without a pre-tokenizer Hugging Face sees the whole text as one word; BpeTokenizer would split at
             // whitespace by default, so say "one piece" explicitly.
-            PreTokenizer = new RegexPreTokenizer(new Regex(pattern ?? WholeText, RegexOptions.Compiled), specialTokens.Count == 0 ? null : specialTokens),
+            PreTokenizer = new RegexPreTokenizer(pattern ?? new Regex(WholeText, RegexOptions.Compiled), specialTokens.Count == 0 ? null : specialTokens),
             ByteLevel = isByteLevel,
-            UnknownToken = model["unk_token"]?.GetValue<string>(),
+            UnknownToken = unknownToken,
         };
 
         BpeTokenizer bpe;
@@ -133,8 +138,7 @@ public sealed class HuggingFaceTokenizer
         }
 
         var texts = BuildTokenTexts(vocab, specialTokens, isByteLevel);
-        return new HuggingFaceTokenizer(bpe, texts, specialTokens, isByteLevel, addPrefixSpace,
-            ReadPrependedId(root["post_processor"], specialTokens, vocab), json, sourceName);
+        return new HuggingFaceTokenizer(bpe, texts, specialTokens, isByteLevel, addPrefixSpace, prependedId, json, sourceName);
     }
 
     /// <summary>
@@ -219,98 +223,179 @@ public sealed class HuggingFaceTokenizer
 
     private static string Quote(string text) => JsonSerializer.Serialize(text);
 
-    private static int ReadId(JsonNode? node, string where, string sourceName) =>
-        node is JsonValue value && value.TryGetValue<int>(out var id) && id >= 0
-            ? id
-            : throw new ModelException($"{sourceName}: {where} must be a non-negative integer id");
+    /// <summary>
+    /// Ids index an array of token texts, so one absurd id would allocate gigabytes; the largest vocabularies in use
+    /// have about 256 K tokens.
+    /// </summary>
+    private const int MaxTokenId = (1 << 24) - 1;
 
-    private static List<string> ReadMerges(JsonNode? node, string sourceName)
+    private static int ReadId(JsonFieldReader fields, JsonNode? node, string field)
+    {
+        var id = fields.TokenId(node, field);
+        return id <= MaxTokenId ? id : throw fields.Error(field, $"is {id}: ids above {MaxTokenId} are not supported");
+    }
+
+    /// <summary>The merges as "a b"; each side and their concatenation must be tokens, as Hugging Face requires.</summary>
+    private static List<string> ReadMerges(JsonFieldReader fields, JsonNode? node, Dictionary<string, int> vocab)
     {
         var merges = new List<string>();
-        if (node is null)
+        var array = fields.OptionalArray(node, "model.merges") ?? [];
+        for (var i = 0; i < array.Count; i++)
         {
-            return merges;
-        }
-
-        if (node is not JsonArray array)
-        {
-            throw new ModelException($"{sourceName}: model.merges must be an array");
-        }
-
-        foreach (var merge in array)
-        {
-            merges.Add(merge switch
+            var field = $"model.merges[{i}]";
+            var (left, right) = array[i] switch
             {
                 // Older files write "a b"; newer ones ["a", "b"].
-                JsonValue value when value.TryGetValue<string>(out var pair) => pair,
-                JsonArray { Count: 2 } pair => $"{pair[0]?.GetValue<string>()} {pair[1]?.GetValue<string>()}",
-                _ => throw new ModelException($"{sourceName}: each merge must be \"a b\" or [\"a\", \"b\"]"),
-            });
+                JsonValue value when value.GetValueKind() == JsonValueKind.String && value.GetValue<string>().Split(' ') is [var a, var b] => (a, b),
+                JsonArray { Count: 2 } pair when pair.All(p => p?.GetValueKind() == JsonValueKind.String) => (pair[0]!.GetValue<string>(), pair[1]!.GetValue<string>()),
+                var other => throw fields.WrongType(field, "\"a b\" or [\"a\", \"b\"]", other),
+            };
+            foreach (var token in new[] { left, right, left + right })
+            {
+                if (!vocab.ContainsKey(token))
+                {
+                    throw fields.Error(field, $"needs the token {Quote(token)}, which is not in model.vocab");
+                }
+            }
+
+            merges.Add($"{left} {right}");
         }
 
         return merges;
     }
 
     /// <summary>Whether the tokenizer is byte-level, the regex that splits words, and whether a space is prepended.</summary>
-    private static (bool IsByteLevel, string? Pattern, bool AddPrefixSpace) ReadPreTokenizer(JsonNode? node, string sourceName)
+    private static (bool IsByteLevel, Regex? Pattern, bool AddPrefixSpace) ReadPreTokenizer(JsonFieldReader fields, JsonNode? node)
     {
-        static bool Flag(JsonNode step, string name, bool fallback) => step[name]?.GetValue<bool>() ?? fallback;
-
-        var steps = node switch
+        var steps = new List<(JsonObject Step, string Field, string Type)>();
+        if (fields.OptionalObject(node, "pre_tokenizer") is { } preTokenizer)
         {
-            null => [],
-            JsonObject { } sequence when sequence["type"]?.GetValue<string>() == "Sequence" =>
-                (sequence["pretokenizers"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [],
-            JsonObject single => [single],
-            _ => throw new ModelException($"{sourceName}: pre_tokenizer must be an object or null"),
-        };
+            var type = fields.String(preTokenizer["type"], "pre_tokenizer.type");
+            if (type == "Sequence")
+            {
+                var list = fields.Array(preTokenizer["pretokenizers"], "pre_tokenizer.pretokenizers");
+                for (var i = 0; i < list.Count; i++)
+                {
+                    var field = $"pre_tokenizer.pretokenizers[{i}]";
+                    var step = fields.Object(list[i], field);
+                    steps.Add((step, field, fields.String(step["type"], field + ".type")));
+                }
+            }
+            else
+            {
+                steps.Add((preTokenizer, "pre_tokenizer", type));
+            }
+        }
 
-        string? pattern = null;
+        Regex? pattern = null;
         var isByteLevel = false;
         var addPrefixSpace = false;
-        foreach (var step in steps)
+        foreach (var (step, field, type) in steps)
         {
-            var regex = step["pattern"]?["Regex"]?.GetValue<string>();
-            switch (step["type"]?.GetValue<string>())
+            var regex = type == "Split" ? fields.OptionalString(fields.Object(step["pattern"], field + ".pattern")["Regex"], field + ".pattern.Regex") : null;
+            switch (type)
             {
                 case "Split" when pattern is null && regex is not null:
-                    pattern = regex;
+                    pattern = Compile(fields, regex, field + ".pattern.Regex");
                     break;
                 case "ByteLevel":
                     isByteLevel = true;
-                    addPrefixSpace = Flag(step, "add_prefix_space", false);
-                    if (Flag(step, "use_regex", true))
+                    addPrefixSpace = fields.OptionalBool(step["add_prefix_space"], field + ".add_prefix_space") ?? false;
+                    if (fields.OptionalBool(step["use_regex"], field + ".use_regex") ?? true)
                     {
-                        pattern ??= Gpt2Pattern;
+                        pattern ??= Gpt2Regex;
                     }
 
                     break;
-                case var type:
-                    throw new ModelException(
-                        $"{sourceName}: pre_tokenizer step {type ?? "(no type)"} is not supported (supported: ByteLevel, a regex Split before ByteLevel)");
+                default:
+                    throw fields.Error(field, $"step {type} is not supported (supported: ByteLevel, a regex Split before ByteLevel)");
             }
         }
 
         if (pattern is not null && !isByteLevel)
         {
-            throw new ModelException($"{sourceName}: a Split pre-tokenizer is supported only before ByteLevel");
+            throw fields.Error("pre_tokenizer", "Split is supported only before ByteLevel");
         }
 
         return (isByteLevel, pattern, addPrefixSpace);
     }
 
-    /// <summary>The id of a special token a <c>TemplateProcessing</c> post-processor puts first in a single text.</summary>
-    private static int? ReadPrependedId(JsonNode? node, Dictionary<string, int> specialTokens, Dictionary<string, int> vocab)
+    private static Regex Compile(JsonFieldReader fields, string pattern, string field)
     {
-        var processors = node?["type"]?.GetValue<string>() == "Sequence" ? (node["processors"] as JsonArray)?.ToList() ?? [] : [node];
-        foreach (var processor in processors)
+        try
         {
-            if (processor?["type"]?.GetValue<string>() == "TemplateProcessing"
-                && processor["single"] is JsonArray { Count: > 0 } single
-                && single[0]?["SpecialToken"]?["id"]?.GetValue<string>() is { } first)
+            return new Regex(pattern, RegexOptions.Compiled);
+        }
+        catch (ArgumentException exception)
+        {
+            throw fields.Error(field, $"is not a regular expression .NET can run: {exception.Message}");
+        }
+    }
+
+    /// <summary>
+    /// The decoder turns tokens back into text; this loader does that itself (byte-level tokens through the byte table,
+    /// others as they are), which is what <c>ByteLevel</c> and <c>Fuse</c> do. Any other decoder would change the text.
+    /// </summary>
+    private static void CheckDecoder(JsonFieldReader fields, JsonNode? node, string field)
+    {
+        if (fields.OptionalObject(node, field) is not { } decoder)
+        {
+            return;
+        }
+
+        switch (fields.String(decoder["type"], field + ".type"))
+        {
+            case "ByteLevel" or "Fuse":
+                return;
+            case "Sequence":
+                var decoders = fields.Array(decoder["decoders"], field + ".decoders");
+                for (var i = 0; i < decoders.Count; i++)
+                {
+                    CheckDecoder(fields, fields.Object(decoders[i], $"{field}.decoders[{i}]"), $"{field}.decoders[{i}]");
+                }
+
+                return;
+            case var type:
+                throw fields.Error(field + ".type", $"{Quote(type)} is not supported (supported: ByteLevel, Fuse, a Sequence of them)");
+        }
+    }
+
+    /// <summary>The id of a special token a <c>TemplateProcessing</c> post-processor puts first in a single text.</summary>
+    private static int? ReadPrependedId(JsonFieldReader fields, JsonNode? node, Dictionary<string, int> specialTokens, Dictionary<string, int> vocab)
+    {
+        if (fields.OptionalObject(node, "post_processor") is not { } postProcessor)
+        {
+            return null;
+        }
+
+        var processors = new List<(JsonObject Processor, string Field)>();
+        if (fields.String(postProcessor["type"], "post_processor.type") == "Sequence")
+        {
+            var list = fields.Array(postProcessor["processors"], "post_processor.processors");
+            for (var i = 0; i < list.Count; i++)
             {
-                return specialTokens.TryGetValue(first, out var id) ? id : vocab.TryGetValue(first, out id) ? id : null;
+                processors.Add((fields.Object(list[i], $"post_processor.processors[{i}]"), $"post_processor.processors[{i}]"));
             }
+        }
+        else
+        {
+            processors.Add((postProcessor, "post_processor"));
+        }
+
+        foreach (var (processor, field) in processors)
+        {
+            if (fields.String(processor["type"], field + ".type") != "TemplateProcessing"
+                || fields.OptionalArray(processor["single"], field + ".single") is not { Count: > 0 } single
+                || fields.Object(single[0], field + ".single[0]")["SpecialToken"] is not { } specialToken)
+            {
+                continue;
+            }
+
+            var idField = field + ".single[0].SpecialToken.id";
+            var first = fields.String(fields.Object(specialToken, field + ".single[0].SpecialToken")["id"], idField);
+            return specialTokens.TryGetValue(first, out var id) || vocab.TryGetValue(first, out id)
+                ? id
+                : throw fields.Error(idField, $"{Quote(first)} is not a token of model.vocab or added_tokens");
         }
 
         return null;

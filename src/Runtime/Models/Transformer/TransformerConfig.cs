@@ -264,8 +264,9 @@ public sealed record TransformerConfig
             root[key] switch
             {
                 null => null,
-                var node when node.GetValueKind() == JsonValueKind.Number => node.GetValue<double>(),
-                _ => throw new ModelException($"{sourceName}: \"{prefix}{key}\" must be a number"),
+                // An overflowing literal (1e999) reads as infinity; an infinite rms_norm_eps or rope_theta gives NaN outputs.
+                var node when node.GetValueKind() == JsonValueKind.Number && double.IsFinite(node.GetValue<double>()) => node.GetValue<double>(),
+                _ => throw new ModelException($"{sourceName}: \"{prefix}{key}\" must be a finite number"),
             };
     }
 }
