@@ -13,12 +13,18 @@ namespace Tts.Language.Binding;
 /// <summary>
 /// The front end after parsing: the <see cref="Binder"/> builds the bound tree (symbols, types, type errors), then
 /// each analysis walks it in turn, reporting into the same bag and filling in what it infers. The bag sorts its
-/// diagnostics by position (DiagnosticBag.ToImmutableSorted), so running the analyses after binding prints them where
-/// they printed when the binder ran them inline; the analyses keep the order they had there among themselves.
+/// diagnostics by position, then by when they were reported (DiagnosticBag.ToImmutableSorted). Each analysis reports
+/// at spans of its own (a misplaced statement, a declared name, a claim's reason, a budget limit) where the binder
+/// reports nothing after it, so running them after binding prints every diagnostic as when the binder ran them inline.
 /// </summary>
 public static class SemanticAnalysis
 {
-    private static readonly ImmutableArray<IBoundProgramAnalysis> Analyses = ImmutableArray.Create<IBoundProgramAnalysis>(
+    /// <summary>
+    /// The analyses in the order they run, fresh for each program (an analysis keeps state while it walks). The
+    /// order is the one the binder had when it ran them inline, strategy by strategy: effects while binding the
+    /// body, unused names after it, then the claim, then the budget.
+    /// </summary>
+    private static ImmutableArray<IBoundProgramAnalysis> Analyses() => ImmutableArray.Create<IBoundProgramAnalysis>(
         new EffectAnalysis(),
         new UnusedNameAnalysis(),
         new GuaranteeAnalysis(),
@@ -29,7 +35,7 @@ public static class SemanticAnalysis
     {
         var program = Binder.BindProgram(tree, diagnostics);
         var context = new AnalysisContext(tree.Source, diagnostics);
-        foreach (var analysis in Analyses)
+        foreach (var analysis in Analyses())
         {
             program = analysis.Analyze(program, context);
         }

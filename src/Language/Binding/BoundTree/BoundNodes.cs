@@ -13,42 +13,47 @@ public sealed record BoundProgram(ImmutableArray<ModelSymbol> Models, ImmutableA
 }
 
 /// <summary>
-/// A checked strategy: its body, claimed guarantee and declared budget as bound, then its inferred guarantee and
-/// static budget bound as the analyses fill them in (SemanticAnalysis runs them after binding).
+/// A checked strategy: its body, inferred guarantee, claimed guarantee, static budget bound and declared budget. The
+/// binder fills in what it binds; the analyses (SemanticAnalysis) fill in the guarantee and the budget.
 /// </summary>
 public sealed record BoundStrategy(
     StrategySymbol Symbol,
     ImmutableArray<BoundStatement> Body,
+    GuaranteeInfo Guarantee,
     Guarantee? Claimed,
+    Budgets.StaticBudget Budget,
     ImmutableArray<Budgets.BudgetLimit> DeclaredBudget)
 {
+    /// <summary>As bound, before GuaranteeAnalysis and BudgetAnalysis fill in the guarantee and the budget.</summary>
+    internal BoundStrategy(StrategySymbol symbol, ImmutableArray<BoundStatement> body, Guarantee? claimed, ImmutableArray<Budgets.BudgetLimit> declaredBudget)
+        : this(symbol, body, NotAnalyzed, claimed, Budgets.StaticBudget.Zero, declaredBudget)
+    {
+    }
+
+    // What the binder records for the analyses only: internal, so the public shape (and the generic bound-tree dump
+    // of `tts compile --emit bound`, src/Compiler/Driver/StageDumper.cs) stays as it was.
+
     /// <summary>The <c>claims</c> clause, where a broken claim is reported when no statement is to blame.</summary>
-    public TextSpan ClaimSpan { get; init; }
+    internal TextSpan ClaimSpan { get; init; }
 
     /// <summary>
     /// Every name the body declares, in the order declared, loop bodies after the rest; a statement that failed to
     /// bind may still have declared its name.
     /// </summary>
-    public ImmutableArray<LocalSymbol> Locals { get; init; } = ImmutableArray<LocalSymbol>.Empty;
+    internal ImmutableArray<LocalSymbol> Locals { get; init; } = ImmutableArray<LocalSymbol>.Empty;
 
     /// <summary>
     /// Statements after the return: bound (and reported) but never run. The analyses still walk them, after the
     /// body, as the binder did when it inferred laws and budgets inline.
     /// </summary>
-    public ImmutableArray<BoundStatement> Unreachable { get; init; } = ImmutableArray<BoundStatement>.Empty;
+    internal ImmutableArray<BoundStatement> Unreachable { get; init; } = ImmutableArray<BoundStatement>.Empty;
 
     /// <summary>
     /// Whether binding found errors in this strategy before its clauses: in its body (misplaced statements, which
     /// EffectAnalysis reports, included), a syntax error anywhere in it, or a call cycle through it. Uses inside
     /// expressions that failed to bind are lost, so the unused-name analysis stays silent here.
     /// </summary>
-    public bool HasErrors { get; init; }
-
-    /// <summary>The inferred guarantee, filled in by GuaranteeAnalysis.</summary>
-    public GuaranteeInfo Guarantee { get; init; } = NotAnalyzed;
-
-    /// <summary>Upper bounds on what one run spends, filled in by BudgetAnalysis.</summary>
-    public Budgets.StaticBudget Budget { get; init; } = Budgets.StaticBudget.Zero;
+    internal bool HasErrors { get; init; }
 
     private static readonly GuaranteeInfo NotAnalyzed = new(Guarantees.Guarantee.Heuristic, "none", "not analysed", default);
 }
@@ -129,9 +134,9 @@ public sealed record BoundSmcStatement(
     /// <summary>
     /// Whether the body weights the population: a factor, observe, condition or twist (one whose value failed to
     /// bind counts too, so a mistake never makes the block look unweighted), or an extend with a mask, whose
-    /// correction is a weight.
+    /// correction is a weight. Read by GuaranteeAnalysis; internal, like what BoundStrategy records for the analyses.
     /// </summary>
-    public bool Weighted { get; init; }
+    internal bool Weighted { get; init; }
 }
 
 public enum SearchMethod

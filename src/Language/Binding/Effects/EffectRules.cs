@@ -10,7 +10,7 @@ namespace Tts.Language.Binding.Effects;
 /// reports what breaks them; the binder asks first, so that it leaves a misplaced statement unbound
 /// (<see cref="BoundMisplacedStatement"/>) and the statement is reported once, not again for its parts.
 /// </summary>
-public static class EffectRules
+internal static class EffectRules
 {
     /// <summary>How a statement breaks the rules of the block it stands in: the diagnostic and the rule in words.</summary>
     public sealed record Violation(DiagnosticDescriptor Descriptor, string Rule);
