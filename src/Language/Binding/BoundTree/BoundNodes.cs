@@ -12,20 +12,78 @@ public sealed record BoundProgram(ImmutableArray<ModelSymbol> Models, ImmutableA
     public BoundStrategy? FindStrategy(string name) => Strategies.FirstOrDefault(s => s.Symbol.Name == name);
 }
 
-/// <summary>A checked strategy: its body, inferred guarantee, claimed guarantee, static budget bound and declared budget.</summary>
+/// <summary>
+/// A checked strategy: its body, inferred guarantee, claimed guarantee, static budget bound and declared budget. The
+/// binder fills in what it binds; the analyses (SemanticAnalysis) fill in the guarantee and the budget.
+/// </summary>
 public sealed record BoundStrategy(
     StrategySymbol Symbol,
     ImmutableArray<BoundStatement> Body,
     GuaranteeInfo Guarantee,
     Guarantee? Claimed,
     Budgets.StaticBudget Budget,
-    ImmutableArray<Budgets.BudgetLimit> DeclaredBudget);
+    ImmutableArray<Budgets.BudgetLimit> DeclaredBudget)
+{
+    /// <summary>As bound, before GuaranteeAnalysis and BudgetAnalysis fill in the guarantee and the budget.</summary>
+    internal BoundStrategy(StrategySymbol symbol, ImmutableArray<BoundStatement> body, Guarantee? claimed, ImmutableArray<Budgets.BudgetLimit> declaredBudget)
+        : this(symbol, body, NotAnalyzed, claimed, Budgets.StaticBudget.Zero, declaredBudget)
+    {
+    }
+
+    // What the binder records for the analyses only: internal, so the public shape (and the generic bound-tree dump
+    // of `tts compile --emit bound`, src/Compiler/Driver/StageDumper.cs) stays as it was.
+
+    /// <summary>The <c>claims</c> clause, where a broken claim is reported when no statement is to blame.</summary>
+    internal TextSpan ClaimSpan { get; init; }
+
+    /// <summary>
+    /// Every name the body declares, in the order declared, loop bodies after the rest; a statement that failed to
+    /// bind may still have declared its name.
+    /// </summary>
+    internal ImmutableArray<LocalSymbol> Locals { get; init; } = ImmutableArray<LocalSymbol>.Empty;
+
+    /// <summary>
+    /// Statements after the return: bound (and reported) but never run. The analyses still walk them, after the
+    /// body, as the binder did when it inferred laws and budgets inline.
+    /// </summary>
+    internal ImmutableArray<BoundStatement> Unreachable { get; init; } = ImmutableArray<BoundStatement>.Empty;
+
+    /// <summary>
+    /// Whether binding found errors in this strategy before its clauses: in its body (misplaced statements, which
+    /// EffectAnalysis reports, included), a syntax error anywhere in it, or a call cycle through it. Uses inside
+    /// expressions that failed to bind are lost, so the unused-name analysis stays silent here.
+    /// </summary>
+    internal bool HasErrors { get; init; }
+
+    private static readonly GuaranteeInfo NotAnalyzed = new(Guarantees.Guarantee.Heuristic, "none", "not analysed", default);
+}
 
 public abstract record BoundStatement(TextSpan Span)
 {
-    /// <summary>What the statement does besides computing values (nested blocks included), as the binder confined it.</summary>
+    /// <summary>What the statement does besides computing values (nested blocks included), as the effect rules confine it.</summary>
     public Effects.Effect Effects => Binding.Effects.EffectAnalysis.Of(this);
 }
+
+/// <summary>
+/// A statement its block may not hold (<see cref="Binding.Effects.EffectRules"/>): left unbound, so that
+/// EffectAnalysis reports it once and its parts add nothing more. Never run; only in a strategy with errors.
+/// </summary>
+public sealed record BoundMisplacedStatement(Effects.StatementKind Kind, TextSpan Span) : BoundStatement(Span);
+
+/// <summary>
+/// A statement the binder could not complete: an error reached it, reported here or where it came from (an error type
+/// from a callee with errors fails silently). It never runs, and its reads are lost as an expression's are when it
+/// fails to bind (so <see cref="BoundTreeWalker"/> does not look inside); the analyses still see what it would
+/// declare, spend and do to laws, as the binder did when it worked those out while binding.
+/// </summary>
+public sealed record BoundBadStatement(BoundStatement Statement) : BoundStatement(Statement.Span);
+
+/// <summary>
+/// An smc or search block whose population did not resolve (already reported). Its body is bound all the same,
+/// so its own mistakes are reported, and the analyses walk it as they walk a block; never run.
+/// </summary>
+public sealed record BoundFailedBlock(Effects.BlockKind Block, BoundExpression Steps, ImmutableArray<BoundStatement> Body, TextSpan Span)
+    : BoundStatement(Span);
 
 /// <summary>
 /// <c>population x = sample model(prompt, ...)</c>: every option is an expression (defaults filled in),
@@ -62,7 +120,15 @@ public sealed record BoundSmcStatement(
     BoundExpression? EssThreshold,
     BoundExpression Steps,
     ImmutableArray<BoundStatement> Body,
-    TextSpan Span) : BoundStatement(Span);
+    TextSpan Span) : BoundStatement(Span)
+{
+    /// <summary>
+    /// Whether the body weights the population: a factor, observe, condition or twist (one whose value failed to
+    /// bind counts too, so a mistake never makes the block look unweighted), or an extend with a mask, whose
+    /// correction is a weight. Read by GuaranteeAnalysis; internal, like what BoundStrategy records for the analyses.
+    /// </summary>
+    internal bool Weighted { get; init; }
+}
 
 /// <summary><c>search ps with method = beam, width = w, expand = e, steps &lt;= s { ... }</c>.</summary>
 public sealed record BoundSearchStatement(

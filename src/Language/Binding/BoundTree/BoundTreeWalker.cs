@@ -12,6 +12,7 @@ public static class BoundTreeWalker
             BoundSmcStatement smc => smc.Body,
             BoundSearchStatement search => search.Body,
             BoundForkStatement fork => fork.Body,
+            BoundFailedBlock failed => failed.Body,
             _ => Enumerable.Empty<BoundStatement>(),
         };
         foreach (var inner in nested.SelectMany(Statements))
@@ -28,6 +29,7 @@ public static class BoundTreeWalker
         BoundPopulationStatement population => Expressions(population.Value),
         BoundSmcStatement smc => new[] { smc.EssThreshold, smc.Steps }.OfType<BoundExpression>().SelectMany(Expressions),
         BoundSearchStatement search => new[] { search.Width, search.Expand, search.Groups, search.Steps }.SelectMany(Expressions),
+        BoundFailedBlock failed => Expressions(failed.Steps),
         BoundExtendStatement extend => Options(extend.Options).SelectMany(Expressions),
         BoundParticleUpdate update => Expressions(update.Value),
         BoundRefineStatement refine => new[] { refine.Initial, refine.Step, refine.Rounds, refine.Until }.OfType<BoundExpression>().SelectMany(Expressions),

@@ -5,7 +5,7 @@ using Tts.Semantics;
 
 namespace Tts.Language.Binding.Guarantees;
 
-/// <summary>Targets in words; the inference itself runs in the binder (Binder.Guarantees.cs).</summary>
+/// <summary>Targets in words; the inference itself is GuaranteeAnalysis.cs.</summary>
 public static class GuaranteeInference
 {
     /// <summary>The law of one particle in words, e.g. "policy(question) at temperature 0.8, top-k 40, at most 64 tokens".</summary>

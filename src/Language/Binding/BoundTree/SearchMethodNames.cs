@@ -1,0 +1,14 @@
+using Tts.Semantics;
+
+namespace Tts.Language.Binding.BoundTree;
+
+/// <summary>A search method in words, as diagnostics and guarantee reasons name it.</summary>
+internal static class SearchMethodNames
+{
+    public static string Of(SearchMethod method) => method switch
+    {
+        SearchMethod.Beam => "beam search",
+        SearchMethod.DiverseBeam => "diverse tree search",
+        _ => "best-first search",
+    };
+}

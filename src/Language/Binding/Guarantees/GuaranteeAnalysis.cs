@@ -1,0 +1,362 @@
+using System.Collections.Immutable;
+using Tts.Language.Binding.Analysis;
+using Tts.Language.Binding.BoundTree;
+using Tts.Language.Binding.Budgets;
+using Tts.Language.Binding.Symbols;
+using Tts.Language.Diagnostics;
+using Tts.Language.Syntax.Nodes;
+using Tts.Language.Text;
+using Tts.Semantics;
+
+namespace Tts.Language.Binding.Guarantees;
+
+/// <summary>
+/// Guarantee inference, compositional, over each strategy's bound body in order: every population carries a law
+/// (exact = i.i.d. draws of a target, consistent = properly weighted for it, heuristic = none), every random value
+/// the law of what it was computed from, and a call the guarantee of its callee (strategies are analysed callees
+/// first). The returned value's law is the strategy's guarantee; a <c>claims</c> clause stronger than it is an error.
+/// The rules, with their reasons: docs/guarantees.md.
+/// </summary>
+internal sealed class GuaranteeAnalysis : IBoundProgramAnalysis
+{
+    private const string ResamplingReason =
+        "SMC with unbiased resampling (E[offspring] = N·weight) keeps the population properly weighted for the target (Del Moral 2004; Naesseth, Lindsten & Schön 2019)";
+
+    private readonly Dictionary<StrategySymbol, GuaranteeInfo> _inferred = new();
+
+    /// <summary>Each population's current law in the strategy being analysed.</summary>
+    private readonly Dictionary<LocalSymbol, GuaranteeInfo> _populationLaw = new();
+
+    /// <summary>The law of each random let (or refine) value; deterministic values are absent.</summary>
+    private readonly Dictionary<LocalSymbol, GuaranteeInfo> _valueLaw = new();
+
+    private GuaranteeInfo? _returned;
+    private AnalysisContext _context = null!;
+
+    public BoundProgram Analyze(BoundProgram program, AnalysisContext context)
+    {
+        _context = context;
+        foreach (var strategy in CallOrder.CalleesFirst(program))
+        {
+            var guarantee = Infer(strategy);
+            _inferred[strategy.Symbol] = guarantee;
+            CheckClaim(strategy, guarantee);
+        }
+
+        return program with { Strategies = program.Strategies.Select(s => s with { Guarantee = _inferred[s.Symbol] }).ToImmutableArray() };
+    }
+
+    private GuaranteeInfo Infer(BoundStrategy strategy)
+    {
+        _populationLaw.Clear();
+        _valueLaw.Clear();
+        _returned = null;
+
+        // A return after the return still decides, as it did when the binder inferred laws while binding.
+        Walk(strategy.Body.Concat(strategy.Unreachable), new BlockLaws());
+        return _returned ?? new GuaranteeInfo(Guarantee.Heuristic, "none", "the strategy does not return", default);
+    }
+
+    private void CheckClaim(BoundStrategy strategy, GuaranteeInfo inferred)
+    {
+        if (strategy.Claimed is { } claimed && inferred.Level > claimed)
+        {
+            // The error points at the statement that broke the claim, and names it.
+            var at = inferred.ReasonSpan.Length > 0 ? inferred.ReasonSpan : strategy.ClaimSpan;
+            _context.Report(DiagnosticDescriptors.ClaimBroken, at, strategy.Symbol.Name, claimed.ToString().ToLowerInvariant(), inferred.LevelName, inferred.Reason);
+        }
+    }
+
+    /// <summary>In an smc block: the target's parts in words, and the laws of random inputs weaker than exact.</summary>
+    private sealed class BlockLaws
+    {
+        public List<string> TargetParts { get; } = new();
+
+        public List<GuaranteeInfo> InputLaws { get; } = new();
+    }
+
+    private void Walk(IEnumerable<BoundStatement> statements, BlockLaws block)
+    {
+        foreach (var statement in statements)
+        {
+            Visit(statement, block);
+        }
+    }
+
+    private void Visit(BoundStatement statement, BlockLaws block)
+    {
+        switch (statement)
+        {
+            case BoundLetStatement let:
+                if (LawOf(let.Value) is { } law)
+                {
+                    _valueLaw[let.Local] = law;
+                }
+
+                break;
+            case BoundReturnStatement ret:
+                _returned = ret.Value is BoundLocalReference { Local.IsPopulation: true } reference
+                    ? ReturnedPopulationLaw(reference.Local)
+                    : LawOf(ret.Value) ?? new GuaranteeInfo(Guarantee.Exact, "a point mass on the returned value",
+                        "the returned value does not depend on any sampling", ret.Span);
+                break;
+            case BoundSampleStatement sample:
+                _populationLaw[sample.Population] = Cap(new GuaranteeInfo(Guarantee.Exact,
+                    GuaranteeInference.DescribeDecodingLaw(sample, e => _context.SourceOf(e.Span)),
+                    $"sample {sample.Model.Name}(...) draws i.i.d. texts from the decoding law", sample.Span), BoundTreeWalker.Options(sample.Options).Prepend(sample.Prompt));
+                break;
+            case BoundRaceStatement race:
+                _populationLaw[race.Population] = new GuaranteeInfo(Guarantee.Heuristic, "none",
+                    "race keeps the first particles to finish, which favours short texts over the model's law", race.Span);
+                break;
+            case BoundPopulationStatement population:
+                _populationLaw[population.Population] = PopulationLawOf(population.Value, population.Span);
+                break;
+            case BoundSmcStatement smc:
+                var before = _populationLaw.TryGetValue(smc.Population, out var start) ? start : null;
+                var laws = new BlockLaws();
+                Walk(smc.Body, laws);
+                _populationLaw[smc.Population] = SmcLaw(smc, before, laws);
+                break;
+            case BoundSearchStatement search:
+                Walk(search.Body, new BlockLaws());
+                _populationLaw[search.Population] = new GuaranteeInfo(Guarantee.Heuristic, "none",
+                    $"search keeps the best-scoring partial texts ({SearchMethodNames.Of(search.Method)}), which follows no stated law", search.Span);
+                break;
+            case BoundFailedBlock failed:
+                Walk(failed.Body, new BlockLaws());
+                break;
+            case BoundForkStatement fork:
+                Walk(fork.Body, new BlockLaws());
+                break;
+            case BoundExtendStatement extend:
+                // Random options cap the block's law.
+                if (InputLaw(BoundTreeWalker.Options(extend.Options)) is { } options)
+                {
+                    block.InputLaws.Add(options);
+                }
+
+                var source = _context.SourceOf(extend.Span);
+                block.TargetParts.Add($"continued by {source.Substring(source.IndexOf(" by ", StringComparison.Ordinal) + 4)}");
+                break;
+            case BoundParticleUpdate update:
+                VisitUpdate(update, block);
+                break;
+            case BoundBadStatement bad:
+                Visit(bad.Statement, block);
+                break;
+            case BoundRefineStatement refine:
+                _valueLaw[refine.Local] = new GuaranteeInfo(Guarantee.Heuristic, "none",
+                    $"refine {refine.Local.Name} keeps rewriting a text by a step of its own choosing, which follows no stated law", refine.Span);
+                break;
+        }
+    }
+
+    private void VisitUpdate(BoundParticleUpdate update, BlockLaws block)
+    {
+        if (InputLaw(new[] { update.Value }) is { } input)
+        {
+            block.InputLaws.Add(input);
+        }
+
+        // A twist leaves the target alone (it only steers resampling); a score is for search.
+        var value = _context.SourceOf(update.Value.Span);
+        switch (update.Kind)
+        {
+            case ParticleUpdateKind.Factor:
+                block.TargetParts.Add($"reweighted by exp({value})");
+                break;
+            case ParticleUpdateKind.Observe:
+                block.TargetParts.Add($"reweighted by {value}");
+                break;
+            case ParticleUpdateKind.Condition:
+                block.TargetParts.Add($"conditioned on {value}");
+                break;
+        }
+    }
+
+    /// <summary>The law of a value, or null when it does not depend on any sampling.</summary>
+    private GuaranteeInfo? LawOf(BoundExpression value)
+    {
+        switch (value)
+        {
+            case BoundSelection selection:
+                return SelectionLaw(selection);
+            case BoundStrategyCall call when _inferred.TryGetValue(call.Strategy, out var g):
+                return Cap(g with
+                {
+                    Target = WithArguments(g.Target, call),
+                    Reason = $"{call.Strategy.Name}(...) is {g.LevelName}: {g.Reason}",
+                    ReasonSpan = call.Span,
+                }, call.Arguments);
+            case BoundLocalReference local:
+                return _valueLaw.TryGetValue(local.Local, out var law) ? law : null;
+            case BoundParticleText or BoundLiteral or BoundParameterReference or BoundErrorExpression:
+                return null;
+        }
+
+        var random = BoundTreeWalker.Children(value).Select(LawOf).OfType<GuaranteeInfo>().ToList();
+        switch (random.Count)
+        {
+            case 0:
+                return null;
+            case 1:
+                var only = random[0];
+                return only.Level == Guarantee.Heuristic ? only : only with { Target = $"the law of {_context.SourceOf(value.Span)} when {DescribeOperand(only)}" };
+            default:
+                // Two random values may be dependent (two draws from one population, a draw before and after an smc
+                // on it); the compiler does not track their joint law, so it claims none.
+                var worst = random.OrderByDescending(r => r.Level).First();
+                return worst.Level == Guarantee.Heuristic
+                    ? worst
+                    : new GuaranteeInfo(Guarantee.Heuristic, "none",
+                        $"{_context.SourceOf(value.Span)} combines several random values, whose joint law the compiler does not track", value.Span);
+        }
+    }
+
+    /// <summary>
+    /// The weakest law among random inputs (a prompt, an option, an argument, a condition) that is weaker than exact,
+    /// or null. A result computed from such inputs is at most that strong: a text sampled from a prompt that follows
+    /// no stated law follows none either, and one from a prompt that is only consistent is only consistent.
+    /// </summary>
+    private GuaranteeInfo? InputLaw(IEnumerable<BoundExpression> inputs) =>
+        inputs.Select(LawOf).OfType<GuaranteeInfo>().Where(l => l.Level != Guarantee.Exact).OrderByDescending(l => l.Level).FirstOrDefault();
+
+    /// <summary>Caps a law by the laws of its inputs (see <see cref="InputLaw"/>).</summary>
+    private GuaranteeInfo Cap(GuaranteeInfo law, IEnumerable<BoundExpression> inputs) => CapBy(law, InputLaw(inputs));
+
+    private static GuaranteeInfo CapBy(GuaranteeInfo law, GuaranteeInfo? input)
+    {
+        if (input is null || input.Level <= law.Level)
+        {
+            return law;
+        }
+
+        return input.Level == Guarantee.Heuristic
+            ? input
+            : law with { Level = input.Level, Reason = $"{law.Reason}; but an input is only {input.LevelName}: {input.Reason}", ReasonSpan = input.ReasonSpan };
+    }
+
+    /// <summary>A callee's target names its parameters; at a call site, say what they are: "..., where temperature = 0.5".</summary>
+    private string WithArguments(string target, BoundStrategyCall call)
+    {
+        var bindings = call.Strategy.Parameters
+            .Where(p => System.Text.RegularExpressions.Regex.IsMatch(target, $@"\b{p.Name}\b"))
+            .Select(p => (p.Name, Value: SourceOrValue(call.Arguments[p.Ordinal])))
+            .Where(b => b.Value != b.Name)
+            .Select(b => $"{b.Name} = {b.Value}")
+            .ToList();
+        return bindings.Count == 0 ? target : $"{target}, where {string.Join(", ", bindings)}";
+    }
+
+    private static string DescribeOperand(GuaranteeInfo law) => $"its random part follows {law.Target}";
+
+    private GuaranteeInfo SelectionLaw(BoundSelection selection)
+    {
+        var name = selection.PopulationSymbol.Name;
+        var population = PopulationLaw(selection.PopulationSymbol);
+        switch (selection.Kind)
+        {
+            case SelectionKind.Sample:
+                return population.Level switch
+                {
+                    Guarantee.Exact => new GuaranteeInfo(Guarantee.Exact, population.Target,
+                        $"sample({name}) draws one particle uniformly from i.i.d. draws of the target", selection.Span),
+                    Guarantee.Consistent => new GuaranteeInfo(Guarantee.Consistent, population.Target,
+                        $"sample({name}) draws a particle in proportion to its weight, and its law converges to the target as particles grow, because {population.Reason}", selection.Span),
+                    _ => population,
+                };
+            case SelectionKind.First:
+                if (population.Level == Guarantee.Exact)
+                {
+                    var fallback = selection.Otherwise is null ? "no output" : $"the fallback {_context.SourceOf(selection.Otherwise.Span)}";
+                    var rejection = new GuaranteeInfo(Guarantee.Exact, $"{population.Target}, conditioned on {_context.SourceOf(selection.Key!.Span)}",
+                        $"first({name}, where: ...) is rejection sampling: the first of i.i.d. draws that passes follows the target conditioned on passing (when none passes, {fallback})",
+                        selection.Span);
+
+                    // A random condition or fallback makes the law a mixture the target does not name.
+                    var random = new[] { selection.Key, selection.Otherwise }.OfType<BoundExpression>().Select(LawOf).OfType<GuaranteeInfo>().FirstOrDefault();
+                    return random is null ? rejection : new GuaranteeInfo(Guarantee.Heuristic, "none",
+                        $"first({name}, ...) has a random condition or fallback, whose mixture with the draws the compiler does not track", selection.Span);
+                }
+
+                return population.Level == Guarantee.Heuristic ? population : new GuaranteeInfo(Guarantee.Heuristic, "none",
+                    $"first({name}, where: ...) over a weighted population ignores the weights", selection.Span);
+            case SelectionKind.Best:
+                return new GuaranteeInfo(Guarantee.Heuristic, "none", $"best({name}, by: ...) returns an argmax, which follows no stated law", selection.Span);
+            default:
+                return new GuaranteeInfo(Guarantee.Heuristic, "none", $"vote({name}, ...) returns a mode, which follows no stated law", selection.Span);
+        }
+    }
+
+    private GuaranteeInfo PopulationLaw(LocalSymbol population) =>
+        _populationLaw.TryGetValue(population, out var law)
+            ? law
+            : new GuaranteeInfo(Guarantee.Heuristic, "none", $"the law of '{population.Name}' is unknown", population.DeclarationSpan);
+
+    /// <summary>The law of a population-valued expression: spawn, rank, repeat, speculative, a strategy call, another population.</summary>
+    private GuaranteeInfo PopulationLawOf(BoundExpression value, TextSpan span)
+    {
+        switch (value)
+        {
+            case BoundSpawn spawn:
+                return Cap(new GuaranteeInfo(Guarantee.Exact, $"continuations of {_context.SourceOf(spawn.Prompt.Span) switch { "" => "the empty prompt", var p => p }}",
+                    "spawn(...) makes identical particles, to be extended by an smc or search block", span), new[] { spawn.Prompt, spawn.Count });
+            case BoundRank rank:
+                return new GuaranteeInfo(Guarantee.Heuristic, "none",
+                    $"rank({rank.PopulationSymbol.Name}, ...) keeps the top-scoring particles, which follows no stated law", rank.Span);
+            case BoundRepeat repeat:
+                var law = LawOf(repeat.Call) ?? new GuaranteeInfo(Guarantee.Exact, "a point mass", "the repeated call does not sample", span);
+                return law.Level == Guarantee.Heuristic ? law : law with
+                {
+                    Reason = $"repeat runs {repeat.Call.Strategy.Name}(...) independently, so the population holds i.i.d. draws of its output law ({law.LevelName})",
+                    ReasonSpan = repeat.Span,
+                };
+            case BoundSpeculative speculative:
+                return Cap(new GuaranteeInfo(Guarantee.Exact,
+                    $"{speculative.Target.Name}({_context.SourceOf(speculative.Prompt.Span)}) with temperature {SourceOrValue(speculative.Options.Temperature)}, at most {SourceOrValue(speculative.Options.MaxTokens)} tokens",
+                    $"speculative sampling accepts each draft token with probability min(1, p/q) and redraws rejections from normalize((p - q)+), so every text follows {speculative.Target.Name} exactly (Leviathan et al. 2023; Chen et al. 2023)",
+                    speculative.Span), BoundTreeWalker.Options(speculative.Options).Prepend(speculative.Prompt).Append(speculative.Lookahead));
+            case BoundStrategyCall call when _inferred.TryGetValue(call.Strategy, out var callee):
+                return Cap(callee with { Target = WithArguments(callee.Target, call), Reason = $"{call.Strategy.Name}(...) returns a population that is {callee.LevelName}: {callee.Reason}", ReasonSpan = call.Span }, call.Arguments);
+            case BoundLocalReference { Local.IsPopulation: true } reference:
+                return PopulationLaw(reference.Local);
+            default:
+                return new GuaranteeInfo(Guarantee.Heuristic, "none", "the population's law is unknown", span);
+        }
+    }
+
+    private string SourceOrValue(BoundExpression expression) =>
+        expression is BoundLiteral literal ? Constants.Format(literal.Value) : _context.SourceOf(expression.Span);
+
+    /// <summary>
+    /// After an smc block: with weights (factor, observe, condition, a twist or a mask) the population is properly
+    /// weighted for the reweighted target (consistent); with none it is still i.i.d. draws of the extended proposal (exact).
+    /// </summary>
+    private GuaranteeInfo SmcLaw(BoundSmcStatement smc, GuaranteeInfo? before, BlockLaws block)
+    {
+        if (before is null || before.Level == Guarantee.Heuristic)
+        {
+            return before ?? PopulationLaw(smc.Population);
+        }
+
+        var target = $"{before.Target}, {string.Join(", ", block.TargetParts)}, for up to {BudgetMath.Format(smc.Steps)} steps";
+        var law = !smc.Weighted && before.Level == Guarantee.Exact
+            ? new GuaranteeInfo(Guarantee.Exact, target, "extending i.i.d. particles with no weights keeps them i.i.d. draws of the extended law", smc.Span)
+            : new GuaranteeInfo(Guarantee.Consistent, target, ResamplingReason, smc.Span);
+
+        // Options or weights computed from random values cap the block's law.
+        return CapBy(law, block.InputLaws.OrderByDescending(l => l.Level).FirstOrDefault());
+    }
+
+    private GuaranteeInfo ReturnedPopulationLaw(LocalSymbol population)
+    {
+        var law = PopulationLaw(population);
+        return law.Level switch
+        {
+            Guarantee.Exact => law with { Reason = $"returns '{population.Name}', i.i.d. draws of the target; {law.Reason}" },
+            Guarantee.Consistent => law with { Reason = $"returns '{population.Name}', properly weighted for the target; {law.Reason}" },
+            _ => law,
+        };
+    }
+}
