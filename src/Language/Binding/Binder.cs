@@ -23,6 +23,7 @@ public sealed partial class Binder
     private readonly SourceText _source;
     private readonly DiagnosticBag _diagnostics;
     private readonly Dictionary<string, Symbol> _globals = new(StringComparer.Ordinal);
+    /// <summary>Strategies whose bodies are bound; bodies go callees first, so a call into one not yet bound is a cycle.</summary>
     private readonly HashSet<StrategySymbol> _boundStrategies = new();
 
     /// <summary>Strategies on a call cycle (reported once); calls into them bind to errors.</summary>
