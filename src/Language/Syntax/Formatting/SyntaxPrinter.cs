@@ -16,6 +16,10 @@ namespace Tts.Language.Syntax.Formatting;
 /// the closing brace of its block, or at the end of the file; one inside a header or an expression moves
 /// before that header or statement.
 /// </summary>
+/// <remarks>
+/// Over 500 lines on purpose: one printer for the whole grammar, because the comment placement and the precedence
+/// rules thread through declarations, statements and expressions alike; split, each part would need the other's state.
+/// </remarks>
 public static class SyntaxPrinter
 {
     private const string IndentUnit = "    ";
