@@ -18,6 +18,7 @@ public sealed class TrainingTests : IDisposable
         var log = new StringWriter();
         var options = new TrainingOptions { Steps = 60, BatchSize = 16, LearningRate = 1e-2, Seed = 4, LogEvery = 10 };
         using var model = PolicyTrainer.Train(options, log, ArithmeticModels.PolicyConfig(hidden: 32, layers: 1, heads: 2));
+        Assert.Equal(ArithmeticModels.PolicyParameterCount(32, 1), model.ParameterCount); // what `tts train policy` sizes memory by
         var losses = log.ToString().Split('\n')
             .Where(l => l.StartsWith("step ", StringComparison.Ordinal))
             .Select(l => double.Parse(l.Split("loss ")[1].Split(' ')[0], CultureInfo.InvariantCulture))
@@ -90,5 +91,37 @@ public sealed class TrainingTests : IDisposable
         CliRunner.AssertOneLineError(missing, "nowhere");
         var negative = CliRunner.Run("train", "prm", "--policy", policy, "--out", _folder.Combine("y"), "--corrupted-per-problem", "-1");
         CliRunner.AssertOneLineError(negative, "--corrupted-per-problem");
+    }
+
+    public static TheoryData<string[], string> ImpossiblePolicies => new()
+    {
+        // 4 heads of width 1 and 3: rotary embeddings rotate pairs of dimensions, so a head's width must be even.
+        { ["--hidden", "4"], "--hidden" },
+        { ["--hidden", "12"], "--hidden" },
+        { ["--hidden", "0"], "--hidden" },
+        { ["--hidden", "-8"], "--hidden" },
+        { ["--layers", "0"], "--layers" },
+        // About 4·10¹³ parameters: no machine holds their training state.
+        { ["--hidden", "1048576"], "--hidden 1048576 and --layers 3" },
+        { ["--hidden", "2147483640"], "--hidden 2147483640 and --layers 3" },
+        { ["--layers", "2000000000"], "--hidden 128 and --layers 2000000000" },
+        { ["--threads", "-1"], "--threads" },
+        { ["--lr", "Infinity"], "--lr" },
+        // 65536 × 65536 problems overflowed the int count of training problems to 0.
+        { ["--steps", "65536", "--batch", "65536"], "--steps" },
+    };
+
+    /// <summary>Options that describe no trainable policy are one line before any training (they crashed, or trained garbage).</summary>
+    [Theory]
+    [MemberData(nameof(ImpossiblePolicies))]
+    public void An_impossible_policy_shape_or_option_is_a_one_line_error(string[] options, string named)
+    {
+        // Short training where the options leave it to us, so that a regression fails fast rather than trains.
+        string[] fast = options.Contains("--steps") ? [] : ["--steps", "1", "--batch", "2"];
+        var result = CliRunner.Run(["train", "policy", "--out", _folder.Combine("policy"), .. fast, .. options]);
+
+        Assert.Equal(2, result.ExitCode);
+        CliRunner.AssertOneLineError(result, named);
+        Assert.False(Directory.Exists(_folder.Combine("policy")));
     }
 }

@@ -62,4 +62,22 @@ public sealed class TransformerRunTests : IDisposable
             CliRunner.Run("run", Sampling, "--model", $"policy=transformer:{_folder}", "--prompt", "xyz", "--device", "cpu"),
             "cannot tokenize \"xyz\"");
     }
+
+    /// <summary>A NaN weight made every logit NaN: each run ended at once and `tts run` exited 0 with empty outputs.</summary>
+    [Fact]
+    public void A_checkpoint_with_a_nan_weight_is_a_one_line_error_naming_the_tensor()
+    {
+        var path = Path.Combine(_folder, Checkpoint.SingleFileName);
+        using (var model = TransformerModel.Load(_folder, new TransformerOptions { Device = DevicePreference.Cpu }))
+        using (var scope = TorchSharp.torch.NewDisposeScope())
+        {
+            var weights = model.NamedWeights().Select(w => w.Key == "model.norm.weight" ? new(w.Key, w.Value.clone().fill_(float.NaN)) : w);
+            SafetensorsWriter.Write(path, weights, SafetensorsDType.BF16);
+        }
+
+        var result = CliRunner.Run("run", Sampling, "--model", $"policy=transformer:{_folder}", "--prompt", "ab", "--device", "cpu");
+
+        Assert.Equal(3, result.ExitCode);
+        CliRunner.AssertOneLineError(result, "tensor 'model.norm.weight' has 32 NaN or infinite values");
+    }
 }

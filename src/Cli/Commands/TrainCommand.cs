@@ -25,16 +25,21 @@ internal static class TrainCommand
     private static Command Policy(TextWriter output)
     {
         var (outDir, steps, batch, rate, seed, threads) = CommonOptions(new TrainingOptions());
-        var hidden = new Option<int>("--hidden") { Description = "Hidden size (a multiple of 4: the decoder has 4 heads)", DefaultValueFactory = _ => ArithmeticModels.DefaultHidden };
+        var hidden = new Option<int>("--hidden")
+        {
+            Description = $"Hidden size (a multiple of {2 * ArithmeticModels.Heads}: {ArithmeticModels.Heads} heads of even width)",
+            DefaultValueFactory = _ => ArithmeticModels.DefaultHidden,
+        };
         var layers = new Option<int>("--layers") { Description = "Decoder layers", DefaultValueFactory = _ => ArithmeticModels.DefaultLayers };
         var command = new Command("policy", "Train the arithmetic policy (a character-level Llama decoder)") { outDir, steps, batch, rate, seed, threads, hidden, layers };
         command.SetAction(result =>
         {
             var options = Read(result, steps, batch, rate, seed, threads);
             var (hiddenSize, layerCount) = (result.GetValue(hidden), result.GetValue(layers));
-            if (hiddenSize < ArithmeticModels.Heads || hiddenSize % ArithmeticModels.Heads != 0 || layerCount < 1)
+            CheckPolicyShape(hiddenSize, layerCount);
+            if ((long)options.Steps * options.BatchSize > int.MaxValue)
             {
-                throw new CliException($"--hidden must be a positive multiple of {ArithmeticModels.Heads} and --layers positive, but they are {hiddenSize} and {layerCount}");
+                throw new CliException($"--steps × --batch is the number of training problems and must be at most {int.MaxValue}, but it is {(long)options.Steps * options.BatchSize}");
             }
 
             var clock = Stopwatch.StartNew();
@@ -90,6 +95,33 @@ internal static class TrainCommand
         return command;
     }
 
+    /// <summary>
+    /// A shape the network can run and this machine can train: heads of even width (rotary embeddings rotate pairs of
+    /// dimensions; an odd width crashed in the first forward pass) and training state that fits in memory.
+    /// </summary>
+    private static void CheckPolicyShape(int hidden, int layers)
+    {
+        const int heads = ArithmeticModels.Heads;
+        if (hidden < 2 * heads || hidden % (2 * heads) != 0)
+        {
+            throw new CliException($"--hidden must be a positive multiple of {2 * heads} ({heads} heads, each of even width for rotary embeddings), but it is {hidden}");
+        }
+
+        if (layers < 1)
+        {
+            throw new CliException($"--layers must be at least 1, but it is {layers}");
+        }
+
+        // Weights, gradients and AdamW's two moments, float32 each: a lower bound that ignores activations.
+        var trainingBytes = 16 * ArithmeticModels.PolicyParameterCount(hidden, layers);
+        var availableBytes = (double)GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (trainingBytes > availableBytes)
+        {
+            throw new CliException(string.Create(CultureInfo.InvariantCulture,
+                $"--hidden {hidden} and --layers {layers} make a policy of {ArithmeticModels.PolicyParameterCount(hidden, layers):G3} parameters, whose training state needs at least {trainingBytes / (1 << 30):G3} GiB; this machine has {availableBytes / (1 << 30):G3} GiB"));
+        }
+    }
+
     private static (Option<string> Out, Option<int> Steps, Option<int> Batch, Option<double> Rate, Option<int> Seed, Option<int> Threads) CommonOptions(TrainingOptions defaults) =>
         (new Option<string>("--out") { Description = "Directory to write the model to", Required = true },
          new Option<int>("--steps") { Description = "Optimizer steps", DefaultValueFactory = _ => defaults.Steps },
@@ -108,9 +140,14 @@ internal static class TrainCommand
             Seed = result.GetValue(seed),
             Threads = result.GetValue(threads),
         };
-        if (options.Steps < 1 || options.BatchSize < 1 || !(options.LearningRate > 0))
+        if (options.Steps < 1 || options.BatchSize < 1 || !(options.LearningRate > 0) || double.IsInfinity(options.LearningRate))
         {
-            throw new CliException("--steps, --batch and --lr must be positive");
+            throw new CliException("--steps, --batch and --lr must be positive (--lr finite)");
+        }
+
+        if (options.Threads < 0)
+        {
+            throw new CliException($"--threads must be 0 (TorchSharp's default) or more, but it is {options.Threads}");
         }
 
         return options;

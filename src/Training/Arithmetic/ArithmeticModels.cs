@@ -18,7 +18,27 @@ public static class ArithmeticModels
     public const int DefaultLayers = 3;
     public const int Heads = 4;
 
-    public static TransformerConfig PolicyConfig(int hidden = DefaultHidden, int layers = DefaultLayers, int heads = Heads) => new()
+    /// <summary>Parameters of <see cref="PolicyConfig"/>'s shape (a double: absurd shapes must not overflow).</summary>
+    public static double PolicyParameterCount(int hidden, int layers)
+    {
+        var h = (double)hidden;
+        var vocabulary = 1 + ArithmeticTask.Alphabet.Length;
+        // Per layer: q, k, v, o (h × h each), gate, up, down (h × 3h each), two norms; then the final norm; the head is tied.
+        return vocabulary * h + layers * (4 * h * h + 3 * h * (3 * h) + 2 * h) + h;
+    }
+
+    public static TransformerConfig PolicyConfig(int hidden = DefaultHidden, int layers = DefaultLayers, int heads = Heads)
+    {
+        // Rotary embeddings rotate pairs of dimensions: an odd head width fails in the first forward pass.
+        if (hidden <= 0 || heads <= 0 || hidden % heads != 0 || hidden / heads % 2 != 0 || layers <= 0)
+        {
+            throw new ArgumentException($"no policy of hidden size {hidden}, {heads} heads and {layers} layers: the hidden size must split into heads of even width");
+        }
+
+        return CreatePolicyConfig(hidden, layers, heads);
+    }
+
+    private static TransformerConfig CreatePolicyConfig(int hidden, int layers, int heads) => new()
     {
         VocabSize = 1 + ArithmeticTask.Alphabet.Length,
         HiddenSize = hidden,

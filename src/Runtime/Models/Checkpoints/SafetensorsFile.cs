@@ -99,7 +99,35 @@ public sealed class SafetensorsFile
             stored.bytes = bytes;
         }
 
+        CheckFinite(entry, stored);
         return stored.to(dtype, device).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// One NaN or infinite weight makes every logit NaN, and decoding then ends each text at once with no error, so it
+    /// is refused here, by one vectorized pass over the tensor as stored (F16/BF16 values stay finite in float32).
+    /// </summary>
+    private void CheckFinite(SafetensorsEntry entry, torch.Tensor stored)
+    {
+        var finite = stored.isfinite();
+        if (finite.all().item<bool>())
+        {
+            return;
+        }
+
+        var bad = finite.logical_not().flatten();
+        var count = bad.sum().item<long>();
+        var first = bad.nonzero()[0, 0].item<long>();
+        var value = stored.flatten()[first].to(torch.ScalarType.Float32).item<float>();
+        var index = new long[entry.Shape.Length];
+        for (var dimension = index.Length - 1; dimension >= 0; dimension--)
+        {
+            index[dimension] = first % entry.Shape[dimension];
+            first /= entry.Shape[dimension];
+        }
+
+        throw new ModelException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{Path}: tensor '{entry.Name}' has {count} NaN or infinite value{(count == 1 ? "" : "s")} (the first, {value}, at [{string.Join(", ", index)}]): the checkpoint is corrupt or overflowed in training"));
     }
 
     private static Dictionary<string, SafetensorsEntry> ParseHeader(string path, byte[] header, long dataLength)

@@ -30,6 +30,8 @@ public sealed class HuggingFaceTokenizer
 
     private static readonly Regex Gpt2Regex = new(Gpt2Pattern, RegexOptions.Compiled);
 
+    private static readonly JsonSerializerOptions ReadableJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private readonly BpeTokenizer _bpe;
     private readonly bool _addPrefixSpace;
     private readonly string _sourceName;
@@ -221,7 +223,8 @@ public sealed class HuggingFaceTokenizer
         return PrependedId is { } first ? [first, .. ids] : [.. ids];
     }
 
-    private static string Quote(string text) => JsonSerializer.Serialize(text);
+    /// <summary>A JSON string literal for messages: quotes and control characters escaped, "&lt;eos&gt;" and non-ASCII text kept readable.</summary>
+    private static string Quote(string text) => JsonSerializer.Serialize(text, ReadableJson);
 
     /// <summary>
     /// Ids index an array of token texts, so one absurd id would allocate gigabytes; the largest vocabularies in use

@@ -89,10 +89,11 @@ internal sealed class LlamaWeights : IDisposable
                     Keep(torch.cat([gate, up], 0), loaded),
                     Read(prefix + "mlp.down_proj.weight", hidden, config.IntermediateSize)));
 
-                // The unfused parts are no longer needed once fused.
+                // The unfused parts are no longer needed once fused. Removed by reference: List.Remove would call
+                // Tensor.Equals, which compares values (NaN never equal) and reads disposed tensors.
                 foreach (var part in new[] { query, key, value, gate, up })
                 {
-                    loaded.Remove(part);
+                    loaded.RemoveAll(tensor => ReferenceEquals(tensor, part));
                     part.Dispose();
                 }
             }

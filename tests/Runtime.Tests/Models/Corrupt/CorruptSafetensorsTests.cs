@@ -1,7 +1,10 @@
 using System.Buffers.Binary;
 using System.Text;
+using TorchSharp;
 using Tts.Runtime.Models;
 using Tts.Runtime.Models.Checkpoints;
+using Tts.Runtime.Models.Transformer;
+using Tts.Runtime.Tests.Models.Transformer;
 
 namespace Tts.Runtime.Tests.Models.Corrupt;
 
@@ -85,6 +88,36 @@ public sealed class CorruptSafetensorsTests : IDisposable
         Assert.Equal(["a", "b"], file.Names.Order());
     }
 
+    public static TheoryData<float, SafetensorsDType> NonFiniteWeights => new()
+    {
+        { float.NaN, SafetensorsDType.F32 },
+        { float.PositiveInfinity, SafetensorsDType.F32 },
+        { float.NegativeInfinity, SafetensorsDType.F16 },
+        { float.NaN, SafetensorsDType.BF16 },
+    };
+
+    /// <summary>
+    /// A weight that is NaN or infinite makes every logit NaN, and decoding then ends every text at once (exit 0, empty
+    /// outputs); it is caught when the tensor is read, naming the tensor and the first bad element.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(NonFiniteWeights))]
+    public void A_non_finite_weight_is_named_at_load_time(float value, SafetensorsDType dtype)
+    {
+        const string poisoned = "model.layers.1.self_attn.k_proj.weight";
+        var path = Path.Combine(_folder, Checkpoint.SingleFileName);
+        using (var model = TinyTransformers.Create(seed: 5))
+        {
+            model.Save(_folder, dtype);
+            using var scope = torch.NewDisposeScope();
+            SafetensorsWriter.Write(path, model.NamedWeights().Select(w => w.Key == poisoned ? new(w.Key, WithElement(w.Value, value, 3, 7)) : w), dtype);
+        }
+
+        var error = Assert.Throws<ModelException>(() => TransformerModel.Load(_folder, new TransformerOptions { Device = DevicePreference.Cpu }));
+
+        AssertOneLine(error, path, [$"tensor '{poisoned}'", "1 NaN or infinite value", "[3, 7]"]);
+    }
+
     public static TheoryData<string, string> CorruptIndexes => new()
     {
         { "{\"weight_map\": {\"w\": 7}}", "weight_map[\"w\"]" },
@@ -104,6 +137,13 @@ public sealed class CorruptSafetensorsTests : IDisposable
         var error = Assert.Throws<ModelException>(() => Checkpoint.Open(_folder));
 
         AssertOneLine(error, path, [named]);
+    }
+
+    private static torch.Tensor WithElement(torch.Tensor tensor, float value, long row, long column)
+    {
+        var copy = tensor.clone();
+        copy[row, column] = torch.tensor(value);
+        return copy;
     }
 
     private static void AssertOneLine(ModelException error, string file, string[] named)

@@ -67,6 +67,31 @@ public sealed class CheckpointTests : IDisposable
         Assert.True(expected.equal(actual).all().item<bool>());
     }
 
+    /// <summary>
+    /// Two weights with equal values (here zeros, as in a pruned checkpoint) once broke loading: the loader dropped its
+    /// fused-away parts with List.Remove, whose Tensor.Equals compares values, so it dropped the wrong tensor and later
+    /// compared against a disposed one.
+    /// </summary>
+    [Fact]
+    public void A_checkpoint_with_equal_weights_in_different_places_loads()
+    {
+        using (var model = TinyTransformers.Create(seed: 24, TinyTransformers.Config() with { LayerCount = 3 }))
+        {
+            model.Save(_folder, SafetensorsDType.F32);
+            using var scope = torch.NewDisposeScope();
+            string[] zeroed = ["model.layers.0.self_attn.o_proj.weight", "model.layers.1.self_attn.q_proj.weight"];
+            SafetensorsWriter.Write(Path.Combine(_folder, Checkpoint.SingleFileName),
+                model.NamedWeights().Select(w => zeroed.Contains(w.Key) ? new(w.Key, torch.zeros_like(w.Value)) : w), SafetensorsDType.F32);
+        }
+
+        using var loaded = TransformerModel.Load(_folder, Cpu);
+
+        using var scope2 = torch.NewDisposeScope();
+        var weights = loaded.NamedWeights().ToDictionary(w => w.Key, w => w.Value);
+        Assert.Equal(0, weights["model.layers.1.self_attn.q_proj.weight"].abs().sum().item<float>());
+        Assert.NotEqual(0, weights["model.layers.2.self_attn.q_proj.weight"].abs().sum().item<float>());
+    }
+
     [Fact]
     public void A_missing_tensor_is_named_with_its_file()
     {
