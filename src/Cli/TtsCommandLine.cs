@@ -26,6 +26,7 @@ public static class TtsCommandLine
             FmtCommand.Create(output),
             TrainCommand.Create(output),
             EvalCommand.Create(output, error),
+            TuneCommand.Create(output, error),
             TestCommand.Create(output, error),
             BenchCommand.Create(output, error),
         };

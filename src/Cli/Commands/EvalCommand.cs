@@ -109,7 +109,7 @@ internal static class EvalCommand
             throw new CliException("the task has no problems");
         }
 
-        var strategies = request.Files.Select(spec => LoadStrategy(spec, request, error)).ToList();
+        var strategies = request.Files.Select(spec => EvalStrategy.Load(spec, request.BudgetParameter, error)).ToList();
         foreach (var name in request.Settings.Sets.Keys.Where(name => strategies.All(s => s.Strategy.Parameters.All(p => p.Name != name))))
         {
             throw new CliException($"--set {name}=...: no strategy has a parameter '{name}'");
@@ -119,8 +119,6 @@ internal static class EvalCommand
             ? request.Settings.Models.Select(ModelSpec.Parse).ToList()
             : [new ModelSpec("policy", "transformer", DefaultPolicy)];
         var prmDirectory = request.RewardModel ?? (isArithmetic ? DefaultRewardModel : null);
-        var prompts = task.Problems.Select(p => p.Prompt).ToList();
-        var context = new RewardModelContext(request.Settings.Device, run => prompts[run]);
 
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
         if (!console.Profile.Capabilities.Interactive)
@@ -128,40 +126,8 @@ internal static class EvalCommand
             console.Profile.Width = 120; // redirected output (a file, CI): wide enough for the table on one line per row
         }
 
-        var loaded = new List<IDisposable>();
-        try
+        using (var session = EvalSession.Open(task, strategies, request.Settings, modelSpecs, prmDirectory))
         {
-            var models = new ModelBindings();
-            foreach (var spec in modelSpecs)
-            {
-                var model = spec.Load(request.Settings.Device);
-                loaded.Add(model);
-                models.Bind(spec.Name, model);
-            }
-
-            TransformerRewardModel? rewardModel = null;
-            var functions = strategies.Select(strategy =>
-            {
-                var declaredReward = strategy.Program.Compilation.Bound.Functions.Any(f => f.Kind == FunctionKind.Reward && !request.Settings.Binds.Any(b => b.StartsWith(f.Name + "=", StringComparison.Ordinal)));
-                if (declaredReward && rewardModel is null)
-                {
-                    rewardModel = prmDirectory is null
-                        ? throw new CliException($"{strategy.Label}: a strategy declares a reward: give --prm DIR (a reward model directory) or --bind NAME=reward-model:DIR")
-                        : TransformerRewardModel.Load(prmDirectory, new TransformerOptions { Device = request.Settings.Device });
-                    loaded.Add(rewardModel);
-                }
-
-                return BindFunctions(strategy, task, rewardModel, request.Settings.Binds, context, loaded);
-            }).ToList();
-            for (var i = 0; i < strategies.Count; i++)
-            {
-                var unbound = strategies[i].Strategy.Unbound(models, functions[i]);
-                if (unbound.Count > 0)
-                {
-                    throw new CliException($"{strategies[i].Label}: {string.Join("; ", unbound.Select(LoadedBindings.Hint))}");
-                }
-            }
-
             var results = new List<EvalResult>();
             console.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
@@ -174,7 +140,7 @@ internal static class EvalCommand
                         var progress = context.AddTask(strategy.Label, maxValue: budgets.Length * task.Problems.Count);
                         foreach (var budget in budgets)
                         {
-                            results.Add(EvaluateOrFail(strategy, budget, task, models, functions[i], request, new Progress(progress)));
+                            results.Add(EvaluateOrFail(session, strategy, budget, request, new Progress(progress)));
                         }
                     }
                 });
@@ -192,128 +158,42 @@ internal static class EvalCommand
 
             return results.Any(r => r.Failed) ? TtsCommandLine.RunError : TtsCommandLine.Success;
         }
-        finally
-        {
-            foreach (var item in loaded)
-            {
-                item.Dispose();
-            }
-        }
     }
 
     /// <summary>A cell that fails (a model or runtime error) is reported as failed; the other cells still run.</summary>
-    private static EvalResult EvaluateOrFail(
-        EvalStrategy strategy, long budget, IEvalTask task, ModelBindings models, FunctionBindings functions, EvalRequest request, IProgress<int> progress)
+    private static EvalResult EvaluateOrFail(EvalSession session, EvalStrategy strategy, long budget, EvalRequest request, IProgress<int> progress)
     {
         var clock = Stopwatch.StartNew();
         try
         {
-            return Evaluate(strategy, budget, task, models, functions, request, progress);
+            return Evaluate(session, strategy, budget, request, progress);
         }
         catch (Exception exception) when (exception is RuntimeException or ModelException)
         {
-            return EvalResult.Failure(strategy.Label, budget, task.Problems.Count, clock.Elapsed.TotalSeconds, !strategy.HasBudget, exception.Message);
+            return EvalResult.Failure(strategy.Label, budget, session.Task.Problems.Count, clock.Elapsed.TotalSeconds, !strategy.HasBudget, exception.Message);
         }
     }
 
-    /// <summary>One cell: every problem a run (its question a per-run argument), batched by particles; run i is problem i.</summary>
-    private static EvalResult Evaluate(
-        EvalStrategy strategy, long budget, IEvalTask task, ModelBindings models, FunctionBindings functions, EvalRequest request, IProgress<int> progress)
+    /// <summary>One cell: every problem a run, batched by particles (<see cref="EvalSession.Run"/>).</summary>
+    private static EvalResult Evaluate(EvalSession session, EvalStrategy strategy, long budget, EvalRequest request, IProgress<int> progress)
     {
-        // The question is given per run below; parsing only needs it present.
-        var settings = new Dictionary<string, string>(StringComparer.Ordinal) { [strategy.QuestionParameter] = "" };
-        foreach (var (name, value) in request.Settings.Sets.Where(s => strategy.Strategy.Parameters.Any(p => p.Name == s.Key)))
-        {
-            settings[name] = value;
-        }
-
+        var settings = request.Settings.Sets
+            .Where(s => strategy.Strategy.Parameters.Any(p => p.Name == s.Key))
+            .ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal);
         if (strategy.HasBudget)
         {
             settings[request.BudgetParameter] = budget.ToString(CultureInfo.InvariantCulture);
         }
 
-        var arguments = new Dictionary<string, object>(strategy.Strategy.ParseArguments(settings), StringComparer.Ordinal)
-        {
-            [strategy.QuestionParameter] = new PerRunArgument(task.Problems.Select(p => (object)p.Prompt).ToList()),
-        };
-        var options = new RunOptions(request.Settings.Seed, task.Problems.Count)
-        {
-            ParticlesPerBatch = request.ParticlesPerBatch,
-            MinParticlesPerRun = (int)Math.Min(budget, int.MaxValue),
-            Progress = progress,
-        };
         var clock = Stopwatch.StartNew();
-        int correct = 0;
-        long tokens = 0, rewardCalls = 0;
-        foreach (var result in strategy.Strategy.Run(arguments, models, functions, options))
-        {
-            var problem = task.Problems[result.Run];
-            correct += result.Output is { } value && task.IsCorrect(problem, value as string ?? Constants.Format(value)) ? 1 : 0;
-            tokens += result.Spent.Tokens;
-            rewardCalls += result.Spent.RewardCalls;
-        }
-
-        var n = task.Problems.Count;
+        var n = session.Task.Problems.Count;
+        var options = new EvalRunOptions(request.Settings.Seed, request.ParticlesPerBatch, (int)Math.Min(budget, int.MaxValue));
+        var outcomes = session.Run(strategy, settings, 0, n, options, progress);
+        var correct = outcomes.Count(o => o.Correct);
         var (low, high) = WilsonInterval.Of(correct, n);
-        return new EvalResult(strategy.Label, budget, n, correct, low, high, (double)tokens / n, (double)rewardCalls / n, clock.Elapsed.TotalSeconds, Fixed: !strategy.HasBudget);
-    }
-
-    /// <summary>
-    /// A strategy's functions: those given by <c>--bind</c>, and by default rewards to the reward model, verifiers to the
-    /// task's checker, extractors to its answer extractor (each knows its run's problem: run i is problem i).
-    /// </summary>
-    private static FunctionBindings BindFunctions(
-        EvalStrategy strategy, IEvalTask task, TransformerRewardModel? rewardModel, IReadOnlyList<string> binds, RewardModelContext context, List<IDisposable> owned)
-    {
-        var bound = strategy.Program.Compilation.Bound;
-        var functions = FunctionSpec.Bind(binds.Where(b => bound.Functions.Any(f => b.StartsWith(f.Name + "=", StringComparison.Ordinal))).ToList(), bound, context, owned);
-        foreach (var declared in bound.Functions.Where(f => !functions.IsBound(f.Name)))
-        {
-            switch (declared.Kind)
-            {
-                case FunctionKind.Reward when declared.ResultType.Kind == TypeKind.Prob:
-                    throw new CliException($"{strategy.Label}: reward '{declared.Name}' is declared Prob; the reward model gives a Score: declare it `reward {declared.Name}: Score`");
-                case FunctionKind.Reward:
-                    functions.BindReward(declared.Name, new RewardModelReward(rewardModel!, context.PromptOfRun));
-                    break;
-                case FunctionKind.Verifier:
-                    functions.BindVerifier(declared.Name, task.Verifier(task.Problems));
-                    break;
-                default:
-                    functions.BindExtractor(declared.Name, task.Extractor());
-                    break;
-            }
-        }
-
-        return functions;
-    }
-
-    private static EvalStrategy LoadStrategy(string spec, EvalRequest request, TextWriter error)
-    {
-        var colon = spec.LastIndexOf(':');
-        var (path, name) = colon > 0 && !File.Exists(spec) ? (spec[..colon], spec[(colon + 1)..]) : (spec, null);
-        var program = SourceLoader.Load(path);
-        foreach (var diagnostic in program.Diagnostics)
-        {
-            Output.DiagnosticFormatter.Write(error, diagnostic, program.Compilation.Syntax.Source);
-        }
-
-        if (program.HasErrors)
-        {
-            throw new CliException($"{path} does not compile");
-        }
-
-        var strategy = program.Select(name);
-        // A strategy without the budget parameter (a single sample) runs once: the baseline drawn across all budgets.
-        var budget = strategy.Parameters.FirstOrDefault(p => p.Name == request.BudgetParameter);
-        if (budget is not null && !budget.Type.Equals(TtsType.Int))
-        {
-            throw new CliException($"{path}: parameter '{request.BudgetParameter}' of strategy '{strategy.Name}' is {budget.Type}, but a budget must be an int (choose another with --budget-parameter)");
-        }
-
-        var question = RunCommand.QuestionParameter(strategy)
-                       ?? throw new CliException($"{path}: strategy '{strategy.Name}' has no text parameter for the question");
-        return new EvalStrategy(strategy.Name, program, strategy, question.Name, HasBudget: budget is not null);
+        return new EvalResult(
+            strategy.Label, budget, n, correct, low, high, (double)outcomes.Sum(o => o.Tokens) / n, (double)outcomes.Sum(o => o.RewardCalls) / n,
+            clock.Elapsed.TotalSeconds, Fixed: !strategy.HasBudget);
     }
 
     /// <summary>Advances a progress bar by the runs of each finished batch.</summary>
@@ -321,8 +201,6 @@ internal static class EvalCommand
     {
         public void Report(int value) => task.Increment(value);
     }
-
-    private sealed record EvalStrategy(string Label, StrategyProgram Program, CompiledStrategy Strategy, string QuestionParameter, bool HasBudget);
 
     internal sealed record EvalRequest(
         string[] Files, string Task, long[] Budgets, string BudgetParameter, int? Problems, StrategySettings Settings, string? RewardModel, string Extractor,
