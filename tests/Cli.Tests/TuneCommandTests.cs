@@ -81,4 +81,34 @@ public sealed class TuneCommandTests : IDisposable
         CliRunner.AssertOneLineError(Tune(_folder.Combine("other"), "--range", "tau=1,2"), "no strategy has a parameter 'tau'");
         CliRunner.AssertOneLineError(Tune(_folder.Combine("other"), "--max-static-tokens", "3"), "no candidate's worst case fits (the smallest is 4)");
     }
+
+    [Fact]
+    public void Adaptive_compares_allocations_and_learns_a_rule_measured_on_held_out_problems()
+    {
+        var single = _folder.Write("single.tts", """
+            model policy: lm
+            strategy single(question: text) -> text {
+                population xs = sample policy(question, n: 1, temperature: 1.0, max_tokens: 4)
+                return sample(xs)
+            }
+            """);
+        var outDir = _folder.Combine("out");
+        var result = Tune(outDir, single, "--adaptive", "--pool", "4");
+
+        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "adaptive.json")));
+        var allocation = json.RootElement.GetProperty("allocation").EnumerateArray().ToList();
+        Assert.Equal([2, 3, 4], allocation.Select(r => r.GetProperty("samples_per_problem").GetInt32()));
+        // Every sample costs 2 tokens: uniform k samples cost 2k; adaptive spends no more.
+        Assert.All(allocation, r => Assert.Equal(2.0 * r.GetProperty("samples_per_problem").GetInt32(), r.GetProperty("uniform").GetProperty("tokens_per_problem").GetDouble(), 12));
+        Assert.All(allocation, r => Assert.True(r.GetProperty("adaptive").GetProperty("tokens_per_problem").GetDouble() <= r.GetProperty("uniform").GetProperty("tokens_per_problem").GetDouble()));
+        var routing = json.RootElement.GetProperty("routing");
+        var probe = routing.GetProperty("probe_samples").GetInt32();
+        Assert.Contains(probe, new[] { 2, 3, 4 });
+        Assert.True(routing.GetProperty("held_out").GetProperty("tokens_per_problem").GetDouble() >= 2 * probe); // the probe is always paid
+    }
+
+    [Fact]
+    public void Adaptive_needs_a_single_sample_strategy() =>
+        CliRunner.AssertOneLineError(Tune(_folder.Combine("out"), "--adaptive", "--budget-parameter", "tries"), "--pool-strategy");
 }

@@ -43,16 +43,20 @@ internal static class TuneCommand
         var extractor = new Option<string>("--extractor") { Description = $"JSONL tasks: how answers are read ({string.Join(", ", JsonlEvalTask.Extractors)})", DefaultValueFactory = _ => "answer" };
         var outDir = new Option<string?>("--out") { Description = "Folder for tune.json, frontier.png and tuned.tts (default: runs/tune-TIMESTAMP)" };
         var batchParticles = new Option<int>("--batch-particles") { Description = "Runs of one batch times their particles", DefaultValueFactory = _ => 4096 };
+        var adaptive = new Option<bool>("--adaptive") { Description = "Also learn a per-difficulty rule and compare adaptive allocation across problems with uniform, on the held-out split" };
+        var pool = new Option<int>("--pool") { Description = "--adaptive: independent single samples drawn per problem", DefaultValueFactory = _ => 8 };
+        var poolStrategy = new Option<string?>("--pool-strategy") { Description = "--adaptive: the single-sample strategy (default: the first given strategy without the budget parameter)" };
         var command = new Command("tune", "Search strategies and their parameters for the best accuracy per token: frontier, plot and the chosen .tts")
         {
-            files, task, ranges, budgetParameter, dev, heldOut, search, eta, maxTokens, maxStatic, prm, extractor, outDir, batchParticles,
+            files, task, ranges, budgetParameter, dev, heldOut, search, eta, maxTokens, maxStatic, prm, extractor, outDir, batchParticles, adaptive, pool, poolStrategy,
         };
         shared.AddTo(command);
         command.SetAction(result => Run(
             new TuneRequest(
                 result.GetValue(files)!, result.GetValue(task)!, result.GetValue(ranges) ?? [], result.GetValue(budgetParameter)!, result.GetValue(dev),
                 result.GetValue(heldOut), result.GetValue(search)!, result.GetValue(eta), result.GetValue(maxTokens), result.GetValue(maxStatic),
-                shared.Read(result), result.GetValue(prm), result.GetValue(extractor)!, result.GetValue(outDir), result.GetValue(batchParticles)),
+                shared.Read(result), result.GetValue(prm), result.GetValue(extractor)!, result.GetValue(outDir), result.GetValue(batchParticles),
+                result.GetValue(adaptive) ? result.GetValue(pool) : null, result.GetValue(poolStrategy)),
             output,
             error));
         return command;
@@ -78,6 +82,7 @@ internal static class TuneCommand
             throw new CliException($"strategy '{duplicate.Key}' is given twice");
         }
 
+        var sampler = request.Pool is null ? null : PoolStrategy(request, strategies, error);
         var ranges = request.Ranges.Select(ParameterRange.Parse).ToList();
         if (ranges.All(r => r.Parameter != request.BudgetParameter) && strategies.Any(s => s.HasBudget))
         {
@@ -108,7 +113,7 @@ internal static class TuneCommand
             : [new ModelSpec("policy", "transformer", EvalCommand.DefaultPolicy)];
         var prmDirectory = request.RewardModel ?? (isArithmetic ? EvalCommand.DefaultRewardModel : null);
         var clock = Stopwatch.StartNew();
-        using var session = EvalSession.Open(splits, strategies, request.Settings, modelSpecs, prmDirectory);
+        using var session = EvalSession.Open(splits, sampler is null || strategies.Contains(sampler) ? strategies : [.. strategies, sampler], request.Settings, modelSpecs, prmDirectory);
         var seconds = new Dictionary<TuneCandidate, double>(ReferenceEqualityComparer.Instance);
         IReadOnlyList<ProblemOutcome> Evaluate(TuneCandidate candidate, int first, int count)
         {
@@ -154,6 +159,18 @@ internal static class TuneCommand
         }
 
         var chosen = Choose(devFrontier.Where(e => e.Error is null).ToList(), request.MaxTokens);
+        TuneAdaptive? adaptive = null;
+        if (sampler is not null)
+        {
+            output.WriteLine($"--adaptive: {request.Pool} samples per problem of {sampler.Label} ({clock.Elapsed.TotalSeconds:F0} s so far)");
+            adaptive = new TuneAdaptive(splits, (problem, answer) => splits.IsCorrect(splits.Problems[problem], answer));
+            var samples = TuneAdaptive.DrawPool(session, sampler, request.Pool!.Value, new EvalRunOptions(request.Settings.Seed, request.ParticlesPerBatch), splits.Problems.Count);
+            var devPool = samples.Take(splits.Dev).ToList();
+            var heldOutPool = samples.Skip(splits.Dev).ToList();
+            adaptive.CompareAllocations(heldOutPool);
+            adaptive.LearnRouting(devPool, heldOutPool, finished, heldOut, candidate => Evaluate(candidate, splits.Dev, splits.HeldOut));
+        }
+
         var report = new TuneReport(splits, request, rungs, useGrid, entries, heldOut, chosen, seconds, clock.Elapsed.TotalSeconds);
         Directory.CreateDirectory(outDir);
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
@@ -164,6 +181,8 @@ internal static class TuneCommand
 
         report.WriteTables(console);
         report.Save(outDir);
+        adaptive?.WriteTables(console);
+        adaptive?.WriteJson(Path.Combine(outDir, "adaptive.json"));
         output.WriteLine(chosen is null
             ? $"no candidate's mean tokens per development problem is within --max-tokens {request.MaxTokens}; no tuned.tts written"
             : $"chosen: {chosen.Candidate.Label}");
@@ -182,8 +201,25 @@ internal static class TuneCommand
             .OrderByDescending(e => e.Summary.Correct).ThenBy(e => e.Summary.Tokens)
             .FirstOrDefault();
 
+    /// <summary>The strategy whose single samples --adaptive pools: --pool-strategy, or the first given without the budget parameter.</summary>
+    private static EvalStrategy PoolStrategy(TuneRequest request, IReadOnlyList<EvalStrategy> strategies, TextWriter error)
+    {
+        var sampler = request.PoolStrategy is { } spec
+            ? EvalStrategy.Load(spec, request.BudgetParameter, error)
+            : strategies.FirstOrDefault(s => !s.HasBudget)
+              ?? throw new CliException($"--adaptive: give --pool-strategy FILE.tts (a single sample), or a strategy without the parameter '{request.BudgetParameter}'");
+        return sampler.Strategy.Parameters.Any(p => p.Name != sampler.QuestionParameter && p.Default is null)
+            ? throw new CliException($"--pool-strategy {sampler.Label}: every parameter but the question needs a default")
+            : sampler;
+    }
+
     private static void Validate(TuneRequest request)
     {
+        if (request.Pool is < 2)
+        {
+            throw new CliException($"--pool must be at least 2, but it is {request.Pool}");
+        }
+
         if (request.Dev < 1 || request.HeldOut < 1)
         {
             throw new CliException($"--dev and --held-out must be at least 1, but they are {request.Dev} and {request.HeldOut}");
@@ -207,5 +243,5 @@ internal static class TuneCommand
 
     internal sealed record TuneRequest(
         string[] Files, string Task, string[] Ranges, string BudgetParameter, int Dev, int HeldOut, string Search, int Eta, double? MaxTokens,
-        long? MaxStaticTokens, StrategySettings Settings, string? RewardModel, string Extractor, string? Out, int ParticlesPerBatch);
+        long? MaxStaticTokens, StrategySettings Settings, string? RewardModel, string Extractor, string? Out, int ParticlesPerBatch, int? Pool, string? PoolStrategy);
 }

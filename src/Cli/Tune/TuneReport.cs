@@ -17,7 +17,7 @@ internal sealed record TuneReport(
     IReadOnlyDictionary<TuneCandidate, double> Seconds,
     double TotalSeconds)
 {
-    public static readonly string[] Files = ["tune.json", "frontier.png", "tuned.tts"];
+    public static readonly string[] Files = ["tune.json", "frontier.png", "tuned.tts", "adaptive.json"];
 
     public void WriteTables(IAnsiConsole console)
     {
