@@ -57,6 +57,12 @@ public sealed record ServerOptions
             Positive(logprobs, nameof(MaxLogprobs));
         }
 
+        if (MaxQueuedSequences < MaxBatch)
+        {
+            // Else a request that fits the batch could be refused forever, and a 429 promises that a retry can succeed.
+            throw new ArgumentException($"{nameof(MaxQueuedSequences)} ({MaxQueuedSequences}) must be at least {nameof(MaxBatch)} ({MaxBatch}).");
+        }
+
         if (Port is < 0 or > 65535)
         {
             throw new ArgumentException($"{nameof(Port)} must be in 0..65535, got {Port}.");
