@@ -41,7 +41,10 @@ internal sealed class CountingModel(ILanguageModel inner, TimeSpan stepDelay) : 
         {
             Interlocked.Increment(ref owner._steps);
             Interlocked.Add(ref owner._rows, inner.Rows);
-            Thread.Sleep(owner.Delay);
+            if (owner.Delay > TimeSpan.Zero)
+            {
+                Thread.Sleep(owner.Delay);
+            }
             return inner.NextLogProbs();
         }
 

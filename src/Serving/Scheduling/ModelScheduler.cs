@@ -166,14 +166,26 @@ internal sealed class ModelScheduler : IDisposable
             return;
         }
 
-        // One prefill for every admitted prompt, then one join with the live rows.
-        var prompts = admitted.SelectMany(j => j.Request.Prompts.Select(p => p.Ids)).ToList();
+        // One prefill for every distinct admitted prompt (requests sending the same prompt share its prefix), then one
+        // join with the live rows.
+        var prompts = new List<int[]>();
+        var promptIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         var promptOfRow = new List<int>();
-        var promptBase = 0;
         foreach (var job in admitted)
         {
-            promptOfRow.AddRange(job.Sequences.Select(s => promptBase + s.Prompt));
-            promptBase += job.Request.Prompts.Count;
+            foreach (var sequence in job.Sequences)
+            {
+                var ids = job.Request.Prompts[sequence.Prompt].Ids;
+                var key = string.Join(",", ids);
+                if (!promptIndex.TryGetValue(key, out var index))
+                {
+                    index = prompts.Count;
+                    promptIndex[key] = index;
+                    prompts.Add(ids);
+                }
+
+                promptOfRow.Add(index);
+            }
         }
 
         IDecodeState fresh;
