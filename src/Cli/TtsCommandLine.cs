@@ -28,6 +28,7 @@ public static class TtsCommandLine
             EvalCommand.Create(output, error),
             TestCommand.Create(output, error),
             BenchCommand.Create(output, error),
+            ServeCommand.Create(output, error),
         };
 
         var parsed = root.Parse(args);

@@ -25,7 +25,8 @@ public sealed class LayerTests
         ["Testing"] = ["Execution"],
         ["Benchmarking"] = ["Execution", "Tasks"],
         ["SourceGenerators"] = ["Language", "Compiler"],
-        ["Cli"] = ["Execution", "Tasks", "Training", "Testing", "Benchmarking"],
+        ["Serving"] = ["Runtime"],
+        ["Cli"] = ["Execution", "Tasks", "Training", "Testing", "Benchmarking", "Serving"],
     };
 
     [Fact]
