@@ -75,7 +75,7 @@ public static class PopulationDecoder
             double[]? masses = null;
             using (var scope = torch.NewDisposeScope())
             {
-                var logProbs = population.State.NextLogProbs();
+                var logProbs = population.State.NextLogProbs(cancellation);
                 Tensor tokens;
                 var held = Array.ConvertAll(inStep, live => !live);
                 if (chooseTokens is not null)
