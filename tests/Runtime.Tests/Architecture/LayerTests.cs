@@ -25,7 +25,8 @@ public sealed class LayerTests
         ["Testing"] = ["Execution"],
         ["Benchmarking"] = ["Execution", "Tasks"],
         ["SourceGenerators"] = ["Language", "Compiler"],
-        ["Cli"] = ["Execution", "Tasks", "Training", "Testing", "Benchmarking", "Engines/Remote"],
+        ["Serving"] = ["Runtime"],
+        ["Cli"] = ["Execution", "Tasks", "Training", "Testing", "Benchmarking", "Serving", "Engines/Remote"],
         ["Engines/Remote"] = ["Runtime"],
     };
 
