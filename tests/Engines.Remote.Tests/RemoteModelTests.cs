@@ -23,7 +23,7 @@ public sealed class RemoteModelTests : IDisposable
         using var local = TestModels.Tabular();
         var handler = new TabularServerHandler(local);
         using var remote = Remote(handler);
-        int[][] prompts = [[], [0], [1, 3], [2, 2, 1]];
+        int[][] prompts = [[3], [0], [1, 3], [2, 2, 1]];
         int[] rows = [0, 1, 2, 3, 1];
         using var localState = local.Start(prompts, rows);
         using var remoteState = remote.Start(prompts, rows);

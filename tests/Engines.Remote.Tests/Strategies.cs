@@ -16,7 +16,7 @@ internal static class Strategies
         reward prm: Score
 
         strategy plain(n: int = 6) -> population {
-            population xs = sample policy("", n: n, temperature: 0.8, top_p: 0.9, max_tokens: 6)
+            population xs = sample policy("c", n: n, temperature: 0.8, top_p: 0.9, max_tokens: 6)
             return xs
         }
 

@@ -52,7 +52,14 @@ public sealed class RemoteLanguageModel : ILanguageModel
                 throw new ArgumentOutOfRangeException(nameof(promptOfRow), prompt, $"Row {row} names a prompt outside the {prompts.Count} given.");
             }
 
-            contexts[row] = RowContext.Of(_tokenizer.ContextOf(prompts[prompt]));
+            var context = _tokenizer.ContextOf(prompts[prompt]);
+            if (context.Length == 0)
+            {
+                // Servers (vLLM, tts serve) refuse empty prompts; a model directory supplies BOS, a tabular vocabulary none.
+                throw new RemoteException($"{Client.Endpoint}: an empty prompt cannot be sent to a server without a BOS token: give a prompt, or a tokenizer directory whose config.json names bos_token_id");
+            }
+
+            contexts[row] = RowContext.Of(context);
         }
 
         return new RemoteDecodeState(this, contexts);
