@@ -25,6 +25,8 @@ public static class StatisticalAssertions
     ///    each of <c>StrategyLibraryTests.StatisticalChecks</c> = 14 strategies.
     /// 42. Serving.Tests, CompletionLawTests: completions sampled through `tts serve`'s HTTP API vs the exact text law
     ///    (chi-square).
+    /// 43–44. Engines.Remote.Tests, LawThroughHttpTests: sampling and rejection on a model behind tts serve vs the
+    ///    oracle's exact output law (one chi-square each).
     /// </summary>
-    public const int Count = 42;
+    public const int Count = 44;
 }
