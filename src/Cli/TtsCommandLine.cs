@@ -28,6 +28,7 @@ public static class TtsCommandLine
             EvalCommand.Create(output, error),
             TestCommand.Create(output, error),
             BenchCommand.Create(output, error),
+            ExportCommand.Create(output),
         };
 
         var parsed = root.Parse(args);
