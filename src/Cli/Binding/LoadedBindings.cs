@@ -77,7 +77,7 @@ internal sealed class LoadedBindings : IDisposable
 
     private static string Hint(StrategyRequirement requirement) => requirement.Kind switch
     {
-        BindingKind.Model => $"model '{requirement.Name}' is not bound: bind it with --model {requirement.Name}=tabular:PATH or --model {requirement.Name}=transformer:DIR",
+        BindingKind.Model => $"model '{requirement.Name}' is not bound: bind it with --model {requirement.Name}=tabular:PATH, --model {requirement.Name}=transformer:DIR or --model {requirement.Name}=gguf:FILE",
         BindingKind.Reward => $"reward '{requirement.Name}' is not bound: bind it with --bind {requirement.Name}=EXPR (an expression over `text`) or --bind {requirement.Name}={FunctionSpec.RewardModelKind}:DIR",
         _ => $"{requirement.Kind.ToString().ToLowerInvariant()} '{requirement.Name}' is not bound: bind it with --bind {requirement.Name}=EXPR (an expression over `text`)",
     };
