@@ -25,14 +25,16 @@ public sealed class LayerTests
         ["Testing"] = ["Execution"],
         ["Benchmarking"] = ["Execution", "Tasks"],
         ["SourceGenerators"] = ["Language", "Compiler"],
-        ["Cli"] = ["Execution", "Tasks", "Training", "Testing", "Benchmarking"],
+        ["Engines/Gguf"] = ["Runtime"],
+        ["Cli"] = ["Execution", "Tasks", "Training", "Testing", "Benchmarking", "Engines/Gguf"],
     };
 
     [Fact]
     public void Every_project_references_only_the_layers_below_it()
     {
-        var projects = Directory.GetDirectories(RepoPaths.Combine("src")).Select(Path.GetFileName).Order().ToList();
-        Assert.Equal(Allowed.Keys.Order(), projects!);
+        var projects = Directory.GetFiles(RepoPaths.Combine("src"), "*.csproj", SearchOption.AllDirectories)
+            .Select(ProjectName).Order().ToList();
+        Assert.Equal(Allowed.Keys.Order(), projects);
         foreach (var project in projects)
         {
             var references = ProjectReferences(project!);
@@ -53,6 +55,15 @@ public sealed class LayerTests
         Assert.Contains("Tts.Semantics", referenced);
     }
 
+    [Fact]
+    public void Only_the_engines_and_the_command_line_reach_llama_cpp()
+    {
+        var referenced = typeof(StrategyRuntime).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+        Assert.DoesNotContain("LLamaSharp", referenced);
+        var runtimeProject = File.ReadAllText(RepoPaths.Combine("src", "Runtime", "Tts.Runtime.csproj"));
+        Assert.DoesNotContain("LLamaSharp", runtimeProject, StringComparison.Ordinal);
+    }
+
     private static HashSet<string> Reachable(string project)
     {
         var seen = new HashSet<string>();
@@ -68,13 +79,18 @@ public sealed class LayerTests
         return seen;
     }
 
+    /// <summary>A project's folder under src/ ("Runtime", "Engines/Gguf").</summary>
+    private static string ProjectName(string projectFile) =>
+        Path.GetRelativePath(RepoPaths.Combine("src"), Path.GetDirectoryName(Path.GetFullPath(projectFile))!).Replace('\\', '/');
+
     /// <summary>The src/ folders a project's ProjectReference items point at.</summary>
     private static List<string> ProjectReferences(string project)
     {
-        var file = Directory.GetFiles(RepoPaths.Combine("src", project), "*.csproj").Single();
+        var folder = RepoPaths.Combine("src", project);
+        var file = Directory.GetFiles(folder, "*.csproj").Single();
         return XDocument.Load(file).Descendants("ProjectReference")
-            .Select(r => r.Attribute("Include")!.Value.Replace('\\', '/'))
-            .Select(path => Path.GetFileName(Path.GetDirectoryName(path))!)
+            .Select(r => Path.Combine(folder, r.Attribute("Include")!.Value.Replace('\\', '/')))
+            .Select(ProjectName)
             .ToList();
     }
 }
