@@ -71,7 +71,8 @@ internal sealed class GgufDecodeState : IDecodeState
         lock (model.Gate)
         {
             var used = contexts.Where((_, p) => promptOfRow.Contains(p)).ToList();
-            RequireSequences(model, promptOfRow.Count + used.Count);
+            // A prompt's own sequence becomes its first row, so the peak is one sequence per row.
+            RequireSequences(model, promptOfRow.Count);
             var cells = used.Sum(c => (long)c.Length) + promptOfRow.Count;
             if (cells > model.ContextTokens)
             {

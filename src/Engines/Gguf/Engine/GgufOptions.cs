@@ -4,8 +4,7 @@ namespace Tts.Engines.Gguf.Engine;
 public sealed record GgufOptions
 {
     /// <summary>
-    /// llama.cpp sequences: at most this many rows (particles) live at once. Each distinct prompt takes one more while
-    /// it is prefilled.
+    /// llama.cpp sequences: at most this many rows (particles) live at once, over every decode state of the model.
     /// </summary>
     public int Sequences { get; init; } = 256;
 
