@@ -47,6 +47,18 @@ public sealed class BindCommandTests : IDisposable
     }
 
     [Fact]
+    public void Without_strategy_in_a_file_of_several_the_first_error_also_names_the_missing_binding()
+    {
+        var particleFilter = RepoPaths.Combine("examples", "strategies", "particle_filter.tts");
+        var result = CliRunner.Run("run", particleFilter, "--model", Model, "--prompt", "");
+        CliRunner.AssertOneLineError(result, "choose one with --strategy (particle_filter, particle_filter_best)");
+        CliRunner.AssertOneLineError(result, "reward 'prm' is not bound: bind it with --bind prm=EXPR (an expression over `text`) or --bind prm=reward-model:DIR");
+
+        // Bound, only the choice is left.
+        Assert.DoesNotContain("not bound", CliRunner.Run("run", particleFilter, "--model", Model, "--prompt", "", "--bind", "prm=0.5").Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_bad_expression_is_one_line_with_its_code()
     {
         CliRunner.AssertOneLineError(

@@ -158,7 +158,7 @@ internal static class EvalCommand
                 var unbound = strategies[i].Strategy.Unbound(models, functions[i]);
                 if (unbound.Count > 0)
                 {
-                    throw new CliException($"{strategies[i].Label}: {string.Join(", ", unbound)} not bound (pass --model NAME=KIND:PATH)");
+                    throw new CliException($"{strategies[i].Label}: {string.Join("; ", unbound.Select(LoadedBindings.Hint))}");
                 }
             }
 

@@ -65,6 +65,11 @@ internal static class RunCommand
             return TtsCommandLine.CompileErrors;
         }
 
+        if (request.Strategy is null && program.StrategyNames.Count > 1)
+        {
+            throw SeveralStrategies(program, request.Settings);
+        }
+
         var strategy = program.Select(request.Strategy);
         var (arguments, question) = Arguments(strategy, request);
         using var bindings = LoadedBindings.Load(
@@ -90,6 +95,28 @@ internal static class RunCommand
         }
 
         return TtsCommandLine.Success;
+    }
+
+    /// <summary>
+    /// Several strategies and no <c>--strategy</c>: the one line also names what every strategy of the file needs and
+    /// the command line does not bind, so that both fixes are in the first error.
+    /// </summary>
+    private static CliException SeveralStrategies(StrategyProgram program, StrategySettings settings)
+    {
+        var given = settings.Models.Concat(settings.Binds)
+            .Select(spec => spec.IndexOf('=', StringComparison.Ordinal) is var equals and > 0 ? spec.Substring(0, equals) : spec)
+            .ToHashSet(StringComparer.Ordinal);
+        var runnable = program.StrategyNames
+            .Where(name => program.Compilation.Optimized?.Find(name) is not null)
+            .Select(name => program.Select(name).Requirements.Where(r => !given.Contains(r.Name)).ToList())
+            .ToList();
+        var everyOneNeeds = runnable.Count == 0
+            ? []
+            : runnable[0].Where(requirement => runnable.All(needs => needs.Contains(requirement))).ToList();
+        var message = $"this file has several strategies: choose one with --strategy ({string.Join(", ", program.StrategyNames)})";
+        return new CliException(everyOneNeeds.Count == 0
+            ? message
+            : $"{message}; each also needs: {string.Join("; ", everyOneNeeds.Select(LoadedBindings.Hint))}");
     }
 
     /// <summary>The typed arguments (<c>--set</c>, and <c>--prompt</c> for the prompt parameter), and the question a reward model reads.</summary>

@@ -24,7 +24,7 @@ public static class PopulationDecoder
             keys[row] = CounterRandom.RowKey(seed, firstRun + population.RunOf(row), stream, population.ParticleOf(row));
         }
 
-        Decode(population, new DecodeRequest(options, keys, Enumerable.Repeat(true, population.Rows).ToArray()), new ArrayMeter(tokensSpent, callsSpent), CancellationToken.None);
+        Decode(population, DecodeRequest.AllRows(options, keys), new ArrayMeter(tokensSpent, callsSpent), CancellationToken.None);
     }
 
     /// <summary>
@@ -40,118 +40,137 @@ public static class PopulationDecoder
         Population population, DecodeRequest request, IStepMeter meter, CancellationToken cancellation, Func<Tensor, long, bool[], Tensor>? chooseTokens = null)
     {
         var rows = population.Rows;
-        var options = request.Options;
+        var groups = request.Groups;
+        var groupOf = GroupOfRows(request, rows, population.Model.Vocabulary.Count);
         var eos = population.Model.Vocabulary.EosId;
         var vocabulary = population.Model.Vocabulary;
-        var longestStop = options.Stop.Count == 0 ? 0 : options.Stop.Max(s => s.Length);
+        var longestStop = groups.Select(g => g.Options.Stop.Count == 0 ? 0 : g.Options.Stop.Max(s => s.Length)).ToArray();
+        var maxSteps = groups.Count == 0 ? 0 : groups.Max(g => g.Options.MaxTokens);
         var done = population.Done;
-        var inStep = Enumerable.Range(0, rows).Select(row => request.Active[row] && !done[row]).ToArray();
+        var inStep = Enumerable.Range(0, rows).Select(row => groupOf[row] >= 0 && !done[row] && groups[groupOf[row]].Options.MaxTokens > 0).ToArray();
         var stepStart = population.Texts.Select(t => t.Length).ToArray();
         var stepTokens = new int[rows];
         var logAllowedMass = new double[rows];
         var finishStep = Enumerable.Repeat(-1, rows).ToArray();
 
         using var rowKeys = torch.tensor(request.RowKeys, dtype: ScalarType.Int64);
-        using var allowed = request.Allowed is null ? null : torch.tensor(request.Allowed).unsqueeze(0).expand(rows, request.Allowed.Length).contiguous();
-        var liveRunRows = new int[population.Runs];
-        for (var step = 0; step < options.MaxTokens; step++)
+        var masks = groups.Select(g => g.Allowed is null ? null : torch.tensor(g.Allowed).unsqueeze(0).expand(rows, g.Allowed.Length).contiguous()).ToArray();
+        try
         {
-            Array.Clear(liveRunRows, 0, liveRunRows.Length);
-            for (var row = 0; row < rows; row++)
+            var liveRunRows = new int[population.Runs];
+            for (var step = 0; step < maxSteps; step++)
             {
-                if (inStep[row])
+                Array.Clear(liveRunRows, 0, liveRunRows.Length);
+                for (var row = 0; row < rows; row++)
                 {
-                    liveRunRows[population.RunOf(row)]++;
+                    if (inStep[row])
+                    {
+                        liveRunRows[population.RunOf(row)]++;
+                    }
+                }
+
+                if (liveRunRows.All(n => n == 0))
+                {
+                    break;
+                }
+
+                cancellation.ThrowIfCancellationRequested();
+                long[] sampled;
+                double[]? masses;
+                using (var scope = torch.NewDisposeScope())
+                {
+                    var logProbs = population.State.NextLogProbs();
+                    var held = Array.ConvertAll(inStep, live => !live);
+                    Tensor tokens;
+                    if (chooseTokens is not null)
+                    {
+                        tokens = chooseTokens(logProbs, step, held);
+                        sampled = tokens.data<long>().ToArray();
+                        masses = null;
+                    }
+                    else if (groups.Count == 1)
+                    {
+                        tokens = SampleGroup(logProbs, groups[0].Options, masks[0], rowKeys, step, out masses);
+                        sampled = tokens.data<long>().ToArray();
+                    }
+                    else
+                    {
+                        (sampled, masses) = SampleGroups(logProbs, groups, masks, groupOf, inStep, rowKeys, step);
+                        tokens = torch.tensor(sampled);
+                    }
+
+                    // Only a mask or a token chooser can give NoToken (< 0), which must not reach the embedding; held rows'
+                    // tokens are ignored by Append. The history column (pads for held rows) is built on the host from the
+                    // tokens already read back, not with three more tensor ops per step.
+                    population.State.Append(masses is null && chooseTokens is null ? tokens : tokens.clamp_min(0), held);
+                    population.AppendStep(Array.IndexOf(held, true) < 0 ? tokens : torch.tensor(HistoryColumn(sampled, inStep)));
+                }
+
+                meter.Step(liveRunRows);
+                for (var row = 0; row < rows; row++)
+                {
+                    if (!inStep[row])
+                    {
+                        continue;
+                    }
+
+                    var group = groupOf[row];
+                    var options = groups[group].Options;
+                    var token = (int)sampled[row];
+                    if (masses is not null)
+                    {
+                        logAllowedMass[row] += masses[row];
+                    }
+
+                    if (token == TokenSampler.NoToken)
+                    {
+                        // No allowed token had mass: the particle cannot continue (its weight is −∞ in smc).
+                        Leave(row, ends: true);
+                        continue;
+                    }
+
+                    population.Lengths[row]++;
+                    stepTokens[row]++;
+                    if (token == eos)
+                    {
+                        Leave(row, ends: true);
+                        continue;
+                    }
+
+                    var text = vocabulary.AppendToken(population.Texts[row], token, out var unchanged);
+                    var from = Math.Max(stepStart[row], unchanged - longestStop[group] + 1);
+                    if (longestStop[group] > 0 && FindStop(text, options.Stop, Math.Max(0, from)) is var cut and >= 0)
+                    {
+                        population.Texts[row] = request.KeepStop ? text : text.Substring(0, cut);
+                        Leave(row, ends: !request.KeepStop);
+                        continue;
+                    }
+
+                    population.Texts[row] = text;
+                    if (stepTokens[row] >= options.MaxTokens)
+                    {
+                        Leave(row, ends: !request.KeepStop);
+                    }
+                }
+
+                if (request.FirstFinished is { } first)
+                {
+                    StopDecidedRaces(population, finishStep, inStep, first);
+                }
+
+                void Leave(int row, bool ends)
+                {
+                    inStep[row] = false;
+                    finishStep[row] = step;
+                    done[row] |= ends;
                 }
             }
-
-            if (liveRunRows.All(n => n == 0) || (request.FirstFinished is { } m && EnoughFinished(population, finishStep, m)))
+        }
+        finally
+        {
+            foreach (var mask in masks)
             {
-                break;
-            }
-
-            cancellation.ThrowIfCancellationRequested();
-            long[] sampled;
-            double[]? masses = null;
-            using (var scope = torch.NewDisposeScope())
-            {
-                var logProbs = population.State.NextLogProbs();
-                Tensor tokens;
-                var held = Array.ConvertAll(inStep, live => !live);
-                if (chooseTokens is not null)
-                {
-                    tokens = chooseTokens(logProbs, step, held);
-                }
-                else if (allowed is null)
-                {
-                    tokens = TokenSampler.Sample(logProbs, options.Sampling, rowKeys, step);
-                }
-                else
-                {
-                    var masked = TokenSampler.SampleMasked(logProbs, options.Sampling, allowed, rowKeys, step);
-                    tokens = masked.Tokens;
-                    masses = masked.LogAllowedMass.data<double>().ToArray();
-                }
-
-                sampled = tokens.data<long>().ToArray();
-
-                // Only a mask or a token chooser can give NoToken (< 0), which must not reach the embedding; held rows'
-                // tokens are ignored by Append. The history column (pads for held rows) is built on the host from the
-                // tokens already read back, not with three more tensor ops per step.
-                population.State.Append(masses is null && chooseTokens is null ? tokens : tokens.clamp_min(0), held);
-                population.AppendStep(Array.IndexOf(held, true) < 0 ? tokens : torch.tensor(HistoryColumn(sampled, inStep)));
-            }
-
-            meter.Step(liveRunRows);
-            for (var row = 0; row < rows; row++)
-            {
-                if (!inStep[row])
-                {
-                    continue;
-                }
-
-                var token = (int)sampled[row];
-                if (masses is not null)
-                {
-                    logAllowedMass[row] += masses[row];
-                }
-
-                if (token == TokenSampler.NoToken)
-                {
-                    // No allowed token had mass: the particle cannot continue (its weight is −∞ in smc).
-                    Leave(row, ends: true);
-                    continue;
-                }
-
-                population.Lengths[row]++;
-                stepTokens[row]++;
-                if (token == eos)
-                {
-                    Leave(row, ends: true);
-                    continue;
-                }
-
-                var text = vocabulary.AppendToken(population.Texts[row], token, out var unchanged);
-                var from = Math.Max(stepStart[row], unchanged - longestStop + 1);
-                if (longestStop > 0 && FindStop(text, options.Stop, Math.Max(0, from)) is var cut and >= 0)
-                {
-                    population.Texts[row] = request.KeepStop ? text : text.Substring(0, cut);
-                    Leave(row, ends: !request.KeepStop);
-                    continue;
-                }
-
-                population.Texts[row] = text;
-                if (stepTokens[row] >= options.MaxTokens)
-                {
-                    Leave(row, ends: !request.KeepStop);
-                }
-            }
-
-            void Leave(int row, bool ends)
-            {
-                inStep[row] = false;
-                finishStep[row] = step;
-                done[row] |= ends;
+                mask?.Dispose();
             }
         }
 
@@ -167,6 +186,87 @@ public static class PopulationDecoder
         return new DecodeOutcome(logAllowedMass, finishStep);
     }
 
+    /// <summary>[rows] int64 tokens of every row under one group's options (and mask: then also its rows' log allowed masses).</summary>
+    private static Tensor SampleGroup(Tensor logProbs, DecodeOptions options, Tensor? mask, Tensor rowKeys, long step, out double[]? masses)
+    {
+        if (mask is null)
+        {
+            masses = null;
+            return TokenSampler.Sample(logProbs, options.Sampling, rowKeys, step);
+        }
+
+        var masked = TokenSampler.SampleMasked(logProbs, options.Sampling, mask, rowKeys, step);
+        masses = masked.LogAllowedMass.data<double>().ToArray();
+        return masked.Tokens;
+    }
+
+    /// <summary>
+    /// Rows under different options: each group's law is applied to the whole batch and its own rows are kept. The sampler
+    /// treats rows independently (per-row transforms, noise keyed by the row), so a row draws the token it would draw in
+    /// a batch of its own group alone.
+    /// </summary>
+    private static (long[] Tokens, double[]? Masses) SampleGroups(
+        Tensor logProbs, IReadOnlyList<DecodeGroup> groups, Tensor?[] masks, int[] groupOf, bool[] inStep, Tensor rowKeys, long step)
+    {
+        var tokens = new long[groupOf.Length];
+        var masses = masks.Any(m => m is not null) ? new double[groupOf.Length] : null;
+        for (var group = 0; group < groups.Count; group++)
+        {
+            if (!Enumerable.Range(0, groupOf.Length).Any(row => inStep[row] && groupOf[row] == group))
+            {
+                continue;
+            }
+
+            var groupTokens = SampleGroup(logProbs, groups[group].Options, masks[group], rowKeys, step, out var groupMasses).data<long>().ToArray();
+            for (var row = 0; row < groupOf.Length; row++)
+            {
+                if (groupOf[row] == group)
+                {
+                    tokens[row] = groupTokens[row];
+                    if (masses is not null)
+                    {
+                        masses[row] = groupMasses?[row] ?? 0.0;
+                    }
+                }
+            }
+        }
+
+        return (tokens, masses);
+    }
+
+    /// <summary>The group of each row (−1: held); a row in two groups or a mask of the wrong size is a caller's bug.</summary>
+    private static int[] GroupOfRows(DecodeRequest request, int rows, int vocabularySize)
+    {
+        if (request.RowKeys.Length != rows)
+        {
+            throw new ArgumentException($"{rows} rows need as many keys, not {request.RowKeys.Length}.", nameof(request));
+        }
+
+        var groupOf = Enumerable.Repeat(-1, rows).ToArray();
+        for (var group = 0; group < request.Groups.Count; group++)
+        {
+            var (_, allowed, members) = request.Groups[group];
+            if (members.Length != rows || (allowed is not null && allowed.Length != vocabularySize))
+            {
+                throw new ArgumentException(
+                    $"decode group {group} covers {members.Length} rows of {rows} with a mask of {allowed?.Length ?? vocabularySize} tokens of {vocabularySize}.",
+                    nameof(request));
+            }
+
+            for (var row = 0; row < rows; row++)
+            {
+                if (members[row])
+                {
+                    groupOf[row] = groupOf[row] < 0
+                        ? group
+                        : throw new ArgumentException($"row {row} is in decode groups {groupOf[row]} and {group}.", nameof(request));
+                }
+            }
+        }
+
+        return groupOf;
+    }
+
     /// <summary>The step's tokens as the population's history records them: <see cref="Population.PadToken"/> for held rows.</summary>
     private static long[] HistoryColumn(long[] sampled, bool[] inStep)
     {
@@ -179,7 +279,11 @@ public static class PopulationDecoder
         return column;
     }
 
-    private static bool EnoughFinished(Population population, int[] finishStep, int first)
+    /// <summary>
+    /// A race: the rows of a run with <paramref name="first"/> finished rows (or all its rows) stop where they are,
+    /// unfinished, as they would if the run raced alone; the other runs race on.
+    /// </summary>
+    private static void StopDecidedRaces(Population population, int[] finishStep, bool[] inStep, int first)
     {
         var n = population.ParticlesPerRun;
         for (var run = 0; run < population.Runs; run++)
@@ -190,13 +294,11 @@ public static class PopulationDecoder
                 finished += finishStep[row] >= 0 ? 1 : 0;
             }
 
-            if (finished < Math.Min(first, n))
+            if (finished >= Math.Min(first, n))
             {
-                return false;
+                Array.Fill(inStep, false, run * n, n);
             }
         }
-
-        return true;
     }
 
     /// <summary>The per-run arrays of the plain overload.</summary>

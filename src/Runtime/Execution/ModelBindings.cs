@@ -19,6 +19,5 @@ public sealed class ModelBindings
         _models.TryGetValue(name, out var model)
             ? model
             : throw new RuntimeException(
-                $"model '{name}' is not bound: pass --model {name}=tabular:PATH or --model {name}=transformer:DIR" +
-                (_models.Count == 0 ? "" : $" (bound: {string.Join(", ", _models.Keys)})"));
+                $"model '{name}' is not bound" + (_models.Count == 0 ? " (no model is)" : $" (bound: {string.Join(", ", _models.Keys)})"));
 }

@@ -20,7 +20,6 @@ public sealed partial class StrategyRuntime
             throw new ArgumentException($"{populations.Length} populations need as many streams, not {streams.Length}.", nameof(streams));
         }
 
-        var decodeOptions = DecodeOptionsOf(options);
         using var joined = Population.Join(populations, out var rowsOfPart);
         var keys = new long[joined.Rows];
         for (var i = 0; i < populations.Length; i++)
@@ -32,7 +31,7 @@ public sealed partial class StrategyRuntime
             }
         }
 
-        var request = new DecodeRequest(decodeOptions, keys, Enumerable.Repeat(true, joined.Rows).ToArray(), false, AllowedTokens(joined, options));
+        var request = new DecodeRequest(DecodeGroups(joined, options, Enumerable.Repeat(true, joined.Rows).ToArray()), keys);
         var outcome = PopulationDecoder.Decode(joined, request, Meter, Cancellation);
         for (var i = 0; i < populations.Length; i++)
         {

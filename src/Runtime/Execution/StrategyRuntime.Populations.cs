@@ -18,11 +18,7 @@ public sealed partial class StrategyRuntime
     /// <summary><c>spawn n</c> then prefill: a population of n particles per run continuing each run's prompt.</summary>
     public Population Prefill(object?[] count, string model, object?[] prompt, bool shared)
     {
-        var n = (long)CheckOption(DecodeOptionRules.Count, count[0]!);
-        if (count.Any(c => !Equals(c, count[0])))
-        {
-            throw new RuntimeException("every batched run must spawn the same number of particles");
-        }
+        var n = (long)CheckOption(DecodeOptionRules.Count, count, Shared(DecodeOptionRules.Count, count));
 
         var prompts = prompt.Select((p, run) => p as string ?? throw new RuntimeException($"run {RunIndexOf(run)} has no prompt")).ToList();
         var population = Own(Population.Start(Models.Resolve(model), prompts, (int)Math.Min(int.MaxValue, n), shared));
@@ -45,7 +41,7 @@ public sealed partial class StrategyRuntime
             throw new RuntimeException($"race needs first of at least 1, but it is {firstCount}");
         }
 
-        var request = new DecodeRequest(DecodeOptionsOf(options), keys, Enumerable.Repeat(true, population.Rows).ToArray(), false, AllowedTokens(population, options), firstCount);
+        var request = new DecodeRequest(DecodeGroups(population, options, Enumerable.Repeat(true, population.Rows).ToArray()), keys, FirstFinished: firstCount);
         var outcome = PopulationDecoder.Decode(population, request, Meter, Cancellation);
         KillUnplaceable(population, outcome);
         if (firstCount is { } m)
@@ -69,9 +65,9 @@ public sealed partial class StrategyRuntime
             keys[row] = CounterRandom.Combine(RowKey(population.RunOf(row), stream, population.ParticleOf(row)), (uint)blockStep);
         }
 
-        var allowed = AllowedTokens(population, options);
-        var outcome = PopulationDecoder.Decode(population, new DecodeRequest(DecodeOptionsOf(options), keys, active, KeepStop: true, allowed), Meter, Cancellation);
-        if (allowed is not null && weighted)
+        var groups = DecodeGroups(population, options, active);
+        var outcome = PopulationDecoder.Decode(population, new DecodeRequest(groups, keys, KeepStop: true), Meter, Cancellation);
+        if (groups.Any(g => g.Allowed is not null) && weighted)
         {
             Reweight(population, outcome.LogAllowedMass);
         }
@@ -409,43 +405,107 @@ public sealed partial class StrategyRuntime
         population.Gather(rows, m);
     }
 
-    private DecodeOptions DecodeOptionsOf(OptionValues options)
+    /// <summary>
+    /// The decode groups of <paramref name="rows"/>: each run's options and forbid mask, runs with equal ones together.
+    /// Options are values of the run (a temperature computed from a per-run argument differs between runs), so a run
+    /// decodes under its own options whatever it is batched with.
+    /// </summary>
+    private List<DecodeGroup> DecodeGroups(Population population, OptionValues options, bool[] rows)
     {
-        // Options are single values; runs share them (they come from the same arguments), so run 0 speaks for all.
-        var temperature = ToDouble(CheckOption(DecodeOptionRules.Temperature, options.Temperature[0]!));
-        var topK = (long)CheckOption(DecodeOptionRules.TopK, options.TopK[0]!);
-        var topP = ToDouble(CheckOption(DecodeOptionRules.TopP, options.TopP[0]!));
-        var minP = ToDouble(CheckOption(DecodeOptionRules.MinP, options.MinP[0]!));
-        var maxTokens = (long)CheckOption(DecodeOptionRules.MaxTokens, options.MaxTokens[0]!);
-        var stop = Strings(CheckOption(DecodeOptionRules.Stop, options.Stop[0]!));
+        var groups = new List<DecodeGroup>();
+        var groupOfKey = new Dictionary<string, int>(StringComparer.Ordinal);
+        var maskOfForbid = new Dictionary<string, bool[]?>(StringComparer.Ordinal);
+        var groupOfRun = new int[population.Runs];
+        for (var run = 0; run < population.Runs; run++)
+        {
+            var decodeOptions = DecodeOptionsOf(options, run);
+            var forbid = Strings(CheckOption(DecodeOptionRules.Forbid, options.Forbid, run));
+            var forbidKey = Key(forbid);
+            if (!maskOfForbid.TryGetValue(forbidKey, out var allowed))
+            {
+                allowed = AllowedTokens(population.Model.Vocabulary, forbid);
+                maskOfForbid.Add(forbidKey, allowed);
+            }
+
+            var key = string.Join("\u0001", decodeOptions.Sampling, decodeOptions.MaxTokens, Key(decodeOptions.Stop), forbidKey);
+            if (!groupOfKey.TryGetValue(key, out var group))
+            {
+                group = groups.Count;
+                groupOfKey.Add(key, group);
+                groups.Add(new DecodeGroup(decodeOptions, allowed, new bool[population.Rows]));
+            }
+
+            groupOfRun[run] = group;
+        }
+
+        for (var row = 0; row < population.Rows; row++)
+        {
+            groups[groupOfRun[population.RunOf(row)]].Rows[row] = rows[row];
+        }
+
+        return groups;
+
+        static string Key(IEnumerable<string> strings) => string.Join("\u0000", strings.Select(s => s.Length.ToString(CultureInfo.InvariantCulture) + ":" + s));
+    }
+
+    private DecodeOptions DecodeOptionsOf(OptionValues options, int run)
+    {
+        var temperature = ToDouble(CheckOption(DecodeOptionRules.Temperature, options.Temperature, run));
+        var topK = (long)CheckOption(DecodeOptionRules.TopK, options.TopK, run);
+        var topP = ToDouble(CheckOption(DecodeOptionRules.TopP, options.TopP, run));
+        var minP = ToDouble(CheckOption(DecodeOptionRules.MinP, options.MinP, run));
+        var maxTokens = (long)CheckOption(DecodeOptionRules.MaxTokens, options.MaxTokens, run);
+        var stop = Strings(CheckOption(DecodeOptionRules.Stop, options.Stop, run));
         return new DecodeOptions(new SamplingOptions(temperature, (int)Math.Min(topK, int.MaxValue), topP, minP), (int)Math.Min(maxTokens, int.MaxValue), stop);
     }
 
     /// <summary>The [vocabulary] mask of tokens whose text contains no forbidden string; null when nothing is forbidden.</summary>
-    private static bool[]? AllowedTokens(Population population, OptionValues options)
-    {
-        var forbid = Strings(CheckOption(DecodeOptionRules.Forbid, options.Forbid[0]!));
-        if (forbid.Count == 0)
-        {
-            return null;
-        }
-
-        var vocabulary = population.Model.Vocabulary;
-        return Enumerable.Range(0, vocabulary.Count)
-            .Select(id => id == vocabulary.EosId || !forbid.Any(f => vocabulary.Tokens[id].Contains(f, StringComparison.Ordinal)))
-            .ToArray();
-    }
+    private static bool[]? AllowedTokens(Models.Vocabulary vocabulary, List<string> forbid) =>
+        forbid.Count == 0
+            ? null
+            : Enumerable.Range(0, vocabulary.Count)
+                .Select(id => id == vocabulary.EosId || !forbid.Any(f => vocabulary.Tokens[id].Contains(f, StringComparison.Ordinal)))
+                .ToArray();
 
     private static List<string> Strings(object value) => value is string one ? [one] : ((object[])value).Cast<string>().ToList();
 
-    private static object CheckOption(string name, object value) =>
-        DecodeOptionRules.Check(name, value) is { } expectation
-            ? throw new RuntimeException($"'{name}' must be {expectation}, but it is {DecodeOptionRules.FormatValue(value)}")
-            : value;
-
-    private static int LoopBound(string name, object?[] value)
+    /// <summary>Run <paramref name="run"/>'s value of an option, checked; the message names the run when runs differ in it.</summary>
+    private object CheckOption(string name, object?[] values, int run)
     {
-        var bound = Convert.ToInt64(value[0], CultureInfo.InvariantCulture);
+        var value = values[run] ?? throw new RuntimeException($"run {RunIndexOf(run)} has no value for '{name}'");
+        if (DecodeOptionRules.Check(name, value) is not { } expectation)
+        {
+            return value;
+        }
+
+        var where = values.All(v => Equals(v, value)) ? "" : $"run {RunIndexOf(run)}: ";
+        throw new RuntimeException($"{where}'{name}' must be {expectation}, but it is {DecodeOptionRules.FormatValue(value)}");
+    }
+
+    /// <summary>
+    /// A value that shapes the population (particle count, loop bound, width): the runs of a batch move as one
+    /// population, so they must agree on it. Returns the run whose value speaks for all (run 0).
+    /// </summary>
+    private int Shared(string name, object?[] values)
+    {
+        for (var run = 1; run < values.Length; run++)
+        {
+            if (!Equals(values[run], values[0]))
+            {
+                throw new RuntimeException(
+                    $"'{name}' is {Describe(values[0])} in run {RunIndexOf(0)} but {Describe(values[run])} in run {RunIndexOf(run)}: the runs of one " +
+                    "batch must agree on it, as it shapes their population; run them in separate batches");
+            }
+        }
+
+        return 0;
+
+        static string Describe(object? value) => value is null ? "missing" : DecodeOptionRules.FormatValue(value);
+    }
+
+    private int LoopBound(string name, object?[] value)
+    {
+        var bound = Convert.ToInt64(value[Shared(name, value)], CultureInfo.InvariantCulture);
         if (bound < 0)
         {
             throw new RuntimeException($"'{name}' must be at least 0, but it is {bound}");

@@ -31,8 +31,7 @@ public sealed partial class StrategyRuntime
                 $"speculative needs the draft and the target to share a vocabulary, but '{draft}' has {draftPopulation.Model.Vocabulary.Count} tokens and '{target}' {targetPopulation.Model.Vocabulary.Count}");
         }
 
-        var decodeOptions = DecodeOptionsOf(options);
-        var allowed = AllowedTokens(targetPopulation, options);
+        var groups = DecodeGroups(targetPopulation, options, Enumerable.Repeat(true, targetPopulation.Rows).ToArray());
         var keys = new long[targetPopulation.Rows];
         for (var row = 0; row < keys.Length; row++)
         {
@@ -40,16 +39,29 @@ public sealed partial class StrategyRuntime
         }
 
         using var rowKeys = torch.tensor(keys, ScalarType.Int64);
-        using var mask = allowed is null ? null : torch.tensor(allowed).unsqueeze(0);
-        Tensor Law(Tensor logProbs)
+        var masks = groups.Select(g => g.Allowed is null ? null : torch.tensor(g.Allowed).unsqueeze(0)).ToArray();
+        var rowsOf = groups.Select(g => torch.tensor(g.Rows).unsqueeze(1)).ToArray();
+        Tensor GroupLaw(Tensor logProbs, int group)
         {
-            var transformed = TokenSampler.TransformedLogProbs(logProbs, decodeOptions.Sampling);
-            if (mask is not null)
+            var transformed = TokenSampler.TransformedLogProbs(logProbs, groups[group].Options.Sampling);
+            if (masks[group] is { } mask)
             {
                 transformed = transformed.masked_fill(mask.logical_not(), double.NegativeInfinity);
             }
 
             return transformed - transformed.logsumexp(1, keepdim: true);
+        }
+
+        // Runs may differ in options: each group's law over the batch, each row taking its own group's (rows are independent).
+        Tensor Law(Tensor logProbs)
+        {
+            var law = GroupLaw(logProbs, 0);
+            for (var group = 1; group < groups.Count; group++)
+            {
+                law = torch.where(rowsOf[group], GroupLaw(logProbs, group), law);
+            }
+
+            return law;
         }
 
         Tensor Choose(Tensor targetLogProbs, long step, bool[] held)
@@ -76,8 +88,18 @@ public sealed partial class StrategyRuntime
             return tokens;
         }
 
-        var request = new DecodeRequest(decodeOptions, keys, Enumerable.Repeat(true, targetPopulation.Rows).ToArray());
-        PopulationDecoder.Decode(targetPopulation, request, Meter, Cancellation, Choose);
+        try
+        {
+            PopulationDecoder.Decode(targetPopulation, new DecodeRequest(groups, keys), Meter, Cancellation, Choose);
+        }
+        finally
+        {
+            foreach (var tensor in masks.Concat(rowsOf))
+            {
+                tensor?.Dispose();
+            }
+        }
+
         return targetPopulation;
     }
 

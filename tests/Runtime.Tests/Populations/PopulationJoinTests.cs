@@ -53,8 +53,8 @@ public sealed class PopulationJoinTests
         using var d = secondJoined;
 
         var alone = new CountingMeter();
-        PopulationDecoder.Decode(first, new DecodeRequest(Options, Keys(first, 0), Enumerable.Repeat(true, first.Rows).ToArray()), alone, CancellationToken.None);
-        PopulationDecoder.Decode(second, new DecodeRequest(Options, Keys(second, 1), Enumerable.Repeat(true, second.Rows).ToArray()), alone, CancellationToken.None);
+        PopulationDecoder.Decode(first, DecodeRequest.AllRows(Options, Keys(first, 0)), alone, CancellationToken.None);
+        PopulationDecoder.Decode(second, DecodeRequest.AllRows(Options, Keys(second, 1)), alone, CancellationToken.None);
 
         var parts = new[] { firstJoined, secondJoined };
         using var joined = Population.Join(parts, out var rows);
@@ -72,7 +72,7 @@ public sealed class PopulationJoinTests
         }
 
         var together = new CountingMeter();
-        var outcome = PopulationDecoder.Decode(joined, new DecodeRequest(Options, keys, Enumerable.Repeat(true, joined.Rows).ToArray()), together, CancellationToken.None);
+        var outcome = PopulationDecoder.Decode(joined, DecodeRequest.AllRows(Options, keys), together, CancellationToken.None);
         for (var i = 0; i < parts.Length; i++)
         {
             parts[i].TakeDecodedRows(joined, rows[i], rows[i].Max(row => outcome.FinishStep[row]) + 1);
