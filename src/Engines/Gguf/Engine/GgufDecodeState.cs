@@ -330,7 +330,7 @@ internal sealed class GgufDecodeState : IDecodeState
         {
             throw new ModelException(
                 $"{model.SourceName}: {model.LiveSequences + more} llama.cpp sequences are needed but the context was made for {model.Sequences}: "
-                + "run fewer particles per batch, or load the model with more sequences");
+                + "run fewer particles at once (tts eval --batch-particles, tts run --samples)");
         }
     }
 
