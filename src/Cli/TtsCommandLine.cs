@@ -30,6 +30,7 @@ public static class TtsCommandLine
             TestCommand.Create(output, error),
             BenchCommand.Create(output, error),
             ServeCommand.Create(output, error),
+            ExportCommand.Create(output),
         };
 
         var parsed = root.Parse(args);

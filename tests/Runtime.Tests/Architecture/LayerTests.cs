@@ -26,8 +26,9 @@ public sealed class LayerTests
         ["Benchmarking"] = ["Execution", "Tasks"],
         ["SourceGenerators"] = ["Language", "Compiler"],
         ["Serving"] = ["Runtime"],
-        ["Cli"] = ["Execution", "Tasks", "Training", "Testing", "Benchmarking", "Serving", "Engines/Remote"],
         ["Engines/Remote"] = ["Runtime"],
+        ["Engines/Gguf"] = ["Runtime"],
+        ["Cli"] = ["Execution", "Tasks", "Training", "Testing", "Benchmarking", "Serving", "Engines/Remote", "Engines/Gguf"],
     };
 
     [Fact]
@@ -53,6 +54,15 @@ public sealed class LayerTests
         var referenced = typeof(StrategyRuntime).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
         Assert.DoesNotContain(referenced, name => name is "Tts.Language" or "Tts.Compiler" or "Tts.Execution" || name.StartsWith("Antlr", StringComparison.Ordinal));
         Assert.Contains("Tts.Semantics", referenced);
+    }
+
+    [Fact]
+    public void Only_the_engines_and_the_command_line_reach_llama_cpp()
+    {
+        var referenced = typeof(StrategyRuntime).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+        Assert.DoesNotContain("LLamaSharp", referenced);
+        var runtimeProject = File.ReadAllText(RepoPaths.Combine("src", "Runtime", "Tts.Runtime.csproj"));
+        Assert.DoesNotContain("LLamaSharp", runtimeProject, StringComparison.Ordinal);
     }
 
     private static HashSet<string> Reachable(string project)

@@ -27,6 +27,8 @@ public static class StatisticalAssertions
     ///    (chi-square).
     /// 43–44. Engines.Remote.Tests, LawThroughHttpTests: sampling and rejection on a model behind tts serve vs the
     ///    oracle's exact output law (one chi-square each).
+    /// 45. Engines.Tests, GgufSampledLawTests: two-token continuations on the gguf engine vs the TorchSharp engine's
+    ///    exact law (chi-square).
     /// </summary>
-    public const int Count = 44;
+    public const int Count = 45;
 }
