@@ -168,7 +168,7 @@ internal static class EvalCommand
         {
             return Evaluate(session, strategy, budget, request, progress);
         }
-        catch (Exception exception) when (exception is RuntimeException or ModelException)
+        catch (Exception exception) when (exception is RuntimeException or ModelException or Engines.Remote.RemoteException)
         {
             return EvalResult.Failure(strategy.Label, budget, session.Task.Problems.Count, clock.Elapsed.TotalSeconds, !strategy.HasBudget, exception.Message);
         }
