@@ -121,7 +121,11 @@ internal static class TuneCommand
             var budget = candidate.SettingsByName.TryGetValue(request.BudgetParameter, out var b) && int.TryParse(b, CultureInfo.InvariantCulture, out var n) ? n : 1;
             try
             {
-                return session.Run(candidate.Strategy, candidate.SettingsByName, first, count, new EvalRunOptions(request.Settings.Seed, request.ParticlesPerBatch, Math.Max(1, budget)));
+                var outcomes = session.Run(candidate.Strategy, candidate.SettingsByName, first, count, new EvalRunOptions(request.Settings.Seed, request.ParticlesPerBatch, Math.Max(1, budget)));
+                output.WriteLine(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"  {candidate.Label}: problems {first}..{first + count - 1}, {outcomes.Count(o => o.Correct)} right, {outcomes.Average(o => (double)o.Tokens):F0} tokens each, {watch.Elapsed.TotalSeconds:F1} s"));
+                return outcomes;
             }
             catch (Exception exception) when (exception is RuntimeException or ModelException)
             {
