@@ -40,8 +40,18 @@ internal sealed class TuneSplits : IEvalTask
     {
         var grader = new ArithmeticEvalTask(heldOut);
         var held = grader.Problems.Select(p => p.Prompt).ToHashSet(StringComparer.Ordinal);
-        var generator = new ArithmeticEvalTask(4 * dev + 100, ArithmeticDevSeed);
-        var devProblems = generator.Problems.Where(p => !held.Contains(p.Prompt)).Take(dev).ToList();
+        // Level by level, so that removing held-out problems (most often level 1's: its space is small) keeps the
+        // levels cycling 1, 2, 3, 4 as in the held-out split instead of skewing development problems harder.
+        var levels = Enumerable.Range(ArithmeticGenerator.MinLevel, ArithmeticGenerator.MaxLevel).ToList();
+        var perLevel = levels.Select(level => ArithmeticTask.Problems(ArithmeticSplit.Test, 2 * dev + 100, ArithmeticDevSeed + level, [level])
+                .Select(p => new EvalProblem(p.Prompt, p.Answer.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+                .Where(p => !held.Contains(p.Prompt))
+                .ToList())
+            .ToList();
+        var devProblems = Enumerable.Range(0, dev).Select(i => (Level: i % levels.Count, Index: i / levels.Count))
+            .Where(x => x.Index < perLevel[x.Level].Count)
+            .Select(x => perLevel[x.Level][x.Index])
+            .ToList();
         return devProblems.Count == dev
             ? new TuneSplits(grader, devProblems, grader.Problems)
             : throw new CliException($"--dev {dev}: could not draw that many development problems apart from the held-out ones");
