@@ -96,4 +96,17 @@ public sealed class TuneSearchTests
     [InlineData("=1,2")]
     [InlineData("n=,")]
     public void Bad_ranges_are_user_errors(string text) => Assert.Throws<CliException>(() => ParameterRange.Parse(text));
+
+    [Fact]
+    public void Arithmetic_development_problems_avoid_the_held_out_ones_and_cycle_through_the_levels_as_they_do()
+    {
+        var splits = TuneSplits.Arithmetic(40, 200);
+        var dev = splits.Problems.Take(40).ToList();
+        var held = splits.Problems.Skip(40).Select(p => p.Prompt).ToHashSet();
+        Assert.Equal(200, splits.HeldOut);
+        Assert.DoesNotContain(dev, p => held.Contains(p.Prompt));
+        // Level = operators in the expression (the prompt is "Q: EXPR=?\n"; a leading minus never occurs).
+        static int Level(string prompt) => prompt.Count(c => c is '+' or '-' or '*');
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => i % 4 + 1), dev.Select(p => Level(p.Prompt)));
+    }
 }
