@@ -310,16 +310,21 @@ public sealed partial class ExactOracle
         var particles = population.Particle;
         string Text(Outcome o) => (string)o.Value!;
         object Key(Outcome o) => PerParticle(selection.Key!, frame, selection.PopulationSymbol, Text(o), frame.PerParticleLets);
+
+        // Repeat members that gave no output are absent: every selection acts on the live ones (OverLiveMembers).
+        Distribution? OverLive(Func<Distribution, int, Distribution> law, Outcome whenNoneLive) =>
+            particles is null ? null : SelectionLaws.OverLiveMembers(particles, population.Count, law, whenNoneLive);
+        var liveParticles = particles is null || particles[Outcome.None] is 0.0 or 1.0 ? particles : particles.Where(o => !o.IsNone);
         var unavailable = particles is null
             ? $"{selection.Kind.ToString().ToLowerInvariant()}({selection.PopulationSymbol.Name}) over a population whose particles are not i.i.d. (weighted, searched, raced or ranked): its finite-N law is not enumerated"
             : null;
         switch (selection.Kind)
         {
             case SelectionKind.Sample:
-                return new RandomValue(particles, particles, population.Target, unavailable, source, population.Support);
+                return new RandomValue(OverLive((live, _) => live, Outcome.None), liveParticles, population.Target, unavailable, source, population.Support);
             case SelectionKind.Best:
             {
-                var output = particles is null ? null : SelectionLaws.BestOfN(particles, o => ToDouble(Key(o)), population.Count);
+                var output = OverLive((live, m) => SelectionLaws.BestOfN(live, o => ToDouble(Key(o)), m), Outcome.None);
                 if (output is null && population.Searched is { } searched && searched.Child.Probabilities.Keys.All(o => ToDouble(Key(o)) == searched.Score(o)))
                 {
                     // A one-step search selected by its own score: the best of all its i.i.d. children.
@@ -337,17 +342,17 @@ public sealed partial class ExactOracle
                 if (particles is not null)
                 {
                     output = selection.Weight is null
-                        ? SelectionLaws.Vote(particles, VoteKey, population.Count)
-                        : SelectionLaws.WeightedVote(particles, VoteKey, o => ToDouble(PerParticle(selection.Weight, frame, selection.PopulationSymbol, Text(o), frame.PerParticleLets)), population.Count);
+                        ? OverLive((live, m) => SelectionLaws.Vote(live, VoteKey, m), Outcome.None)
+                        : OverLive((live, m) => SelectionLaws.WeightedVote(live, VoteKey, o => ToDouble(PerParticle(selection.Weight, frame, selection.PopulationSymbol, Text(o), frame.PerParticleLets)), m), Outcome.None);
                 }
 
-                return new RandomValue(output, output, population.Target?.Map(v => VoteKey(new Outcome(v)).Value), unavailable, source,
-                    population.Support?.Map(v => VoteKey(new Outcome(v)).Value));
+                return new RandomValue(output, output, population.Target?.Map(v => v is null ? null : VoteKey(new Outcome(v)).Value), unavailable, source,
+                    population.Support?.Map(v => v is null ? null : VoteKey(new Outcome(v)).Value));
             }
 
             default:
             {
-                bool Accept(Outcome o) => (bool)Key(o);
+                bool Accept(Outcome o) => !o.IsNone && (bool)Key(o);
                 if (particles is null && selection.Otherwise is not null && Single(selection.Otherwise, frame) is RandomValue { Support: { } fallbackSupport })
                 {
                     // A random fallback (e.g. the best particle) over a population with no enumerated law: only the support is known.
@@ -358,7 +363,7 @@ public sealed partial class ExactOracle
                 }
 
                 var fallback = selection.Otherwise is null ? Outcome.None : new Outcome(Fixed(selection.Otherwise, frame, "the fallback of first"));
-                var output = particles is null ? null : SelectionLaws.Rejection(particles, Accept, population.Count, fallback);
+                var output = OverLive((live, m) => SelectionLaws.Rejection(live, Accept, m, fallback), fallback);
                 var passing = particles is null || !particles.Probabilities.Keys.Any(Accept) ? null : particles.Where(Accept);
                 var target = population.Target is null || !population.Target.Probabilities.Keys.Any(Accept) ? null : population.Target.Where(Accept);
                 // Reachable: one draw, replaced by the fallback when rejected (the law of first with a budget of one).
