@@ -39,8 +39,6 @@ public sealed class Lowerer
     /// </summary>
     public static string? Unsupported(BoundStrategy strategy, BoundProgram program)
     {
-        ArgumentNullException.ThrowIfNull(strategy);
-        ArgumentNullException.ThrowIfNull(program);
         if (UnsupportedItself(strategy) is { } reason)
         {
             return reason;

@@ -19,6 +19,8 @@ public static class DiagnosticDescriptors
         "the number {0} does not fit in a {1}");
     public static readonly DiagnosticDescriptor IncompleteUnicodeEscape = Error("TTS0006", "Incomplete unicode escape",
         "\\u needs exactly four hex digits, as in \\u00e9");
+    public static readonly DiagnosticDescriptor NestingTooDeep = Error("TTS0007", "Nesting too deep",
+        "this nests deeper than {0} levels (brackets, operators in a row, or blocks): split it with `let`");
 
     // Declarations and names
     public static readonly DiagnosticDescriptor DuplicateDeclaration = Error("TTS0100", "Duplicate declaration",
@@ -117,6 +119,10 @@ public static class DiagnosticDescriptors
         "'{0}' is {1}, not a model: {2} needs a name declared with `model NAME: lm`");
     public static readonly DiagnosticDescriptor InvalidOperand = Error("TTS0145", "Invalid operand",
         "operator '{0}' cannot be applied to {1}{2}");
+    public static readonly DiagnosticDescriptor InvalidPattern = Error("TTS0146", "Invalid pattern",
+        "{0} is not a valid regular expression: {1}");
+    public static readonly DiagnosticDescriptor IntegerOverflow = Error("TTS0147", "Integer overflow",
+        "this constant arithmetic overflows: {0}");
 
     // Warnings
     public static readonly DiagnosticDescriptor UnusedPopulation = Warning("TTS0200", "Unused population",

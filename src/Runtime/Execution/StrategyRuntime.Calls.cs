@@ -17,6 +17,8 @@ public sealed partial class StrategyRuntime
             throw new RuntimeException($"repeat needs a count of at least 1, but it is {k}");
         }
 
+        CheckedParticleCount("repeat", k);
+
         var parentRun = Enumerable.Range(0, Runs * k).Select(i => i / k).ToArray();
         var runIndices = parentRun.Select((run, i) => checked(_runIndices[run] * k + i % k)).ToArray();
         var outputs = member(SubBatch(parentRun, runIndices, stream), value => Project(value, parentRun));

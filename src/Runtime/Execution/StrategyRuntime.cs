@@ -114,15 +114,32 @@ public sealed partial class StrategyRuntime : IDisposable
         return new PerParticle(result);
     }
 
-    public object Builtin(BuiltinFunction function, IReadOnlyList<object> arguments) => Map(arguments, function.Evaluate);
+    public object Builtin(BuiltinFunction function, IReadOnlyList<object> arguments) => Map(arguments, args => Computed(() => function.Evaluate(args)));
 
-    public object Unary(UnaryOperator op, object operand) => Map(new[] { operand }, args => Operators.Evaluate(op, args[0]));
+    public object Unary(UnaryOperator op, object operand) => Map(new[] { operand }, args => Computed(() => Operators.Evaluate(op, args[0])));
+
+    /// <summary>A value the language cannot compute (an int overflow, a bad pattern) is a run error, not a crash.</summary>
+    private static object Computed(Func<object> compute)
+    {
+        try
+        {
+            return compute();
+        }
+        catch (EvaluationException e)
+        {
+            throw new RuntimeException(e.Message);
+        }
+    }
 
     public object Binary(BinaryOperator op, object left, object right) => Map(new[] { left, right }, args =>
     {
         try
         {
             return Operators.Evaluate(op, args[0], args[1]);
+        }
+        catch (EvaluationException e)
+        {
+            throw new RuntimeException(e.Message);
         }
         catch (DivideByZeroException)
         {

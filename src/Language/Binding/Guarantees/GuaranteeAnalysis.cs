@@ -143,7 +143,7 @@ internal sealed class GuaranteeAnalysis : IBoundProgramAnalysis
                 var laws = new BlockLaws();
                 Walk(smc.Body, laws);
                 _populationLaw[smc.Population] = SmcLaw(smc, before, laws);
-                SetShared(smc.Population, _sharedInput.GetValueOrDefault(smc.Population) ?? laws.SharedInputs.FirstOrDefault());
+                SetShared(smc.Population, SharedOf(smc.Population) ?? laws.SharedInputs.FirstOrDefault());
                 break;
             case BoundSearchStatement search:
                 Walk(search.Body, new BlockLaws());
@@ -385,6 +385,8 @@ internal sealed class GuaranteeAnalysis : IBoundProgramAnalysis
         return described.Count == 0 ? "" : $", where {string.Join(" and ", described)}";
     }
 
+    private GuaranteeInfo? SharedOf(LocalSymbol population) => _sharedInput.TryGetValue(population, out var input) ? input : null;
+
     private void SetShared(LocalSymbol population, GuaranteeInfo? input)
     {
         if (input is null)
@@ -401,11 +403,11 @@ internal sealed class GuaranteeAnalysis : IBoundProgramAnalysis
     private GuaranteeInfo? SharedInputOf(BoundExpression value) => value switch
     {
         BoundSpawn spawn => RandomInput(new[] { spawn.Prompt, spawn.Count }),
-        BoundRank rank => _sharedInput.GetValueOrDefault(rank.PopulationSymbol),
+        BoundRank rank => SharedOf(rank.PopulationSymbol),
         BoundRepeat repeat => RandomInput(repeat.Call.Arguments.Append(repeat.Count)),
         BoundSpeculative speculative => RandomInput(BoundTreeWalker.Options(speculative.Options).Prepend(speculative.Prompt).Append(speculative.Lookahead)),
-        BoundStrategyCall call => RandomInput(call.Arguments) ?? _returnsShared.GetValueOrDefault(call.Strategy),
-        BoundLocalReference { Local.IsPopulation: true } reference => _sharedInput.GetValueOrDefault(reference.Local),
+        BoundStrategyCall call => RandomInput(call.Arguments) ?? (_returnsShared.TryGetValue(call.Strategy, out var returned) ? returned : null),
+        BoundLocalReference { Local.IsPopulation: true } reference => SharedOf(reference.Local),
         _ => null,
     };
 
@@ -423,7 +425,7 @@ internal sealed class GuaranteeAnalysis : IBoundProgramAnalysis
             return before ?? PopulationLaw(smc.Population);
         }
 
-        if (smc.Weighted && (_sharedInput.GetValueOrDefault(smc.Population) ?? block.SharedInputs.FirstOrDefault()) is { } shared)
+        if (smc.Weighted && (SharedOf(smc.Population) ?? block.SharedInputs.FirstOrDefault()) is { } shared)
         {
             return new GuaranteeInfo(Guarantee.Heuristic, "none",
                 $"smc {smc.Population.Name} reweights particles that share a random input ({shared.Target}): each run normalizes its weights given that input, so the pooled output mixes per-input targets by the input's law, not the stated target",
