@@ -23,8 +23,12 @@ public static class StatisticalAssertions
     ///    programs, two assertions each (upper TV bound at N = 32 below the exact TV(1); DKW within the tolerance).
     /// 28–41. Cli.Tests, StrategyLibraryTests: `tts test` on the strategy library, one chi-square or DKW check for
     ///    each of <c>StrategyLibraryTests.StatisticalChecks</c> = 14 strategies.
-    /// 42–43. Testing.Tests, Properties/SharedInputChecks: the executor vs the oracle's exact output law of a repeat
+    /// 42. Serving.Tests, CompletionLawTests: completions sampled through `tts serve`'s HTTP API vs the exact text law
+    ///    (chi-square).
+    /// 43–44. Engines.Remote.Tests, LawThroughHttpTests: sampling and rejection on a model behind tts serve vs the
+    ///    oracle's exact output law (one chi-square each).
+    /// 45–46. Testing.Tests, Properties/SharedInputChecks: the executor vs the oracle's exact output law of a repeat
     ///    whose members may give no output, and of a sample from a randomly drawn prompt (one chi-square each).
     /// </summary>
-    public const int Count = 43;
+    public const int Count = 46;
 }
