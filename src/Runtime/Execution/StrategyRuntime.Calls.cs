@@ -22,17 +22,13 @@ public sealed partial class StrategyRuntime
         var parentRun = Enumerable.Range(0, Runs * k).Select(i => i / k).ToArray();
         var runIndices = parentRun.Select((run, i) => checked(_runIndices[run] * k + i % k)).ToArray();
         var outputs = member(SubBatch(parentRun, runIndices, stream), value => Project(value, parentRun));
-<<<<<<< HEAD
         // A member that gave no output (a rejection sampler that accepted nothing) is absent: a dead particle, which
         // every selection skips, so the live members stay i.i.d. draws of the callee's law given that it gave output.
-        var texts = outputs.Select(o => o?.ToString() ?? "").ToList();
+        var perRun = outputs.PerRun;
+        var texts = perRun.Select(o => o?.ToString() ?? "").ToList();
         var population = Populations.Population.FromTexts(texts, Runs);
-        population.Discard(Enumerable.Range(0, outputs.Length).Where(i => outputs[i] is null).ToList());
+        population.Discard(Enumerable.Range(0, perRun.Length).Where(i => perRun[i] is null).ToList());
         return Own(population);
-=======
-        var texts = outputs.PerRun.Select((o, i) => o?.ToString() ?? throw new RuntimeException($"run {_runIndices[parentRun[i]]}: repeat member {i % k} gave no output")).ToList();
-        return Own(Populations.Population.FromTexts(texts, Runs));
->>>>>>> main
     }
 
     /// <summary>

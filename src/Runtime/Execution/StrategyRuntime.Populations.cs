@@ -503,7 +503,6 @@ public sealed partial class StrategyRuntime
         static string Describe(object? value) => value is null ? "missing" : DecodeOptionRules.FormatValue(value);
     }
 
-<<<<<<< HEAD
     /// <summary>Particles one population may hold per run: a larger count is refused before any memory is taken for it.</summary>
     public const long MaxParticlesPerRun = 1 << 20;
 
@@ -517,10 +516,7 @@ public sealed partial class StrategyRuntime
         return count;
     }
 
-    private int LoopBound(string name, object?[] value)
-=======
     private int LoopBound(string name, RunValues value)
->>>>>>> main
     {
         var bound = value.Int(Shared(name, value), name);
         if (bound < 0)

@@ -111,10 +111,9 @@ public sealed partial class StrategyRuntime : IDisposable
         return new ParticleValues(result);
     }
 
-<<<<<<< HEAD
-    public object Builtin(BuiltinFunction function, IReadOnlyList<object> arguments) => Map(arguments, args => Computed(() => function.Evaluate(args)));
+    public BatchValue Builtin(BuiltinFunction function, IReadOnlyList<BatchValue> arguments) => Map(arguments, args => Computed(() => function.Evaluate(args)));
 
-    public object Unary(UnaryOperator op, object operand) => Map(new[] { operand }, args => Computed(() => Operators.Evaluate(op, args[0])));
+    public BatchValue Unary(UnaryOperator op, BatchValue operand) => Map(new[] { operand }, args => Computed(() => Operators.Evaluate(op, args[0])));
 
     /// <summary>A value the language cannot compute (an int overflow, a bad pattern) is a run error, not a crash.</summary>
     private static object Computed(Func<object> compute)
@@ -128,11 +127,6 @@ public sealed partial class StrategyRuntime : IDisposable
             throw new RuntimeException(e.Message);
         }
     }
-=======
-    public BatchValue Builtin(BuiltinFunction function, IReadOnlyList<BatchValue> arguments) => Map(arguments, function.Evaluate);
-
-    public BatchValue Unary(UnaryOperator op, BatchValue operand) => Map(new[] { operand }, args => Operators.Evaluate(op, args[0]));
->>>>>>> main
 
     public BatchValue Binary(BinaryOperator op, BatchValue left, BatchValue right) => Map(new[] { left, right }, args =>
     {
