@@ -19,8 +19,6 @@ public static class DiagnosticDescriptors
         "the number {0} does not fit in a {1}");
     public static readonly DiagnosticDescriptor IncompleteUnicodeEscape = Error("TTS0006", "Incomplete unicode escape",
         "\\u needs exactly four hex digits, as in \\u00e9");
-    public static readonly DiagnosticDescriptor NestingTooDeep = Error("TTS0007", "Nesting too deep",
-        "this nests deeper than {0} levels (brackets, operators in a row, or blocks): split it with `let`");
 
     // Declarations and names
     public static readonly DiagnosticDescriptor DuplicateDeclaration = Error("TTS0100", "Duplicate declaration",
