@@ -19,6 +19,8 @@ public static class DiagnosticDescriptors
         "the number {0} does not fit in a {1}");
     public static readonly DiagnosticDescriptor IncompleteUnicodeEscape = Error("TTS0006", "Incomplete unicode escape",
         "\\u needs exactly four hex digits, as in \\u00e9");
+    public static readonly DiagnosticDescriptor NestingTooDeep = Error("TTS0007", "Nesting too deep",
+        "this {0} nests deeper than {1} levels: split it with `let` bindings or a helper strategy");
 
     // Declarations and names
     public static readonly DiagnosticDescriptor DuplicateDeclaration = Error("TTS0100", "Duplicate declaration",
