@@ -63,7 +63,7 @@ public sealed class BindCommandTests : IDisposable
     {
         CliRunner.AssertOneLineError(
             CliRunner.Run("run", Rejection, "--strategy", "rejection_sampling", "--model", Model, "--prompt", "", "--bind", "valid=len(text)"),
-            "--bind valid=...: TTS0114");
+            "--bind valid=...: TTS0114: verifier 'valid' gives bool, but this expression is int");
         CliRunner.AssertOneLineError(
             CliRunner.Run("run", Rejection, "--strategy", "rejection_sampling", "--model", Model, "--prompt", "", "--bind", "nope=true"),
             "the file declares no reward, verifier or extractor 'nope'");

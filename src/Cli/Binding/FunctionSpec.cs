@@ -112,7 +112,12 @@ internal static class FunctionSpec
         var program = Binder.Bind(tree, diagnostics);
         if (diagnostics.ToImmutableSorted().FirstOrDefault(d => d.IsError) is { } error)
         {
-            throw new CliException($"--bind {function.Name}=...: {error.Id}: {error.Message}");
+            // The expression is checked as the body of a made-up strategy; the error names what the user declared.
+            var message = error.Id == DiagnosticDescriptors.ReturnTypeMismatch.Id
+                && program.Strategies.SingleOrDefault()?.Body.OfType<BoundReturnStatement>().SingleOrDefault() is { } returned
+                ? $"{function.Kind.ToString().ToLowerInvariant()} '{function.Name}' gives {resultType}, but this expression is {returned.Value.Type}"
+                : error.Message;
+            throw new CliException($"--bind {function.Name}=...: {error.Id}: {message}");
         }
 
         var body = program.Strategies.Single().Body.OfType<BoundReturnStatement>().Single().Value;
