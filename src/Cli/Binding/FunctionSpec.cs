@@ -113,9 +113,9 @@ internal static class FunctionSpec
         if (diagnostics.ToImmutableSorted().FirstOrDefault(d => d.IsError) is { } error)
         {
             // The expression is checked as the body of a made-up strategy; the error names what the user declared.
-            var message = error.Id == DiagnosticDescriptors.ReturnTypeMismatch.Id
-                && program.Strategies.SingleOrDefault()?.Body.OfType<BoundReturnStatement>().SingleOrDefault() is { } returned
-                ? $"{function.Kind.ToString().ToLowerInvariant()} '{function.Name}' gives {resultType}, but this expression is {returned.Value.Type}"
+            const string Found = ", but this expression is ";
+            var message = error.Id == DiagnosticDescriptors.ReturnTypeMismatch.Id && error.Message.IndexOf(Found, StringComparison.Ordinal) is var at and >= 0
+                ? $"{function.Kind.ToString().ToLowerInvariant()} '{function.Name}' gives {resultType}{error.Message[at..]}"
                 : error.Message;
             throw new CliException($"--bind {function.Name}=...: {error.Id}: {message}");
         }
