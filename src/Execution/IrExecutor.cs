@@ -36,7 +36,7 @@ public sealed class IrExecutor
         }
 
         var output = new IrExecutor(module).Run(function, runtime, environment, topLevel: true);
-        return runtime.Results(StrategyRuntime.Outputs(output));
+        return runtime.Results(StrategyRuntime.Outputs((BatchValue)output));
     };
 
     private object Run(IrFunction function, StrategyRuntime runtime, Environment environment, bool topLevel)
@@ -102,11 +102,11 @@ public sealed class IrExecutor
             case IrExtend extend:
                 return runtime.Extend(PopulationOf(env, extend.Population), Options(env, extend.Options), extend.Weighted, extend.Stream, _blockStep);
             case IrReweight reweight:
-                return runtime.Reweight(PopulationOf(env, reweight.Population), reweight.Kind, env.Get(reweight.Value));
+                return runtime.Reweight(PopulationOf(env, reweight.Population), reweight.Kind, Value(env, reweight.Value));
             case IrTwist twist:
-                return runtime.Twist(PopulationOf(env, twist.Population), env.Get(twist.Value));
+                return runtime.Twist(PopulationOf(env, twist.Population), Value(env, twist.Value));
             case IrScore score:
-                return runtime.Score(PopulationOf(env, score.Population), env.Get(score.Value));
+                return runtime.Score(PopulationOf(env, score.Population), Value(env, score.Value));
             case IrResample resample:
                 return runtime.Resample(PopulationOf(env, resample.Population), resample.Method,
                     resample.Ess is null ? null : Single(env, resample.Ess), resample.Stream, _blockStep);
@@ -118,38 +118,38 @@ public sealed class IrExecutor
                     PopulationOf(env, search.Population), search.Method, Single(env, search.Width), Single(env, search.Expand), Single(env, search.Groups),
                     Single(env, search.Steps), (step, population) => Step(search.Body, runtime, env, step, population)));
             case IrRank rank:
-                return runtime.Rank(PopulationOf(env, rank.Population), env.Get(rank.Key), Single(env, rank.Top));
+                return runtime.Rank(PopulationOf(env, rank.Population), Value(env, rank.Key), Single(env, rank.Top));
             case IrSpeculative speculative:
                 return runtime.Speculative(Single(env, speculative.Count), speculative.Target, speculative.Draft, Single(env, speculative.Lookahead),
                     Single(env, speculative.Prompt), Options(env, speculative.Options), speculative.Stream);
             case IrParticleText text:
                 return runtime.ParticleText(PopulationOf(env, text.Population));
             case IrCall call:
-                return runtime.Builtin(call.Function, call.Arguments.Select(env.Get).ToList());
+                return runtime.Builtin(call.Function, call.Arguments.Select(a => Value(env, a)).ToList());
             case IrUnary unary:
-                return runtime.Unary(unary.Operator, env.Get(unary.Operand));
+                return runtime.Unary(unary.Operator, Value(env, unary.Operand));
             case IrBinary binary:
-                return runtime.Binary(binary.Operator, env.Get(binary.Left), env.Get(binary.Right));
+                return runtime.Binary(binary.Operator, Value(env, binary.Left), Value(env, binary.Right));
             case IrList list:
                 return runtime.List(list.Elements.Select(e => Single(env, e)).ToList());
             case IrSelectSample sample:
                 return runtime.SelectSample(PopulationOf(env, sample.Population), sample.Stream);
             case IrSelectBest best:
-                return runtime.SelectBest(PopulationOf(env, best.Population), (PerParticle)env.Get(best.Key));
+                return runtime.SelectBest(PopulationOf(env, best.Population), (ParticleValues)env.Get(best.Key));
             case IrReduceVote vote:
-                return runtime.ReduceVote(PopulationOf(env, vote.Population), (PerParticle)env.Get(vote.Key),
-                    vote.Weight is null ? null : (PerParticle)env.Get(vote.Weight));
+                return runtime.ReduceVote(PopulationOf(env, vote.Population), (ParticleValues)env.Get(vote.Key),
+                    vote.Weight is null ? null : (ParticleValues)env.Get(vote.Weight));
             case IrSelectFirst first:
-                return runtime.SelectFirst(PopulationOf(env, first.Population), (PerParticle)env.Get(first.Condition),
+                return runtime.SelectFirst(PopulationOf(env, first.Population), (ParticleValues)env.Get(first.Condition),
                     first.Otherwise is null ? null : Single(env, first.Otherwise));
             case IrCallFunction call:
                 var owner = call.Argument.Type.PopulationId is { } id ? env.PopulationById(id) : null;
-                return runtime.CallFunction(call.Name, call.Kind, call.ResultType, env.Get(call.Argument), owner);
+                return runtime.CallFunction(call.Name, call.Kind, call.ResultType, Value(env, call.Argument), owner);
             case IrCallStrategy call:
                 return CallStrategy(call, runtime, env);
             case IrRepeat repeat:
                 return runtime.Repeat(Single(env, repeat.Count), repeat.Stream, (sub, project) =>
-                    (object?[])RunRegion(repeat.Member, sub, new Environment(env, project)));
+                    (RunValues)RunRegion(repeat.Member, sub, new Environment(env, project)));
             case IrRefine refine:
                 return runtime.Refine(
                     Single(env, refine.Initial),
@@ -184,11 +184,11 @@ public sealed class IrExecutor
         }
     }
 
-    private object?[] Round(IrRegion region, StrategyRuntime sub, Environment env, Func<object, object> project, object?[] current)
+    private RunValues Round(IrRegion region, StrategyRuntime sub, Environment env, Func<BatchValue, BatchValue> project, RunValues current)
     {
         var inner = new Environment(env, project);
         inner.Set(region.Parameters[0], current);
-        return (object?[])RunRegion(region, sub, inner);
+        return (RunValues)RunRegion(region, sub, inner);
     }
 
     private object CallStrategy(IrCallStrategy call, StrategyRuntime runtime, Environment env)
@@ -208,17 +208,19 @@ public sealed class IrExecutor
         Single(env, options.Temperature), Single(env, options.TopK), Single(env, options.TopP), Single(env, options.MinP),
         Single(env, options.MaxTokens), Single(env, options.Stop), Single(env, options.Forbid));
 
-    private static object?[] Single(Environment env, IrValue value) => (object?[])env.Get(value);
+    private static RunValues Single(Environment env, IrValue value) => (RunValues)env.Get(value);
+
+    private static BatchValue Value(Environment env, IrValue value) => (BatchValue)env.Get(value);
 
     private static Population PopulationOf(Environment env, IrValue value) => (Population)env.Get(value);
 
-    private sealed record SpawnCount(object?[] PerRun);
+    private sealed record SpawnCount(RunValues PerRun);
 
     /// <summary>
     /// Values by SSA id. A sub-batch's environment (repeat member, refine round) reads the enclosing one's values
     /// through a projection onto its runs.
     /// </summary>
-    private sealed class Environment(Environment? parent, Func<object, object>? project)
+    private sealed class Environment(Environment? parent, Func<BatchValue, BatchValue>? project)
     {
         private readonly Dictionary<int, object> _values = new();
 
@@ -236,7 +238,9 @@ public sealed class IrExecutor
                 throw new InvalidOperationException($"{value} has no value: the IR verifier should have caught this");
             }
 
-            var projected = project!(parent.Get(value));
+            var projected = parent.Get(value) is BatchValue outer
+                ? project!(outer)
+                : throw new RuntimeException("a repeat member or refine round reads a value of its caller's block from outside it; pass the strategy a text instead");
             _values[value.Id] = projected;
             return projected;
         }

@@ -22,13 +22,15 @@ public static class CSharpEmitter
         writer.Line();
         using (writer.Block($"namespace {options.Namespace}"))
         {
+            writer.Line("using BatchValue = global::Tts.Runtime.Execution.BatchValue;");
             writer.Line("using BuiltinFunction = global::Tts.Semantics.BuiltinFunction;");
             writer.Line("using OptionValues = global::Tts.Runtime.Execution.OptionValues;");
             writer.Line("using ParticleCounts = global::Tts.Runtime.Hosting.ParticleCounts;");
-            writer.Line("using PerParticle = global::Tts.Runtime.Execution.PerParticle;");
+            writer.Line("using ParticleValues = global::Tts.Runtime.Execution.ParticleValues;");
             writer.Line("using Population = global::Tts.Runtime.Populations.Population;");
             writer.Line("using RunnableStrategy = global::Tts.Runtime.Hosting.RunnableStrategy;");
             writer.Line("using RunResult = global::Tts.Runtime.Execution.RunResult;");
+            writer.Line("using RunValues = global::Tts.Runtime.Execution.RunValues;");
             writer.Line("using StrategyParameter = global::Tts.Runtime.Hosting.StrategyParameter;");
             writer.Line("using StrategyRequirement = global::Tts.Runtime.Hosting.StrategyRequirement;");
             writer.Line("using StrategyRuntime = global::Tts.Runtime.Execution.StrategyRuntime;");
@@ -50,7 +52,7 @@ public static class CSharpEmitter
                 if (emitters.Any(e => e.CallsMissingStrategy))
                 {
                     writer.Line();
-                    writer.Line("private static object MissingStrategy(string name) =>");
+                    writer.Line("private static BatchValue MissingStrategy(string name) =>");
                     writer.Line("    throw new global::Tts.Runtime.Execution.RuntimeException($\"strategy '{name}' is called but not in the module being run (inline it, or run with its module)\");");
                 }
             }

@@ -5,12 +5,13 @@ namespace Tts.Compiler.Emit;
 /// <summary>What the generated C# statically knows a local holds, so it casts exactly where the executor casts.</summary>
 internal enum ValueKind
 {
-    /// <summary>Typed <c>object</c>: what the runtime's Builtin, Unary, Binary, CallFunction and strategy calls return.</summary>
+    /// <summary>A <c>BatchValue</c> of unknown kind: what the runtime's Builtin, Unary, Binary, CallFunction and strategy calls return.</summary>
     Object,
 
-    /// <summary><c>object?[]</c>: one value per run.</summary>
+    /// <summary><c>RunValues</c>: one value per run.</summary>
     Single,
 
+    /// <summary><c>ParticleValues</c>: one value per particle.</summary>
     PerParticle,
 
     Population,
@@ -88,7 +89,8 @@ internal sealed class EmitScope
             throw new InvalidOperationException($"C# emitter: the spawn {value} is prefilled inside a repeat member or refine round it was not made in");
         }
 
-        return new EmittedValue($"{Projection}({outer.Expression})", ValueKind.Object);
+        var argument = outer.Kind == ValueKind.PopulationTuple ? $"(BatchValue)(object){outer.Expression}" : outer.Expression;
+        return new EmittedValue($"{Projection}({argument})", ValueKind.Object);
     }
 
     /// <summary>

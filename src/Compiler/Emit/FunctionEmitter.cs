@@ -65,8 +65,8 @@ internal sealed class FunctionEmitter
         }
 
         _writer.Line("// Run directly (topLevel: true) or as a strategy call (rt keyed under the call site's stream, topLevel: false).");
-        var signature = string.Join(", ", new[] { "StrategyRuntime rt" }.Concat(parameters.Select(p => "object " + p)).Append("bool topLevel"));
-        using (_writer.Block($"public static object {BodyMethod(name)}({signature})"))
+        var signature = string.Join(", ", new[] { "StrategyRuntime rt" }.Concat(parameters.Select(p => "BatchValue " + p)).Append("bool topLevel"));
+        using (_writer.Block($"public static BatchValue {BodyMethod(name)}({signature})"))
         {
             var scope = new EmitScope(null, "rt", null, "0");
             foreach (var instruction in _function.Instructions)
@@ -207,7 +207,7 @@ internal sealed class FunctionEmitter
                 Declare(scope, instruction, $"{rt}.ParticleText({P(text.Population)})", ValueKind.PerParticle);
                 return;
             case IrCall call:
-                var arguments = call.Arguments.IsEmpty ? "global::System.Array.Empty<object>()" : $"new object[] {{ {string.Join(", ", call.Arguments.Select(O))} }}";
+                var arguments = call.Arguments.IsEmpty ? "global::System.Array.Empty<BatchValue>()" : $"new BatchValue[] {{ {string.Join(", ", call.Arguments.Select(O))} }}";
                 Declare(scope, instruction, $"{rt}.Builtin({CSharpLiterals.Builtin(call.Function)}, {arguments})", ValueKind.Object);
                 return;
             case IrUnary unary:
@@ -217,7 +217,7 @@ internal sealed class FunctionEmitter
                 Declare(scope, instruction, $"{rt}.Binary({CSharpLiterals.Enum(binary.Operator)}, {O(binary.Left)}, {O(binary.Right)})", ValueKind.Object);
                 return;
             case IrList list:
-                var elements = list.Elements.IsEmpty ? "global::System.Array.Empty<object?[]>()" : $"new object?[][] {{ {string.Join(", ", list.Elements.Select(S))} }}";
+                var elements = list.Elements.IsEmpty ? "global::System.Array.Empty<RunValues>()" : $"new RunValues[] {{ {string.Join(", ", list.Elements.Select(S))} }}";
                 Declare(scope, instruction, $"{rt}.List({elements})", ValueKind.Single);
                 return;
             case IrSelectSample sample:
@@ -361,7 +361,7 @@ internal sealed class FunctionEmitter
         scope.Define(instruction.Result!, new EmittedValue(name, kind));
     }
 
-    /// <summary>A value as the executor hands it to the runtime: cast where it casts (Single, PopulationOf, PerParticle).</summary>
+    /// <summary>A value as the executor hands it to the runtime: cast where it casts (Single, PopulationOf, ParticleValues).</summary>
     private static string Read(EmitScope scope, IrValue value, ValueKind wanted)
     {
         var emitted = scope.Resolve(value);
@@ -377,15 +377,16 @@ internal sealed class FunctionEmitter
 
         var type = wanted switch
         {
-            ValueKind.Single => "object?[]",
-            ValueKind.PerParticle => "PerParticle",
+            ValueKind.Single => "RunValues",
+            ValueKind.PerParticle => "ParticleValues",
             ValueKind.Population => "Population",
             ValueKind.PopulationTuple => "Population[]",
             _ => throw new InvalidOperationException($"C# emitter: no cast to {wanted}"),
         };
 
-        // A local of another static type is cast through object, so a mismatch fails at run time as in the executor.
-        return emitted.Kind == ValueKind.Object ? $"({type}){emitted.Expression}" : $"({type})(object){emitted.Expression}";
+        // A BatchValue local casts down; one of another static type is cast through object, so a mismatch fails at run
+        // time as in the executor.
+        return emitted.Kind == ValueKind.Object && wanted != ValueKind.PopulationTuple ? $"({type}){emitted.Expression}" : $"({type})(object){emitted.Expression}";
     }
 
     private static string Name(IrValue value) => "v" + value.Id.ToString(CultureInfo.InvariantCulture);

@@ -8,7 +8,7 @@ public sealed partial class StrategyRuntime
     /// <c>repeat(k, call)</c>: member j of run r runs as sub-run r·k + j (of the run's index), all members of all runs in
     /// one batch, streams keyed under <paramref name="stream"/>; the members' outputs become a population of texts.
     /// </summary>
-    public Populations.Population Repeat(object?[] count, int stream, Func<StrategyRuntime, Func<object, object>, object?[]> member)
+    public Populations.Population Repeat(RunValues count, int stream, Func<StrategyRuntime, Func<BatchValue, BatchValue>, RunValues> member)
     {
         var k = LoopBound("repeat", count);
         if (k < 1)
@@ -19,7 +19,7 @@ public sealed partial class StrategyRuntime
         var parentRun = Enumerable.Range(0, Runs * k).Select(i => i / k).ToArray();
         var runIndices = parentRun.Select((run, i) => checked(_runIndices[run] * k + i % k)).ToArray();
         var outputs = member(SubBatch(parentRun, runIndices, stream), value => Project(value, parentRun));
-        var texts = outputs.Select((o, i) => o?.ToString() ?? throw new RuntimeException($"run {_runIndices[parentRun[i]]}: repeat member {i % k} gave no output")).ToList();
+        var texts = outputs.PerRun.Select((o, i) => o?.ToString() ?? throw new RuntimeException($"run {_runIndices[parentRun[i]]}: repeat member {i % k} gave no output")).ToList();
         return Own(Populations.Population.FromTexts(texts, Runs));
     }
 
@@ -27,14 +27,14 @@ public sealed partial class StrategyRuntime
     /// <c>refine</c>: each round, the runs whose <paramref name="until"/> does not hold yet replace their value by
     /// <paramref name="step"/>'s; round i runs as a sub-batch of those runs with streams keyed under (stream, i).
     /// </summary>
-    public object?[] Refine(
-        object?[] initial,
-        object?[] rounds,
+    public RunValues Refine(
+        RunValues initial,
+        RunValues rounds,
         int stream,
-        Func<StrategyRuntime, Func<object, object>, object?[], object?[]> step,
-        Func<StrategyRuntime, Func<object, object>, object?[], object?[]>? until)
+        Func<StrategyRuntime, Func<BatchValue, BatchValue>, RunValues, RunValues> step,
+        Func<StrategyRuntime, Func<BatchValue, BatchValue>, RunValues, RunValues>? until)
     {
-        var current = (object?[])initial.Clone();
+        var current = (object?[])initial.PerRun.Clone();
         var refining = Enumerable.Range(0, Runs).Where(run => current[run] is not null).ToArray();
         var limit = LoopBound("rounds", rounds);
         for (var round = 0; round < limit && refining.Length > 0; round++)
@@ -58,21 +58,21 @@ public sealed partial class StrategyRuntime
             refining = refining.Where(run => current[run] is not null).ToArray();
         }
 
-        return current;
+        return new RunValues(current);
     }
 
     private static int RoundStream(int stream, int round) => StreamKeys.Nest(stream, round);
 
-    private object?[] Round(int[] runs, int stream, Func<StrategyRuntime, Func<object, object>, object?[], object?[]> body, object?[] current)
+    private object?[] Round(int[] runs, int stream, Func<StrategyRuntime, Func<BatchValue, BatchValue>, RunValues, RunValues> body, object?[] current)
     {
         var sub = SubBatch(runs, runs.Select(run => _runIndices[run]).ToArray(), stream);
-        return body(sub, value => Project(value, runs), runs.Select(run => current[run]).ToArray());
+        return body(sub, value => Project(value, runs), new RunValues(runs.Select(run => current[run]).ToArray())).PerRun;
     }
 
     /// <summary>A value of this batch seen from a sub-batch whose run i is this batch's run <paramref name="parentRun"/>[i].</summary>
-    private static object Project(object value, int[] parentRun) => value switch
+    private static BatchValue Project(BatchValue value, int[] parentRun) => value switch
     {
-        object?[] single => parentRun.Select(run => single[run]).ToArray(),
+        RunValues single => new RunValues(parentRun.Select(run => single[run]).ToArray()),
         _ => throw new RuntimeException(
             "a repeat member or refine round reads a population (or a value per particle) from outside it; pass the strategy a text instead"),
     };

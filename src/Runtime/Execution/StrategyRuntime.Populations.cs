@@ -10,24 +10,24 @@ using Tts.Semantics;
 
 namespace Tts.Runtime.Execution;
 
-/// <summary>The decoding options of one instruction, as values of the batch (every run shares them).</summary>
-public sealed record OptionValues(object?[] Temperature, object?[] TopK, object?[] TopP, object?[] MinP, object?[] MaxTokens, object?[] Stop, object?[] Forbid);
+/// <summary>The decoding options of one instruction, one value per run (runs may differ: each decodes under its own).</summary>
+public sealed record OptionValues(RunValues Temperature, RunValues TopK, RunValues TopP, RunValues MinP, RunValues MaxTokens, RunValues Stop, RunValues Forbid);
 
 public sealed partial class StrategyRuntime
 {
     /// <summary><c>spawn n</c> then prefill: a population of n particles per run continuing each run's prompt.</summary>
-    public Population Prefill(object?[] count, string model, object?[] prompt, bool shared)
+    public Population Prefill(RunValues count, string model, RunValues prompt, bool shared)
     {
         var n = (long)CheckOption(DecodeOptionRules.Count, count, Shared(DecodeOptionRules.Count, count));
 
-        var prompts = prompt.Select((p, run) => p as string ?? throw new RuntimeException($"run {RunIndexOf(run)} has no prompt")).ToList();
+        var prompts = prompt.PerRun.Select((p, run) => p as string ?? throw new RuntimeException($"run {RunIndexOf(run)} has no prompt")).ToList();
         var population = Own(Population.Start(Models.Resolve(model), prompts, (int)Math.Min(int.MaxValue, n), shared));
         Meter.Call(Enumerable.Repeat(1, Runs).ToArray());
         return population;
     }
 
     /// <summary>Decodes every particle to its end (a <c>sample</c>), or, with <paramref name="first"/>, races them.</summary>
-    public Population Decode(Population population, OptionValues options, int stream, object?[]? first = null)
+    public Population Decode(Population population, OptionValues options, int stream, RunValues? first = null)
     {
         var keys = new long[population.Rows];
         for (var row = 0; row < keys.Length; row++)
@@ -80,7 +80,7 @@ public sealed partial class StrategyRuntime
     }
 
     /// <summary><c>factor</c>, <c>observe</c> and <c>condition</c> on the particles of this step.</summary>
-    public Population Reweight(Population population, ParticleUpdateKind kind, object value)
+    public Population Reweight(Population population, ParticleUpdateKind kind, BatchValue value)
     {
         var rows = StepRows(population);
         var delta = new double[population.Rows];
@@ -110,7 +110,7 @@ public sealed partial class StrategyRuntime
     }
 
     /// <summary><c>twist</c>: the weight gains ψ_t − ψ_(t−1) for the particles of this step.</summary>
-    public Population Twist(Population population, object value)
+    public Population Twist(Population population, BatchValue value)
     {
         var rows = StepRows(population);
         var delta = new double[population.Rows];
@@ -137,7 +137,7 @@ public sealed partial class StrategyRuntime
     }
 
     /// <summary><c>score</c> in search: the rank of the step's children.</summary>
-    public Population Score(Population population, object value)
+    public Population Score(Population population, BatchValue value)
     {
         var rows = StepRows(population);
         for (var row = 0; row < population.Rows; row++)
@@ -155,7 +155,7 @@ public sealed partial class StrategyRuntime
     }
 
     /// <summary>Resamples every run, or with <paramref name="ess"/> those whose ESS fell below ess·N.</summary>
-    public Population Resample(Population population, ResampleMethod method, object?[]? ess, int stream, int blockStep)
+    public Population Resample(Population population, ResampleMethod method, RunValues? ess, int stream, int blockStep)
     {
         var resampler = Resampler.ByName(method.ToString().ToLowerInvariant());
         using var scope = torch.NewDisposeScope();
@@ -182,7 +182,7 @@ public sealed partial class StrategyRuntime
     /// The smc loop: the body runs once per step on the live particles, until <paramref name="steps"/> steps or none is
     /// live; then every particle's twist leaves its weight.
     /// </summary>
-    public Population Smc(Population population, object?[] steps, Func<int, Population, Population> body)
+    public Population Smc(Population population, RunValues steps, Func<int, Population, Population> body)
     {
         var limit = LoopBound("steps", steps);
         for (var step = 0; step < limit; step++)
@@ -210,7 +210,7 @@ public sealed partial class StrategyRuntime
 
     /// <summary>The search loop (<see cref="Compiler.IR.IrSearch"/>).</summary>
     public Population Search(
-        Population population, SearchMethod method, object?[] width, object?[] expand, object?[] groups, object?[] steps, Func<int, Population, Population> body)
+        Population population, SearchMethod method, RunValues width, RunValues expand, RunValues groups, RunValues steps, Func<int, Population, Population> body)
     {
         var (w, k) = (LoopBound("width", width), LoopBound("expand", expand));
         var g = method == SearchMethod.DiverseBeam ? LoopBound("groups", groups) : 1;
@@ -341,7 +341,7 @@ public sealed partial class StrategyRuntime
     }
 
     /// <summary><c>rank(xs, by: s, top: k)</c>: a new population of the k best particles of each run (dead ones last).</summary>
-    public Population Rank(Population population, object key, object?[] top)
+    public Population Rank(Population population, BatchValue key, RunValues top)
     {
         var n = population.ParticlesPerRun;
         var k = (int)Math.Min(n, LoopBound("top", top));
@@ -368,8 +368,8 @@ public sealed partial class StrategyRuntime
 
     private bool[] StepRows(Population population) => _stepRows.TryGetValue(population, out var rows) ? rows : population.Live();
 
-    private static object ValueAt(Population population, object value, int row) =>
-        value is PerParticle perParticle ? perParticle.PerRow[row] : ((object?[])value)[population.RunOf(row)]
+    private static object ValueAt(Population population, BatchValue value, int row) =>
+        (value is ParticleValues perParticle ? perParticle.PerRow[row] : PerRunOf(value)[population.RunOf(row)])
             ?? throw new RuntimeException($"run {population.RunOf(row)} has no value here");
 
     private static void Reweight(Population population, double[] delta)
@@ -470,7 +470,7 @@ public sealed partial class StrategyRuntime
     private static List<string> Strings(object value) => value is string one ? [one] : ((object[])value).Cast<string>().ToList();
 
     /// <summary>Run <paramref name="run"/>'s value of an option, checked; the message names the run when runs differ in it.</summary>
-    private object CheckOption(string name, object?[] values, int run)
+    private object CheckOption(string name, RunValues values, int run)
     {
         var value = values[run] ?? throw new RuntimeException($"run {RunIndexOf(run)} has no value for '{name}'");
         if (DecodeOptionRules.Check(name, value) is not { } expectation)
@@ -478,7 +478,7 @@ public sealed partial class StrategyRuntime
             return value;
         }
 
-        var where = values.All(v => Equals(v, value)) ? "" : $"run {RunIndexOf(run)}: ";
+        var where = values.PerRun.All(v => Equals(v, value)) ? "" : $"run {RunIndexOf(run)}: ";
         throw new RuntimeException($"{where}'{name}' must be {expectation}, but it is {DecodeOptionRules.FormatValue(value)}");
     }
 
@@ -486,9 +486,9 @@ public sealed partial class StrategyRuntime
     /// A value that shapes the population (particle count, loop bound, width): the runs of a batch move as one
     /// population, so they must agree on it. Returns the run whose value speaks for all (run 0).
     /// </summary>
-    private int Shared(string name, object?[] values)
+    private int Shared(string name, RunValues values)
     {
-        for (var run = 1; run < values.Length; run++)
+        for (var run = 1; run < values.Count; run++)
         {
             if (!Equals(values[run], values[0]))
             {
@@ -503,9 +503,9 @@ public sealed partial class StrategyRuntime
         static string Describe(object? value) => value is null ? "missing" : DecodeOptionRules.FormatValue(value);
     }
 
-    private int LoopBound(string name, object?[] value)
+    private int LoopBound(string name, RunValues value)
     {
-        var bound = Convert.ToInt64(value[Shared(name, value)], CultureInfo.InvariantCulture);
+        var bound = value.Int(Shared(name, value), name);
         if (bound < 0)
         {
             throw new RuntimeException($"'{name}' must be at least 0, but it is {bound}");

@@ -7,13 +7,13 @@ namespace Tts.Runtime.Execution;
 
 public sealed partial class StrategyRuntime
 {
-    public PerParticle ParticleText(Population population) => new(population.Texts.Cast<object>().ToArray());
+    public ParticleValues ParticleText(Population population) => new(population.Texts.Cast<object>().ToArray());
 
     /// <summary>
     /// <c>sample(xs)</c>: one particle per run, drawn in proportion to its weight with one counter-based uniform (an
     /// exact uniform pick when the weights are equal); no output for a run whose particles are all dead.
     /// </summary>
-    public object?[] SelectSample(Population population, int stream)
+    public RunValues SelectSample(Population population, int stream)
     {
         var n = population.ParticlesPerRun;
         var logWeights = population.LogWeights.data<double>().ToArray();
@@ -53,11 +53,11 @@ public sealed partial class StrategyRuntime
             result[run] = population.Texts[run * n + particle];
         }
 
-        return result;
+        return new RunValues(result);
     }
 
     /// <summary><c>best(xs, by: key)</c>: the text with the largest key; ties to the lowest index; NaN and dead particles never win.</summary>
-    public object?[] SelectBest(Population population, PerParticle key)
+    public RunValues SelectBest(Population population, ParticleValues key)
     {
         var n = population.ParticlesPerRun;
         var dead = population.Dead();
@@ -79,11 +79,11 @@ public sealed partial class StrategyRuntime
             result[run] = bestRow < 0 ? null : population.Texts[bestRow];
         }
 
-        return result;
+        return new RunValues(result);
     }
 
     /// <summary>The first live particle, in index order, whose condition holds; else the fallback, or null (no output).</summary>
-    public object?[] SelectFirst(Population population, PerParticle condition, object?[]? otherwise)
+    public RunValues SelectFirst(Population population, ParticleValues condition, RunValues? otherwise)
     {
         var n = population.ParticlesPerRun;
         var dead = population.Dead();
@@ -101,14 +101,14 @@ public sealed partial class StrategyRuntime
             }
         }
 
-        return result;
+        return new RunValues(result);
     }
 
     /// <summary>
     /// <c>vote(xs, key: k, weight: w)</c>: the key with the largest count (or sum of weights; NaN counts 0) over live
     /// particles; ties to the key seen first.
     /// </summary>
-    public object?[] ReduceVote(Population population, PerParticle key, PerParticle? weight)
+    public RunValues ReduceVote(Population population, ParticleValues key, ParticleValues? weight)
     {
         var n = population.ParticlesPerRun;
         var dead = population.Dead();
@@ -146,17 +146,17 @@ public sealed partial class StrategyRuntime
             result[run] = winner;
         }
 
-        return result;
+        return new RunValues(result);
     }
 
     /// <summary>
     /// A reward, verifier or extractor: one batched call for all texts of the batch — every particle of a population
     /// (in a block step, only the particles of the step: the others' values are never read), or one text per run.
     /// </summary>
-    public object CallFunction(string name, FunctionKind kind, TtsType resultType, object argument, Population? population)
+    public BatchValue CallFunction(string name, FunctionKind kind, TtsType resultType, BatchValue argument, Population? population)
     {
-        var perParticle = argument as PerParticle;
-        var texts = perParticle?.PerRow ?? (object?[])argument;
+        var perParticle = argument as ParticleValues;
+        var texts = perParticle?.PerRow ?? PerRunOf(argument);
         var rows = population is not null && perParticle is not null && _stepRows.TryGetValue(population, out var step)
             ? Enumerable.Range(0, texts.Length).Where(r => step[r]).ToArray()
             : Enumerable.Range(0, texts.Length).Where(r => texts[r] is not null).ToArray();
@@ -184,6 +184,6 @@ public sealed partial class StrategyRuntime
         }
 
         Meter.Rewards(perRun);
-        return perParticle is null ? result : new PerParticle(result!);
+        return perParticle is null ? new RunValues(result) : new ParticleValues(result!);
     }
 }

@@ -16,7 +16,7 @@ public sealed partial class StrategyRuntime
     /// proposal is checked token by token: the law is exact and the acceptance rate is 1 − TV(p, q), but the lookahead
     /// k brings no speed-up yet (see docs/runtime.md).
     /// </summary>
-    public Population Speculative(object?[] count, string target, string draft, object?[] lookahead, object?[] prompt, OptionValues options, int stream)
+    public Population Speculative(RunValues count, string target, string draft, RunValues lookahead, RunValues prompt, OptionValues options, int stream)
     {
         if (LoopBound("k", lookahead) < 1)
         {

@@ -5,14 +5,11 @@ using Tts.Semantics;
 
 namespace Tts.Runtime.Execution;
 
-/// <summary>A value computed once per particle of a population: row r of the population holds <c>PerRow[r]</c>.</summary>
-public sealed record PerParticle(object[] PerRow);
-
 /// <summary>
 /// The operations a strategy is made of, for one batch of runs executed together: both back ends call these — the IR
 /// executor (an interpreter) and the C# the emitter writes — so the two agree by construction. Values are
-/// <c>object?[]</c> (one per run; null: the run has no value), <see cref="PerParticle"/> or a
-/// <see cref="Populations.Population"/>. Randomness is keyed by (seed, run index, stream, particle, step): a run's
+/// <see cref="BatchValue"/>s: <see cref="RunValues"/> (one per run; null: the run has no value),
+/// <see cref="ParticleValues"/> or a <see cref="Populations.Population"/>. Randomness is keyed by (seed, run index, stream, particle, step): a run's
 /// draws do not depend on what else is in the batch.
 /// </summary>
 public sealed partial class StrategyRuntime : IDisposable
@@ -81,25 +78,25 @@ public sealed partial class StrategyRuntime : IDisposable
             Meter.Sub(parentRun), Cancellation, _owned, _stepRows);
 
     /// <summary>Limits what each run may spend (a <c>budget</c> clause of the strategy being run).</summary>
-    public void Budget(Tts.Semantics.BudgetResource resource, object?[] limit) =>
-        Meter.Limit(resource, limit.Select(v => Convert.ToInt64(v, CultureInfo.InvariantCulture)).ToArray());
+    public void Budget(Tts.Semantics.BudgetResource resource, RunValues limit) =>
+        Meter.Limit(resource, Enumerable.Range(0, limit.Count).Select(run => limit.Int(run, "budget")).ToArray());
 
-    public object?[] Broadcast(object? value) => Enumerable.Repeat(value, Runs).ToArray();
+    public RunValues Broadcast(object? value) => new(Enumerable.Repeat(value, Runs).ToArray());
 
     /// <summary>
     /// Applies a scalar function elementwise: per particle if any operand is per particle, else per run. A run with no
     /// value (null, e.g. a rejection sampler that accepted nothing) gives no value.
     /// </summary>
-    public object Map(IReadOnlyList<object> operands, Func<object[], object> apply)
+    public BatchValue Map(IReadOnlyList<BatchValue> operands, Func<object[], object> apply)
     {
-        var perParticle = operands.OfType<PerParticle>().FirstOrDefault();
+        var perParticle = operands.OfType<ParticleValues>().FirstOrDefault();
         if (perParticle is null)
         {
-            return Enumerable.Range(0, Runs).Select(run =>
+            return new RunValues(Enumerable.Range(0, Runs).Select(run =>
             {
-                var args = operands.Select(o => ((object?[])o)[run]).ToArray();
+                var args = operands.Select(o => PerRunOf(o)[run]).ToArray();
                 return args.Any(a => a is null) ? null : apply(args!);
-            }).ToArray();
+            }).ToArray());
         }
 
         var rows = perParticle.PerRow.Length;
@@ -107,18 +104,18 @@ public sealed partial class StrategyRuntime : IDisposable
         var result = new object[rows];
         for (var row = 0; row < rows; row++)
         {
-            var args = operands.Select(o => o is PerParticle p ? p.PerRow[row] : ((object?[])o)[row / particlesPerRun]).ToArray();
+            var args = operands.Select(o => o is ParticleValues p ? p.PerRow[row] : PerRunOf(o)[row / particlesPerRun]).ToArray();
             result[row] = args.Any(a => a is null) ? throw new RuntimeException($"run {RunIndexOf(row / particlesPerRun)} has no value to compute with") : apply(args!);
         }
 
-        return new PerParticle(result);
+        return new ParticleValues(result);
     }
 
-    public object Builtin(BuiltinFunction function, IReadOnlyList<object> arguments) => Map(arguments, function.Evaluate);
+    public BatchValue Builtin(BuiltinFunction function, IReadOnlyList<BatchValue> arguments) => Map(arguments, function.Evaluate);
 
-    public object Unary(UnaryOperator op, object operand) => Map(new[] { operand }, args => Operators.Evaluate(op, args[0]));
+    public BatchValue Unary(UnaryOperator op, BatchValue operand) => Map(new[] { operand }, args => Operators.Evaluate(op, args[0]));
 
-    public object Binary(BinaryOperator op, object left, object right) => Map(new[] { left, right }, args =>
+    public BatchValue Binary(BinaryOperator op, BatchValue left, BatchValue right) => Map(new[] { left, right }, args =>
     {
         try
         {
@@ -130,39 +127,39 @@ public sealed partial class StrategyRuntime : IDisposable
         }
     });
 
-    public object?[] List(IReadOnlyList<object?[]> elements) =>
-        Enumerable.Range(0, Runs).Select(run => (object?)elements.Select(e => e[run]).ToArray()).ToArray();
+    public RunValues List(IReadOnlyList<RunValues> elements) =>
+        new(Enumerable.Range(0, Runs).Select(run => (object?)elements.Select(e => e[run]).ToArray()).ToArray());
 
     /// <summary>Reads a strategy argument: the same for every run of the batch, or one value per run (<see cref="PerRunArgument"/>).</summary>
-    public object?[] Argument(IReadOnlyDictionary<string, object> arguments, string name) =>
+    public RunValues Argument(IReadOnlyDictionary<string, object> arguments, string name) =>
         arguments.TryGetValue(name, out var argument)
             ? argument is PerRunArgument perRun ? PerRun(name, perRun) : Broadcast(argument)
             : throw new RuntimeException($"no value for parameter '{name}'");
 
-    private object?[] PerRun(string name, PerRunArgument argument) =>
+    private RunValues PerRun(string name, PerRunArgument argument) =>
         argument.Values.Count == Runs
-            ? argument.Values.ToArray()
+            ? new RunValues(argument.Values.ToArray())
             : throw new RuntimeException($"parameter '{name}' has {argument.Values.Count} per-run values for {Runs} runs");
 
     /// <summary>
     /// A strategy's value as one output per run: a population gives, per run, the texts of its live particles.
     /// Shared by both back ends (the executor and the emitted C#).
     /// </summary>
-    public static object?[] Outputs(object value)
+    public static RunValues Outputs(BatchValue value)
     {
         if (value is not Populations.Population population)
         {
-            return (object?[])value;
+            return new RunValues(PerRunOf(value));
         }
 
         var dead = population.Dead();
         var n = population.ParticlesPerRun;
-        return Enumerable.Range(0, population.Runs)
+        return new RunValues(Enumerable.Range(0, population.Runs)
             .Select(run => (object?)Enumerable.Range(run * n, n).Where(row => !dead[row]).Select(row => (object)population.Texts[row]).ToArray())
-            .ToArray();
+            .ToArray());
     }
 
-    public RunResult[] Results(object?[] outputs) =>
+    public RunResult[] Results(RunValues outputs) =>
         Enumerable.Range(0, Runs).Select(run => new RunResult(_runIndices[run], outputs[run], Meter.SpentBy(run))).ToArray();
 
     private int RunIndexOf(int run) => _runIndices[run];
@@ -191,4 +188,9 @@ public sealed partial class StrategyRuntime : IDisposable
     }
 
     private static double ToDouble(object value) => Convert.ToDouble(value, CultureInfo.InvariantCulture);
+
+    /// <summary>The per-run values of a value that must be one per run (the compiler's types make it so).</summary>
+    private static object?[] PerRunOf(BatchValue value) => value is RunValues runs
+        ? runs.PerRun
+        : throw new InvalidOperationException($"expected one value per run, got {value.GetType().Name}: the IR verifier should have caught this");
 }

@@ -19,7 +19,7 @@ namespace Tts.Runtime.Populations;
 /// <see cref="IDecodeState.Concat"/>; <see cref="Join"/> and <see cref="TakeDecodedRows"/> decode several populations
 /// as one batch (a fused decode).
 /// </remarks>
-public sealed partial class Population : IDisposable
+public sealed partial class Population : Execution.BatchValue, IDisposable
 {
     private Tensor _tokens;
     private Tensor _logWeights;

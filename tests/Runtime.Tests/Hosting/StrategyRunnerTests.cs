@@ -26,7 +26,7 @@ public sealed class StrategyRunnerTests
         CancellationToken token = default,
         RunOptions? options = null) =>
         StrategyRunner.RunAsync(
-            Strategy(run ?? ((rt, _) => rt.Results(new object?[rt.Runs]))), arguments, new ModelBindings(), new FunctionBindings(),
+            Strategy(run ?? ((rt, _) => rt.Results(new RunValues(new object?[rt.Runs])))), arguments, new ModelBindings(), new FunctionBindings(),
             options ?? new RunOptions(Seed: 3, Runs: 4, FirstRun: 2), token);
 
     [Fact]
@@ -38,7 +38,7 @@ public sealed class StrategyRunnerTests
         {
             seen = rt;
             onPool = Thread.CurrentThread.IsThreadPoolThread;
-            return rt.Results(Enumerable.Range(0, rt.Runs).Select(i => (object?)((string)args["prompt"] + i)).ToArray());
+            return rt.Results(new RunValues(Enumerable.Range(0, rt.Runs).Select(i => (object?)((string)args["prompt"] + i)).ToArray()));
         });
 
         Assert.True(onPool);
@@ -73,12 +73,12 @@ public sealed class StrategyRunnerTests
         var ran = false;
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Run(Arguments(), (rt, _) => { ran = true; return rt.Results(new object?[rt.Runs]); }, cancelled.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Run(Arguments(), (rt, _) => { ran = true; return rt.Results(new RunValues(new object?[rt.Runs])); }, cancelled.Token));
         Assert.False(ran);
 
         using var live = new CancellationTokenSource();
         var token = CancellationToken.None;
-        await Run(Arguments(), (rt, _) => { token = rt.Cancellation; return rt.Results(new object?[rt.Runs]); }, live.Token);
+        await Run(Arguments(), (rt, _) => { token = rt.Cancellation; return rt.Results(new RunValues(new object?[rt.Runs])); }, live.Token);
         Assert.Equal(live.Token, token);
     }
 
@@ -102,8 +102,8 @@ public sealed class StrategyRunnerTests
             (rt, args) =>
             {
                 var prompts = ((PerRunArgument)args["prompt"]).Values.Cast<string>().ToArray();
-                batches.Add((rt.Results(new object?[rt.Runs])[0].Run, rt.Runs, prompts));
-                return rt.Results(prompts.Cast<object?>().ToArray());
+                batches.Add((rt.Results(new RunValues(new object?[rt.Runs]))[0].Run, rt.Runs, prompts));
+                return rt.Results(new RunValues(prompts.Cast<object?>().ToArray()));
             },
             options: new RunOptions(Seed: 1, Runs: 10, FirstRun: 5) { ParticlesPerBatch = 16, Progress = new SynchronousProgress(progress) });
 
@@ -120,7 +120,7 @@ public sealed class StrategyRunnerTests
     {
         var ran = false;
         var strategy = Strategy(
-            (rt, _) => { ran = true; return rt.Results(new object?[rt.Runs]); },
+            (rt, _) => { ran = true; return rt.Results(new RunValues(new object?[rt.Runs])); },
             StrategyRequirement.Model("policy"),
             StrategyRequirement.Function(FunctionKind.Reward, "prm", TtsType.Score));
         var error = await Assert.ThrowsAsync<RuntimeException>(() =>

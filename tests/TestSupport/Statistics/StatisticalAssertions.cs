@@ -23,6 +23,12 @@ public static class StatisticalAssertions
     ///    programs, two assertions each (upper TV bound at N = 32 below the exact TV(1); DKW within the tolerance).
     /// 28–41. Cli.Tests, StrategyLibraryTests: `tts test` on the strategy library, one chi-square or DKW check for
     ///    each of <c>StrategyLibraryTests.StatisticalChecks</c> = 14 strategies.
+    /// 42. Serving.Tests, CompletionLawTests: completions sampled through `tts serve`'s HTTP API vs the exact text law
+    ///    (chi-square).
+    /// 43–44. Engines.Remote.Tests, LawThroughHttpTests: sampling and rejection on a model behind tts serve vs the
+    ///    oracle's exact output law (one chi-square each).
+    /// 45. Engines.Tests, GgufSampledLawTests: two-token continuations on the gguf engine vs the TorchSharp engine's
+    ///    exact law (chi-square).
     /// </summary>
-    public const int Count = 41;
+    public const int Count = 45;
 }

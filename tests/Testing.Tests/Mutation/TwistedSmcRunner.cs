@@ -42,7 +42,7 @@ internal sealed class TwistedSmcRunner(IrFunction function, int particles, int s
     /// weight), but which forgets to divide out the last twist when the block ends. It holds every particle's twist
     /// aside between steps, so the runtime's end-of-block removal finds nothing to remove.
     /// </summary>
-    public static Population SmcForgettingTheLastTwist(StrategyRuntime rt, Population population, object?[] steps, Func<int, Population, Population> body)
+    public static Population SmcForgettingTheLastTwist(StrategyRuntime rt, Population population, RunValues steps, Func<int, Population, Population> body)
     {
         double[]? held = null;
         return rt.Smc(population, steps, (step, ps) =>
