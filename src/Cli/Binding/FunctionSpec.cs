@@ -140,6 +140,13 @@ internal static class FunctionSpec
         var diagnostics = new DiagnosticBag();
         diagnostics.AddRange(tree.Diagnostics);
         var program = Binder.Bind(tree, diagnostics);
+
+        // The expression is pasted into a strategy body: one that closes the body and declares more is refused.
+        if (tree.Root.Declarations.Length != 1 || program.Strategies.Length != 1 || program.Strategies[0].Body.Length != 1)
+        {
+            throw new CliException($"--bind {function.Name}=...: expected one expression over `text`, but this closes the expression and declares more");
+        }
+
         if (diagnostics.ToImmutableSorted().FirstOrDefault(d => d.IsError) is { } error)
         {
             // The expression is checked as the body of a made-up strategy; the error names what the user declared.

@@ -47,7 +47,7 @@ internal static class CheckCommand
         {
             foreach (var strategy in compilation.Bound.Strategies)
             {
-                output.WriteLine(JsonLine.Object(w => WriteStrategy(w, strategy)));
+                output.WriteLine(JsonLine.Object(w => WriteStrategy(w, strategy, compilation.Bound)));
             }
 
             return TtsCommandLine.Success;
@@ -70,7 +70,7 @@ internal static class CheckCommand
             output.WriteLine($"  target:    {strategy.Guarantee.Target}");
             output.WriteLine($"  because:   {strategy.Guarantee.Reason}");
             output.WriteLine($"  budget:    {strategy.Budget}{DeclaredSuffix(strategy)}");
-            if (Lowerer.Unsupported(strategy) is { } reason)
+            if (Lowerer.Unsupported(strategy, compilation.Bound) is { } reason)
             {
                 output.WriteLine($"  run:       not yet ({reason})");
             }
@@ -96,7 +96,7 @@ internal static class CheckCommand
         w.WriteString("message", diagnostic.Message);
     }
 
-    private static void WriteStrategy(Utf8JsonWriter w, BoundStrategy strategy)
+    private static void WriteStrategy(Utf8JsonWriter w, BoundStrategy strategy, BoundProgram program)
     {
         w.WriteString("strategy", strategy.Symbol.Name);
         w.WriteString("signature", strategy.Symbol.Signature);
@@ -122,6 +122,6 @@ internal static class CheckCommand
         }
 
         w.WriteEndObject();
-        w.WriteBoolean("runnable", Lowerer.Unsupported(strategy) is null);
+        w.WriteBoolean("runnable", Lowerer.Unsupported(strategy, program) is null);
     }
 }

@@ -29,6 +29,8 @@ public static class StatisticalAssertions
     ///    oracle's exact output law (one chi-square each).
     /// 45. Engines.Tests, GgufSampledLawTests: two-token continuations on the gguf engine vs the TorchSharp engine's
     ///    exact law (chi-square).
+    /// 46–47. Testing.Tests, Properties/SharedInputChecks: the executor vs the oracle's exact output law of a repeat
+    ///    whose members may give no output, and of a sample from a randomly drawn prompt (one chi-square each).
     /// </summary>
-    public const int Count = 45;
+    public const int Count = 47;
 }
