@@ -77,7 +77,7 @@ public sealed partial class Binder
             ? $": '{name}' is a function, call it as {function.Signature}"
             : _globals.TryGetValue(name, out var callable) && callable is StrategySymbol or FunctionSymbol
                 ? $": '{name}' is a {(callable is FunctionSymbol f ? f.KindName : "strategy")}, call it as {name}(...)"
-                : Suggest(name, scope.VisibleNames());
+                : Suggest(name, scope.VisibleNames().Concat(_globals.Where(g => g.Value is FunctionSymbol).Select(g => g.Key)));
         Report(DiagnosticDescriptors.UndefinedName, syntax.Span, name, hint);
         return new BoundErrorExpression(syntax.Span);
     }
@@ -170,7 +170,7 @@ public sealed partial class Binder
         {
             var position = Enumerable.Range(0, arguments.Count).First(i => !arity.Any(f => IsAssignable(arguments[i], f.ParameterTypes[i])));
             var accepted = string.Join(" or ", arity.Select(f => f.ParameterTypes[position].ToString()).Distinct());
-            Report(DiagnosticDescriptors.TypeMismatch, arguments[position].Span, $"argument {position + 1} of {first.Name}", accepted, arguments[position].Type);
+            ReportTypeMismatch(arguments[position].Span, $"argument {position + 1} of {first.Name}", accepted, arguments[position].Type);
             return new BoundErrorExpression(syntax.Span);
         }
 
@@ -216,7 +216,7 @@ public sealed partial class Binder
 
         if (!argument.Type.Equals(TtsType.Text))
         {
-            Report(DiagnosticDescriptors.TypeMismatch, argument.Span, $"the argument of {function.KindName} {function.Name}", "text (or a population, for each particle)", argument.Type);
+            ReportTypeMismatch(argument.Span, $"the argument of {function.KindName} {function.Name}", "text (or a population, for each particle)", argument.Type);
             return new BoundErrorExpression(syntax.Span);
         }
 
@@ -354,7 +354,7 @@ public sealed partial class Binder
 
             if (!e.Type.Equals(element))
             {
-                Report(DiagnosticDescriptors.TypeMismatch, e.Span, "every element of this list", element, e.Type);
+                ReportTypeMismatch(e.Span, "every element of this list", element, e.Type);
                 return new BoundErrorExpression(syntax.Span);
             }
         }
