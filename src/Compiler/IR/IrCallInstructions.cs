@@ -58,3 +58,18 @@ public sealed record IrRefine(IrValue Result, IrValue Initial, IrValue Rounds, I
 
     public IrInstruction WithStream(int stream) => this with { Stream = stream };
 }
+
+/// <summary>
+/// <c>logp(M, x, after: p)</c>: the log-probability model <c>Model</c> gives the text <c>Text</c> after the prompt
+/// <c>After</c>, as a LogWeight (one batched scoring of every text). With <c>Particles</c> (a population), the text is
+/// that population's particles, and their own generated tokens are scored instead of the text re-encoded.
+/// </summary>
+public sealed record IrLogProb(IrValue Result, string Model, IrValue Text, IrValue After, IrValue? Particles) : IrInstruction(Result)
+{
+    public override IrEffects Effects => IrEffects.ModelCall;
+
+    public override IEnumerable<IrValue> Operands => Particles is null ? new[] { Text, After } : new[] { Text, After, Particles };
+
+    public override IrInstruction MapOperands(Func<IrValue, IrValue> map) =>
+        this with { Text = map(Text), After = map(After), Particles = Particles is null ? null : map(Particles) };
+}

@@ -61,6 +61,7 @@ public sealed record IrRequirements(
         IrFusedDecode fused => new[] { fused.Model },
         IrExtend extend => new[] { extend.Model },
         IrSpeculative speculative => new[] { speculative.Target, speculative.Draft },
+        IrLogProb logProb => new[] { logProb.Model },
         _ => Array.Empty<string>(),
     };
 

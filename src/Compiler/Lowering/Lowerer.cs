@@ -306,6 +306,11 @@ public sealed class Lowerer
             case BoundFunctionCall call:
                 var argument = LowerExpression(call.Argument);
                 return Emit(TypeOf(call), r => new IrCallFunction(r, call.Function.Name, call.Function.Kind, call.Function.ResultType, argument));
+            case BoundLogProb logProb:
+                var scored = LowerExpression(logProb.Text);
+                var after = LowerExpression(logProb.After);
+                var particles = logProb.Particles is { } particlesSymbol ? _locals[particlesSymbol] : null;
+                return Emit(TypeOf(logProb), r => new IrLogProb(r, logProb.Model.Name, scored, after, particles));
             case BoundStrategyCall call:
                 var callArguments = call.Arguments.Select(LowerExpression).ToImmutableArray();
                 var stream = _nextStream++;

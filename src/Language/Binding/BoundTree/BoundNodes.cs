@@ -238,5 +238,13 @@ public sealed record BoundRepeat(BoundExpression Count, BoundStrategyCall Call, 
 public sealed record BoundSpeculative(ModelSymbol Target, ModelSymbol Draft, BoundExpression Lookahead, BoundExpression Prompt, BoundDecodeOptions Options, TextSpan Span)
     : BoundExpression(TtsType.Population, null, Span);
 
+/// <summary>
+/// <c>logp(M, x, after: p)</c>: the log-probability model M gives the text x after the prompt p (untempered: the model's
+/// own law). With <see cref="Particles"/> set, x is that population and each particle's own generated tokens are scored
+/// (EOS included when the particle ended with it), so an importance weight matches the proposal's draws token for token.
+/// </summary>
+public sealed record BoundLogProb(ModelSymbol Model, BoundExpression Text, BoundExpression After, LocalSymbol? Particles, LocalSymbol? Population, TextSpan Span)
+    : BoundExpression(TtsType.LogWeight, Population, Span);
+
 /// <summary>An expression that failed to bind; already reported, so it silences follow-on errors.</summary>
 public sealed record BoundErrorExpression(TextSpan Span) : BoundExpression(TtsType.Error, null, Span);

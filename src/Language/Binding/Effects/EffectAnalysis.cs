@@ -78,7 +78,7 @@ public sealed class EffectAnalysis : IBoundProgramAnalysis
         {
             effects |= expression switch
             {
-                BoundFunctionCall => Effect.RewardCall,
+                BoundFunctionCall or BoundLogProb => Effect.RewardCall,
                 BoundStrategyCall or BoundSpeculative or BoundSpawn => Effect.ModelCall,
                 BoundRepeat => Effect.Fork | Effect.ModelCall,
                 BoundRank => Effect.Heuristic,
