@@ -102,6 +102,11 @@ public sealed class GuaranteeInferenceTests
                 return best(xs, by: real(logp(draft, " Yes", after: q + xs)))
             }
             """, Guarantee.Heuristic, "returns an argmax" },
+        { "an adaptive vote is a mode: heuristic", """
+            strategy s(q: text) -> text {
+                return adaptive_vote(q, from: policy, n: 16, wave: 4, key: answer)
+            }
+            """, Guarantee.Heuristic, "adaptive_vote(...) returns a mode" },
         { "smc with observe is consistent", """
             strategy s(q: text) -> text {
                 population ps = spawn(8, prompt: q)

@@ -107,6 +107,8 @@ public sealed partial class Binder
                 return BindSpeculative(syntax, scope);
             case "logp":
                 return BindLogProb(syntax, scope);
+            case "adaptive_vote":
+                return BindAdaptiveVote(syntax, scope);
         }
 
         if (_globals.TryGetValue(name, out var global))
@@ -140,7 +142,7 @@ public sealed partial class Binder
         return BindBuiltinCall(syntax, overloads, scope);
     }
 
-    private static readonly string[] Reductions = { "sample", "best", "vote", "first", "rank", "spawn", "repeat", "speculative", "logp" };
+    private static readonly string[] Reductions = { "sample", "best", "vote", "first", "rank", "spawn", "repeat", "speculative", "logp", "adaptive_vote" };
 
     private BoundExpression BindBuiltinCall(CallExpressionSyntax syntax, ImmutableArray<BuiltinFunction> overloads, Scope scope)
     {

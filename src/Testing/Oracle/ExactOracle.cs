@@ -276,6 +276,8 @@ public sealed partial class ExactOracle
                 return Lift(call.Arguments, frame, args => call.Function.Evaluate(args));
             case BoundFunctionCall call:
                 return Lift([call.Argument], frame, args => CallFunction(call.Function, (string)args[0]));
+            case BoundAdaptiveVote vote:
+                return AdaptiveVote(vote, frame);
             case BoundLogProb logProb:
                 return Lift([logProb.Text, logProb.After], frame, args => TextLogProb(logProb.Model.Name, (string)args[0], (string)args[1]));
             case BoundList list:

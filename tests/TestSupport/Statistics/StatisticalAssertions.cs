@@ -21,10 +21,12 @@ public static class StatisticalAssertions
     /// 17. Testing.Tests, Mutation/TwistNotRemovedTests: the correct twisted smc within the DKW bound of its target.
     /// 18–27. Testing.Tests, Properties/ConsistencyProperties: <c>StatisticalCases</c> = 5 random consistent
     ///    programs, two assertions each (upper TV bound at N = 32 below the exact TV(1); DKW within the tolerance).
-    /// 28–41. Cli.Tests, StrategyLibraryTests: `tts test` on the strategy library, one chi-square or DKW check for
-    ///    each of <c>StrategyLibraryTests.StatisticalChecks</c> = 14 strategies.
-    /// 42. Testing.Tests, Oracle/LikelihoodTargetTests: importance sampling from a proposal model at N = 64 within the
+    /// 28–44. Cli.Tests, StrategyLibraryTests: `tts test` on the strategy library, one chi-square or DKW check for
+    ///    each of <c>StrategyLibraryTests.StatisticalChecks</c> = 17 strategies.
+    /// 45. Testing.Tests, Oracle/LikelihoodTargetTests: importance sampling from a proposal model at N = 64 within the
     ///    DKW bound of the target model's law.
+    /// 46. Testing.Tests, Oracle/AdaptiveVoteLawTests: the adaptive vote's runs against the majority-vote law of all n
+    ///    draws (chi-square).
     /// </summary>
-    public const int Count = 42;
+    public const int Count = 46;
 }

@@ -45,14 +45,15 @@ public sealed class LikelihoodTargetTests
     {
         var models = new Dictionary<string, TabularModel>(StringComparer.Ordinal) { ["policy"] = TestModels.Abc(), ["judge"] = Proposal() };
         var result = new ExactOracle(TestModels.CompileExample("generative_verifier.tts").Bound, models)
-            .Evaluate("judged", new Dictionary<string, object> { ["question"] = "", ["verify"] = "c", ["yes"] = "b" });
+            .Evaluate("judged", new Dictionary<string, object> { ["question"] = "", ["verify"] = "", ["yes"] = "b" });
 
-        // γ(x) ∝ p(x) · P_judge("b" | x + "c"), by hand from the two tables.
+        // γ(x) ∝ p(x) · P_judge("b" | x), by hand from the two tables (order 1: the judge reads x's last token).
         var judge = Proposal();
         var gamma = TestModels.Abc().ExactTextLaw("").ToDictionary(
             p => p.Key,
-            p => p.Value * judge.NextTokenProbabilities(judge.Encode(p.Key + "c"), 0)[judge.Encode("b")[0]]);
+            p => p.Value * judge.NextTokenProbabilities(judge.Encode(p.Key), 0)[judge.Encode("b")[0]]);
         var z = gamma.Values.Sum();
+        Assert.True(gamma.Values.Zip(TestModels.Abc().ExactTextLaw("").Values).Select(g => g.First / g.Second).Distinct().Count() > 1, "the judge must not be constant");
         Assert.All(gamma, p => Assert.Equal(p.Value / z, result.Target!.Probability(p.Key), 12));
         Assert.Equal(Math.Log(z), result.LogEvidence!.Value, 12);
     }
@@ -67,6 +68,34 @@ public sealed class LikelihoodTargetTests
             settings: new CheckSettings(Runs: 4000, Seed: TestSeeds.For("importance-sampling", 1), Alpha: AlphaBudget.PerAssertion(StatisticalAssertions.Count)));
         Assert.NotNull(verdict.Runtime);
         Assert.Equal("DKW", verdict.Runtime!.Test);
+        Assert.False(verdict.Refuted, verdict.Format());
+    }
+}
+
+/// <summary>The adaptive vote's exact law is the full majority vote's (it stops only when the full vote is decided).</summary>
+public sealed class AdaptiveVoteLawTests
+{
+    [Fact]
+    [Trait("Category", Tts.TestSupport.TestCategories.Slow)]
+    public void The_adaptive_vote_follows_the_majority_vote_law_of_all_n_draws()
+    {
+        const string source = """
+            model policy: lm
+
+            strategy s(n: int = 5) -> text {
+                return adaptive_vote("", from: policy, n: n, wave: 2, max_tokens: 2)
+            }
+            """;
+        var compilation = TestModels.Compile(source);
+        var result = new ExactOracle(compilation.Bound, TestModels.Policy(TestModels.Abc())).Evaluate("s");
+        var draws = DecodeLaw.SampleText(TestModels.Abc(), "", new StepOptions(new Tts.Runtime.Sampling.SamplingOptions(1.0, 0, 1.0, 0.0), 2, [], []));
+        var vote = SelectionLaws.Vote(draws, o => o, 5);
+        Assert.True(vote.TotalVariation(result.Output!) < 1e-12);
+
+        // The runtime against that law (chi-square), through tts test's checker.
+        var verdict = StrategyChecker.Check(compilation, "s", TestModels.Policy(TestModels.Abc()),
+            settings: new CheckSettings(Runs: 4000, Seed: TestSeeds.For("adaptive-vote", 1), Alpha: AlphaBudget.PerAssertion(StatisticalAssertions.Count)));
+        Assert.Equal("chi-square", verdict.Runtime!.Test);
         Assert.False(verdict.Refuted, verdict.Format());
     }
 }

@@ -67,6 +67,7 @@ public static class BoundTreeWalker
         BoundRepeat repeat => new BoundExpression[] { repeat.Count, repeat.Call },
         BoundSpeculative speculative => Options(speculative.Options).Prepend(speculative.Prompt).Append(speculative.Lookahead),
         BoundLogProb logProb => new[] { logProb.Text, logProb.After },
+        BoundAdaptiveVote vote => Options(vote.Options).Prepend(vote.Prompt).Append(vote.Wave),
         _ => Enumerable.Empty<BoundExpression>(),
     };
 }

@@ -80,6 +80,8 @@ public sealed class EffectAnalysis : IBoundProgramAnalysis
             {
                 BoundFunctionCall or BoundLogProb => Effect.RewardCall,
                 BoundStrategyCall or BoundSpeculative or BoundSpawn => Effect.ModelCall,
+                BoundAdaptiveVote { Key: AdaptiveVoteKey.Extractor } => Effect.ModelCall | Effect.RewardCall,
+                BoundAdaptiveVote => Effect.ModelCall,
                 BoundRepeat => Effect.Fork | Effect.ModelCall,
                 BoundRank => Effect.Heuristic,
                 _ => Effect.None,
