@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Tts.Cli.Commands;
+using Tts.Engines.Remote;
 using Tts.Runtime.Execution;
 using Tts.Runtime.Models;
 
@@ -28,6 +29,8 @@ public static class TtsCommandLine
             EvalCommand.Create(output, error),
             TestCommand.Create(output, error),
             BenchCommand.Create(output, error),
+            ServeCommand.Create(output, error),
+            ExportCommand.Create(output),
         };
 
         var parsed = root.Parse(args);
@@ -43,10 +46,10 @@ public static class TtsCommandLine
         {
             return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is CliException or RuntimeException or ModelException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is CliException or RuntimeException or ModelException or RemoteException or IOException or UnauthorizedAccessException)
         {
             error.WriteLine($"tts: error: {e.Message}");
-            return e is RuntimeException or ModelException ? RunError : UsageError;
+            return e is RuntimeException or ModelException or RemoteException ? RunError : UsageError;
         }
     }
 }

@@ -21,7 +21,10 @@ public sealed class CompiledStrategy
             function.Parameters.Select(p => new StrategyParameter(p.Name, p.Type, p.DefaultValue)).ToList(),
             RequirementsFrom(IrRequirements.Of(function, module), out var particles),
             IrExecutor.Body(function, module),
-            particles);
+            particles)
+        {
+            CapabilityNeeds = IrModelNeeds.Of(function, module).Select(n => new CapabilityNeed(n.Model, n.Needs, n.Statement, n.Why)).ToList(),
+        };
     }
 
     public string Name => Function.Name;

@@ -1,3 +1,4 @@
+using Tts.Engines.Remote;
 using Tts.Language.Binding;
 using Tts.Language.Binding.BoundTree;
 using Tts.Language.Binding.Symbols;
@@ -15,13 +16,17 @@ namespace Tts.Cli.Binding;
 /// name <c>text</c> (e.g. <c>--bind valid='ends_with(text, "b")'</c>, <c>--bind prm='count(text, "b") / 4.0'</c>), so
 /// strategies that need them run from the command line. A reward's expression is a plain number (real or int); a
 /// verifier's a bool; an extractor's a text. <c>--bind NAME=reward-model:DIR</c> binds a reward to a learned reward
-/// model (a Hugging Face directory with a scalar head, as models/arith-prm), which scores each text after its run's prompt.
+/// model (a Hugging Face directory with a scalar head, as models/arith-prm), which scores each text after its run's prompt;
+/// <c>--bind NAME=openai-judge:URL?tokenizer=PATH[&amp;template=T&amp;answer=A][#served-model]</c> binds a Prob reward to a
+/// generative judge on a completions server (<see cref="GenerativeJudgeReward"/>).
 /// </summary>
 internal static class FunctionSpec
 {
     public const string Syntax = "NAME=EXPR (an expression over `text`, e.g. valid='ends_with(text, \"b\")') or NAME=" + RewardModelKind + ":DIR";
 
     public const string RewardModelKind = "reward-model";
+
+    public const string JudgeKind = "openai-judge";
 
     /// <param name="specs">The <c>--bind</c> values.</param>
     /// <param name="program">The file's declarations.</param>
@@ -52,6 +57,12 @@ internal static class FunctionSpec
             if (expression.StartsWith(RewardModelKind + ":", StringComparison.Ordinal))
             {
                 bindings.BindReward(name, LoadRewardModel(function, expression[(RewardModelKind.Length + 1)..], context, owned));
+                continue;
+            }
+
+            if (expression.StartsWith(JudgeKind + ":", StringComparison.Ordinal))
+            {
+                bindings.BindReward(name, OpenJudge(function, expression[(JudgeKind.Length + 1)..], context, owned));
                 continue;
             }
 
@@ -94,6 +105,25 @@ internal static class FunctionSpec
         var model = TransformerRewardModel.Load(directory, new TransformerOptions { Device = context.Device });
         owned.Add(model);
         return new RewardModelReward(model, context.PromptOfRun);
+    }
+
+    private static IReward OpenJudge(FunctionSymbol function, string spec, RewardModelContext context, ICollection<IDisposable> owned)
+    {
+        if (function.Kind != FunctionKind.Reward || function.ResultType.Kind != TypeKind.Prob)
+        {
+            throw new CliException($"--bind {function.Name}={JudgeKind}:...: a judge gives the probability of its answer: bind it to a reward declared `reward {function.Name}: Prob`");
+        }
+
+        try
+        {
+            var judge = GenerativeJudgeReward.Open(spec, context.PromptOfRun);
+            owned.Add(judge);
+            return judge;
+        }
+        catch (RemoteException exception)
+        {
+            throw new CliException($"--bind {function.Name}={JudgeKind}:...: {exception.Message}");
+        }
     }
 
     /// <summary>Checks the expression with the front end (as the body of a one-parameter strategy) and returns its evaluator.</summary>

@@ -78,7 +78,7 @@ internal sealed class LoadedBindings : IDisposable
     /// <summary>The flag that binds <paramref name="requirement"/>, as one clause of an error line.</summary>
     public static string Hint(StrategyRequirement requirement) => requirement.Kind switch
     {
-        BindingKind.Model => $"model '{requirement.Name}' is not bound: bind it with --model {requirement.Name}=tabular:PATH or --model {requirement.Name}=transformer:DIR",
+        BindingKind.Model => $"model '{requirement.Name}' is not bound: bind it with --model {requirement.Name}=tabular:PATH, --model {requirement.Name}=transformer:DIR, --model {requirement.Name}=gguf:FILE or --model {requirement.Name}=openai:URL?tokenizer=PATH",
         BindingKind.Reward => $"reward '{requirement.Name}' is not bound: bind it with --bind {requirement.Name}=EXPR (an expression over `text`) or --bind {requirement.Name}={FunctionSpec.RewardModelKind}:DIR",
         _ => $"{requirement.Kind.ToString().ToLowerInvariant()} '{requirement.Name}' is not bound: bind it with --bind {requirement.Name}=EXPR (an expression over `text`)",
     };

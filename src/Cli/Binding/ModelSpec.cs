@@ -1,3 +1,5 @@
+using Tts.Engines.Remote;
+using Tts.Engines.Gguf.Engine;
 using Tts.Runtime.Models;
 using Tts.Runtime.Models.Tabular;
 using Tts.Runtime.Models.Transformer;
@@ -6,12 +8,15 @@ namespace Tts.Cli.Binding;
 
 /// <summary>
 /// A <c>--model NAME=KIND:PATH</c> binding: <c>policy=tabular:examples/models/abc.json</c> (a tabular JSON file) or
-/// <c>policy=transformer:DIR</c> (a Hugging Face model directory: config.json, model.safetensors, tokenizer.json).
+/// <c>policy=transformer:DIR</c> (a Hugging Face model directory: config.json, model.safetensors, tokenizer.json) or
+/// <c>policy=gguf:FILE</c> (a GGUF file run in process by llama.cpp; `tts export gguf` writes one from a model directory).
+/// <c>policy=openai:URL?tokenizer=PATH[#served-model]</c> (an OpenAI-compatible completions server, <see cref="RemoteEndpoint"/>;
+/// the API key comes from TTS_OPENAI_API_KEY).
 /// The same NAME=KIND:PATH shape binds rewards to reward models (<see cref="FunctionSpec"/>).
 /// </summary>
 internal sealed record ModelSpec(string Name, string Kind, string Path)
 {
-    public const string Syntax = "NAME=tabular:PATH or NAME=transformer:DIR";
+    public const string Syntax = "NAME=tabular:PATH, NAME=transformer:DIR, NAME=gguf:FILE or NAME=openai:URL?tokenizer=PATH[#served-model]";
 
     private const string Usage = "write " + Syntax + ", e.g. policy=tabular:examples/models/abc.json";
 
@@ -35,6 +40,22 @@ internal sealed record ModelSpec(string Name, string Kind, string Path)
         "transformer" => Directory.Exists(Path)
             ? TransformerModel.Load(Path, new TransformerOptions { Device = device })
             : throw new CliException($"model '{Name}': directory not found: {Path}"),
-        _ => throw new CliException($"model '{Name}': unknown model kind '{Kind}': use tabular:PATH or transformer:DIR"),
+        "gguf" => File.Exists(Path)
+            ? GgufModel.Load(Path)
+            : throw new CliException($"model '{Name}': file not found: {Path}"),
+        "openai" => OpenRemote(),
+        _ => throw new CliException($"model '{Name}': unknown model kind '{Kind}': use tabular:PATH, transformer:DIR, gguf:FILE or openai:URL?tokenizer=PATH"),
     };
+
+    private RemoteLanguageModel OpenRemote()
+    {
+        try
+        {
+            return RemoteLanguageModel.Open(Path);
+        }
+        catch (RemoteException exception)
+        {
+            throw new CliException($"model '{Name}': {exception.Message}");
+        }
+    }
 }

@@ -210,7 +210,7 @@ internal static class EvalCommand
         {
             return Evaluate(strategy, budget, task, models, functions, request, progress);
         }
-        catch (Exception exception) when (exception is RuntimeException or ModelException)
+        catch (Exception exception) when (exception is RuntimeException or ModelException or Engines.Remote.RemoteException)
         {
             return EvalResult.Failure(strategy.Label, budget, task.Problems.Count, clock.Elapsed.TotalSeconds, !strategy.HasBudget, exception.Message);
         }

@@ -114,7 +114,7 @@ internal static class TestCommand
             {
                 output.WriteLine($"strategy {strategy.Symbol.Name}: not checked: {e.Message}");
             }
-            catch (Exception e) when (e is RuntimeException or Runtime.Models.ModelException)
+            catch (Exception e) when (e is RuntimeException or Runtime.Models.ModelException or Engines.Remote.RemoteException)
             {
                 // A run error of one strategy (e.g. a prompt the small model cannot tokenize) does not hide the others' verdicts.
                 output.WriteLine($"strategy {strategy.Symbol.Name}: not checked: the run failed: {e.Message}");

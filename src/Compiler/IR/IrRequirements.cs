@@ -68,7 +68,7 @@ public sealed record IrRequirements(
     };
 
     /// <summary>The function and every function it calls, transitively (each once).</summary>
-    private static IEnumerable<IrFunction> Reachable(IrFunction function, IrModule module)
+    internal static IEnumerable<IrFunction> Reachable(IrFunction function, IrModule module)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal) { function.Name };
         var pending = new Stack<IrFunction>();

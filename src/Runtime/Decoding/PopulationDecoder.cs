@@ -79,7 +79,7 @@ public static class PopulationDecoder
                 double[]? masses;
                 using (var scope = torch.NewDisposeScope())
                 {
-                    var logProbs = population.State.NextLogProbs();
+                    var logProbs = population.State.NextLogProbs(cancellation);
                     var held = Array.ConvertAll(inStep, live => !live);
                     Tensor tokens;
                     if (chooseTokens is not null)

@@ -24,6 +24,9 @@ public sealed record RunnableStrategy(
     StrategyBody Body,
     ParticleCounts ParticleCounts)
 {
+    /// <summary>What its statements need from the models they call (<see cref="CapabilityCheck"/>); empty: nothing beyond sampling.</summary>
+    public IReadOnlyList<CapabilityNeed> CapabilityNeeds { get; init; } = Array.Empty<CapabilityNeed>();
+
     /// <summary>A strategy the compiler cannot lower: running it throws the reason (its typed API stays).</summary>
     public static StrategyBody CannotRun(string strategy, string reason) =>
         (_, _) => throw new RuntimeException($"strategy '{strategy}' checks, but cannot run yet: {reason}");

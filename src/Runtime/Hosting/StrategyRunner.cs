@@ -89,6 +89,11 @@ public static class StrategyRunner
         {
             throw new RuntimeException($"strategy '{strategy.Name}': {string.Join(", ", unbound)} {(unbound.Count == 1 ? "is" : "are")} not bound");
         }
+
+        if (CapabilityCheck.FirstMismatch(strategy, models) is { } mismatch)
+        {
+            throw new RuntimeException(mismatch);
+        }
     }
 
     private static IEnumerable<RunResult> Batches(

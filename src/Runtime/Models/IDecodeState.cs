@@ -14,6 +14,16 @@ public interface IDecodeState : IDisposable
     torch.Tensor NextLogProbs();
 
     /// <summary>
+    /// <see cref="NextLogProbs()"/>, abandoned when <paramref name="cancellation"/> fires: a backend that waits (a remote
+    /// server) cancels its requests in flight; an in-process backend computes as usual.
+    /// </summary>
+    torch.Tensor NextLogProbs(CancellationToken cancellation)
+    {
+        cancellation.ThrowIfCancellationRequested();
+        return NextLogProbs();
+    }
+
+    /// <summary>
     /// Appends [Rows] int64 tokens, one per row. Rows that already ended may get any value; the
     /// model ignores them rather than throwing. Rows where <paramref name="hold"/> is true (when given) are left
     /// exactly as they are, next-token law included, whatever their token: a search step that extends some

@@ -1,3 +1,5 @@
+using Tts.Semantics;
+
 namespace Tts.Runtime.Models;
 
 /// <summary>
@@ -7,6 +9,12 @@ namespace Tts.Runtime.Models;
 public interface ILanguageModel : IDisposable
 {
     Vocabulary Vocabulary { get; }
+
+    /// <summary>
+    /// What this backend offers. A backend that gives full next-token log-probabilities in-process offers everything:
+    /// the runtime samples, masks, seeds and scores on them itself. Remote backends declare less.
+    /// </summary>
+    ModelCapabilities Capabilities => ModelCapabilities.All;
 
     /// <summary>Tokenizes a prompt; throws <see cref="ModelException"/> when the text cannot be tokenized.</summary>
     int[] Encode(string text);

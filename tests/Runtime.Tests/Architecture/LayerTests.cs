@@ -25,14 +25,17 @@ public sealed class LayerTests
         ["Testing"] = ["Execution"],
         ["Benchmarking"] = ["Execution", "Tasks"],
         ["SourceGenerators"] = ["Language", "Compiler"],
-        ["Cli"] = ["Execution", "Tasks", "Training", "Testing", "Benchmarking"],
+        ["Serving"] = ["Runtime"],
+        ["Engines/Remote"] = ["Runtime"],
+        ["Engines/Gguf"] = ["Runtime"],
+        ["Cli"] = ["Execution", "Tasks", "Training", "Testing", "Benchmarking", "Serving", "Engines/Remote", "Engines/Gguf"],
     };
 
     [Fact]
     public void Every_project_references_only_the_layers_below_it()
     {
-        var projects = Directory.GetDirectories(RepoPaths.Combine("src")).Select(Path.GetFileName).Order().ToList();
-        Assert.Equal(Allowed.Keys.Order(), projects!);
+        var projects = Projects();
+        Assert.Equal(Allowed.Keys.Order(StringComparer.Ordinal), projects);
         foreach (var project in projects)
         {
             var references = ProjectReferences(project!);
@@ -53,6 +56,15 @@ public sealed class LayerTests
         Assert.Contains("Tts.Semantics", referenced);
     }
 
+    [Fact]
+    public void Only_the_engines_and_the_command_line_reach_llama_cpp()
+    {
+        var referenced = typeof(StrategyRuntime).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+        Assert.DoesNotContain("LLamaSharp", referenced);
+        var runtimeProject = File.ReadAllText(RepoPaths.Combine("src", "Runtime", "Tts.Runtime.csproj"));
+        Assert.DoesNotContain("LLamaSharp", runtimeProject, StringComparison.Ordinal);
+    }
+
     private static HashSet<string> Reachable(string project)
     {
         var seen = new HashSet<string>();
@@ -68,13 +80,24 @@ public sealed class LayerTests
         return seen;
     }
 
-    /// <summary>The src/ folders a project's ProjectReference items point at.</summary>
+    /// <summary>The projects under src/, by folder relative to src/ ("Runtime"; engines one level down: "Engines/Remote").</summary>
+    private static List<string> Projects()
+    {
+        var source = RepoPaths.Combine("src");
+        return Directory.GetFiles(source, "*.csproj", SearchOption.AllDirectories)
+            .Select(file => Path.GetRelativePath(source, Path.GetDirectoryName(file)!).Replace('\\', '/'))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <summary>The src/ folders (relative to src/) a project's ProjectReference items point at.</summary>
     private static List<string> ProjectReferences(string project)
     {
-        var file = Directory.GetFiles(RepoPaths.Combine("src", project), "*.csproj").Single();
+        var folder = RepoPaths.Combine("src", project);
+        var file = Directory.GetFiles(folder, "*.csproj").Single();
         return XDocument.Load(file).Descendants("ProjectReference")
-            .Select(r => r.Attribute("Include")!.Value.Replace('\\', '/'))
-            .Select(path => Path.GetFileName(Path.GetDirectoryName(path))!)
+            .Select(r => Path.GetFullPath(Path.Combine(folder, r.Attribute("Include")!.Value.Replace('\\', '/'))))
+            .Select(path => Path.GetRelativePath(RepoPaths.Combine("src"), Path.GetDirectoryName(path)!).Replace('\\', '/'))
             .ToList();
     }
 }

@@ -23,10 +23,16 @@ public static class StatisticalAssertions
     ///    programs, two assertions each (upper TV bound at N = 32 below the exact TV(1); DKW within the tolerance).
     /// 28–44. Cli.Tests, StrategyLibraryTests: `tts test` on the strategy library, one chi-square or DKW check for
     ///    each of <c>StrategyLibraryTests.StatisticalChecks</c> = 17 strategies.
-    /// 45. Testing.Tests, Oracle/LikelihoodTargetTests: importance sampling from a proposal model at N = 64 within the
+    /// 45. Serving.Tests, CompletionLawTests: completions sampled through `tts serve`'s HTTP API vs the exact text law
+    ///    (chi-square).
+    /// 46–47. Engines.Remote.Tests, LawThroughHttpTests: sampling and rejection on a model behind tts serve vs the
+    ///    oracle's exact output law (one chi-square each).
+    /// 48. Engines.Tests, GgufSampledLawTests: two-token continuations on the gguf engine vs the TorchSharp engine's
+    ///    exact law (chi-square).
+    /// 49. Testing.Tests, Oracle/LikelihoodTargetTests: importance sampling from a proposal model at N = 64 within the
     ///    DKW bound of the target model's law.
-    /// 46. Testing.Tests, Oracle/AdaptiveVoteLawTests: the adaptive vote's runs against the majority-vote law of all n
+    /// 50. Testing.Tests, Oracle/AdaptiveVoteLawTests: the adaptive vote's runs against the majority-vote law of all n
     ///    draws (chi-square).
     /// </summary>
-    public const int Count = 46;
+    public const int Count = 50;
 }

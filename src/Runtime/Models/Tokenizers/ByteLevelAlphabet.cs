@@ -5,7 +5,7 @@ namespace Tts.Runtime.Models.Tokenizers;
 /// themselves, every other byte b for the character 256 + (its rank among those others), so that every token is
 /// printable text. Decoding a token maps its characters back to bytes.
 /// </summary>
-internal static class ByteLevelAlphabet
+public static class ByteLevelAlphabet
 {
     private static readonly char[] CharOfByte = BuildTable();
     private static readonly Dictionary<char, byte> ByteOfChar =

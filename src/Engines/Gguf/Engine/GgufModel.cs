@@ -1,0 +1,192 @@
+using System.Globalization;
+using LLama;
+using LLama.Batched;
+using LLama.Common;
+using LLama.Exceptions;
+using LLama.Native;
+using Tts.Engines.Gguf.Format;
+using Tts.Runtime.Models;
+
+namespace Tts.Engines.Gguf.Engine;
+
+/// <summary>
+/// A GGUF model run in process by llama.cpp (LLamaSharp's batched executor): one llama.cpp sequence per row, each
+/// distinct prompt prefilled once and forked to the rows that continue it, every live row decoded in one batch per
+/// step. Full logits come back and become float64 log-probabilities, so the runtime's own sampler, masks and
+/// resamplers run on them exactly as on the TorchSharp engine. All llama.cpp calls of one model are serialized.
+/// </summary>
+public sealed class GgufModel : ILanguageModel
+{
+    private static readonly string[] SupportedArchitectures = ["llama", "mistral", "qwen2", "qwen3"];
+
+    private readonly LLamaWeights _weights;
+    private readonly GgufVocabulary _vocabulary;
+
+    private GgufModel(string path, GgufFile file, GgufVocabulary vocabulary, LLamaWeights weights, BatchedExecutor executor, ModelParams parameters, int trainingContext)
+    {
+        SourceName = path;
+        File = file;
+        _vocabulary = vocabulary;
+        _weights = weights;
+        Executor = executor;
+        Sequences = (int)parameters.SeqMax;
+        ContextTokens = (int)parameters.ContextSize!.Value;
+        TrainingContext = trainingContext;
+        BatchTokens = (int)parameters.BatchSize;
+    }
+
+    public string SourceName { get; }
+
+    public GgufFile File { get; }
+
+    public Vocabulary Vocabulary => _vocabulary.Vocabulary;
+
+    /// <summary>The most rows (plus prompts being prefilled) that may live at once.</summary>
+    public int Sequences { get; }
+
+    /// <summary>KV cache cells, shared by every sequence.</summary>
+    public int ContextTokens { get; }
+
+    /// <summary>The model's own context length: a row whose next token would sit there must end.</summary>
+    public int TrainingContext { get; }
+
+    internal int BatchTokens { get; }
+
+    internal BatchedExecutor Executor { get; }
+
+    internal bool[] Unused => _vocabulary.Unused;
+
+    /// <summary>Held while llama.cpp runs: one context serves every state of this model.</summary>
+    internal object Gate { get; } = new();
+
+    /// <summary>Rows currently holding a sequence, over all states of this model.</summary>
+    internal int LiveSequences { get; set; }
+
+    /// <summary>Forward passes (llama_decode calls) so far.</summary>
+    public long DecodeCalls { get; internal set; }
+
+    public static GgufModel Load(string path, GgufOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        options ??= new GgufOptions();
+        var file = GgufFile.Read(path);
+        var architecture = file.String("general.architecture") ?? throw new ModelException($"{path}: no general.architecture in the GGUF metadata");
+        if (!SupportedArchitectures.Contains(architecture))
+        {
+            throw new ModelException($"{path}: architecture '{architecture}' is not supported by the gguf engine (supported: {string.Join(", ", SupportedArchitectures)})");
+        }
+
+        var vocabulary = GgufVocabulary.Read(file);
+        var trainingContext = (int)(file.Integer($"{architecture}.context_length") ?? throw new ModelException($"{path}: no {architecture}.context_length in the GGUF metadata"));
+        if (options.Sequences < 1)
+        {
+            throw new ModelException($"{path}: sequences must be at least 1, got {options.Sequences}");
+        }
+
+        var bytesPerCell = KvBytesPerToken(file, architecture) * (options.FullPrecisionAttention ? 2 : 1);
+        var budget = options.MaxKvCacheBytes ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4;
+        var contextTokens = options.ContextTokens
+                            ?? (int)Math.Max(256, Math.Min(Math.Min(65536L, (long)trainingContext * options.Sequences / 4), budget / Math.Max(1, bytesPerCell)));
+        var kvBytes = (long)contextTokens * bytesPerCell;
+        if (kvBytes > budget)
+        {
+            throw new ModelException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{path}: a KV cache of {contextTokens} tokens takes {kvBytes / 1e9:F2} GB, more than the {budget / 1e9:F2} GB allowed: lower the context"));
+        }
+
+        LlamaNativeLog.Install();
+        var parameters = new ModelParams(path)
+        {
+            ContextSize = (uint)contextTokens,
+            SeqMax = (uint)options.Sequences,
+            BatchSize = (uint)Math.Max(options.Sequences, 512),
+            UBatchSize = (uint)Math.Max(options.Sequences, 512),
+            KVUnified = true,
+            FlashAttention = options.FullPrecisionAttention ? false : null,
+            TypeK = options.FullPrecisionAttention ? GGMLType.GGML_TYPE_F32 : GGMLType.GGML_TYPE_F16,
+            TypeV = options.FullPrecisionAttention ? GGMLType.GGML_TYPE_F32 : GGMLType.GGML_TYPE_F16,
+            GpuLayerCount = options.GpuLayers,
+            Threads = options.Threads ?? Environment.ProcessorCount,
+            BatchThreads = options.Threads ?? Environment.ProcessorCount,
+        };
+        LLamaWeights weights;
+        try
+        {
+            weights = LLamaWeights.LoadFromFile(parameters);
+        }
+        catch (LoadWeightsFailedException exception)
+        {
+            throw new ModelException($"{path}: llama.cpp could not load the model" + (LlamaNativeLog.LastError() is { } error ? $": {error}" : ""), exception);
+        }
+
+        try
+        {
+            if (weights.Vocab.Count != vocabulary.Vocabulary.Count)
+            {
+                throw new ModelException($"{path}: llama.cpp reads {weights.Vocab.Count} tokens, the metadata lists {vocabulary.Vocabulary.Count}");
+            }
+
+            var executor = new BatchedExecutor(weights, parameters);
+            return new GgufModel(path, file, vocabulary, weights, executor, parameters, trainingContext);
+        }
+        catch (Exception exception) when (exception is not ModelException)
+        {
+            weights.Dispose();
+            throw new ModelException($"{path}: llama.cpp could not create a context ({exception.Message})" + (LlamaNativeLog.LastError() is { } error ? $": {error}" : ""), exception);
+        }
+        catch
+        {
+            weights.Dispose();
+            throw;
+        }
+    }
+
+    public int[] Encode(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Length == 0)
+        {
+            return _vocabulary.AddBos && _vocabulary.BosId is { } bos ? [bos] : [];
+        }
+
+        LLamaToken[] tokens;
+        lock (Gate)
+        {
+            tokens = _weights.Tokenize(text, _vocabulary.AddBos, special: false, System.Text.Encoding.UTF8);
+        }
+
+        var ids = Array.ConvertAll(tokens, t => (int)t);
+        var skip = _vocabulary.AddBos && ids.Length > 0 && ids[0] == _vocabulary.BosId ? 1 : 0;
+        if (Vocabulary.Decode(ids.Skip(skip)) != text)
+        {
+            throw new ModelException($"{SourceName}: cannot tokenize \"{text}\": the tokens do not spell it back (a character outside the vocabulary?)");
+        }
+
+        return ids;
+    }
+
+    public IDecodeState Start(IReadOnlyList<int[]> prompts, IReadOnlyList<int> promptOfRow) =>
+        GgufDecodeState.Start(this, prompts, promptOfRow);
+
+    /// <summary>What a row starts from: the prompt, or for an empty prompt BOS (else EOS), since a decoder needs one token of context.</summary>
+    internal int[] ContextOf(int[] prompt) => prompt.Length > 0 ? prompt : [_vocabulary.BosId ?? Vocabulary.EosId];
+
+    public void Dispose()
+    {
+        Executor.Dispose();
+        _weights.Dispose();
+    }
+
+    /// <summary>KV bytes per cached token at llama.cpp's default f16 cache: layers × (key + value widths) × 2 bytes.</summary>
+    private static long KvBytesPerToken(GgufFile file, string architecture)
+    {
+        long Required(string key) => file.Integer($"{architecture}.{key}") ?? throw new ModelException($"{file.Path}: no {architecture}.{key} in the GGUF metadata");
+        var layers = Required("block_count");
+        var heads = Required("attention.head_count");
+        var kvHeads = file.Integer($"{architecture}.attention.head_count_kv") ?? heads;
+        var keyWidth = file.Integer($"{architecture}.attention.key_length") ?? Required("embedding_length") / heads;
+        var valueWidth = file.Integer($"{architecture}.attention.value_length") ?? keyWidth;
+        return layers * kvHeads * (keyWidth + valueWidth) * 2;
+    }
+}
