@@ -71,7 +71,8 @@ public sealed partial class StrategyRuntime
         }
         catch (ModelException e)
         {
-            throw new RuntimeException($"logp: model '{model}' cannot encode {Tts.Semantics.Constants.Format(text)}: {e.Message}");
+            // Still a model error (as a prompt the model cannot tokenize is), now naming the logp that asked.
+            throw new ModelException($"logp: model '{model}' cannot encode {Tts.Semantics.Constants.Format(text)}: {e.Message}", e);
         }
     }
 }

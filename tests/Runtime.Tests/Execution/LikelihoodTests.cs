@@ -64,7 +64,7 @@ public sealed class LikelihoodTests
     {
         using var policy = Abc();
         using var runtime = StrategyRuntime.Create(new ModelBindings().Bind("policy", policy), new FunctionBindings(), new RunOptions(0, Runs: 1));
-        var error = Assert.Throws<RuntimeException>(() => runtime.LogProb("policy", runtime.Broadcast(" Yes"), runtime.Broadcast("a"), null, null));
+        var error = Assert.Throws<Tts.Runtime.Models.ModelException>(() => runtime.LogProb("policy", runtime.Broadcast(" Yes"), runtime.Broadcast("a"), null, null));
         Assert.Contains("logp: model 'policy' cannot encode", error.Message, StringComparison.Ordinal);
     }
 }
