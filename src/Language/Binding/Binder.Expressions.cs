@@ -105,6 +105,10 @@ public sealed partial class Binder
                 return BindRepeat(syntax, scope);
             case "speculative":
                 return BindSpeculative(syntax, scope);
+            case "logp":
+                return BindLogProb(syntax, scope);
+            case "adaptive_vote":
+                return BindAdaptiveVote(syntax, scope);
         }
 
         if (_globals.TryGetValue(name, out var global))
@@ -138,7 +142,7 @@ public sealed partial class Binder
         return BindBuiltinCall(syntax, overloads, scope);
     }
 
-    private static readonly string[] Reductions = { "sample", "best", "vote", "first", "rank", "spawn", "repeat", "speculative" };
+    private static readonly string[] Reductions = { "sample", "best", "vote", "first", "rank", "spawn", "repeat", "speculative", "logp", "adaptive_vote" };
 
     private BoundExpression BindBuiltinCall(CallExpressionSyntax syntax, ImmutableArray<BuiltinFunction> overloads, Scope scope)
     {
@@ -274,6 +278,13 @@ public sealed partial class Binder
         if (Operators.ParseBinary(syntax.Operator) is not { } op || left.Type.IsError || right.Type.IsError)
         {
             return new BoundErrorExpression(syntax.Span);
+        }
+
+        // Joining texts, a population stands for each particle's text, as it does in a built-in: question + ps + "?".
+        if (op == BinaryOperator.Add && (left.Type.Equals(TtsType.Text) || right.Type.Equals(TtsType.Text)))
+        {
+            left = LiftPopulation(left);
+            right = LiftPopulation(right);
         }
 
         if (left.Type.Kind == TypeKind.Population)
