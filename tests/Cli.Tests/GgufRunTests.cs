@@ -44,7 +44,7 @@ public sealed class GgufRunTests : IDisposable
     [InlineData("?sequences=300", "sequences=300 must be a whole number from 1 to 256")]
     [InlineData("?exact_attention=yes", "exact_attention=yes must be a whole number from 0 to 1")]
     [InlineData("?threads=1&threads=2", "option 'threads' must be given once")]
-    [InlineData("?kv_cache_gb=0.000001", "the 0.00 GB allowed: lower gguf:FILE?context=N or sequences=N, or raise kv_cache_gb=G")]
+    [InlineData("?kv_cache_gb=0.001", "the 0.00 GB allowed: lower gguf:FILE?context=N or sequences=N, or raise kv_cache_gb=G")]
     public void Bad_options_are_one_line_errors(string query, string expected)
     {
         CliRunner.AssertOneLineError(CliRunner.Run("run", Sampling, "--model", $"policy=gguf:{_gguf}{query}", "--prompt", "Q: 1+1=?\n"), expected);
