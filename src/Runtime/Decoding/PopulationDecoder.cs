@@ -102,7 +102,7 @@ public static class PopulationDecoder
                     // Only a mask or a token chooser can give NoToken (< 0), which must not reach the embedding; held rows'
                     // tokens are ignored by Append. The history column (pads for held rows) is built on the host from the
                     // tokens already read back, not with three more tensor ops per step.
-                    population.State.Append(masses is null && chooseTokens is null ? tokens : tokens.clamp_min(0), held);
+                    population.State.Append(masses is null && chooseTokens is null ? tokens : tokens.clamp_min(Scalars.FirstToken), held);
                     population.AppendStep(Array.IndexOf(held, true) < 0 ? tokens : torch.tensor(HistoryColumn(sampled, inStep)));
                 }
 

@@ -57,7 +57,7 @@ public sealed partial class StrategyRuntime
             var transformed = TokenSampler.TransformedLogProbs(logProbs, groups[group].Options.Sampling);
             if (masks[group] is { } mask)
             {
-                transformed = transformed.masked_fill(mask.logical_not(), double.NegativeInfinity);
+                transformed = transformed.masked_fill(mask.logical_not(), Scalars.NegativeInfinity);
             }
 
             return transformed - transformed.logsumexp(1, keepdim: true);
@@ -83,7 +83,7 @@ public sealed partial class StrategyRuntime
             var proposal = (q + TokenSampler.Gumbel(rowKeys, 3 * step, vocabulary)).argmax(1);
             var logU = CounterRandom.Uniforms(rowKeys, 3 * step + 1, 1).squeeze(1).log();
             var accept = logU.lt(p.gather(1, proposal.unsqueeze(1)).squeeze(1) - q.gather(1, proposal.unsqueeze(1)).squeeze(1));
-            var residual = (p.exp() - q.exp()).clamp_min(0.0).log();
+            var residual = (p.exp() - q.exp()).clamp_min(Scalars.Zero).log();
             var correction = (residual + TokenSampler.Gumbel(rowKeys, 3 * step + 2, vocabulary)).argmax(1);
             var tokens = torch.where(accept, proposal, correction);
             draftPopulation.State.Append(tokens, held);
