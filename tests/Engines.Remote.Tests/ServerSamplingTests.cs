@@ -27,6 +27,11 @@ public sealed class ServerSamplingTests : IAsyncLifetime
             return xs
         }
 
+        strategy budgeted(n: int = 4) -> population budget tokens <= 6 {
+            population xs = sample policy("c", n: n, max_tokens: 6)
+            return xs
+        }
+
         strategy smc_plain(n: int = 6) -> population {
             population ps = spawn(n, prompt: "a")
             smc ps with resample = systematic, ess < 0.7, steps <= 3 {
@@ -84,6 +89,28 @@ public sealed class ServerSamplingTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_run_spends_the_tokens_the_server_reports_generating_a_race_s_cut_losers_included()
+    {
+        using var remote = Client(_server!.Uri);
+        var strategy = Strategies.Compile("racing", Program);
+        var results = strategy.Run(strategy.Arguments(), new ModelBindings().Bind("policy", remote), Strategies.Functions(), new RunOptions(Seed: 8, Runs: 5)).ToList();
+        Assert.True(remote.Client.Usage.CompletionTokens > 0);
+        Assert.Equal(remote.Client.Usage.CompletionTokens, results.Sum(r => r.Spent.Tokens));
+
+        // The prefill, and one round of requests for the whole race (in process: one call per token step).
+        Assert.All(results, r => Assert.Equal(2, r.Spent.ModelCalls));
+    }
+
+    [Fact]
+    public void A_token_budget_stops_a_run_whose_server_usage_overruns_it()
+    {
+        using var remote = Client(_server!.Uri);
+        var error = Assert.Throws<RuntimeException>(() => Run("budgeted", remote, new RunOptions(Seed: 2, Runs: 1)));
+        Assert.Matches(@"^run 0 spent \d+ tokens, over its budget tokens <= 6$", error.Message);
+        Assert.Single(Run("budgeted", remote, new RunOptions(Seed: 2, Runs: 1), new Dictionary<string, object> { ["n"] = 1L }));
+    }
+
+    [Fact]
     public async Task Behind_a_faulty_proxy_every_run_completes_once_with_unchanged_outputs()
     {
         var options = new RunOptions(Seed: 3, Runs: 3);
@@ -133,10 +160,10 @@ public sealed class ServerSamplingTests : IAsyncLifetime
         Assert.Contains("sampling=both must be client", error.Message, StringComparison.Ordinal);
     }
 
-    public static List<string> Run(string name, ILanguageModel policy, RunOptions options)
+    public static List<string> Run(string name, ILanguageModel policy, RunOptions options, IReadOnlyDictionary<string, object>? arguments = null)
     {
         var strategy = Strategies.Compile(name, Program);
-        return strategy.Run(strategy.Arguments(), new ModelBindings().Bind("policy", policy), Strategies.Functions(), options)
+        return strategy.Run(strategy.Arguments(arguments), new ModelBindings().Bind("policy", policy), Strategies.Functions(), options)
             .Select(r => $"{r.Run}: " + (r.Output is object[] texts ? string.Join(" | ", texts) : r.Output?.ToString()))
             .ToList();
     }

@@ -10,9 +10,10 @@ namespace Tts.Runtime.Decoding;
 /// The decode of a model that samples on its server (<see cref="IServerSampler"/>): every decoding row asks once for
 /// its whole continuation (to its token limit, with the stop strings, seeded by its counter-based key), then the
 /// tokens are replayed into the population step by step with the in-process decoder's rules — EOS, stop strings found
-/// in the client's own text, token limits, races decided per step — so texts, token history, decode state and the
-/// meter end as an in-process decode of the same tokens would leave them. What changes is who draws: the law is the
-/// server's, and a race's losers are cut after the server generated them in full.
+/// in the client's own text, token limits, races decided per step — so texts, token history and decode state end as
+/// an in-process decode of the same tokens would leave them. What changes is who draws (the law is the server's) and
+/// what is metered: what the server says it generated (its <c>usage</c>, a race's losers and cut tails included), as
+/// one model call per run, before the replay, so a budget the round overran stops the batch there.
 /// </summary>
 public static class ServerSampledDecoder
 {
@@ -54,6 +55,8 @@ public static class ServerSampledDecoder
             continuation[asked[i]] = answers[i];
         }
 
+        meter.Step(ServedTokensPerRun(population, asked, answers));
+
         var stepStart = population.Texts.Select(t => t.Length).ToArray();
         var longestStop = groups.Select(g => g.Options.Stop.Count == 0 ? 0 : g.Options.Stop.Max(s => s.Length)).ToArray();
         var stepTokens = new int[rows];
@@ -85,7 +88,6 @@ public static class ServerSampledDecoder
                 population.AppendStep(torch.tensor(PopulationDecoder.HistoryColumn(sampled, inStep)));
             }
 
-            meter.Step(liveRunRows);
             for (var row = 0; row < rows; row++)
             {
                 if (inStep[row])
@@ -145,6 +147,26 @@ public static class ServerSampledDecoder
             finishStep[row] = step;
             done[row] |= ends;
         }
+    }
+
+    /// <summary>
+    /// Per run, the completion tokens the server reported for its rows (the meter counts them as tokens and the round
+    /// as one model call); a run whose answers carry no <c>usage</c> counts the tokens returned instead.
+    /// </summary>
+    private static int[] ServedTokensPerRun(Population population, int[] asked, IReadOnlyList<SampledContinuation> answers)
+    {
+        var reported = new long[population.Runs];
+        var returned = new long[population.Runs];
+        for (var i = 0; i < asked.Length; i++)
+        {
+            var run = population.RunOf(asked[i]);
+            reported[run] += answers[i].CompletionTokens;
+            returned[run] += Math.Max(1, answers[i].Tokens.Length);
+        }
+
+        return Enumerable.Range(0, population.Runs)
+            .Select(run => (int)Math.Min(int.MaxValue, reported[run] > 0 ? reported[run] : returned[run]))
+            .ToArray();
     }
 
     /// <summary>Token <paramref name="index"/> of a continuation; past its end, EOS when the server ended it there.</summary>
