@@ -27,8 +27,9 @@ public sealed record RemoteEndpoint(
 
     public const string Syntax = "URL[?tokenizer=PATH&sampling=client|server&concurrency=N&timeout=S&retries=N&key_env=VAR][#SERVED-MODEL]";
 
+    /// <param name="needsTokenizer">False for endpoints that take text (a reward model's <c>/pooling</c>): then <c>tokenizer</c> may be left out.</param>
     /// <exception cref="RemoteException">The text is not such a URL, or an option is unknown or out of range.</exception>
-    public static RemoteEndpoint Parse(string text)
+    public static RemoteEndpoint Parse(string text, bool needsTokenizer = true)
     {
         ArgumentNullException.ThrowIfNull(text);
         var rest = text;
@@ -66,7 +67,7 @@ public sealed record RemoteEndpoint(
             throw new RemoteException($"'{rest}' is not an http(s) URL of an OpenAI-compatible server, e.g. http://localhost:8000/v1 (write {Syntax})");
         }
 
-        var endpoint = new RemoteEndpoint(url, served, Take(options, "tokenizer") ?? throw new RemoteException(
+        var endpoint = new RemoteEndpoint(url, served, Take(options, "tokenizer") ?? (needsTokenizer ? null : "") ?? throw new RemoteException(
             $"'{text}': the served model's vocabulary is needed to map token ids: add ?tokenizer=DIR (a model directory with tokenizer.json and config.json) or ?tokenizer=FILE.json (a tabular model)"));
         endpoint = endpoint with
         {
