@@ -112,6 +112,8 @@ internal static class TtsDescriptors
     public static readonly DiagnosticDescriptor NotAModel = Create("TTS0144", "Not a model", DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor InvalidOperand = Create("TTS0145", "Invalid operand", DiagnosticSeverity.Error);
+    public static readonly DiagnosticDescriptor InvalidPattern = Create("TTS0146", "Invalid pattern", DiagnosticSeverity.Error);
+    public static readonly DiagnosticDescriptor IntegerOverflow = Create("TTS0147", "Integer overflow", DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor UnusedPopulation = Create("TTS0200", "Unused population", DiagnosticSeverity.Warning);
 
@@ -178,6 +180,8 @@ internal static class TtsDescriptors
         WrongLoopOperator,
         NotAModel,
         InvalidOperand,
+        InvalidPattern,
+        IntegerOverflow,
         UnusedPopulation,
         UnusedLocal,
         ScoreWeightWithoutTemperature,

@@ -10,6 +10,7 @@ using Tts.Testing.Oracle;
 using Tts.Testing.Statistics;
 using Tts.TestSupport;
 using Tts.TestSupport.Statistics;
+using Tts.TestSupport.Strategies;
 
 namespace Tts.Engines.Remote.Tests;
 
@@ -43,8 +44,7 @@ public sealed class LawThroughHttpTests
         const int draws = 20_000;
         const double smallestBug = 0.03;
         const double beta = 1e-3;
-        var compilation = Compilation.Compile(SourceText.From(Program, "law.tts"));
-        Assert.False(compilation.HasErrors, string.Join("\n", compilation.Diagnostics));
+        var compilation = TestPrograms.Compile(Program);
         using var model = TestModels.Tabular();
         var law = new ExactOracle(compilation.Bound, new Dictionary<string, TabularModel> { ["policy"] = model }).Evaluate(name).Output!;
 

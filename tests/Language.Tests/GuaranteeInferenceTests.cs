@@ -358,6 +358,82 @@ public sealed class GuaranteeInferenceTests
                 return sample(runs)
             }
             """, Guarantee.Heuristic, "argmax" },
+        { "speculative sampling's target names its truncation", """
+            strategy s(q: text) -> text {
+                population ps = speculative(q, target: policy, draft: draft, k: 4, top_k: 3, max_tokens: 32)
+                return sample(ps)
+            }
+            """, Guarantee.Exact, "top-k 3" },
+        { "forbid masks tokens, it does not promise the string never appears", """
+            strategy s(q: text) -> text {
+                population xs = sample policy(q, forbid: ["ab"])
+                return sample(xs)
+            }
+            """, Guarantee.Exact, "no token containing [\"ab\"] (masked per token)" },
+        { "a prompt drawn from an earlier sample prints with its law", """
+            strategy s(q: text) -> text {
+                population xs = sample policy(q, max_tokens: 2)
+                population ys = sample policy(sample(xs), n: 3)
+                return sample(ys)
+            }
+            """, Guarantee.Exact, "where sample(xs) follows policy(q)" },
+        { "first over draws sharing a random prompt is heuristic", """
+            strategy s(q: text) -> text {
+                population xs = sample policy(q, max_tokens: 2)
+                population ys = sample policy(sample(xs), n: 3)
+                return first(ys, where: valid(ys), otherwise: "")
+            }
+            """, Guarantee.Heuristic, "share a random input" },
+        { "first over draws sharing a random option is heuristic", """
+            strategy s(q: text) -> text {
+                population xs = sample policy(q, max_tokens: 2)
+                population ys = sample policy(q, n: 3, max_tokens: len(sample(xs)) + 1)
+                return first(ys, where: valid(ys), otherwise: "")
+            }
+            """, Guarantee.Heuristic, "share a random input" },
+        { "a weighted smc from a random prompt is heuristic", """
+            strategy s(q: text) -> text {
+                population xs = sample policy(q, max_tokens: 2)
+                population ps = spawn(3, prompt: sample(xs))
+                smc ps with steps <= 2 {
+                    extend ps by policy(max_tokens: 4)
+                    observe ps: p_ok(ps)
+                }
+                return sample(ps)
+            }
+            """, Guarantee.Heuristic, "share a random input" },
+        { "an unweighted smc from a random prompt stays exact (one particle follows the mixture)", """
+            strategy s(q: text) -> text {
+                population xs = sample policy(q, max_tokens: 2)
+                population ps = spawn(3, prompt: sample(xs))
+                smc ps with steps <= 2 {
+                    extend ps by policy(max_tokens: 4)
+                }
+                return sample(ps)
+            }
+            """, Guarantee.Exact, "continuations" },
+        { "first over a population a callee returns from a random argument is heuristic", """
+            strategy draws(q: text) -> population {
+                population ys = sample policy(q, n: 3)
+                return ys
+            }
+            strategy s(q: text) -> text {
+                population xs = sample policy(q, max_tokens: 2)
+                population ys = draws(sample(xs))
+                return first(ys, where: valid(ys), otherwise: "")
+            }
+            """, Guarantee.Heuristic, "share a random input" },
+        { "first over repeats of a call with a random argument is heuristic", """
+            strategy one(q: text) -> text {
+                population ys = sample policy(q)
+                return sample(ys)
+            }
+            strategy s(q: text) -> text {
+                population xs = sample policy(q, max_tokens: 2)
+                population runs = repeat(3, one(sample(xs)))
+                return first(runs, where: valid(runs), otherwise: "")
+            }
+            """, Guarantee.Heuristic, "share a random input" },
         { "rejection sampling over repeated runs is exact", """
             strategy one(q: text) -> text {
                 population xs = sample policy(q)

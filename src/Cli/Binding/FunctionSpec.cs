@@ -169,6 +169,13 @@ internal static class FunctionSpec
         var diagnostics = new DiagnosticBag();
         diagnostics.AddRange(tree.Diagnostics);
         var program = Binder.Bind(tree, diagnostics);
+
+        // The expression is pasted into a strategy body: one that closes the body and declares more is refused.
+        if (tree.Root.Declarations.Length != 1 || program.Strategies.Length != 1 || program.Strategies[0].Body.Length != 1)
+        {
+            throw new CliException($"--bind {function.Name}=...: expected one expression over `text`, but this closes the expression and declares more");
+        }
+
         if (diagnostics.ToImmutableSorted().FirstOrDefault(d => d.IsError) is { } error)
         {
             throw new CliException($"--bind {function.Name}=...: {error.Id}: {error.Message}");

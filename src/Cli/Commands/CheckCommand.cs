@@ -55,6 +55,7 @@ internal static class CheckCommand
         {
             foreach (var strategy in compilation.Bound.Strategies)
             {
+<<<<<<< HEAD
                 output.WriteLine(JsonLine.Object(w =>
                 {
                     WriteStrategy(w, strategy);
@@ -69,6 +70,9 @@ internal static class CheckCommand
                         w.WriteEndArray();
                     }
                 }));
+=======
+                output.WriteLine(JsonLine.Object(w => WriteStrategy(w, strategy, compilation.Bound)));
+>>>>>>> main
             }
 
             return TtsCommandLine.Success;
@@ -91,7 +95,7 @@ internal static class CheckCommand
             output.WriteLine($"  target:    {strategy.Guarantee.Target}");
             output.WriteLine($"  because:   {strategy.Guarantee.Reason}");
             output.WriteLine($"  budget:    {strategy.Budget}{DeclaredSuffix(strategy)}");
-            if (Lowerer.Unsupported(strategy) is { } reason)
+            if (Lowerer.Unsupported(strategy, compilation.Bound) is { } reason)
             {
                 output.WriteLine($"  run:       not yet ({reason})");
             }
@@ -124,7 +128,7 @@ internal static class CheckCommand
         w.WriteString("message", diagnostic.Message);
     }
 
-    private static void WriteStrategy(Utf8JsonWriter w, BoundStrategy strategy)
+    private static void WriteStrategy(Utf8JsonWriter w, BoundStrategy strategy, BoundProgram program)
     {
         w.WriteString("strategy", strategy.Symbol.Name);
         w.WriteString("signature", strategy.Symbol.Signature);
@@ -150,6 +154,6 @@ internal static class CheckCommand
         }
 
         w.WriteEndObject();
-        w.WriteBoolean("runnable", Lowerer.Unsupported(strategy) is null);
+        w.WriteBoolean("runnable", Lowerer.Unsupported(strategy, program) is null);
     }
 }

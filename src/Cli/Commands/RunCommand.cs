@@ -153,9 +153,22 @@ internal static class RunCommand
                 {
                     case string s: json.WriteStringValue(s); break;
                     case long l: json.WriteNumberValue(l); break;
+                    // JSON has no NaN or infinity: they are written as the strings "NaN", "Infinity", "-Infinity".
+                    case double d when !double.IsFinite(d): json.WriteStringValue(Constants.Format(d)); break;
                     case double d: json.WriteNumberValue(d); break;
                     case bool b: json.WriteBooleanValue(b); break;
                     case null: json.WriteNullValue(); break;
+                    case IEnumerable<object> texts:
+                        // A strategy returning a population: the texts of its live particles.
+                        json.WriteStartArray();
+                        foreach (var text in texts)
+                        {
+                            json.WriteStringValue(text as string ?? Constants.Format(text));
+                        }
+
+                        json.WriteEndArray();
+                        break;
+                    default: json.WriteStringValue(Constants.Format(result.Output)); break;
                 }
 
                 json.WriteStartObject("spent");

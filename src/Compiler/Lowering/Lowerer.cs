@@ -31,10 +31,33 @@ public sealed class Lowerer
     /// <summary>Lowers every strategy the IR can express; see <see cref="Unsupported"/> for the others.</summary>
     public static IrModule Lower(BoundProgram program) =>
         new(program.Models.Select(m => m.Name).ToImmutableArray(),
-            program.Strategies.Where(s => Unsupported(s) is null).Select(Lower).ToImmutableArray());
+            program.Strategies.Where(s => Unsupported(s, program) is null).Select(Lower).ToImmutableArray());
 
-    /// <summary>Why this strategy cannot run (a spawned population no block ever extends has no model), or null.</summary>
-    public static string? Unsupported(BoundStrategy strategy)
+    /// <summary>
+    /// Why this strategy cannot run, or null: a spawned population no block ever extends has no model, and a strategy
+    /// calling one that cannot run cannot run either (the binder rejects cycles, so the walk ends).
+    /// </summary>
+    public static string? Unsupported(BoundStrategy strategy, BoundProgram program)
+    {
+        if (UnsupportedItself(strategy) is { } reason)
+        {
+            return reason;
+        }
+
+        var callees = strategy.Body.SelectMany(BoundTreeWalker.Statements).SelectMany(BoundTreeWalker.Expressions)
+            .SelectMany(BoundTreeWalker.Expressions).OfType<BoundStrategyCall>().Select(c => c.Strategy.Name).Distinct();
+        foreach (var callee in callees)
+        {
+            if (program.FindStrategy(callee) is { } bound && Unsupported(bound, program) is { } inner)
+            {
+                return $"it calls '{callee}', which cannot run: {inner}";
+            }
+        }
+
+        return null;
+    }
+
+    private static string? UnsupportedItself(BoundStrategy strategy)
     {
         var statements = strategy.Body.SelectMany(BoundTreeWalker.Statements).ToList();
         foreach (var population in statements.OfType<BoundPopulationStatement>().Where(p => p.Value is BoundSpawn))

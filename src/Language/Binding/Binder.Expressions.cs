@@ -186,6 +186,12 @@ public sealed partial class Binder
             converted.Add(Retype(arguments[i], function.ParameterTypes[i]));
         }
 
+        if (function == BuiltinFunction.Matches && ConstantFolder.TryEvaluate(converted[1]) is string pattern && BuiltinFunction.PatternError(pattern) is { } patternError)
+        {
+            Report(DiagnosticDescriptors.InvalidPattern, converted[1].Span, Constants.Quote(pattern), patternError);
+            return new BoundErrorExpression(syntax.Span);
+        }
+
         return new BoundBuiltinCall(function, converted.ToImmutable(), population, syntax.Span);
     }
 
@@ -312,6 +318,12 @@ public sealed partial class Binder
             && System.Convert.ToDouble(ConstantFolder.TryEvaluate(right), System.Globalization.CultureInfo.InvariantCulture) == 0)
         {
             Report(DiagnosticDescriptors.DivisionByZero, syntax.Right.Span);
+            return new BoundErrorExpression(syntax.Span);
+        }
+
+        if (ConstantFolder.OverflowOf(op, left, right) is { } overflow)
+        {
+            Report(DiagnosticDescriptors.IntegerOverflow, syntax.Span, overflow);
             return new BoundErrorExpression(syntax.Span);
         }
 

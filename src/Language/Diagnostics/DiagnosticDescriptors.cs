@@ -117,6 +117,10 @@ public static class DiagnosticDescriptors
         "'{0}' is {1}, not a model: {2} needs a name declared with `model NAME: lm`");
     public static readonly DiagnosticDescriptor InvalidOperand = Error("TTS0145", "Invalid operand",
         "operator '{0}' cannot be applied to {1}{2}");
+    public static readonly DiagnosticDescriptor InvalidPattern = Error("TTS0146", "Invalid pattern",
+        "{0} is not a valid regular expression: {1}");
+    public static readonly DiagnosticDescriptor IntegerOverflow = Error("TTS0147", "Integer overflow",
+        "this constant arithmetic overflows: {0}");
 
     // Warnings
     public static readonly DiagnosticDescriptor UnusedPopulation = Warning("TTS0200", "Unused population",

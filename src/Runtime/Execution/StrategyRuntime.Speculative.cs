@@ -25,10 +25,21 @@ public sealed partial class StrategyRuntime
 
         var targetPopulation = Prefill(count, target, prompt, shared: true);
         var draftPopulation = Prefill(count, draft, prompt, shared: true);
-        if (draftPopulation.Model.Vocabulary.Count != targetPopulation.Model.Vocabulary.Count)
+        // Token ids are compared across the two models, so they must mean the same tokens, not merely be as many.
+        var draftVocabulary = draftPopulation.Model.Vocabulary;
+        var targetVocabulary = targetPopulation.Model.Vocabulary;
+        if (draftVocabulary.Count != targetVocabulary.Count)
         {
             throw new RuntimeException(
-                $"speculative needs the draft and the target to share a vocabulary, but '{draft}' has {draftPopulation.Model.Vocabulary.Count} tokens and '{target}' {targetPopulation.Model.Vocabulary.Count}");
+                $"speculative needs the draft and the target to share a vocabulary, but '{draft}' has {draftVocabulary.Count} tokens and '{target}' {targetVocabulary.Count}");
+        }
+
+        var differing = Enumerable.Range(0, targetVocabulary.Count).FirstOrDefault(id => draftVocabulary.Tokens[id] != targetVocabulary.Tokens[id], -1);
+        if (differing >= 0 || draftVocabulary.EosId != targetVocabulary.EosId)
+        {
+            throw new RuntimeException(differing >= 0
+                ? $"speculative needs the draft and the target to share a vocabulary, but token {differing} is {Tts.Semantics.Constants.Quote(draftVocabulary.Tokens[differing])} in '{draft}' and {Tts.Semantics.Constants.Quote(targetVocabulary.Tokens[differing])} in '{target}'"
+                : $"speculative needs the draft and the target to share a vocabulary, but '{draft}' ends texts with token {draftVocabulary.EosId} and '{target}' with token {targetVocabulary.EosId}");
         }
 
         var groups = DecodeGroups(targetPopulation, options, Enumerable.Repeat(true, targetPopulation.Rows).ToArray());

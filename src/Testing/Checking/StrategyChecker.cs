@@ -81,7 +81,7 @@ public static class StrategyChecker
         var function = compilation.Optimized?.Find(strategy) is null ? null : StrategyProgram.From(compilation).Select(strategy);
         if (function is null)
         {
-            skipped = $"the strategy cannot run yet: {Lowerer.Unsupported(bound)}";
+            skipped = $"the strategy cannot run yet: {Lowerer.Unsupported(bound, compilation.Bound)}";
         }
         else if (bound.Symbol.ReturnType.Kind == Semantics.TypeKind.Population)
         {

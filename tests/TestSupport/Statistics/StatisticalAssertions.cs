@@ -29,8 +29,10 @@ public static class StatisticalAssertions
     ///    oracle's exact output law (one chi-square each).
     /// 45. Engines.Tests, GgufSampledLawTests: two-token continuations on the gguf engine vs the TorchSharp engine's
     ///    exact law (chi-square).
-    /// 46–47. Engines.Remote.Tests, LawThroughHttpTests: the same two strategies as 43–44 sampled on the server
+    /// 46–47. Testing.Tests, Properties/SharedInputChecks: the executor vs the oracle's exact output law of a repeat
+    ///    whose members may give no output, and of a sample from a randomly drawn prompt (one chi-square each).
+    /// 48–49. Engines.Remote.Tests, LawThroughHttpTests: the same two strategies as 43–44 sampled on the server
     ///    (sampling=server) vs the oracle's exact output law (one chi-square each).
     /// </summary>
-    public const int Count = 47;
+    public const int Count = 49;
 }
