@@ -55,11 +55,10 @@ internal static class CheckCommand
         {
             foreach (var strategy in compilation.Bound.Strategies)
             {
-<<<<<<< HEAD
                 output.WriteLine(JsonLine.Object(w =>
                 {
-                    WriteStrategy(w, strategy);
-                    if (bound.Any && Lowerer.Unsupported(strategy) is null)
+                    WriteStrategy(w, strategy, compilation.Bound);
+                    if (bound.Any && Lowerer.Unsupported(strategy, compilation.Bound) is null)
                     {
                         w.WriteStartArray("on_models");
                         foreach (var line in bound.Lines(compilation, strategy))
@@ -70,9 +69,6 @@ internal static class CheckCommand
                         w.WriteEndArray();
                     }
                 }));
-=======
-                output.WriteLine(JsonLine.Object(w => WriteStrategy(w, strategy, compilation.Bound)));
->>>>>>> main
             }
 
             return TtsCommandLine.Success;
