@@ -20,6 +20,7 @@ internal static class TtsDescriptors
     public static readonly DiagnosticDescriptor NumberOutOfRange = Create("TTS0005", "Number out of range", DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor IncompleteUnicodeEscape = Create("TTS0006", "Incomplete unicode escape", DiagnosticSeverity.Error);
+    public static readonly DiagnosticDescriptor NestingTooDeep = Create("TTS0007", "Nesting too deep", DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor DuplicateDeclaration = Create("TTS0100", "Duplicate declaration", DiagnosticSeverity.Error);
 
@@ -134,6 +135,7 @@ internal static class TtsDescriptors
         InvalidEscape,
         NumberOutOfRange,
         IncompleteUnicodeEscape,
+        NestingTooDeep,
         DuplicateDeclaration,
         UnknownModelKind,
         UnknownType,

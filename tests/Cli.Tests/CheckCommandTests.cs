@@ -96,6 +96,9 @@ public sealed class CheckCommandTests : IDisposable
             ["first_finish.tts"] = "heuristic heuristic",
             ["refine.tts"] = "exact exact heuristic",
             ["composite.tts"] = "consistent consistent heuristic heuristic heuristic",
+            ["importance_sampling.tts"] = "consistent",
+            ["generative_verifier.tts"] = "consistent heuristic",
+            ["adaptive_vote.tts"] = "heuristic heuristic",
         };
         var files = Directory.GetFiles(RepoPaths.Combine("examples", "strategies"), "*.tts").Select(Path.GetFileName).ToList();
         Assert.Equal(expected.Keys.OrderBy(k => k, StringComparer.Ordinal), files.OrderBy(f => f, StringComparer.Ordinal));

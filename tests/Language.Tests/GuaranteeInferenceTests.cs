@@ -76,6 +76,37 @@ public sealed class GuaranteeInferenceTests
                 return sample(ps)
             }
             """, Guarantee.Consistent, "reweighted by exp(log(prm(ps)) / tau)" },
+        { "importance sampling with a proposal model is consistent", """
+            strategy s(q: text) -> text {
+                population ps = spawn(8, prompt: q)
+                smc ps with steps <= 1 {
+                    extend ps by draft()
+                    factor ps += logp(policy, ps, after: q) - logp(draft, ps, after: q)
+                }
+                return sample(ps)
+            }
+            """, Guarantee.Consistent, "continued by draft(), reweighted by exp(logp(policy, ps, after: q) - logp(draft, ps, after: q))" },
+        { "a judge's likelihood of a text after each particle is a consistent weight", """
+            strategy s(q: text) -> text {
+                population ps = spawn(8, prompt: q)
+                smc ps with resample = systematic, steps <= 1 {
+                    extend ps by policy()
+                    factor ps += logp(draft, " Yes", after: q + ps + "\nCorrect?")
+                }
+                return sample(ps)
+            }
+            """, Guarantee.Consistent, "reweighted by exp(logp(draft, \" Yes\", after: q + ps + \"\\nCorrect?\"))" },
+        { "a judge's likelihood as a ranking is heuristic", """
+            strategy s(q: text) -> text {
+                population xs = sample policy(q, n: 8)
+                return best(xs, by: real(logp(draft, " Yes", after: q + xs)))
+            }
+            """, Guarantee.Heuristic, "returns an argmax" },
+        { "an adaptive vote is a mode: heuristic", """
+            strategy s(q: text) -> text {
+                return adaptive_vote(q, from: policy, n: 16, wave: 4, key: answer)
+            }
+            """, Guarantee.Heuristic, "adaptive_vote(...) returns a mode" },
         { "smc with observe is consistent", """
             strategy s(q: text) -> text {
                 population ps = spawn(8, prompt: q)

@@ -178,7 +178,12 @@ internal static class FunctionSpec
 
         if (diagnostics.ToImmutableSorted().FirstOrDefault(d => d.IsError) is { } error)
         {
-            throw new CliException($"--bind {function.Name}=...: {error.Id}: {error.Message}");
+            // The expression is checked as the body of a made-up strategy; the error names what the user declared.
+            const string Found = ", but this expression is ";
+            var message = error.Id == DiagnosticDescriptors.ReturnTypeMismatch.Id && error.Message.IndexOf(Found, StringComparison.Ordinal) is var at and >= 0
+                ? $"{function.Kind.ToString().ToLowerInvariant()} '{function.Name}' gives {resultType}{error.Message[at..]}"
+                : error.Message;
+            throw new CliException($"--bind {function.Name}=...: {error.Id}: {message}");
         }
 
         var body = program.Strategies.Single().Body.OfType<BoundReturnStatement>().Single().Value;

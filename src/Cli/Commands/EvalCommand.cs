@@ -162,22 +162,41 @@ internal static class EvalCommand
                 }
             }
 
+            CheckBeforeRunning(strategies, task, models, modelSpecs, request);
             var results = new List<EvalResult>();
-            console.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                .Start(context =>
-                {
-                    for (var i = 0; i < strategies.Count; i++)
+            if (console.Profile.Capabilities.Interactive)
+            {
+                console.Progress()
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                    .Start(context =>
                     {
-                        var strategy = strategies[i];
-                        var budgets = strategy.HasBudget ? request.Budgets : [1L];
-                        var progress = context.AddTask(strategy.Label, maxValue: budgets.Length * task.Problems.Count);
-                        foreach (var budget in budgets)
+                        for (var i = 0; i < strategies.Count; i++)
                         {
-                            results.Add(EvaluateOrFail(strategy, budget, task, models, functions[i], request, new Progress(progress)));
+                            var strategy = strategies[i];
+                            var budgets = strategy.HasBudget ? request.Budgets : [1L];
+                            var progress = context.AddTask(strategy.Label, maxValue: budgets.Length * task.Problems.Count);
+                            foreach (var budget in budgets)
+                            {
+                                results.Add(EvaluateOrFail(strategy, budget, task, models, functions[i], request, new Progress(progress)));
+                            }
+
+                            progress.StopTask(); // its clock stops with its last cell
                         }
+                    });
+            }
+            else
+            {
+                // Redirected (a file, CI): a live display would print a refresh line per tick; one line per finished cell.
+                for (var i = 0; i < strategies.Count; i++)
+                {
+                    foreach (var budget in strategies[i].HasBudget ? request.Budgets : [1L])
+                    {
+                        var result = EvaluateOrFail(strategies[i], budget, task, models, functions[i], request, new Progress<int>());
+                        results.Add(result);
+                        output.WriteLine(CellLine(result, request.BudgetParameter));
                     }
-                });
+                }
+            }
 
             Directory.CreateDirectory(outDir);
             var title = $"{task.Name}: {task.Problems.Count} problems";
@@ -201,6 +220,72 @@ internal static class EvalCommand
         }
     }
 
+    /// <summary>
+    /// What fails every cell alike fails before any runs: a parameter value a strategy rejects at some budget, a problem
+    /// prompt a bound model cannot tokenize.
+    /// </summary>
+    private static void CheckBeforeRunning(
+        IReadOnlyList<EvalStrategy> strategies, IEvalTask task, ModelBindings models, IReadOnlyList<ModelSpec> specs, EvalRequest request)
+    {
+        foreach (var strategy in strategies)
+        {
+            foreach (var budget in strategy.HasBudget ? request.Budgets : [1L])
+            {
+                try
+                {
+                    strategy.Strategy.ParseArguments(Settings(strategy, budget, request));
+                }
+                catch (RuntimeException exception)
+                {
+                    throw new CliException($"{strategy.Label} at {request.BudgetParameter} = {budget}: {exception.Message}");
+                }
+            }
+        }
+
+        foreach (var spec in specs)
+        {
+            var model = models.Resolve(spec.Name);
+            for (var i = 0; i < task.Problems.Count; i++)
+            {
+                try
+                {
+                    model.Encode(task.Problems[i].Prompt);
+                }
+                catch (ModelException exception)
+                {
+                    throw new CliException($"--task {request.Task}: problem {i + 1}: {exception.Message}");
+                }
+            }
+        }
+    }
+
+    private static string CellLine(EvalResult r, string budgetName)
+    {
+        var cell = r.Fixed ? r.Strategy : $"{r.Strategy} at {budgetName} = {r.Budget}";
+        return r.Failed
+            ? $"{cell}: failed ({r.Seconds.ToString("F1", CultureInfo.InvariantCulture)} s)"
+            : string.Create(CultureInfo.InvariantCulture,
+                $"{cell}: {r.Correct}/{r.Problems} correct ({100.0 * r.Accuracy:F1}%), {r.TokensPerProblem:F0} tokens per problem, {r.Seconds:F1} s");
+    }
+
+    /// <summary>A cell's parameters as text: the question (given per run), <c>--set</c> values, the budget.</summary>
+    private static Dictionary<string, string> Settings(EvalStrategy strategy, long budget, EvalRequest request)
+    {
+        // The question is given per run; parsing only needs it present.
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal) { [strategy.QuestionParameter] = "" };
+        foreach (var (name, value) in request.Settings.Sets.Where(s => strategy.Strategy.Parameters.Any(p => p.Name == s.Key)))
+        {
+            settings[name] = value;
+        }
+
+        if (strategy.HasBudget)
+        {
+            settings[request.BudgetParameter] = budget.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return settings;
+    }
+
     /// <summary>A cell that fails (a model or runtime error) is reported as failed; the other cells still run.</summary>
     private static EvalResult EvaluateOrFail(
         EvalStrategy strategy, long budget, IEvalTask task, ModelBindings models, FunctionBindings functions, EvalRequest request, IProgress<int> progress)
@@ -220,19 +305,7 @@ internal static class EvalCommand
     private static EvalResult Evaluate(
         EvalStrategy strategy, long budget, IEvalTask task, ModelBindings models, FunctionBindings functions, EvalRequest request, IProgress<int> progress)
     {
-        // The question is given per run below; parsing only needs it present.
-        var settings = new Dictionary<string, string>(StringComparer.Ordinal) { [strategy.QuestionParameter] = "" };
-        foreach (var (name, value) in request.Settings.Sets.Where(s => strategy.Strategy.Parameters.Any(p => p.Name == s.Key)))
-        {
-            settings[name] = value;
-        }
-
-        if (strategy.HasBudget)
-        {
-            settings[request.BudgetParameter] = budget.ToString(CultureInfo.InvariantCulture);
-        }
-
-        var arguments = new Dictionary<string, object>(strategy.Strategy.ParseArguments(settings), StringComparer.Ordinal)
+        var arguments = new Dictionary<string, object>(strategy.Strategy.ParseArguments(Settings(strategy, budget, request)), StringComparer.Ordinal)
         {
             [strategy.QuestionParameter] = new PerRunArgument(task.Problems.Select(p => (object)p.Prompt).ToList()),
         };

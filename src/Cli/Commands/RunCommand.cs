@@ -24,7 +24,7 @@ internal static class RunCommand
         var file = new Argument<string>("file") { Description = "The .tts file" };
         var strategy = new Option<string?>("--strategy") { Description = "The strategy to run (default: the file's only strategy)" };
         var shared = new StrategyOptions();
-        var prompt = new Option<string?>("--prompt") { Description = "Value of the parameter named `prompt`, else of the first text parameter" };
+        var prompt = new Option<string?>("--prompt") { Description = "Value of the parameter named `prompt`, else of the first text parameter; escapes as in a .tts string (\\n is a newline)" };
         var samples = new Option<int>("--samples") { Description = "Number of independent runs (batched together)", DefaultValueFactory = _ => 1 };
         var format = new Option<string>("--format") { Description = "Output format: text or jsonl", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "jsonl");

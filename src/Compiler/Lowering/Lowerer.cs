@@ -329,6 +329,22 @@ public sealed class Lowerer
             case BoundFunctionCall call:
                 var argument = LowerExpression(call.Argument);
                 return Emit(TypeOf(call), r => new IrCallFunction(r, call.Function.Name, call.Function.Kind, call.Function.ResultType, argument));
+            case BoundAdaptiveVote vote:
+            {
+                var count = LowerExpression(vote.Options.Count);
+                var prompt = LowerExpression(vote.Prompt);
+                var options = LowerOptions(vote.Options);
+                var wave = LowerExpression(vote.Wave);
+                var voteStream = _nextStream++;
+                return Emit(IrType.Single(TtsType.Text), r => new IrAdaptiveVote(
+                    r, count, vote.Model.Name, prompt, options, wave, vote.Key == AdaptiveVoteKey.Answer, vote.Extractor?.Name, voteStream));
+            }
+
+            case BoundLogProb logProb:
+                var scored = LowerExpression(logProb.Text);
+                var after = LowerExpression(logProb.After);
+                var particles = logProb.Particles is { } particlesSymbol ? _locals[particlesSymbol] : null;
+                return Emit(TypeOf(logProb), r => new IrLogProb(r, logProb.Model.Name, scored, after, particles));
             case BoundStrategyCall call:
                 var callArguments = call.Arguments.Select(LowerExpression).ToImmutableArray();
                 var stream = _nextStream++;

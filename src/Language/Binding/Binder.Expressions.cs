@@ -77,7 +77,7 @@ public sealed partial class Binder
             ? $": '{name}' is a function, call it as {function.Signature}"
             : _globals.TryGetValue(name, out var callable) && callable is StrategySymbol or FunctionSymbol
                 ? $": '{name}' is a {(callable is FunctionSymbol f ? f.KindName : "strategy")}, call it as {name}(...)"
-                : Suggest(name, scope.VisibleNames());
+                : Suggest(name, scope.VisibleNames().Concat(_globals.Where(g => g.Value is FunctionSymbol).Select(g => g.Key)));
         Report(DiagnosticDescriptors.UndefinedName, syntax.Span, name, hint);
         return new BoundErrorExpression(syntax.Span);
     }
@@ -105,6 +105,10 @@ public sealed partial class Binder
                 return BindRepeat(syntax, scope);
             case "speculative":
                 return BindSpeculative(syntax, scope);
+            case "logp":
+                return BindLogProb(syntax, scope);
+            case "adaptive_vote":
+                return BindAdaptiveVote(syntax, scope);
         }
 
         if (_globals.TryGetValue(name, out var global))
@@ -138,7 +142,7 @@ public sealed partial class Binder
         return BindBuiltinCall(syntax, overloads, scope);
     }
 
-    private static readonly string[] Reductions = { "sample", "best", "vote", "first", "rank", "spawn", "repeat", "speculative" };
+    private static readonly string[] Reductions = { "sample", "best", "vote", "first", "rank", "spawn", "repeat", "speculative", "logp", "adaptive_vote" };
 
     private BoundExpression BindBuiltinCall(CallExpressionSyntax syntax, ImmutableArray<BuiltinFunction> overloads, Scope scope)
     {
@@ -170,7 +174,7 @@ public sealed partial class Binder
         {
             var position = Enumerable.Range(0, arguments.Count).First(i => !arity.Any(f => IsAssignable(arguments[i], f.ParameterTypes[i])));
             var accepted = string.Join(" or ", arity.Select(f => f.ParameterTypes[position].ToString()).Distinct());
-            Report(DiagnosticDescriptors.TypeMismatch, arguments[position].Span, $"argument {position + 1} of {first.Name}", accepted, arguments[position].Type);
+            ReportTypeMismatch(arguments[position].Span, $"argument {position + 1} of {first.Name}", accepted, arguments[position].Type);
             return new BoundErrorExpression(syntax.Span);
         }
 
@@ -216,7 +220,7 @@ public sealed partial class Binder
 
         if (!argument.Type.Equals(TtsType.Text))
         {
-            Report(DiagnosticDescriptors.TypeMismatch, argument.Span, $"the argument of {function.KindName} {function.Name}", "text (or a population, for each particle)", argument.Type);
+            ReportTypeMismatch(argument.Span, $"the argument of {function.KindName} {function.Name}", "text (or a population, for each particle)", argument.Type);
             return new BoundErrorExpression(syntax.Span);
         }
 
@@ -274,6 +278,13 @@ public sealed partial class Binder
         if (Operators.ParseBinary(syntax.Operator) is not { } op || left.Type.IsError || right.Type.IsError)
         {
             return new BoundErrorExpression(syntax.Span);
+        }
+
+        // Joining texts, a population stands for each particle's text, as it does in a built-in: question + ps + "?".
+        if (op == BinaryOperator.Add && (left.Type.Equals(TtsType.Text) || right.Type.Equals(TtsType.Text)))
+        {
+            left = LiftPopulation(left);
+            right = LiftPopulation(right);
         }
 
         if (left.Type.Kind == TypeKind.Population)
@@ -354,7 +365,7 @@ public sealed partial class Binder
 
             if (!e.Type.Equals(element))
             {
-                Report(DiagnosticDescriptors.TypeMismatch, e.Span, "every element of this list", element, e.Type);
+                ReportTypeMismatch(e.Span, "every element of this list", element, e.Type);
                 return new BoundErrorExpression(syntax.Span);
             }
         }

@@ -294,6 +294,10 @@ public sealed partial class ExactOracle
                 return Lift(call.Arguments, frame, args => call.Function.Evaluate(args));
             case BoundFunctionCall call:
                 return Lift([call.Argument], frame, args => CallFunction(call.Function, (string)args[0]));
+            case BoundAdaptiveVote vote:
+                return AdaptiveVote(vote, frame);
+            case BoundLogProb logProb:
+                return Lift([logProb.Text, logProb.After], frame, args => TextLogProb(logProb.Model.Name, (string)args[0], (string)args[1]));
             case BoundList list:
                 return Lift(list.Elements, frame, args => args.ToArray());
             default:
@@ -396,9 +400,10 @@ public sealed partial class ExactOracle
     }
 
     /// <summary>A per-particle expression of <paramref name="population"/> for the particle with text <paramref name="text"/>.</summary>
-    private object PerParticle(BoundExpression expression, Frame frame, LocalSymbol population, string text, IReadOnlyDictionary<LocalSymbol, BoundExpression> lets)
+    private object PerParticle(
+        BoundExpression expression, Frame frame, LocalSymbol population, string text, IReadOnlyDictionary<LocalSymbol, BoundExpression> lets, ParticleState? state = null)
     {
-        object Recurse(BoundExpression e) => PerParticle(e, frame, population, text, lets);
+        object Recurse(BoundExpression e) => PerParticle(e, frame, population, text, lets, state);
         switch (expression)
         {
             case BoundParticleText particle when particle.PopulationSymbol == population:
@@ -413,6 +418,8 @@ public sealed partial class ExactOracle
                 return call.Function.Evaluate(call.Arguments.Select(Recurse).ToArray());
             case BoundFunctionCall call:
                 return CallFunction(call.Function, (string)Recurse(call.Argument));
+            case BoundLogProb logProb:
+                return ParticleLogProb(logProb, population, state, Recurse);
             case BoundList list:
                 return list.Elements.Select(Recurse).ToArray();
             case { IsPerParticle: false }:

@@ -230,6 +230,9 @@ internal sealed class GuaranteeAnalysis : IBoundProgramAnalysis
                 return _valueLaw.TryGetValue(local.Local, out var law) ? law : null;
             case BoundParticleText or BoundLiteral or BoundParameterReference or BoundErrorExpression:
                 return null;
+            case BoundAdaptiveVote vote:
+                return new GuaranteeInfo(Guarantee.Heuristic, "none",
+                    "adaptive_vote(...) returns a mode (the majority vote of its draws, stopped once decided), which follows no stated law", vote.Span);
         }
 
         var random = BoundTreeWalker.Children(value).Select(LawOf).OfType<GuaranteeInfo>().ToList();
