@@ -32,7 +32,7 @@ public sealed partial class Binder
         }
         else
         {
-            Report(DiagnosticDescriptors.TypeMismatch, modelSyntax.Span, "`from:` of adaptive_vote", "a model name", "an expression");
+            ReportTypeMismatch(modelSyntax.Span, "`from:` of adaptive_vote", "a model name", "an expression");
         }
 
         var wave = matched.TryGetValue("wave", out var waveSyntax) ? BindCount(waveSyntax, scope, "the wave of adaptive_vote") : BudgetMath.Constant(4);
@@ -53,7 +53,7 @@ public sealed partial class Binder
             }
             else
             {
-                Report(DiagnosticDescriptors.TypeMismatch, keySyntax.Span, "`key:` of adaptive_vote", "answer or the name of an extractor", "something else");
+                ReportTypeMismatch(keySyntax.Span, "`key:` of adaptive_vote", "answer or the name of an extractor", "something else");
                 keyFailed = true;
             }
         }

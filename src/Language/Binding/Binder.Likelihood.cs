@@ -28,7 +28,7 @@ public sealed partial class Binder
             }
             else
             {
-                Report(DiagnosticDescriptors.TypeMismatch, modelSyntax.Span, "the first argument of logp", "a model name", "an expression");
+                ReportTypeMismatch(modelSyntax.Span, "the first argument of logp", "a model name", "an expression");
             }
         }
 
@@ -47,7 +47,7 @@ public sealed partial class Binder
 
             if (!value.Type.Equals(TtsType.Text))
             {
-                Report(DiagnosticDescriptors.TypeMismatch, value.Span, what, "text (or a population, for each particle)", value.Type);
+                ReportTypeMismatch(value.Span, what, "text (or a population, for each particle)", value.Type);
                 return null;
             }
 
