@@ -35,6 +35,8 @@ public static class StatisticalAssertions
     ///    DKW bound of the target model's law.
     /// 52. Testing.Tests, Oracle/AdaptiveVoteLawTests: the adaptive vote's runs against the majority-vote law of all n
     ///    draws (chi-square).
+    /// 53–54. Engines.Remote.Tests, LawThroughHttpTests: the same two strategies as 46–47 sampled on the server
+    ///    (sampling=server) vs the oracle's exact output law (one chi-square each).
     /// </summary>
-    public const int Count = 52;
+    public const int Count = 54;
 }
