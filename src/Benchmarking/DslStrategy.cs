@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Tts.Compiler.Passes;
 using Tts.Execution;
 using Tts.Runtime.Execution;
+using Tts.Runtime.Models;
 using Tts.Runtime.Models.Transformer;
 using Tts.Runtime.Rewards;
 
@@ -55,18 +56,18 @@ public sealed class DslStrategy
     }
 
     /// <summary>Runs <paramref name="runs"/> independent runs batched together; arguments not given take their defaults.</summary>
-    public DslRun Run(TransformerModel model, IReward reward, IReadOnlyDictionary<string, object> arguments, int runs, ulong seed)
+    public DslRun Run(ILanguageModel model, IReward reward, IReadOnlyDictionary<string, object> arguments, int runs, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(arguments);
         var all = _strategy.Arguments(arguments);
         var models = new ModelBindings().Bind("policy", model);
         var functions = new FunctionBindings().BindReward("score", reward);
-        var processedBefore = model.TokensProcessed;
+        var processedBefore = (model as TransformerModel)?.TokensProcessed ?? 0;
         var clock = Stopwatch.StartNew();
         var results = _strategy.Run(all, models, functions, new RunOptions(seed, runs) { ParticlesPerBatch = int.MaxValue }).ToList();
         var seconds = clock.Elapsed.TotalSeconds;
-        return new DslRun(seconds, results.Sum(r => r.Spent.Tokens), model.TokensProcessed - processedBefore);
+        return new DslRun(seconds, results.Sum(r => r.Spent.Tokens), ((model as TransformerModel)?.TokensProcessed ?? 0) - processedBefore);
     }
 }
 

@@ -47,7 +47,7 @@ public static class TtsCommandLine
         {
             return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is CliException or RuntimeException or ModelException or RemoteException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is CliException or RuntimeException or ModelException or RemoteException or Tts.Semantics.EvaluationException or IOException or UnauthorizedAccessException)
         {
             error.WriteLine($"tts: error: {e.Message}");
             return e is RuntimeException or ModelException or RemoteException ? RunError : UsageError;

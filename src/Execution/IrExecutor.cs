@@ -145,6 +145,13 @@ public sealed class IrExecutor
             case IrCallFunction call:
                 var owner = call.Argument.Type.PopulationId is { } id ? env.PopulationById(id) : null;
                 return runtime.CallFunction(call.Name, call.Kind, call.ResultType, Value(env, call.Argument), owner);
+            case IrAdaptiveVote vote:
+                return runtime.AdaptiveVote(Single(env, vote.Count), vote.Model, Single(env, vote.Prompt), Options(env, vote.Options), Single(env, vote.Wave),
+                    vote.Answer, vote.Extractor, vote.Stream);
+            case IrLogProb logProb:
+                var scoredOwner = logProb.Result!.Type.PopulationId is { } scoredId ? env.PopulationById(scoredId) : null;
+                return runtime.LogProb(logProb.Model, Value(env, logProb.Text), Value(env, logProb.After),
+                    logProb.Particles is null ? null : PopulationOf(env, logProb.Particles), scoredOwner);
             case IrCallStrategy call:
                 return CallStrategy(call, runtime, env);
             case IrRepeat repeat:

@@ -61,7 +61,7 @@ public sealed class StrategyProgram
             };
         var module = Compilation.Optimized!;
         _ = module.Find(strategy.Symbol.Name)
-                       ?? throw new RuntimeException($"strategy '{strategy.Symbol.Name}' checks, but cannot run yet: {Lowerer.Unsupported(strategy)}");
+                       ?? throw new RuntimeException($"strategy '{strategy.Symbol.Name}' checks, but cannot run yet: {Lowerer.Unsupported(strategy, Compilation.Bound)}");
         return CompiledStrategy.Of(module, strategy.Symbol.Name);
     }
 }

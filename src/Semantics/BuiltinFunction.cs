@@ -45,7 +45,39 @@ public sealed class BuiltinFunction
 
     public static BuiltinFunction Matches { get; } = Text2("matches", TtsType.Bool,
         "matches(t, pattern): whether the .NET regular expression pattern matches somewhere in t (culture-invariant, 1 s timeout)",
-        (t, pattern) => System.Text.RegularExpressions.Regex.IsMatch(t, pattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)));
+        MatchesPattern);
+
+    /// <summary>Why <paramref name="pattern"/> is not a valid .NET regular expression, or null when it is.</summary>
+    public static string? PatternError(string pattern)
+    {
+        try
+        {
+            _ = new System.Text.RegularExpressions.Regex(pattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant, MatchTimeout);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return e.Message;
+        }
+    }
+
+    private static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(1);
+
+    private static object MatchesPattern(string text, string pattern)
+    {
+        try
+        {
+            return System.Text.RegularExpressions.Regex.IsMatch(text, pattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant, MatchTimeout);
+        }
+        catch (System.Text.RegularExpressions.RegexMatchTimeoutException e)
+        {
+            throw new EvaluationException($"matches: the pattern {Constants.Quote(pattern)} ran past its {MatchTimeout.TotalSeconds:0} s limit on a text of {text.Length} characters (catastrophic backtracking?)", e);
+        }
+        catch (ArgumentException e)
+        {
+            throw new EvaluationException($"matches: {Constants.Quote(pattern)} is not a valid regular expression: {e.Message}", e);
+        }
+    }
 
     public static BuiltinFunction Answer { get; } = Text1("answer", TtsType.Text,
         "answer(t): the final answer of t: the content of the last \\boxed{...}, else what follows the last \"A:\" on its line, else the last number, else \"\"",

@@ -149,20 +149,28 @@ public static class Operators
     {
         if (left is long l && right is long r && op != BinaryOperator.Divide)
         {
-            return op switch
+            // int is 64-bit and overflow is an error, never a silent wrap-around.
+            try
             {
-                BinaryOperator.Add => l + r,
-                BinaryOperator.Subtract => l - r,
-                BinaryOperator.Multiply => l * r,
-                BinaryOperator.Modulo => r == 0 ? throw new DivideByZeroException("modulo by zero") : l % r,
-                BinaryOperator.Less => l < r,
-                BinaryOperator.LessOrEqual => l <= r,
-                BinaryOperator.Greater => l > r,
-                BinaryOperator.GreaterOrEqual => l >= r,
-                BinaryOperator.Equal => l == r,
-                BinaryOperator.NotEqual => l != r,
-                _ => throw Unexpected(op, left, right),
-            };
+                return op switch
+                {
+                    BinaryOperator.Add => checked(l + r),
+                    BinaryOperator.Subtract => checked(l - r),
+                    BinaryOperator.Multiply => checked(l * r),
+                    BinaryOperator.Modulo => r == 0 ? throw new DivideByZeroException("modulo by zero") : r == -1 ? 0L : l % r,
+                    BinaryOperator.Less => l < r,
+                    BinaryOperator.LessOrEqual => l <= r,
+                    BinaryOperator.Greater => l > r,
+                    BinaryOperator.GreaterOrEqual => l >= r,
+                    BinaryOperator.Equal => l == r,
+                    BinaryOperator.NotEqual => l != r,
+                    _ => throw Unexpected(op, left, right),
+                };
+            }
+            catch (OverflowException)
+            {
+                throw new EvaluationException($"{l} {Text(op)} {r} overflows the int range (64-bit, ±9.2e18)");
+            }
         }
 
         if (left is long or double && right is long or double)
@@ -198,7 +206,7 @@ public static class Operators
 
     public static object Evaluate(UnaryOperator op, object operand) => (op, operand) switch
     {
-        (UnaryOperator.Negate, long l) => -l,
+        (UnaryOperator.Negate, long l) => l == long.MinValue ? throw new EvaluationException($"-({l}) overflows the int range (64-bit, ±9.2e18)") : -l,
         (UnaryOperator.Negate, double d) => -d,
         (UnaryOperator.Not, bool b) => !b,
         _ => throw new InvalidOperationException($"operator {Text(op)} on {operand.GetType().Name}"),

@@ -148,7 +148,7 @@ internal static class FileModelBuilder
             documentation,
             models.ToEquatableArray(),
             functions.ToEquatableArray(),
-            Lowerer.Unsupported(strategy));
+            Lowerer.Unsupported(strategy, program));
     }
 
     /// <summary>C# names that would collide (CS0102, CS0542): reported as TTSG002 at the strategy or parameter.</summary>

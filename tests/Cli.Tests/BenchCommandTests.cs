@@ -31,6 +31,9 @@ public sealed class BenchCommandTests
         }
 
         Assert.Contains("measured ceilings: matmul", result.Output, StringComparison.Ordinal);
+        // Noise rows of a smoke run were printed MISSED, as if measured.
+        Assert.DoesNotContain("MISSED", result.Output, StringComparison.Ordinal);
+        Assert.Contains("smoke preset: every row runs once on a tiny random model; the numbers are not measurements", result.Output, StringComparison.Ordinal);
         using var json = JsonDocument.Parse(File.ReadAllText(jsonPath));
         var root = json.RootElement;
         Assert.Equal("smoke", root.GetProperty("preset").GetString());

@@ -38,6 +38,16 @@ public sealed class BindCommandTests : IDisposable
         Assert.Contains(bound, o => o != "");
     }
 
+    /// <summary>A new user binds the shipped reward model as a model: the error says it is a reward and gives the --bind to type.</summary>
+    [Fact]
+    public void A_reward_given_to_model_is_one_line_with_the_bind_to_type()
+    {
+        var prm = RepoPaths.Combine("models", "arith-prm");
+        CliRunner.AssertOneLineError(
+            CliRunner.Run("run", RepoPaths.Combine("examples", "eval", "best_of_n.tts"), "--model", Model, "--model", $"prm=transformer:{prm}", "--prompt", ""),
+            $"the file declares no model 'prm' ('prm' is a reward: bind it with --bind prm=reward-model:{prm} or --bind prm=EXPR)");
+    }
+
     [Fact]
     public void A_missing_binding_is_one_line_naming_the_option()
     {
@@ -63,7 +73,7 @@ public sealed class BindCommandTests : IDisposable
     {
         CliRunner.AssertOneLineError(
             CliRunner.Run("run", Rejection, "--strategy", "rejection_sampling", "--model", Model, "--prompt", "", "--bind", "valid=len(text)"),
-            "--bind valid=...: TTS0114");
+            "--bind valid=...: TTS0114: verifier 'valid' gives bool, but this expression is int");
         CliRunner.AssertOneLineError(
             CliRunner.Run("run", Rejection, "--strategy", "rejection_sampling", "--model", Model, "--prompt", "", "--bind", "nope=true"),
             "the file declares no reward, verifier or extractor 'nope'");

@@ -20,6 +20,42 @@ public sealed class CheckCommandTests : IDisposable
     }
 
     [Fact]
+    public void With_models_the_guarantee_is_shown_for_them_and_unservable_statements_are_refused()
+    {
+        var path = Write("remote.tts", """
+            model policy: lm
+            reward prm: Score
+            strategy plain() -> text {
+                population xs = sample policy("a", n: 4, max_tokens: 3)
+                return sample(xs)
+            }
+            strategy masked() -> population {
+                population ps = spawn(4, prompt: "a")
+                smc ps with resample = systematic, steps <= 2 {
+                    extend ps by policy(stop: "c", max_tokens: 2, forbid: ["b"])
+                    factor ps += log(prm(ps))
+                }
+                return ps
+            }
+            """);
+        var tokenizer = Uri.EscapeDataString(RepoPaths.Combine("examples", "models", "abc.json"));
+
+        // No server listens there: tts check reads the tokenizer only and sends nothing.
+        var server = CliRunner.Run("check", path, "--model", $"policy=openai:http://127.0.0.1:9/v1?tokenizer={tokenizer}&sampling=server");
+        Assert.Equal(0, server.ExitCode);
+        Assert.Contains("  on policy:  exact, only for the law the server samples from (openai, server-side sampling", server.Output, StringComparison.Ordinal);
+        Assert.Contains("  refused:   strategy 'masked': `extend` with `forbid` inside `smc` needs full next-token distributions", server.Output, StringComparison.Ordinal);
+        Assert.Single(server.Output.Split('\n'), line => line.StartsWith("  refused:", StringComparison.Ordinal));
+
+        var client = CliRunner.Run("check", path, "--model", $"policy=openai:http://127.0.0.1:9/v1?tokenizer={tokenizer}");
+        Assert.Contains("  on policy:  exact, for the served model's law (openai, client-side sampling", client.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("refused:", client.Output, StringComparison.Ordinal);
+
+        var local = CliRunner.Run("check", path, "--model", "policy=tabular:" + RepoPaths.Combine("examples", "models", "abc.json"));
+        Assert.Contains("  on policy:  exact (in process)", local.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Syntax_error_is_located_coded_and_shown_with_the_line()
     {
         var path = Write("syntax.tts", "model policy: lm\nstrategy s(prompt: text) -> text {\n    population xs = sample policy(prompt)\n    return sample(xs\n}\n");
@@ -60,6 +96,9 @@ public sealed class CheckCommandTests : IDisposable
             ["first_finish.tts"] = "heuristic heuristic",
             ["refine.tts"] = "exact exact heuristic",
             ["composite.tts"] = "consistent consistent heuristic heuristic heuristic",
+            ["importance_sampling.tts"] = "consistent",
+            ["generative_verifier.tts"] = "consistent heuristic",
+            ["adaptive_vote.tts"] = "heuristic heuristic",
         };
         var files = Directory.GetFiles(RepoPaths.Combine("examples", "strategies"), "*.tts").Select(Path.GetFileName).ToList();
         Assert.Equal(expected.Keys.OrderBy(k => k, StringComparer.Ordinal), files.OrderBy(f => f, StringComparer.Ordinal));

@@ -140,6 +140,61 @@ public sealed class EvalCommandTests : IDisposable
         AssertPng(Path.Combine(outDir, "accuracy.png"));
     }
 
+    /// <summary>A prompt the model cannot read failed every cell, then printed a table of failures and wrote files.</summary>
+    [Fact]
+    public void A_prompt_the_model_cannot_tokenize_fails_before_any_cell_runs()
+    {
+        var task = _folder.Write("task.jsonl", """
+            {"prompt": "", "answer": "1"}
+            {"prompt": "3", "answer": "1"}
+            """);
+        var outDir = _folder.Combine("out");
+        var result = CliRunner.Run("eval", _folder.Write("vote.tts", Vote), "--task", task, "--model", "policy=tabular:" + AlwaysOne(), "--out", outDir);
+
+        CliRunner.AssertOneLineError(result, "problem 2: ");
+        Assert.Equal("", result.Output);
+        Assert.False(Directory.Exists(outDir));
+    }
+
+    /// <summary>Redirected output printed a refresh line per tick of the live display (439 for one evaluation).</summary>
+    [Fact]
+    public void Redirected_output_has_one_line_per_finished_cell_then_the_table()
+    {
+        var task = _folder.Write("task.jsonl", """
+            {"prompt": "", "answer": "1"}
+            {"prompt": "", "answer": "2"}
+            """);
+        var result = CliRunner.Run("eval", _folder.Write("vote.tts", Vote), "--task", task, "--model", "policy=tabular:" + AlwaysOne(), "--budgets", "1,4", "--out", _folder.Combine("out"));
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        var lines = result.OutputLines;
+        Assert.Equal("vote_answer at n = 1: 1/2 correct (50.0%), 2 tokens per problem", lines[0][..lines[0].LastIndexOf(',')]);
+        Assert.StartsWith("vote_answer at n = 4: 1/2 correct (50.0%), 8 tokens per problem, ", lines[1], StringComparison.Ordinal);
+        Assert.Contains("task: 2 problems", lines[2], StringComparison.Ordinal);
+    }
+
+    /// <summary>An 80-column terminal wrapped strategy names inside the table.</summary>
+    [Fact]
+    public void The_table_fits_80_columns_without_breaking_names()
+    {
+        var writer = new StringWriter();
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+        {
+            Out = new Spectre.Console.AnsiConsoleOutput(writer), Ansi = Spectre.Console.AnsiSupport.No, ColorSystem = Spectre.Console.ColorSystemSupport.NoColors,
+        });
+        console.Profile.Width = 80;
+        var (low, high) = WilsonInterval.Of(182, 200);
+        ResultsReport.WriteTable(console, "arithmetic: 200 problems", [
+            new EvalResult("diverse_tree_search", 16, 200, 182, low, high, 854, 1234, 1234.5),
+            new EvalResult("weighted_best_of_n", 16, 200, 182, low, high, 427, 16, 99.9),
+        ], "n");
+
+        var lines = writer.ToString().Split('\n');
+        Assert.All(lines, line => Assert.True(line.TrimEnd().Length <= 80, line));
+        Assert.Contains(lines, line => line.Contains("diverse_tree_search", StringComparison.Ordinal) && line.Contains("91.0% (86.2–94.2)", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.Contains("weighted_best_of_n", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void A_missing_task_file_is_a_one_line_error() =>
         CliRunner.AssertOneLineError(CliRunner.Run("eval", _folder.Write("vote.tts", Vote), "--task", _folder.Combine("none.jsonl")), "file not found");

@@ -18,11 +18,14 @@ namespace Tts.Cli.Tests;
 public sealed class StrategyLibraryTests
 {
     /// <summary>Strategies whose verdict carries a chi-square or DKW runtime check: one assertion each in the registry.</summary>
-    public const int StatisticalChecks = 14;
+    public const int StatisticalChecks = 17;
 
     private const int Runs = 3_000;
 
     private static readonly string Abc = RepoPaths.Combine("examples", "models", "abc.json");
+
+    // The second model of the likelihood examples (a proposal, a judge): the same vocabulary, other probabilities.
+    private static readonly string AbcProposal = RepoPaths.Combine("examples", "models", "abc_proposal.json");
 
     /// <summary>strategy → (guarantee, a fragment its verdict must contain).</summary>
     private static readonly Dictionary<string, (string Guarantee, string Check)> Expected = new(StringComparer.Ordinal)
@@ -39,6 +42,12 @@ public sealed class StrategyLibraryTests
         ["twisted"] = ("consistent", "DKW against the target"),
         ["pf"] = ("consistent", "DKW against the target"),
         ["pf_runs"] = ("consistent", "DKW against the target"),
+        ["importance_sampling"] = ("consistent", "DKW against the target"),
+        ["judged"] = ("consistent", "DKW against the target"),
+        ["judged_best"] = ("heuristic", "chi-square against the exact output law"),
+        // The abc texts hold no number: every answer is "", a point mass (tests/Runtime.Tests AdaptiveVoteTests votes on texts).
+        ["adaptive_consistency"] = ("heuristic", "support check against a point mass"),
+        ["full_vote"] = ("heuristic", "support check against a point mass"),
         ["constrained"] = ("consistent", "particles (a population is returned without its weights"),
         ["weighted_vote"] = ("heuristic", "support check against a point mass"),
         ["self_consistency"] = ("heuristic", "support check against a point mass"),
@@ -72,11 +81,16 @@ public sealed class StrategyLibraryTests
         {
             "test", path, "--runs", Runs.ToString(CultureInfo.InvariantCulture), "--seed", "11",
             "--alpha", (share * strategies.Count).ToString("R", CultureInfo.InvariantCulture),
-            "--set", "question=", "--set", "prompt=", "--set", "previous=a",
+            "--set", "question=", "--set", "prompt=", "--set", "previous=a", "--set", "yes=b", "--set", "verify=",
         };
         foreach (var model in new[] { "policy", "target", "draft" }.Where(m => source.Contains($"model {m}: lm", StringComparison.Ordinal)))
         {
             args.AddRange(["--model", $"{model}=tabular:{Abc}"]);
+        }
+
+        foreach (var model in new[] { "proposal", "judge" }.Where(m => source.Contains($"model {m}: lm", StringComparison.Ordinal)))
+        {
+            args.AddRange(["--model", $"{model}=tabular:{AbcProposal}"]);
         }
 
         foreach (var (name, expression) in Bindings.Where(b => Regex.IsMatch(source, $@"^(reward|verifier) {b.Key}\b", RegexOptions.Multiline)))

@@ -111,6 +111,20 @@ public sealed class TrainingTests : IDisposable
         { ["--steps", "65536", "--batch", "65536"], "--steps" },
     };
 
+    /// <summary>After "trained in", the accuracy check sampled for about 2 minutes with no output: it says what it does and prints each level.</summary>
+    [Fact]
+    [Trait("Category", Tts.TestSupport.TestCategories.Slow)]
+    public void Training_a_policy_reports_the_accuracy_check_level_by_level()
+    {
+        var result = CliRunner.Run("train", "policy", "--out", _folder.Combine("policy"), "--steps", "1", "--batch", "2", "--hidden", "8", "--layers", "1");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        var lines = result.OutputLines.SkipWhile(l => !l.StartsWith("trained in", StringComparison.Ordinal)).ToList();
+        Assert.StartsWith("checking single-sample accuracy on the test split", lines[1], StringComparison.Ordinal);
+        Assert.Equal(["  level 1: ", "  level 2: ", "  level 3: ", "  level 4: "], lines.Skip(2).Take(4).Select(l => l[..11]));
+        Assert.StartsWith("single-sample accuracy on the test split", lines[6], StringComparison.Ordinal);
+    }
+
     /// <summary>Options that describe no trainable policy are one line before any training (they crashed, or trained garbage).</summary>
     [Theory]
     [MemberData(nameof(ImpossiblePolicies))]

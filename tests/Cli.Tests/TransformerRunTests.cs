@@ -63,6 +63,24 @@ public sealed class TransformerRunTests : IDisposable
             "cannot tokenize \"xyz\"");
     }
 
+    /// <summary>
+    /// A shell passes <c>'ab\n'</c> as a backslash and an n: the prompt takes the escapes of a string literal, and a
+    /// character the vocabulary lacks is shown as typed, with the characters the model reads.
+    /// </summary>
+    [Fact]
+    public void A_prompt_takes_string_escapes_and_a_character_outside_the_vocabulary_is_named_with_the_vocabulary()
+    {
+        var escaped = CliRunner.Run("run", Sampling, "--model", $"policy=transformer:{_folder}", "--prompt", @"ab\n", "--device", "cpu");
+        Assert.True(escaped.ExitCode == 0, escaped.Error);
+
+        CliRunner.AssertOneLineError(
+            CliRunner.Run("run", Sampling, "--model", $"policy=transformer:{_folder}", "--prompt", @"a+b\n", "--device", "cpu"),
+            "cannot tokenize \"a+b\\n\": \"+\" is not in the vocabulary; the model reads only \"a\" \"b\" \"c\" \"d\" \"é\" \" \" \"\\n\"");
+        CliRunner.AssertOneLineError(
+            CliRunner.Run("run", Sampling, "--model", $"policy=transformer:{_folder}", "--prompt", @"ab\d", "--device", "cpu"),
+            "parameter 'prompt': \\d at character 3 is not an escape: write \\\\ for a backslash");
+    }
+
     /// <summary>A NaN weight made every logit NaN: each run ended at once and `tts run` exited 0 with empty outputs.</summary>
     [Fact]
     public void A_checkpoint_with_a_nan_weight_is_a_one_line_error_naming_the_tensor()

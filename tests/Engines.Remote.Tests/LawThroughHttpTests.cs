@@ -10,12 +10,14 @@ using Tts.Testing.Oracle;
 using Tts.Testing.Statistics;
 using Tts.TestSupport;
 using Tts.TestSupport.Statistics;
+using Tts.TestSupport.Strategies;
 
 namespace Tts.Engines.Remote.Tests;
 
 /// <summary>
 /// The law tests through HTTP: 20,000 seeded runs of sampling and of rejection sampling on the test model behind
-/// tts serve, against the exact oracle's output law (chi-square, each one assertion of the alpha registry, power checked).
+/// tts serve, sampled by the client from full distributions and by the server (<c>sampling=server</c>), against the
+/// exact oracle's output law (chi-square, each one assertion of the alpha registry, power checked).
 /// </summary>
 public sealed class LawThroughHttpTests
 {
@@ -33,15 +35,16 @@ public sealed class LawThroughHttpTests
 
     [Theory]
     [Trait("Category", TestCategories.Slow)]
-    [InlineData("draw")]
-    [InlineData("reject")]
-    public async Task Outputs_through_http_follow_the_exact_law(string name)
+    [InlineData("draw", "client")]
+    [InlineData("reject", "client")]
+    [InlineData("draw", "server")]
+    [InlineData("reject", "server")]
+    public async Task Outputs_through_http_follow_the_exact_law(string name, string sampling)
     {
         const int draws = 20_000;
         const double smallestBug = 0.03;
         const double beta = 1e-3;
-        var compilation = Compilation.Compile(SourceText.From(Program, "law.tts"));
-        Assert.False(compilation.HasErrors, string.Join("\n", compilation.Diagnostics));
+        var compilation = TestPrograms.Compile(Program);
         using var model = TestModels.Tabular();
         var law = new ExactOracle(compilation.Bound, new Dictionary<string, TabularModel> { ["policy"] = model }).Evaluate(name).Output!;
 
@@ -51,7 +54,8 @@ public sealed class LawThroughHttpTests
             using var served = TestModels.Tabular();
             await using var server = await OpenAiServer.StartAsync(
                 new Dictionary<string, ILanguageModel> { ["tiny"] = served }, new Dictionary<string, ServedReward>(), new ServerOptions());
-            using var remote = RemoteLanguageModel.Open($"{server.Uri}v1?tokenizer={Uri.EscapeDataString(tokenizer)}#tiny");
+            using var remote = RemoteLanguageModel.Open($"{server.Uri}v1?tokenizer={Uri.EscapeDataString(tokenizer)}&sampling={sampling}#tiny");
+            Assert.Equal(sampling == "server", remote.SamplesOnServer);
             var strategy = CompiledStrategy.Of(compilation.Optimized!, name);
             var outputs = strategy.Run(strategy.Arguments(), new ModelBindings().Bind("policy", remote), options: new RunOptions(Seed: 29, Runs: draws))
                 .Select(r => (string)r.Output!)

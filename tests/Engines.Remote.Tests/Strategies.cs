@@ -4,6 +4,7 @@ using Tts.Language.Text;
 using Tts.Runtime.Execution;
 using Tts.Runtime.Models;
 using Tts.Runtime.Rewards;
+using Tts.TestSupport.Strategies;
 
 namespace Tts.Engines.Remote.Tests;
 
@@ -35,12 +36,7 @@ internal static class Strategies
         }
         """;
 
-    public static CompiledStrategy Compile(string name, string program = Program)
-    {
-        var compilation = Compilation.Compile(SourceText.From(program, "remote.tts"));
-        Assert.False(compilation.HasErrors, string.Join("\n", compilation.Diagnostics));
-        return CompiledStrategy.Of(compilation.Optimized!, name);
-    }
+    public static CompiledStrategy Compile(string name, string program = Program) => TestPrograms.Strategy(program, name);
 
     public static FunctionBindings Functions() =>
         new FunctionBindings().BindReward("prm", DelegateReward.PerText(RewardKind.Score, text => 1.0 + text.Count(c => c == 'b')));

@@ -10,8 +10,9 @@ using Xunit.Abstractions;
 namespace Tts.Engines.Remote.Tests;
 
 /// <summary>
-/// Tokens per second of best-of-N-style sampling on models/arith-policy in process and through tts serve on loopback
-/// (client-side sampling: one request per live row per token), at N = 1, 16, 64, printed for the performance notes.
+/// Tokens per second of best-of-N-style sampling on models/arith-policy in process and through tts serve on loopback —
+/// client-side sampling (one request per live row per token) and server-side sampling (one request with n choices per
+/// run) — at N = 1, 16, 64 in one run, printed for the performance notes.
 /// It asserts only what must hold whatever the machine: every run returns its N texts through HTTP.
 /// </summary>
 public sealed class ThroughputTests(ITestOutputHelper output)
@@ -34,17 +35,21 @@ public sealed class ThroughputTests(ITestOutputHelper output)
         await using var server = await OpenAiServer.StartAsync(
             new Dictionary<string, ILanguageModel> { ["arith"] = served }, new Dictionary<string, ServedReward>(), new ServerOptions());
         using var remote = RemoteLanguageModel.Open($"{server.Uri}v1?tokenizer={Uri.EscapeDataString(directory)}&concurrency=64#arith");
+        using var serverSampled = RemoteLanguageModel.Open($"{server.Uri}v1?tokenizer={Uri.EscapeDataString(directory)}&concurrency=64&sampling=server#arith");
         var strategy = Strategies.Compile("draws", Program);
         foreach (var n in new[] { 1, 16, 64 })
         {
             var arguments = strategy.Arguments(new Dictionary<string, object> { ["n"] = (long)n });
             var (inProcess, _) = Measure(strategy, arguments, local);
             var (throughHttp, results) = Measure(strategy, arguments, remote);
-            Assert.All(results, r => Assert.Equal(n, ((object[])r.Output!).Length));
-            output.WriteLine($"N = {n,2}: in process {inProcess,8:0} tokens/s, through HTTP {throughHttp,8:0} tokens/s ({throughHttp / inProcess:0.00}x)");
+            var (sampledOnServer, serverResults) = Measure(strategy, arguments, serverSampled);
+            Assert.All(results.Concat(serverResults), r => Assert.Equal(n, ((object[])r.Output!).Length));
+            output.WriteLine(
+                $"N = {n,2}: in process {inProcess,8:0} tokens/s, through HTTP client-side {throughHttp,8:0} tokens/s ({throughHttp / inProcess:0.00}x), " +
+                $"server-side {sampledOnServer,8:0} tokens/s ({sampledOnServer / inProcess:0.00}x)");
         }
 
-        output.WriteLine($"client: {remote.Client.Usage}");
+        output.WriteLine($"client-side: {remote.Client.Usage}; server-side: {serverSampled.Client.Usage}");
     }
 
     private static (double TokensPerSecond, List<RunResult> Results) Measure(CompiledStrategy strategy, Dictionary<string, object> arguments, ILanguageModel model)

@@ -21,7 +21,8 @@ public sealed class ExportedModels : IDisposable
     {
         Directory.CreateDirectory(_folder);
         var shipped = RepoPaths.Combine("models", "arith-policy");
-        Policy = Pair(shipped, Path.Combine(_folder, "policy.gguf"));
+        PolicyPath = Path.Combine(_folder, "policy.gguf");
+        Policy = Pair(shipped, PolicyPath);
 
         var randomDirectory = Path.Combine(_folder, "random");
         var config = new TransformerConfig
@@ -39,6 +40,9 @@ public sealed class ExportedModels : IDisposable
     }
 
     public (TransformerModel Torch, GgufModel Gguf) Policy { get; }
+
+    /// <summary>The shipped policy as GGUF f32, for tests that load it with other options.</summary>
+    public string PolicyPath { get; }
 
     public (TransformerModel Torch, GgufModel Gguf) Random { get; }
 

@@ -102,7 +102,7 @@ public sealed class GgufDifferentialTests(ExportedModels models) : IClassFixture
         which == "policy" ? ["Q: 12+7=?\nA:", "Q: 3*4-5=?\nA:", ""] : ["abc é", "€ü x", ""];
 
     /// <summary>A token per row drawn from the TorchSharp engine's law without EOS, so rows stay live and comparable.</summary>
-    private static Tensor TokensFrom(IDecodeState state, Random random)
+    internal static Tensor TokensFrom(IDecodeState state, Random random)
     {
         using var logProbs = state.NextLogProbs();
         using var probabilities = logProbs.exp();
@@ -127,7 +127,7 @@ public sealed class GgufDifferentialTests(ExportedModels models) : IClassFixture
     }
 
     /// <summary>Rows that ended may carry any law (the interface lets each model choose), so only live rows are compared.</summary>
-    private static void AssertAgree(IDecodeState torchState, IDecodeState ggufState, bool[] ended, string when)
+    internal static void AssertAgree(IDecodeState torchState, IDecodeState ggufState, bool[] ended, string when)
     {
         Assert.Equal(torchState.Rows, ggufState.Rows);
         using var a = torchState.NextLogProbs();

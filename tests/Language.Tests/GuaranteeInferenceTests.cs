@@ -76,6 +76,37 @@ public sealed class GuaranteeInferenceTests
                 return sample(ps)
             }
             """, Guarantee.Consistent, "reweighted by exp(log(prm(ps)) / tau)" },
+        { "importance sampling with a proposal model is consistent", """
+            strategy s(q: text) -> text {
+                population ps = spawn(8, prompt: q)
+                smc ps with steps <= 1 {
+                    extend ps by draft()
+                    factor ps += logp(policy, ps, after: q) - logp(draft, ps, after: q)
+                }
+                return sample(ps)
+            }
+            """, Guarantee.Consistent, "continued by draft(), reweighted by exp(logp(policy, ps, after: q) - logp(draft, ps, after: q))" },
+        { "a judge's likelihood of a text after each particle is a consistent weight", """
+            strategy s(q: text) -> text {
+                population ps = spawn(8, prompt: q)
+                smc ps with resample = systematic, steps <= 1 {
+                    extend ps by policy()
+                    factor ps += logp(draft, " Yes", after: q + ps + "\nCorrect?")
+                }
+                return sample(ps)
+            }
+            """, Guarantee.Consistent, "reweighted by exp(logp(draft, \" Yes\", after: q + ps + \"\\nCorrect?\"))" },
+        { "a judge's likelihood as a ranking is heuristic", """
+            strategy s(q: text) -> text {
+                population xs = sample policy(q, n: 8)
+                return best(xs, by: real(logp(draft, " Yes", after: q + xs)))
+            }
+            """, Guarantee.Heuristic, "returns an argmax" },
+        { "an adaptive vote is a mode: heuristic", """
+            strategy s(q: text) -> text {
+                return adaptive_vote(q, from: policy, n: 16, wave: 4, key: answer)
+            }
+            """, Guarantee.Heuristic, "adaptive_vote(...) returns a mode" },
         { "smc with observe is consistent", """
             strategy s(q: text) -> text {
                 population ps = spawn(8, prompt: q)
@@ -358,6 +389,82 @@ public sealed class GuaranteeInferenceTests
                 return sample(runs)
             }
             """, Guarantee.Heuristic, "argmax" },
+        { "speculative sampling's target names its truncation", """
+            strategy s(q: text) -> text {
+                population ps = speculative(q, target: policy, draft: draft, k: 4, top_k: 3, max_tokens: 32)
+                return sample(ps)
+            }
+            """, Guarantee.Exact, "top-k 3" },
+        { "forbid masks tokens, it does not promise the string never appears", """
+            strategy s(q: text) -> text {
+                population xs = sample policy(q, forbid: ["ab"])
+                return sample(xs)
+            }
+            """, Guarantee.Exact, "no token containing [\"ab\"] (masked per token)" },
+        { "a prompt drawn from an earlier sample prints with its law", """
+            strategy s(q: text) -> text {
+                population xs = sample policy(q, max_tokens: 2)
+                population ys = sample policy(sample(xs), n: 3)
+                return sample(ys)
+            }
+            """, Guarantee.Exact, "where sample(xs) follows policy(q)" },
+        { "first over draws sharing a random prompt is heuristic", """
+            strategy s(q: text) -> text {
+                population xs = sample policy(q, max_tokens: 2)
+                population ys = sample policy(sample(xs), n: 3)
+                return first(ys, where: valid(ys), otherwise: "")
+            }
+            """, Guarantee.Heuristic, "share a random input" },
+        { "first over draws sharing a random option is heuristic", """
+            strategy s(q: text) -> text {
+                population xs = sample policy(q, max_tokens: 2)
+                population ys = sample policy(q, n: 3, max_tokens: len(sample(xs)) + 1)
+                return first(ys, where: valid(ys), otherwise: "")
+            }
+            """, Guarantee.Heuristic, "share a random input" },
+        { "a weighted smc from a random prompt is heuristic", """
+            strategy s(q: text) -> text {
+                population xs = sample policy(q, max_tokens: 2)
+                population ps = spawn(3, prompt: sample(xs))
+                smc ps with steps <= 2 {
+                    extend ps by policy(max_tokens: 4)
+                    observe ps: p_ok(ps)
+                }
+                return sample(ps)
+            }
+            """, Guarantee.Heuristic, "share a random input" },
+        { "an unweighted smc from a random prompt stays exact (one particle follows the mixture)", """
+            strategy s(q: text) -> text {
+                population xs = sample policy(q, max_tokens: 2)
+                population ps = spawn(3, prompt: sample(xs))
+                smc ps with steps <= 2 {
+                    extend ps by policy(max_tokens: 4)
+                }
+                return sample(ps)
+            }
+            """, Guarantee.Exact, "continuations" },
+        { "first over a population a callee returns from a random argument is heuristic", """
+            strategy draws(q: text) -> population {
+                population ys = sample policy(q, n: 3)
+                return ys
+            }
+            strategy s(q: text) -> text {
+                population xs = sample policy(q, max_tokens: 2)
+                population ys = draws(sample(xs))
+                return first(ys, where: valid(ys), otherwise: "")
+            }
+            """, Guarantee.Heuristic, "share a random input" },
+        { "first over repeats of a call with a random argument is heuristic", """
+            strategy one(q: text) -> text {
+                population ys = sample policy(q)
+                return sample(ys)
+            }
+            strategy s(q: text) -> text {
+                population xs = sample policy(q, max_tokens: 2)
+                population runs = repeat(3, one(sample(xs)))
+                return first(runs, where: valid(runs), otherwise: "")
+            }
+            """, Guarantee.Heuristic, "share a random input" },
         { "rejection sampling over repeated runs is exact", """
             strategy one(q: text) -> text {
                 population xs = sample policy(q)

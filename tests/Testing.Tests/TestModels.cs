@@ -2,6 +2,7 @@ using Tts.Compiler.Driver;
 using Tts.Language.Text;
 using Tts.Runtime.Models.Tabular;
 using Tts.TestSupport;
+using Tts.TestSupport.Strategies;
 
 namespace Tts.Testing.Tests;
 
@@ -14,12 +15,7 @@ internal static class TestModels
 
     public static Dictionary<string, TabularModel> Policy(TabularModel model) => new(StringComparer.Ordinal) { ["policy"] = model };
 
-    public static Compilation Compile(string source)
-    {
-        var compilation = Compilation.Compile(SourceText.From(source, "test.tts"));
-        Assert.False(compilation.HasErrors, string.Join("\n", compilation.Diagnostics));
-        return compilation;
-    }
+    public static Compilation Compile(string source) => TestPrograms.Compile(source);
 
     public static Compilation CompileExample(string name) => Compilation.Compile(RepoPaths.Combine("examples", "strategies", name));
 }

@@ -18,7 +18,9 @@ namespace Tts.Cli.Binding;
 /// verifier's a bool; an extractor's a text. <c>--bind NAME=reward-model:DIR</c> binds a reward to a learned reward
 /// model (a Hugging Face directory with a scalar head, as models/arith-prm), which scores each text after its run's prompt;
 /// <c>--bind NAME=openai-judge:URL?tokenizer=PATH[&amp;template=T&amp;answer=A][#served-model]</c> binds a Prob reward to a
-/// generative judge on a completions server (<see cref="GenerativeJudgeReward"/>).
+/// generative judge on a completions server (<see cref="GenerativeJudgeReward"/>);
+/// <c>--bind NAME=openai-reward:URL[?step_separator=S]#served-reward-model</c> binds a Score reward to a process reward
+/// model on vLLM's <c>/pooling</c> endpoint (<see cref="PoolingReward"/>).
 /// </summary>
 internal static class FunctionSpec
 {
@@ -27,6 +29,8 @@ internal static class FunctionSpec
     public const string RewardModelKind = "reward-model";
 
     public const string JudgeKind = "openai-judge";
+
+    public const string PoolingKind = "openai-reward";
 
     /// <param name="specs">The <c>--bind</c> values.</param>
     /// <param name="program">The file's declarations.</param>
@@ -63,6 +67,12 @@ internal static class FunctionSpec
             if (expression.StartsWith(JudgeKind + ":", StringComparison.Ordinal))
             {
                 bindings.BindReward(name, OpenJudge(function, expression[(JudgeKind.Length + 1)..], context, owned));
+                continue;
+            }
+
+            if (expression.StartsWith(PoolingKind + ":", StringComparison.Ordinal))
+            {
+                bindings.BindReward(name, OpenPoolingReward(function, expression[(PoolingKind.Length + 1)..], context, owned));
                 continue;
             }
 
@@ -126,6 +136,25 @@ internal static class FunctionSpec
         }
     }
 
+    private static IReward OpenPoolingReward(FunctionSymbol function, string spec, RewardModelContext context, ICollection<IDisposable> owned)
+    {
+        if (function.Kind != FunctionKind.Reward || function.ResultType.Kind == TypeKind.Prob)
+        {
+            throw new CliException($"--bind {function.Name}={PoolingKind}:...: a served reward model gives a Score: bind it to a reward declared `reward {function.Name}: Score`");
+        }
+
+        try
+        {
+            var reward = PoolingReward.Open(spec, context.PromptOfRun);
+            owned.Add(reward);
+            return reward;
+        }
+        catch (RemoteException exception)
+        {
+            throw new CliException($"--bind {function.Name}={PoolingKind}:...: {exception.Message}");
+        }
+    }
+
     /// <summary>Checks the expression with the front end (as the body of a one-parameter strategy) and returns its evaluator.</summary>
     private static Func<string, object> Compile(FunctionSymbol function, string expression)
     {
@@ -140,9 +169,21 @@ internal static class FunctionSpec
         var diagnostics = new DiagnosticBag();
         diagnostics.AddRange(tree.Diagnostics);
         var program = Binder.Bind(tree, diagnostics);
+
+        // The expression is pasted into a strategy body: one that closes the body and declares more is refused.
+        if (tree.Root.Declarations.Length != 1 || program.Strategies.Length != 1 || program.Strategies[0].Body.Length != 1)
+        {
+            throw new CliException($"--bind {function.Name}=...: expected one expression over `text`, but this closes the expression and declares more");
+        }
+
         if (diagnostics.ToImmutableSorted().FirstOrDefault(d => d.IsError) is { } error)
         {
-            throw new CliException($"--bind {function.Name}=...: {error.Id}: {error.Message}");
+            // The expression is checked as the body of a made-up strategy; the error names what the user declared.
+            const string Found = ", but this expression is ";
+            var message = error.Id == DiagnosticDescriptors.ReturnTypeMismatch.Id && error.Message.IndexOf(Found, StringComparison.Ordinal) is var at and >= 0
+                ? $"{function.Kind.ToString().ToLowerInvariant()} '{function.Name}' gives {resultType}{error.Message[at..]}"
+                : error.Message;
+            throw new CliException($"--bind {function.Name}=...: {error.Id}: {message}");
         }
 
         var body = program.Strategies.Single().Body.OfType<BoundReturnStatement>().Single().Value;

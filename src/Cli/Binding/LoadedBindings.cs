@@ -94,7 +94,9 @@ internal sealed class LoadedBindings : IDisposable
         var hint = function is null
             ? $"it declares: {string.Join(", ", program.Models.Select(m => m.Name))}"
             : $"'{spec.Name}' is a {function.Kind.ToString().ToLowerInvariant()}: bind it with --bind {spec.Name}=" +
-              (function.Kind == Semantics.FunctionKind.Reward ? $"{FunctionSpec.RewardModelKind}:DIR or --bind {spec.Name}=EXPR" : "EXPR");
+              (function.Kind == Semantics.FunctionKind.Reward
+                  ? $"{FunctionSpec.RewardModelKind}:{(spec.Kind == "transformer" ? spec.Path : "DIR")} or --bind {spec.Name}=EXPR"
+                  : "EXPR");
         throw new CliException($"--model {spec.Name}=...: the file declares no model '{spec.Name}' ({hint})");
     }
 }

@@ -20,7 +20,7 @@ internal sealed class StrategyOptions
         Description = "Bind a declared reward, verifier or extractor: " + FunctionSpec.Syntax + " (repeatable)",
     };
 
-    public Option<string[]> Sets { get; } = new("--set") { Description = "Set a strategy parameter: NAME=VALUE (repeatable)" };
+    public Option<string[]> Sets { get; } = new("--set") { Description = "Set a strategy parameter: NAME=VALUE (repeatable); a text value takes the escapes of a .tts string (\\n is a newline)" };
 
     public Option<ulong> Seed { get; } = new("--seed") { Description = "Seed: the same seed gives the same outputs bit for bit", DefaultValueFactory = _ => 0 };
 

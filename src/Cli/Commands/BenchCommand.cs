@@ -28,6 +28,7 @@ internal static class BenchCommand
         {
             preset, device, repetitions, threads, json,
         };
+        command.Subcommands.Add(BenchEnginesCommand.Create(output, error));
         command.SetAction(result =>
         {
             var presetName = result.GetValue(preset)!;

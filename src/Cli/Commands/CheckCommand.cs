@@ -9,7 +9,10 @@ using Tts.Language.Diagnostics;
 
 namespace Tts.Cli.Commands;
 
-/// <summary><c>tts check FILE.tts [--format text|json]</c>: diagnostics, or each strategy's signature, guarantee, target and budget.</summary>
+/// <summary>
+/// <c>tts check FILE.tts [--format text|json] [--model NAME=KIND:PATH]...</c>: diagnostics, or each strategy's signature,
+/// guarantee, target and budget; with models, what the guarantee means on them (<see cref="BoundModelGuarantees"/>).
+/// </summary>
 internal static class CheckCommand
 {
     public static Command Create(TextWriter output)
@@ -17,12 +20,16 @@ internal static class CheckCommand
         var file = new Argument<string>("file") { Description = "The .tts file to check" };
         var format = new Option<string>("--format") { Description = "text (default) or json: one JSON object per line, per diagnostic and per strategy", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
-        var command = new Command("check", "Parse and type-check a .tts file; print its diagnostics, or its strategies, guarantees and budgets") { file, format };
-        command.SetAction(result => Check(result.GetValue(file)!, result.GetValue(format) == "json", output));
+        var models = new Option<string[]>("--model")
+        {
+            Description = "Show each guarantee on these models (server-side sampling keeps it only for the server's law): " + Binding.ModelSpec.Syntax + " (repeatable)",
+        };
+        var command = new Command("check", "Parse and type-check a .tts file; print its diagnostics, or its strategies, guarantees and budgets") { file, format, models };
+        command.SetAction(result => Check(result.GetValue(file)!, result.GetValue(format) == "json", result.GetValue(models) ?? [], output));
         return command;
     }
 
-    private static int Check(string path, bool json, TextWriter output)
+    private static int Check(string path, bool json, string[] modelSpecs, TextWriter output)
     {
         var compilation = SourceLoader.Compile(path);
         if (json)
@@ -43,11 +50,25 @@ internal static class CheckCommand
             return TtsCommandLine.CompileErrors;
         }
 
+        using var bound = BoundModelGuarantees.Open(modelSpecs, compilation.Bound.Models.Select(m => m.Name).ToList());
         if (json)
         {
             foreach (var strategy in compilation.Bound.Strategies)
             {
-                output.WriteLine(JsonLine.Object(w => WriteStrategy(w, strategy)));
+                output.WriteLine(JsonLine.Object(w =>
+                {
+                    WriteStrategy(w, strategy, compilation.Bound);
+                    if (bound.Any && Lowerer.Unsupported(strategy, compilation.Bound) is null)
+                    {
+                        w.WriteStartArray("on_models");
+                        foreach (var line in bound.Lines(compilation, strategy))
+                        {
+                            w.WriteStringValue(line.Trim());
+                        }
+
+                        w.WriteEndArray();
+                    }
+                }));
             }
 
             return TtsCommandLine.Success;
@@ -70,9 +91,16 @@ internal static class CheckCommand
             output.WriteLine($"  target:    {strategy.Guarantee.Target}");
             output.WriteLine($"  because:   {strategy.Guarantee.Reason}");
             output.WriteLine($"  budget:    {strategy.Budget}{DeclaredSuffix(strategy)}");
-            if (Lowerer.Unsupported(strategy) is { } reason)
+            if (Lowerer.Unsupported(strategy, compilation.Bound) is { } reason)
             {
                 output.WriteLine($"  run:       not yet ({reason})");
+            }
+            else
+            {
+                foreach (var line in bound.Lines(compilation, strategy))
+                {
+                    output.WriteLine(line);
+                }
             }
         }
 
@@ -96,7 +124,7 @@ internal static class CheckCommand
         w.WriteString("message", diagnostic.Message);
     }
 
-    private static void WriteStrategy(Utf8JsonWriter w, BoundStrategy strategy)
+    private static void WriteStrategy(Utf8JsonWriter w, BoundStrategy strategy, BoundProgram program)
     {
         w.WriteString("strategy", strategy.Symbol.Name);
         w.WriteString("signature", strategy.Symbol.Signature);
@@ -122,6 +150,6 @@ internal static class CheckCommand
         }
 
         w.WriteEndObject();
-        w.WriteBoolean("runnable", Lowerer.Unsupported(strategy) is null);
+        w.WriteBoolean("runnable", Lowerer.Unsupported(strategy, program) is null);
     }
 }

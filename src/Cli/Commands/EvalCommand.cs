@@ -109,7 +109,7 @@ internal static class EvalCommand
             throw new CliException("the task has no problems");
         }
 
-        var strategies = request.Files.Select(spec => EvalStrategy.Load(spec, request.BudgetParameter, error)).ToList();
+        var strategies = request.Files.Select(spec => LoadStrategy(spec, request, error)).ToList();
         foreach (var name in request.Settings.Sets.Keys.Where(name => strategies.All(s => s.Strategy.Parameters.All(p => p.Name != name))))
         {
             throw new CliException($"--set {name}=...: no strategy has a parameter '{name}'");
@@ -119,6 +119,8 @@ internal static class EvalCommand
             ? request.Settings.Models.Select(ModelSpec.Parse).ToList()
             : [new ModelSpec("policy", "transformer", DefaultPolicy)];
         var prmDirectory = request.RewardModel ?? (isArithmetic ? DefaultRewardModel : null);
+        var prompts = task.Problems.Select(p => p.Prompt).ToList();
+        var context = new RewardModelContext(request.Settings.Device, run => prompts[run]);
 
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
         if (!console.Profile.Capabilities.Interactive)
@@ -126,24 +128,75 @@ internal static class EvalCommand
             console.Profile.Width = 120; // redirected output (a file, CI): wide enough for the table on one line per row
         }
 
-        using (var session = EvalSession.Open(task, strategies, request.Settings, modelSpecs, prmDirectory))
+        var loaded = new List<IDisposable>();
+        try
         {
-            var results = new List<EvalResult>();
-            console.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                .Start(context =>
+            var models = new ModelBindings();
+            foreach (var spec in modelSpecs)
+            {
+                var model = spec.Load(request.Settings.Device);
+                loaded.Add(model);
+                models.Bind(spec.Name, model);
+            }
+
+            TransformerRewardModel? rewardModel = null;
+            var functions = strategies.Select(strategy =>
+            {
+                var declaredReward = strategy.Program.Compilation.Bound.Functions.Any(f => f.Kind == FunctionKind.Reward && !request.Settings.Binds.Any(b => b.StartsWith(f.Name + "=", StringComparison.Ordinal)));
+                if (declaredReward && rewardModel is null)
                 {
-                    for (var i = 0; i < strategies.Count; i++)
+                    rewardModel = prmDirectory is null
+                        ? throw new CliException($"{strategy.Label}: a strategy declares a reward: give --prm DIR (a reward model directory) or --bind NAME=reward-model:DIR")
+                        : TransformerRewardModel.Load(prmDirectory, new TransformerOptions { Device = request.Settings.Device });
+                    loaded.Add(rewardModel);
+                }
+
+                return BindFunctions(strategy, task, rewardModel, request.Settings.Binds, context, loaded);
+            }).ToList();
+            for (var i = 0; i < strategies.Count; i++)
+            {
+                var unbound = strategies[i].Strategy.Unbound(models, functions[i]);
+                if (unbound.Count > 0)
+                {
+                    throw new CliException($"{strategies[i].Label}: {string.Join("; ", unbound.Select(LoadedBindings.Hint))}");
+                }
+            }
+
+            CheckBeforeRunning(strategies, task, models, modelSpecs, request);
+            var results = new List<EvalResult>();
+            if (console.Profile.Capabilities.Interactive)
+            {
+                console.Progress()
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                    .Start(context =>
                     {
-                        var strategy = strategies[i];
-                        var budgets = strategy.HasBudget ? request.Budgets : [1L];
-                        var progress = context.AddTask(strategy.Label, maxValue: budgets.Length * task.Problems.Count);
-                        foreach (var budget in budgets)
+                        for (var i = 0; i < strategies.Count; i++)
                         {
-                            results.Add(EvaluateOrFail(session, strategy, budget, request, new Progress(progress)));
+                            var strategy = strategies[i];
+                            var budgets = strategy.HasBudget ? request.Budgets : [1L];
+                            var progress = context.AddTask(strategy.Label, maxValue: budgets.Length * task.Problems.Count);
+                            foreach (var budget in budgets)
+                            {
+                                results.Add(EvaluateOrFail(strategy, budget, task, models, functions[i], request, new Progress(progress)));
+                            }
+
+                            progress.StopTask(); // its clock stops with its last cell
                         }
+                    });
+            }
+            else
+            {
+                // Redirected (a file, CI): a live display would print a refresh line per tick; one line per finished cell.
+                for (var i = 0; i < strategies.Count; i++)
+                {
+                    foreach (var budget in strategies[i].HasBudget ? request.Budgets : [1L])
+                    {
+                        var result = EvaluateOrFail(strategies[i], budget, task, models, functions[i], request, new Progress<int>());
+                        results.Add(result);
+                        output.WriteLine(CellLine(result, request.BudgetParameter));
                     }
-                });
+                }
+            }
 
             Directory.CreateDirectory(outDir);
             var title = $"{task.Name}: {task.Problems.Count} problems";
@@ -158,42 +211,182 @@ internal static class EvalCommand
 
             return results.Any(r => r.Failed) ? TtsCommandLine.RunError : TtsCommandLine.Success;
         }
-    }
-
-    /// <summary>A cell that fails (a model or runtime error) is reported as failed; the other cells still run.</summary>
-    private static EvalResult EvaluateOrFail(EvalSession session, EvalStrategy strategy, long budget, EvalRequest request, IProgress<int> progress)
-    {
-        var clock = Stopwatch.StartNew();
-        try
+        finally
         {
-            return Evaluate(session, strategy, budget, request, progress);
-        }
-        catch (Exception exception) when (exception is RuntimeException or ModelException or Engines.Remote.RemoteException)
-        {
-            return EvalResult.Failure(strategy.Label, budget, session.Task.Problems.Count, clock.Elapsed.TotalSeconds, !strategy.HasBudget, exception.Message);
+            foreach (var item in loaded)
+            {
+                item.Dispose();
+            }
         }
     }
 
-    /// <summary>One cell: every problem a run, batched by particles (<see cref="EvalSession.Run"/>).</summary>
-    private static EvalResult Evaluate(EvalSession session, EvalStrategy strategy, long budget, EvalRequest request, IProgress<int> progress)
+    /// <summary>
+    /// What fails every cell alike fails before any runs: a parameter value a strategy rejects at some budget, a problem
+    /// prompt a bound model cannot tokenize.
+    /// </summary>
+    private static void CheckBeforeRunning(
+        IReadOnlyList<EvalStrategy> strategies, IEvalTask task, ModelBindings models, IReadOnlyList<ModelSpec> specs, EvalRequest request)
     {
-        var settings = request.Settings.Sets
-            .Where(s => strategy.Strategy.Parameters.Any(p => p.Name == s.Key))
-            .ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal);
+        foreach (var strategy in strategies)
+        {
+            foreach (var budget in strategy.HasBudget ? request.Budgets : [1L])
+            {
+                try
+                {
+                    strategy.Strategy.ParseArguments(Settings(strategy, budget, request));
+                }
+                catch (RuntimeException exception)
+                {
+                    throw new CliException($"{strategy.Label} at {request.BudgetParameter} = {budget}: {exception.Message}");
+                }
+            }
+        }
+
+        foreach (var spec in specs)
+        {
+            var model = models.Resolve(spec.Name);
+            for (var i = 0; i < task.Problems.Count; i++)
+            {
+                try
+                {
+                    model.Encode(task.Problems[i].Prompt);
+                }
+                catch (ModelException exception)
+                {
+                    throw new CliException($"--task {request.Task}: problem {i + 1}: {exception.Message}");
+                }
+            }
+        }
+    }
+
+    private static string CellLine(EvalResult r, string budgetName)
+    {
+        var cell = r.Fixed ? r.Strategy : $"{r.Strategy} at {budgetName} = {r.Budget}";
+        return r.Failed
+            ? $"{cell}: failed ({r.Seconds.ToString("F1", CultureInfo.InvariantCulture)} s)"
+            : string.Create(CultureInfo.InvariantCulture,
+                $"{cell}: {r.Correct}/{r.Problems} correct ({100.0 * r.Accuracy:F1}%), {r.TokensPerProblem:F0} tokens per problem, {r.Seconds:F1} s");
+    }
+
+    /// <summary>A cell's parameters as text: the question (given per run), <c>--set</c> values, the budget.</summary>
+    private static Dictionary<string, string> Settings(EvalStrategy strategy, long budget, EvalRequest request)
+    {
+        // The question is given per run; parsing only needs it present.
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal) { [strategy.QuestionParameter] = "" };
+        foreach (var (name, value) in request.Settings.Sets.Where(s => strategy.Strategy.Parameters.Any(p => p.Name == s.Key)))
+        {
+            settings[name] = value;
+        }
+
         if (strategy.HasBudget)
         {
             settings[request.BudgetParameter] = budget.ToString(CultureInfo.InvariantCulture);
         }
 
+        return settings;
+    }
+
+    /// <summary>A cell that fails (a model or runtime error) is reported as failed; the other cells still run.</summary>
+    private static EvalResult EvaluateOrFail(
+        EvalStrategy strategy, long budget, IEvalTask task, ModelBindings models, FunctionBindings functions, EvalRequest request, IProgress<int> progress)
+    {
         var clock = Stopwatch.StartNew();
-        var n = session.Task.Problems.Count;
-        var options = new EvalRunOptions(request.Settings.Seed, request.ParticlesPerBatch, (int)Math.Min(budget, int.MaxValue));
-        var outcomes = session.Run(strategy, settings, 0, n, options, progress);
-        var correct = outcomes.Count(o => o.Correct);
+        try
+        {
+            return Evaluate(strategy, budget, task, models, functions, request, progress);
+        }
+        catch (Exception exception) when (exception is RuntimeException or ModelException or Engines.Remote.RemoteException)
+        {
+            return EvalResult.Failure(strategy.Label, budget, task.Problems.Count, clock.Elapsed.TotalSeconds, !strategy.HasBudget, exception.Message);
+        }
+    }
+
+    /// <summary>One cell: every problem a run (its question a per-run argument), batched by particles; run i is problem i.</summary>
+    private static EvalResult Evaluate(
+        EvalStrategy strategy, long budget, IEvalTask task, ModelBindings models, FunctionBindings functions, EvalRequest request, IProgress<int> progress)
+    {
+        var arguments = new Dictionary<string, object>(strategy.Strategy.ParseArguments(Settings(strategy, budget, request)), StringComparer.Ordinal)
+        {
+            [strategy.QuestionParameter] = new PerRunArgument(task.Problems.Select(p => (object)p.Prompt).ToList()),
+        };
+        var options = new RunOptions(request.Settings.Seed, task.Problems.Count)
+        {
+            ParticlesPerBatch = request.ParticlesPerBatch,
+            MinParticlesPerRun = (int)Math.Min(budget, int.MaxValue),
+            Progress = progress,
+        };
+        var clock = Stopwatch.StartNew();
+        int correct = 0;
+        long tokens = 0, rewardCalls = 0;
+        foreach (var result in strategy.Strategy.Run(arguments, models, functions, options))
+        {
+            var problem = task.Problems[result.Run];
+            correct += result.Output is { } value && task.IsCorrect(problem, value as string ?? Constants.Format(value)) ? 1 : 0;
+            tokens += result.Spent.Tokens;
+            rewardCalls += result.Spent.RewardCalls;
+        }
+
+        var n = task.Problems.Count;
         var (low, high) = WilsonInterval.Of(correct, n);
-        return new EvalResult(
-            strategy.Label, budget, n, correct, low, high, (double)outcomes.Sum(o => o.Tokens) / n, (double)outcomes.Sum(o => o.RewardCalls) / n,
-            clock.Elapsed.TotalSeconds, Fixed: !strategy.HasBudget);
+        return new EvalResult(strategy.Label, budget, n, correct, low, high, (double)tokens / n, (double)rewardCalls / n, clock.Elapsed.TotalSeconds, Fixed: !strategy.HasBudget);
+    }
+
+    /// <summary>
+    /// A strategy's functions: those given by <c>--bind</c>, and by default rewards to the reward model, verifiers to the
+    /// task's checker, extractors to its answer extractor (each knows its run's problem: run i is problem i).
+    /// </summary>
+    private static FunctionBindings BindFunctions(
+        EvalStrategy strategy, IEvalTask task, TransformerRewardModel? rewardModel, IReadOnlyList<string> binds, RewardModelContext context, List<IDisposable> owned)
+    {
+        var bound = strategy.Program.Compilation.Bound;
+        var functions = FunctionSpec.Bind(binds.Where(b => bound.Functions.Any(f => b.StartsWith(f.Name + "=", StringComparison.Ordinal))).ToList(), bound, context, owned);
+        foreach (var declared in bound.Functions.Where(f => !functions.IsBound(f.Name)))
+        {
+            switch (declared.Kind)
+            {
+                case FunctionKind.Reward when declared.ResultType.Kind == TypeKind.Prob:
+                    throw new CliException($"{strategy.Label}: reward '{declared.Name}' is declared Prob; the reward model gives a Score: declare it `reward {declared.Name}: Score`");
+                case FunctionKind.Reward:
+                    functions.BindReward(declared.Name, new RewardModelReward(rewardModel!, context.PromptOfRun));
+                    break;
+                case FunctionKind.Verifier:
+                    functions.BindVerifier(declared.Name, task.Verifier(task.Problems));
+                    break;
+                default:
+                    functions.BindExtractor(declared.Name, task.Extractor());
+                    break;
+            }
+        }
+
+        return functions;
+    }
+
+    private static EvalStrategy LoadStrategy(string spec, EvalRequest request, TextWriter error)
+    {
+        var colon = spec.LastIndexOf(':');
+        var (path, name) = colon > 0 && !File.Exists(spec) ? (spec[..colon], spec[(colon + 1)..]) : (spec, null);
+        var program = SourceLoader.Load(path);
+        foreach (var diagnostic in program.Diagnostics)
+        {
+            Output.DiagnosticFormatter.Write(error, diagnostic, program.Compilation.Syntax.Source);
+        }
+
+        if (program.HasErrors)
+        {
+            throw new CliException($"{path} does not compile");
+        }
+
+        var strategy = program.Select(name);
+        // A strategy without the budget parameter (a single sample) runs once: the baseline drawn across all budgets.
+        var budget = strategy.Parameters.FirstOrDefault(p => p.Name == request.BudgetParameter);
+        if (budget is not null && !budget.Type.Equals(TtsType.Int))
+        {
+            throw new CliException($"{path}: parameter '{request.BudgetParameter}' of strategy '{strategy.Name}' is {budget.Type}, but a budget must be an int (choose another with --budget-parameter)");
+        }
+
+        var question = RunCommand.QuestionParameter(strategy)
+                       ?? throw new CliException($"{path}: strategy '{strategy.Name}' has no text parameter for the question");
+        return new EvalStrategy(strategy.Name, program, strategy, question.Name, HasBudget: budget is not null);
     }
 
     /// <summary>Advances a progress bar by the runs of each finished batch.</summary>
@@ -201,6 +394,8 @@ internal static class EvalCommand
     {
         public void Report(int value) => task.Increment(value);
     }
+
+    private sealed record EvalStrategy(string Label, StrategyProgram Program, CompiledStrategy Strategy, string QuestionParameter, bool HasBudget);
 
     internal sealed record EvalRequest(
         string[] Files, string Task, long[] Budgets, string BudgetParameter, int? Problems, StrategySettings Settings, string? RewardModel, string Extractor,

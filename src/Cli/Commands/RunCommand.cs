@@ -24,7 +24,7 @@ internal static class RunCommand
         var file = new Argument<string>("file") { Description = "The .tts file" };
         var strategy = new Option<string?>("--strategy") { Description = "The strategy to run (default: the file's only strategy)" };
         var shared = new StrategyOptions();
-        var prompt = new Option<string?>("--prompt") { Description = "Value of the parameter named `prompt`, else of the first text parameter" };
+        var prompt = new Option<string?>("--prompt") { Description = "Value of the parameter named `prompt`, else of the first text parameter; escapes as in a .tts string (\\n is a newline)" };
         var samples = new Option<int>("--samples") { Description = "Number of independent runs (batched together)", DefaultValueFactory = _ => 1 };
         var format = new Option<string>("--format") { Description = "Output format: text or jsonl", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "jsonl");
@@ -153,9 +153,22 @@ internal static class RunCommand
                 {
                     case string s: json.WriteStringValue(s); break;
                     case long l: json.WriteNumberValue(l); break;
+                    // JSON has no NaN or infinity: they are written as the strings "NaN", "Infinity", "-Infinity".
+                    case double d when !double.IsFinite(d): json.WriteStringValue(Constants.Format(d)); break;
                     case double d: json.WriteNumberValue(d); break;
                     case bool b: json.WriteBooleanValue(b); break;
                     case null: json.WriteNullValue(); break;
+                    case IEnumerable<object> texts:
+                        // A strategy returning a population: the texts of its live particles.
+                        json.WriteStartArray();
+                        foreach (var text in texts)
+                        {
+                            json.WriteStringValue(text as string ?? Constants.Format(text));
+                        }
+
+                        json.WriteEndArray();
+                        break;
+                    default: json.WriteStringValue(Constants.Format(result.Output)); break;
                 }
 
                 json.WriteStartObject("spent");

@@ -72,6 +72,16 @@ internal static class TestCommand
             throw new CliException($"--alpha must be in (0, 1), but it is {settings.Alpha.ToString("R", CultureInfo.InvariantCulture)}");
         }
 
+        if (settings.SmallestDeviation is { } smallest && !(smallest > 0 && smallest <= 1))
+        {
+            throw new CliException($"--smallest-deviation must be in (0, 1], but it is {smallest.ToString("R", CultureInfo.InvariantCulture)}");
+        }
+
+        if (!(settings.Tolerance >= 0 && settings.Tolerance < 1))
+        {
+            throw new CliException($"--tolerance must be in [0, 1), but it is {settings.Tolerance.ToString("R", CultureInfo.InvariantCulture)}");
+        }
+
         var compilation = SourceLoader.Compile(path);
         DiagnosticFormatter.WriteAll(error, compilation.Diagnostics, compilation.Syntax.Source);
         if (compilation.HasErrors)

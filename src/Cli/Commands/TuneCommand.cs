@@ -134,7 +134,7 @@ internal static class TuneCommand
                     $"  {candidate.Label}: problems {first}..{first + count - 1}, {outcomes.Count(o => o.Correct)} right, {outcomes.Average(o => (double)o.Tokens):F0} tokens each, {watch.Elapsed.TotalSeconds:F1} s"));
                 return outcomes;
             }
-            catch (Exception exception) when (exception is RuntimeException or ModelException)
+            catch (Exception exception) when (exception is RuntimeException or ModelException or Engines.Remote.RemoteException)
             {
                 throw new TuneEvaluationException(exception.Message);
             }

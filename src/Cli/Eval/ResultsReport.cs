@@ -11,27 +11,26 @@ internal static class ResultsReport
 {
     public static void WriteTable(IAnsiConsole console, string title, IReadOnlyList<EvalResult> results, string budgetName)
     {
-        var table = new Table { Title = new TableTitle(title) };
-        table.AddColumn("strategy");
+        // Fits an 80-column terminal with names up to about 20 characters: names never wrap, headers take two lines.
+        var table = new Table { Title = new TableTitle(title), Border = TableBorder.Minimal };
+        table.AddColumn(new TableColumn("strategy").NoWrap());
         table.AddColumn(new TableColumn(budgetName).RightAligned());
-        table.AddColumn(new TableColumn("accuracy").RightAligned());
-        table.AddColumn(new TableColumn("95% interval").RightAligned());
-        table.AddColumn(new TableColumn("tokens / problem").RightAligned());
-        table.AddColumn(new TableColumn("reward calls / problem").RightAligned());
-        table.AddColumn(new TableColumn("seconds").RightAligned());
+        table.AddColumn(new TableColumn("accuracy\n(95% interval)").RightAligned().NoWrap());
+        table.AddColumn(new TableColumn("tokens\n/ problem").RightAligned());
+        table.AddColumn(new TableColumn("rewards\n/ problem").RightAligned());
+        table.AddColumn(new TableColumn("time\n(s)").RightAligned());
         foreach (var r in results)
         {
             if (r.Failed)
             {
-                table.AddRow(Markup.Escape(r.Strategy), r.Fixed ? "-" : r.Budget.ToString(CultureInfo.InvariantCulture), "[red]failed[/]", "-", "-", "-", r.Seconds.ToString("F1", CultureInfo.InvariantCulture));
+                table.AddRow(Markup.Escape(r.Strategy), r.Fixed ? "-" : r.Budget.ToString(CultureInfo.InvariantCulture), "[red]failed[/]", "-", "-", r.Seconds.ToString("F1", CultureInfo.InvariantCulture));
                 continue;
             }
 
             table.AddRow(
                 Markup.Escape(r.Strategy),
                 r.Fixed ? "-" : r.Budget.ToString(CultureInfo.InvariantCulture),
-                Percent(r.Accuracy),
-                $"{Percent(r.Low)} – {Percent(r.High)}",
+                $"{Percent(r.Accuracy)} ({Percent(r.Low).TrimEnd('%')}–{Percent(r.High).TrimEnd('%')})",
                 r.TokensPerProblem.ToString("F0", CultureInfo.InvariantCulture),
                 r.RewardCallsPerProblem.ToString("F0", CultureInfo.InvariantCulture),
                 r.Seconds.ToString("F1", CultureInfo.InvariantCulture));

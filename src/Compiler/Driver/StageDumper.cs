@@ -34,7 +34,7 @@ public static class StageDumper
     /// <summary>One comment line per strategy the IR cannot express yet, so a dump never silently omits one.</summary>
     private static string NotLowered(Compilation compilation) =>
         string.Concat(compilation.Bound.Strategies
-            .Select(s => (s.Symbol.Name, Reason: Lowering.Lowerer.Unsupported(s)))
+            .Select(s => (s.Symbol.Name, Reason: Lowering.Lowerer.Unsupported(s, compilation.Bound)))
             .Where(s => s.Reason is not null)
             .Select(s => $"// strategy {s.Name} is not lowered: {s.Reason}\n"));
 

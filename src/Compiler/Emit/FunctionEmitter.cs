@@ -238,6 +238,18 @@ internal sealed class FunctionEmitter
                     $"{rt}.CallFunction({CSharpLiterals.String(function.Name)}, {CSharpLiterals.Enum(function.Kind)}, {CSharpLiterals.Type(function.ResultType)}, {O(function.Argument)}, {owner})",
                     ValueKind.Object);
                 return;
+            case IrAdaptiveVote vote:
+                Declare(scope, instruction,
+                    $"{rt}.AdaptiveVote({S(vote.Count)}, {CSharpLiterals.String(vote.Model)}, {S(vote.Prompt)}, {Options(vote.Options)}, {S(vote.Wave)}, "
+                    + $"{(vote.Answer ? "true" : "false")}, {(vote.Extractor is null ? "null" : CSharpLiterals.String(vote.Extractor))}, {Stream(vote.Stream)})",
+                    ValueKind.Single);
+                return;
+            case IrLogProb logProb:
+                var scoredOwner = logProb.Result!.Type.PopulationId is { } scoredId ? scope.Owner(scoredId) : "null";
+                Declare(scope, instruction,
+                    $"{rt}.LogProb({CSharpLiterals.String(logProb.Model)}, {O(logProb.Text)}, {O(logProb.After)}, {Optional(logProb.Particles, P)}, {scoredOwner})",
+                    ValueKind.Object);
+                return;
             case IrCallStrategy strategy:
                 if (_module.Find(strategy.Callee) is null)
                 {

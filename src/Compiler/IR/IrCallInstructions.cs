@@ -58,3 +58,38 @@ public sealed record IrRefine(IrValue Result, IrValue Initial, IrValue Rounds, I
 
     public IrInstruction WithStream(int stream) => this with { Stream = stream };
 }
+
+/// <summary>
+/// <c>logp(M, x, after: p)</c>: the log-probability model <c>Model</c> gives the text <c>Text</c> after the prompt
+/// <c>After</c>, as a LogWeight (one batched scoring of every text). With <c>Particles</c> (a population), the text is
+/// that population's particles, and their own generated tokens are scored instead of the text re-encoded.
+/// </summary>
+public sealed record IrLogProb(IrValue Result, string Model, IrValue Text, IrValue After, IrValue? Particles) : IrInstruction(Result)
+{
+    public override IrEffects Effects => IrEffects.ModelCall;
+
+    public override IEnumerable<IrValue> Operands => Particles is null ? new[] { Text, After } : new[] { Text, After, Particles };
+
+    public override IrInstruction MapOperands(Func<IrValue, IrValue> map) =>
+        this with { Text = map(Text), After = map(After), Particles = Particles is null ? null : map(Particles) };
+}
+
+/// <summary>
+/// <c>adaptive_vote(prompt, from: M, n: N, wave: W, key: k, ...)</c>: up to <c>Count</c> draws of M per run, decoded
+/// <c>Wave</c> rows at a time in particle order under the same row keys a full <c>sample</c> of N would use; a run stops
+/// once its leader cannot be overtaken, and the result is the vote by key (the whole text; <c>Answer</c>: the built-in
+/// answer; else the extractor <c>Extractor</c>).
+/// </summary>
+public sealed record IrAdaptiveVote(
+    IrValue Result, IrValue Count, string Model, IrValue Prompt, IrDecodeOptions Options, IrValue Wave, bool Answer, string? Extractor, int Stream)
+    : IrInstruction(Result), IRandomInstruction
+{
+    public override IrEffects Effects => Extractor is null ? IrEffects.ModelCall | IrEffects.Random : IrEffects.ModelCall | IrEffects.Random | IrEffects.FunctionCall;
+
+    public override IEnumerable<IrValue> Operands => new[] { Count, Prompt, Wave }.Concat(Options.Values);
+
+    public override IrInstruction MapOperands(Func<IrValue, IrValue> map) =>
+        this with { Count = map(Count), Prompt = map(Prompt), Wave = map(Wave), Options = Options.Map(map) };
+
+    public IrInstruction WithStream(int stream) => this with { Stream = stream };
+}

@@ -10,7 +10,8 @@ public sealed record IrModelNeed(string Model, ModelCapabilities Needs, string S
 /// The model capabilities a strategy's statements need, read from its IR through every region and called strategy.
 /// Plain sampling needs nothing beyond a sampler (a server may sample); a mask outside smc needs a backend that
 /// applies masks; a mask inside smc needs the full distribution, because the allowed mass of the mask corrects the
-/// weight; speculative sampling needs the full distributions of target and draft (min(1, p/q) and (p − q)+).
+/// weight; speculative sampling needs the full distributions of target and draft (min(1, p/q) and (p − q)+); logp needs
+/// text scoring.
 /// </summary>
 public static class IrModelNeeds
 {
@@ -41,6 +42,12 @@ public static class IrModelNeeds
                         break;
                     case IrFusedDecode fused when MayMask(fused.Options, definitions):
                         needs.Add(new IrModelNeed(fused.Model, ModelCapabilities.Masks, "`sample` with `forbid`" + where, "the mask restricts each draw"));
+                        break;
+                    case IrLogProb logProb:
+                        needs.Add(new IrModelNeed(logProb.Model, ModelCapabilities.TextScoring, "`logp`" + where, "it scores a given text (or a particle's tokens) after a prompt"));
+                        break;
+                    case IrAdaptiveVote vote when MayMask(vote.Options, definitions):
+                        needs.Add(new IrModelNeed(vote.Model, ModelCapabilities.Masks, "`adaptive_vote` with `forbid`" + where, "the mask restricts each draw"));
                         break;
                     case IrSpeculative speculative:
                         const string why = "acceptance min(1, p/q) and the residual (p − q)+ read both next-token laws";

@@ -99,6 +99,8 @@ public static class IrPrinter
             IrSelectSample s => $"select_sample {s.Population} stream={s.Stream}",
             IrSelectBest b => $"select_best {b.Population} by={b.Key}",
             IrReduceVote v => $"reduce_vote {v.Population} key={v.Key}{(v.Weight is null ? "" : $" weight={v.Weight}")}",
+            IrAdaptiveVote v => $"adaptive_vote n={v.Count} model={v.Model} prompt={v.Prompt} wave={v.Wave} key={(v.Answer ? "answer" : v.Extractor ?? "text")} {v.Options} stream={v.Stream}",
+            IrLogProb l => $"logp model={l.Model} {(l.Particles is null ? l.Text.ToString() : $"tokens of {l.Particles}")} after={l.After}",
             IrCallFunction f => $"call_{f.Kind.ToString().ToLowerInvariant()} {f.Name}({f.Argument})",
             IrSelectFirst f => $"select_first {f.Population} where={f.Condition}{(f.Otherwise is null ? "" : $" otherwise={f.Otherwise}")}",
             IrReturn r => $"return {r.Value}",

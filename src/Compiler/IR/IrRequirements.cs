@@ -24,9 +24,10 @@ public sealed record IrRequirements(
         var models = instructions.SelectMany(ModelsUsedBy).Distinct(StringComparer.Ordinal)
             .OrderBy(name => module.Models.IndexOf(name))
             .ToImmutableArray();
-        var functions = instructions.OfType<IrCallFunction>()
-            .GroupBy(call => call.Name, StringComparer.Ordinal)
-            .Select(calls => new IrFunctionUse(calls.First().Kind, calls.Key, calls.First().ResultType))
+        var functions = instructions.OfType<IrCallFunction>().Select(call => new IrFunctionUse(call.Kind, call.Name, call.ResultType))
+            .Concat(instructions.OfType<IrAdaptiveVote>().Where(v => v.Extractor is not null).Select(v => new IrFunctionUse(FunctionKind.Extractor, v.Extractor!, TtsType.Text)))
+            .GroupBy(use => use.Name, StringComparer.Ordinal)
+            .Select(uses => uses.First())
             .ToImmutableArray();
 
         var definitions = new Dictionary<int, IrInstruction>();
@@ -61,6 +62,8 @@ public sealed record IrRequirements(
         IrFusedDecode fused => new[] { fused.Model },
         IrExtend extend => new[] { extend.Model },
         IrSpeculative speculative => new[] { speculative.Target, speculative.Draft },
+        IrLogProb logProb => new[] { logProb.Model },
+        IrAdaptiveVote vote => new[] { vote.Model },
         _ => Array.Empty<string>(),
     };
 

@@ -98,6 +98,18 @@ public static class IrVerifier
                     }
 
                     break;
+                case IrLogProb logProb:
+                    if (logProb.Particles is { } particles)
+                    {
+                        RequireShape(function, stage, instruction, particles, IrShape.Population);
+                    }
+
+                    if (logProb.Text.Type.Element.Kind != Tts.Semantics.TypeKind.Text || logProb.After.Type.Element.Kind != Tts.Semantics.TypeKind.Text)
+                    {
+                        Fail(function, stage, instruction, "logp scores a text after a text");
+                    }
+
+                    break;
                 case IrSelectSample sample:
                     RequireShape(function, stage, instruction, sample.Population, IrShape.Population);
                     break;

@@ -31,10 +31,33 @@ public sealed class Lowerer
     /// <summary>Lowers every strategy the IR can express; see <see cref="Unsupported"/> for the others.</summary>
     public static IrModule Lower(BoundProgram program) =>
         new(program.Models.Select(m => m.Name).ToImmutableArray(),
-            program.Strategies.Where(s => Unsupported(s) is null).Select(Lower).ToImmutableArray());
+            program.Strategies.Where(s => Unsupported(s, program) is null).Select(Lower).ToImmutableArray());
 
-    /// <summary>Why this strategy cannot run (a spawned population no block ever extends has no model), or null.</summary>
-    public static string? Unsupported(BoundStrategy strategy)
+    /// <summary>
+    /// Why this strategy cannot run, or null: a spawned population no block ever extends has no model, and a strategy
+    /// calling one that cannot run cannot run either (the binder rejects cycles, so the walk ends).
+    /// </summary>
+    public static string? Unsupported(BoundStrategy strategy, BoundProgram program)
+    {
+        if (UnsupportedItself(strategy) is { } reason)
+        {
+            return reason;
+        }
+
+        var callees = strategy.Body.SelectMany(BoundTreeWalker.Statements).SelectMany(BoundTreeWalker.Expressions)
+            .SelectMany(BoundTreeWalker.Expressions).OfType<BoundStrategyCall>().Select(c => c.Strategy.Name).Distinct();
+        foreach (var callee in callees)
+        {
+            if (program.FindStrategy(callee) is { } bound && Unsupported(bound, program) is { } inner)
+            {
+                return $"it calls '{callee}', which cannot run: {inner}";
+            }
+        }
+
+        return null;
+    }
+
+    private static string? UnsupportedItself(BoundStrategy strategy)
     {
         var statements = strategy.Body.SelectMany(BoundTreeWalker.Statements).ToList();
         foreach (var population in statements.OfType<BoundPopulationStatement>().Where(p => p.Value is BoundSpawn))
@@ -306,6 +329,22 @@ public sealed class Lowerer
             case BoundFunctionCall call:
                 var argument = LowerExpression(call.Argument);
                 return Emit(TypeOf(call), r => new IrCallFunction(r, call.Function.Name, call.Function.Kind, call.Function.ResultType, argument));
+            case BoundAdaptiveVote vote:
+            {
+                var count = LowerExpression(vote.Options.Count);
+                var prompt = LowerExpression(vote.Prompt);
+                var options = LowerOptions(vote.Options);
+                var wave = LowerExpression(vote.Wave);
+                var voteStream = _nextStream++;
+                return Emit(IrType.Single(TtsType.Text), r => new IrAdaptiveVote(
+                    r, count, vote.Model.Name, prompt, options, wave, vote.Key == AdaptiveVoteKey.Answer, vote.Extractor?.Name, voteStream));
+            }
+
+            case BoundLogProb logProb:
+                var scored = LowerExpression(logProb.Text);
+                var after = LowerExpression(logProb.After);
+                var particles = logProb.Particles is { } particlesSymbol ? _locals[particlesSymbol] : null;
+                return Emit(TypeOf(logProb), r => new IrLogProb(r, logProb.Model.Name, scored, after, particles));
             case BoundStrategyCall call:
                 var callArguments = call.Arguments.Select(LowerExpression).ToImmutableArray();
                 var stream = _nextStream++;

@@ -97,9 +97,16 @@ public sealed class Inlining : IIrPass
                 body.Add(Copy(instruction, Rename, call.Stream));
             }
 
-            // The callee may itself call strategies: inline those, into its renamed body.
-            output.AddRange(InlineBody(body, new Dictionary<int, IrValue>()));
-            return returned ?? throw new InvalidOperationException($"inlining: strategy '{call.Callee}' has no return");
+            // The callee may itself call strategies: inline those, into its renamed body. What the callee returns may be
+            // such a call's value (or a population it gave), so it goes through the same substitutions.
+            var inner = new Dictionary<int, IrValue>();
+            output.AddRange(InlineBody(body, inner));
+            if (returned is null)
+            {
+                throw new InvalidOperationException($"inlining: strategy '{call.Callee}' has no return");
+            }
+
+            return inner.TryGetValue(returned.Id, out var substituted) ? substituted : returned;
         }
 
         /// <summary>A renamed copy: results, region parameters and operands get fresh ids; streams are nested under the call's.</summary>

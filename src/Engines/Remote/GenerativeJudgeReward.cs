@@ -49,8 +49,8 @@ public sealed class GenerativeJudgeReward : IReward, IDisposable
     /// </summary>
     public static GenerativeJudgeReward Open(string spec, Func<int, string>? promptOfRun = null, HttpMessageHandler? handler = null)
     {
-        var template = TakeOption(ref spec, "template") ?? DefaultTemplate;
-        var answer = TakeOption(ref spec, "answer") ?? DefaultAnswer;
+        var template = QueryOption.Take(ref spec, "template") ?? DefaultTemplate;
+        var answer = QueryOption.Take(ref spec, "answer") ?? DefaultAnswer;
         var endpoint = RemoteEndpoint.Parse(spec);
         var tokenizer = ServedTokenizer.Load(endpoint.TokenizerPath);
         return new GenerativeJudgeReward(new CompletionsClient(endpoint, handler), tokenizer, template, answer, promptOfRun);
@@ -114,35 +114,5 @@ public sealed class GenerativeJudgeReward : IReward, IDisposable
         }
 
         throw new RemoteException($"{_client.Endpoint}: the answer has no choices[0].logprobs.token_logprobs covering the {promptLength} prompt tokens: the server must support echo with logprobs");
-    }
-
-    /// <summary>Removes NAME=VALUE from the query of <paramref name="spec"/> and returns the decoded value.</summary>
-    private static string? TakeOption(ref string spec, string name)
-    {
-        var hash = spec.IndexOf('#', StringComparison.Ordinal);
-        var fragment = hash < 0 ? "" : spec[hash..];
-        var head = hash < 0 ? spec : spec[..hash];
-        var question = head.IndexOf('?', StringComparison.Ordinal);
-        if (question < 0)
-        {
-            return null;
-        }
-
-        string? value = null;
-        var kept = new List<string>();
-        foreach (var pair in head[(question + 1)..].Split('&', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (pair.StartsWith(name + "=", StringComparison.Ordinal))
-            {
-                value = Uri.UnescapeDataString(pair[(name.Length + 1)..]);
-            }
-            else
-            {
-                kept.Add(pair);
-            }
-        }
-
-        spec = head[..question] + (kept.Count == 0 ? "" : "?" + string.Join('&', kept)) + fragment;
-        return value;
     }
 }

@@ -26,6 +26,12 @@ internal sealed class RemoteDecodeState : IDecodeState
 
     public torch.Tensor NextLogProbs(CancellationToken cancellation)
     {
+        if (_model.SamplesOnServer)
+        {
+            // Declared: no FullDistribution in this mode, so no statement that needs it reaches here past the capability check.
+            throw new RemoteException($"{_model.Client.Endpoint}: this model samples on the server (sampling=server) and gives no next-token distributions");
+        }
+
         var vocabulary = _model.Vocabulary;
         var size = vocabulary.Count;
         var pending = _rows.Where(r => !r.Ended && r.Law is null).Select(r => r.Tokens).DistinctBy(t => string.Join(',', t)).ToList();
@@ -110,6 +116,12 @@ internal sealed class RemoteDecodeState : IDecodeState
     public IDecodeState Concat(IDecodeState other) => other is RemoteDecodeState remote && remote._model == _model
         ? new RemoteDecodeState(_model, [.. _rows, .. remote._rows])
         : throw new ArgumentException("Only states of the same remote model can be joined.", nameof(other));
+
+    /// <summary>The tokens of <paramref name="row"/> so far (its prompt, or the empty context, then generated tokens).</summary>
+    public int[] ContextOf(int row) => _rows[row].Tokens;
+
+    /// <summary>Equal for rows with equal contexts.</summary>
+    public string KeyOf(int row) => _rows[row].Key;
 
     public void Dispose()
     {

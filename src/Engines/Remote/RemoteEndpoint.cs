@@ -8,7 +8,9 @@ namespace Tts.Engines.Remote;
 /// own and are never sent: <c>tokenizer</c> (a local model directory with tokenizer.json and config.json, or a tabular
 /// JSON file: the served model's vocabulary, required), <c>concurrency</c> (requests in flight, default 32),
 /// <c>timeout</c> (seconds per request, default 120), <c>retries</c> (after the first try, default 6), <c>key_env</c>
-/// (the environment variable holding the API key, default TTS_OPENAI_API_KEY). The fragment names the served model
+/// (the environment variable holding the API key, default TTS_OPENAI_API_KEY), <c>sampling</c> (<c>client</c>, the
+/// default: the runtime samples from full next-token distributions; <c>server</c>: the server samples whole
+/// continuations, <see cref="RemoteSampling"/>). The fragment names the served model
 /// (the request's <c>model</c> field); without it the field is left out and the server uses its only model.
 /// </summary>
 public sealed record RemoteEndpoint(
@@ -18,14 +20,16 @@ public sealed record RemoteEndpoint(
     int Concurrency = 32,
     double TimeoutSeconds = 120,
     int Retries = 6,
-    string KeyVariable = RemoteEndpoint.DefaultKeyVariable)
+    string KeyVariable = RemoteEndpoint.DefaultKeyVariable,
+    RemoteSampling Sampling = RemoteSampling.Client)
 {
     public const string DefaultKeyVariable = "TTS_OPENAI_API_KEY";
 
-    public const string Syntax = "URL[?tokenizer=PATH&concurrency=N&timeout=S&retries=N&key_env=VAR][#SERVED-MODEL]";
+    public const string Syntax = "URL[?tokenizer=PATH&sampling=client|server&concurrency=N&timeout=S&retries=N&key_env=VAR][#SERVED-MODEL]";
 
+    /// <param name="needsTokenizer">False for endpoints that take text (a reward model's <c>/pooling</c>): then <c>tokenizer</c> may be left out.</param>
     /// <exception cref="RemoteException">The text is not such a URL, or an option is unknown or out of range.</exception>
-    public static RemoteEndpoint Parse(string text)
+    public static RemoteEndpoint Parse(string text, bool needsTokenizer = true)
     {
         ArgumentNullException.ThrowIfNull(text);
         var rest = text;
@@ -63,7 +67,7 @@ public sealed record RemoteEndpoint(
             throw new RemoteException($"'{rest}' is not an http(s) URL of an OpenAI-compatible server, e.g. http://localhost:8000/v1 (write {Syntax})");
         }
 
-        var endpoint = new RemoteEndpoint(url, served, Take(options, "tokenizer") ?? throw new RemoteException(
+        var endpoint = new RemoteEndpoint(url, served, Take(options, "tokenizer") ?? (needsTokenizer ? null : "") ?? throw new RemoteException(
             $"'{text}': the served model's vocabulary is needed to map token ids: add ?tokenizer=DIR (a model directory with tokenizer.json and config.json) or ?tokenizer=FILE.json (a tabular model)"));
         endpoint = endpoint with
         {
@@ -71,10 +75,16 @@ public sealed record RemoteEndpoint(
             TimeoutSeconds = Number(options, "timeout", endpoint.TimeoutSeconds, 0.001, 86400, text),
             Retries = (int)Number(options, "retries", endpoint.Retries, 0, 100, text),
             KeyVariable = Take(options, "key_env") ?? endpoint.KeyVariable,
+            Sampling = Take(options, "sampling") switch
+            {
+                null or "client" => RemoteSampling.Client,
+                "server" => RemoteSampling.Server,
+                var other => throw new RemoteException($"'{text}': sampling={other} must be client (the runtime samples from full distributions) or server (the server samples continuations)"),
+            },
         };
         if (options.Count > 0)
         {
-            throw new RemoteException($"'{text}': unknown option '{options.Keys.First()}' (known: tokenizer, concurrency, timeout, retries, key_env)");
+            throw new RemoteException($"'{text}': unknown option '{options.Keys.First()}' (known: tokenizer, sampling, concurrency, timeout, retries, key_env)");
         }
 
         return endpoint;
@@ -104,4 +114,14 @@ public sealed record RemoteEndpoint(
 
         return number;
     }
+}
+
+/// <summary>Who draws the tokens of a remote model.</summary>
+public enum RemoteSampling
+{
+    /// <summary>The runtime, from the full next-token law the server returns for every row and token (mode a).</summary>
+    Client,
+
+    /// <summary>The server, whole continuations per row with stop strings, n and a seed (mode b).</summary>
+    Server,
 }

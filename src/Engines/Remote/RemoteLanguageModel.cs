@@ -1,15 +1,18 @@
+using Tts.Runtime.Decoding;
 using Tts.Runtime.Models;
 using Tts.Semantics;
 
 namespace Tts.Engines.Remote;
 
 /// <summary>
-/// A model behind an OpenAI-compatible completions server, sampled client-side: each decode step asks the server for
-/// the full next-token law of every live row (one request per distinct context, <see cref="NextTokenLaw"/>) and the
-/// runtime's own sampler, masks, weights and counter-based randomness do the rest. Every strategy keeps its guarantee
-/// for the served model's law; the price is one request per row per token carrying V log-probabilities.
+/// A model behind an OpenAI-compatible completions server. Sampled client-side (the default): each decode step asks
+/// the server for the full next-token law of every live row (one request per distinct context,
+/// <see cref="NextTokenLaw"/>) and the runtime's own sampler, masks, weights and counter-based randomness do the rest;
+/// every strategy keeps its guarantee for the served model's law, at one request per row per token carrying V
+/// log-probabilities. Sampled server-side (<c>?sampling=server</c>): each decode asks once per row for its whole
+/// continuation (<see cref="ServerContinuations"/>); statements that need full distributions are refused.
 /// </summary>
-public sealed class RemoteLanguageModel : ILanguageModel
+public sealed class RemoteLanguageModel : ILanguageModel, IServerSampler
 {
     private readonly ServedTokenizer _tokenizer;
 
@@ -24,10 +27,15 @@ public sealed class RemoteLanguageModel : ILanguageModel
     public Vocabulary Vocabulary => _tokenizer.Vocabulary;
 
     /// <summary>
-    /// Everything the runtime builds on the full law — masks, seeds and scoring are the client's own — except shared
-    /// prefix state: each request re-sends its row's context, and reuse is left to the server's prefix cache.
+    /// Client-side: everything the runtime builds on the full law — masks, seeds and scoring are the client's own —
+    /// except shared prefix state: each request re-sends its row's context, and reuse is left to the server's prefix
+    /// cache. Server-side: only the sampled tokens' log-probabilities and seeds.
     /// </summary>
-    public ModelCapabilities Capabilities => ModelCapabilities.All & ~ModelCapabilities.SharedPrefix;
+    public ModelCapabilities Capabilities => SamplesOnServer
+        ? ModelCapabilities.SampledTokenLogProbs | ModelCapabilities.Seeds
+        : ModelCapabilities.All & ~ModelCapabilities.SharedPrefix;
+
+    public bool SamplesOnServer => Client.Endpoint.Sampling == RemoteSampling.Server;
 
     /// <summary>Opens <c>URL?tokenizer=PATH[#served-model]</c> (<see cref="RemoteEndpoint"/>); nothing is sent until the first step.</summary>
     public static RemoteLanguageModel Open(string spec, HttpMessageHandler? handler = null)
@@ -64,6 +72,11 @@ public sealed class RemoteLanguageModel : ILanguageModel
 
         return new RemoteDecodeState(this, contexts);
     }
+
+    public IReadOnlyList<SampledContinuation> Sample(IDecodeState state, IReadOnlyList<ContinuationRequest> requests, CancellationToken cancellation) =>
+        state is RemoteDecodeState remote
+            ? ServerContinuations.Sample(this, remote, requests, cancellation)
+            : throw new ArgumentException("Only a decode state of this model can be continued on its server.", nameof(state));
 
     public void Dispose() => Client.Dispose();
 }

@@ -210,7 +210,7 @@ public sealed partial class Binder
         var bound = new BoundRefineStatement(local, initial, step, rounds, until, syntax.Span);
         if (!step.Type.IsError && !initial.Type.IsError && !IsAssignable(step, initial.Type))
         {
-            Report(DiagnosticDescriptors.TypeMismatch, step.Span, "the refining step", $"{initial.Type} (like the initial value)", step.Type);
+            ReportTypeMismatch(step.Span, "the refining step", $"{initial.Type} (like the initial value)", step.Type);
             return new BoundBadStatement(bound);
         }
 
@@ -271,7 +271,7 @@ public sealed partial class Binder
         }
 
         var written = option.Value is NameExpressionSyntax n ? n.Name.Name : SourceOf(option.Value.Span);
-        Report(DiagnosticDescriptors.UnknownMethod, option.Value.Span, what, written, string.Join(", ", methods.Keys));
+        Report(DiagnosticDescriptors.UnknownMethod, option.Value.Span, what, written, string.Join(", ", methods.Keys), Suggest(written, methods.Keys));
         return null;
     }
 }

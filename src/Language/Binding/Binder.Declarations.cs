@@ -110,7 +110,7 @@ public sealed partial class Binder
                 }
                 else if (!IsAssignable(bound, type))
                 {
-                    Report(DiagnosticDescriptors.TypeMismatch, defaultSyntax.Span, $"the default of '{parameter.Name.Name}'", type, bound.Type);
+                    ReportTypeMismatch(defaultSyntax.Span, $"the default of '{parameter.Name.Name}'", type, bound.Type);
                     defaultValue = null;
                 }
                 else
@@ -121,7 +121,7 @@ public sealed partial class Binder
 
             if (type.Kind == TypeKind.Population)
             {
-                Report(DiagnosticDescriptors.TypeMismatch, parameter.Type.Span, $"parameter '{parameter.Name.Name}'", "text, int, real, bool, LogWeight, Score or Prob", "population");
+                ReportTypeMismatch(parameter.Type.Span, $"parameter '{parameter.Name.Name}'", "text, int, real, bool, LogWeight, Score or Prob", "population");
                 type = TtsType.Error;
             }
 
@@ -169,7 +169,8 @@ public sealed partial class Binder
         var errorsBefore = _diagnostics.ErrorCount;
         var (body, unreachable) = BindBlock(syntax.Body.Statements, scope, BlockContext.Body);
 
-        if (!body.OfType<BoundReturnStatement>().Any() && !syntax.Name.IsMissing)
+        // A syntax error in the body (a misspelled keyword) may have swallowed the return: that error is the cause.
+        if (!body.OfType<BoundReturnStatement>().Any() && !syntax.Name.IsMissing && !HasSyntaxErrorIn(syntax.Span))
         {
             Report(DiagnosticDescriptors.MissingReturn, syntax.Name.Span, symbol.Name);
         }
@@ -210,7 +211,8 @@ public sealed partial class Binder
         };
         if (claimed is null)
         {
-            Report(DiagnosticDescriptors.UnknownGuarantee, clause.Guarantee.Span, clause.Guarantee.Name);
+            Report(DiagnosticDescriptors.UnknownGuarantee, clause.Guarantee.Span, clause.Guarantee.Name,
+                Suggest(clause.Guarantee.Name, ["exact", "consistent", "heuristic"]));
             return null;
         }
 
@@ -239,7 +241,8 @@ public sealed partial class Binder
                 };
                 if (resource is null)
                 {
-                    Report(DiagnosticDescriptors.UnknownBudgetResource, limit.Resource.Span, limit.Resource.Name);
+                    Report(DiagnosticDescriptors.UnknownBudgetResource, limit.Resource.Span, limit.Resource.Name,
+                        Suggest(limit.Resource.Name, ["tokens", "calls", "rewards"]));
                     continue;
                 }
 

@@ -77,7 +77,7 @@ public sealed partial class Binder
             ? $": '{name}' is a function, call it as {function.Signature}"
             : _globals.TryGetValue(name, out var callable) && callable is StrategySymbol or FunctionSymbol
                 ? $": '{name}' is a {(callable is FunctionSymbol f ? f.KindName : "strategy")}, call it as {name}(...)"
-                : Suggest(name, scope.VisibleNames());
+                : Suggest(name, scope.VisibleNames().Concat(_globals.Where(g => g.Value is FunctionSymbol).Select(g => g.Key)));
         Report(DiagnosticDescriptors.UndefinedName, syntax.Span, name, hint);
         return new BoundErrorExpression(syntax.Span);
     }
@@ -105,6 +105,10 @@ public sealed partial class Binder
                 return BindRepeat(syntax, scope);
             case "speculative":
                 return BindSpeculative(syntax, scope);
+            case "logp":
+                return BindLogProb(syntax, scope);
+            case "adaptive_vote":
+                return BindAdaptiveVote(syntax, scope);
         }
 
         if (_globals.TryGetValue(name, out var global))
@@ -138,7 +142,7 @@ public sealed partial class Binder
         return BindBuiltinCall(syntax, overloads, scope);
     }
 
-    private static readonly string[] Reductions = { "sample", "best", "vote", "first", "rank", "spawn", "repeat", "speculative" };
+    private static readonly string[] Reductions = { "sample", "best", "vote", "first", "rank", "spawn", "repeat", "speculative", "logp", "adaptive_vote" };
 
     private BoundExpression BindBuiltinCall(CallExpressionSyntax syntax, ImmutableArray<BuiltinFunction> overloads, Scope scope)
     {
@@ -170,7 +174,7 @@ public sealed partial class Binder
         {
             var position = Enumerable.Range(0, arguments.Count).First(i => !arity.Any(f => IsAssignable(arguments[i], f.ParameterTypes[i])));
             var accepted = string.Join(" or ", arity.Select(f => f.ParameterTypes[position].ToString()).Distinct());
-            Report(DiagnosticDescriptors.TypeMismatch, arguments[position].Span, $"argument {position + 1} of {first.Name}", accepted, arguments[position].Type);
+            ReportTypeMismatch(arguments[position].Span, $"argument {position + 1} of {first.Name}", accepted, arguments[position].Type);
             return new BoundErrorExpression(syntax.Span);
         }
 
@@ -184,6 +188,12 @@ public sealed partial class Binder
             }
 
             converted.Add(Retype(arguments[i], function.ParameterTypes[i]));
+        }
+
+        if (function == BuiltinFunction.Matches && ConstantFolder.TryEvaluate(converted[1]) is string pattern && BuiltinFunction.PatternError(pattern) is { } patternError)
+        {
+            Report(DiagnosticDescriptors.InvalidPattern, converted[1].Span, Constants.Quote(pattern), patternError);
+            return new BoundErrorExpression(syntax.Span);
         }
 
         return new BoundBuiltinCall(function, converted.ToImmutable(), population, syntax.Span);
@@ -210,7 +220,7 @@ public sealed partial class Binder
 
         if (!argument.Type.Equals(TtsType.Text))
         {
-            Report(DiagnosticDescriptors.TypeMismatch, argument.Span, $"the argument of {function.KindName} {function.Name}", "text (or a population, for each particle)", argument.Type);
+            ReportTypeMismatch(argument.Span, $"the argument of {function.KindName} {function.Name}", "text (or a population, for each particle)", argument.Type);
             return new BoundErrorExpression(syntax.Span);
         }
 
@@ -270,6 +280,13 @@ public sealed partial class Binder
             return new BoundErrorExpression(syntax.Span);
         }
 
+        // Joining texts, a population stands for each particle's text, as it does in a built-in: question + ps + "?".
+        if (op == BinaryOperator.Add && (left.Type.Equals(TtsType.Text) || right.Type.Equals(TtsType.Text)))
+        {
+            left = LiftPopulation(left);
+            right = LiftPopulation(right);
+        }
+
         if (left.Type.Kind == TypeKind.Population)
         {
             return ReportPopulationAsValue(left, "value");
@@ -315,6 +332,12 @@ public sealed partial class Binder
             return new BoundErrorExpression(syntax.Span);
         }
 
+        if (ConstantFolder.OverflowOf(op, left, right) is { } overflow)
+        {
+            Report(DiagnosticDescriptors.IntegerOverflow, syntax.Span, overflow);
+            return new BoundErrorExpression(syntax.Span);
+        }
+
         return new BoundBinary(left, op, right, type, population, syntax.Span);
     }
 
@@ -342,7 +365,7 @@ public sealed partial class Binder
 
             if (!e.Type.Equals(element))
             {
-                Report(DiagnosticDescriptors.TypeMismatch, e.Span, "every element of this list", element, e.Type);
+                ReportTypeMismatch(e.Span, "every element of this list", element, e.Type);
                 return new BoundErrorExpression(syntax.Span);
             }
         }

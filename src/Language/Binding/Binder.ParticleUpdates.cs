@@ -60,9 +60,9 @@ public sealed partial class Binder
 
         var (expected, hint) = syntax.Kind switch
         {
-            ParticleUpdateKind.Factor or ParticleUpdateKind.Twist => (TtsType.LogWeight, "convert explicitly, e.g. log(prm(ps)) / tau for a Score, log(p) for a Prob, weight(x) for a plain number"),
-            ParticleUpdateKind.Observe => (TtsType.Prob, "convert explicitly, e.g. prob(x) for a plain number in [0, 1]"),
-            ParticleUpdateKind.Score => (TtsType.Score, "convert explicitly, e.g. score(x) for a plain number"),
+            ParticleUpdateKind.Factor or ParticleUpdateKind.Twist => (TtsType.LogWeight, LogWeightConversion(value)),
+            ParticleUpdateKind.Observe => (TtsType.Prob, $"convert explicitly, e.g. prob({SourceOf(value.Span)}) for a plain number in [0, 1]"),
+            ParticleUpdateKind.Score => (TtsType.Score, $"convert explicitly, e.g. score({SourceOf(value.Span)}) for a plain number"),
             _ => (TtsType.Bool, ""),
         };
         if (!IsAssignable(value, expected))
@@ -73,7 +73,7 @@ public sealed partial class Binder
             }
             else
             {
-                Report(DiagnosticDescriptors.TypeMismatch, value.Span, $"the value of `{keyword}`", expected, value.Type);
+                ReportTypeMismatch(value.Span, $"the value of `{keyword}`", expected, value.Type);
             }
 
             return null;
@@ -104,4 +104,19 @@ public sealed partial class Binder
     /// <summary><c>log(s)</c> of a Score used as a weight as it is: the warning asks for a temperature.</summary>
     private static bool IsUntemperedScoreLog(BoundExpression value) =>
         value is BoundBuiltinCall { Function.Name: "log" } call && call.Arguments[0].Type.Kind == TypeKind.Score;
+
+    /// <summary>The conversion to a LogWeight written with the program's own expression (the reward is not always `prm`).</summary>
+    private string LogWeightConversion(BoundExpression value)
+    {
+        var source = SourceOf(value.Span);
+        if (value.Type.Kind == TypeKind.Score)
+        {
+            var score = value is BoundFunctionCall ? source : "s";
+            return $"convert explicitly, e.g. log({score}) / tau (a real parameter tau says how strongly the score reshapes the target)";
+        }
+
+        return value.Type.Kind == TypeKind.Prob
+            ? $"convert explicitly, e.g. log({source})"
+            : $"convert explicitly, e.g. weight({source}) for a plain number, log(s) / tau for a Score s, log(p) for a Prob p";
+    }
 }

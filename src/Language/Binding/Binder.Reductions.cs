@@ -35,7 +35,7 @@ public sealed partial class Binder
 
         if (!by.Type.IsNumeric && !by.Type.IsNumericKind)
         {
-            Report(DiagnosticDescriptors.TypeMismatch, by.Span, "the score `by` of rank", "a number or Score", by.Type);
+            ReportTypeMismatch(by.Span, "the score `by` of rank", "a number or Score", by.Type);
             return new BoundErrorExpression(syntax.Span);
         }
 
@@ -71,7 +71,7 @@ public sealed partial class Binder
 
         if (call is not BoundStrategyCall strategyCall || strategyCall.Type.Kind == TypeKind.Population)
         {
-            Report(DiagnosticDescriptors.TypeMismatch, call.Span, "the second argument of repeat", "a call of a strategy returning a single value", Describe(call));
+            ReportTypeMismatch(call.Span, "the second argument of repeat", "a call of a strategy returning a single value", Describe(call));
             return new BoundErrorExpression(syntax.Span);
         }
 
@@ -104,7 +104,7 @@ public sealed partial class Binder
 
     private ModelSymbol? ReportNotModel(ExpressionSyntax value, string name)
     {
-        Report(DiagnosticDescriptors.TypeMismatch, value.Span, $"`{name}:` of speculative", "a model name", "an expression");
+        ReportTypeMismatch(value.Span, $"`{name}:` of speculative", "a model name", "an expression");
         return null;
     }
 
@@ -152,7 +152,7 @@ public sealed partial class Binder
                 key = Key("where", "condition `where`");
                 if (key is not null && !key.Type.Equals(TtsType.Bool))
                 {
-                    Report(DiagnosticDescriptors.TypeMismatch, key.Span, "the condition `where` of first", "bool", key.Type);
+                    ReportTypeMismatch(key.Span, "the condition `where` of first", "bool", key.Type);
                     failed = true;
                 }
 
@@ -182,7 +182,7 @@ public sealed partial class Binder
             return true;
         }
 
-        Report(DiagnosticDescriptors.TypeMismatch, key.Span, what, "a number, Score or Prob", key.Type);
+        ReportTypeMismatch(key.Span, what, "a number, Score or Prob", key.Type);
         return false;
     }
 
@@ -201,7 +201,7 @@ public sealed partial class Binder
 
         if (populationValue is not BoundLocalReference { Local.IsPopulation: true } reference)
         {
-            Report(DiagnosticDescriptors.TypeMismatch, populationValue.Span, $"the first argument of {name}", "a population", Describe(populationValue));
+            ReportTypeMismatch(populationValue.Span, $"the first argument of {name}", "a population", Describe(populationValue));
             return null;
         }
 
@@ -229,7 +229,7 @@ public sealed partial class Binder
 
         if (key.Population is null)
         {
-            Report(DiagnosticDescriptors.TypeMismatch, key.Span, $"the {description} of {name}",
+            ReportTypeMismatch(key.Span, $"the {description} of {name}",
                 $"a value per particle of '{population.Name}' (e.g. len({population.Name}))", $"a single {key.Type}");
             return null;
         }

@@ -158,7 +158,7 @@ public sealed partial class Binder
                 var value = BindExpression(source.Expression, scope);
                 if (!value.Type.IsError && value.Type.Kind != TypeKind.Population)
                 {
-                    Report(DiagnosticDescriptors.TypeMismatch, value.Span, $"the value of population '{statement.Name.Name}'",
+                    ReportTypeMismatch(value.Span, $"the value of population '{statement.Name.Name}'",
                         "a population (sample, race, spawn, rank, repeat, speculative or a strategy returning one)", Describe(value));
                     value = new BoundErrorExpression(value.Span);
                 }

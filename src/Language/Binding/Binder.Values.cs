@@ -54,7 +54,7 @@ public sealed partial class Binder
 
         if (!IsAssignable(value, expected))
         {
-            Report(DiagnosticDescriptors.TypeMismatch, value.Span, what, expected, value.Type);
+            ReportTypeMismatch(value.Span, what, expected, value.Type);
             return new BoundErrorExpression(value.Span);
         }
 
@@ -148,7 +148,7 @@ public sealed partial class Binder
         if (!value.Type.IsAssignableTo(expected))
         {
             var wanted = isList ? "text or a list of text" : expected.ToString();
-            Report(DiagnosticDescriptors.TypeMismatch, value.Span, $"'{name}'", wanted, value.Type);
+            ReportTypeMismatch(value.Span, $"'{name}'", wanted, value.Type);
             return new BoundErrorExpression(value.Span);
         }
 

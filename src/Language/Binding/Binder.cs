@@ -179,6 +179,10 @@ public sealed partial class Binder
     private void Report(DiagnosticDescriptor descriptor, TextSpan span, params object?[] arguments) =>
         _diagnostics.Report(descriptor, _source.GetLocation(span), arguments);
 
+    /// <summary>TTS0105 with the fix for the two types (a conversion, or what to write instead).</summary>
+    private void ReportTypeMismatch(TextSpan span, object what, object expected, object actual) =>
+        Report(DiagnosticDescriptors.TypeMismatch, span, what, expected, actual, TypeFixes.For(expected, actual));
+
     /// <summary>"a text", "an int": the article a type or kind name takes.</summary>
     private static string WithArticle(string noun) =>
         (noun.Length > 0 && "aeiouAEIOU".IndexOf(noun[0]) >= 0 ? "an " : "a ") + noun;

@@ -13,9 +13,32 @@ public static class ConstantFolder
         {
             return Evaluate(expression);
         }
+        catch (Exception e) when (e is ArithmeticException or EvaluationException)
+        {
+            // e.g. a constant modulo by zero or an overflow: not a constant; the binder reports it separately.
+            return null;
+        }
+    }
+
+    /// <summary>Why <paramref name="op"/> on two constant operands cannot be computed (an int overflow), or null.</summary>
+    public static string? OverflowOf(BinaryOperator op, BoundExpression left, BoundExpression right)
+    {
+        if (TryEvaluate(left) is not long l || TryEvaluate(right) is not long r)
+        {
+            return null;
+        }
+
+        try
+        {
+            _ = Operators.Evaluate(op, l, r);
+            return null;
+        }
+        catch (EvaluationException e)
+        {
+            return e.Message;
+        }
         catch (ArithmeticException)
         {
-            // e.g. a constant modulo by zero: not a constant; the binder reports it separately.
             return null;
         }
     }

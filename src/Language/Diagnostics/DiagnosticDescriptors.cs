@@ -19,6 +19,8 @@ public static class DiagnosticDescriptors
         "the number {0} does not fit in a {1}");
     public static readonly DiagnosticDescriptor IncompleteUnicodeEscape = Error("TTS0006", "Incomplete unicode escape",
         "\\u needs exactly four hex digits, as in \\u00e9");
+    public static readonly DiagnosticDescriptor NestingTooDeep = Error("TTS0007", "Nesting too deep",
+        "this {0} nests deeper than {1} levels: split it with `let` bindings or a helper strategy");
 
     // Declarations and names
     public static readonly DiagnosticDescriptor DuplicateDeclaration = Error("TTS0100", "Duplicate declaration",
@@ -32,7 +34,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UndefinedModel = Error("TTS0104", "Undefined model",
         "'{0}' is not a declared model: declare it with `model {0}: lm` at the top of the file{1}");
     public static readonly DiagnosticDescriptor TypeMismatch = Error("TTS0105", "Type mismatch",
-        "{0} must be {1}, but this is {2}");
+        "{0} must be {1}, but this is {2}{3}");
     public static readonly DiagnosticDescriptor UnknownFunction = Error("TTS0106", "Unknown function",
         "unknown function '{0}'{1}");
     public static readonly DiagnosticDescriptor WrongArgumentCount = Error("TTS0107", "Wrong number of arguments",
@@ -84,7 +86,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor MissingLoopBound = Error("TTS0128", "Unbounded loop",
         "{0} needs a bound: add `{1}` (every loop of the language is bounded)");
     public static readonly DiagnosticDescriptor UnknownMethod = Error("TTS0129", "Unknown method",
-        "unknown {0} '{1}': use {2}");
+        "unknown {0} '{1}': use {2}{3}");
     public static readonly DiagnosticDescriptor ResampleUnweighted = Error("TTS0130", "Resampling an unweighted population",
         "this smc block resamples '{0}', but nothing in it weights '{0}': add `factor`, `observe` or `condition`, or remove `resample`");
     public static readonly DiagnosticDescriptor TwistUnbalanced = Error("TTS0131", "Unbalanced twist",
@@ -92,11 +94,11 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ClaimBroken = Error("TTS0132", "Claim not met",
         "strategy '{0}' claims {1}, but this makes it {2}: {3}");
     public static readonly DiagnosticDescriptor UnknownGuarantee = Error("TTS0133", "Unknown guarantee",
-        "unknown guarantee '{0}': claim exact, consistent or heuristic");
+        "unknown guarantee '{0}': claim exact, consistent or heuristic{1}");
     public static readonly DiagnosticDescriptor BudgetExceeded = Error("TTS0134", "Budget exceeded",
         "strategy '{0}' can spend {1} <= {2}, more than its budget {1} <= {3}: raise the budget or lower n, steps or max_tokens");
     public static readonly DiagnosticDescriptor UnknownBudgetResource = Error("TTS0135", "Unknown budget resource",
-        "unknown budget resource '{0}': limit tokens, calls or rewards");
+        "unknown budget resource '{0}': limit tokens, calls or rewards{1}");
     public static readonly DiagnosticDescriptor ForkBranchDependency = Error("TTS0136", "Dependent fork branches",
         "'{0}' is computed by another branch of this fork, and branches are independent: move this statement after the fork");
     public static readonly DiagnosticDescriptor StatementNotAllowed = Error("TTS0137", "Statement not allowed here",
@@ -117,6 +119,10 @@ public static class DiagnosticDescriptors
         "'{0}' is {1}, not a model: {2} needs a name declared with `model NAME: lm`");
     public static readonly DiagnosticDescriptor InvalidOperand = Error("TTS0145", "Invalid operand",
         "operator '{0}' cannot be applied to {1}{2}");
+    public static readonly DiagnosticDescriptor InvalidPattern = Error("TTS0146", "Invalid pattern",
+        "{0} is not a valid regular expression: {1}");
+    public static readonly DiagnosticDescriptor IntegerOverflow = Error("TTS0147", "Integer overflow",
+        "this constant arithmetic overflows: {0}");
 
     // Warnings
     public static readonly DiagnosticDescriptor UnusedPopulation = Warning("TTS0200", "Unused population",

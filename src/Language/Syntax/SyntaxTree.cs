@@ -33,7 +33,9 @@ public sealed class SyntaxTree
 
     public static SyntaxTree Parse(string text, string path = "<input>") => Parse(SourceText.From(text, path));
 
-    public static SyntaxTree Parse(SourceText source)
+    public static SyntaxTree Parse(SourceText source) => NestingGuard.OnParserStack(() => ParseOnThisThread(source));
+
+    private static SyntaxTree ParseOnThisThread(SourceText source)
     {
         var diagnostics = new DiagnosticBag();
         var listener = new SyntaxErrorListener(source, diagnostics);
@@ -42,13 +44,34 @@ public sealed class SyntaxTree
         var lexer = new TtsLexer(new AntlrInputStream(source.Text));
         lexer.RemoveErrorListeners();
         var tokens = new CommonTokenStream(lexer);
+        var comments = CollectComments(tokens);
+        if (NestingGuard.FirstTooDeepToken(tokens.GetTokens()) is { } deepToken)
+        {
+            return TooDeep(source, diagnostics, comments, deepToken, "expression", NestingGuard.MaxBracketDepth);
+        }
+
+        tokens.Seek(0);
         var parser = new TtsParser(tokens);
         parser.RemoveErrorListeners();
         parser.AddErrorListener(listener);
 
         var tree = parser.compilationUnit();
+        if (NestingGuard.FirstTooDeepNode(tree) is { } deepNode)
+        {
+            return TooDeep(source, diagnostics, comments, deepNode, "expression or chain of operators", NestingGuard.MaxTreeDepth);
+        }
+
         var root = new AstBuilder(source, diagnostics).Build(tree);
-        return new SyntaxTree(source, root, CollectComments(tokens), diagnostics.ToImmutableSorted());
+        return new SyntaxTree(source, root, comments, diagnostics.ToImmutableSorted());
+    }
+
+    /// <summary>A file nested past the limits: one located error and an empty tree (nothing later has to recurse over it).</summary>
+    private static SyntaxTree TooDeep(SourceText source, DiagnosticBag diagnostics, ImmutableArray<Comment> comments, IToken at, string what, int limit)
+    {
+        var start = Math.Max(0, Math.Min(at.StartIndex, source.Text.Length));
+        diagnostics.Report(DiagnosticDescriptors.NestingTooDeep, source.GetLocation(TextSpan.FromBounds(start, Math.Max(start, Math.Min(at.StopIndex + 1, source.Text.Length)))), what, limit);
+        var empty = new CompilationUnitSyntax(ImmutableArray<DeclarationSyntax>.Empty, new TextSpan(0, source.Text.Length));
+        return new SyntaxTree(source, empty, comments, diagnostics.ToImmutableSorted());
     }
 
     /// <summary>

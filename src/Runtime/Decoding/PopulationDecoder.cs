@@ -39,6 +39,11 @@ public static class PopulationDecoder
     public static DecodeOutcome Decode(
         Population population, DecodeRequest request, IStepMeter meter, CancellationToken cancellation, Func<Tensor, long, bool[], Tensor>? chooseTokens = null)
     {
+        if (chooseTokens is null && population.Model is IServerSampler { SamplesOnServer: true } server)
+        {
+            return ServerSampledDecoder.Decode(population, request, meter, cancellation, server);
+        }
+
         var rows = population.Rows;
         var groups = request.Groups;
         var groupOf = GroupOfRows(request, rows, population.Model.Vocabulary.Count);
@@ -102,7 +107,7 @@ public static class PopulationDecoder
                     // Only a mask or a token chooser can give NoToken (< 0), which must not reach the embedding; held rows'
                     // tokens are ignored by Append. The history column (pads for held rows) is built on the host from the
                     // tokens already read back, not with three more tensor ops per step.
-                    population.State.Append(masses is null && chooseTokens is null ? tokens : tokens.clamp_min(0), held);
+                    population.State.Append(masses is null && chooseTokens is null ? tokens : tokens.clamp_min(Scalars.FirstToken), held);
                     population.AppendStep(Array.IndexOf(held, true) < 0 ? tokens : torch.tensor(HistoryColumn(sampled, inStep)));
                 }
 
@@ -235,7 +240,7 @@ public static class PopulationDecoder
     }
 
     /// <summary>The group of each row (−1: held); a row in two groups or a mask of the wrong size is a caller's bug.</summary>
-    private static int[] GroupOfRows(DecodeRequest request, int rows, int vocabularySize)
+    internal static int[] GroupOfRows(DecodeRequest request, int rows, int vocabularySize)
     {
         if (request.RowKeys.Length != rows)
         {
@@ -268,7 +273,7 @@ public static class PopulationDecoder
     }
 
     /// <summary>The step's tokens as the population's history records them: <see cref="Population.PadToken"/> for held rows.</summary>
-    private static long[] HistoryColumn(long[] sampled, bool[] inStep)
+    internal static long[] HistoryColumn(long[] sampled, bool[] inStep)
     {
         var column = new long[sampled.Length];
         for (var row = 0; row < column.Length; row++)
@@ -283,7 +288,7 @@ public static class PopulationDecoder
     /// A race: the rows of a run with <paramref name="first"/> finished rows (or all its rows) stop where they are,
     /// unfinished, as they would if the run raced alone; the other runs race on.
     /// </summary>
-    private static void StopDecidedRaces(Population population, int[] finishStep, bool[] inStep, int first)
+    internal static void StopDecidedRaces(Population population, int[] finishStep, bool[] inStep, int first)
     {
         var n = population.ParticlesPerRun;
         for (var run = 0; run < population.Runs; run++)
@@ -318,7 +323,7 @@ public static class PopulationDecoder
     }
 
     /// <summary>The earliest position at which any stop string occurs, searching from <paramref name="from"/>; -1 if none.</summary>
-    private static int FindStop(string text, IReadOnlyList<string> stops, int from)
+    internal static int FindStop(string text, IReadOnlyList<string> stops, int from)
     {
         var earliest = -1;
         foreach (var stop in stops)

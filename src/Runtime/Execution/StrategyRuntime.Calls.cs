@@ -6,7 +6,8 @@ public sealed partial class StrategyRuntime
 {
     /// <summary>
     /// <c>repeat(k, call)</c>: member j of run r runs as sub-run r·k + j (of the run's index), all members of all runs in
-    /// one batch, streams keyed under <paramref name="stream"/>; the members' outputs become a population of texts.
+    /// one batch, streams keyed under <paramref name="stream"/>; the members' outputs become a population of texts, and a
+    /// member with no output is a dead particle (log weight −∞).
     /// </summary>
     public Populations.Population Repeat(RunValues count, int stream, Func<StrategyRuntime, Func<BatchValue, BatchValue>, RunValues> member)
     {
@@ -16,11 +17,18 @@ public sealed partial class StrategyRuntime
             throw new RuntimeException($"repeat needs a count of at least 1, but it is {k}");
         }
 
+        CheckedParticleCount("repeat", k);
+
         var parentRun = Enumerable.Range(0, Runs * k).Select(i => i / k).ToArray();
         var runIndices = parentRun.Select((run, i) => checked(_runIndices[run] * k + i % k)).ToArray();
         var outputs = member(SubBatch(parentRun, runIndices, stream), value => Project(value, parentRun));
-        var texts = outputs.PerRun.Select((o, i) => o?.ToString() ?? throw new RuntimeException($"run {_runIndices[parentRun[i]]}: repeat member {i % k} gave no output")).ToList();
-        return Own(Populations.Population.FromTexts(texts, Runs));
+        // A member that gave no output (a rejection sampler that accepted nothing) is absent: a dead particle, which
+        // every selection skips, so the live members stay i.i.d. draws of the callee's law given that it gave output.
+        var perRun = outputs.PerRun;
+        var texts = perRun.Select(o => o?.ToString() ?? "").ToList();
+        var population = Populations.Population.FromTexts(texts, Runs);
+        population.Discard(Enumerable.Range(0, perRun.Length).Where(i => perRun[i] is null).ToList());
+        return Own(population);
     }
 
     /// <summary>

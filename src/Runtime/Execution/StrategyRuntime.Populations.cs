@@ -18,7 +18,7 @@ public sealed partial class StrategyRuntime
     /// <summary><c>spawn n</c> then prefill: a population of n particles per run continuing each run's prompt.</summary>
     public Population Prefill(RunValues count, string model, RunValues prompt, bool shared)
     {
-        var n = (long)CheckOption(DecodeOptionRules.Count, count, Shared(DecodeOptionRules.Count, count));
+        var n = CheckedParticleCount("n", (long)CheckOption(DecodeOptionRules.Count, count, Shared(DecodeOptionRules.Count, count)));
 
         var prompts = prompt.PerRun.Select((p, run) => p as string ?? throw new RuntimeException($"run {RunIndexOf(run)} has no prompt")).ToList();
         var population = Own(Population.Start(Models.Resolve(model), prompts, (int)Math.Min(int.MaxValue, n), shared));
@@ -501,6 +501,19 @@ public sealed partial class StrategyRuntime
         return 0;
 
         static string Describe(object? value) => value is null ? "missing" : DecodeOptionRules.FormatValue(value);
+    }
+
+    /// <summary>Particles one population may hold per run: a larger count is refused before any memory is taken for it.</summary>
+    public const long MaxParticlesPerRun = 1 << 20;
+
+    private long CheckedParticleCount(string name, long count)
+    {
+        if (count > MaxParticlesPerRun || count * (long)Runs > 16 * MaxParticlesPerRun)
+        {
+            throw new RuntimeException($"{name} = {count} particles per run ({Runs} runs) is more than the runtime holds ({MaxParticlesPerRun} per run, {16 * MaxParticlesPerRun} in a batch)");
+        }
+
+        return count;
     }
 
     private int LoopBound(string name, RunValues value)

@@ -25,10 +25,21 @@ public sealed partial class StrategyRuntime
 
         var targetPopulation = Prefill(count, target, prompt, shared: true);
         var draftPopulation = Prefill(count, draft, prompt, shared: true);
-        if (draftPopulation.Model.Vocabulary.Count != targetPopulation.Model.Vocabulary.Count)
+        // Token ids are compared across the two models, so they must mean the same tokens, not merely be as many.
+        var draftVocabulary = draftPopulation.Model.Vocabulary;
+        var targetVocabulary = targetPopulation.Model.Vocabulary;
+        if (draftVocabulary.Count != targetVocabulary.Count)
         {
             throw new RuntimeException(
-                $"speculative needs the draft and the target to share a vocabulary, but '{draft}' has {draftPopulation.Model.Vocabulary.Count} tokens and '{target}' {targetPopulation.Model.Vocabulary.Count}");
+                $"speculative needs the draft and the target to share a vocabulary, but '{draft}' has {draftVocabulary.Count} tokens and '{target}' {targetVocabulary.Count}");
+        }
+
+        var differing = Enumerable.Range(0, targetVocabulary.Count).FirstOrDefault(id => draftVocabulary.Tokens[id] != targetVocabulary.Tokens[id], -1);
+        if (differing >= 0 || draftVocabulary.EosId != targetVocabulary.EosId)
+        {
+            throw new RuntimeException(differing >= 0
+                ? $"speculative needs the draft and the target to share a vocabulary, but token {differing} is {Tts.Semantics.Constants.Quote(draftVocabulary.Tokens[differing])} in '{draft}' and {Tts.Semantics.Constants.Quote(targetVocabulary.Tokens[differing])} in '{target}'"
+                : $"speculative needs the draft and the target to share a vocabulary, but '{draft}' ends texts with token {draftVocabulary.EosId} and '{target}' with token {targetVocabulary.EosId}");
         }
 
         var groups = DecodeGroups(targetPopulation, options, Enumerable.Repeat(true, targetPopulation.Rows).ToArray());
@@ -46,7 +57,7 @@ public sealed partial class StrategyRuntime
             var transformed = TokenSampler.TransformedLogProbs(logProbs, groups[group].Options.Sampling);
             if (masks[group] is { } mask)
             {
-                transformed = transformed.masked_fill(mask.logical_not(), double.NegativeInfinity);
+                transformed = transformed.masked_fill(mask.logical_not(), Scalars.NegativeInfinity);
             }
 
             return transformed - transformed.logsumexp(1, keepdim: true);
@@ -72,7 +83,7 @@ public sealed partial class StrategyRuntime
             var proposal = (q + TokenSampler.Gumbel(rowKeys, 3 * step, vocabulary)).argmax(1);
             var logU = CounterRandom.Uniforms(rowKeys, 3 * step + 1, 1).squeeze(1).log();
             var accept = logU.lt(p.gather(1, proposal.unsqueeze(1)).squeeze(1) - q.gather(1, proposal.unsqueeze(1)).squeeze(1));
-            var residual = (p.exp() - q.exp()).clamp_min(0.0).log();
+            var residual = (p.exp() - q.exp()).clamp_min(Scalars.Zero).log();
             var correction = (residual + TokenSampler.Gumbel(rowKeys, 3 * step + 2, vocabulary)).argmax(1);
             var tokens = torch.where(accept, proposal, correction);
             draftPopulation.State.Append(tokens, held);

@@ -111,15 +111,32 @@ public sealed partial class StrategyRuntime : IDisposable
         return new ParticleValues(result);
     }
 
-    public BatchValue Builtin(BuiltinFunction function, IReadOnlyList<BatchValue> arguments) => Map(arguments, function.Evaluate);
+    public BatchValue Builtin(BuiltinFunction function, IReadOnlyList<BatchValue> arguments) => Map(arguments, args => Computed(() => function.Evaluate(args)));
 
-    public BatchValue Unary(UnaryOperator op, BatchValue operand) => Map(new[] { operand }, args => Operators.Evaluate(op, args[0]));
+    public BatchValue Unary(UnaryOperator op, BatchValue operand) => Map(new[] { operand }, args => Computed(() => Operators.Evaluate(op, args[0])));
+
+    /// <summary>A value the language cannot compute (an int overflow, a bad pattern) is a run error, not a crash.</summary>
+    private static object Computed(Func<object> compute)
+    {
+        try
+        {
+            return compute();
+        }
+        catch (EvaluationException e)
+        {
+            throw new RuntimeException(e.Message);
+        }
+    }
 
     public BatchValue Binary(BinaryOperator op, BatchValue left, BatchValue right) => Map(new[] { left, right }, args =>
     {
         try
         {
             return Operators.Evaluate(op, args[0], args[1]);
+        }
+        catch (EvaluationException e)
+        {
+            throw new RuntimeException(e.Message);
         }
         catch (DivideByZeroException)
         {

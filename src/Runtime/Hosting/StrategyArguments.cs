@@ -11,7 +11,7 @@ namespace Tts.Runtime.Hosting;
 public static class StrategyArguments
 {
     /// <summary>
-    /// Typed values from text (<c>--set name=value</c>), defaults filled in. An unknown name, a missing value or a value
+    /// Typed values from text (<c>--set name=value</c>; text values with their escapes decoded), defaults filled in. An unknown name, a missing value or a value
     /// that does not parse as the parameter's type is a one-line error.
     /// </summary>
     public static IReadOnlyDictionary<string, object> Parse(string strategy, IReadOnlyList<StrategyParameter> parameters, IReadOnlyDictionary<string, string> given)
@@ -70,11 +70,20 @@ public static class StrategyArguments
         }
     }
 
+    /// <summary>
+    /// A value typed as text; a text value takes the escapes of a string literal (<c>\n</c> is a newline), since a shell
+    /// passes <c>'Q: 3+4=?\n'</c> as a backslash and an <c>n</c>.
+    /// </summary>
     private static object Parse(StrategyParameter parameter, string text)
     {
+        if (parameter.Type.Kind == TypeKind.Text)
+        {
+            return TextEscapes.Decode(text, out var error)
+                ?? throw new RuntimeException($"parameter '{parameter.Name}': {error}");
+        }
+
         object? value = parameter.Type.Kind switch
         {
-            TypeKind.Text => text,
             TypeKind.Int => long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l) ? l : null,
             TypeKind.Real => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && !double.IsNaN(d) ? d : null,
             TypeKind.Bool => text switch { "true" => true, "false" => false, _ => null },

@@ -195,7 +195,7 @@ public sealed partial class Population : Execution.BatchValue, IDisposable
         var identity = torch.arange(ParticlesPerRun, ScalarType.Int64, device).unsqueeze(0).expand(Runs, ParticlesPerRun);
         var ancestors = torch.where(selected.unsqueeze(1), result.Ancestors, identity);
         var resetRuns = selected.logical_and(result.Alive).unsqueeze(1);
-        var logWeights = perRun.masked_fill(resetRuns, 0.0).reshape(Rows);
+        var logWeights = perRun.masked_fill(resetRuns, Sampling.Scalars.Zero).reshape(Rows);
         GatherRows(Resampler.ToGlobalRows(ancestors), ParticlesPerRun, logWeights);
         return result.Alive.data<bool>().ToArray();
     }

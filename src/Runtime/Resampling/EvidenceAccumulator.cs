@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using Tts.Runtime.Sampling;
 
 namespace Tts.Runtime.Resampling;
 
@@ -46,15 +47,15 @@ public sealed class EvidenceAccumulator : IDisposable
 
         using var scope = NewDisposeScope();
         var max = logWeights.amax([1], keepdim: true);
-        var relative = logWeights - max.masked_fill(max.isneginf(), 0.0);
-        var liveIncrements = stepLogWeights.masked_fill(logWeights.isneginf(), double.NegativeInfinity);
+        var relative = logWeights - max.masked_fill(max.isneginf(), Scalars.Zero);
+        var liveIncrements = stepLogWeights.masked_fill(logWeights.isneginf(), Scalars.NegativeInfinity);
         var shift = liveIncrements.amax([1], keepdim: true);
         var noMass = shift.isneginf();
-        var safeShift = shift.masked_fill(noMass, 0.0);
+        var safeShift = shift.masked_fill(noMass, Scalars.Zero);
         var numerator = (relative + (stepLogWeights - safeShift)).exp_().sum([1], keepdim: true);
         var denominator = relative.exp().sum([1], keepdim: true);
         // For a run with no mass the ratio may be 0/0; the mask replaces it.
-        var increment = numerator.div_(denominator).log_().add_(safeShift).masked_fill_(noMass, double.NegativeInfinity);
+        var increment = numerator.div_(denominator).log_().add_(safeShift).masked_fill_(noMass, Scalars.NegativeInfinity);
         return increment.squeeze(1).MoveToOuterDisposeScope();
     }
 

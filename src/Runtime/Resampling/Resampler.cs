@@ -1,5 +1,6 @@
 using Tts.Runtime.Randomness;
 using static TorchSharp.torch;
+using Tts.Runtime.Sampling;
 
 namespace Tts.Runtime.Resampling;
 
@@ -78,7 +79,7 @@ public abstract class Resampler
         var max = logWeights.amax([1], keepdim: true);
         var dead = max.isneginf();
         // A dead run resamples zero log-weights so its arithmetic stays finite; its ancestors are replaced below.
-        var shifted = (logWeights - max.masked_fill(dead, 0.0)).masked_fill_(dead, 0.0);
+        var shifted = (logWeights - max.masked_fill(dead, Scalars.Zero)).masked_fill_(dead, Scalars.Zero);
         var ancestors = Ancestors(shifted.exp_(), uniforms);
         var identity = arange(particles, int64, logWeights.device).unsqueeze(0).expand_as(ancestors);
         var alive = dead.logical_not().squeeze(1);

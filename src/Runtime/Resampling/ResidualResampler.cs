@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using Tts.Runtime.Sampling;
 
 namespace Tts.Runtime.Resampling;
 
@@ -19,7 +20,8 @@ public sealed class ResidualResampler : Resampler
         using var scope = NewDisposeScope();
         var particles = weights.shape[1];
         var total = weights.cumsum(1).narrow(1, particles - 1, 1);
-        var expected = weights.mul((double)particles).div_(total);
+        using var count = Scalars.Of(particles);
+        var expected = weights.mul(count).div_(total);
         var copies = expected.floor();
         var residuals = expected.sub_(copies);
 

@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using Tts.Runtime.Sampling;
 
 namespace Tts.Runtime.Resampling;
 
@@ -13,8 +14,11 @@ public sealed class StratifiedResampler : InverseCdfResampler
 
     public override int UniformLanes(int particles) => particles;
 
-    protected override Tensor Points(Tensor uniforms, long particles) =>
-        uniforms.add(arange(particles, float64, uniforms.device).unsqueeze(0)).div_((double)particles);
+    protected override Tensor Points(Tensor uniforms, long particles)
+    {
+        using var count = Scalars.Of(particles);
+        return uniforms.add(arange(particles, float64, uniforms.device).unsqueeze(0)).div_(count);
+    }
 
     protected override double PointReference(int j, int particles, Func<int, double> uniform) => (uniform(j) + j) / particles;
 }

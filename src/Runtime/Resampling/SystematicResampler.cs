@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using Tts.Runtime.Sampling;
 
 namespace Tts.Runtime.Resampling;
 
@@ -14,8 +15,11 @@ public sealed class SystematicResampler : InverseCdfResampler
 
     public override int UniformLanes(int particles) => 1;
 
-    protected override Tensor Points(Tensor uniforms, long particles) =>
-        uniforms.narrow(1, 0, 1).add(arange(particles, float64, uniforms.device).unsqueeze(0)).div_((double)particles);
+    protected override Tensor Points(Tensor uniforms, long particles)
+    {
+        using var count = Scalars.Of(particles);
+        return uniforms.narrow(1, 0, 1).add(arange(particles, float64, uniforms.device).unsqueeze(0)).div_(count);
+    }
 
     protected override double PointReference(int j, int particles, Func<int, double> uniform) => (uniform(0) + j) / particles;
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using static TorchSharp.torch;
+using Tts.Runtime.Sampling;
 
 namespace Tts.Runtime.Resampling;
 
@@ -25,7 +26,7 @@ public static class WeightMath
         using var scope = NewDisposeScope();
         var max = values.amax([-1], keepdim: true);
         // Shifting an all −∞ row by its max would compute −∞ − (−∞) = NaN; shift it by 0: the sum is 0 and its log −∞.
-        var shift = max.masked_fill(max.isneginf(), 0.0);
+        var shift = max.masked_fill(max.isneginf(), Scalars.Zero);
         var result = (values - shift).exp_().sum([-1], keepdim: true).log_().add_(shift).squeeze(-1);
         return result.MoveToOuterDisposeScope();
     }
@@ -39,8 +40,8 @@ public static class WeightMath
         ValidateLogWeights(logWeights, nameof(logWeights));
         using var scope = NewDisposeScope();
         var logSum = LogSumExp(logWeights);
-        var logSumOfSquares = LogSumExp(logWeights * 2.0);
-        var ess = (logSum * 2.0 - logSumOfSquares).exp_().masked_fill_(logSum.isneginf(), 0.0);
+        var logSumOfSquares = LogSumExp(logWeights.mul(Scalars.Two));
+        var ess = (logSum.mul(Scalars.Two) - logSumOfSquares).exp_().masked_fill_(logSum.isneginf(), Scalars.Zero);
         return ess.MoveToOuterDisposeScope();
     }
 
@@ -57,7 +58,8 @@ public static class WeightMath
         }
 
         using var ess = EffectiveSampleSize(logWeights);
-        return ess.lt(threshold * logWeights.shape[1]);
+        using var bound = Scalars.Of(threshold * logWeights.shape[1]);
+        return ess.lt(bound);
     }
 
     /// <summary>The C# reference of <see cref="LogSumExp"/> for one row.</summary>

@@ -44,17 +44,18 @@ public static class TokenSampler
         {
             var best = logProbs.argmax(1, keepdim: true);
             var isBest = arange(logProbs.shape[1], int64, logProbs.device).unsqueeze(0).eq(best);
-            return zeros_like(logProbs).masked_fill(isBest.logical_not(), double.NegativeInfinity).MoveToOuterDisposeScope();
+            return zeros_like(logProbs).masked_fill(isBest.logical_not(), Scalars.NegativeInfinity).MoveToOuterDisposeScope();
         }
 
         var vocabularySize = logProbs.shape[1];
-        var scaled = (logProbs - logProbs.amax([1], keepdim: true)) / options.Temperature;
+        using var temperature = Scalars.Of(options.Temperature);
+        var scaled = (logProbs - logProbs.amax([1], keepdim: true)).div(temperature);
 
         if (options.TopK > 0 && options.TopK < vocabularySize)
         {
             var (topValues, _) = scaled.topk(options.TopK, dim: 1);
             var kthLargest = topValues.narrow(1, options.TopK - 1, 1);
-            scaled = scaled.masked_fill(scaled.lt(kthLargest), double.NegativeInfinity);
+            scaled = scaled.masked_fill(scaled.lt(kthLargest), Scalars.NegativeInfinity);
         }
 
         if (options.TopP < 1.0)
@@ -63,14 +64,16 @@ public static class TokenSampler
             var (sorted, order) = probabilities.sort(1, descending: true, stable: true);
             // Exclusive prefix sum: the mass strictly before each sorted token.
             var massBefore = cat([zeros_like(sorted.narrow(1, 0, 1)), sorted.cumsum(1).narrow(1, 0, vocabularySize - 1)], 1);
-            var keepSorted = massBefore.lt(options.TopP);
+            using var topP = Scalars.Of(options.TopP);
+            var keepSorted = massBefore.lt(topP);
             var keep = zeros_like(keepSorted).scatter(1, order, keepSorted);
-            scaled = scaled.masked_fill(keep.logical_not(), double.NegativeInfinity);
+            scaled = scaled.masked_fill(keep.logical_not(), Scalars.NegativeInfinity);
         }
 
         if (options.MinP > 0.0)
         {
-            scaled = scaled.masked_fill(scaled.lt(Math.Log(options.MinP)), double.NegativeInfinity);
+            using var logMinP = Scalars.Of(Math.Log(options.MinP));
+            scaled = scaled.masked_fill(scaled.lt(logMinP), Scalars.NegativeInfinity);
         }
 
         return scaled.log_softmax(1).MoveToOuterDisposeScope();
@@ -115,10 +118,10 @@ public static class TokenSampler
         }
 
         using var scope = NewDisposeScope();
-        var masked = TransformedLogProbs(logProbs, options).masked_fill_(allowed.logical_not(), double.NegativeInfinity);
+        var masked = TransformedLogProbs(logProbs, options).masked_fill_(allowed.logical_not(), Scalars.NegativeInfinity);
         var logAllowedMass = WeightMath.LogSumExp(masked);
         var perturbed = options.IsGreedy ? masked : masked + Gumbel(rowKeys, step, logProbs.shape[1]);
-        var tokens = perturbed.argmax(1).masked_fill_(logAllowedMass.isneginf(), NoToken);
+        var tokens = perturbed.argmax(1).masked_fill_(logAllowedMass.isneginf(), Scalars.NoToken);
         return new MaskedSample(tokens.MoveToOuterDisposeScope(), logAllowedMass.MoveToOuterDisposeScope());
     }
 

@@ -81,7 +81,7 @@ public static class StrategyChecker
         var function = compilation.Optimized?.Find(strategy) is null ? null : StrategyProgram.From(compilation).Select(strategy);
         if (function is null)
         {
-            skipped = $"the strategy cannot run yet: {Lowerer.Unsupported(bound)}";
+            skipped = $"the strategy cannot run yet: {Lowerer.Unsupported(bound, compilation.Bound)}";
         }
         else if (bound.Symbol.ReturnType.Kind == Semantics.TypeKind.Population)
         {
@@ -261,8 +261,13 @@ public static class StrategyChecker
         var rejected = d > epsilon + settings.Tolerance;
         if (rejected)
         {
+            // Consistency is a limit in the particle count, so a miss at a finite count says what would pass.
+            var gap = d - epsilon;
+            var tolerance = Math.Ceiling(gap * 100) / 100;
             reasons.Add(string.Create(CultureInfo.InvariantCulture,
-                $"the runtime's outputs are D = {d:G4} from the target's CDF, beyond the tolerance {settings.Tolerance:G3} plus the DKW bound {epsilon:G4}"));
+                $"the runtime's outputs are D = {d:G4} from the target's CDF over {n} runs, beyond the tolerance {settings.Tolerance:G3} plus the DKW bound {epsilon:G4}: "
+                + $"`consistent` reaches the target only as particles grow, and at this particle count the output law is still at least {gap:G3} from it; "
+                + $"it passes with more particles (raise the particle count with --set) or with --tolerance {tolerance:G3}"));
         }
 
         return new RuntimeCheck("DKW", "the target", d, null, null, epsilon + settings.Tolerance, settings.Alpha, n, null, settings.Beta, null, rejected);

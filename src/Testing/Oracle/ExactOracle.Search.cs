@@ -140,7 +140,7 @@ public sealed partial class ExactOracle
                 var result = new List<(ParticleState, double, double)>();
                 foreach (var (state, mass, logWeight) in branches)
                 {
-                    var value = PerParticle(update.Value, frame, population, state.Text, lets);
+                    var value = PerParticle(update.Value, frame, population, state.Text, lets, state);
                     switch (update.Kind)
                     {
                         case ParticleUpdateKind.Factor:

@@ -97,11 +97,11 @@ public sealed partial class ExactOracle
             case BoundSampleStatement sample:
             {
                 var model = Model(sample.Model.Name);
-                var prompt = KnownText(sample.Prompt, frame, "the prompt of a sample");
+                var prompts = PromptLaw(sample.Prompt, frame, "the prompt of a sample", out var shared);
                 var options = Options(sample.Options, frame);
                 var count = KnownCount(sample.Options.Count, frame);
-                var law = DecodeLaw.SampleText(model, prompt, options);
-                frame.Populations[sample.Population] = new PopulationLaw(law, count, law, null);
+                var law = Mixture(prompts, prompt => DecodeLaw.SampleText(model, prompt, options));
+                frame.Populations[sample.Population] = new PopulationLaw(law, count, law, null) { SharedInput = shared };
                 break;
             }
 
@@ -137,9 +137,11 @@ public sealed partial class ExactOracle
                 return frame.Population(reference.Local);
             case BoundSpawn spawn:
             {
-                var prompt = KnownText(spawn.Prompt, frame, "the prompt of spawn");
+                var prompts = PromptLaw(spawn.Prompt, frame, "the prompt of spawn", out var shared);
                 var empty = Distribution.PointMass("");
-                return new PopulationLaw(empty, KnownCount(spawn.Count, frame), empty, prompt);
+                return shared
+                    ? new PopulationLaw(empty, KnownCount(spawn.Count, frame), empty, null) { SharedInput = true, SpawnPrompts = prompts }
+                    : new PopulationLaw(empty, KnownCount(spawn.Count, frame), empty, (string)prompts.Outcomes[0].Value!);
             }
 
             case BoundRepeat repeat:
@@ -189,18 +191,34 @@ public sealed partial class ExactOracle
     private PopulationLaw Smc(BoundSmcStatement smc, Frame frame)
     {
         var start = frame.Population(smc.Population);
+        if (start.SpawnPrompts is { } prompts)
+        {
+            // Particles sharing a random prompt: each run's weights are normalized given its prompt, so the law is the
+            // mixture of the per-prompt targets by the prompt's law (what the runtime converges to; the compiler calls
+            // it heuristic when the block reweights, exact when it does not).
+            var mixture = Mixture(prompts, prompt => SmcTarget(smc, prompt, frame));
+            frame.LogEvidence = null;
+            return new PopulationLaw(null, start.Count, mixture, null) { SharedInput = true };
+        }
+
         if (start.SpawnPrompt is null)
         {
             throw new OracleException($"the oracle enumerates smc only over a spawned population, and '{smc.Population.Name}' was not spawned");
         }
 
+        var target = SmcTarget(smc, start.SpawnPrompt, frame);
+        return new PopulationLaw(null, start.Count, target, null);
+    }
+
+    /// <summary>The smc block's normalized target from one prompt; sets the frame's log evidence.</summary>
+    private Distribution SmcTarget(BoundSmcStatement smc, string prompt, Frame frame)
+    {
         var steps = KnownCount(smc.Steps, frame);
-        var paths = EnumeratePaths("smc", smc.Body, smc.Population, start.SpawnPrompt, steps, frame, onStep: null);
+        var paths = EnumeratePaths("smc", smc.Body, smc.Population, prompt, steps, frame, onStep: null);
         var masses = paths.Select(p => (Text: p.State.Text, Mass: p.Mass * Math.Exp(p.LogWeight))).ToList();
         var total = masses.Sum(m => m.Mass);
         frame.LogEvidence = Math.Log(total);
-        var target = Distribution.FromMasses(masses.Select(m => new KeyValuePair<Outcome, double>(new Outcome(m.Text), m.Mass)));
-        return new PopulationLaw(null, start.Count, target, null);
+        return Distribution.FromMasses(masses.Select(m => new KeyValuePair<Outcome, double>(new Outcome(m.Text), m.Mass)));
     }
 
     /// <summary>
@@ -276,6 +294,10 @@ public sealed partial class ExactOracle
                 return Lift(call.Arguments, frame, args => call.Function.Evaluate(args));
             case BoundFunctionCall call:
                 return Lift([call.Argument], frame, args => CallFunction(call.Function, (string)args[0]));
+            case BoundAdaptiveVote vote:
+                return AdaptiveVote(vote, frame);
+            case BoundLogProb logProb:
+                return Lift([logProb.Text, logProb.After], frame, args => TextLogProb(logProb.Model.Name, (string)args[0], (string)args[1]));
             case BoundList list:
                 return Lift(list.Elements, frame, args => args.ToArray());
             default:
@@ -307,19 +329,28 @@ public sealed partial class ExactOracle
     {
         var population = frame.Population(selection.PopulationSymbol);
         var source = _nextSource++;
-        var particles = population.Particle;
+        // Particles sharing a random input are i.i.d. only given it: one of them follows the mixture (sample), but the
+        // selections that compare or condition across particles have no i.i.d. law.
+        var particles = population.SharedInput && selection.Kind != SelectionKind.Sample ? null : population.Particle;
         string Text(Outcome o) => (string)o.Value!;
         object Key(Outcome o) => PerParticle(selection.Key!, frame, selection.PopulationSymbol, Text(o), frame.PerParticleLets);
-        var unavailable = particles is null
+
+        // Repeat members that gave no output are absent: every selection acts on the live ones (OverLiveMembers).
+        Distribution? OverLive(Func<Distribution, int, Distribution> law, Outcome whenNoneLive) =>
+            particles is null ? null : SelectionLaws.OverLiveMembers(particles, population.Count, law, whenNoneLive);
+        var liveParticles = particles is null || particles[Outcome.None] is 0.0 or 1.0 ? particles : particles.Where(o => !o.IsNone);
+        var unavailable = particles is null && population.SharedInput
+            ? $"{selection.Kind.ToString().ToLowerInvariant()}({selection.PopulationSymbol.Name}) over draws that share a random input: they are i.i.d. only given it, and the oracle does not enumerate the mixture of this selection"
+            : particles is null
             ? $"{selection.Kind.ToString().ToLowerInvariant()}({selection.PopulationSymbol.Name}) over a population whose particles are not i.i.d. (weighted, searched, raced or ranked): its finite-N law is not enumerated"
             : null;
         switch (selection.Kind)
         {
             case SelectionKind.Sample:
-                return new RandomValue(particles, particles, population.Target, unavailable, source, population.Support);
+                return new RandomValue(OverLive((live, _) => live, Outcome.None), liveParticles, population.Target, unavailable, source, population.Support);
             case SelectionKind.Best:
             {
-                var output = particles is null ? null : SelectionLaws.BestOfN(particles, o => ToDouble(Key(o)), population.Count);
+                var output = OverLive((live, m) => SelectionLaws.BestOfN(live, o => ToDouble(Key(o)), m), Outcome.None);
                 if (output is null && population.Searched is { } searched && searched.Child.Probabilities.Keys.All(o => ToDouble(Key(o)) == searched.Score(o)))
                 {
                     // A one-step search selected by its own score: the best of all its i.i.d. children.
@@ -337,17 +368,17 @@ public sealed partial class ExactOracle
                 if (particles is not null)
                 {
                     output = selection.Weight is null
-                        ? SelectionLaws.Vote(particles, VoteKey, population.Count)
-                        : SelectionLaws.WeightedVote(particles, VoteKey, o => ToDouble(PerParticle(selection.Weight, frame, selection.PopulationSymbol, Text(o), frame.PerParticleLets)), population.Count);
+                        ? OverLive((live, m) => SelectionLaws.Vote(live, VoteKey, m), Outcome.None)
+                        : OverLive((live, m) => SelectionLaws.WeightedVote(live, VoteKey, o => ToDouble(PerParticle(selection.Weight, frame, selection.PopulationSymbol, Text(o), frame.PerParticleLets)), m), Outcome.None);
                 }
 
-                return new RandomValue(output, output, population.Target?.Map(v => VoteKey(new Outcome(v)).Value), unavailable, source,
-                    population.Support?.Map(v => VoteKey(new Outcome(v)).Value));
+                return new RandomValue(output, output, population.Target?.Map(v => v is null ? null : VoteKey(new Outcome(v)).Value), unavailable, source,
+                    population.Support?.Map(v => v is null ? null : VoteKey(new Outcome(v)).Value));
             }
 
             default:
             {
-                bool Accept(Outcome o) => (bool)Key(o);
+                bool Accept(Outcome o) => !o.IsNone && (bool)Key(o);
                 if (particles is null && selection.Otherwise is not null && Single(selection.Otherwise, frame) is RandomValue { Support: { } fallbackSupport })
                 {
                     // A random fallback (e.g. the best particle) over a population with no enumerated law: only the support is known.
@@ -358,7 +389,7 @@ public sealed partial class ExactOracle
                 }
 
                 var fallback = selection.Otherwise is null ? Outcome.None : new Outcome(Fixed(selection.Otherwise, frame, "the fallback of first"));
-                var output = particles is null ? null : SelectionLaws.Rejection(particles, Accept, population.Count, fallback);
+                var output = OverLive((live, m) => SelectionLaws.Rejection(live, Accept, m, fallback), fallback);
                 var passing = particles is null || !particles.Probabilities.Keys.Any(Accept) ? null : particles.Where(Accept);
                 var target = population.Target is null || !population.Target.Probabilities.Keys.Any(Accept) ? null : population.Target.Where(Accept);
                 // Reachable: one draw, replaced by the fallback when rejected (the law of first with a budget of one).
@@ -369,9 +400,10 @@ public sealed partial class ExactOracle
     }
 
     /// <summary>A per-particle expression of <paramref name="population"/> for the particle with text <paramref name="text"/>.</summary>
-    private object PerParticle(BoundExpression expression, Frame frame, LocalSymbol population, string text, IReadOnlyDictionary<LocalSymbol, BoundExpression> lets)
+    private object PerParticle(
+        BoundExpression expression, Frame frame, LocalSymbol population, string text, IReadOnlyDictionary<LocalSymbol, BoundExpression> lets, ParticleState? state = null)
     {
-        object Recurse(BoundExpression e) => PerParticle(e, frame, population, text, lets);
+        object Recurse(BoundExpression e) => PerParticle(e, frame, population, text, lets, state);
         switch (expression)
         {
             case BoundParticleText particle when particle.PopulationSymbol == population:
@@ -386,6 +418,8 @@ public sealed partial class ExactOracle
                 return call.Function.Evaluate(call.Arguments.Select(Recurse).ToArray());
             case BoundFunctionCall call:
                 return CallFunction(call.Function, (string)Recurse(call.Argument));
+            case BoundLogProb logProb:
+                return ParticleLogProb(logProb, population, state, Recurse);
             case BoundList list:
                 return list.Elements.Select(Recurse).ToArray();
             case { IsPerParticle: false }:
@@ -467,6 +501,12 @@ public sealed partial class ExactOracle
     private sealed record PopulationLaw(
         Distribution? Particle, int Count, Distribution? Target, string? SpawnPrompt, Distribution? Reachable = null, OneStepSearch? Searched = null) : Law
     {
+        /// <summary>The particles share a random input (a prompt drawn earlier): i.i.d. only given it.</summary>
+        public bool SharedInput { get; init; }
+
+        /// <summary>For a spawn from a random prompt: the prompt's law (<see cref="SpawnPrompt"/> is null).</summary>
+        public Distribution? SpawnPrompts { get; init; }
+
         /// <summary>A law whose support holds every particle the population can hold (one particle's law, when known).</summary>
         public Distribution? Support => Particle ?? Reachable ?? Target;
     }

@@ -38,6 +38,38 @@ public static class SelectionLaws
     }
 
     /// <summary>
+    /// A selection over n i.i.d. members of which each is absent (<see cref="Outcome.None"/>: a repeat member that gave
+    /// no output, a dead particle the selection skips): the mixture over the live count m ~ Binomial(n, 1 − q) of
+    /// <paramref name="law"/> over m i.i.d. draws of the live members' law; <paramref name="whenNoneLive"/> when m = 0.
+    /// </summary>
+    public static Distribution OverLiveMembers(Distribution particles, int n, Func<Distribution, int, Distribution> law, Outcome whenNoneLive)
+    {
+        ArgumentNullException.ThrowIfNull(particles);
+        ArgumentNullException.ThrowIfNull(law);
+        ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
+        var absent = particles[Outcome.None];
+        if (absent == 0.0)
+        {
+            return law(particles, n);
+        }
+
+        var masses = new List<KeyValuePair<Outcome, double>> { new(whenNoneLive, Math.Pow(absent, n)) };
+        if (absent < 1.0)
+        {
+            var live = particles.Where(o => !o.IsNone);
+            var logChoose = 0.0;
+            for (var m = 1; m <= n; m++)
+            {
+                logChoose += Math.Log(n - m + 1) - Math.Log(m);
+                var weight = Math.Exp(logChoose + m * Math.Log(1.0 - absent) + (n - m) * Math.Log(absent));
+                masses.AddRange(law(live, m).Probabilities.Select(p => new KeyValuePair<Outcome, double>(p.Key, weight * p.Value)));
+            }
+        }
+
+        return Distribution.FromMasses(masses);
+    }
+
+    /// <summary>
     /// The law of <c>first(xs, where: accept, otherwise: fallback)</c> over n i.i.d. draws: with Z = Σ p·a,
     /// P(y) = (1 − (1 − Z)^n)·p(y)a(y)/Z + (1 − Z)^n·1{y = fallback}; without a fallback the run returns no output.
     /// </summary>

@@ -7,7 +7,9 @@ namespace Tts.Training.Arithmetic;
 /// <summary>Accuracy of single samples per level on the test split: what a trained policy is judged by.</summary>
 public static class PolicyReport
 {
-    public static IReadOnlyDictionary<int, double> Accuracy(ILanguageModel model, int problemsPerLevel, double temperature, ulong seed)
+    /// <summary>Accuracy per level; <paramref name="levelDone"/> hears each level as it finishes (a level takes tens of seconds on a CPU).</summary>
+    public static IReadOnlyDictionary<int, double> Accuracy(
+        ILanguageModel model, int problemsPerLevel, double temperature, ulong seed, Action<int, double>? levelDone = null)
     {
         var accuracy = new SortedDictionary<int, double>();
         for (var level = ArithmeticGenerator.MinLevel; level <= ArithmeticGenerator.MaxLevel; level++)
@@ -15,6 +17,7 @@ public static class PolicyReport
             var problems = ArithmeticTask.Problems(ArithmeticSplit.Test, problemsPerLevel, ArithmeticTask.TestSeed + level, [level]);
             var samples = PolicySampler.Sample(model, problems.Select(p => p.Prompt).ToList(), 1, temperature, 128, seed);
             accuracy[level] = problems.Select((p, i) => ArithmeticChecker.IsCorrect(p, samples[i][0]) ? 1.0 : 0.0).Average();
+            levelDone?.Invoke(level, accuracy[level]);
         }
 
         return accuracy;

@@ -15,13 +15,13 @@ internal static class DifferentialSetup
 {
     /// <summary>
     /// The policy (also bound as the speculative target) and a draft model over the same vocabulary with other
-    /// probabilities; the caller disposes the models.
+    /// probabilities (also bound as the proposal and the judge of the likelihood examples); the caller disposes the models.
     /// </summary>
     public static (ModelBindings Bindings, TabularModel[] Models) CharacterModels()
     {
         var policy = CharacterModel(new Dictionary<string, double> { ["a"] = 30, ["b"] = 20, ["c"] = 10, [" "] = 8, ["."] = 5, ["1"] = 5, ["\n"] = 5, ["<eos>"] = 10 }, "policy");
         var draft = CharacterModel(new Dictionary<string, double> { ["a"] = 20, ["b"] = 30, ["c"] = 15, [" "] = 5, ["\n"] = 10, ["<eos>"] = 15 }, "draft");
-        return (new ModelBindings().Bind("policy", policy).Bind("target", policy).Bind("draft", draft), new[] { policy, draft });
+        return (new ModelBindings().Bind("policy", policy).Bind("target", policy).Bind("draft", draft).Bind("proposal", draft).Bind("judge", draft), new[] { policy, draft });
     }
 
     /// <summary>prm, orm, value: Score rewards; valid, solved: verifiers — all pure functions of the text.</summary>

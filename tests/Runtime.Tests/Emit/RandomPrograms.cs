@@ -76,7 +76,9 @@ internal static class RandomPrograms
             "factor ps += weight(0.5 * count(ps, \"a\"))",
             "condition ps: ok(ps)",
             "observe ps: prob(0.2 + 0.1 * len(ps))",
-            "twist ps = log(r(ps))")
+            "twist ps = log(r(ps))",
+            "factor ps += logp(policy, ps, after: prompt) / 2.0",
+            "factor ps += logp(policy, \"a\", after: prompt + ps)")
         from selection in Selection("ps")
         select $"    population ps = spawn({n}, prompt: prompt)\n"
                + $"    smc ps with resample = {method}{ess}, steps <= {steps} {{\n"
@@ -106,12 +108,19 @@ internal static class RandomPrograms
         from selection in Selection("hs")
         select $"    population hs = repeat({k}, helper(prompt))\n    return {selection}\n";
 
+    private static Gen<string> AdaptiveVote =>
+        from n in Gen.Choose(1, 6)
+        from wave in Gen.Choose(1, 3)
+        from maxTokens in Gen.Choose(1, 3)
+        from key in Gen.Elements("", ", key: answer")
+        select $"    return adaptive_vote(prompt, from: policy, n: {n}, wave: {wave}, max_tokens: {maxTokens}{key})\n";
+
     private static Gen<string> Call =>
         Gen.Elements("    return helper(prompt + \"a\")\n", "    let h = helper(prompt)\n    return helper(h)\n");
 
     public static Gen<string> Program =>
         from helper in Sample("prompt")
-        from main in Gen.Frequency((3, Sample("prompt")), (3, Smc), (2, Search), (2, Repeat), (1, Call), (3, Fork))
+        from main in Gen.Frequency((3, Sample("prompt")), (3, Smc), (2, Search), (2, Repeat), (1, Call), (3, Fork), (1, AdaptiveVote))
         select "model policy: lm\nreward r: Score\nverifier ok\n\n"
                + "strategy helper(prompt: text) -> text {\n" + helper + "}\n\n"
                + "strategy main(prompt: text = \"a\") -> text {\n" + main + "}\n";

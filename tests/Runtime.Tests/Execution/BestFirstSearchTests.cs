@@ -6,6 +6,7 @@ using Tts.Runtime.Execution;
 using Tts.Runtime.Models.Tabular;
 using Tts.Runtime.Rewards;
 using Tts.Runtime.Tests.Models;
+using Tts.TestSupport.Strategies;
 
 namespace Tts.Runtime.Tests.Execution;
 
@@ -46,11 +47,9 @@ public sealed class BestFirstSearchTests
 
     private static List<RunResult> Run(TabularModel model, RunOptions options, long width, long expand, long steps)
     {
-        var compilation = Compilation.Compile(SourceText.From(Program, "best_first.tts"), OptimizationLevel.O1);
-        Assert.False(compilation.HasErrors, string.Join("\n", compilation.Diagnostics));
         var arguments = new Dictionary<string, object> { ["width"] = width, ["expand"] = expand, ["steps"] = steps };
         var functions = new FunctionBindings().BindReward("length", DelegateReward.PerText(RewardKind.Score, t => t.Length));
-        return CompiledStrategy.Of(compilation.Optimized!, "s").Run(arguments, new ModelBindings().Bind("policy", model), functions, options)
+        return TestPrograms.Strategy(Program, "s").Run(arguments, new ModelBindings().Bind("policy", model), functions, options)
             .Select(r => r.Untimed())
             .ToList();
     }

@@ -7,18 +7,14 @@ using Tts.Runtime.Execution;
 using Tts.Runtime.Models.Tabular;
 using Tts.Runtime.Rewards;
 using Tts.Runtime.Tests.Models;
+using Tts.TestSupport.Strategies;
 
 namespace Tts.Runtime.Tests.Execution;
 
 /// <summary>The semantics of smc, search, race, rank, repeat, refine, speculative, calls and budgets, checked exactly.</summary>
 public sealed class BlockExecutionTests
 {
-    private static IrModule Compile(string program, OptimizationLevel level = OptimizationLevel.O1)
-    {
-        var compilation = Compilation.Compile(SourceText.From(program, "test.tts"), level);
-        Assert.False(compilation.HasErrors, string.Join("\n", compilation.Diagnostics));
-        return compilation.Optimized!;
-    }
+    private static IrModule Compile(string program, OptimizationLevel level = OptimizationLevel.O1) => TestPrograms.Compile(program, level).Optimized!;
 
     /// <summary>Runs a strategy of a program on the design model with its parameters' defaults (shared by other execution tests).</summary>
     internal static List<RunResult> Run(

@@ -8,17 +8,13 @@ using Tts.Runtime.Models.Tabular;
 using Tts.Runtime.Sampling;
 using Tts.Runtime.Tests.Models;
 using TorchSharp;
+using Tts.TestSupport.Strategies;
 
 namespace Tts.Runtime.Tests.Execution;
 
 public sealed class ExecutorTests
 {
-    private static CompiledStrategy Compile(string program, OptimizationLevel level = OptimizationLevel.O1)
-    {
-        var compilation = Compilation.Compile(SourceText.From(program, "test.tts"), level);
-        Assert.False(compilation.HasErrors, string.Join("\n", compilation.Diagnostics));
-        return CompiledStrategy.Of(compilation.Optimized!, compilation.Optimized!.Functions.Single().Name);
-    }
+    private static CompiledStrategy Compile(string program, OptimizationLevel level = OptimizationLevel.O1) => TestPrograms.Strategy(program, level: level);
 
     private static IReadOnlyList<RunResult> Run(CompiledStrategy function, TabularModel model, RunOptions options, params (string Name, object Value)[] arguments)
     {

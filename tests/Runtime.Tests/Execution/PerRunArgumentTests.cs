@@ -6,6 +6,7 @@ using Tts.Language.Text;
 using Tts.Runtime.Execution;
 using Tts.Runtime.Rewards;
 using Tts.Runtime.Tests.Models;
+using Tts.TestSupport.Strategies;
 
 namespace Tts.Runtime.Tests.Execution;
 
@@ -21,12 +22,7 @@ public sealed class PerRunArgumentTests
         }
         """;
 
-    private static CompiledStrategy Compile()
-    {
-        var compilation = Compilation.Compile(SourceText.From(Program, "test.tts"), OptimizationLevel.O1);
-        Assert.False(compilation.HasErrors, string.Join("\n", compilation.Diagnostics));
-        return CompiledStrategy.Of(compilation.Optimized!, "s");
-    }
+    private static CompiledStrategy Compile() => TestPrograms.Strategy(Program, "s");
 
     [Fact]
     public void Each_run_gets_its_own_value_and_equals_the_same_run_alone()
@@ -81,8 +77,6 @@ public sealed class PerRunArgumentTests
                 return sample(ps)
             }
             """;
-        var compilation = Compilation.Compile(SourceText.From(program, "test.tts"), OptimizationLevel.O1);
-        Assert.False(compilation.HasErrors, string.Join("\n", compilation.Diagnostics));
         string[] prompts = ["a", "b", "c", "ab"];
         var calls = 0;
         var functions = new FunctionBindings().BindReward("seen", DelegateReward.Batched(RewardKind.Score, texts =>
@@ -93,7 +87,7 @@ public sealed class PerRunArgumentTests
             Assert.Equal(runs.Order(), runs); // particles of a run are contiguous, runs in order
             return texts.Select(_ => 1.0).ToArray();
         }));
-        _ = CompiledStrategy.Of(compilation.Optimized!, "s").Run(new Dictionary<string, object> { ["prompt"] = new PerRunArgument(prompts), ["n"] = 3L },
+        _ = TestPrograms.Strategy(program, "s").Run(new Dictionary<string, object> { ["prompt"] = new PerRunArgument(prompts), ["n"] = 3L },
             new ModelBindings().Bind("policy", model), functions, new RunOptions(7, Runs: prompts.Length)).ToList();
         Assert.True(calls > 0);
     }

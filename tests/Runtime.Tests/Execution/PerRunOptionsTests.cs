@@ -6,6 +6,7 @@ using Tts.Runtime.Execution;
 using Tts.Runtime.Models.Tabular;
 using Tts.Runtime.Rewards;
 using Tts.Runtime.Tests.Models;
+using Tts.TestSupport.Strategies;
 
 namespace Tts.Runtime.Tests.Execution;
 
@@ -27,12 +28,7 @@ public sealed class PerRunOptionsTests
         ["ban"] = new PerRunArgument(["zz", "a", "c", "zz", "b", "zz"]),
     };
 
-    private static CompiledStrategy Compile(string program)
-    {
-        var compilation = Compilation.Compile(SourceText.From(program, "test.tts"), OptimizationLevel.O1);
-        Assert.False(compilation.HasErrors, string.Join("\n", compilation.Diagnostics));
-        return CompiledStrategy.Of(compilation.Optimized!, "s");
-    }
+    private static CompiledStrategy Compile(string program) => TestPrograms.Strategy(program, "s");
 
     /// <summary>Every run batched equals the same run alone: output and spend.</summary>
     private static void AssertBatchedEqualsAlone(CompiledStrategy strategy, Func<ModelBindings> models, Dictionary<string, object> arguments)

@@ -21,14 +21,22 @@ public static class StatisticalAssertions
     /// 17. Testing.Tests, Mutation/TwistNotRemovedTests: the correct twisted smc within the DKW bound of its target.
     /// 18–27. Testing.Tests, Properties/ConsistencyProperties: <c>StatisticalCases</c> = 5 random consistent
     ///    programs, two assertions each (upper TV bound at N = 32 below the exact TV(1); DKW within the tolerance).
-    /// 28–41. Cli.Tests, StrategyLibraryTests: `tts test` on the strategy library, one chi-square or DKW check for
-    ///    each of <c>StrategyLibraryTests.StatisticalChecks</c> = 14 strategies.
-    /// 42. Serving.Tests, CompletionLawTests: completions sampled through `tts serve`'s HTTP API vs the exact text law
+    /// 28–44. Cli.Tests, StrategyLibraryTests: `tts test` on the strategy library, one chi-square or DKW check for
+    ///    each of <c>StrategyLibraryTests.StatisticalChecks</c> = 17 strategies.
+    /// 45. Serving.Tests, CompletionLawTests: completions sampled through `tts serve`'s HTTP API vs the exact text law
     ///    (chi-square).
-    /// 43–44. Engines.Remote.Tests, LawThroughHttpTests: sampling and rejection on a model behind tts serve vs the
+    /// 46–47. Engines.Remote.Tests, LawThroughHttpTests: sampling and rejection on a model behind tts serve vs the
     ///    oracle's exact output law (one chi-square each).
-    /// 45. Engines.Tests, GgufSampledLawTests: two-token continuations on the gguf engine vs the TorchSharp engine's
+    /// 48. Engines.Tests, GgufSampledLawTests: two-token continuations on the gguf engine vs the TorchSharp engine's
     ///    exact law (chi-square).
+    /// 49–50. Testing.Tests, Properties/SharedInputChecks: the executor vs the oracle's exact output law of a repeat
+    ///    whose members may give no output, and of a sample from a randomly drawn prompt (one chi-square each).
+    /// 51. Testing.Tests, Oracle/LikelihoodTargetTests: importance sampling from a proposal model at N = 64 within the
+    ///    DKW bound of the target model's law.
+    /// 52. Testing.Tests, Oracle/AdaptiveVoteLawTests: the adaptive vote's runs against the majority-vote law of all n
+    ///    draws (chi-square).
+    /// 53–54. Engines.Remote.Tests, LawThroughHttpTests: the same two strategies as 46–47 sampled on the server
+    ///    (sampling=server) vs the oracle's exact output law (one chi-square each).
     /// </summary>
-    public const int Count = 45;
+    public const int Count = 54;
 }

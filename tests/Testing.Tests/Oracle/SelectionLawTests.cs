@@ -23,6 +23,19 @@ public sealed class SelectionLawTests
         Config.QuickThrowOnFailure.WithReplay(seed, 0x9E3779B97F4A7C15UL).WithMaxTest(150).WithQuietOnSuccess(true);
 
     [Fact]
+    public void OverLiveMembers_mixes_over_the_live_count()
+    {
+        // Members "a" w.p. 0.3, "b" 0.2, absent 0.5; sample over n = 2: none live w.p. 0.25, else the live law.
+        var members = Distribution.FromProbabilities([new(new Outcome("a"), 0.3), new(new Outcome("b"), 0.2), new(Outcome.None, 0.5)]);
+
+        var law = SelectionLaws.OverLiveMembers(members, 2, (live, _) => live, Outcome.None);
+
+        Assert.Equal(0.25, law[Outcome.None], 12);
+        Assert.Equal(0.75 * 0.6, law[new Outcome("a")], 12);
+        Assert.Equal(0.75 * 0.4, law[new Outcome("b")], 12);
+    }
+
+    [Fact]
     public void BestOfN_IsTheBruteForceLaw()
     {
         static double Score(Outcome o) => ((string)o.Value!).Count(c => c == 'b') - (((string)o.Value!).Length == 0 ? double.NaN : 0);

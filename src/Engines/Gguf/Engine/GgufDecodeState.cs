@@ -7,8 +7,9 @@ namespace Tts.Engines.Gguf.Engine;
 
 /// <summary>
 /// The rows being decoded by a <see cref="GgufModel"/>: one llama.cpp conversation (sequence) per row, the float32
-/// logits of each row's next token, and each row's length. Reorder and Concat keep a row's conversation for its first
-/// copy and fork it (shared KV cells, no recompute) for further copies; rows nobody keeps free their sequence.
+/// logits of each row's next token, and each row's length. Reorder and Concat keep a row's conversation for one copy
+/// and copy it for the others (a fork with shared KV cells in its own context while that has room, else its KV state
+/// copied into another context; never a recompute); rows nobody keeps free their sequence.
 /// </summary>
 internal sealed class GgufDecodeState : IDecodeState
 {
@@ -26,7 +27,6 @@ internal sealed class GgufDecodeState : IDecodeState
         _logits = logits;
         _ended = ended;
         _lengths = lengths;
-        model.LiveSequences += rows.Count;
     }
 
     public int Rows => _rows.Count;
@@ -70,28 +70,26 @@ internal sealed class GgufDecodeState : IDecodeState
 
         lock (model.Gate)
         {
-            var used = contexts.Where((_, p) => promptOfRow.Contains(p)).ToList();
-            // A prompt's own sequence becomes its first row, so the peak is one sequence per row.
-            RequireSequences(model, promptOfRow.Count);
-            var cells = used.Sum(c => (long)c.Length) + promptOfRow.Count;
-            if (cells > model.ContextTokens)
-            {
-                throw new ModelException($"{model.SourceName}: {used.Count} prompts and {promptOfRow.Count} rows need at least {cells} KV cells; the context holds {model.ContextTokens}");
-            }
-
             var promptConversations = new Conversation?[prompts.Count];
             var promptLogits = new float[prompts.Count][];
+            var rows = new List<Conversation>(promptOfRow.Count);
             try
             {
-                Prefill(model, contexts, promptOfRow, promptConversations, promptLogits);
-                var rows = new List<Conversation>(promptOfRow.Count);
-                var taken = new bool[prompts.Count];
+                var rowsOfPrompt = new int[prompts.Count];
+                foreach (var p in promptOfRow)
+                {
+                    rowsOfPrompt[p]++;
+                }
+
+                Prefill(model, contexts, rowsOfPrompt, promptConversations, promptLogits);
+                var copies = new Queue<Conversation>?[prompts.Count];
                 var logits = new float[promptOfRow.Count * model.Vocabulary.Count];
                 for (var r = 0; r < promptOfRow.Count; r++)
                 {
+                    // A prompt's own sequence becomes its first row; its other rows are copies (forks where there is room).
                     var p = promptOfRow[r];
-                    rows.Add(taken[p] ? promptConversations[p]!.Fork() : promptConversations[p]!);
-                    taken[p] = true;
+                    copies[p] ??= new Queue<Conversation>(model.Pool.Copies(promptConversations[p]!, rowsOfPrompt[p] - 1));
+                    rows.Add(copies[p]!.TryDequeue(out var copy) ? copy : promptConversations[p]!);
                     promptLogits[p].CopyTo(logits, r * model.Vocabulary.Count);
                 }
 
@@ -99,9 +97,9 @@ internal sealed class GgufDecodeState : IDecodeState
             }
             catch
             {
-                foreach (var conversation in promptConversations)
+                foreach (var conversation in rows.Concat(promptConversations.OfType<Conversation>()))
                 {
-                    conversation?.Dispose();
+                    model.Pool.Release(conversation);
                 }
 
                 throw;
@@ -166,7 +164,7 @@ internal sealed class GgufDecodeState : IDecodeState
                 _rows[r].Prompt((LLamaToken)(int)ids[r]);
             }
 
-            Infer(_model, "a decode step");
+            _model.Pool.InferWaiting("a decode step");
             foreach (var r in advancing)
             {
                 _rows[r].Sample().CopyTo(_logits.AsSpan(r * V, V));
@@ -189,32 +187,30 @@ internal sealed class GgufDecodeState : IDecodeState
 
         lock (_model.Gate)
         {
-            var kept = new bool[Rows];
+            var copies = new int[Rows];
             foreach (var source in indices)
             {
-                kept[source] = true;
+                copies[source]++;
             }
 
             // Free first, so that a resample at full population never needs more sequences than it ends with.
             for (var r = 0; r < Rows; r++)
             {
-                if (!kept[r])
+                if (copies[r] == 0)
                 {
-                    _rows[r].Dispose();
+                    _model.Pool.Release(_rows[r]);
                 }
             }
 
-            _model.LiveSequences -= kept.Count(k => !k);
-            RequireSequences(_model, indices.Length - kept.Count(k => k));
-            var taken = new bool[Rows];
+            var copiesOf = new Queue<Conversation>?[Rows];
             var rows = new List<Conversation>(indices.Length);
             foreach (var source in indices)
             {
-                rows.Add(taken[source] ? _rows[(int)source].Fork() : _rows[(int)source]);
-                taken[source] = true;
+                // One new row keeps the old row's sequence; the others are copies of it.
+                copiesOf[source] ??= new Queue<Conversation>(_model.Pool.Copies(_rows[(int)source], copies[source] - 1));
+                rows.Add(copiesOf[source]!.TryDequeue(out var copy) ? copy : _rows[(int)source]);
             }
 
-            _model.LiveSequences += indices.Length - kept.Count(k => k);
             _logits = Gather(_logits, indices, V);
             _ended = Array.ConvertAll(indices, i => _ended[i]);
             _lengths = Array.ConvertAll(indices, i => _lengths[i]);
@@ -234,8 +230,7 @@ internal sealed class GgufDecodeState : IDecodeState
         ObjectDisposedException.ThrowIf(state._disposed, state);
         lock (_model.Gate)
         {
-            RequireSequences(_model, Rows + state.Rows);
-            var rows = _rows.Concat(state._rows).Select(c => c.Fork()).ToList();
+            var rows = _rows.Concat(state._rows).SelectMany(c => _model.Pool.Copies(c, 1)).ToList();
             return new GgufDecodeState(_model, rows, [.. _logits, .. state._logits], [.. _ended, .. state._ended], [.. _lengths, .. state._lengths]);
         }
     }
@@ -252,86 +247,69 @@ internal sealed class GgufDecodeState : IDecodeState
         {
             foreach (var conversation in _rows)
             {
-                conversation.Dispose();
+                _model.Pool.Release(conversation);
             }
 
-            _model.LiveSequences -= _rows.Count;
             _rows.Clear();
         }
     }
 
     /// <summary>
-    /// Each used prompt once, several per llama_decode while they fit a batch; a prompt longer than a batch goes in
-    /// batch-sized pieces. Each prompt's last logits are copied out before the next decode overwrites them.
+    /// Each used prompt once, in the context with room for its rows, several per llama_decode while they fit a batch;
+    /// a prompt longer than a batch goes in batch-sized pieces. Each prompt's last logits are copied out before the
+    /// next decode of its context overwrites them.
     /// </summary>
-    private static void Prefill(GgufModel model, int[][] contexts, IReadOnlyList<int> promptOfRow, Conversation?[] conversations, float[][] logits)
+    private static void Prefill(GgufModel model, int[][] contexts, int[] rowsOfPrompt, Conversation?[] conversations, float[][] logits)
     {
-        var pending = new List<int>();
-        var queued = 0;
+        var pending = new Dictionary<BatchedExecutor, (List<int> Prompts, int Queued)>();
         for (var p = 0; p < contexts.Length; p++)
         {
-            if (!promptOfRow.Contains(p))
+            if (rowsOfPrompt[p] == 0)
             {
                 continue;
             }
 
-            conversations[p] = model.Executor.Create();
+            var conversation = conversations[p] = model.Pool.Create(room: rowsOfPrompt[p]);
+            var context = conversation.Executor;
             var tokens = Array.ConvertAll(contexts[p], id => (LLamaToken)id);
-            if (queued + tokens.Length > model.BatchTokens && pending.Count > 0)
+            var (waiting, queued) = pending.TryGetValue(context, out var entry) ? entry : ([], 0);
+            if (queued + tokens.Length > model.BatchTokens && waiting.Count > 0)
             {
-                Flush(model, pending, conversations, logits);
+                Flush(model, context, waiting, conversations, logits);
                 queued = 0;
             }
 
             for (var start = 0; start < tokens.Length; start += model.BatchTokens)
             {
                 var piece = Math.Min(model.BatchTokens, tokens.Length - start);
-                conversations[p]!.Prompt(tokens.AsSpan(start, piece));
+                conversation.Prompt(tokens.AsSpan(start, piece));
                 queued += piece;
                 if (start + piece < tokens.Length)
                 {
-                    Infer(model, "a prompt");
+                    model.Pool.Infer(context, "a prompt");
                     queued = 0;
                 }
             }
 
-            pending.Add(p);
+            waiting.Add(p);
+            pending[context] = (waiting, queued);
         }
 
-        Flush(model, pending, conversations, logits);
+        foreach (var (context, (waiting, _)) in pending)
+        {
+            Flush(model, context, waiting, conversations, logits);
+        }
     }
 
-    private static void Flush(GgufModel model, List<int> pending, Conversation?[] conversations, float[][] logits)
+    private static void Flush(GgufModel model, BatchedExecutor context, List<int> waiting, Conversation?[] conversations, float[][] logits)
     {
-        Infer(model, "a prompt");
-        foreach (var p in pending)
+        model.Pool.Infer(context, "a prompt");
+        foreach (var p in waiting)
         {
             logits[p] = conversations[p]!.Sample().ToArray();
         }
 
-        pending.Clear();
-    }
-
-    private static void Infer(GgufModel model, string what)
-    {
-        var result = model.Executor.Infer().GetAwaiter().GetResult();
-        model.DecodeCalls++;
-        if (result != DecodeResult.Ok)
-        {
-            throw new ModelException(result == DecodeResult.NoKvSlot
-                ? $"{model.SourceName}: the KV cache of {model.ContextTokens} tokens is full while decoding {what}: use a larger context or fewer particles"
-                : $"{model.SourceName}: llama.cpp failed to decode {what} ({result})" + (LlamaNativeLog.LastError() is { } error ? $": {error}" : ""));
-        }
-    }
-
-    private static void RequireSequences(GgufModel model, int more)
-    {
-        if (model.LiveSequences + more > model.Sequences)
-        {
-            throw new ModelException(
-                $"{model.SourceName}: {model.LiveSequences + more} llama.cpp sequences are needed but the context was made for {model.Sequences}: "
-                + "run fewer particles at once (tts eval --batch-particles, tts run --samples)");
-        }
+        waiting.Clear();
     }
 
     private static float[] Gather(float[] values, long[] indices, int width)

@@ -1,6 +1,5 @@
 using System.Globalization;
 using LLama;
-using LLama.Batched;
 using LLama.Common;
 using LLama.Exceptions;
 using LLama.Native;
@@ -12,27 +11,27 @@ namespace Tts.Engines.Gguf.Engine;
 /// <summary>
 /// A GGUF model run in process by llama.cpp (LLamaSharp's batched executor): one llama.cpp sequence per row, each
 /// distinct prompt prefilled once and forked to the rows that continue it, every live row decoded in one batch per
-/// step. Full logits come back and become float64 log-probabilities, so the runtime's own sampler, masks and
+/// step and context (a population above one context's sequences is spread over several, <see cref="GgufContextPool"/>). Full logits come back and become float64 log-probabilities, so the runtime's own sampler, masks and
 /// resamplers run on them exactly as on the TorchSharp engine. All llama.cpp calls of one model are serialized.
 /// </summary>
 public sealed class GgufModel : ILanguageModel
 {
     private static readonly string[] SupportedArchitectures = ["llama", "mistral", "qwen2", "qwen3"];
 
+    /// <summary>llama.cpp's LLAMA_MAX_SEQ: the most sequences one context can hold.</summary>
+    public const int MaxSequencesPerContext = 256;
+
     private readonly LLamaWeights _weights;
     private readonly GgufVocabulary _vocabulary;
 
-    private GgufModel(string path, GgufFile file, GgufVocabulary vocabulary, LLamaWeights weights, BatchedExecutor executor, ModelParams parameters, int trainingContext)
+    private GgufModel(string path, GgufFile file, GgufVocabulary vocabulary, LLamaWeights weights, GgufContextPool pool, int trainingContext)
     {
         SourceName = path;
         File = file;
         _vocabulary = vocabulary;
         _weights = weights;
-        Executor = executor;
-        Sequences = (int)parameters.SeqMax;
-        ContextTokens = (int)parameters.ContextSize!.Value;
+        Pool = pool;
         TrainingContext = trainingContext;
-        BatchTokens = (int)parameters.BatchSize;
     }
 
     public string SourceName { get; }
@@ -41,18 +40,21 @@ public sealed class GgufModel : ILanguageModel
 
     public Vocabulary Vocabulary => _vocabulary.Vocabulary;
 
-    /// <summary>The most rows (plus prompts being prefilled) that may live at once.</summary>
-    public int Sequences { get; }
+    /// <summary>Sequences (rows) per llama.cpp context; more rows take more contexts.</summary>
+    public int SequencesPerContext => Pool.SequencesPerContext;
 
-    /// <summary>KV cache cells, shared by every sequence.</summary>
-    public int ContextTokens { get; }
+    /// <summary>KV cache cells of each context, shared by its sequences.</summary>
+    public int ContextTokens => Pool.ContextTokens;
+
+    /// <summary>llama.cpp contexts made so far.</summary>
+    public int Contexts => Pool.Contexts;
 
     /// <summary>The model's own context length: a row whose next token would sit there must end.</summary>
     public int TrainingContext { get; }
 
-    internal int BatchTokens { get; }
+    internal int BatchTokens => Pool.BatchTokens;
 
-    internal BatchedExecutor Executor { get; }
+    internal GgufContextPool Pool { get; }
 
     internal bool[] Unused => _vocabulary.Unused;
 
@@ -60,10 +62,10 @@ public sealed class GgufModel : ILanguageModel
     internal object Gate { get; } = new();
 
     /// <summary>Rows currently holding a sequence, over all states of this model.</summary>
-    internal int LiveSequences { get; set; }
+    public int LiveSequences => Pool.LiveSequences;
 
     /// <summary>Forward passes (llama_decode calls) so far.</summary>
-    public long DecodeCalls { get; internal set; }
+    public long DecodeCalls => Pool.DecodeCalls;
 
     public static GgufModel Load(string path, GgufOptions? options = null)
     {
@@ -78,21 +80,22 @@ public sealed class GgufModel : ILanguageModel
 
         var vocabulary = GgufVocabulary.Read(file);
         var trainingContext = (int)(file.Integer($"{architecture}.context_length") ?? throw new ModelException($"{path}: no {architecture}.context_length in the GGUF metadata"));
-        if (options.Sequences < 1)
+        if (options.Sequences is < 1 or > MaxSequencesPerContext)
         {
-            throw new ModelException($"{path}: sequences must be at least 1, got {options.Sequences}");
+            throw new ModelException($"{path}: sequences per context must be from 1 to {MaxSequencesPerContext} (llama.cpp's limit), got {options.Sequences}");
         }
 
         var bytesPerCell = KvBytesPerToken(file, architecture) * (options.FullPrecisionAttention ? 2 : 1);
         var budget = options.MaxKvCacheBytes ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4;
         var contextTokens = options.ContextTokens
-                            ?? (int)Math.Max(256, Math.Min(Math.Min(65536L, (long)trainingContext * options.Sequences / 4), budget / Math.Max(1, bytesPerCell)));
-        var kvBytes = (long)contextTokens * bytesPerCell;
-        if (kvBytes > budget)
+                            ?? (int)Math.Max(Math.Max(256, Math.Min(trainingContext, 65536)), Math.Min(Math.Min(65536L, (long)trainingContext * options.Sequences / 4), budget / Math.Max(1, bytesPerCell)));
+        // A context's KV cache and its logits output buffer (one row of vocabulary floats per sequence).
+        var contextBytes = (long)contextTokens * bytesPerCell + (long)options.Sequences * vocabulary.Vocabulary.Count * sizeof(float);
+        if (contextBytes > budget)
         {
             throw new ModelException(string.Create(
                 CultureInfo.InvariantCulture,
-                $"{path}: a KV cache of {contextTokens} tokens takes {kvBytes / 1e9:F2} GB, more than the {budget / 1e9:F2} GB allowed: lower the context"));
+                $"{path}: a llama.cpp context of {contextTokens} KV cells and {options.Sequences} sequences takes {contextBytes / 1e9:F2} GB, more than the {budget / 1e9:F2} GB allowed: lower gguf:FILE?context=N or sequences=N, or raise kv_cache_gb=G"));
         }
 
         LlamaNativeLog.Install();
@@ -127,8 +130,7 @@ public sealed class GgufModel : ILanguageModel
                 throw new ModelException($"{path}: llama.cpp reads {weights.Vocab.Count} tokens, the metadata lists {vocabulary.Vocabulary.Count}");
             }
 
-            var executor = new BatchedExecutor(weights, parameters);
-            return new GgufModel(path, file, vocabulary, weights, executor, parameters, trainingContext);
+            return new GgufModel(path, file, vocabulary, weights, new GgufContextPool(path, weights, parameters, contextBytes, budget), trainingContext);
         }
         catch (Exception exception) when (exception is not ModelException)
         {
@@ -174,7 +176,7 @@ public sealed class GgufModel : ILanguageModel
 
     public void Dispose()
     {
-        Executor.Dispose();
+        Pool.Dispose();
         _weights.Dispose();
     }
 

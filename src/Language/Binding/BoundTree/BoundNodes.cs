@@ -238,5 +238,35 @@ public sealed record BoundRepeat(BoundExpression Count, BoundStrategyCall Call, 
 public sealed record BoundSpeculative(ModelSymbol Target, ModelSymbol Draft, BoundExpression Lookahead, BoundExpression Prompt, BoundDecodeOptions Options, TextSpan Span)
     : BoundExpression(TtsType.Population, null, Span);
 
+/// <summary>
+/// <c>logp(M, x, after: p)</c>: the log-probability model M gives the text x after the prompt p (untempered: the model's
+/// own law). With <see cref="Particles"/> set, x is that population and each particle's own generated tokens are scored
+/// (EOS included when the particle ended with it), so an importance weight matches the proposal's draws token for token.
+/// </summary>
+public sealed record BoundLogProb(ModelSymbol Model, BoundExpression Text, BoundExpression After, LocalSymbol? Particles, LocalSymbol? Population, TextSpan Span)
+    : BoundExpression(TtsType.LogWeight, Population, Span);
+
+/// <summary>What each draw of an adaptive vote votes for.</summary>
+public enum AdaptiveVoteKey
+{
+    /// <summary>The whole text.</summary>
+    WholeText,
+
+    /// <summary>The built-in <c>answer(text)</c>.</summary>
+    Answer,
+
+    /// <summary>An extractor bound at run time.</summary>
+    Extractor,
+}
+
+/// <summary>
+/// <c>adaptive_vote(prompt, from: M, n: N, wave: W, key: k, ...)</c>: the vote of N draws of M by key, drawn W at a time;
+/// a run stops drawing once its leader cannot be overtaken (nor tied to its loss) by the draws left, so the result is
+/// the full vote's and the draws not made are saved.
+/// </summary>
+public sealed record BoundAdaptiveVote(
+    ModelSymbol Model, BoundExpression Prompt, BoundDecodeOptions Options, BoundExpression Wave, AdaptiveVoteKey Key, FunctionSymbol? Extractor, TextSpan Span)
+    : BoundExpression(TtsType.Text, null, Span);
+
 /// <summary>An expression that failed to bind; already reported, so it silences follow-on errors.</summary>
 public sealed record BoundErrorExpression(TextSpan Span) : BoundExpression(TtsType.Error, null, Span);

@@ -66,6 +66,8 @@ public static class BoundTreeWalker
         BoundRank rank => new[] { rank.By, rank.Top },
         BoundRepeat repeat => new BoundExpression[] { repeat.Count, repeat.Call },
         BoundSpeculative speculative => Options(speculative.Options).Prepend(speculative.Prompt).Append(speculative.Lookahead),
+        BoundLogProb logProb => new[] { logProb.Text, logProb.After },
+        BoundAdaptiveVote vote => Options(vote.Options).Prepend(vote.Prompt).Append(vote.Wave),
         _ => Enumerable.Empty<BoundExpression>(),
     };
 }

@@ -176,6 +176,19 @@ internal sealed class BudgetAnalysis : IBoundProgramAnalysis
             case BoundFunctionCall call:
                 var scored = call.Argument.Population is { } population && _populationSize.TryGetValue(population, out var size) ? size : BudgetMath.One;
                 return CostOf(call.Argument).Plus(new StaticBudget(BudgetMath.Zero, BudgetMath.Zero, scored));
+            case BoundAdaptiveVote vote:
+            {
+                // Stopping early only saves: at most all n draws, each wave one prefill-free decode of max_tokens steps
+                // (at most n waves), plus the one prefill; an extractor reads each draw once.
+                var inputs = BoundTreeWalker.Children(vote).Aggregate(StaticBudget.Zero, (b, child) => b.Plus(CostOf(child)));
+                var drawn = BudgetMath.Multiply(vote.Options.Count, vote.Options.MaxTokens);
+                var extracted = vote.Key == AdaptiveVoteKey.Extractor ? vote.Options.Count : BudgetMath.Zero;
+                return inputs.Plus(new StaticBudget(drawn, BudgetMath.Add(drawn, BudgetMath.One), extracted));
+            }
+            case BoundLogProb logProb:
+                // A likelihood is one scoring request per text, counted as reward-model scorings are.
+                var texts = logProb.Population is { } scoredPopulation && _populationSize.TryGetValue(scoredPopulation, out var count) ? count : BudgetMath.One;
+                return CostOf(logProb.Text).Plus(CostOf(logProb.After)).Plus(new StaticBudget(BudgetMath.Zero, BudgetMath.Zero, texts));
             case BoundStrategyCall call when _budgets.TryGetValue(call.Strategy, out var callee):
                 BoundExpression ArgumentOf(ParameterSymbol p) => call.Arguments[p.Ordinal];
                 return call.Arguments.Aggregate(StaticBudget.Zero, (b, a) => b.Plus(CostOf(a))).Plus(new StaticBudget(

@@ -78,8 +78,10 @@ public sealed class EffectAnalysis : IBoundProgramAnalysis
         {
             effects |= expression switch
             {
-                BoundFunctionCall => Effect.RewardCall,
+                BoundFunctionCall or BoundLogProb => Effect.RewardCall,
                 BoundStrategyCall or BoundSpeculative or BoundSpawn => Effect.ModelCall,
+                BoundAdaptiveVote { Key: AdaptiveVoteKey.Extractor } => Effect.ModelCall | Effect.RewardCall,
+                BoundAdaptiveVote => Effect.ModelCall,
                 BoundRepeat => Effect.Fork | Effect.ModelCall,
                 BoundRank => Effect.Heuristic,
                 _ => Effect.None,

@@ -30,6 +30,16 @@ internal sealed class GuaranteeAnalysis : IBoundProgramAnalysis
     /// <summary>The law of each random let (or refine) value; deterministic values are absent.</summary>
     private readonly Dictionary<LocalSymbol, GuaranteeInfo> _valueLaw = new();
 
+    /// <summary>
+    /// Populations whose particles share a random input (a prompt, an option, a call argument): i.i.d. only given that
+    /// input, with the input's law as the value. One particle follows the mixture over the input, but a selection that
+    /// conditions or reweights across particles (first, smc with weights) mixes per-input conditionals instead.
+    /// </summary>
+    private readonly Dictionary<LocalSymbol, GuaranteeInfo> _sharedInput = new();
+
+    /// <summary>Strategies returning a population whose particles share a random input (see <see cref="_sharedInput"/>).</summary>
+    private readonly Dictionary<StrategySymbol, GuaranteeInfo> _returnsShared = new();
+
     private GuaranteeInfo? _returned;
     private AnalysisContext _context = null!;
 
@@ -50,10 +60,17 @@ internal sealed class GuaranteeAnalysis : IBoundProgramAnalysis
     {
         _populationLaw.Clear();
         _valueLaw.Clear();
+        _sharedInput.Clear();
         _returned = null;
 
         // A return after the return still decides, as it did when the binder inferred laws while binding.
         Walk(strategy.Body.Concat(strategy.Unreachable), new BlockLaws());
+        if (strategy.Body.OfType<BoundReturnStatement>().FirstOrDefault() is { Value: BoundLocalReference { Local.IsPopulation: true } returned }
+            && _sharedInput.TryGetValue(returned.Local, out var shared))
+        {
+            _returnsShared[strategy.Symbol] = shared;
+        }
+
         return _returned ?? new GuaranteeInfo(Guarantee.Heuristic, "none", "the strategy does not return", default);
     }
 
@@ -73,6 +90,9 @@ internal sealed class GuaranteeAnalysis : IBoundProgramAnalysis
         public List<string> TargetParts { get; } = new();
 
         public List<GuaranteeInfo> InputLaws { get; } = new();
+
+        /// <summary>Random single values (any law) the block's options or weights read: every particle shares them.</summary>
+        public List<GuaranteeInfo> SharedInputs { get; } = new();
     }
 
     private void Walk(IEnumerable<BoundStatement> statements, BlockLaws block)
@@ -101,22 +121,29 @@ internal sealed class GuaranteeAnalysis : IBoundProgramAnalysis
                         "the returned value does not depend on any sampling", ret.Span);
                 break;
             case BoundSampleStatement sample:
+            {
+                var inputs = BoundTreeWalker.Options(sample.Options).Prepend(sample.Prompt).ToList();
                 _populationLaw[sample.Population] = Cap(new GuaranteeInfo(Guarantee.Exact,
-                    GuaranteeInference.DescribeDecodingLaw(sample, e => _context.SourceOf(e.Span)),
-                    $"sample {sample.Model.Name}(...) draws i.i.d. texts from the decoding law", sample.Span), BoundTreeWalker.Options(sample.Options).Prepend(sample.Prompt));
+                    GuaranteeInference.DescribeDecodingLaw(sample, e => _context.SourceOf(e.Span)) + InputLawsInWords(inputs),
+                    $"sample {sample.Model.Name}(...) draws i.i.d. texts from the decoding law", sample.Span), inputs);
+                SetShared(sample.Population, RandomInput(inputs));
                 break;
+            }
+
             case BoundRaceStatement race:
                 _populationLaw[race.Population] = new GuaranteeInfo(Guarantee.Heuristic, "none",
                     "race keeps the first particles to finish, which favours short texts over the model's law", race.Span);
                 break;
             case BoundPopulationStatement population:
                 _populationLaw[population.Population] = PopulationLawOf(population.Value, population.Span);
+                SetShared(population.Population, SharedInputOf(population.Value));
                 break;
             case BoundSmcStatement smc:
                 var before = _populationLaw.TryGetValue(smc.Population, out var start) ? start : null;
                 var laws = new BlockLaws();
                 Walk(smc.Body, laws);
                 _populationLaw[smc.Population] = SmcLaw(smc, before, laws);
+                SetShared(smc.Population, SharedOf(smc.Population) ?? laws.SharedInputs.FirstOrDefault());
                 break;
             case BoundSearchStatement search:
                 Walk(search.Body, new BlockLaws());
@@ -134,6 +161,11 @@ internal sealed class GuaranteeAnalysis : IBoundProgramAnalysis
                 if (InputLaw(BoundTreeWalker.Options(extend.Options)) is { } options)
                 {
                     block.InputLaws.Add(options);
+                }
+
+                if (RandomInput(BoundTreeWalker.Options(extend.Options)) is { } sharedOption)
+                {
+                    block.SharedInputs.Add(sharedOption);
                 }
 
                 var source = _context.SourceOf(extend.Span);
@@ -157,6 +189,11 @@ internal sealed class GuaranteeAnalysis : IBoundProgramAnalysis
         if (InputLaw(new[] { update.Value }) is { } input)
         {
             block.InputLaws.Add(input);
+        }
+
+        if (RandomInput(new[] { update.Value }) is { } shared)
+        {
+            block.SharedInputs.Add(shared);
         }
 
         // A twist leaves the target alone (it only steers resampling); a score is for search.
@@ -193,6 +230,9 @@ internal sealed class GuaranteeAnalysis : IBoundProgramAnalysis
                 return _valueLaw.TryGetValue(local.Local, out var law) ? law : null;
             case BoundParticleText or BoundLiteral or BoundParameterReference or BoundErrorExpression:
                 return null;
+            case BoundAdaptiveVote vote:
+                return new GuaranteeInfo(Guarantee.Heuristic, "none",
+                    "adaptive_vote(...) returns a mode (the majority vote of its draws, stopped once decided), which follows no stated law", vote.Span);
         }
 
         var random = BoundTreeWalker.Children(value).Select(LawOf).OfType<GuaranteeInfo>().ToList();
@@ -242,9 +282,9 @@ internal sealed class GuaranteeAnalysis : IBoundProgramAnalysis
     {
         var bindings = call.Strategy.Parameters
             .Where(p => System.Text.RegularExpressions.Regex.IsMatch(target, $@"\b{p.Name}\b"))
-            .Select(p => (p.Name, Value: SourceOrValue(call.Arguments[p.Ordinal])))
+            .Select(p => (p.Name, Value: SourceOrValue(call.Arguments[p.Ordinal]), Law: LawOf(call.Arguments[p.Ordinal])))
             .Where(b => b.Value != b.Name)
-            .Select(b => $"{b.Name} = {b.Value}")
+            .Select(b => b.Law is { Level: not Guarantee.Heuristic } law ? $"{b.Name} = {b.Value}, which follows {law.Target}" : $"{b.Name} = {b.Value}")
             .ToList();
         return bindings.Count == 0 ? target : $"{target}, where {string.Join(", ", bindings)}";
     }
@@ -267,6 +307,13 @@ internal sealed class GuaranteeAnalysis : IBoundProgramAnalysis
                     _ => population,
                 };
             case SelectionKind.First:
+                if (population.Level == Guarantee.Exact && _sharedInput.TryGetValue(selection.PopulationSymbol, out var shared))
+                {
+                    return new GuaranteeInfo(Guarantee.Heuristic, "none",
+                        $"first({name}, where: ...) conditions draws that share a random input ({shared.Target}): the output mixes each input's conditional law by the input's own law, not by its chance of passing, so it follows no stated target",
+                        selection.Span);
+                }
+
                 if (population.Level == Guarantee.Exact)
                 {
                     var fallback = selection.Otherwise is null ? "no output" : $"the fallback {_context.SourceOf(selection.Otherwise.Span)}";
@@ -314,7 +361,8 @@ internal sealed class GuaranteeAnalysis : IBoundProgramAnalysis
                 };
             case BoundSpeculative speculative:
                 return Cap(new GuaranteeInfo(Guarantee.Exact,
-                    $"{speculative.Target.Name}({_context.SourceOf(speculative.Prompt.Span)}) with temperature {SourceOrValue(speculative.Options.Temperature)}, at most {SourceOrValue(speculative.Options.MaxTokens)} tokens",
+                    GuaranteeInference.DescribeDecodingLaw(speculative.Target.Name, speculative.Prompt, speculative.Options, e => _context.SourceOf(e.Span))
+                        + InputLawsInWords(BoundTreeWalker.Options(speculative.Options).Prepend(speculative.Prompt)),
                     $"speculative sampling accepts each draft token with probability min(1, p/q) and redraws rejections from normalize((p - q)+), so every text follows {speculative.Target.Name} exactly (Leviathan et al. 2023; Chen et al. 2023)",
                     speculative.Span), BoundTreeWalker.Options(speculative.Options).Prepend(speculative.Prompt).Append(speculative.Lookahead));
             case BoundStrategyCall call when _inferred.TryGetValue(call.Strategy, out var callee):
@@ -325,6 +373,46 @@ internal sealed class GuaranteeAnalysis : IBoundProgramAnalysis
                 return new GuaranteeInfo(Guarantee.Heuristic, "none", "the population's law is unknown", span);
         }
     }
+
+    /// <summary>The law of the first random input among <paramref name="inputs"/> (of any level), or null when none is random.</summary>
+    private GuaranteeInfo? RandomInput(IEnumerable<BoundExpression> inputs) => inputs.Select(LawOf).OfType<GuaranteeInfo>().FirstOrDefault();
+
+    /// <summary>", where q follows ..." for each random input, so a target drawn from an earlier sample names its law.</summary>
+    private string InputLawsInWords(IEnumerable<BoundExpression> inputs)
+    {
+        var described = inputs.Select(i => (Input: i, Law: LawOf(i)))
+            .Where(i => i.Law is { Level: not Guarantee.Heuristic })
+            .Select(i => $"{_context.SourceOf(i.Input.Span)} follows {i.Law!.Target}")
+            .Distinct()
+            .ToList();
+        return described.Count == 0 ? "" : $", where {string.Join(" and ", described)}";
+    }
+
+    private GuaranteeInfo? SharedOf(LocalSymbol population) => _sharedInput.TryGetValue(population, out var input) ? input : null;
+
+    private void SetShared(LocalSymbol population, GuaranteeInfo? input)
+    {
+        if (input is null)
+        {
+            _sharedInput.Remove(population);
+        }
+        else
+        {
+            _sharedInput[population] = input;
+        }
+    }
+
+    /// <summary>The random input the particles of a population-valued expression share, or null.</summary>
+    private GuaranteeInfo? SharedInputOf(BoundExpression value) => value switch
+    {
+        BoundSpawn spawn => RandomInput(new[] { spawn.Prompt, spawn.Count }),
+        BoundRank rank => SharedOf(rank.PopulationSymbol),
+        BoundRepeat repeat => RandomInput(repeat.Call.Arguments.Append(repeat.Count)),
+        BoundSpeculative speculative => RandomInput(BoundTreeWalker.Options(speculative.Options).Prepend(speculative.Prompt).Append(speculative.Lookahead)),
+        BoundStrategyCall call => RandomInput(call.Arguments) ?? (_returnsShared.TryGetValue(call.Strategy, out var returned) ? returned : null),
+        BoundLocalReference { Local.IsPopulation: true } reference => SharedOf(reference.Local),
+        _ => null,
+    };
 
     private string SourceOrValue(BoundExpression expression) =>
         expression is BoundLiteral literal ? Constants.Format(literal.Value) : _context.SourceOf(expression.Span);
@@ -338,6 +426,13 @@ internal sealed class GuaranteeAnalysis : IBoundProgramAnalysis
         if (before is null || before.Level == Guarantee.Heuristic)
         {
             return before ?? PopulationLaw(smc.Population);
+        }
+
+        if (smc.Weighted && (SharedOf(smc.Population) ?? block.SharedInputs.FirstOrDefault()) is { } shared)
+        {
+            return new GuaranteeInfo(Guarantee.Heuristic, "none",
+                $"smc {smc.Population.Name} reweights particles that share a random input ({shared.Target}): each run normalizes its weights given that input, so the pooled output mixes per-input targets by the input's law, not the stated target",
+                smc.Span);
         }
 
         var target = $"{before.Target}, {string.Join(", ", block.TargetParts)}, for up to {BudgetMath.Format(smc.Steps)} steps";

@@ -1,5 +1,6 @@
 using Antlr4.Runtime;
 using Antlr4.Runtime.Misc;
+using Tts.Language.Binding;
 using Tts.Language.Diagnostics;
 using Tts.Language.Syntax.Generated;
 using Tts.Language.Text;
@@ -53,8 +54,29 @@ internal sealed class SyntaxErrorListener : BaseErrorListener
         _lastErrorLine = line;
         var parser = (Parser)recognizer;
         var expected = SafeExpectedTokens(parser);
-        var message = $"unexpected {Describe(offendingSymbol)}{ContextPhrase(parser.Context)}; expected {DescribeExpected(expected, parser.Context)}";
+        var message = $"unexpected {Describe(offendingSymbol)}{ContextPhrase(parser.Context)}; expected {DescribeExpected(expected, parser.Context)}"
+            + KeywordSuggestion(offendingSymbol, expected);
         _diagnostics.Report(DiagnosticDescriptors.UnexpectedToken, location, message);
+    }
+
+    /// <summary>A name one or two edits from a keyword that fits here (<c>populaton</c>) is most likely that keyword misspelled.</summary>
+    private static string KeywordSuggestion(IToken token, IntervalSet expected)
+    {
+        if (token.Type != TtsLexer.IDENTIFIER || token.Text.Length < 3)
+        {
+            return "";
+        }
+
+        var keyword = expected.ToList()
+            .Select(type => TtsLexer.DefaultVocabulary.GetLiteralName(type)?.Trim('\''))
+            .Where(word => word is { Length: >= 3 } && word.All(char.IsLetter))
+            .Select(word => (Word: word!, Distance: EditDistance.Between(token.Text, word!)))
+            .Where(candidate => candidate.Distance <= Math.Min(2, candidate.Word.Length / 3))
+            .OrderBy(candidate => candidate.Distance)
+            .ThenBy(candidate => candidate.Word, StringComparer.Ordinal)
+            .Select(candidate => candidate.Word)
+            .FirstOrDefault();
+        return keyword is null ? "" : $": did you mean `{keyword}`?";
     }
 
     private Location LocationOf(IToken token)

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.ML.Tokenizers;
+using Tts.Semantics;
 
 namespace Tts.Runtime.Models.Tokenizers;
 
@@ -29,8 +30,6 @@ public sealed class HuggingFaceTokenizer
     private const string WholeText = "(?s).+";
 
     private static readonly Regex Gpt2Regex = new(Gpt2Pattern, RegexOptions.Compiled);
-
-    private static readonly JsonSerializerOptions ReadableJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly BpeTokenizer _bpe;
     private readonly bool _addPrefixSpace;
@@ -217,14 +216,21 @@ public sealed class HuggingFaceTokenizer
         {
             var missing = input.FirstOrDefault(c => !TokenTexts.Contains(c.ToString()));
             throw new ModelException(
-                $"{_sourceName}: cannot tokenize {Quote(text)}" + (missing == default ? "" : $": {Quote(missing.ToString())} is not in the vocabulary"));
+                $"{_sourceName}: cannot tokenize {Quote(text)}" + (missing == default ? "" : $": {Quote(missing.ToString())} is not in the vocabulary{VocabularyHint()}"));
         }
 
         return PrependedId is { } first ? [first, .. ids] : [.. ids];
     }
 
-    /// <summary>A JSON string literal for messages: quotes and control characters escaped, "&lt;eos&gt;" and non-ASCII text kept readable.</summary>
-    private static string Quote(string text) => JsonSerializer.Serialize(text, ReadableJson);
+    /// <summary>Text as a <c>.tts</c> literal, the way it is typed on the command line (<c>\n</c> for a newline), non-ASCII kept readable.</summary>
+    private static string Quote(string text) => Constants.Quote(text);
+
+    /// <summary>A small vocabulary (a character-level model such as the shipped ones) is listed, so the fix is in the message.</summary>
+    private string VocabularyHint()
+    {
+        var texts = TokenTexts.Where(t => !string.IsNullOrEmpty(t) && !SpecialTokens.ContainsKey(t!)).Distinct().ToList();
+        return texts.Count > 64 ? "" : $"; the model reads only {string.Join(" ", texts.Select(t => Quote(t!)))}";
+    }
 
     /// <summary>
     /// Ids index an array of token texts, so one absurd id would allocate gigabytes; the largest vocabularies in use

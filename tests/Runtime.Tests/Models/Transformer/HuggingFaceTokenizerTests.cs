@@ -95,7 +95,8 @@ public sealed class HuggingFaceTokenizerTests
         var tokenizer = HuggingFaceTokenizer.Parse(TinyTransformers.TokenizerJson, "tokenizer.json");
         var error = Assert.Throws<ModelException>(() => tokenizer.Encode("abq"));
         Assert.StartsWith("tokenizer.json: cannot tokenize \"abq\"", error.Message, StringComparison.Ordinal);
-        Assert.EndsWith("\"q\" is not in the vocabulary", error.Message, StringComparison.Ordinal);
+        Assert.Contains("\"q\" is not in the vocabulary; the model reads only ", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith(" \"\\n\" \"x\" \"y\" \"z\" \"é\" \"€\" \"ü\"", error.Message, StringComparison.Ordinal); // as typed: \n, é kept
     }
 
     [Theory]

@@ -1,0 +1,155 @@
+using Tts.TestSupport;
+
+namespace Tts.Cli.Tests;
+
+/// <summary>Issue 17: inputs that crashed with a stack trace are one-line errors (or just work).</summary>
+public sealed class BadInputTests : IDisposable
+{
+    private readonly TempFolder _folder = new("tts-bad-input");
+
+    private static string Abc => "policy=tabular:" + RepoPaths.Combine("examples", "models", "abc.json");
+
+    private static string Example(string name) => RepoPaths.Combine("examples", "strategies", name);
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public void An_invalid_pattern_in_a_file_is_TTS0146_at_the_pattern()
+    {
+        var file = _folder.Write("regex.tts", """
+            model policy: lm
+            strategy r(p: text = "") -> text {
+                population xs = sample policy(p, n: 2, max_tokens: 4)
+                return first(xs, where: matches(xs, "(a"), otherwise: "")
+            }
+            """);
+
+        var result = CliRunner.Run("check", file);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("regex.tts(4,41): error TTS0146: \"(a\" is not a valid regular expression", result.Output + result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_invalid_pattern_in_bind_is_a_coded_error()
+    {
+        var result = CliRunner.Run("run", Example("rejection_sampling.tts"), "--strategy", "rejection_sampling", "--model", Abc,
+            "--bind", "valid=matches(text, \"(a\")", "--set", "question=a");
+
+        CliRunner.AssertOneLineError(result, "TTS0146");
+    }
+
+    [Fact]
+    public void A_backtracking_pattern_stops_at_its_time_limit_with_an_error()
+    {
+        var result = CliRunner.Run("run", Example("rejection_sampling.tts"), "--strategy", "rejection_sampling", "--model", Abc,
+            "--bind", "valid=matches(\"" + new string('a', 40) + "!\" + text, \"^(a+)+$\")", "--set", "question=a", "--set", "tries=1");
+
+        CliRunner.AssertOneLineError(result, "ran past its 1 s limit");
+    }
+
+    [Fact]
+    public void A_bind_expression_cannot_declare_more_strategies()
+    {
+        var result = CliRunner.Run("run", Example("rejection_sampling.tts"), "--strategy", "rejection_sampling", "--model", Abc,
+            "--bind", "valid=true\n}\nstrategy injected() -> int {\nreturn 1", "--set", "question=a");
+
+        CliRunner.AssertOneLineError(result, "expected one expression over `text`");
+    }
+
+    [Fact]
+    public void Jsonl_writes_a_returned_population_as_an_array_of_texts()
+    {
+        var result = CliRunner.Run("run", Example("smc_steering.tts"), "--model", Abc, "--format", "jsonl", "--set", "prompt=a");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        using var json = System.Text.Json.JsonDocument.Parse(result.OutputLines[0]);
+        Assert.Equal(System.Text.Json.JsonValueKind.Array, json.RootElement.GetProperty("output").ValueKind);
+    }
+
+    [Fact]
+    public void Jsonl_writes_nan_as_a_string()
+    {
+        var file = _folder.Write("nan.tts", """
+            model policy: lm
+            strategy s(p: text = "") -> real {
+                let z = len(p) * 1.0
+                return z / z
+            }
+            """);
+
+        var result = CliRunner.Run("run", file, "--model", Abc, "--format", "jsonl");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        using var json = System.Text.Json.JsonDocument.Parse(result.OutputLines[0]);
+        Assert.Equal("NaN", json.RootElement.GetProperty("output").GetString());
+    }
+
+    [Fact]
+    public void Int_overflow_at_run_time_is_an_error_not_a_wrap_around()
+    {
+        var file = _folder.Write("overflow.tts", """
+            model policy: lm
+            strategy s(p: text = "", k: int = 1) -> int {
+                return k * 4 + len(p)
+            }
+            """);
+
+        var result = CliRunner.Run("run", file, "--model", Abc, "--set", "k=9223372036854775807");
+
+        CliRunner.AssertOneLineError(result, "9223372036854775807 * 4 overflows the int range");
+    }
+
+    [Fact]
+    public void Constant_int_overflow_is_TTS0147()
+    {
+        var file = _folder.Write("overflow.tts", """
+            model policy: lm
+            strategy s(p: text = "") -> int {
+                return 9223372036854775807 + 1
+            }
+            """);
+
+        var result = CliRunner.Run("check", file);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("error TTS0147", result.Output + result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_particle_count_beyond_the_runtime_is_refused_before_allocating()
+    {
+        var result = CliRunner.Run("run", Example("rejection_sampling.tts"), "--strategy", "reject_c", "--model", Abc, "--set", "tries=2147483647");
+
+        CliRunner.AssertOneLineError(result, "n = 2147483647 particles per run");
+    }
+
+    [Fact]
+    public void Test_refuses_a_smallest_deviation_of_zero()
+    {
+        var result = CliRunner.Run("test", Example("sampling.tts"), "--model", Abc, "--smallest-deviation", "0");
+
+        CliRunner.AssertOneLineError(result, "--smallest-deviation must be in (0, 1]");
+    }
+
+    [Fact]
+    public void Repeat_of_a_strategy_that_may_give_no_output_runs()
+    {
+        var file = _folder.Write("repeat.tts", """
+            model policy: lm
+            strategy f(p: text = "") -> text {
+                population xs = sample policy(p, n: 1, max_tokens: 2)
+                return first(xs, where: contains(xs, "c"))
+            }
+            strategy r(p: text = "") -> text {
+                population rs = repeat(2, f(p))
+                return sample(rs)
+            }
+            """);
+
+        var result = CliRunner.Run("run", file, "--strategy", "r", "--model", Abc, "--samples", "200");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("(no output)", result.Output, StringComparison.Ordinal);
+    }
+}
