@@ -169,7 +169,7 @@ public sealed partial class Population : Execution.BatchValue, IDisposable
 
         using var scope = torch.NewDisposeScope();
         var indices = torch.tensor(rows.Select(r => (long)r).ToArray(), ScalarType.Int64, _logWeights.device);
-        _logWeights.index_fill_(0, indices, double.NegativeInfinity);
+        _logWeights.index_fill_(0, indices, Sampling.Scalars.NegativeInfinity);
     }
 
     /// <summary>

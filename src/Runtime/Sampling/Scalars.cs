@@ -18,6 +18,9 @@ internal static class Scalars
 
     public static readonly Scalar NegativeInfinity = double.NegativeInfinity.ToScalar();
 
+    /// <summary>The integer exponent 2 (<c>pow</c> squares exactly, as with the literal <c>2</c>).</summary>
+    public static readonly Scalar TwoInteger = 2L.ToScalar();
+
     /// <summary>Token ids: what a mask leaves for a row with no allowed token, and the smallest real id.</summary>
     public static readonly Scalar NoToken = ((long)TokenSampler.NoToken).ToScalar();
 

@@ -1,6 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
+using Tts.Runtime.Sampling;
 
 namespace Tts.Runtime.Models.Transformer;
 
@@ -13,7 +14,9 @@ namespace Tts.Runtime.Models.Transformer;
 internal sealed class LlamaNetwork : IDisposable
 {
     private readonly Tensor _inverseFrequencies;
-    private readonly double _attentionScale;
+    // Scalars held as fields, alive as long as the network (see Sampling/Scalars.cs for why not plain doubles).
+    private readonly Scalar _attentionScale;
+    private readonly Scalar _rmsNormEps;
 
     public LlamaNetwork(LlamaWeights weights)
     {
@@ -22,7 +25,8 @@ internal sealed class LlamaNetwork : IDisposable
         Device = weights.Embedding.device;
         DType = weights.Embedding.dtype;
         _inverseFrequencies = torch.tensor(Config.InverseFrequencies(), ScalarType.Float64, Device).DetachFromDisposeScope();
-        _attentionScale = 1.0 / Math.Sqrt(Config.HeadDim);
+        _attentionScale = (1.0 / Math.Sqrt(Config.HeadDim)).ToScalar();
+        _rmsNormEps = Config.RmsNormEps.ToScalar();
     }
 
     public LlamaWeights Weights { get; }
@@ -178,7 +182,7 @@ internal sealed class LlamaNetwork : IDisposable
         var (kvHeads, group, headDim) = (Config.KeyValueHeadCount, GroupSize, Config.HeadDim);
 
         var suffixScores = query.matmul(cache.SuffixKeys(layer).narrow(2, 0, span).transpose(2, 3)).mul_(_attentionScale)
-            .masked_fill_(invisible, double.NegativeInfinity); // [rows, kv_heads, group, span]
+            .masked_fill_(invisible, Scalars.NegativeInfinity); // [rows, kv_heads, group, span]
         var suffixMax = suffixScores.amax([-1], keepdim: true);
         var suffixWeights = suffixScores.sub_(suffixMax).exp_();
         var suffixSum = suffixWeights.sum(-1, keepdim: true);
@@ -236,7 +240,7 @@ internal sealed class LlamaNetwork : IDisposable
     }
 
     private Tensor RmsNorm(Tensor x, Tensor weight) =>
-        x.mul(x.pow(2).mean([-1], keepdim: true).add_(Config.RmsNormEps).rsqrt_()).mul_(weight);
+        x.mul(x.pow(Scalars.TwoInteger).mean([-1], keepdim: true).add_(_rmsNormEps).rsqrt_()).mul_(weight);
 
     private Tensor Logits(Tensor x) => F.linear(RmsNorm(x, Weights.FinalNorm), Weights.LanguageModelHead);
 
@@ -258,6 +262,8 @@ internal sealed class LlamaNetwork : IDisposable
     public void Dispose()
     {
         _inverseFrequencies.Dispose();
+        _attentionScale.Dispose();
+        _rmsNormEps.Dispose();
         Weights.Dispose();
     }
 }

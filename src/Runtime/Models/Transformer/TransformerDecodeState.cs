@@ -102,7 +102,7 @@ internal sealed class TransformerDecodeState : IDecodeState
         var logits = _logits.to(ScalarType.Float64);
         if (_model.UnassignedIds is { } unassigned)
         {
-            logits = logits.masked_fill(unassigned.unsqueeze(0), double.NegativeInfinity);
+            logits = logits.masked_fill(unassigned.unsqueeze(0), Sampling.Scalars.NegativeInfinity);
         }
 
         var logProbs = logits.log_softmax(1);
