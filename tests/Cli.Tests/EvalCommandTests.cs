@@ -115,6 +115,17 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void Setting_the_budget_parameter_is_an_error_instead_of_being_overwritten()
+    {
+        var strategy = _folder.Write("vote.tts", Vote);
+        var task = _folder.Write("task.jsonl", """{"prompt": "", "answer": "1"}""");
+        var outDir = _folder.Combine("out");
+        var result = CliRunner.Run("eval", strategy, "--task", task, "--model", "policy=tabular:" + AlwaysOne(), "--set", "n=3", "--out", outDir);
+        CliRunner.AssertOneLineError(result, "--set n=...: 'n' is the budget parameter, which --budgets sets for every cell");
+        Assert.False(Directory.Exists(outDir));
+    }
+
+    [Fact]
     public void A_cell_that_fails_is_reported_and_the_other_cells_still_run()
     {
         // At n = 1 the strategy asks for 0 particles: a runtime error for that budget only.

@@ -115,6 +115,13 @@ internal static class EvalCommand
             throw new CliException($"--set {name}=...: no strategy has a parameter '{name}'");
         }
 
+        // The budget parameter is set by each budget of the sweep: a --set for it would be silently overwritten.
+        if (request.Settings.Sets.ContainsKey(request.BudgetParameter) && strategies.Any(s => s.HasBudget))
+        {
+            throw new CliException(
+                $"--set {request.BudgetParameter}=...: '{request.BudgetParameter}' is the budget parameter, which --budgets sets for every cell; give --budgets instead (e.g. --budgets 4)");
+        }
+
         var modelSpecs = request.Settings.Models.Count > 0 || !isArithmetic
             ? request.Settings.Models.Select(ModelSpec.Parse).ToList()
             : [new ModelSpec("policy", "transformer", DefaultPolicy)];
