@@ -109,7 +109,7 @@ internal static class EvalCommand
             throw new CliException("the task has no problems");
         }
 
-        var strategies = request.Files.Select(spec => LoadStrategy(spec, request, error)).ToList();
+        var strategies = request.Files.Select(spec => EvalStrategy.Load(spec, request.BudgetParameter, error)).ToList();
         foreach (var name in request.Settings.Sets.Keys.Where(name => strategies.All(s => s.Strategy.Parameters.All(p => p.Name != name))))
         {
             throw new CliException($"--set {name}=...: no strategy has a parameter '{name}'");
@@ -368,41 +368,11 @@ internal static class EvalCommand
         return functions;
     }
 
-    private static EvalStrategy LoadStrategy(string spec, EvalRequest request, TextWriter error)
-    {
-        var colon = spec.LastIndexOf(':');
-        var (path, name) = colon > 0 && !File.Exists(spec) ? (spec[..colon], spec[(colon + 1)..]) : (spec, null);
-        var program = SourceLoader.Load(path);
-        foreach (var diagnostic in program.Diagnostics)
-        {
-            Output.DiagnosticFormatter.Write(error, diagnostic, program.Compilation.Syntax.Source);
-        }
-
-        if (program.HasErrors)
-        {
-            throw new CliException($"{path} does not compile");
-        }
-
-        var strategy = program.Select(name);
-        // A strategy without the budget parameter (a single sample) runs once: the baseline drawn across all budgets.
-        var budget = strategy.Parameters.FirstOrDefault(p => p.Name == request.BudgetParameter);
-        if (budget is not null && !budget.Type.Equals(TtsType.Int))
-        {
-            throw new CliException($"{path}: parameter '{request.BudgetParameter}' of strategy '{strategy.Name}' is {budget.Type}, but a budget must be an int (choose another with --budget-parameter)");
-        }
-
-        var question = RunCommand.QuestionParameter(strategy)
-                       ?? throw new CliException($"{path}: strategy '{strategy.Name}' has no text parameter for the question");
-        return new EvalStrategy(strategy.Name, program, strategy, question.Name, HasBudget: budget is not null);
-    }
-
     /// <summary>Advances a progress bar by the runs of each finished batch.</summary>
     private sealed class Progress(ProgressTask task) : IProgress<int>
     {
         public void Report(int value) => task.Increment(value);
     }
-
-    private sealed record EvalStrategy(string Label, StrategyProgram Program, CompiledStrategy Strategy, string QuestionParameter, bool HasBudget);
 
     internal sealed record EvalRequest(
         string[] Files, string Task, long[] Budgets, string BudgetParameter, int? Problems, StrategySettings Settings, string? RewardModel, string Extractor,
