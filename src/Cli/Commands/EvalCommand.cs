@@ -158,7 +158,7 @@ internal static class EvalCommand
                     loaded.Add(rewardModel);
                 }
 
-                return BindFunctions(strategy, task, rewardModel, request.Settings.Binds, context, loaded);
+                return EvalSession.BindFunctions(strategy, task, rewardModel, request.Settings.Binds, context, loaded);
             }).ToList();
             for (var i = 0; i < strategies.Count; i++)
             {
@@ -336,36 +336,6 @@ internal static class EvalCommand
         var n = task.Problems.Count;
         var (low, high) = WilsonInterval.Of(correct, n);
         return new EvalResult(strategy.Label, budget, n, correct, low, high, (double)tokens / n, (double)rewardCalls / n, clock.Elapsed.TotalSeconds, Fixed: !strategy.HasBudget);
-    }
-
-    /// <summary>
-    /// A strategy's functions: those given by <c>--bind</c>, and by default rewards to the reward model, verifiers to the
-    /// task's checker, extractors to its answer extractor (each knows its run's problem: run i is problem i).
-    /// </summary>
-    private static FunctionBindings BindFunctions(
-        EvalStrategy strategy, IEvalTask task, TransformerRewardModel? rewardModel, IReadOnlyList<string> binds, RewardModelContext context, List<IDisposable> owned)
-    {
-        var bound = strategy.Program.Compilation.Bound;
-        var functions = FunctionSpec.Bind(binds.Where(b => bound.Functions.Any(f => b.StartsWith(f.Name + "=", StringComparison.Ordinal))).ToList(), bound, context, owned);
-        foreach (var declared in bound.Functions.Where(f => !functions.IsBound(f.Name)))
-        {
-            switch (declared.Kind)
-            {
-                case FunctionKind.Reward when declared.ResultType.Kind == TypeKind.Prob:
-                    throw new CliException($"{strategy.Label}: reward '{declared.Name}' is declared Prob; the reward model gives a Score: declare it `reward {declared.Name}: Score`");
-                case FunctionKind.Reward:
-                    functions.BindReward(declared.Name, new RewardModelReward(rewardModel!, context.PromptOfRun));
-                    break;
-                case FunctionKind.Verifier:
-                    functions.BindVerifier(declared.Name, task.Verifier(task.Problems));
-                    break;
-                default:
-                    functions.BindExtractor(declared.Name, task.Extractor());
-                    break;
-            }
-        }
-
-        return functions;
     }
 
     /// <summary>Advances a progress bar by the runs of each finished batch.</summary>

@@ -18,7 +18,7 @@ public sealed partial class StrategyRuntime
     /// <summary><c>spawn n</c> then prefill: a population of n particles per run continuing each run's prompt.</summary>
     public Population Prefill(RunValues count, string model, RunValues prompt, bool shared)
     {
-        var n = CheckedParticleCount("n", (long)CheckOption(DecodeOptionRules.Count, count, Shared(DecodeOptionRules.Count, count)));
+        var n = CheckedParticleCount("n", (long)CheckOption(DecodeOptionRules.Count, count, SharedRun(DecodeOptionRules.Count, count)));
 
         var prompts = prompt.PerRun.Select((p, run) => p as string ?? throw new RuntimeException($"run {RunIndexOf(run)} has no prompt")).ToList();
         var population = Own(Population.Start(Models.Resolve(model), prompts, (int)Math.Min(int.MaxValue, n), shared));
@@ -484,9 +484,9 @@ public sealed partial class StrategyRuntime
 
     /// <summary>
     /// A value that shapes the population (particle count, loop bound, width): the runs of a batch move as one
-    /// population, so they must agree on it. Returns the run whose value speaks for all (run 0).
+    /// population, so they must agree on it. Returns the run to read it from once they do (run 0).
     /// </summary>
-    private int Shared(string name, RunValues values)
+    private int SharedRun(string name, RunValues values)
     {
         for (var run = 1; run < values.Count; run++)
         {
@@ -518,7 +518,7 @@ public sealed partial class StrategyRuntime
 
     private int LoopBound(string name, RunValues value)
     {
-        var bound = value.Int(Shared(name, value), name);
+        var bound = value.Int(SharedRun(name, value), name);
         if (bound < 0)
         {
             throw new RuntimeException($"'{name}' must be at least 0, but it is {bound}");
