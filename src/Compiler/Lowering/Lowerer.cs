@@ -37,24 +37,35 @@ public sealed class Lowerer
     /// Why this strategy cannot run, or null: a spawned population no block ever extends has no model, and a strategy
     /// calling one that cannot run cannot run either (the binder rejects cycles, so the walk ends).
     /// </summary>
-    public static string? Unsupported(BoundStrategy strategy, BoundProgram program)
+    public static string? Unsupported(BoundStrategy strategy, BoundProgram program) =>
+        Unsupported(strategy, program, new Dictionary<BoundStrategy, string?>());
+
+    /// <summary>Each strategy's answer is worked out once (<paramref name="known"/>): a chain of calls fanning out is not walked per path.</summary>
+    private static string? Unsupported(BoundStrategy strategy, BoundProgram program, Dictionary<BoundStrategy, string?> known)
     {
-        if (UnsupportedItself(strategy) is { } reason)
+        if (known.TryGetValue(strategy, out var answer))
         {
-            return reason;
+            return answer;
         }
 
-        var callees = strategy.Body.SelectMany(BoundTreeWalker.Statements).SelectMany(BoundTreeWalker.Expressions)
-            .SelectMany(BoundTreeWalker.Expressions).OfType<BoundStrategyCall>().Select(c => c.Strategy.Name).Distinct();
-        foreach (var callee in callees)
+        known[strategy] = null; // the binder rejects cycles; should one reach here, it ends the walk
+        answer = UnsupportedItself(strategy);
+        if (answer is null)
         {
-            if (program.FindStrategy(callee) is { } bound && Unsupported(bound, program) is { } inner)
+            var callees = strategy.Body.SelectMany(BoundTreeWalker.Statements).SelectMany(BoundTreeWalker.Expressions)
+                .OfType<BoundStrategyCall>().Select(c => c.Strategy.Name).Distinct();
+            foreach (var callee in callees)
             {
-                return $"it calls '{callee}', which cannot run: {inner}";
+                if (program.FindStrategy(callee) is { } bound && Unsupported(bound, program, known) is { } inner)
+                {
+                    answer = $"it calls '{callee}', which cannot run: {inner}";
+                    break;
+                }
             }
         }
 
-        return null;
+        known[strategy] = answer;
+        return answer;
     }
 
     private static string? UnsupportedItself(BoundStrategy strategy)

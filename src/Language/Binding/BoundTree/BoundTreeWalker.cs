@@ -43,12 +43,21 @@ public static class BoundTreeWalker
         options.Count, options.Temperature, options.TopK, options.TopP, options.MaxTokens, options.Stop, options.MinP, options.Forbid,
     };
 
+    /// <summary>
+    /// The expression and every sub-expression, in pre-order, left to right. Iterative: a recursive iterator costs
+    /// each element one step per enclosing level, which made a 400-term sum take seconds.
+    /// </summary>
     public static IEnumerable<BoundExpression> Expressions(BoundExpression expression)
     {
-        yield return expression;
-        foreach (var child in Children(expression).SelectMany(Expressions))
+        var pending = new Stack<BoundExpression>();
+        pending.Push(expression);
+        while (pending.TryPop(out var next))
         {
-            yield return child;
+            yield return next;
+            foreach (var child in Children(next).Reverse())
+            {
+                pending.Push(child);
+            }
         }
     }
 
