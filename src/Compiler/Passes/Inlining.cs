@@ -9,10 +9,15 @@ namespace Tts.Compiler.Passes;
 /// becomes the call's value, values get fresh ids, and each random stream s becomes <see cref="StreamKeys.Nest"/>(call
 /// stream, s) — exactly how the executor keys a call it runs — so inlining changes no draw. The callee's budget clause
 /// is dropped: only the strategy being run enforces one. Callees are inlined with their own calls inlined first (the
-/// binder rejects cycles).
+/// binder rejects cycles). A call whose inlining would grow the strategy past <see cref="MaxInlinedInstructions"/> stays a
+/// call (the executor runs it as at -O0): strategies that call two strategies that each call two more, forty deep, would
+/// otherwise inline 2^40 copies.
 /// </summary>
 public sealed class Inlining : IIrPass
 {
+    /// <summary>How many instructions inlining may add to one strategy; the largest in examples/ adds a few hundred; the passes after it slow down past a few thousand.</summary>
+    public const int MaxInlinedInstructions = 4096;
+
     public string Name => "inlining";
 
     public IrFunction Run(IrFunction function, IrModule module)
@@ -23,7 +28,32 @@ public sealed class Inlining : IIrPass
 
     private sealed class State(IrModule module, int nextId)
     {
+        private readonly Dictionary<string, long> _expandedSize = new();
         private int _nextId = nextId;
+        private long _inlined;
+        private int _expanding;
+
+        /// <summary>How many instructions a strategy has once all its calls are inlined (capped, so fan-out cannot overflow).</summary>
+        private long ExpandedSize(string strategy)
+        {
+            if (_expandedSize.TryGetValue(strategy, out var known))
+            {
+                return known;
+            }
+
+            _expandedSize[strategy] = 0; // the binder rejects cycles; should one reach here, it ends the count
+            var size = 0L;
+            if (module.Find(strategy) is { } function)
+            {
+                foreach (var instruction in IrTree.All(function.Instructions))
+                {
+                    size = Math.Min(size + 1 + (instruction is IrCallStrategy call ? ExpandedSize(call.Callee) : 0), long.MaxValue / 4);
+                }
+            }
+
+            _expandedSize[strategy] = size;
+            return size;
+        }
 
         public ImmutableArray<IrInstruction> InlineBody(IEnumerable<IrInstruction> body, Dictionary<int, IrValue> substitutions)
         {
@@ -42,8 +72,16 @@ public sealed class Inlining : IIrPass
 
                 if (instruction is IrCallStrategy call)
                 {
-                    substitutions[call.Result!.Id] = Expand(call, output);
-                    continue;
+                    // A call inside an inlined callee was counted with it (its expanded size includes its calls).
+                    var size = _expanding > 0 ? 0 : ExpandedSize(call.Callee);
+                    if (_inlined + size <= MaxInlinedInstructions)
+                    {
+                        _inlined += size;
+                        _expanding++;
+                        substitutions[call.Result!.Id] = Expand(call, output);
+                        _expanding--;
+                        continue;
+                    }
                 }
 
                 output.Add(instruction.MapRegions(region =>

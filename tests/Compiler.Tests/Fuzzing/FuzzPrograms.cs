@@ -65,6 +65,9 @@ public sealed class FuzzPrograms
     /// <summary>Whether this program may hold out-of-range values, unknown names and misplaced statements (else it aims to be valid).</summary>
     private bool _hostile;
 
+    /// <summary>Whether each strategy calls the next one twice (2^length paths through the chain).</summary>
+    private bool _fanOut;
+
     public FuzzPrograms(int seed)
     {
         _random = new Random(seed);
@@ -87,7 +90,8 @@ public sealed class FuzzPrograms
         MaybeComment();
 
         // A long call chain now and then: s0 calls s1 calls ... (inlining and its verification).
-        _strategies = Chance(10) ? _random.Next(8, 40) : _random.Next(1, 5);
+        _fanOut = Chance(25);
+        _strategies = _fanOut ? _random.Next(6, 16) : Chance(10) ? _random.Next(8, 40) : _random.Next(1, 5);
         for (_current = 0; _current < _strategies; _current++)
         {
             Strategy();
@@ -128,6 +132,11 @@ public sealed class FuzzPrograms
         }
 
         _out.Append(Pick(" {\n", "\n{\n"));
+        if (_fanOut && _current + 1 < _strategies)
+        {
+            _out.Append("    let left = s").Append(_current + 1).Append("(q)\n    let right = s").Append(_current + 1).Append("(q + left)\n");
+        }
+
         // A valid body defines xs once; a hostile one may define it again.
         var statements = _hostile ? _random.Next(1, 4) : 1;
         for (var i = 0; i < statements; i++)
