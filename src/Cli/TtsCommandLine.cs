@@ -39,7 +39,7 @@ public static class TtsCommandLine
         {
             var command = parsed.CommandResult.Command;
             var help = command == root ? "tts --help" : $"tts {command.Name} --help";
-            error.WriteLine($"tts: error: {parsed.Errors[0].Message} (see `{help}`)");
+            error.WriteLine($"tts: error: {Output.DiagnosticFormatter.Printable(parsed.Errors[0].Message)} (see `{help}`)");
             return UsageError;
         }
 
@@ -49,7 +49,7 @@ public static class TtsCommandLine
         }
         catch (Exception e) when (e is CliException or RuntimeException or ModelException or RemoteException or Tts.Semantics.EvaluationException or IOException or UnauthorizedAccessException)
         {
-            error.WriteLine($"tts: error: {e.Message}");
+            error.WriteLine($"tts: error: {Output.DiagnosticFormatter.Printable(e.Message)}");
             return e is RuntimeException or ModelException or RemoteException ? RunError : UsageError;
         }
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Microsoft.CodeAnalysis.CSharp;
 using Tts.Semantics;
@@ -441,8 +442,36 @@ internal static class SourceEmitter
     }
 
     /// <summary>Text for an XML doc comment: markup characters escaped, line breaks flattened.</summary>
-    private static string Xml(string text) =>
-        text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\r", " ").Replace("\n", " ");
+    /// <summary>
+    /// Text for a one-line XML doc comment: markup escaped, CR and LF as spaces, and what would end the comment line
+    /// (U+0085, U+2028, U+2029) or is not XML text (other control characters, lone surrogates) written as \uXXXX.
+    /// </summary>
+    private static string Xml(string text)
+    {
+        var builder = new StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                builder.Append(c).Append(text[++i]);
+                continue;
+            }
+
+            builder.Append(c switch
+            {
+                '&' => "&amp;",
+                '<' => "&lt;",
+                '>' => "&gt;",
+                '\r' or '\n' => " ",
+                '\t' => "\t",
+                _ when char.IsControl(c) || char.IsSurrogate(c) || c is '\u2028' or '\u2029' => "\\u" + ((int)c).ToString("X4", CultureInfo.InvariantCulture),
+                _ => c.ToString(),
+            });
+        }
+
+        return builder.ToString();
+    }
 
     private sealed class Writer
     {

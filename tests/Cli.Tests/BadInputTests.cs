@@ -49,6 +49,43 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
+    public void Running_one_strategy_prints_only_its_own_warnings()
+    {
+        var file = _folder.Write("two.tts", """
+            model policy: lm
+
+            strategy quiet(q: text) -> text {
+                population xs = sample policy(q, max_tokens: 2)
+                return sample(xs)
+            }
+
+            strategy noisy(q: text) -> text {
+                population unused = sample policy(q, max_tokens: 2)
+                population xs = sample policy(q, max_tokens: 2)
+                return sample(xs)
+            }
+            """);
+
+        var quiet = CliRunner.Run("run", file, "--strategy", "quiet", "--model", Abc, "--set", "q=a");
+        Assert.True(quiet.ExitCode == 0, quiet.Error);
+        Assert.DoesNotContain("TTS0200", quiet.Error, StringComparison.Ordinal);
+
+        var noisy = CliRunner.Run("run", file, "--strategy", "noisy", "--model", Abc, "--set", "q=a");
+        Assert.True(noisy.ExitCode == 0, noisy.Error);
+        Assert.Contains("warning TTS0200: population 'unused'", noisy.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_negative_reward_under_log_names_the_reward_and_the_log()
+    {
+        // It used to say only "run 0, particle 0: the factor weight is NaN".
+        var result = CliRunner.Run("run", Example("particle_filter.tts"), "--strategy", "particle_filter", "--model", Abc,
+            "--bind", "prm=-1.0", "--set", "question=a");
+
+        CliRunner.AssertOneLineError(result, "log(prm(...)) is undefined: reward 'prm' gave -1");
+    }
+
+    [Fact]
     public void A_bind_expression_cannot_declare_more_strategies()
     {
         var result = CliRunner.Run("run", Example("rejection_sampling.tts"), "--strategy", "rejection_sampling", "--model", Abc,

@@ -78,4 +78,16 @@ public sealed class BindCommandTests : IDisposable
             CliRunner.Run("run", Rejection, "--strategy", "rejection_sampling", "--model", Model, "--prompt", "", "--bind", "nope=true"),
             "the file declares no reward, verifier or extractor 'nope'");
     }
+
+    [Fact]
+    public void A_missing_parenthesis_is_reported_as_such_not_as_the_type_error_it_leads_to()
+    {
+        // `len(text` used to give "TTS0114: verifier 'valid' gives bool, but this expression is int".
+        var result = CliRunner.Run("run", Rejection, "--strategy", "rejection_sampling", "--model", Model, "--prompt", "", "--bind", "valid=len(text");
+
+        CliRunner.AssertOneLineError(result, "--bind valid=...: TTS0001: ");
+        Assert.Contains("')'", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("TTS0114", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("'}'", result.Error, StringComparison.Ordinal);
+    }
 }

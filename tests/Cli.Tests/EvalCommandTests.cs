@@ -106,6 +106,17 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_line_of_the_task_that_is_not_json_is_located_one_based()
+    {
+        // It used to append System.Text.Json's own "LineNumber: 0 | BytePositionInLine: 14", counted from zero.
+        var strategy = _folder.Write("vote.tts", Vote);
+        var task = _folder.Write("task.jsonl", "{\"prompt\": \"\", \"answer\": \"1\"}\n{\"prompt\": \"\", ]\n");
+        var result = CliRunner.Run("eval", strategy, "--task", task, "--model", "policy=tabular:" + AlwaysOne());
+        CliRunner.AssertOneLineError(result, $"{task}(2,16): not valid JSON: ']' is an invalid start");
+        Assert.DoesNotContain("LineNumber", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_budget_parameter_that_is_not_an_int_is_a_one_line_error()
     {
         var strategy = _folder.Write("vote.tts", Vote);

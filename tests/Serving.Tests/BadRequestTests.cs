@@ -55,6 +55,8 @@ public sealed class BadRequestTests
         (status, body) = await server.PostAsync("v1/completions", """{"model":"abc","prompt":""");
         Assert.Equal(400, status);
         Assert.Equal("invalid_json", (string?)body["error"]!["code"]);
+        Assert.StartsWith("The request body is not valid JSON at line 1, position ", (string?)body["error"]!["message"], StringComparison.Ordinal);
+        Assert.DoesNotContain("LineNumber", (string?)body["error"]!["message"], StringComparison.Ordinal);
 
         (status, body) = await server.PostAsync("v1/completions", $$"""{"model":"abc","prompt":"{{new string('a', 4000)}}"}""");
         Assert.Equal(413, status);

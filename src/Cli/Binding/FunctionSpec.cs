@@ -170,6 +170,17 @@ internal static class FunctionSpec
         diagnostics.AddRange(tree.Diagnostics);
         var program = Binder.Bind(tree, diagnostics);
 
+        // A syntax error is the cause of whatever the binder says next (`len(text` is missing its ')', whatever its
+        // type): report it first. The body's closing '}' is ours, so running into it means the expression ended early.
+        if (tree.Diagnostics.FirstOrDefault(d => d.IsError) is { } syntaxError)
+        {
+            var end = source.IndexOf("    return ", StringComparison.Ordinal) + "    return ".Length + expression.Length;
+            var message = syntaxError.Location.Span.Start >= end
+                ? syntaxError.Message.Replace("unexpected '}'", "the expression ends early", StringComparison.Ordinal)
+                : syntaxError.Message;
+            throw new CliException($"--bind {function.Name}=...: {syntaxError.Id}: {message}");
+        }
+
         // The expression is pasted into a strategy body: one that closes the body and declares more is refused.
         if (tree.Root.Declarations.Length != 1 || program.Strategies.Length != 1 || program.Strategies[0].Body.Length != 1)
         {

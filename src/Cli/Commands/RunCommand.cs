@@ -59,7 +59,7 @@ internal static class RunCommand
         }
 
         var program = SourceLoader.Load(request.File, request.Level);
-        DiagnosticFormatter.WriteAll(error, program.Diagnostics, program.Compilation.Syntax.Source);
+        DiagnosticFormatter.WriteAll(error, DiagnosticFormatter.Relevant(program.Compilation, request.Strategy), program.Compilation.Syntax.Source);
         if (program.HasErrors)
         {
             return TtsCommandLine.CompileErrors;

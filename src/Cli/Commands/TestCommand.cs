@@ -83,7 +83,7 @@ internal static class TestCommand
         }
 
         var compilation = SourceLoader.Compile(path);
-        DiagnosticFormatter.WriteAll(error, compilation.Diagnostics, compilation.Syntax.Source);
+        DiagnosticFormatter.WriteAll(error, DiagnosticFormatter.Relevant(compilation, strategyName), compilation.Syntax.Source);
         if (compilation.HasErrors)
         {
             return TtsCommandLine.CompileErrors;

@@ -16,7 +16,7 @@ internal sealed record EvalStrategy(string Label, string Path, StrategyProgram P
         var colon = spec.LastIndexOf(':');
         var (path, name) = colon > 0 && !File.Exists(spec) ? (spec[..colon], spec[(colon + 1)..]) : (spec, null);
         var program = SourceLoader.Load(path);
-        foreach (var diagnostic in program.Diagnostics)
+        foreach (var diagnostic in Output.DiagnosticFormatter.Relevant(program.Compilation, name))
         {
             Output.DiagnosticFormatter.Write(error, diagnostic, program.Compilation.Syntax.Source);
         }

@@ -64,7 +64,7 @@ internal sealed class JsonlEvalTask : IEvalTask
             }
             catch (JsonException exception)
             {
-                throw new CliException($"{path}({lineNumber}): not valid JSON: {exception.Message}");
+                throw new CliException($"{path}({lineNumber},{(exception.BytePositionInLine ?? 0) + 1}): not valid JSON: {Tts.Runtime.Models.JsonErrors.Reason(exception)}");
             }
         }
 

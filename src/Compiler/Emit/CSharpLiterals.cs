@@ -101,6 +101,24 @@ internal static class CSharpLiterals
     public static string Identifier(string name, Func<string, bool> taken) =>
         Keywords.Contains(name) || taken(name) ? "arg_" + name : name;
 
-    /// <summary>IR text in a line comment (an instruction prints on one line; this keeps it so).</summary>
-    public static string Comment(string text) => "// " + text.Replace("\r", "\\r").Replace("\n", "\\n");
+    /// <summary>
+    /// IR text in a line comment (an instruction prints on one line; this keeps it so): every character C# reads as a line end (CR, LF, U+0085, U+2028, U+2029) is escaped, so a
+    /// string of the program quoted in the comment cannot end it and turn the rest of the line into code.
+    /// </summary>
+    public static string Comment(string text)
+    {
+        var builder = new StringBuilder("// ");
+        foreach (var c in text)
+        {
+            builder.Append(c switch
+            {
+                '\r' => "\\r",
+                '\n' => "\\n",
+                '\u0085' or '\u2028' or '\u2029' => "\\u" + ((int)c).ToString("x4", CultureInfo.InvariantCulture),
+                _ => c.ToString(),
+            });
+        }
+
+        return builder.ToString();
+    }
 }

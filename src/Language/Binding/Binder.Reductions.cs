@@ -201,6 +201,15 @@ public sealed partial class Binder
 
         if (populationValue is not BoundLocalReference { Local.IsPopulation: true } reference)
         {
+            // A population made in place (rank(...), spawn(...), a call) is a population, but a selection reads the
+            // particles of a named one: say so, rather than "must be a population, but this is a population".
+            if (populationValue.Type.Kind == TypeKind.Population)
+            {
+                Report(DiagnosticDescriptors.TypeMismatch, populationValue.Span, $"the first argument of {name}", "the name of a population",
+                    "a population made in place", $": declare it first, `population ps = {SourceOf(populationValue.Span)}`, then write `{name}(ps, ...)`");
+                return null;
+            }
+
             ReportTypeMismatch(populationValue.Span, $"the first argument of {name}", "a population", Describe(populationValue));
             return null;
         }

@@ -184,6 +184,12 @@ public sealed partial class StrategyRuntime
         }
 
         Meter.Rewards(perRun);
-        return perParticle is null ? new RunValues(result) : new ParticleValues(result!);
+        BatchValue returned = perParticle is null ? new RunValues(result) : new ParticleValues(result!);
+        if (kind == FunctionKind.Reward)
+        {
+            _rewardOf.AddOrUpdate(returned, name);
+        }
+
+        return returned;
     }
 }

@@ -23,6 +23,9 @@ public sealed partial class StrategyRuntime : IDisposable
     private readonly List<Populations.Population> _owned;
     private readonly Dictionary<Populations.Population, bool[]> _stepRows;
 
+    /// <summary>Which reward gave a value (so a later log of it can name the reward).</summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<BatchValue, string> _rewardOf = new();
+
     private StrategyRuntime(
         ModelBindings models, FunctionBindings functions, ulong seed, int[] runIndices, int[] topRuns, Func<int, int> streams, SpendMeter meter,
         CancellationToken cancellation, List<Populations.Population> owned, Dictionary<Populations.Population, bool[]> stepRows)
@@ -111,7 +114,35 @@ public sealed partial class StrategyRuntime : IDisposable
         return new ParticleValues(result);
     }
 
-    public BatchValue Builtin(BuiltinFunction function, IReadOnlyList<BatchValue> arguments) => Map(arguments, args => Computed(() => function.Evaluate(args)));
+    public BatchValue Builtin(BuiltinFunction function, IReadOnlyList<BatchValue> arguments)
+    {
+        if (function.Name == "log" && arguments.Count == 1 && _rewardOf.TryGetValue(arguments[0], out var reward))
+        {
+            RequireLogDefined(arguments[0], reward);
+        }
+
+        return Map(arguments, args => Computed(() => function.Evaluate(args)));
+    }
+
+    /// <summary>
+    /// log of a reward's value below 0 is NaN, which would surface later as "the factor weight is NaN" with neither
+    /// the reward nor the log named: say both where it happens.
+    /// </summary>
+    private void RequireLogDefined(BatchValue rewards, string reward)
+    {
+        var values = rewards is ParticleValues particles ? particles.PerRow : ((RunValues)rewards).PerRun;
+        for (var row = 0; row < values.Length; row++)
+        {
+            if (values[row] is { } value && ToDouble(value) is var x && (x < 0 || double.IsNaN(x)))
+            {
+                var where = rewards is ParticleValues
+                    ? $"run {RunIndexOf(row / (values.Length / Runs))}, particle {row % (values.Length / Runs)}"
+                    : $"run {RunIndexOf(row)}";
+                throw new RuntimeException(
+                    $"{where}: log({reward}(...)) is undefined: reward '{reward}' gave {Constants.Format(x)}, and log needs a value of 0 or more (bind '{reward}' to positive scores, or use weight(...) for a plain log-weight)");
+            }
+        }
+    }
 
     public BatchValue Unary(UnaryOperator op, BatchValue operand) => Map(new[] { operand }, args => Computed(() => Operators.Evaluate(op, args[0])));
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -52,18 +51,8 @@ internal static partial class ModelFiles
 
     public const string UnpairedSurrogate = "holds an unpaired UTF-16 surrogate escape (such as \\ud800), which is not text";
 
-    /// <summary>
-    /// "at line L, position P: reason", one-based: System.Text.Json reports <c>LineNumber</c> and
-    /// <c>BytePositionInLine</c> from zero and appends them to its message, which is cut here.
-    /// </summary>
-    public static string Locate(JsonException exception)
-    {
-        static string OneBased(long? zeroBased) => zeroBased is { } value ? (value + 1).ToString(CultureInfo.InvariantCulture) : "?";
-        var message = exception.Message;
-        var suffix = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-        var reason = (suffix >= 0 ? message[..suffix] : message).Trim();
-        return $"at line {OneBased(exception.LineNumber)}, position {OneBased(exception.BytePositionInLine)}: {reason}";
-    }
+    /// <summary>One-based, as every location the tool prints (<see cref="JsonErrors.Locate"/>).</summary>
+    public static string Locate(JsonException exception) => JsonErrors.Locate(exception);
 
     /// <summary>Whether the JSON text has a <c>\uD800</c>–<c>\uDFFF</c> escape (a cheap test before walking the document).</summary>
     public static bool MayHoldUnpairedSurrogate(string json) => SurrogateEscape().IsMatch(json);

@@ -22,7 +22,7 @@ internal static class RequestBody
         }
         catch (JsonException e)
         {
-            throw new ApiException(400, "invalid_request_error", "invalid_json", null, $"The request body is not valid JSON: {e.Message}");
+            throw new ApiException(400, "invalid_request_error", "invalid_json", null, $"The request body is not valid JSON {Tts.Runtime.Models.JsonErrors.Locate(e)}");
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {

@@ -174,5 +174,19 @@ public sealed class GeneratedStrategyTests : IDisposable
         Assert.Contains(error.Message, cli.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Line_separators_in_a_string_of_the_program_do_not_break_the_emitted_csharp()
+    {
+        // The IR text quoted in a comment above each statement held U+2028 raw; C# ends a // comment there, so the rest
+        // of the string became code and the emitted file did not compile.
+        using var folder = new TempFolder("tts-generated-");
+        var file = folder.Write("separators.tts", "model policy: lm\n\nstrategy separated(q: text = \"a\u2028b\") -> text {\n"
+            + "    population xs = sample policy(q + \"\u2029 x = 1; \u0085 y\", max_tokens: 2, stop: \"\u2028\")\n    return sample(xs)\n}\n");
+
+        var generated = GeneratedAssembly.Compile(Array.Empty<string>(), new[] { file });
+
+        Assert.NotNull(generated.EmittedRunMethod("SeparatorsStrategies", "separated"));
+    }
+
     private static string FileClass(string file) => file == "answers.tts" ? "AnswersStrategies" : "CheckedStrategies";
 }

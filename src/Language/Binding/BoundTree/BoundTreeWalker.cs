@@ -51,8 +51,9 @@ public static class BoundTreeWalker
     {
         var pending = new Stack<BoundExpression>();
         pending.Push(expression);
-        while (pending.TryPop(out var next))
+        while (pending.Count > 0)
         {
+            var next = pending.Pop();
             yield return next;
             foreach (var child in Children(next).Reverse())
             {
