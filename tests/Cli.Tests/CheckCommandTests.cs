@@ -20,6 +20,25 @@ public sealed class CheckCommandTests : IDisposable
     }
 
     [Fact]
+    public void Control_characters_of_the_file_are_escaped_in_what_check_prints()
+    {
+        // An escape sequence in the file (here ESC[2J, "clear the screen") was echoed raw with the source line.
+        var path = Write("escape.tts", "model policy: lm\nstrategy s(q: text) -> text {\n    return q + \"\u001b[2J\u2028\" + nope\n}\n");
+
+        var result = CliRunner.Run("check", path);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("TTS0103", result.Output, StringComparison.Ordinal);
+        Assert.Contains("\\u001B[2J\\u2028", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', result.Output);
+        Assert.DoesNotContain('\u2028', result.Output);
+        var lines = result.Output.Split('\n');
+        var source = Array.FindIndex(lines, l => l.Contains("return q", StringComparison.Ordinal));
+        Assert.Equal(lines[source].IndexOf("nope", StringComparison.Ordinal), lines[source + 1].IndexOf('^'));
+        Assert.Equal("^^^^", lines[source + 1].Trim());
+    }
+
+    [Fact]
     public void With_models_the_guarantee_is_shown_for_them_and_unservable_statements_are_refused()
     {
         var path = Write("remote.tts", """
