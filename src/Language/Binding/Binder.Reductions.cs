@@ -206,7 +206,7 @@ public sealed partial class Binder
             if (populationValue.Type.Kind == TypeKind.Population)
             {
                 Report(DiagnosticDescriptors.TypeMismatch, populationValue.Span, $"the first argument of {name}", "the name of a population",
-                    "a population made in place", $": declare it first, `population ps = {SourceOf(populationValue.Span)}`, then write `{name}(ps, ...)`");
+                    "a population made in place", $": declare it first, `population ps = {SourceOf(populationValue.Span)}`, then write `{name}(ps{(name == "sample" ? "" : ", ...")})`");
                 return null;
             }
 
