@@ -77,9 +77,9 @@ internal static class TestCommand
             throw new CliException($"--smallest-deviation must be in (0, 1], but it is {smallest.ToString("R", CultureInfo.InvariantCulture)}");
         }
 
-        if (!(settings.Tolerance >= 0 && settings.Tolerance < 1))
+        if (!(settings.Tolerance >= 0 && settings.Tolerance <= 2))
         {
-            throw new CliException($"--tolerance must be in [0, 1), but it is {settings.Tolerance.ToString("R", CultureInfo.InvariantCulture)}");
+            throw new CliException($"--tolerance (a χ distance) must be in [0, 2], but it is {settings.Tolerance.ToString("R", CultureInfo.InvariantCulture)}");
         }
 
         var compilation = SourceLoader.Compile(path);
