@@ -127,7 +127,7 @@ internal static class EvalCommand
             : [new ModelSpec("policy", "transformer", DefaultPolicy)];
         var prmDirectory = request.RewardModel ?? (isArithmetic ? DefaultRewardModel : null);
         var prompts = task.Problems.Select(p => p.Prompt).ToList();
-        var context = new RewardModelContext(request.Settings.Device, run => prompts[run]);
+        var context = new RewardModelContext(request.Settings.Device, run => prompts[run], request.Settings.MemoryLimit);
 
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
         if (!console.Profile.Capabilities.Interactive)
@@ -141,7 +141,7 @@ internal static class EvalCommand
             var models = new ModelBindings();
             foreach (var spec in modelSpecs)
             {
-                var model = spec.Load(request.Settings.Device);
+                var model = spec.Load(request.Settings.Device, request.Settings.MemoryLimit);
                 loaded.Add(model);
                 models.Bind(spec.Name, model);
             }
@@ -320,6 +320,7 @@ internal static class EvalCommand
         {
             ParticlesPerBatch = request.ParticlesPerBatch,
             MinParticlesPerRun = (int)Math.Min(budget, int.MaxValue),
+            MemoryLimitBytes = request.Settings.MemoryLimit,
             Progress = progress,
         };
         var clock = Stopwatch.StartNew();

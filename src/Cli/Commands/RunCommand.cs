@@ -77,12 +77,12 @@ internal static class RunCommand
             request.Settings.Models.Select(ModelSpec.Parse),
             request.Settings.Binds,
             program.Compilation.Bound,
-            new RewardModelContext(request.Settings.Device, question is null ? null : _ => question));
+            new RewardModelContext(request.Settings.Device, question is null ? null : _ => question, request.Settings.MemoryLimit));
         bindings.RequireAll(strategy);
 
         var clock = Stopwatch.StartNew();
         long tokens = 0;
-        var options = new RunOptions(request.Settings.Seed, request.Samples);
+        var options = new RunOptions(request.Settings.Seed, request.Samples) { MemoryLimitBytes = request.Settings.MemoryLimit };
         try
         {
             foreach (var result in strategy.Run(arguments, bindings.Models, bindings.Functions, options, outputClosed))
