@@ -206,6 +206,8 @@ public static class BudgetMath
 
     private static string FormatTerm(BoundExpression expression) => expression switch
     {
+        // The saturating arithmetic below stops at the largest int: a bound there is past the int range, not equal to it.
+        BoundLiteral { Value: long.MaxValue } => "more than 9223372036854775807 (past the int range)",
         BoundLiteral literal => Convert.ToString(literal.Value, CultureInfo.InvariantCulture) ?? "",
         BoundParameterReference parameter => parameter.Parameter.Name,
         BoundLocalReference local => local.Local.Name,
