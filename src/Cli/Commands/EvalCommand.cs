@@ -4,6 +4,7 @@ using System.Globalization;
 using Spectre.Console;
 using Tts.Cli.Binding;
 using Tts.Cli.Eval;
+using Tts.Cli.Output;
 using Tts.Execution;
 using Tts.Language.Syntax.Nodes;
 using Tts.Runtime.Execution;
@@ -96,10 +97,7 @@ internal static class EvalCommand
 
         // Everything that can be checked is checked before any cell runs: the files, the settings, the destination.
         var outDir = request.Out ?? Path.Combine("runs", "eval-" + DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-        if (File.Exists(Path.Combine(outDir, "results.json")))
-        {
-            throw new CliException($"--out {outDir}: it already holds results.json; choose another folder (results are never overwritten)");
-        }
+        using var claim = ClaimedFile.Claim(Path.Combine(outDir, "results.json"), $"--out {outDir}");
 
         IEvalTask task = isArithmetic
             ? new ArithmeticEvalTask(request.Problems ?? 200)
@@ -208,7 +206,8 @@ internal static class EvalCommand
             Directory.CreateDirectory(outDir);
             var title = $"{task.Name}: {task.Problems.Count} problems";
             ResultsReport.WriteTable(console, title, results, request.BudgetParameter);
-            ResultsReport.WriteJson(Path.Combine(outDir, "results.json"), task, request, modelSpecs, prmDirectory, results);
+            ResultsReport.WriteJson(claim.Path, task, request, modelSpecs, prmDirectory, results);
+            claim.Keep();
             ResultsPlot.Save(Path.Combine(outDir, "accuracy.png"), title, results, request.BudgetParameter);
             output.WriteLine($"wrote {Path.Combine(outDir, "results.json")} and {Path.Combine(outDir, "accuracy.png")}");
             foreach (var failed in results.Where(r => r.Failed))
