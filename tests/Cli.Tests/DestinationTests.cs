@@ -13,7 +13,7 @@ public sealed class DestinationTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     [Fact]
-    public void Two_evals_sharing_one_out_never_both_succeed()
+    public async Task Two_evals_sharing_one_out_never_both_succeed()
     {
         var model = _folder.Write("one.json", """
             {"format": "tts-tabular-lm/1", "vocab": ["1", "2", "<eos>"], "eos": "<eos>", "order": 1, "max_tokens": 4,
@@ -30,9 +30,7 @@ public sealed class DestinationTests : IDisposable
         var outDir = _folder.Combine("shared");
         string[] args = ["eval", strategy, "--task", task, "--model", "policy=tabular:" + model, "--budgets", "1,2,4,8", "--out", outDir];
 
-        var both = Task.WhenAll(Task.Run(() => CliRunner.Run(args)), Task.Run(() => CliRunner.Run(args)));
-        Assert.True(both.Wait(TimeSpan.FromMinutes(2)), "the evals did not finish");
-        var results = both.Result;
+        var results = await Task.WhenAll(Task.Run(() => CliRunner.Run(args)), Task.Run(() => CliRunner.Run(args))).WaitAsync(TimeSpan.FromMinutes(2));
 
         Assert.Single(results, r => r.ExitCode == 0);
         var refused = Assert.Single(results, r => r.ExitCode != 0);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Tts.Benchmarking.Engines;
+using Tts.Cli.Output;
 
 namespace Tts.Cli.Bench;
 

@@ -5,13 +5,19 @@ namespace Tts.Cli.Output;
 /// turned out unwritable after all the compute, and two evals sharing an `--out` both succeeded, the last one winning).
 /// <see cref="Claim"/> creates the folder and the file itself with create-new semantics, so the check of "writable and
 /// not already there" is one atomic step: of two commands claiming one path, exactly one gets it. The claimant later
-/// writes its results over its own empty file; if it ends without <see cref="Keep"/>, the empty claim is removed.
+/// writes its results over its own empty file; if it ends without <see cref="Keep"/>, the empty claim is removed
+/// (and the folder, if the claim made it and it is empty).
 /// </summary>
 internal sealed class ClaimedFile : IDisposable
 {
+    private readonly string? _createdFolder;
     private bool _kept;
 
-    private ClaimedFile(string path) => Path = path;
+    private ClaimedFile(string path, string? createdFolder)
+    {
+        Path = path;
+        _createdFolder = createdFolder;
+    }
 
     public string Path { get; }
 
@@ -22,13 +28,15 @@ internal sealed class ClaimedFile : IDisposable
     {
         try
         {
-            if (System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)) is { } folder)
+            string? created = null;
+            if (System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)) is { } folder && !Directory.Exists(folder))
             {
                 Directory.CreateDirectory(folder);
+                created = folder;
             }
 
             new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None).Dispose();
-            return new ClaimedFile(path);
+            return new ClaimedFile(path, created);
         }
         catch (IOException) when (File.Exists(path))
         {
@@ -63,6 +71,12 @@ internal sealed class ClaimedFile : IDisposable
             if (new FileInfo(Path) is { Exists: true, Length: 0 })
             {
                 File.Delete(Path);
+            }
+
+            // A folder the claim made (its parents stay: a folder another command made may be among them).
+            if (_createdFolder is not null && !Directory.EnumerateFileSystemEntries(_createdFolder).Any())
+            {
+                Directory.Delete(_createdFolder);
             }
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)

@@ -89,6 +89,11 @@ public static class StrategyRunner
     private static void CheckMemory(RunnableStrategy strategy, IReadOnlyDictionary<string, object> arguments, ModelBindings models, RunOptions options)
     {
         var particles = Math.Max(options.MinParticlesPerRun, strategy.ParticleCounts.PerRun(arguments));
+        if (particles > StrategyRuntime.MaxParticlesPerRun)
+        {
+            return; // Refused by count where the population is made, with a message that names its n.
+        }
+
         var perParticle = BytesPerParticle(strategy, models);
         var limit = MemoryLimit(options);
         var needed = particles > long.MaxValue / perParticle ? long.MaxValue : particles * perParticle;
