@@ -204,21 +204,7 @@ public static class StrategyChecker
         ArgumentNullException.ThrowIfNull(law);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(reasons);
-        var n = counts.Values.Sum();
-        var impossible = counts.Where(c => law[c.Key] == 0.0).ToList();
-        if (impossible.Count > 0)
-        {
-            var (outcome, count) = impossible[0];
-            reasons.Add($"the runtime returned {outcome} ({count} of {n} runs), which has probability 0 under the reference semantics");
-            return new RuntimeCheck("support check", "the exact output law", 0, null, 0.0, null, settings.Alpha, n, null, settings.Beta, null, true);
-        }
-
-        if (law.Outcomes.Count == 1)
-        {
-            return new RuntimeCheck("support check", "a point mass", 0, null, 1.0, null, settings.Alpha, n, null, settings.Beta, null, false);
-        }
-
-        return PooledChiSquare(counts, law, settings, reasons, 0.0, alternatives, "the exact output law", (result, _, _) =>
+        return SupportOrPointMass(counts, law, settings, reasons, "the exact output law", "the reference semantics") ?? PooledChiSquare(counts, law, settings, reasons, 0.0, alternatives, "the exact output law", (result, _, _) =>
             string.Create(CultureInfo.InvariantCulture,
                 $"the runtime's outputs reject the exact output law: X² = {result.Statistic:G6}, df = {result.DegreesOfFreedom}, p = {result.PValue:G3} < alpha = {settings.Alpha:G3}"));
     }
@@ -237,20 +223,7 @@ public static class StrategyChecker
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(reasons);
         var n = counts.Values.Sum();
-        var outside = counts.Where(c => target[c.Key] == 0.0).ToList();
-        if (outside.Count > 0)
-        {
-            var (outcome, count) = outside[0];
-            reasons.Add($"the runtime returned {outcome} ({count} of {n} runs), which has probability 0 under the target: no particle count reaches it");
-            return new RuntimeCheck("support check", "the target", 0, null, 0.0, null, settings.Alpha, n, null, settings.Beta, null, true);
-        }
-
-        if (target.Outcomes.Count == 1)
-        {
-            return new RuntimeCheck("support check", "a point mass", 0, null, 1.0, null, settings.Alpha, n, null, settings.Beta, null, false);
-        }
-
-        return PooledChiSquare(counts, target, settings, reasons, settings.Tolerance, null, "the target", (result, df, _) =>
+        return SupportOrPointMass(counts, target, settings, reasons, "the target", "the target: no particle count reaches it") ?? PooledChiSquare(counts, target, settings, reasons, settings.Tolerance, null, "the target", (result, df, _) =>
         {
             // Consistency is a limit in the particle count, so a miss at a finite count says what would pass: the
             // largest χ distance the data reject at alpha (a lower confidence bound on the law's distance).
@@ -261,6 +234,27 @@ public static class StrategyChecker
                 + $"`consistent` reaches the target only as particles grow, and at this particle count the output law is still at least {distance:G3} from it in χ distance; "
                 + $"it passes with more particles (raise the particle count with --set) or with --tolerance {tolerance:G3}");
         });
+    }
+
+    /// <summary>
+    /// The hard part of a check: an output of probability 0 fails it; a law of one outcome needs nothing more. Null when
+    /// the chi-square is to run.
+    /// </summary>
+    private static RuntimeCheck? SupportOrPointMass(
+        IReadOnlyDictionary<Outcome, long> counts, Distribution law, CheckSettings settings, List<string> reasons, string against, string under)
+    {
+        var n = counts.Values.Sum();
+        var outside = counts.Where(c => law[c.Key] == 0.0).ToList();
+        if (outside.Count > 0)
+        {
+            var (outcome, count) = outside[0];
+            reasons.Add($"the runtime returned {outcome} ({count} of {n} runs), which has probability 0 under {under}");
+            return new RuntimeCheck("support check", against, 0, null, 0.0, null, settings.Alpha, n, null, settings.Beta, null, true);
+        }
+
+        return law.Outcomes.Count == 1
+            ? new RuntimeCheck("support check", "a point mass", 0, null, 1.0, null, settings.Alpha, n, null, settings.Beta, null, false)
+            : null;
     }
 
     private static RuntimeCheck PooledChiSquare(

@@ -177,11 +177,19 @@ public static class ChiSquare
             high *= 2;
         }
 
-        var low = high / 2; // Not enough (or 0).
-        while (high - low > 1)
+        return SmallestEnough(Enough, high / 2, high, 1); // high / 2 is not enough (or 0).
+    }
+
+    /// <summary>
+    /// Bisects a monotone condition on counts: given <paramref name="low"/> not enough and <paramref name="high"/>
+    /// enough, a count within <paramref name="resolution"/> above the smallest that is enough.
+    /// </summary>
+    internal static long SmallestEnough(Func<long, bool> enough, long low, long high, long resolution)
+    {
+        while (high - low > resolution)
         {
             var middle = low + (high - low) / 2;
-            if (Enough(middle))
+            if (enough(middle))
             {
                 high = middle;
             }

@@ -75,21 +75,7 @@ public static class WorstCasePower
             high *= 2;
         }
 
-        var low = high / 2;
-        while (high - low > Math.Max(1, high / 1000))
-        {
-            var middle = low + (high - low) / 2;
-            if (Enough(middle))
-            {
-                high = middle;
-            }
-            else
-            {
-                low = middle;
-            }
-        }
-
-        return high;
+        return ChiSquare.SmallestEnough(Enough, high / 2, high, Math.Max(1, high / 1000));
     }
 
     /// <summary>
