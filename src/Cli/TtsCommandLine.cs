@@ -17,12 +17,17 @@ public static class TtsCommandLine
     public const int UsageError = 2;
     public const int RunError = 3;
 
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    /// <summary>Exit code of a run stopped because the reader of its output went away (as for a process killed by SIGPIPE).</summary>
+    public const int OutputClosed = 141;
+
+    /// <param name="outputClosed">Cancelled when the reader of <paramref name="output"/> has gone: `tts run` then stops
+    /// computing and exits with <see cref="OutputClosed"/>, writing nothing more.</param>
+    public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken outputClosed = default)
     {
         var root = new RootCommand("tts: a language and compiler for inference-time strategies over language models")
         {
             CheckCommand.Create(output),
-            RunCommand.Create(output, error),
+            RunCommand.Create(output, error, outputClosed),
             CompileCommand.Create(output),
             FmtCommand.Create(output),
             TrainCommand.Create(output),

@@ -137,6 +137,46 @@ public sealed class BadInputTests : IDisposable
         CliRunner.AssertOneLineError(result, "9223372036854775807 * 4 overflows the int range");
     }
 
+    /// <summary>Issue 17: a budget that evaluates below 0 read "run 0 spent 0 tokens, over its budget tokens &lt;= -512".</summary>
+    [Fact]
+    public void A_budget_that_evaluates_below_zero_is_an_error_naming_it()
+    {
+        var file = _folder.Write("budget.tts", """
+            model policy: lm
+            strategy s(prompt: text = "", n: int = 1) -> text
+                budget tokens <= 256 * n
+            {
+                population xs = sample policy(prompt, n: 1, max_tokens: 4)
+                return sample(xs)
+            }
+            """);
+
+        var result = CliRunner.Run("run", file, "--model", Abc, "--set", "n=-2");
+
+        CliRunner.AssertOneLineError(result, "run 0: its budget on tokens is -512 (the budget clause evaluated with the run's arguments); a budget must be at least 0");
+        Assert.DoesNotContain("spent", result.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>Issue 17: a static spend past the int range was printed as the largest int, a bound it does not meet.</summary>
+    [Fact]
+    public void A_static_spend_past_the_int_range_is_not_printed_as_the_largest_int()
+    {
+        var file = _folder.Write("spend.tts", """
+            model policy: lm
+            strategy s(prompt: text = "") -> text
+                budget tokens <= 100
+            {
+                population xs = sample policy(prompt, n: 4611686018427387904, max_tokens: 4)
+                return sample(xs)
+            }
+            """);
+
+        var result = CliRunner.Run("check", file);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("error TTS0134: strategy 's' can spend tokens <= more than 9223372036854775807 (past the int range), more than its budget tokens <= 100", result.Output + result.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Constant_int_overflow_is_TTS0147()
     {

@@ -10,14 +10,14 @@ namespace Tts.Cli.Tests;
 /// `tts test` on every file of the strategy library (issue 7: "reports results that agree with the inferred
 /// guarantees"), on the abc tabular model with fixed bindings of the rewards and verifiers. Each strategy's verdict
 /// must name its inferred guarantee and the check the guarantee calls for: exact ⇒ TV(output law, target) = 0 and a
-/// chi-square of the runs against it; consistent ⇒ the DKW check against the target; heuristic ⇒ the exact output law
+/// chi-square of the runs against it; consistent ⇒ the chi-square check against the target (within the tolerance); heuristic ⇒ the exact output law
 /// where the oracle enumerates it (race with one finisher, best-of-N, votes, a search whose children all end in one step), else the support check with the measured
 /// distance from the law of the particles it selects from. Nothing is refuted. A strategy added to the library without
 /// an entry here fails the test.
 /// </summary>
 public sealed class StrategyLibraryTests
 {
-    /// <summary>Strategies whose verdict carries a chi-square or DKW runtime check: one assertion each in the registry.</summary>
+    /// <summary>Strategies whose verdict carries a chi-square runtime check: one assertion each in the registry.</summary>
     public const int StatisticalChecks = 17;
 
     private const int Runs = 3_000;
@@ -38,12 +38,12 @@ public sealed class StrategyLibraryTests
         ["best_of_n"] = ("heuristic", "chi-square against the exact output law"),
         ["majority_vote"] = ("heuristic", "chi-square against the exact output law"),
         ["first_finish"] = ("heuristic", "chi-square against the exact output law"),
-        ["particle_filter"] = ("consistent", "DKW against the target"),
-        ["twisted"] = ("consistent", "DKW against the target"),
-        ["pf"] = ("consistent", "DKW against the target"),
-        ["pf_runs"] = ("consistent", "DKW against the target"),
-        ["importance_sampling"] = ("consistent", "DKW against the target"),
-        ["judged"] = ("consistent", "DKW against the target"),
+        ["particle_filter"] = ("consistent", "chi-square against the target"),
+        ["twisted"] = ("consistent", "chi-square against the target"),
+        ["pf"] = ("consistent", "chi-square against the target"),
+        ["pf_runs"] = ("consistent", "chi-square against the target"),
+        ["importance_sampling"] = ("consistent", "chi-square against the target"),
+        ["judged"] = ("consistent", "chi-square against the target"),
         ["judged_best"] = ("heuristic", "chi-square against the exact output law"),
         // The abc texts hold no number: every answer is "", a point mass (tests/Runtime.Tests AdaptiveVoteTests votes on texts).
         ["adaptive_consistency"] = ("heuristic", "support check against a point mass"),
@@ -121,7 +121,7 @@ public sealed class StrategyLibraryTests
     [Fact]
     public void The_registry_counts_the_library_checks()
     {
-        Assert.Equal(StatisticalChecks, Expected.Values.Count(e => e.Check.StartsWith("chi-square", StringComparison.Ordinal) || e.Check.StartsWith("DKW", StringComparison.Ordinal)));
+        Assert.Equal(StatisticalChecks, Expected.Values.Count(e => e.Check.StartsWith("chi-square", StringComparison.Ordinal)));
     }
 
     private static readonly Dictionary<string, string> Bindings = new(StringComparer.Ordinal)

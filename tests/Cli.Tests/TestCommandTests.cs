@@ -21,7 +21,24 @@ public sealed class TestCommandTests
         Assert.Contains("TV(output law, target) = 0,", result.Output, StringComparison.Ordinal);
         Assert.Contains("chi-square against the exact output law", result.Output, StringComparison.Ordinal);
         Assert.Contains("n = 5000", result.Output, StringComparison.Ordinal);
-        Assert.Contains("detects a deviation of", result.Output, StringComparison.Ordinal);
+        Assert.Contains("power 0.999 against every deviation of TV ≥", result.Output, StringComparison.Ordinal);
+        Assert.Contains("against the temperature ×1.05", result.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Issue 17, item 3: 20,000 runs of the sampling example catch a deviation of TV 0.02 only in the most favourable
+    /// direction (main accepted the request); spread over its 121 outcomes it takes TV 0.047. The request is refused
+    /// before any run, naming the runs needed.
+    /// </summary>
+    [Fact]
+    public void A_smallest_deviation_the_runs_cannot_catch_in_every_direction_is_refused_with_the_runs_needed()
+    {
+        var result = CliRunner.Run("test", RepoPaths.Combine("examples", "strategies", "sampling.tts"), "--model", Model, "--runs", "20000", "--smallest-deviation", "0.02");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("tts: error: strategy sample_once: --smallest-deviation: 20000 runs cannot catch every deviation of TV 0.02 from the exact output law", result.Error, StringComparison.Ordinal);
+        var needed = long.Parse(result.Error[(result.Error.IndexOf("(--runs ", StringComparison.Ordinal) + 8)..result.Error.LastIndexOf(')')], CultureInfo.InvariantCulture);
+        Assert.InRange(needed, 100_000, 150_000);
+        Assert.Equal("", result.Output);
     }
 
     [Fact]

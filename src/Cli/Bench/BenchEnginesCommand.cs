@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Tts.Benchmarking.Engines;
+using Tts.Cli.Output;
 
 namespace Tts.Cli.Bench;
 
@@ -38,16 +39,17 @@ internal static class BenchEnginesCommand
                 throw new CliException($"--models {result.GetValue(models)}: use shipped, llama-110m and/or tiny");
             }
 
+            using var claim = result.GetValue(outFile) is { } destination ? ClaimedFile.Claim(destination, $"--out {destination}") : null;
             var started = DateTime.Now;
             var (stepRows, dslRows) = EngineComparison.Run(settings, error);
             var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
             var table = EngineComparison.Markdown(stepRows, dslRows)
                         + $"\n{Environment.ProcessorCount} cores, {settings.Threads} threads per engine, load average {load} at the end, {(DateTime.Now - started).TotalSeconds:F0} s.\n";
             output.Write(table);
-            if (result.GetValue(outFile) is { } path)
+            if (claim is not null)
             {
-                File.WriteAllText(path, table);
-                output.WriteLine($"wrote {path}");
+                claim.WriteAllText(table);
+                output.WriteLine($"wrote {claim.Path}");
             }
 
             return TtsCommandLine.Success;

@@ -219,4 +219,4 @@ internal static class FunctionSpec
 }
 
 /// <summary>What a reward model bound by <c>--bind NAME=reward-model:DIR</c> needs from the command: a device, and each run's prompt.</summary>
-internal sealed record RewardModelContext(DevicePreference Device, Func<int, string>? PromptOfRun);
+internal sealed record RewardModelContext(DevicePreference Device, Func<int, string>? PromptOfRun, long? MemoryLimit = null);

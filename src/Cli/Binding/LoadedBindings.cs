@@ -40,7 +40,7 @@ internal sealed class LoadedBindings : IDisposable
             foreach (var spec in specs)
             {
                 CheckDeclared(spec, program);
-                var model = spec.Load(context.Device);
+                var model = spec.Load(context.Device, context.MemoryLimit);
                 loaded._owned.Add(model);
                 loaded.Models.Bind(spec.Name, model);
             }

@@ -33,13 +33,14 @@ internal sealed record ModelSpec(string Name, string Kind, string Path)
         return new ModelSpec(text.Substring(0, equals), text.Substring(equals + 1, colon - equals - 1), text.Substring(colon + 1));
     }
 
-    public ILanguageModel Load(DevicePreference device) => Kind switch
+    /// <param name="memoryLimit">The --memory-limit, which also bounds a transformer's KV cache.</param>
+    public ILanguageModel Load(DevicePreference device, long? memoryLimit = null) => Kind switch
     {
         "tabular" => File.Exists(Path)
             ? TabularModel.Load(Path)
             : throw new CliException($"model '{Name}': file not found: {Path}"),
         "transformer" => Directory.Exists(Path)
-            ? TransformerModel.Load(Path, new TransformerOptions { Device = device })
+            ? TransformerModel.Load(Path, memoryLimit is { } limit ? new TransformerOptions { Device = device, MaxKvCacheBytes = limit } : new TransformerOptions { Device = device })
             : throw new CliException($"model '{Name}': directory not found: {Path}"),
         "gguf" => OpenGguf(),
         "openai" => OpenRemote(),

@@ -5,7 +5,7 @@ namespace Tts.Cli.Binding;
 
 /// <summary>
 /// The options every command that runs strategies shares, defined once: <c>--model NAME=KIND:PATH</c>,
-/// <c>--bind NAME=EXPR|KIND:PATH</c>, <c>--set NAME=VALUE</c>, <c>--seed S</c>, <c>--device auto|cpu|cuda</c>.
+/// <c>--bind NAME=EXPR|KIND:PATH</c>, <c>--set NAME=VALUE</c>, <c>--seed S</c>, <c>--device auto|cpu|cuda</c>, <c>--memory-limit SIZE</c>.
 /// </summary>
 internal sealed class StrategyOptions
 {
@@ -26,7 +26,12 @@ internal sealed class StrategyOptions
 
     public Option<string> Device { get; } = CreateDevice();
 
-    public IEnumerable<Option> All => new Option[] { Models, Binds, Sets, Seed, Device };
+    public Option<string?> MemoryLimit { get; } = new("--memory-limit")
+    {
+        Description = "The most memory the runs may take, e.g. 8GB or 512MiB (default: the memory available): batches shrink to fit, and a run whose particles alone exceed it is refused before any compute",
+    };
+
+    public IEnumerable<Option> All => new Option[] { Models, Binds, Sets, Seed, Device, MemoryLimit };
 
     public void AddTo(Command command)
     {
@@ -41,7 +46,10 @@ internal sealed class StrategyOptions
         result.GetValue(Binds) ?? [],
         SettingSpec.Parse(result.GetValue(Sets) ?? []),
         result.GetValue(Seed),
-        result.GetValue(Device) switch { "cpu" => DevicePreference.Cpu, "cuda" => DevicePreference.Cuda, _ => DevicePreference.Auto });
+        result.GetValue(Device) switch { "cpu" => DevicePreference.Cpu, "cuda" => DevicePreference.Cuda, _ => DevicePreference.Auto },
+        result.GetValue(MemoryLimit) is { } limit
+            ? Runtime.Execution.MemorySize.Parse(limit) ?? throw new CliException($"--memory-limit must be a size such as 8GB or 512MiB, but it is '{limit}'")
+            : null);
 
     private static Option<string> CreateDevice()
     {
@@ -51,9 +59,9 @@ internal sealed class StrategyOptions
     }
 }
 
-/// <summary>What the shared options say: model and function specs as typed, parameters by name, seed and device.</summary>
+/// <summary>What the shared options say: model and function specs as typed, parameters by name, seed, device and memory limit.</summary>
 internal sealed record StrategySettings(
-    IReadOnlyList<string> Models, IReadOnlyList<string> Binds, IReadOnlyDictionary<string, string> Sets, ulong Seed, DevicePreference Device);
+    IReadOnlyList<string> Models, IReadOnlyList<string> Binds, IReadOnlyDictionary<string, string> Sets, ulong Seed, DevicePreference Device, long? MemoryLimit = null);
 
 /// <summary><c>--set NAME=VALUE</c>, each name once.</summary>
 internal static class SettingSpec

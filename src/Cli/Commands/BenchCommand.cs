@@ -2,6 +2,7 @@ using System.CommandLine;
 using Spectre.Console;
 using Tts.Benchmarking.Headline;
 using Tts.Cli.Bench;
+using Tts.Cli.Output;
 using Tts.Runtime.Models.Transformer;
 
 namespace Tts.Cli.Commands;
@@ -51,6 +52,7 @@ internal static class BenchCommand
                 settings = count >= 1 ? settings with { Repetitions = count } : throw new CliException("--repetitions must be at least 1");
             }
 
+            using var claim = result.GetValue(json) is { } destination ? ClaimedFile.Claim(destination, $"--json {destination}") : null;
             var report = HeadlineBenchmark.Run(settings, error);
             var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
             if (!console.Profile.Capabilities.Interactive)
@@ -59,10 +61,10 @@ internal static class BenchCommand
             }
 
             HeadlineTable.Write(console, output, report);
-            if (result.GetValue(json) is { } path)
+            if (claim is not null)
             {
-                File.WriteAllText(path, report.ToJson());
-                output.WriteLine($"wrote {path}");
+                claim.WriteAllText(report.ToJson());
+                output.WriteLine($"wrote {claim.Path}");
             }
 
             return TtsCommandLine.Success;

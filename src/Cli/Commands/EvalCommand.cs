@@ -4,6 +4,7 @@ using System.Globalization;
 using Spectre.Console;
 using Tts.Cli.Binding;
 using Tts.Cli.Eval;
+using Tts.Cli.Output;
 using Tts.Execution;
 using Tts.Language.Syntax.Nodes;
 using Tts.Runtime.Execution;
@@ -31,13 +32,27 @@ internal static class EvalCommand
     /// <summary>Default particles per batch (runs × budget): bounds the KV cache (about 250 KB per particle for the shipped policy).</summary>
     private const int DefaultParticlesPerBatch = 4096;
 
+    /// <summary>The README's full evaluation of the arithmetic task (<c>--full</c>).</summary>
+    private const int FullProblems = 200;
+
+    private const string FullBudgets = "1,2,4,8,16";
+
+    /// <summary>The quick arithmetic run, the default: the first problems (ten per level) at three budgets.</summary>
+    private const int QuickProblems = 40;
+
+    private const string QuickBudgets = "1,4,16";
+
     public static Command Create(TextWriter output, TextWriter error)
     {
         var files = new Argument<string[]>("strategies") { Description = "Strategy files, FILE.tts or FILE.tts:NAME to pick one strategy of a file", Arity = ArgumentArity.OneOrMore };
         var task = new Option<string>("--task") { Description = "arithmetic (the shipped task's test split) or a JSONL file of {\"prompt\": .., \"answer\": ..}", Required = true };
-        var budgets = new Option<string>("--budgets") { Description = "Comma-separated budgets", DefaultValueFactory = _ => "1,2,4,8,16" };
+        var budgets = new Option<string?>("--budgets") { Description = $"Comma-separated budgets (default: {FullBudgets}; {QuickBudgets} for the quick arithmetic run)" };
         var budgetParameter = new Option<string>("--budget-parameter") { Description = "The int parameter each budget sets", DefaultValueFactory = _ => "n" };
-        var problems = new Option<int?>("--problems") { Description = "Number of problems (default: 200 for arithmetic, the whole file for JSONL)" };
+        var problems = new Option<int?>("--problems") { Description = $"Number of problems (default: {QuickProblems} for arithmetic, {FullProblems} with --full; the whole file for JSONL)" };
+        var full = new Option<bool>("--full")
+        {
+            Description = $"The arithmetic task's full evaluation (the README's table): {FullProblems} problems at budgets {FullBudgets}. Without it, and without --problems and --budgets, --task arithmetic is a quick run: {QuickProblems} problems at budgets {QuickBudgets}",
+        };
         var shared = new StrategyOptions();
         shared.Models.Description += $" (default for arithmetic: policy=transformer:{DefaultPolicy})";
         shared.Binds.Description += "; by default rewards bind to --prm, verifiers to the task's checker, extractors to its answer extractor";
@@ -51,24 +66,51 @@ internal static class EvalCommand
         };
         var command = new Command("eval", "Accuracy against budget of strategies on a task: table, plot and JSON")
         {
-            files, task, budgets, budgetParameter, problems, prm, extractor, outDir, batchParticles,
+            files, task, budgets, budgetParameter, problems, full, prm, extractor, outDir, batchParticles,
         };
         shared.AddTo(command);
-        command.SetAction(result => Run(
+        command.SetAction(result =>
+        {
+            var (budgetText, problemCount, quick) = Size(result.GetValue(task)!, result.GetValue(budgets), result.GetValue(problems), result.GetValue(full));
+            return Run(
             new EvalRequest(
                 result.GetValue(files)!,
                 result.GetValue(task)!,
-                ParseBudgets(result.GetValue(budgets)!),
+                ParseBudgets(budgetText),
                 result.GetValue(budgetParameter)!,
-                result.GetValue(problems),
+                problemCount,
                 shared.Read(result),
                 result.GetValue(prm),
                 result.GetValue(extractor)!,
                 result.GetValue(outDir),
-                result.GetValue(batchParticles)),
+                result.GetValue(batchParticles),
+                quick),
             output,
-            error));
+            error);
+        });
         return command;
+    }
+
+    /// <summary>
+    /// The budgets and problems to run: as given; else, for the arithmetic task, the quick run (a newcomer sees the
+    /// table in minutes) or with <c>--full</c> the README's full evaluation, whose figures the quick run's cells share
+    /// (problem i and its random stream are the same whatever the count, and the levels cycle 1–4).
+    /// </summary>
+    private static (string Budgets, int? Problems, bool Quick) Size(string task, string? budgets, int? problems, bool full)
+    {
+        var isArithmetic = task == ArithmeticTask.Name;
+        if (full && !isArithmetic)
+        {
+            throw new CliException("--full is the arithmetic task's full evaluation; for a JSONL task give --problems and --budgets");
+        }
+
+        if (full && (budgets is not null || problems is not null))
+        {
+            throw new CliException($"--full means --problems {FullProblems} --budgets {FullBudgets}: give either --full or those options");
+        }
+
+        var quick = isArithmetic && !full && budgets is null && problems is null;
+        return (budgets ?? (quick ? QuickBudgets : FullBudgets), problems ?? (isArithmetic ? (quick ? QuickProblems : FullProblems) : null), quick);
     }
 
     private static long[] ParseBudgets(string text)
@@ -96,13 +138,10 @@ internal static class EvalCommand
 
         // Everything that can be checked is checked before any cell runs: the files, the settings, the destination.
         var outDir = request.Out ?? Path.Combine("runs", "eval-" + DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-        if (File.Exists(Path.Combine(outDir, "results.json")))
-        {
-            throw new CliException($"--out {outDir}: it already holds results.json; choose another folder (results are never overwritten)");
-        }
+        using var claim = ClaimedFile.Claim(Path.Combine(outDir, "results.json"), $"--out {outDir}");
 
         IEvalTask task = isArithmetic
-            ? new ArithmeticEvalTask(request.Problems ?? 200)
+            ? new ArithmeticEvalTask(request.Problems ?? FullProblems)
             : JsonlEvalTask.Load(request.Task, request.Extractor, request.Problems);
         if (task.Problems.Count < 1)
         {
@@ -127,7 +166,7 @@ internal static class EvalCommand
             : [new ModelSpec("policy", "transformer", DefaultPolicy)];
         var prmDirectory = request.RewardModel ?? (isArithmetic ? DefaultRewardModel : null);
         var prompts = task.Problems.Select(p => p.Prompt).ToList();
-        var context = new RewardModelContext(request.Settings.Device, run => prompts[run]);
+        var context = new RewardModelContext(request.Settings.Device, run => prompts[run], request.Settings.MemoryLimit);
 
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
         if (!console.Profile.Capabilities.Interactive)
@@ -141,7 +180,7 @@ internal static class EvalCommand
             var models = new ModelBindings();
             foreach (var spec in modelSpecs)
             {
-                var model = spec.Load(request.Settings.Device);
+                var model = spec.Load(request.Settings.Device, request.Settings.MemoryLimit);
                 loaded.Add(model);
                 models.Bind(spec.Name, model);
             }
@@ -208,9 +247,14 @@ internal static class EvalCommand
             Directory.CreateDirectory(outDir);
             var title = $"{task.Name}: {task.Problems.Count} problems";
             ResultsReport.WriteTable(console, title, results, request.BudgetParameter);
-            ResultsReport.WriteJson(Path.Combine(outDir, "results.json"), task, request, modelSpecs, prmDirectory, results);
+            ResultsReport.WriteJson(claim.Path, task, request, modelSpecs, prmDirectory, results);
+            claim.Keep();
             ResultsPlot.Save(Path.Combine(outDir, "accuracy.png"), title, results, request.BudgetParameter);
             output.WriteLine($"wrote {Path.Combine(outDir, "results.json")} and {Path.Combine(outDir, "accuracy.png")}");
+            if (request.Quick)
+            {
+                output.WriteLine($"a quick run: the first {task.Problems.Count} test problems at budgets {QuickBudgets}; the full evaluation (the README's table: {FullProblems} problems at budgets {FullBudgets}, in which each of these problems gets the same outcome at these budgets) is one flag away: add --full");
+            }
             foreach (var failed in results.Where(r => r.Failed))
             {
                 error.WriteLine($"tts eval: {failed.Strategy} at {request.BudgetParameter} = {failed.Budget} failed: {failed.Error}");
@@ -320,6 +364,7 @@ internal static class EvalCommand
         {
             ParticlesPerBatch = request.ParticlesPerBatch,
             MinParticlesPerRun = (int)Math.Min(budget, int.MaxValue),
+            MemoryLimitBytes = request.Settings.MemoryLimit,
             Progress = progress,
         };
         var clock = Stopwatch.StartNew();
@@ -346,5 +391,5 @@ internal static class EvalCommand
 
     internal sealed record EvalRequest(
         string[] Files, string Task, long[] Budgets, string BudgetParameter, int? Problems, StrategySettings Settings, string? RewardModel, string Extractor,
-        string? Out, int ParticlesPerBatch);
+        string? Out, int ParticlesPerBatch, bool Quick = false);
 }

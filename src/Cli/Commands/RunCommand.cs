@@ -19,7 +19,7 @@ namespace Tts.Cli.Commands;
 /// </summary>
 internal static class RunCommand
 {
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(TextWriter output, TextWriter error, CancellationToken outputClosed = default)
     {
         var file = new Argument<string>("file") { Description = "The .tts file" };
         var strategy = new Option<string?>("--strategy") { Description = "The strategy to run (default: the file's only strategy)" };
@@ -47,11 +47,12 @@ internal static class RunCommand
                 result.GetValue(format)!,
                 result.GetValue(level) == "0" ? OptimizationLevel.O0 : OptimizationLevel.O1),
             output,
-            error));
+            error,
+            outputClosed));
         return command;
     }
 
-    private static int Run(RunRequest request, TextWriter output, TextWriter error)
+    private static int Run(RunRequest request, TextWriter output, TextWriter error, CancellationToken outputClosed)
     {
         if (request.Samples < 1)
         {
@@ -76,16 +77,24 @@ internal static class RunCommand
             request.Settings.Models.Select(ModelSpec.Parse),
             request.Settings.Binds,
             program.Compilation.Bound,
-            new RewardModelContext(request.Settings.Device, question is null ? null : _ => question));
+            new RewardModelContext(request.Settings.Device, question is null ? null : _ => question, request.Settings.MemoryLimit));
         bindings.RequireAll(strategy);
 
         var clock = Stopwatch.StartNew();
         long tokens = 0;
-        var options = new RunOptions(request.Settings.Seed, request.Samples);
-        foreach (var result in strategy.Run(arguments, bindings.Models, bindings.Functions, options))
+        var options = new RunOptions(request.Settings.Seed, request.Samples) { MemoryLimitBytes = request.Settings.MemoryLimit };
+        try
         {
-            Write(output, result, request);
-            tokens += result.Spent.Tokens;
+            foreach (var result in strategy.Run(arguments, bindings.Models, bindings.Functions, options, outputClosed))
+            {
+                Write(output, result, request);
+                tokens += result.Spent.Tokens;
+            }
+        }
+        catch (OperationCanceledException) when (outputClosed.IsCancellationRequested)
+        {
+            // The reader of the output has gone (`| head -1`): stop computing, quietly.
+            return TtsCommandLine.OutputClosed;
         }
 
         if (request.Format == "text")

@@ -33,8 +33,8 @@ internal static class TestCommand
         var runs = new Option<int>("--runs") { Description = "Independent runs of the executor compared with the oracle", DefaultValueFactory = _ => 20_000 };
         var seed = shared.Seed;
         var alpha = new Option<double>("--alpha") { Description = "False-failure rate of the whole command, split over the strategies tested", DefaultValueFactory = _ => 1e-6 };
-        var deviation = new Option<double?>("--smallest-deviation") { Description = "Fail unless the runs can detect this total-variation deviation (power 1 - 1e-3)" };
-        var tolerance = new Option<double>("--tolerance") { Description = "Distance from the target a consistent strategy may keep at its particle count", DefaultValueFactory = _ => 0.05 };
+        var deviation = new Option<double?>("--smallest-deviation") { Description = "Refuse to run unless the runs catch every deviation of this total variation, in any direction, with power 1 - 1e-3" };
+        var tolerance = new Option<double>("--tolerance") { Description = "Chi distance sqrt(sum (q-p)^2/p) from the target a consistent strategy may keep at its particle count (at least 2 x its TV; 0.2 admits a relative error of 20% RMS per outcome)", DefaultValueFactory = _ => 0.2 };
         var claim = new Option<string?>("--claim") { Description = "Test this claim instead of the inferred guarantee: exact, consistent or heuristic" };
         claim.AcceptOnlyFromAmong("exact", "consistent", "heuristic");
 
@@ -77,9 +77,9 @@ internal static class TestCommand
             throw new CliException($"--smallest-deviation must be in (0, 1], but it is {smallest.ToString("R", CultureInfo.InvariantCulture)}");
         }
 
-        if (!(settings.Tolerance >= 0 && settings.Tolerance < 1))
+        if (!(settings.Tolerance >= 0 && settings.Tolerance <= 2))
         {
-            throw new CliException($"--tolerance must be in [0, 1), but it is {settings.Tolerance.ToString("R", CultureInfo.InvariantCulture)}");
+            throw new CliException($"--tolerance (a χ distance) must be in [0, 2], but it is {settings.Tolerance.ToString("R", CultureInfo.InvariantCulture)}");
         }
 
         var compilation = SourceLoader.Compile(path);
@@ -119,6 +119,10 @@ internal static class TestCommand
                 var verdict = StrategyChecker.Check(compilation, strategy.Symbol.Name, models, functions, arguments, perStrategy);
                 output.Write(verdict.Format());
                 refuted |= verdict.Refuted;
+            }
+            catch (UnderpoweredCheckException e)
+            {
+                throw new CliException($"strategy {strategy.Symbol.Name}: --smallest-deviation: {e.Message}");
             }
             catch (OracleException e)
             {

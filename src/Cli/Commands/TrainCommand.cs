@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Tts.Cli.Output;
 using Tts.Runtime.Models.Checkpoints;
 using Tts.Tasks.Arithmetic;
 using Tts.Runtime.Models.Transformer;
@@ -43,10 +44,12 @@ internal static class TrainCommand
                 throw new CliException($"--steps × --batch is the number of training problems and must be at most {int.MaxValue}, but it is {(long)options.Steps * options.BatchSize}");
             }
 
+            var directory = result.GetValue(outDir)!;
+            using var claim = ClaimModel(directory);
             var clock = Stopwatch.StartNew();
             using var model = PolicyTrainer.Train(options, output, ArithmeticModels.PolicyConfig(hiddenSize, layerCount));
-            var directory = result.GetValue(outDir)!;
             model.Save(directory, SafetensorsDType.F32);
+            claim.Keep();
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained in {clock.Elapsed.TotalMinutes:F1} min; saved to {directory}"));
             // Sampling 400 problems takes minutes on a CPU: say so, and print each level as it finishes.
             output.WriteLine($"checking single-sample accuracy on the test split (temperature 1, 100 problems per level, levels {ArithmeticGenerator.MinLevel} to {ArithmeticGenerator.MaxLevel})...");
@@ -86,18 +89,26 @@ internal static class TrainCommand
                 throw new CliException("--problems and --samples-per-problem must be positive and --corrupted-per-problem not negative");
             }
 
+            var directory = result.GetValue(outDir)!;
+            using var claim = ClaimModel(directory);
             var clock = Stopwatch.StartNew();
             var policyDirectory = result.GetValue(policy)!;
             using var model = RewardModelTrainer.Train(
                 policyDirectory, result.GetValue(init) ?? policyDirectory, options, result.GetValue(problems), result.GetValue(samples),
                 result.GetValue(corrupted), output);
-            var directory = result.GetValue(outDir)!;
             model.Save(directory);
+            claim.Keep();
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained in {clock.Elapsed.TotalMinutes:F1} min; saved to {directory}"));
             return TtsCommandLine.Success;
         });
         return command;
     }
+
+    /// <summary>
+    /// Claims <c>DIR/model.safetensors</c> before any training, so that an --out that cannot be written, or that already
+    /// holds a model, fails at once instead of after the training (and two trainings never share one directory).
+    /// </summary>
+    private static ClaimedFile ClaimModel(string directory) => ClaimedFile.Claim(Path.Combine(directory, "model.safetensors"), $"--out {directory}");
 
     /// <summary>
     /// A shape the network can run and this machine can train: heads of even width (rotary embeddings rotate pairs of

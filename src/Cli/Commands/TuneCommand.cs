@@ -128,7 +128,7 @@ internal static class TuneCommand
             var budget = candidate.SettingsByName.TryGetValue(request.BudgetParameter, out var b) && int.TryParse(b, CultureInfo.InvariantCulture, out var n) ? n : 1;
             try
             {
-                var outcomes = session.Run(candidate.Strategy, candidate.SettingsByName, first, count, new EvalRunOptions(request.Settings.Seed, request.ParticlesPerBatch, Math.Max(1, budget)));
+                var outcomes = session.Run(candidate.Strategy, candidate.SettingsByName, first, count, new EvalRunOptions(request.Settings.Seed, request.ParticlesPerBatch, Math.Max(1, budget), request.Settings.MemoryLimit));
                 output.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
                     $"  {candidate.Label}: problems {first}..{first + count - 1}, {outcomes.Count(o => o.Correct)} right, {outcomes.Average(o => (double)o.Tokens):F0} tokens each, {watch.Elapsed.TotalSeconds:F1} s"));
@@ -175,7 +175,7 @@ internal static class TuneCommand
         {
             output.WriteLine($"--adaptive: {request.Pool} samples per problem of {sampler.Label} ({clock.Elapsed.TotalSeconds:F0} s so far)");
             adaptive = new TuneAdaptive(splits, (problem, answer) => splits.IsCorrect(splits.Problems[problem], answer));
-            var samples = TuneAdaptive.DrawPool(session, sampler, request.Pool!.Value, new EvalRunOptions(request.Settings.Seed, request.ParticlesPerBatch), splits.Problems.Count);
+            var samples = TuneAdaptive.DrawPool(session, sampler, request.Pool!.Value, new EvalRunOptions(request.Settings.Seed, request.ParticlesPerBatch, MemoryLimit: request.Settings.MemoryLimit), splits.Problems.Count);
             var devPool = samples.Take(splits.Dev).ToList();
             var heldOutPool = samples.Skip(splits.Dev).ToList();
             adaptive.CompareAllocations(heldOutPool);

@@ -39,14 +39,14 @@ internal sealed class EvalSession : IDisposable
         IEvalTask task, IReadOnlyList<EvalStrategy> strategies, StrategySettings settings, IReadOnlyList<ModelSpec> modelSpecs, string? prmDirectory)
     {
         var prompts = task.Problems.Select(p => p.Prompt).ToList();
-        var context = new RewardModelContext(settings.Device, run => prompts[run]);
+        var context = new RewardModelContext(settings.Device, run => prompts[run], settings.MemoryLimit);
         var loaded = new List<IDisposable>();
         try
         {
             var models = new ModelBindings();
             foreach (var spec in modelSpecs)
             {
-                var model = spec.Load(settings.Device);
+                var model = spec.Load(settings.Device, settings.MemoryLimit);
                 loaded.Add(model);
                 models.Bind(spec.Name, model);
             }
@@ -103,6 +103,7 @@ internal sealed class EvalSession : IDisposable
         {
             ParticlesPerBatch = options.ParticlesPerBatch,
             MinParticlesPerRun = options.MinParticlesPerRun,
+            MemoryLimitBytes = options.MemoryLimit,
             Progress = progress,
         };
         var outcomes = new ProblemOutcome[count];
@@ -162,4 +163,4 @@ internal sealed class EvalSession : IDisposable
 }
 
 /// <summary>How an evaluation runs: its seed, and the particles per batch (at least <c>MinParticlesPerRun</c> a run, e.g. the budget).</summary>
-internal sealed record EvalRunOptions(ulong Seed, int ParticlesPerBatch, int MinParticlesPerRun = 1);
+internal sealed record EvalRunOptions(ulong Seed, int ParticlesPerBatch, int MinParticlesPerRun = 1, long? MemoryLimit = null);

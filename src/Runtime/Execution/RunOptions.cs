@@ -21,6 +21,17 @@ public sealed record RunOptions(ulong Seed = 0, int Runs = 1, int FirstRun = 0)
     /// </summary>
     public int MinParticlesPerRun { get; init; } = 1;
 
+    /// <summary>
+    /// The most memory a batch may take by the runtime's estimate (<see cref="Models.ILanguageModel.BytesPerParticle"/>
+    /// for every model it uses, plus <see cref="Hosting.StrategyRunner.RuntimeBytesPerParticle"/>); null: the memory
+    /// available to this process (<see cref="AvailableMemoryBytes"/>). Batches are made smaller to fit it, and a run whose
+    /// particles alone exceed it is refused before anything is computed.
+    /// </summary>
+    public long? MemoryLimitBytes { get; init; }
+
+    /// <summary>The memory .NET says this process may use (physical memory, or the container's limit).</summary>
+    public static long AvailableMemoryBytes => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+
     /// <summary>Told the number of runs each batch finished, as batches finish.</summary>
     public IProgress<int>? Progress { get; init; }
 }

@@ -81,8 +81,20 @@ public sealed partial class StrategyRuntime : IDisposable
             Meter.Sub(parentRun), Cancellation, _owned, _stepRows);
 
     /// <summary>Limits what each run may spend (a <c>budget</c> clause of the strategy being run).</summary>
-    public void Budget(Tts.Semantics.BudgetResource resource, RunValues limit) =>
-        Meter.Limit(resource, Enumerable.Range(0, limit.Count).Select(run => limit.Int(run, "budget")).ToArray());
+    public void Budget(Tts.Semantics.BudgetResource resource, RunValues limit)
+    {
+        var limits = Enumerable.Range(0, limit.Count).Select(run => limit.Int(run, "budget")).ToArray();
+        var negative = Array.FindIndex(limits, value => value < 0);
+        if (negative >= 0)
+        {
+            // Without this a negative budget read as "spent 0 tokens, over its budget tokens <= -512".
+            var name = resource.ToString().ToLowerInvariant();
+            throw new RuntimeException(
+                $"run {_runIndices[negative]}: its budget on {name} is {limits[negative]} (the budget clause evaluated with the run's arguments); a budget must be at least 0");
+        }
+
+        Meter.Limit(resource, limits);
+    }
 
     public RunValues Broadcast(object? value) => new(Enumerable.Repeat(value, Runs).ToArray());
 

@@ -56,12 +56,64 @@ public static class StrategyRunner
             },
             cancellation);
 
-    /// <summary>Runs per batch: as many as fit <c>ParticlesPerBatch</c> particles, at least one.</summary>
-    public static int RunsPerBatch(RunnableStrategy strategy, IReadOnlyDictionary<string, object> arguments, RunOptions options)
+    /// <summary>The runtime's own memory per particle, whatever the models: its text, tokens, weights and bookkeeping.</summary>
+    public const long RuntimeBytesPerParticle = 1024;
+
+    /// <summary>
+    /// Runs per batch: as many as fit <c>ParticlesPerBatch</c> particles and, with <paramref name="models"/>, the memory
+    /// limit (<see cref="RunOptions.MemoryLimitBytes"/>) by <see cref="BytesPerParticle"/>; at least one.
+    /// </summary>
+    public static int RunsPerBatch(RunnableStrategy strategy, IReadOnlyDictionary<string, object> arguments, RunOptions options, ModelBindings? models = null)
+    {
+        ArgumentNullException.ThrowIfNull(strategy);
+        ArgumentNullException.ThrowIfNull(options);
+        var particles = Math.Max(options.MinParticlesPerRun, strategy.ParticleCounts.PerRun(arguments));
+        var byCount = options.ParticlesPerBatch / particles;
+        var byMemory = models is null ? long.MaxValue : MemoryLimit(options) / Math.Max(1, BytesPerParticle(strategy, models) * particles);
+        return (int)Math.Clamp(Math.Min(byCount, byMemory), 1, Math.Max(1, options.Runs));
+    }
+
+    /// <summary>The estimated memory of one particle of this strategy: the runtime's share and every model's it uses.</summary>
+    public static long BytesPerParticle(RunnableStrategy strategy, ModelBindings models)
+    {
+        ArgumentNullException.ThrowIfNull(strategy);
+        ArgumentNullException.ThrowIfNull(models);
+        return RuntimeBytesPerParticle + strategy.Requirements
+            .Where(r => r.Kind == BindingKind.Model && models.IsBound(r.Name))
+            .Sum(r => models.Resolve(r.Name).BytesPerParticle);
+    }
+
+    private static long MemoryLimit(RunOptions options) => options.MemoryLimitBytes ?? RunOptions.AvailableMemoryBytes;
+
+    /// <summary>Refuses, before anything is computed, a run whose particles alone need more than the memory limit.</summary>
+    private static void CheckMemory(RunnableStrategy strategy, IReadOnlyDictionary<string, object> arguments, ModelBindings models, RunOptions options)
     {
         var particles = Math.Max(options.MinParticlesPerRun, strategy.ParticleCounts.PerRun(arguments));
-        return (int)Math.Clamp(options.ParticlesPerBatch / particles, 1, Math.Max(1, options.Runs));
+        if (particles > StrategyRuntime.MaxParticlesPerRun)
+        {
+            return; // Refused by count where the population is made, with a message that names its n.
+        }
+
+        var perParticle = BytesPerParticle(strategy, models);
+        var limit = MemoryLimit(options);
+        var needed = particles > long.MaxValue / perParticle ? long.MaxValue : particles * perParticle;
+        if (needed > limit)
+        {
+            var source = options.MemoryLimitBytes is null
+                ? "the memory available to this process; set a limit with --memory-limit, or RunOptions.MemoryLimitBytes in code"
+                : "--memory-limit, or RunOptions.MemoryLimitBytes in code";
+            throw new RuntimeException(
+                $"strategy '{strategy.Name}': one run holds {particles} particles, which need about {MemorySize.Format(needed)} "
+                + $"({MemorySize.Format(perParticle)} each: {ModelShares(strategy, models)}), above the memory limit of {MemorySize.Format(limit)} ({source}); "
+                + $"at most {Math.Max(0, limit / perParticle)} particles fit: use fewer particles");
+        }
     }
+
+    private static string ModelShares(RunnableStrategy strategy, ModelBindings models) =>
+        string.Join(", ", strategy.Requirements
+            .Where(r => r.Kind == BindingKind.Model && models.IsBound(r.Name))
+            .Select(r => $"model '{r.Name}' {MemorySize.Format(models.Resolve(r.Name).BytesPerParticle)}")
+            .Append($"the runtime {MemorySize.Format(RuntimeBytesPerParticle)}"));
 
     private static void Check(RunnableStrategy strategy, IReadOnlyDictionary<string, object> arguments, ModelBindings models, FunctionBindings functions, RunOptions options)
     {
@@ -94,6 +146,8 @@ public static class StrategyRunner
         {
             throw new RuntimeException(mismatch);
         }
+
+        CheckMemory(strategy, arguments, models, options);
     }
 
     private static IEnumerable<RunResult> Batches(
@@ -104,7 +158,7 @@ public static class StrategyRunner
         RunOptions options,
         CancellationToken cancellation)
     {
-        var perBatch = RunsPerBatch(strategy, arguments, options);
+        var perBatch = RunsPerBatch(strategy, arguments, options, models);
         for (var first = 0; first < options.Runs; first += perBatch)
         {
             cancellation.ThrowIfCancellationRequested();

@@ -16,6 +16,13 @@ public interface ILanguageModel : IDisposable
     /// </summary>
     ModelCapabilities Capabilities => ModelCapabilities.All;
 
+    /// <summary>
+    /// An estimate of the memory (host, or device for a model on a GPU) one particle of a decode state takes at its
+    /// longest: what the runtime sizes batches by and refuses a run whose particles cannot fit. The default counts a
+    /// few next-token vectors over the vocabulary; a transformer adds its KV cache and activations.
+    /// </summary>
+    long BytesPerParticle => 32L * Vocabulary.Count;
+
     /// <summary>Tokenizes a prompt; throws <see cref="ModelException"/> when the text cannot be tokenized.</summary>
     int[] Encode(string text);
 

@@ -109,10 +109,12 @@ public static class StrategyChecker
         }
         else
         {
+            var (planned, tolerance, against) = oracle.Output is { } law ? (law, 0.0, "the exact output law") : (oracle.Target!, settings.Tolerance, "the target");
+            EnsurePowered(planned.Outcomes.Select(o => planned[o]).ToList(), settings.Runs, settings, tolerance, against);
             var bindings = runtimeModels ?? Bind(models);
             var outputs = Execute(function, filled, bindings, functions, settings);
             runtime = oracle.Output is { } output
-                ? AgainstOutputLaw(outputs, output, settings, reasons)
+                ? AgainstOutputLaw(outputs, output, settings, reasons, TemperatureAlternatives(compilation, strategy, models, functions, filled, output))
                 : AgainstTarget(outputs, oracle.Target!, settings, reasons);
         }
 
@@ -191,62 +193,28 @@ public static class StrategyChecker
 
     /// <summary>
     /// Chi-square of the outputs against the exact law (cells with expected count below 5 merged by the law alone),
-    /// after a hard check that no output has probability 0. Reports the smallest TV deviation (mass moved from the
-    /// most to the least likely cell) it detects with power 1 − β at the check's alpha.
+    /// after a hard check that no output has probability 0. Reports the smallest TV deviation it catches with power
+    /// 1 − β in every direction (<see cref="WorstCasePower"/>), and its power against each stated
+    /// <paramref name="alternatives"/> (e.g. the law at a temperature 5% off).
     /// </summary>
-    public static RuntimeCheck AgainstOutputLaw(IReadOnlyDictionary<Outcome, long> counts, Distribution law, CheckSettings settings, List<string> reasons)
+    public static RuntimeCheck AgainstOutputLaw(
+        IReadOnlyDictionary<Outcome, long> counts, Distribution law, CheckSettings settings, List<string> reasons, IReadOnlyList<Alternative>? alternatives = null)
     {
         ArgumentNullException.ThrowIfNull(counts);
         ArgumentNullException.ThrowIfNull(law);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(reasons);
-        var n = counts.Values.Sum();
-        var impossible = counts.Where(c => law[c.Key] == 0.0).ToList();
-        if (impossible.Count > 0)
-        {
-            var (outcome, count) = impossible[0];
-            reasons.Add($"the runtime returned {outcome} ({count} of {n} runs), which has probability 0 under the reference semantics");
-            return new RuntimeCheck("support check", "the exact output law", 0, null, 0.0, null, settings.Alpha, n, null, settings.Beta, null, true);
-        }
-
-        var outcomes = law.Outcomes;
-        var observed = outcomes.Select(o => counts.GetValueOrDefault(o)).ToList();
-        var probabilities = outcomes.Select(o => law[o]).ToList();
-        if (outcomes.Count == 1)
-        {
-            return new RuntimeCheck("support check", "a point mass", 0, null, 1.0, null, settings.Alpha, n, null, settings.Beta, null, false);
-        }
-
-        var cells = ChiSquare.MergeSmallCells(observed, probabilities);
-        if (cells.Probabilities.Count(p => p > 0) < 2)
-        {
-            throw new OracleException($"{n} runs are too few for a chi-square test of this law: every cell would be merged into one");
-        }
-
-        var result = ChiSquare.GoodnessOfFit(cells.Observed, cells.Probabilities);
-        var detectable = SmallestDetectable(cells.Probabilities, settings.Alpha, settings.Beta, n);
-        long? required = settings.SmallestDeviation is { } delta
-            ? ChiSquare.RequiredSampleSize(cells.Probabilities, Math.Min(delta, cells.Probabilities.Max()), settings.Alpha, settings.Beta)
-            : null;
-        if (required > n)
-        {
-            throw new OracleException(string.Create(CultureInfo.InvariantCulture,
-                $"{n} runs cannot catch a deviation of {settings.SmallestDeviation:G3} at alpha {settings.Alpha:G3} with power {1 - settings.Beta:G4}: {required} needed"));
-        }
-
-        var rejected = result.IsRejected(settings.Alpha);
-        if (rejected)
-        {
-            reasons.Add(string.Create(CultureInfo.InvariantCulture,
+        return SupportOrPointMass(counts, law, settings, reasons, "the exact output law", "the reference semantics") ?? PooledChiSquare(counts, law, settings, reasons, 0.0, alternatives, "the exact output law", (result, _, _) =>
+            string.Create(CultureInfo.InvariantCulture,
                 $"the runtime's outputs reject the exact output law: X² = {result.Statistic:G6}, df = {result.DegreesOfFreedom}, p = {result.PValue:G3} < alpha = {settings.Alpha:G3}"));
-        }
-
-        return new RuntimeCheck("chi-square", "the exact output law", result.Statistic, result.DegreesOfFreedom, result.PValue, null, settings.Alpha, n, detectable, settings.Beta, required, rejected);
     }
 
     /// <summary>
-    /// For a consistent strategy whose finite-N law is unknown: the largest gap D between the empirical and the
-    /// target CDF (outcomes ordered by the target) must not exceed the tolerance plus the DKW bound ε(n, α).
+    /// For a consistent strategy whose finite-N law is unknown: a chi-square of the runs against the target over the
+    /// same pooled cells as <see cref="AgainstOutputLaw"/>, whose null allows the law a χ distance √Σ(q − p)²/p up to
+    /// <see cref="CheckSettings.Tolerance"/> from the target (the noncentral chi-square with λ = n·tolerance²; χ ≥ 2·TV,
+    /// so a law within the tolerance is within TV tolerance/2). Unlike the DKW distance over an ordering of the texts
+    /// it replaced, it sees deviations whatever their signs' order. An output the target gives probability 0 fails.
     /// </summary>
     public static RuntimeCheck AgainstTarget(IReadOnlyDictionary<Outcome, long> counts, Distribution target, CheckSettings settings, List<string> reasons)
     {
@@ -255,49 +223,154 @@ public static class StrategyChecker
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(reasons);
         var n = counts.Values.Sum();
-        var outcomes = target.Outcomes.Concat(counts.Keys.Where(k => target[k] == 0.0)).ToList();
-        var d = Dkw.Distance(outcomes.Select(o => counts.GetValueOrDefault(o)).ToList(), outcomes.Select(o => target[o]).ToList());
-        var epsilon = Dkw.Epsilon(n, settings.Alpha);
-        var rejected = d > epsilon + settings.Tolerance;
-        if (rejected)
+        return SupportOrPointMass(counts, target, settings, reasons, "the target", "the target: no particle count reaches it") ?? PooledChiSquare(counts, target, settings, reasons, settings.Tolerance, null, "the target", (result, df, _) =>
         {
-            // Consistency is a limit in the particle count, so a miss at a finite count says what would pass.
-            var gap = d - epsilon;
-            var tolerance = Math.Ceiling(gap * 100) / 100;
-            reasons.Add(string.Create(CultureInfo.InvariantCulture,
-                $"the runtime's outputs are D = {d:G4} from the target's CDF over {n} runs, beyond the tolerance {settings.Tolerance:G3} plus the DKW bound {epsilon:G4}: "
-                + $"`consistent` reaches the target only as particles grow, and at this particle count the output law is still at least {gap:G3} from it; "
-                + $"it passes with more particles (raise the particle count with --set) or with --tolerance {tolerance:G3}"));
-        }
-
-        return new RuntimeCheck("DKW", "the target", d, null, null, epsilon + settings.Tolerance, settings.Alpha, n, null, settings.Beta, null, rejected);
+            // Consistency is a limit in the particle count, so a miss at a finite count says what would pass: the
+            // largest χ distance the data reject at alpha (a lower confidence bound on the law's distance).
+            var distance = LowerDistanceBound(result.Statistic, df, n, settings.Alpha);
+            var tolerance = Math.Ceiling(distance * 100) / 100;
+            return string.Create(CultureInfo.InvariantCulture,
+                $"the runtime's outputs reject the target over {n} runs: X² = {result.Statistic:G6}, df = {df}, beyond what a χ distance of {settings.Tolerance:G3} (--tolerance) allows at alpha = {settings.Alpha:G3}: "
+                + $"`consistent` reaches the target only as particles grow, and at this particle count the output law is still at least {distance:G3} from it in χ distance; "
+                + $"it passes with more particles (raise the particle count with --set) or with --tolerance {tolerance:G3}");
+        });
     }
 
-    /// <summary>The smallest δ that <paramref name="n"/> draws detect with power 1 − β at level α (bisection on the required sample size).</summary>
-    public static double SmallestDetectable(IReadOnlyList<double> probabilities, double alpha, double beta, long n)
+    /// <summary>
+    /// The hard part of a check: an output of probability 0 fails it; a law of one outcome needs nothing more. Null when
+    /// the chi-square is to run.
+    /// </summary>
+    private static RuntimeCheck? SupportOrPointMass(
+        IReadOnlyDictionary<Outcome, long> counts, Distribution law, CheckSettings settings, List<string> reasons, string against, string under)
     {
-        ArgumentNullException.ThrowIfNull(probabilities);
-        var high = probabilities.Max();
-        if (ChiSquare.RequiredSampleSize(probabilities, high, alpha, beta) > n)
+        var n = counts.Values.Sum();
+        var outside = counts.Where(c => law[c.Key] == 0.0).ToList();
+        if (outside.Count > 0)
         {
-            return double.PositiveInfinity;
+            var (outcome, count) = outside[0];
+            reasons.Add($"the runtime returned {outcome} ({count} of {n} runs), which has probability 0 under {under}");
+            return new RuntimeCheck("support check", against, 0, null, 0.0, null, settings.Alpha, n, null, settings.Beta, null, true);
         }
 
+        return law.Outcomes.Count == 1
+            ? new RuntimeCheck("support check", "a point mass", 0, null, 1.0, null, settings.Alpha, n, null, settings.Beta, null, false)
+            : null;
+    }
+
+    private static RuntimeCheck PooledChiSquare(
+        IReadOnlyDictionary<Outcome, long> counts, Distribution law, CheckSettings settings, List<string> reasons, double tolerance,
+        IReadOnlyList<Alternative>? alternatives, string against, Func<ChiSquareResult, int, double, string> reason)
+    {
+        var n = counts.Values.Sum();
+        var outcomes = law.Outcomes;
+        var probabilities = outcomes.Select(o => law[o]).ToList();
+        var merged = ChiSquare.MergedCellsFor(n, probabilities);
+        var observed = ChiSquare.Pool(outcomes.Select(o => counts.GetValueOrDefault(o)).ToList(), merged, (a, b) => a + b);
+        var cells = ChiSquare.Pool(probabilities, merged, (a, b) => a + b);
+        if (cells.Count(p => p > 0) < 2)
+        {
+            throw new OracleException($"{n} runs are too few for a chi-square test of this law: every cell would be merged into one");
+        }
+
+        EnsurePowered(probabilities, n, settings, tolerance, against);
+        var chi = ChiSquare.GoodnessOfFit(observed, cells);
+        var df = chi.DegreesOfFreedom;
+        var critical = WorstCasePower.Critical(df, n, settings.Alpha, tolerance);
+        var pValue = ChiSquare.NoncentralUpperTail(df, n * tolerance * tolerance, chi.Statistic);
+        var result = chi with { PValue = pValue };
+        var rejected = chi.Statistic > critical;
+        if (rejected)
+        {
+            reasons.Add(reason(result, df, critical));
+        }
+
+        var rest = merged.Any(m => m) ? merged.Select((m, k) => m ? probabilities[k] : 0.0).Sum() : (double?)null;
+        var powers = (alternatives ?? [])
+            .Select(a => new AlternativePower(a.Name, WorstCasePower.AgainstAlternative(
+                probabilities, outcomes.Select(o => a.Law[o]).ToList(), a.Law.Outcomes.Where(o => law[o] == 0.0).Sum(o => a.Law[o]), n, settings.Alpha, tolerance)))
+            .ToList();
+        return new RuntimeCheck("chi-square", against, chi.Statistic, df, pValue, tolerance > 0 ? tolerance : null, settings.Alpha, n,
+            WorstCasePower.SmallestDetectable(probabilities, n, settings.Alpha, settings.Beta, tolerance), settings.Beta, null, rejected)
+        {
+            Cells = cells.Count,
+            RestMass = rest,
+            Alternatives = powers,
+        };
+    }
+
+    /// <summary>
+    /// With <see cref="CheckSettings.SmallestDeviation"/> δ: throws <see cref="UnderpoweredCheckException"/>, naming the
+    /// runs needed, unless <paramref name="n"/> runs catch every deviation of TV δ from the law with power 1 − β.
+    /// </summary>
+    public static void EnsurePowered(IReadOnlyList<double> probabilities, long n, CheckSettings settings, double tolerance, string against)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.SmallestDeviation is not { } delta || probabilities.Count(p => p > 0) < 2)
+        {
+            return;
+        }
+
+        var needed = WorstCasePower.RequiredRuns(probabilities, delta, settings.Alpha, settings.Beta, tolerance);
+        if (needed is null || needed > n)
+        {
+            throw new UnderpoweredCheckException(string.Create(CultureInfo.InvariantCulture,
+                $"{n} runs cannot catch every deviation of TV {delta:G3} from {against} at alpha {settings.Alpha:G3} with power {1 - settings.Beta:G4}: ")
+                + (needed is { } required
+                    ? string.Create(CultureInfo.InvariantCulture, $"{required} runs are needed (--runs {required})")
+                    : string.Create(CultureInfo.InvariantCulture, $"no run count can (the tolerance {tolerance:G3} allows a χ distance of {2 * delta:G3})")));
+        }
+    }
+
+    /// <summary>The largest χ distance τ whose null (λ = nτ²) the statistic still rejects at alpha; 0 when none.</summary>
+    private static double LowerDistanceBound(double statistic, int df, long n, double alpha)
+    {
         var low = 0.0;
+        var high = Math.Sqrt(Math.Max(statistic, 1.0) / n) + 1.0;
         for (var i = 0; i < 60; i++)
         {
             var middle = 0.5 * (low + high);
-            if (ChiSquare.RequiredSampleSize(probabilities, middle, alpha, beta) <= n)
-            {
-                high = middle;
-            }
-            else
+            if (statistic > WorstCasePower.Critical(df, n, alpha, middle))
             {
                 low = middle;
             }
+            else
+            {
+                high = middle;
+            }
         }
 
-        return high;
+        return low;
+    }
+
+    /// <summary>
+    /// The laws of the same program with every sampling temperature multiplied by 0.95 and by 1.05: the alternative a
+    /// user most often gets wrong, stated with the power the runs have against it. None when the program has no
+    /// temperature to scale (the law does not move) or the oracle cannot enumerate the scaled program.
+    /// </summary>
+    public static IReadOnlyList<Alternative> TemperatureAlternatives(
+        Compilation compilation, string strategy, IReadOnlyDictionary<string, TabularModel> models, FunctionBindings functions,
+        IReadOnlyDictionary<string, object> arguments, Distribution law)
+    {
+        ArgumentNullException.ThrowIfNull(compilation);
+        ArgumentNullException.ThrowIfNull(law);
+        var alternatives = new List<Alternative>();
+        foreach (var scale in new[] { 0.95, 1.05 })
+        {
+            try
+            {
+                var scaled = new ExactOracle(compilation.Bound, models, functions) { TemperatureScale = scale }.Evaluate(strategy, arguments).Output;
+                if (scaled is not null && scaled.TotalVariation(law) > ExactTolerance)
+                {
+                    alternatives.Add(new Alternative(string.Create(CultureInfo.InvariantCulture, $"temperature ×{scale:0.00}"), scaled));
+                }
+            }
+            catch (OracleException)
+            {
+                // A top-p or min-p boundary the scaled temperature makes ill-conditioned: no figure for that scale.
+            }
+        }
+
+        return alternatives;
     }
 
     private static ModelBindings Bind(IReadOnlyDictionary<string, TabularModel> models)

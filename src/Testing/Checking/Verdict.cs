@@ -46,9 +46,10 @@ public sealed record Verdict(
 }
 
 /// <summary>
-/// The statistical comparison of the executor's outputs with a law: the test, its statistic (X², or the DKW
-/// distance), degrees of freedom, p-value (chi-square) or bound (DKW ε), the alpha it was held to, the number of runs
-/// and the smallest total-variation deviation it would catch with probability 1 − β.
+/// The statistical comparison of the executor's outputs with a law: the test, its statistic (X²), degrees of freedom,
+/// p-value, the tolerance its null allows (a consistent strategy's χ distance), the alpha it was held to, the number of
+/// runs, the smallest total-variation deviation it catches with probability 1 − β <b>in every direction</b> (the worst
+/// case over laws at that distance, <see cref="Statistics.WorstCasePower"/>), and its power against stated alternatives.
 /// </summary>
 public sealed record RuntimeCheck(
     string Test,
@@ -65,6 +66,15 @@ public sealed record RuntimeCheck(
     bool Rejected,
     string? Note = null)
 {
+    /// <summary>The number of cells the chi-square compared (after pooling rare outcomes).</summary>
+    public int? Cells { get; init; }
+
+    /// <summary>The probability of the rare outcomes pooled into one cell (deviations among them are not resolved); null when none were.</summary>
+    public double? RestMass { get; init; }
+
+    /// <summary>The power of these runs against each stated alternative law.</summary>
+    public IReadOnlyList<AlternativePower> Alternatives { get; init; } = [];
+
     public string Describe()
     {
         var inv = CultureInfo.InvariantCulture;
@@ -80,14 +90,25 @@ public sealed record RuntimeCheck(
             return string.Join("; ", parts);
         }
 
-        parts.Add(DegreesOfFreedom is { } df
-            ? string.Create(inv, $"X² = {Statistic:G6}, df = {df}, p = {PValue:G4}")
-            : string.Create(inv, $"D = {Statistic:G4}, bound = {Bound:G4}"));
+        parts.Add(string.Create(inv, $"X² = {Statistic:G6}, df = {DegreesOfFreedom}, p = {PValue:G4}"));
+        if (Bound is { } tolerance)
+        {
+            parts.Add(string.Create(inv, $"tolerance χ ≤ {tolerance:G3}"));
+        }
+
         parts.Add(string.Create(inv, $"alpha = {Alpha:G3}"));
         parts.Add(string.Create(inv, $"n = {Runs}"));
         if (SmallestDetectable is { } delta)
         {
-            parts.Add(string.Create(inv, $"detects a deviation of {delta:G3} (TV) with power {1 - Beta:G4}"));
+            var pooled = RestMass is { } rest ? string.Create(inv, $", the rarest outcomes pooled into one of mass {rest:G3}") : "";
+            parts.Add(delta <= 1
+                ? string.Create(inv, $"power {1 - Beta:G4} against every deviation of TV ≥ {delta:G3} (worst case over its {Cells} cells{pooled})")
+                : string.Create(inv, $"no power {1 - Beta:G4} against every deviation of any TV (worst case over its {Cells} cells{pooled})"));
+        }
+
+        foreach (var alternative in Alternatives)
+        {
+            parts.Add(string.Create(inv, $"power {alternative.Power:G3} against the {alternative.Name}"));
         }
 
         if (RequiredRuns is { } required)
@@ -99,3 +120,9 @@ public sealed record RuntimeCheck(
         return string.Join("; ", parts);
     }
 }
+
+/// <summary>A stated alternative to the law a check tests, e.g. the same program at a temperature 5% off.</summary>
+public sealed record Alternative(string Name, Oracle.Distribution Law);
+
+/// <summary>The probability that a check's runs reject the law when the runtime in fact follows the alternative.</summary>
+public sealed record AlternativePower(string Name, double Power);

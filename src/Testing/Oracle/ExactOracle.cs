@@ -36,6 +36,12 @@ public sealed partial class ExactOracle
         _functions = functions ?? new FunctionBindings();
     }
 
+    /// <summary>
+    /// Every sampling temperature of the program is multiplied by this (1 by default): the oracle then gives the laws
+    /// of the same program run at a temperature off by that factor, the alternative a power figure is stated against.
+    /// </summary>
+    public double TemperatureScale { get; init; } = 1.0;
+
     /// <summary>The laws of <paramref name="strategy"/> run with <paramref name="arguments"/> (defaults fill the rest).</summary>
     public OracleResult Evaluate(string strategy, IReadOnlyDictionary<string, object>? arguments = null)
     {
@@ -462,7 +468,7 @@ public sealed partial class ExactOracle
     private StepOptions Options(BoundDecodeOptions options, Frame frame)
     {
         var sampling = new SamplingOptions(
-            ToDouble(Fixed(options.Temperature, frame, "temperature")),
+            ToDouble(Fixed(options.Temperature, frame, "temperature")) * TemperatureScale,
             (int)Math.Min(int.MaxValue, Convert.ToInt64(Fixed(options.TopK, frame, "top_k"), CultureInfo.InvariantCulture)),
             ToDouble(Fixed(options.TopP, frame, "top_p")),
             ToDouble(Fixed(options.MinP, frame, "min_p")));

@@ -74,11 +74,21 @@ public static class ChiSquare
     public static MergedCells MergeSmallCells(IReadOnlyList<long> observed, IReadOnlyList<double> probabilities)
     {
         ValidateCells(observed, probabilities);
-        var n = observed.Sum();
-        var merged = new bool[observed.Count];
+        var merged = MergedCellsFor(observed.Sum(), probabilities);
+        return new MergedCells(Pool(observed, merged, (a, b) => a + b), Pool(probabilities, merged, (a, b) => a + b));
+    }
+
+    /// <summary>
+    /// Which cells <see cref="MergeSmallCells"/> pools into the rest cell for <paramref name="n"/> draws (a function of
+    /// n and p alone), so that another law over the same cells can be pooled the same way with <see cref="Pool{T}"/>.
+    /// </summary>
+    public static bool[] MergedCellsFor(long n, IReadOnlyList<double> probabilities)
+    {
+        ArgumentNullException.ThrowIfNull(probabilities);
+        var merged = new bool[probabilities.Count];
         var restProbability = 0.0;
         var anyMerged = false;
-        for (var k = 0; k < observed.Count; k++)
+        for (var k = 0; k < probabilities.Count; k++)
         {
             if (probabilities[k] > 0.0 && n * probabilities[k] < MinimumExpectedCount)
             {
@@ -91,7 +101,7 @@ public static class ChiSquare
         if (anyMerged)
         {
             // Smallest first (lowest index among equals), so the rest grows as little as needed.
-            var candidates = Enumerable.Range(0, observed.Count)
+            var candidates = Enumerable.Range(0, probabilities.Count)
                 .Where(k => !merged[k] && probabilities[k] > 0.0)
                 .OrderBy(k => probabilities[k])
                 .ToList();
@@ -107,29 +117,37 @@ public static class ChiSquare
             }
         }
 
-        var keptObserved = new List<long>();
-        var keptProbabilities = new List<double>();
-        var restObserved = 0L;
-        for (var k = 0; k < observed.Count; k++)
+        return merged;
+    }
+
+    /// <summary>The kept cells in their order, then (if any cell is merged) the rest cell combining the merged ones.</summary>
+    public static IReadOnlyList<T> Pool<T>(IReadOnlyList<T> values, bool[] merged, Func<T, T, T> add)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(merged);
+        ArgumentNullException.ThrowIfNull(add);
+        var kept = new List<T>();
+        T rest = default!;
+        var anyMerged = false;
+        for (var k = 0; k < values.Count; k++)
         {
-            if (merged[k])
+            if (!merged[k])
             {
-                restObserved += observed[k];
+                kept.Add(values[k]);
             }
             else
             {
-                keptObserved.Add(observed[k]);
-                keptProbabilities.Add(probabilities[k]);
+                rest = anyMerged ? add(rest, values[k]) : values[k];
+                anyMerged = true;
             }
         }
 
         if (anyMerged)
         {
-            keptObserved.Add(restObserved);
-            keptProbabilities.Add(restProbability);
+            kept.Add(rest);
         }
 
-        return new MergedCells(keptObserved, keptProbabilities);
+        return kept;
     }
 
     /// <summary>
@@ -159,11 +177,19 @@ public static class ChiSquare
             high *= 2;
         }
 
-        var low = high / 2; // Not enough (or 0).
-        while (high - low > 1)
+        return SmallestEnough(Enough, high / 2, high, 1); // high / 2 is not enough (or 0).
+    }
+
+    /// <summary>
+    /// Bisects a monotone condition on counts: given <paramref name="low"/> not enough and <paramref name="high"/>
+    /// enough, a count within <paramref name="resolution"/> above the smallest that is enough.
+    /// </summary>
+    internal static long SmallestEnough(Func<long, bool> enough, long low, long high, long resolution)
+    {
+        while (high - low > resolution)
         {
             var middle = low + (high - low) / 2;
-            if (Enough(middle))
+            if (enough(middle))
             {
                 high = middle;
             }
@@ -187,6 +213,109 @@ public static class ChiSquare
         var lambda = n * perDrawNoncentrality;
         var critical = CriticalValue(degreesOfFreedom, alpha);
         return 1.0 - Normal.CDF(degreesOfFreedom + lambda, Math.Sqrt(2.0 * (degreesOfFreedom + 2.0 * lambda)), critical);
+    }
+
+    /// <summary>
+    /// P(χ²_df(λ) &gt; x) for the noncentral chi-square, as the Poisson(λ/2) mixture of central upper tails
+    /// Σ_j Pois(j; λ/2)·Q((df + 2j)/2, x/2), summed over the terms that carry the mass (±12 standard deviations of the
+    /// Poisson). Beyond λ = 10⁵ the normal approximation N(df + λ, 2(df + 2λ)) is used, whose error there is far below
+    /// the figures' printed precision.
+    /// </summary>
+    public static double NoncentralUpperTail(int degreesOfFreedom, double noncentrality, double x)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(degreesOfFreedom, 1);
+        if (!(noncentrality >= 0.0) || double.IsPositiveInfinity(noncentrality))
+        {
+            throw new ArgumentOutOfRangeException(nameof(noncentrality), noncentrality, "λ must be finite and ≥ 0.");
+        }
+
+        if (x <= 0.0)
+        {
+            return 1.0;
+        }
+
+        if (noncentrality == 0.0)
+        {
+            return UpperTail(degreesOfFreedom, x);
+        }
+
+        if (noncentrality > 1e5)
+        {
+            return 1.0 - Normal.CDF(degreesOfFreedom + noncentrality, Math.Sqrt(2.0 * (degreesOfFreedom + 2.0 * noncentrality)), x);
+        }
+
+        var mean = noncentrality / 2.0;
+        var spread = 12.0 * Math.Sqrt(mean) + 20.0;
+        var first = (int)Math.Max(0.0, Math.Floor(mean - spread));
+        var last = (int)Math.Ceiling(mean + spread);
+        var tail = 0.0;
+        for (var j = first; j <= last; j++)
+        {
+            tail += Math.Exp(Poisson.PMFLn(mean, j)) * UpperTail(degreesOfFreedom + 2 * j, x);
+        }
+
+        return Math.Clamp(tail, 0.0, 1.0);
+    }
+
+    /// <summary>The x with P(χ²_df(λ) &gt; x) = alpha: the critical value of a test whose null allows noncentrality up to λ.</summary>
+    public static double NoncentralCriticalValue(int degreesOfFreedom, double noncentrality, double alpha)
+    {
+        ValidateLevel(alpha, nameof(alpha));
+        if (noncentrality == 0.0)
+        {
+            return CriticalValue(degreesOfFreedom, alpha);
+        }
+
+        var low = 0.0;
+        var high = degreesOfFreedom + noncentrality + 10.0;
+        while (NoncentralUpperTail(degreesOfFreedom, noncentrality, high) > alpha)
+        {
+            low = high;
+            high *= 2;
+        }
+
+        for (var i = 0; i < 100 && high - low > 1e-10 * high; i++)
+        {
+            var middle = 0.5 * (low + high);
+            if (NoncentralUpperTail(degreesOfFreedom, noncentrality, middle) > alpha)
+            {
+                low = middle;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return 0.5 * (low + high);
+    }
+
+    /// <summary>The smallest noncentrality λ with P(χ²_df(λ) &gt; <paramref name="critical"/>) ≥ <paramref name="power"/> (bisection; the tail grows with λ).</summary>
+    public static double NoncentralityReaching(int degreesOfFreedom, double critical, double power)
+    {
+        ValidateLevel(power, nameof(power));
+        var low = 0.0;
+        var high = 1.0;
+        while (NoncentralUpperTail(degreesOfFreedom, high, critical) < power)
+        {
+            low = high;
+            high *= 2;
+        }
+
+        for (var i = 0; i < 100 && high - low > 1e-9 * high; i++)
+        {
+            var middle = 0.5 * (low + high);
+            if (NoncentralUpperTail(degreesOfFreedom, middle, critical) >= power)
+            {
+                high = middle;
+            }
+            else
+            {
+                low = middle;
+            }
+        }
+
+        return high;
     }
 
     /// <summary>The x with P(χ²_df &gt; x) = alpha, by bisection on the regularized upper gamma function.</summary>

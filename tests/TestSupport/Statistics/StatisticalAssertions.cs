@@ -17,11 +17,11 @@ public static class StatisticalAssertions
     /// 9–14. Testing.Tests, Properties/RandomProgramProperties: the executor vs the oracle on
     ///    <c>RandomProgramProperties.StatisticalCases</c> = 6 random programs (one chi-square per FsCheck case).
     /// 15. Cli.Tests, TestCommandTests: `tts test` of the sampling example (its runtime chi-square).
-    /// 16. Testing.Tests, Oracle/SmcTargetTests: an smc strategy at N = 64 within the DKW bound of its target.
-    /// 17. Testing.Tests, Mutation/TwistNotRemovedTests: the correct twisted smc within the DKW bound of its target.
+    /// 16. Testing.Tests, Oracle/SmcTargetTests: an smc strategy at N = 64 within the tolerance of its target (chi-square).
+    /// 17. Testing.Tests, Mutation/TwistNotRemovedTests: the correct twisted smc within the tolerance of its target (chi-square).
     /// 18–27. Testing.Tests, Properties/ConsistencyProperties: <c>StatisticalCases</c> = 5 random consistent
-    ///    programs, two assertions each (upper TV bound at N = 32 below the exact TV(1); DKW within the tolerance).
-    /// 28–44. Cli.Tests, StrategyLibraryTests: `tts test` on the strategy library, one chi-square or DKW check for
+    ///    programs, two assertions each (upper TV bound at N = 32 below the exact TV(1); chi-square within the tolerance).
+    /// 28–44. Cli.Tests, StrategyLibraryTests: `tts test` on the strategy library, one chi-square check for
     ///    each of <c>StrategyLibraryTests.StatisticalChecks</c> = 17 strategies.
     /// 45. Serving.Tests, CompletionLawTests: completions sampled through `tts serve`'s HTTP API vs the exact text law
     ///    (chi-square).
@@ -32,11 +32,13 @@ public static class StatisticalAssertions
     /// 49–50. Testing.Tests, Properties/SharedInputChecks: the executor vs the oracle's exact output law of a repeat
     ///    whose members may give no output, and of a sample from a randomly drawn prompt (one chi-square each).
     /// 51. Testing.Tests, Oracle/LikelihoodTargetTests: importance sampling from a proposal model at N = 64 within the
-    ///    DKW bound of the target model's law.
+    ///    tolerance of the target model's law (chi-square).
     /// 52. Testing.Tests, Oracle/AdaptiveVoteLawTests: the adaptive vote's runs against the majority-vote law of all n
     ///    draws (chi-square).
     /// 53–54. Engines.Remote.Tests, LawThroughHttpTests: the same two strategies as 46–47 sampled on the server
     ///    (sampling=server) vs the oracle's exact output law (one chi-square each).
+    /// 55. Testing.Tests, Statistics/WorstCasePowerTests: the pooled chi-square's rejections against the worst-case law
+    ///    at the TV its figure catches with power ½ (exact binomial test).
     /// </summary>
-    public const int Count = 54;
+    public const int Count = 55;
 }

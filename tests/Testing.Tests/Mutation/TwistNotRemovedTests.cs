@@ -12,8 +12,8 @@ namespace Tts.Testing.Tests.Mutation;
 /// <summary>
 /// The planted fault "a twist not removed" (issue 7, item 7). Twisted smc must divide out the last twist when the block
 /// ends, or the population targets γ(x)·exp(ψ(x)) instead of γ(x). The check that must catch it is the suite's own
-/// check of a consistent smc strategy: the DKW distance of the outputs of independent runs to the oracle's target,
-/// within the tolerance plus ε(n, α) (<see cref="StrategyChecker.AgainstTarget"/>).
+/// check of a consistent smc strategy: a chi-square of the outputs of independent runs against the oracle's target,
+/// whose null allows a χ distance up to the tolerance (<see cref="StrategyChecker.AgainstTarget"/>).
 /// </summary>
 [Trait("Category", Tts.TestSupport.TestCategories.Slow)]
 public sealed class TwistNotRemovedTests
@@ -60,13 +60,14 @@ public sealed class TwistNotRemovedTests
         var settings = new CheckSettings(Runs: Runs, Seed: TestSeeds.For("twist-not-removed", 29), Alpha: alpha, Tolerance: Tolerance);
         var target = new ExactOracle(TestModels.Compile(Source).Bound, TestModels.Policy(abc)).Evaluate("twisted").Target!;
 
-        // Power: the mutant's law tends to γ(x)·exp(ψ(x)) as N grows; its CDF is far enough from γ's that n runs at this
-        // alpha detect the gap beyond the tolerance with probability 1 − 1e-3 (DKW sample size for the margin left).
+        // Power: the mutant's law tends to γ(x)·exp(ψ(x)) as N grows; it is far enough from γ that n runs of the pooled
+        // chi-square, whose null allows the tolerance, reject it with probability 1 − 1e-3.
         var mutantLimit = Distribution.FromMasses(target.Probabilities.Select(p =>
             new KeyValuePair<Outcome, double>(p.Key, p.Value * Math.Exp(TwistScale * ((string)p.Key.Value!).Count(c => c == 'b')))));
-        var gap = CdfDistance(mutantLimit, target);
-        var margin = gap - Tolerance - Dkw.Epsilon(Runs, alpha);
-        Assert.True(margin > 0 && Runs >= Dkw.RequiredSampleSize(margin, alpha, 1e-3), $"the mutant's limit is only {gap:G3} from the target: no power");
+        var gap = mutantLimit.TotalVariation(target);
+        var power = WorstCasePower.AgainstAlternative(
+            target.Outcomes.Select(o => target[o]).ToList(), target.Outcomes.Select(o => mutantLimit[o]).ToList(), 0.0, Runs, alpha, Tolerance);
+        Assert.True(power >= 1 - 1e-3, $"the mutant's limit is only {gap:G3} (TV) from the target: power {power:G3}");
 
         var runner = new TwistedSmcRunner(Function(), Particles, Steps, "b", TwistScale);
         var models = new ModelBindings().Bind("policy", abc);
@@ -82,20 +83,6 @@ public sealed class TwistNotRemovedTests
             .GroupBy(r => new Outcome(r.Output))
             .ToDictionary(g => g.Key, g => (long)g.Count());
         return StrategyChecker.AgainstTarget(counts, target, settings, []);
-    }
-
-    /// <summary>sup |F − G| with outcomes in the target's order (as <see cref="StrategyChecker.AgainstTarget"/> orders them).</summary>
-    private static double CdfDistance(Distribution law, Distribution target)
-    {
-        var (f, g, largest) = (0.0, 0.0, 0.0);
-        foreach (var outcome in target.Outcomes)
-        {
-            f += law[outcome];
-            g += target[outcome];
-            largest = Math.Max(largest, Math.Abs(f - g));
-        }
-
-        return largest;
     }
 
     private static IrFunction Function() => TestModels.Compile(Source).Optimized!.Find("twisted")!;

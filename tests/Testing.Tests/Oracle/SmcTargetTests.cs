@@ -88,7 +88,7 @@ public sealed class SmcTargetTests
         static double[]? Normalize(double[] w) => w.Sum() == 0 ? null : w.Select(x => x / w.Sum()).ToArray();
     }
 
-    /// <summary>The DKW check of a consistent smc strategy run by the executor against the oracle's target.</summary>
+    /// <summary>The chi-square check (within the default χ tolerance) of a consistent smc strategy run by the executor against the oracle's target.</summary>
     [Fact]
     [Trait("Category", Tts.TestSupport.TestCategories.Slow)]
     public void SmcStrategy_RunsCloseToItsTarget()

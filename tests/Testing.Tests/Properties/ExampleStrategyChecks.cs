@@ -8,12 +8,12 @@ namespace Tts.Testing.Tests.Properties;
 /// <summary>
 /// The strategy library on the abc model: each example's guarantee is confirmed exactly by the oracle, and the
 /// executor's outputs follow the oracle's exact output law (chi-square, one registered statistical assertion each,
-/// with the run count large enough to catch a 2% total-variation deviation).
+/// with the run count large enough to catch every 5% total-variation deviation, in any direction).
 /// </summary>
 [Trait("Category", Tts.TestSupport.TestCategories.Slow)]
 public sealed class ExampleStrategyChecks
 {
-    private const double SmallestDeviation = 0.02;
+    private const double SmallestDeviation = 0.05;
 
     private static CheckSettings Settings(string test) => new(
         Runs: 20_000,

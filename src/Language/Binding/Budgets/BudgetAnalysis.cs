@@ -50,7 +50,7 @@ internal sealed class BudgetAnalysis : IBoundProgramAnalysis
             {
                 if (s > l)
                 {
-                    context.Report(DiagnosticDescriptors.BudgetExceeded, limit.Span, strategy.Symbol.Name, name, s, l);
+                    context.Report(DiagnosticDescriptors.BudgetExceeded, limit.Span, strategy.Symbol.Name, name, BudgetMath.Shown(s), l);
                 }
 
                 continue;
@@ -62,7 +62,7 @@ internal sealed class BudgetAnalysis : IBoundProgramAnalysis
             var limitAtDefaults = BudgetMath.ValueOf(BudgetMath.Substitute(limit.Limit, AtDefault));
             if (spentAtDefaults > limitAtDefaults)
             {
-                context.Report(DiagnosticDescriptors.BudgetExceededAtDefaults, limit.Span, strategy.Symbol.Name, name, spentAtDefaults, limitAtDefaults);
+                context.Report(DiagnosticDescriptors.BudgetExceededAtDefaults, limit.Span, strategy.Symbol.Name, name, BudgetMath.Shown(spentAtDefaults!.Value), limitAtDefaults);
             }
         }
     }

@@ -38,6 +38,12 @@ public sealed record StaticBudget(BoundExpression Tokens, BoundExpression Calls,
 /// <summary>Int arithmetic on bound expressions that folds constants as it builds, and prints the result as source.</summary>
 public static class BudgetMath
 {
+    /// <summary>How a bound the saturating arithmetic stopped at the largest int is shown: it is past it, not equal to it.</summary>
+    public const string PastTheIntRange = "more than 9223372036854775807 (past the int range)";
+
+    /// <summary>A folded bound as shown in messages (<see cref="PastTheIntRange"/> for a saturated one).</summary>
+    public static object Shown(long value) => value == long.MaxValue ? PastTheIntRange : value;
+
     public static BoundExpression Zero { get; } = Constant(0);
 
     public static BoundExpression One { get; } = Constant(1);
@@ -206,6 +212,8 @@ public static class BudgetMath
 
     private static string FormatTerm(BoundExpression expression) => expression switch
     {
+        // The saturating arithmetic below stops at the largest int: a bound there is past the int range, not equal to it.
+        BoundLiteral { Value: long.MaxValue } => PastTheIntRange,
         BoundLiteral literal => Convert.ToString(literal.Value, CultureInfo.InvariantCulture) ?? "",
         BoundParameterReference parameter => parameter.Parameter.Name,
         BoundLocalReference local => local.Local.Name,

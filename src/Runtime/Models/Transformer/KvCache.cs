@@ -200,7 +200,7 @@ internal sealed class KvCache : IDisposable
             throw new ModelException(
                 $"the KV cache for {rows} rows ({prompts} prompt{(prompts == 1 ? "" : "s")} of up to {longestPrompt} tokens, "
                 + $"{suffixCapacity} generated positions per row) needs {FormatBytes(bytes)}, above the limit of {FormatBytes(_maxBytes)} "
-                + "(TransformerOptions.MaxKvCacheBytes): use fewer particles or shorter texts, or raise the limit");
+                + "(--memory-limit on the command line, TransformerOptions.MaxKvCacheBytes in code): use fewer particles or shorter texts, or raise the limit");
         }
     }
 

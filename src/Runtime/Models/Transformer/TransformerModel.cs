@@ -42,6 +42,17 @@ public sealed class TransformerModel : ILanguageModel
 
     public Device Device => Network.Device;
 
+    /// <summary>The positions <see cref="BytesPerParticle"/> assumes a particle reaches: the context, at most 256.</summary>
+    public int EstimatedPositions => Math.Min(Config.MaxPositionEmbeddings, 256);
+
+    /// <summary>
+    /// The KV cache of one row at <see cref="EstimatedPositions"/> positions, plus its activations in a decode step
+    /// (hidden states, the MLP, attention scores and the logits, a few copies each, at 4 bytes).
+    /// </summary>
+    public long BytesPerParticle =>
+        KvCache.BytesFor(Config, Network.DType, 0, 0, 1, EstimatedPositions)
+        + 4L * (4L * Config.HiddenSize + 3L * Config.IntermediateSize + 2L * Config.HeadCount * EstimatedPositions + 4L * Config.VocabSize);
+
     public long ParameterCount => Network.Weights.ParameterCount;
 
     /// <summary>Token positions run through the network so far, prefill included (prefix sharing is visible here).</summary>
