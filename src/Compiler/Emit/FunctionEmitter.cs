@@ -183,11 +183,15 @@ internal sealed class FunctionEmitter
                 return;
             case IrResample resample:
                 Declare(scope, instruction,
-                    $"{rt}.Resample({P(resample.Population)}, {CSharpLiterals.Enum(resample.Method)}, {Optional(resample.Ess, S)}, {Stream(resample.Stream)}, {scope.BlockStep})",
+                    $"{rt}.Resample({P(resample.Population)}, {CSharpLiterals.Enum(resample.Method)}, {Optional(resample.Ess, S)}, {Stream(resample.Stream)}, {scope.BlockStep}"
+                    + (resample.Temper is null ? ")" : $", {S(resample.Temper)})"),
                     ValueKind.Population);
                 return;
             case IrSmc smc:
                 EmitStepLoop(scope, smc, $"{rt}.Smc({P(smc.Population)}, {S(smc.Steps)}, ", smc.Body);
+                return;
+            case IrParticleGibbs gibbs:
+                EmitStepLoop(scope, gibbs, $"{rt}.ParticleGibbs({P(gibbs.Population)}, {S(gibbs.Steps)}, {S(gibbs.Iterations)}, {Stream(gibbs.Stream)}, ", gibbs.Body);
                 return;
             case IrSearch search:
                 EmitStepLoop(scope, search,

@@ -213,6 +213,8 @@ public sealed class Lowerer
         var population = _locals[smc.Population];
         var steps = LowerExpression(smc.Steps);
         var ess = smc.EssThreshold is null ? null : LowerExpression(smc.EssThreshold);
+        var temper = smc.Temper is null ? null : LowerExpression(smc.Temper);
+        var iterations = smc.Iterations is null ? null : LowerExpression(smc.Iterations);
         _smcPopulations.Add(smc.Population);
         var body = LowerBlockBody(smc.Population, smc.Body, () =>
         {
@@ -220,11 +222,18 @@ public sealed class Lowerer
             {
                 var current = _locals[smc.Population];
                 var stream = _nextStream++;
-                _locals[smc.Population] = Emit(IrType.PopulationType, r => new IrResample(r, current, smc.Resample, ess, stream));
+                _locals[smc.Population] = Emit(IrType.PopulationType, r => new IrResample(r, current, smc.Resample, ess, stream, temper));
             }
         });
         _smcPopulations.Remove(smc.Population);
-        _locals[smc.Population] = Emit(IrType.PopulationType, r => new IrSmc(r, population, steps, body));
+        if (iterations is null)
+        {
+            _locals[smc.Population] = Emit(IrType.PopulationType, r => new IrSmc(r, population, steps, body));
+            return;
+        }
+
+        var gibbsStream = _nextStream++;
+        _locals[smc.Population] = Emit(IrType.PopulationType, r => new IrParticleGibbs(r, population, steps, iterations, body, gibbsStream));
     }
 
     private void LowerSearch(BoundSearchStatement search)

@@ -6,9 +6,11 @@ namespace Tts.Runtime.Decoding;
 /// held (their model state does not move). <c>RowKeys</c>: the random key of each row. <c>KeepStop</c>: one step of an
 /// smc or search block — a stop string ends the step and stays in the text, and only EOS ends the particle; otherwise
 /// the text is cut before the stop string and the particle ends. <c>FirstFinished</c>: a race — stop once every run
-/// taking part has that many finished rows.
+/// taking part has that many finished rows. <c>Forced</c>: per row, the tokens it must take instead of sampling, in order
+/// (null for a row that samples): a particle Gibbs reference replaying its path; its mask's allowed mass still counts.
 /// </summary>
-public sealed record DecodeRequest(IReadOnlyList<DecodeGroup> Groups, long[] RowKeys, bool KeepStop = false, int? FirstFinished = null)
+public sealed record DecodeRequest(
+    IReadOnlyList<DecodeGroup> Groups, long[] RowKeys, bool KeepStop = false, int? FirstFinished = null, IReadOnlyList<long>?[]? Forced = null)
 {
     /// <summary>Every active row under the same options and mask (null: none).</summary>
     public static DecodeRequest Uniform(

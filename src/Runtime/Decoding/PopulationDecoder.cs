@@ -41,7 +41,9 @@ public static class PopulationDecoder
     {
         if (chooseTokens is null && population.Model is IServerSampler { SamplesOnServer: true } server)
         {
-            return ServerSampledDecoder.Decode(population, request, meter, cancellation, server);
+            return request.Forced is null
+                ? ServerSampledDecoder.Decode(population, request, meter, cancellation, server)
+                : throw new ModelException("particle Gibbs replays its reference particle's tokens through the model, which a server-sampled backend cannot do: use full next-token distributions");
         }
 
         var rows = population.Rows;
@@ -101,6 +103,11 @@ public static class PopulationDecoder
                     else
                     {
                         (sampled, masses) = SampleGroups(logProbs, groups, masks, groupOf, inStep, rowKeys, step);
+                        tokens = torch.tensor(sampled);
+                    }
+
+                    if (request.Forced is { } forced && Force(sampled, forced, inStep, stepTokens))
+                    {
                         tokens = torch.tensor(sampled);
                     }
 
@@ -189,6 +196,24 @@ public static class PopulationDecoder
         }
 
         return new DecodeOutcome(logAllowedMass, finishStep);
+    }
+
+    /// <summary>Replaces the sampled token of every decoding row that replays a path by its next token; whether any was replaced.</summary>
+    private static bool Force(long[] sampled, IReadOnlyList<long>?[] forced, bool[] inStep, int[] stepTokens)
+    {
+        var any = false;
+        for (var row = 0; row < sampled.Length; row++)
+        {
+            if (inStep[row] && forced[row] is { } path)
+            {
+                sampled[row] = stepTokens[row] < path.Count
+                    ? path[stepTokens[row]]
+                    : throw new InvalidOperationException($"row {row} replays a path of {path.Count} tokens, but its step asks for more");
+                any = true;
+            }
+        }
+
+        return any;
     }
 
     /// <summary>[rows] int64 tokens of every row under one group's options (and mask: then also its rows' log allowed masses).</summary>

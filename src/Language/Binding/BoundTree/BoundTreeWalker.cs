@@ -27,7 +27,7 @@ public static class BoundTreeWalker
         BoundSampleStatement sample => Options(sample.Options).Prepend(sample.Prompt).SelectMany(Expressions),
         BoundRaceStatement race => Options(race.Options).Prepend(race.Prompt).Append(race.First).SelectMany(Expressions),
         BoundPopulationStatement population => Expressions(population.Value),
-        BoundSmcStatement smc => new[] { smc.EssThreshold, smc.Steps }.OfType<BoundExpression>().SelectMany(Expressions),
+        BoundSmcStatement smc => new[] { smc.EssThreshold, smc.Steps, smc.Iterations, smc.Temper }.OfType<BoundExpression>().SelectMany(Expressions),
         BoundSearchStatement search => new[] { search.Width, search.Expand, search.Groups, search.Steps }.SelectMany(Expressions),
         BoundFailedBlock failed => Expressions(failed.Steps),
         BoundExtendStatement extend => Options(extend.Options).SelectMany(Expressions),

@@ -108,7 +108,8 @@ internal sealed class BudgetAnalysis : IBoundProgramAnalysis
 
                 break;
             case BoundSmcStatement smc:
-                ChargeLoop(strategy, smc.Body, smc.Steps);
+                // Particle Gibbs runs the whole block once per sweep.
+                ChargeLoop(strategy, smc.Body, smc.Iterations is null ? smc.Steps : BudgetMath.Multiply(smc.Iterations, smc.Steps));
                 break;
             case BoundSearchStatement search:
                 // The first step expands every particle the search starts from, which may be more than the beams it keeps.
