@@ -113,3 +113,39 @@ public sealed class ParticleGibbsTests
         Assert.False(verdict.Refuted, verdict.Format());
     }
 }
+
+/// <summary>
+/// Entropic weighting runs on the resampler: with temper = 1 (an ESS of all N) every resampling tempers the weights to
+/// β = 2^−60, i.e. resamples uniformly, so a strongly weighted block draws the same ancestors as one whose weights are
+/// all equal, run for run; without temper the same weights give other populations.
+/// </summary>
+public sealed class EntropicWeightingTests
+{
+    private static string Program(string factor, string options) => $$"""
+        model policy: lm
+
+        strategy s() -> population {
+            population ps = spawn(4, prompt: "")
+            smc ps with resample = multinomial, steps <= 3{{options}} {
+                extend ps by policy(max_tokens: 1)
+                factor ps += weight({{factor}})
+            }
+            return ps
+        }
+        """;
+
+    private static List<string> Run(string source)
+    {
+        var strategy = StrategyProgram.From(TestModels.Compile(source)).Select("s");
+        var models = new ModelBindings().Bind("policy", TestModels.Abc());
+        return strategy.Run(new Dictionary<string, object>(), models, options: new RunOptions(3, 64)).Select(r => string.Join("|", (object[])r.Output!)).ToList();
+    }
+
+    [Fact]
+    public void Temper_one_resamples_as_if_the_weights_were_equal()
+    {
+        var equal = Run(Program("0.0", ""));
+        Assert.Equal(equal, Run(Program("3.0 * count(ps, \"b\")", ", temper = 1.0")));
+        Assert.NotEqual(equal, Run(Program("3.0 * count(ps, \"b\")", "")));
+    }
+}
