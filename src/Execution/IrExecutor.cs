@@ -119,7 +119,8 @@ public sealed class IrExecutor
             case IrSearch search:
                 return InBlock(() => runtime.Search(
                     PopulationOf(env, search.Population), search.Method, Single(env, search.Width), Single(env, search.Expand), Single(env, search.Groups),
-                    Single(env, search.Steps), (step, population) => Step(search.Body, runtime, env, step, population)));
+                    Single(env, search.Steps), (step, population) => Step(search.Body, runtime, env, step, population),
+                    search.Explore is null ? null : Single(env, search.Explore)));
             case IrRank rank:
                 return runtime.Rank(PopulationOf(env, rank.Population), Value(env, rank.Key), Single(env, rank.Top));
             case IrSpeculative speculative:

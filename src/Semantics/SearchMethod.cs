@@ -6,4 +6,7 @@ public enum SearchMethod
     Beam,
     DiverseBeam,
     BestFirst,
+
+    /// <summary>Monte Carlo tree search over steps (UCT): each step of the loop is one simulation.</summary>
+    Mcts,
 }

@@ -57,6 +57,7 @@ public sealed class StrategyLibraryTests
         ["short_m_at_k"] = ("heuristic", "support check against the reachable values"),
         ["pf_vote"] = ("heuristic", "support check against the reachable values"),
         ["best_first"] = ("heuristic", "support check against the reachable values"),
+        ["mcts"] = ("heuristic", "support check against the reachable values"),
         // Searches on the abc model end every child in one step: best of groups·expand children, an exact law.
         ["beam"] = ("heuristic", "chi-square against the exact output law"),
         ["dvts"] = ("heuristic", "chi-square against the exact output law"),

@@ -52,6 +52,9 @@ public sealed record IrParticleGibbs(IrValue Result, IrValue Population, IrValue
 /// <c>search</c>: each step expands the kept nodes (beam, diverse: every live node <c>Expand</c> times; best-first: the
 /// best live node of the frontier), runs <see cref="Body"/> on the new children (extend, score, condition), and keeps
 /// the <c>Width</c> best by score (per group for diverse). Stops after <c>Steps</c> steps or once no node is live.
+/// Mcts: each step is one simulation — UCT selection with exploration constant <c>Explore</c> from the root, one new
+/// child (the body extends and scores it) where a node has fewer than <c>Expand</c> children, its score backed up the
+/// path; every node is kept (the root discarded at the end).
 /// </summary>
 public sealed record IrSearch(
     IrValue Result,
@@ -61,15 +64,17 @@ public sealed record IrSearch(
     IrValue Expand,
     IrValue Groups,
     IrValue Steps,
-    IrRegion Body) : IrInstruction(Result)
+    IrRegion Body,
+    IrValue? Explore = null) : IrInstruction(Result)
 {
     public override IrEffects Effects => IrEffects.None;
 
-    public override IEnumerable<IrValue> Operands => new[] { Population, Width, Expand, Groups, Steps };
+    public override IEnumerable<IrValue> Operands => new[] { Population, Width, Expand, Groups, Steps, Explore }.OfType<IrValue>();
 
     public override IrInstruction MapOperands(Func<IrValue, IrValue> map) => this with
     {
         Population = map(Population), Width = map(Width), Expand = map(Expand), Groups = map(Groups), Steps = map(Steps),
+        Explore = Explore is null ? null : map(Explore),
     };
 
     public override ImmutableArray<IrRegion> Regions => ImmutableArray.Create(Body);

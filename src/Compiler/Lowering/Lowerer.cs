@@ -243,8 +243,9 @@ public sealed class Lowerer
         var expand = LowerExpression(search.Expand);
         var groups = LowerExpression(search.Groups);
         var steps = LowerExpression(search.Steps);
+        var explore = search.Explore is null ? null : LowerExpression(search.Explore);
         var body = LowerBlockBody(search.Population, search.Body, () => { });
-        _locals[search.Population] = Emit(IrType.PopulationType, r => new IrSearch(r, population, search.Method, width, expand, groups, steps, body));
+        _locals[search.Population] = Emit(IrType.PopulationType, r => new IrSearch(r, population, search.Method, width, expand, groups, steps, body, explore));
     }
 
     /// <summary>A loop body: its parameter is the population at the start of a step; block locals do not escape.</summary>

@@ -132,6 +132,7 @@ public sealed partial class Binder
             new LoopOptionRule("expand", "=", TtsType.Int),
             new LoopOptionRule("groups", "=", TtsType.Int),
             new LoopOptionRule("steps", "<=", TtsType.Int),
+            new LoopOptionRule("explore", "=", TtsType.Real),
         });
         var method = SearchMethod.Beam;
         if (options.TryGetValue("method", out var methodSyntax))
@@ -141,6 +142,7 @@ public sealed partial class Binder
                 ["beam"] = SearchMethod.Beam,
                 ["diverse"] = SearchMethod.DiverseBeam,
                 ["best_first"] = SearchMethod.BestFirst,
+                ["mcts"] = SearchMethod.Mcts,
             }) ?? SearchMethod.Beam;
         }
 
@@ -168,6 +170,7 @@ public sealed partial class Binder
             Report(DiagnosticDescriptors.UnknownLoopOption, groupsSyntax.Name.Span, "groups", $"a {SearchMethodNames.Of(method)}", ": groups are for method = diverse");
         }
 
+        var explore = BindExplore(options, scope, method);
         var steps = BindSteps(options, scope, syntax.Span, "this search block", "steps <= N");
         if (population is null)
         {
@@ -175,7 +178,44 @@ public sealed partial class Binder
         }
 
         var body = BindLoopBody(syntax.Body, scope, new BlockContext(BlockKind.Search, population));
-        return new BoundSearchStatement(population, method, width, expand, groups, steps, body, syntax.Span);
+        return new BoundSearchStatement(population, method, width, expand, groups, steps, body, syntax.Span) { Explore = explore };
+    }
+
+    /// <summary>
+    /// <c>explore = c</c> (UCT's exploration constant, default 1) is an option of <c>method = mcts</c> only, which keeps
+    /// every node it grows, so it takes no <c>width</c>.
+    /// </summary>
+    private BoundExpression? BindExplore(Dictionary<string, LoopOptionSyntax> options, Scope scope, SearchMethod method)
+    {
+        options.TryGetValue("explore", out var syntax);
+        if (method != SearchMethod.Mcts)
+        {
+            if (syntax is not null)
+            {
+                Report(DiagnosticDescriptors.UnknownLoopOption, syntax.Name.Span, "explore", $"a {SearchMethodNames.Of(method)}", ": explore is for method = mcts");
+            }
+
+            return null;
+        }
+
+        if (options.TryGetValue("width", out var width))
+        {
+            Report(DiagnosticDescriptors.UnknownLoopOption, width.Name.Span, "width", $"a {SearchMethodNames.Of(method)}",
+                ": it keeps every node it adds, one per simulation (steps <= N counts simulations; expand = k children per node)");
+        }
+
+        if (syntax is null)
+        {
+            return new BoundLiteral(1.0, TtsType.Real, default);
+        }
+
+        var value = BindSingleValue(syntax.Value, scope, "`explore`", TtsType.Real);
+        if (ConstantFolder.TryEvaluate(value) is { } constant && System.Convert.ToDouble(constant, System.Globalization.CultureInfo.InvariantCulture) is var c && !(c >= 0))
+        {
+            Report(DiagnosticDescriptors.ConstantOutOfRange, syntax.Value.Span, "`explore`", "at least 0", Constants.Format(constant));
+        }
+
+        return value;
     }
 
     /// <summary>

@@ -246,8 +246,14 @@ public sealed partial class StrategyRuntime
 
     /// <summary>The search loop (<see cref="Compiler.IR.IrSearch"/>).</summary>
     public Population Search(
-        Population population, SearchMethod method, RunValues width, RunValues expand, RunValues groups, RunValues steps, Func<int, Population, Population> body)
+        Population population, SearchMethod method, RunValues width, RunValues expand, RunValues groups, RunValues steps, Func<int, Population, Population> body,
+        RunValues? explore = null)
     {
+        if (method == SearchMethod.Mcts)
+        {
+            return Mcts(population, LoopBound("expand", expand), explore is null ? 1.0 : ToDouble(explore[0]!), LoopBound("steps", steps), body);
+        }
+
         var (w, k) = (LoopBound("width", width), LoopBound("expand", expand));
         var g = method == SearchMethod.DiverseBeam ? LoopBound("groups", groups) : 1;
         if (w < 1 || k < 1 || g < 1)

@@ -151,7 +151,11 @@ public sealed record BoundSearchStatement(
     BoundExpression Groups,
     BoundExpression Steps,
     ImmutableArray<BoundStatement> Body,
-    TextSpan Span) : BoundStatement(Span);
+    TextSpan Span) : BoundStatement(Span)
+{
+    /// <summary><c>explore = c</c> of <c>method = mcts</c>: the UCT exploration constant; null for the other methods.</summary>
+    public BoundExpression? Explore { get; init; }
+}
 
 /// <summary><c>extend ps by model(options)</c>: one step (up to a stop string or max_tokens) for every live particle.</summary>
 public sealed record BoundExtendStatement(LocalSymbol Population, ModelSymbol Model, BoundDecodeOptions Options, TextSpan Span) : BoundStatement(Span);

@@ -28,7 +28,7 @@ public static class BoundTreeWalker
         BoundRaceStatement race => Options(race.Options).Prepend(race.Prompt).Append(race.First).SelectMany(Expressions),
         BoundPopulationStatement population => Expressions(population.Value),
         BoundSmcStatement smc => new[] { smc.EssThreshold, smc.Steps, smc.Iterations, smc.Temper }.OfType<BoundExpression>().SelectMany(Expressions),
-        BoundSearchStatement search => new[] { search.Width, search.Expand, search.Groups, search.Steps }.SelectMany(Expressions),
+        BoundSearchStatement search => new[] { search.Width, search.Expand, search.Groups, search.Steps, search.Explore }.OfType<BoundExpression>().SelectMany(Expressions),
         BoundFailedBlock failed => Expressions(failed.Steps),
         BoundExtendStatement extend => Options(extend.Options).SelectMany(Expressions),
         BoundParticleUpdate update => Expressions(update.Value),

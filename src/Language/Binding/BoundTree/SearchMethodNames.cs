@@ -9,6 +9,7 @@ internal static class SearchMethodNames
     {
         SearchMethod.Beam => "beam search",
         SearchMethod.DiverseBeam => "diverse tree search",
+        SearchMethod.Mcts => "Monte Carlo tree search",
         _ => "best-first search",
     };
 }
