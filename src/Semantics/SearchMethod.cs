@@ -9,4 +9,7 @@ public enum SearchMethod
 
     /// <summary>Monte Carlo tree search over steps (UCT): each step of the loop is one simulation.</summary>
     Mcts,
+
+    /// <summary>Monte Carlo tree search with PUCT: UCT's exploration weighted by a prior from the policy's step probabilities.</summary>
+    Puct,
 }

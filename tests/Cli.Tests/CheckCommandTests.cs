@@ -100,7 +100,7 @@ public sealed class CheckCommandTests : IDisposable
             ["generative_verifier.tts"] = "consistent heuristic",
             ["adaptive_vote.tts"] = "heuristic heuristic",
             ["particle_gibbs.tts"] = "consistent",
-            ["mcts.tts"] = "heuristic",
+            ["mcts.tts"] = "heuristic heuristic",
             ["entropic_particle_filter.tts"] = "heuristic",
         };
         var files = Directory.GetFiles(RepoPaths.Combine("examples", "strategies"), "*.tts").Select(Path.GetFileName).ToList();

@@ -58,6 +58,7 @@ public sealed class StrategyLibraryTests
         ["pf_vote"] = ("heuristic", "support check against the reachable values"),
         ["best_first"] = ("heuristic", "support check against the reachable values"),
         ["mcts"] = ("heuristic", "support check against the reachable values"),
+        ["mcts_puct"] = ("heuristic", "support check against the reachable values"),
         // Searches on the abc model end every child in one step: best of groups·expand children, an exact law.
         ["beam"] = ("heuristic", "chi-square against the exact output law"),
         ["dvts"] = ("heuristic", "chi-square against the exact output law"),

@@ -143,6 +143,7 @@ public sealed partial class Binder
                 ["diverse"] = SearchMethod.DiverseBeam,
                 ["best_first"] = SearchMethod.BestFirst,
                 ["mcts"] = SearchMethod.Mcts,
+                ["puct"] = SearchMethod.Puct,
             }) ?? SearchMethod.Beam;
         }
 
@@ -188,11 +189,11 @@ public sealed partial class Binder
     private BoundExpression? BindExplore(Dictionary<string, LoopOptionSyntax> options, Scope scope, SearchMethod method)
     {
         options.TryGetValue("explore", out var syntax);
-        if (method != SearchMethod.Mcts)
+        if (method is not (SearchMethod.Mcts or SearchMethod.Puct))
         {
             if (syntax is not null)
             {
-                Report(DiagnosticDescriptors.UnknownLoopOption, syntax.Name.Span, "explore", $"a {SearchMethodNames.Of(method)}", ": explore is for method = mcts");
+                Report(DiagnosticDescriptors.UnknownLoopOption, syntax.Name.Span, "explore", $"a {SearchMethodNames.Of(method)}", ": explore is for method = mcts or puct");
             }
 
             return null;

@@ -58,6 +58,7 @@ public static class PopulationDecoder
         var stepStart = population.Texts.Select(t => t.Length).ToArray();
         var stepTokens = new int[rows];
         var logAllowedMass = new double[rows];
+        var tokenLogProbs = request.TrackLogProbs ? new double[rows] : null;
         var finishStep = Enumerable.Repeat(-1, rows).ToArray();
 
         using var rowKeys = torch.tensor(request.RowKeys, dtype: ScalarType.Int64);
@@ -109,6 +110,15 @@ public static class PopulationDecoder
                     if (request.Forced is { } forced && Force(sampled, forced, inStep, stepTokens))
                     {
                         tokens = torch.tensor(sampled);
+                    }
+
+                    if (tokenLogProbs is not null)
+                    {
+                        var taken = logProbs.gather(1, tokens.clamp_min(Scalars.FirstToken).unsqueeze(1)).data<double>().ToArray();
+                        for (var row = 0; row < rows; row++)
+                        {
+                            tokenLogProbs[row] += inStep[row] && sampled[row] >= 0 ? taken[row] : 0.0;
+                        }
                     }
 
                     // Only a mask or a token chooser can give NoToken (< 0), which must not reach the embedding; held rows'
@@ -195,7 +205,7 @@ public static class PopulationDecoder
             }
         }
 
-        return new DecodeOutcome(logAllowedMass, finishStep);
+        return new DecodeOutcome(logAllowedMass, finishStep, tokenLogProbs);
     }
 
     /// <summary>Replaces the sampled token of every decoding row that replays a path by its next token; whether any was replaced.</summary>

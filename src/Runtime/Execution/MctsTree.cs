@@ -4,8 +4,9 @@ namespace Tts.Runtime.Execution;
 /// The statistics of one run's Monte Carlo tree search over steps (UCT, Kocsis &amp; Szepesvári 2006): node 0 is the
 /// root (the spawned prompt); every other node is one extend step of its parent, valued by the search body's score.
 /// A simulation descends from the root by <see cref="Select"/>, adds one child where a node has fewer than
-/// <c>expand</c> children, and backs the child's score up the path (<see cref="Backup"/>). Pure bookkeeping: the
-/// runtime does the decoding, so the selection rule can be tested on hand-built trees.
+/// <c>expand</c> children, and backs the child's score up the path (<see cref="Backup"/>). With a prior (PUCT, as in
+/// AlphaZero, Silver et al. 2017), exploration is weighted by each child's prior among its live siblings. Pure
+/// bookkeeping: the runtime does the decoding, so the selection rule can be tested on hand-built trees.
 /// </summary>
 public sealed class MctsTree
 {
@@ -16,8 +17,9 @@ public sealed class MctsTree
     private readonly List<bool> _terminal = [false];
     private readonly List<bool> _dead = [false];
     private readonly List<double> _score = [0.0];
+    private readonly List<double> _logPrior = [0.0];
 
-    public MctsTree(int expand, double explore)
+    public MctsTree(int expand, double explore, bool usePrior = false)
     {
         if (expand < 1)
         {
@@ -31,7 +33,11 @@ public sealed class MctsTree
 
         Expand = expand;
         Explore = explore;
+        UsesPrior = usePrior;
     }
+
+    /// <summary>PUCT (a prior weights exploration) rather than UCT.</summary>
+    public bool UsesPrior { get; }
 
     /// <summary>Children a node gets before selection descends through it (progressive widening by sampling).</summary>
     public int Expand { get; }
@@ -61,9 +67,23 @@ public sealed class MctsTree
         Value(child) + (Explore == 0.0 ? 0.0 : Explore * Math.Sqrt(Math.Log(_visits[_parent[child]]) / _visits[child]));
 
     /// <summary>
+    /// The prior of a live child: softmax of the log priors over its parent's live children (so it sums to 1 among them).
+    /// </summary>
+    public double Prior(int child)
+    {
+        var siblings = _children[_parent[child]].Where(c => !_dead[c]).ToList();
+        var max = siblings.Max(c => _logPrior[c]);
+        return Math.Exp(_logPrior[child] - max) / siblings.Sum(c => Math.Exp(_logPrior[c] - max));
+    }
+
+    /// <summary>PUCT of a live child: Q(child) + c·P(child)·sqrt(N(parent)) / (1 + N(child)).</summary>
+    public double Puct(int child) =>
+        Value(child) + Explore * Prior(child) * Math.Sqrt(_visits[_parent[child]]) / (1 + _visits[child]);
+
+    /// <summary>
     /// One simulation's selection: from the root, stop at the first node that is terminal or has fewer than
     /// <see cref="Expand"/> children (then <c>Expanding</c> says whether to add a child to it), otherwise go to the live
-    /// child with the largest UCT (ties to the earlier child). A node whose children are all dead is treated as terminal.
+    /// child with the largest UCT (PUCT with a prior; ties to the earlier child). A node whose children are all dead is treated as terminal.
     /// </summary>
     public (int Node, bool Expanding) Select()
     {
@@ -90,7 +110,7 @@ public sealed class MctsTree
                     continue;
                 }
 
-                var uct = Uct(child);
+                var uct = UsesPrior ? Puct(child) : Uct(child);
                 if (best < 0 || uct > bestUct)
                 {
                     (best, bestUct) = (child, uct);
@@ -106,9 +126,17 @@ public sealed class MctsTree
         }
     }
 
-    /// <summary>A new child of <paramref name="parent"/>, with its score, whether it ended and whether it is dead; not yet backed up.</summary>
-    public int AddChild(int parent, double score, bool ended, bool dead)
+    /// <summary>
+    /// A new child of <paramref name="parent"/>, with its score, whether it ended, whether it is dead and its log prior (an
+    /// unnormalized log probability; only PUCT reads it); not yet backed up.
+    /// </summary>
+    public int AddChild(int parent, double score, bool ended, bool dead, double logPrior = 0.0)
     {
+        if (UsesPrior && !dead && !double.IsFinite(logPrior))
+        {
+            throw new ArgumentOutOfRangeException(nameof(logPrior), logPrior, "A live child's log prior must be finite.");
+        }
+
         if (_children[parent].Count >= Expand || IsTerminal(parent))
         {
             throw new InvalidOperationException($"node {parent} cannot take another child");
@@ -123,6 +151,7 @@ public sealed class MctsTree
         _terminal.Add(ended);
         _dead.Add(dead);
         _score.Add(score);
+        _logPrior.Add(logPrior);
         return node;
     }
 

@@ -6,14 +6,19 @@ namespace Tts.Runtime.Execution;
 /// <summary>Monte Carlo tree search over steps (<c>search ... method = mcts</c>), one <see cref="MctsTree"/> per run.</summary>
 public sealed partial class StrategyRuntime
 {
+    /// <summary>Per population in a PUCT step: each row's mean log-probability per token of the step it just took (filled by Extend).</summary>
+    private readonly Dictionary<Population, double[]> _stepLogPriors = new();
+
     /// <summary>
     /// <paramref name="simulations"/> simulations. In each, every run selects a node of its tree (<see cref="MctsTree.Select"/>);
     /// a copy of the node is appended as a new row (a padding row, discarded, for a run that selected a terminal node)
     /// and only the new rows take part in the body, so all runs' new children are extended and scored as one batch.
     /// A child's score is its value, backed up to the root; a terminal node selected again backs up its own score. Every
-    /// node stays in the population as a particle (its tree order); the root rows are discarded at the end.
+    /// node stays in the population as a particle (its tree order); the root rows are discarded at the end. With
+    /// <paramref name="usePrior"/> (PUCT), a new node's prior is the mean log-probability per token of its step under the
+    /// policy that extended it.
     /// </summary>
-    private Population Mcts(Population population, int expand, double explore, int simulations, Func<int, Population, Population> body)
+    private Population Mcts(Population population, int expand, double explore, int simulations, Func<int, Population, Population> body, bool usePrior)
     {
         if (population.ParticlesPerRun != 1)
         {
@@ -25,7 +30,7 @@ public sealed partial class StrategyRuntime
             throw new RuntimeException($"mcts needs expand of at least 1 and a finite explore of at least 0, but they are {expand} and {Constants.Format(explore)}");
         }
 
-        var trees = Enumerable.Range(0, Runs).Select(_ => new MctsTree(expand, explore)).ToArray();
+        var trees = Enumerable.Range(0, Runs).Select(_ => new MctsTree(expand, explore, usePrior)).ToArray();
         var rowOf = Enumerable.Range(0, Runs).Select(_ => new List<int> { 0 }).ToArray();
         for (var step = 0; step < simulations; step++)
         {
@@ -50,8 +55,10 @@ public sealed partial class StrategyRuntime
 
             population.Discard(padding);
             _stepRows[population] = active.ToArray();
+            var priors = usePrior ? _stepLogPriors[population] = new double[population.Rows] : null;
             population = body(step, population);
             _stepRows.Remove(population);
+            _stepLogPriors.Remove(population);
 
             var dead = population.Dead();
             for (var run = 0; run < Runs; run++)
@@ -75,7 +82,7 @@ public sealed partial class StrategyRuntime
                     throw new RuntimeException($"run {RunIndexOf(run)}: mcts backs up scores, which must be finite, but a node scored {Constants.Format(score)}");
                 }
 
-                var child = tree.AddChild(node, score, population.Done[row], dead[row]);
+                var child = tree.AddChild(node, score, population.Done[row], dead[row], priors?[row] ?? 0.0);
                 rowOf[run].Add(n); // tree node `child` is particle n of the run
                 System.Diagnostics.Debug.Assert(rowOf[run].Count == child + 1);
                 if (!dead[row])

@@ -67,9 +67,20 @@ public sealed partial class StrategyRuntime
 
         var groups = DecodeGroups(population, options, active);
         var reference = _gibbsReferences.GetValueOrDefault(population);
-        var lengths = reference is null ? null : (int[])population.Lengths.Clone();
-        var outcome = PopulationDecoder.Decode(population, new DecodeRequest(groups, keys, KeepStop: true, Forced: reference?.Forced(population)), Meter, Cancellation);
-        reference?.Advance(population, lengths!);
+        var priors = _stepLogPriors.GetValueOrDefault(population);
+        var lengthsBefore = reference is null && priors is null ? null : (int[])population.Lengths.Clone();
+        var outcome = PopulationDecoder.Decode(
+            population, new DecodeRequest(groups, keys, KeepStop: true, Forced: reference?.Forced(population), TrackLogProbs: priors is not null), Meter, Cancellation);
+        reference?.Advance(population, lengthsBefore!);
+        if (priors is not null)
+        {
+            // A PUCT prior: the step's mean log-probability per token (a longer step is not penalized for its length).
+            for (var row = 0; row < priors.Length; row++)
+            {
+                var taken = population.Lengths[row] - lengthsBefore![row];
+                priors[row] = taken > 0 ? outcome.LogProbs![row] / taken : 0.0;
+            }
+        }
         if (groups.Any(g => g.Allowed is not null) && weighted)
         {
             Reweight(population, outcome.LogAllowedMass);
@@ -249,9 +260,9 @@ public sealed partial class StrategyRuntime
         Population population, SearchMethod method, RunValues width, RunValues expand, RunValues groups, RunValues steps, Func<int, Population, Population> body,
         RunValues? explore = null)
     {
-        if (method == SearchMethod.Mcts)
+        if (method is SearchMethod.Mcts or SearchMethod.Puct)
         {
-            return Mcts(population, LoopBound("expand", expand), explore is null ? 1.0 : ToDouble(explore[0]!), LoopBound("steps", steps), body);
+            return Mcts(population, LoopBound("expand", expand), explore is null ? 1.0 : ToDouble(explore[0]!), LoopBound("steps", steps), body, method == SearchMethod.Puct);
         }
 
         var (w, k) = (LoopBound("width", width), LoopBound("expand", expand));

@@ -93,7 +93,7 @@ internal static class RandomPrograms
                + $"    return {selection}\n";
 
     private static Gen<string> Search =>
-        from method in Gen.Elements("beam", "diverse", "best_first", "mcts")
+        from method in Gen.Elements("beam", "diverse", "best_first", "mcts", "puct")
         from width in Gen.Choose(1, 3)
         from expand in Gen.Choose(1, 3)
         from steps in Gen.Choose(1, 3)
@@ -101,7 +101,7 @@ internal static class RandomPrograms
         from prune in Gen.Elements("", "        condition ps: not ends_with(ps, \"c\")\n")
         from selection in Selection("ps")
         select $"    population ps = spawn(1, prompt: prompt)\n"
-               + $"    search ps with method = {method}{(method == "diverse" ? ", groups = 2" : "")}{(method == "mcts" ? ", explore = 0.7" : $", width = {width}")}, expand = {expand}, steps <= {steps} {{\n"
+               + $"    search ps with method = {method}{(method == "diverse" ? ", groups = 2" : "")}{(method is "mcts" or "puct" ? ", explore = 0.7" : $", width = {width}")}, expand = {expand}, steps <= {steps} {{\n"
                + $"        extend ps by policy(max_tokens: {maxTokens})\n"
                + "        score ps = r(ps)\n"
                + prune

@@ -70,6 +70,43 @@ public sealed class MctsTreeTests
     }
 
     [Fact]
+    public void Puct_weights_exploration_by_the_prior_on_a_hand_traced_tree()
+    {
+        // Root children a (value 0.9, prior 0.1) and b (value 0.5, prior 0.9), explore 2, N(root) = 2.
+        var tree = new MctsTree(expand: 2, explore: 2.0, usePrior: true);
+        var a = tree.AddChild(0, 0.9, ended: false, dead: false, logPrior: Math.Log(0.1));
+        tree.Backup(a, 0.9);
+        var b = tree.AddChild(0, 0.5, ended: false, dead: false, logPrior: Math.Log(0.9));
+        tree.Backup(b, 0.5);
+        Assert.Equal(0.1, tree.Prior(a), 12);
+
+        // PUCT(a) = 0.9 + 2·0.1·sqrt(2)/2 = 1.041421, PUCT(b) = 0.5 + 2·0.9·sqrt(2)/2 = 1.772792: the prior picks b,
+        // where UCT (0.9 + 2·sqrt(ln 2) against 0.5 + 2·sqrt(ln 2)) would pick a.
+        Assert.Equal(0.9 + 0.1 * Math.Sqrt(2), tree.Puct(a), 12);
+        Assert.Equal(0.5 + 0.9 * Math.Sqrt(2), tree.Puct(b), 12);
+        Assert.True(tree.Uct(a) > tree.Uct(b));
+        Assert.Equal((b, true), tree.Select());
+        tree.Backup(tree.AddChild(b, 0.0, ended: false, dead: false, logPrior: 0.0), 0.0);
+
+        // N(root) = 3, Q(b) = 0.25: PUCT(a) = 0.9 + 0.2·sqrt(3)/2 = 1.073205, PUCT(b) = 0.25 + 1.8·sqrt(3)/3 = 1.289230: b again.
+        Assert.Equal(0.25 + 1.8 * Math.Sqrt(3) / 3, tree.Puct(b), 12);
+        Assert.Equal((b, true), tree.Select());
+        tree.Backup(tree.AddChild(b, 0.0, ended: false, dead: false, logPrior: 0.0), 0.0);
+
+        // N(root) = 4, Q(b) = 1/6: PUCT(a) = 0.9 + 0.2·2/2 = 1.1 > PUCT(b) = 1/6 + 1.8·2/4 = 1.066667: the value wins back.
+        Assert.Equal(1.1, tree.Puct(a), 12);
+        Assert.Equal(1.0 / 6 + 0.9, tree.Puct(b), 12);
+        Assert.Equal((a, true), tree.Select());
+
+        // A dead sibling takes no share of the prior.
+        var dead = tree.AddChild(a, 0.0, ended: false, dead: true, logPrior: Math.Log(0.5));
+        var live = tree.AddChild(a, 0.7, ended: false, dead: false, logPrior: Math.Log(0.01));
+        tree.Backup(live, 0.7);
+        Assert.Equal(1.0, tree.Prior(live), 12);
+        Assert.Equal(new[] { dead, live }, tree.Children(a));
+    }
+
+    [Fact]
     public void Ties_go_to_the_earlier_child_and_bad_arguments_throw()
     {
         var tree = new MctsTree(expand: 2, explore: 1.0);

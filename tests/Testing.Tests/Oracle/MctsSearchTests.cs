@@ -11,12 +11,12 @@ namespace Tts.Testing.Tests.Oracle;
 /// </summary>
 public sealed class MctsSearchTests
 {
-    private const string Source = """
+    private static string Source(string method) => $$"""
         model policy: lm
 
         strategy s(sims: int = 6) -> population {
             population ps = spawn(1, prompt: "")
-            search ps with method = mcts, expand = 2, explore = 0.5, steps <= sims {
+            search ps with method = {{method}}, expand = 2, explore = 0.5, steps <= sims {
                 extend ps by policy(max_tokens: 1)
                 score ps = score(1.0 * count(ps, "b") - 0.5 * count(ps, "c"))
             }
@@ -24,10 +24,12 @@ public sealed class MctsSearchTests
         }
         """;
 
-    [Fact]
-    public void Runs_stay_within_the_static_bound_and_keep_one_node_per_simulation()
+    [Theory]
+    [InlineData("mcts")]
+    [InlineData("puct")]
+    public void Runs_stay_within_the_static_bound_and_keep_one_node_per_simulation(string method)
     {
-        var compilation = TestModels.Compile(Source);
+        var compilation = TestModels.Compile(Source(method));
         var bound = compilation.Bound.FindStrategy("s")!;
         Assert.Equal("tokens <= sims, calls <= sims + 1, rewards <= 0", bound.Budget.ToString());
         Assert.Equal(Tts.Language.Binding.Guarantees.Guarantee.Heuristic, bound.Guarantee.Level);

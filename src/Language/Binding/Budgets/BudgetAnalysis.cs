@@ -112,7 +112,7 @@ internal sealed class BudgetAnalysis : IBoundProgramAnalysis
                 // Particle Gibbs runs the whole block once per sweep.
                 ChargeLoop(strategy, smc.Body, smc.Iterations is null ? smc.Steps : BudgetMath.Multiply(smc.Iterations, smc.Steps));
                 break;
-            case BoundSearchStatement { Method: SearchMethod.Mcts } mcts:
+            case BoundSearchStatement { Method: SearchMethod.Mcts or SearchMethod.Puct } mcts:
                 // Each step is one simulation, which extends and scores one new node; every node is kept.
                 _populationSize[mcts.Population] = BudgetMath.One;
                 ChargeLoop(strategy, mcts.Body, mcts.Steps);

@@ -148,8 +148,8 @@ internal sealed class GuaranteeAnalysis : IBoundProgramAnalysis
             case BoundSearchStatement search:
                 Walk(search.Body, new BlockLaws());
                 _populationLaw[search.Population] = new GuaranteeInfo(Guarantee.Heuristic, "none",
-                    search.Method == SearchMethod.Mcts
-                        ? "search grows a tree by UCT over the scores (Monte Carlo tree search): where it expands depends on the values it has seen, which follows no stated law"
+                    search.Method is SearchMethod.Mcts or SearchMethod.Puct
+                        ? $"search grows a tree by {(search.Method == SearchMethod.Puct ? "PUCT" : "UCT")} over the scores (Monte Carlo tree search): where it expands depends on the values it has seen, which follows no stated law"
                         : $"search keeps the best-scoring partial texts ({SearchMethodNames.Of(search.Method)}), which follows no stated law", search.Span);
                 break;
             case BoundFailedBlock failed:
