@@ -41,7 +41,7 @@ public sealed class GuaranteeInferenceTests
                 }
                 return sample(ps)
             }
-            """, Guarantee.Consistent, "particle Gibbs: 3 sweeps of conditional SMC" },
+            """, Guarantee.Consistent, "particle Gibbs (iterations = 3): sweeps of conditional SMC" },
         { "tempered (entropic) weights give up the target", """
             strategy s(q: text) -> text {
                 population ps = spawn(4, prompt: q)

@@ -449,7 +449,7 @@ internal sealed class GuaranteeAnalysis : IBoundProgramAnalysis
             ? new GuaranteeInfo(Guarantee.Exact, target, "extending i.i.d. particles with no weights keeps them i.i.d. draws of the extended law", smc.Span)
             : smc.Iterations is { } iterations
             ? new GuaranteeInfo(Guarantee.Consistent, target,
-                $"particle Gibbs: {SourceOrValue(iterations)} sweeps of conditional SMC, each an MCMC kernel that leaves the target invariant (Andrieu, Doucet & Holenstein 2010), so the draw converges to the target as sweeps grow, and each sweep is properly weighted as particles grow",
+                $"particle Gibbs (iterations = {SourceOrValue(iterations)}): sweeps of conditional SMC, each an MCMC kernel that leaves the target invariant (Andrieu, Doucet & Holenstein 2010), so the draw converges to the target as sweeps grow, and each sweep is properly weighted as particles grow",
                 smc.Span)
             : new GuaranteeInfo(Guarantee.Consistent, target, ResamplingReason, smc.Span);
 
