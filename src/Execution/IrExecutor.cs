@@ -109,14 +109,18 @@ public sealed class IrExecutor
                 return runtime.Score(PopulationOf(env, score.Population), Value(env, score.Value));
             case IrResample resample:
                 return runtime.Resample(PopulationOf(env, resample.Population), resample.Method,
-                    resample.Ess is null ? null : Single(env, resample.Ess), resample.Stream, _blockStep);
+                    resample.Ess is null ? null : Single(env, resample.Ess), resample.Stream, _blockStep, resample.Temper is null ? null : Single(env, resample.Temper));
             case IrSmc smc:
                 return InBlock(() => runtime.Smc(PopulationOf(env, smc.Population), Single(env, smc.Steps), (step, population) =>
                     Step(smc.Body, runtime, env, step, population)));
+            case IrParticleGibbs gibbs:
+                return InBlock(() => runtime.ParticleGibbs(PopulationOf(env, gibbs.Population), Single(env, gibbs.Steps), Single(env, gibbs.Iterations), gibbs.Stream,
+                    (step, population) => Step(gibbs.Body, runtime, env, step, population)));
             case IrSearch search:
                 return InBlock(() => runtime.Search(
                     PopulationOf(env, search.Population), search.Method, Single(env, search.Width), Single(env, search.Expand), Single(env, search.Groups),
-                    Single(env, search.Steps), (step, population) => Step(search.Body, runtime, env, step, population)));
+                    Single(env, search.Steps), (step, population) => Step(search.Body, runtime, env, step, population),
+                    search.Explore is null ? null : Single(env, search.Explore)));
             case IrRank rank:
                 return runtime.Rank(PopulationOf(env, rank.Population), Value(env, rank.Key), Single(env, rank.Top));
             case IrSpeculative speculative:

@@ -20,6 +20,7 @@ internal static class TtsDescriptors
     public static readonly DiagnosticDescriptor NumberOutOfRange = Create("TTS0005", "Number out of range", DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor IncompleteUnicodeEscape = Create("TTS0006", "Incomplete unicode escape", DiagnosticSeverity.Error);
+
     public static readonly DiagnosticDescriptor NestingTooDeep = Create("TTS0007", "Nesting too deep", DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor DuplicateDeclaration = Create("TTS0100", "Duplicate declaration", DiagnosticSeverity.Error);
@@ -113,8 +114,12 @@ internal static class TtsDescriptors
     public static readonly DiagnosticDescriptor NotAModel = Create("TTS0144", "Not a model", DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor InvalidOperand = Create("TTS0145", "Invalid operand", DiagnosticSeverity.Error);
+
     public static readonly DiagnosticDescriptor InvalidPattern = Create("TTS0146", "Invalid pattern", DiagnosticSeverity.Error);
+
     public static readonly DiagnosticDescriptor IntegerOverflow = Create("TTS0147", "Integer overflow", DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor SmcOptionNeedsResampling = Create("TTS0148", "Option needs another resampling rule", DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor UnusedPopulation = Create("TTS0200", "Unused population", DiagnosticSeverity.Warning);
 
@@ -184,6 +189,7 @@ internal static class TtsDescriptors
         InvalidOperand,
         InvalidPattern,
         IntegerOverflow,
+        SmcOptionNeedsResampling,
         UnusedPopulation,
         UnusedLocal,
         ScoreWeightWithoutTemperature,

@@ -118,6 +118,9 @@ public sealed class CheckCommandTests : IDisposable
             ["importance_sampling.tts"] = "consistent",
             ["generative_verifier.tts"] = "consistent heuristic",
             ["adaptive_vote.tts"] = "heuristic heuristic",
+            ["particle_gibbs.tts"] = "consistent",
+            ["mcts.tts"] = "heuristic heuristic",
+            ["entropic_particle_filter.tts"] = "heuristic",
         };
         var files = Directory.GetFiles(RepoPaths.Combine("examples", "strategies"), "*.tts").Select(Path.GetFileName).ToList();
         Assert.Equal(expected.Keys.OrderBy(k => k, StringComparer.Ordinal), files.OrderBy(f => f, StringComparer.Ordinal));

@@ -18,7 +18,7 @@ namespace Tts.Cli.Tests;
 public sealed class StrategyLibraryTests
 {
     /// <summary>Strategies whose verdict carries a chi-square runtime check: one assertion each in the registry.</summary>
-    public const int StatisticalChecks = 17;
+    public const int StatisticalChecks = 18;
 
     private const int Runs = 3_000;
 
@@ -45,6 +45,9 @@ public sealed class StrategyLibraryTests
         ["importance_sampling"] = ("consistent", "chi-square against the target"),
         ["judged"] = ("consistent", "chi-square against the target"),
         ["judged_best"] = ("heuristic", "chi-square against the exact output law"),
+        // Particle Gibbs at its default n = 4 is past the oracle's enumeration (N ≤ 3): checked against its target.
+        ["particle_gibbs"] = ("consistent", "chi-square against the target"),
+        ["entropic_particle_filter"] = ("heuristic", "support check against the reachable values"),
         // The abc texts hold no number: every answer is "", a point mass (tests/Runtime.Tests AdaptiveVoteTests votes on texts).
         ["adaptive_consistency"] = ("heuristic", "support check against a point mass"),
         ["full_vote"] = ("heuristic", "support check against a point mass"),
@@ -54,6 +57,8 @@ public sealed class StrategyLibraryTests
         ["short_m_at_k"] = ("heuristic", "support check against the reachable values"),
         ["pf_vote"] = ("heuristic", "support check against the reachable values"),
         ["best_first"] = ("heuristic", "support check against the reachable values"),
+        ["mcts"] = ("heuristic", "support check against the reachable values"),
+        ["mcts_puct"] = ("heuristic", "support check against the reachable values"),
         // Searches on the abc model end every child in one step: best of groups·expand children, an exact law.
         ["beam"] = ("heuristic", "chi-square against the exact output law"),
         ["dvts"] = ("heuristic", "chi-square against the exact output law"),

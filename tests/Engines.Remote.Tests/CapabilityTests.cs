@@ -56,6 +56,26 @@ public sealed class CapabilityTests
     }
 
     [Fact]
+    public void Particle_gibbs_needs_the_full_distribution_to_replay_its_reference()
+    {
+        const string program = """
+            model policy: lm
+            strategy pg() -> text {
+                population ps = spawn(2, prompt: "a")
+                smc ps with resample = multinomial, steps <= 2, iterations = 2 {
+                    extend ps by policy(max_tokens: 1)
+                    factor ps += weight(0.5 * count(ps, "b"))
+                }
+                return sample(ps)
+            }
+            """;
+        var need = Assert.Single(Strategies.Compile("pg", program).Runnable.CapabilityNeeds);
+        Assert.Equal(ModelCapabilities.FullDistribution, need.Needs);
+        Assert.Equal("policy", need.Model);
+        Assert.Contains("`smc` with `iterations` (particle Gibbs)", need.Statement, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_remote_model_offers_everything_but_shared_prefix_state()
     {
         var path = TestModels.WriteFile();

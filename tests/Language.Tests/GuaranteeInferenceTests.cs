@@ -32,6 +32,26 @@ public sealed class GuaranteeInferenceTests
                 return one(q, temperature: 0.5)
             }
             """, Guarantee.Exact, "where temperature = 0.5" },
+        { "particle Gibbs is consistent: an MCMC kernel that leaves the target invariant", """
+            strategy s(q: text) -> text {
+                population ps = spawn(4, prompt: q)
+                smc ps with resample = multinomial, steps <= 8, iterations = 3 {
+                    extend ps by policy(max_tokens: 16)
+                    factor ps += log(prm(ps))
+                }
+                return sample(ps)
+            }
+            """, Guarantee.Consistent, "particle Gibbs (iterations = 3): sweeps of conditional SMC" },
+        { "tempered (entropic) weights give up the target", """
+            strategy s(q: text) -> text {
+                population ps = spawn(4, prompt: q)
+                smc ps with resample = systematic, steps <= 8, temper = 0.5 {
+                    extend ps by policy(max_tokens: 16)
+                    factor ps += log(prm(ps))
+                }
+                return sample(ps)
+            }
+            """, Guarantee.Heuristic, "with temper = 0.5 resamples from the weights raised to a power β ≤ 1" },
         { "deterministic return is a point mass", """
             strategy s(q: text) -> text {
                 return q + "!"

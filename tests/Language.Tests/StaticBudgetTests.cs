@@ -33,6 +33,16 @@ public sealed class StaticBudgetTests
                 return sample(ps)
             }
             """, "tokens <= 32 * n * steps, calls <= 32 * steps + 1, rewards <= n * steps" },
+        { "particle Gibbs: the smc block's cost once per sweep", """
+            strategy s(q: text, n: int = 8, k: int = 4) -> text {
+                population ps = spawn(n, prompt: q)
+                smc ps with resample = multinomial, steps <= 16, iterations = k {
+                    extend ps by policy(max_tokens: 32)
+                    factor ps += log(prm(ps)) / 2.0
+                }
+                return sample(ps)
+            }
+            """, "tokens <= 512 * k * n, calls <= 512 * k + 1, rewards <= 16 * k * n" },
         { "search: width times expand particles per step, width kept", """
             strategy s(q: text) -> text {
                 population ps = spawn(1, prompt: q)

@@ -183,16 +183,20 @@ internal sealed class FunctionEmitter
                 return;
             case IrResample resample:
                 Declare(scope, instruction,
-                    $"{rt}.Resample({P(resample.Population)}, {CSharpLiterals.Enum(resample.Method)}, {Optional(resample.Ess, S)}, {Stream(resample.Stream)}, {scope.BlockStep})",
+                    $"{rt}.Resample({P(resample.Population)}, {CSharpLiterals.Enum(resample.Method)}, {Optional(resample.Ess, S)}, {Stream(resample.Stream)}, {scope.BlockStep}"
+                    + (resample.Temper is null ? ")" : $", {S(resample.Temper)})"),
                     ValueKind.Population);
                 return;
             case IrSmc smc:
                 EmitStepLoop(scope, smc, $"{rt}.Smc({P(smc.Population)}, {S(smc.Steps)}, ", smc.Body);
                 return;
+            case IrParticleGibbs gibbs:
+                EmitStepLoop(scope, gibbs, $"{rt}.ParticleGibbs({P(gibbs.Population)}, {S(gibbs.Steps)}, {S(gibbs.Iterations)}, {Stream(gibbs.Stream)}, ", gibbs.Body);
+                return;
             case IrSearch search:
                 EmitStepLoop(scope, search,
                     $"{rt}.Search({P(search.Population)}, {CSharpLiterals.Enum(search.Method)}, {S(search.Width)}, {S(search.Expand)}, {S(search.Groups)}, {S(search.Steps)}, ",
-                    search.Body);
+                    search.Body, search.Explore is null ? "" : $", {S(search.Explore)}");
                 return;
             case IrRank rank:
                 Declare(scope, instruction, $"{rt}.Rank({P(rank.Population)}, {O(rank.Key)}, {S(rank.Top)})", ValueKind.Population);
@@ -304,11 +308,11 @@ internal sealed class FunctionEmitter
     }
 
     /// <summary>smc and search: the body runs once per step on the population at its start, sharing the enclosing scope.</summary>
-    private void EmitStepLoop(EmitScope scope, IrInstruction owner, string call, IrRegion body)
+    private void EmitStepLoop(EmitScope scope, IrInstruction owner, string call, IrRegion body, string trailingArguments = "")
     {
         var inner = new EmitScope(scope, scope.Runtime, null, $"step{scope.Depth + 1}");
         var parameter = body.Parameters[0];
-        using (_writer.Block($"var {Name(owner.Result!)} = {call}({inner.BlockStep}, {Name(parameter)}) =>", "});"))
+        using (_writer.Block($"var {Name(owner.Result!)} = {call}({inner.BlockStep}, {Name(parameter)}) =>", $"}}{trailingArguments});"))
         {
             inner.Define(parameter, new EmittedValue(Name(parameter), ValueKind.Population));
             EmitRegionBody(body, inner, ValueKind.Population);

@@ -24,9 +24,37 @@ public sealed record IrSmc(IrValue Result, IrValue Population, IrValue Steps, Ir
 }
 
 /// <summary>
+/// <c>smc ... iterations = K</c> (particle Gibbs, Andrieu, Doucet &amp; Holenstein 2010): <c>Iterations</c> sweeps of the
+/// smc loop over fresh copies of the starting population. The first sweep is a plain smc block; at the end of each
+/// sweep every run draws a reference particle from its weights (stream <c>Stream</c>), and in the next sweep particle 0
+/// of the run replays the reference's tokens (its weights recomputed by the body) and keeps its own ancestor at every
+/// resampling, while the other particles draw theirs from all the weights (conditional multinomial resampling, no
+/// ancestor sampling). The result is the last sweep's population.
+/// </summary>
+public sealed record IrParticleGibbs(IrValue Result, IrValue Population, IrValue Steps, IrValue Iterations, IrRegion Body, int Stream)
+    : IrInstruction(Result), IRandomInstruction
+{
+    public override IrEffects Effects => IrEffects.Random;
+
+    public override IEnumerable<IrValue> Operands => new[] { Population, Steps, Iterations };
+
+    public override IrInstruction MapOperands(Func<IrValue, IrValue> map) =>
+        this with { Population = map(Population), Steps = map(Steps), Iterations = map(Iterations) };
+
+    public override ImmutableArray<IrRegion> Regions => ImmutableArray.Create(Body);
+
+    public override IrInstruction MapRegions(Func<IrRegion, IrRegion> map) => this with { Body = map(Body) };
+
+    public IrInstruction WithStream(int stream) => this with { Stream = stream };
+}
+
+/// <summary>
 /// <c>search</c>: each step expands the kept nodes (beam, diverse: every live node <c>Expand</c> times; best-first: the
 /// best live node of the frontier), runs <see cref="Body"/> on the new children (extend, score, condition), and keeps
 /// the <c>Width</c> best by score (per group for diverse). Stops after <c>Steps</c> steps or once no node is live.
+/// Mcts: each step is one simulation — UCT selection with exploration constant <c>Explore</c> from the root, one new
+/// child (the body extends and scores it) where a node has fewer than <c>Expand</c> children, its score backed up the
+/// path; every node is kept (the root discarded at the end).
 /// </summary>
 public sealed record IrSearch(
     IrValue Result,
@@ -36,15 +64,17 @@ public sealed record IrSearch(
     IrValue Expand,
     IrValue Groups,
     IrValue Steps,
-    IrRegion Body) : IrInstruction(Result)
+    IrRegion Body,
+    IrValue? Explore = null) : IrInstruction(Result)
 {
     public override IrEffects Effects => IrEffects.None;
 
-    public override IEnumerable<IrValue> Operands => new[] { Population, Width, Expand, Groups, Steps };
+    public override IEnumerable<IrValue> Operands => new[] { Population, Width, Expand, Groups, Steps, Explore }.OfType<IrValue>();
 
     public override IrInstruction MapOperands(Func<IrValue, IrValue> map) => this with
     {
         Population = map(Population), Width = map(Width), Expand = map(Expand), Groups = map(Groups), Steps = map(Steps),
+        Explore = Explore is null ? null : map(Explore),
     };
 
     public override ImmutableArray<IrRegion> Regions => ImmutableArray.Create(Body);
@@ -106,16 +136,18 @@ public sealed record IrScore(IrValue Result, IrValue Population, IrValue Value) 
 /// <summary>
 /// Resamples each run (or, with <c>Ess</c>, each run whose effective sample size is below Ess·N): one gather of the
 /// particles by ancestors whose expected offspring count is N·(normalized weight); weights reset to uniform, the
-/// evidence kept.
+/// evidence kept. With <c>Temper</c> = f, a run that resamples first multiplies its log-weights by the largest β in
+/// (0, 1] whose ESS is at least f·N (entropic weighting: a heuristic that changes the target).
 /// </summary>
-public sealed record IrResample(IrValue Result, IrValue Population, ResampleMethod Method, IrValue? Ess, int Stream)
+public sealed record IrResample(IrValue Result, IrValue Population, ResampleMethod Method, IrValue? Ess, int Stream, IrValue? Temper = null)
     : IrInstruction(Result), IRandomInstruction
 {
     public override IrEffects Effects => IrEffects.Random;
 
-    public override IEnumerable<IrValue> Operands => Ess is null ? new[] { Population } : new[] { Population, Ess };
+    public override IEnumerable<IrValue> Operands => new[] { Population, Ess, Temper }.OfType<IrValue>();
 
-    public override IrInstruction MapOperands(Func<IrValue, IrValue> map) => this with { Population = map(Population), Ess = Ess is null ? null : map(Ess) };
+    public override IrInstruction MapOperands(Func<IrValue, IrValue> map) =>
+        this with { Population = map(Population), Ess = Ess is null ? null : map(Ess), Temper = Temper is null ? null : map(Temper) };
 
     public IrInstruction WithStream(int stream) => this with { Stream = stream };
 }

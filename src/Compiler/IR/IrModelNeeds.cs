@@ -49,6 +49,14 @@ public static class IrModelNeeds
                     case IrAdaptiveVote vote when MayMask(vote.Options, definitions):
                         needs.Add(new IrModelNeed(vote.Model, ModelCapabilities.Masks, "`adaptive_vote` with `forbid`" + where, "the mask restricts each draw"));
                         break;
+                    case IrParticleGibbs gibbs:
+                        foreach (var model in IrTree.All(gibbs.Body.Body).OfType<IrExtend>().Select(e => e.Model).Distinct())
+                        {
+                            needs.Add(new IrModelNeed(model, ModelCapabilities.FullDistribution, "`smc` with `iterations` (particle Gibbs)" + where,
+                                "each sweep replays the reference particle's tokens through the model"));
+                        }
+
+                        break;
                     case IrSpeculative speculative:
                         const string why = "acceptance min(1, p/q) and the residual (p − q)+ read both next-token laws";
                         needs.Add(new IrModelNeed(speculative.Target, ModelCapabilities.FullDistribution, "`speculative` (its target)" + where, why));

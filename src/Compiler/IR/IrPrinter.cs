@@ -61,7 +61,7 @@ public static class IrPrinter
 
     private static string RegionLabel(IrInstruction owner, int index) => owner switch
     {
-        IrSmc or IrSearch => "step",
+        IrSmc or IrSearch or IrParticleGibbs => "step",
         IrRepeat => "member",
         IrRefine => index == 0 ? "round" : "until",
         _ => "region",
@@ -82,9 +82,10 @@ public static class IrPrinter
             IrReweight w => $"reweight.{w.Kind.ToString().ToLowerInvariant()} {w.Population} by={w.Value}",
             IrTwist t => $"twist {t.Population} = {t.Value}",
             IrScore s => $"score {s.Population} = {s.Value}",
-            IrResample r => $"resample.{r.Method.ToString().ToLowerInvariant()} {r.Population}{(r.Ess is null ? "" : $" ess<{r.Ess}")} stream={r.Stream}",
+            IrResample r => $"resample.{r.Method.ToString().ToLowerInvariant()} {r.Population}{(r.Ess is null ? "" : $" ess<{r.Ess}")}{(r.Temper is null ? "" : $" temper={r.Temper}")} stream={r.Stream}",
             IrSmc m => $"smc {m.Population} steps<={m.Steps}",
-            IrSearch s => $"search.{s.Method.ToString().ToLowerInvariant()} {s.Population} width={s.Width} expand={s.Expand} groups={s.Groups} steps<={s.Steps}",
+            IrParticleGibbs g => $"smc.gibbs {g.Population} steps<={g.Steps} iterations={g.Iterations} stream={g.Stream}",
+            IrSearch s => $"search.{s.Method.ToString().ToLowerInvariant()} {s.Population} width={s.Width} expand={s.Expand} groups={s.Groups} steps<={s.Steps}{(s.Explore is null ? "" : $" explore={s.Explore}")}",
             IrRank r => $"rank {r.Population} by={r.Key} top={r.Top}",
             IrSpeculative s => $"speculative n={s.Count} target={s.Target} draft={s.Draft} k={s.Lookahead} prompt={s.Prompt} {s.Options} stream={s.Stream}",
             IrCallStrategy c => $"call_strategy {c.Callee}({string.Join(", ", c.Arguments)}) stream={c.Stream}",

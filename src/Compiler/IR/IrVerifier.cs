@@ -63,7 +63,7 @@ public static class IrVerifier
                 case IrReturn:
                     returns++;
                     break;
-                case IrDecode or IrExtend or IrPrefill or IrResample or IrReweight or IrTwist or IrScore or IrSmc or IrSearch or IrRank:
+                case IrDecode or IrExtend or IrPrefill or IrResample or IrReweight or IrTwist or IrScore or IrSmc or IrParticleGibbs or IrSearch or IrRank:
                     RequireShape(function, stage, instruction, instruction.Operands.First(), IrShape.Population);
                     break;
                 case IrFusedDecode fused:

@@ -224,6 +224,8 @@ public sealed class Lowerer
         var population = _locals[smc.Population];
         var steps = LowerExpression(smc.Steps);
         var ess = smc.EssThreshold is null ? null : LowerExpression(smc.EssThreshold);
+        var temper = smc.Temper is null ? null : LowerExpression(smc.Temper);
+        var iterations = smc.Iterations is null ? null : LowerExpression(smc.Iterations);
         _smcPopulations.Add(smc.Population);
         var body = LowerBlockBody(smc.Population, smc.Body, () =>
         {
@@ -231,11 +233,18 @@ public sealed class Lowerer
             {
                 var current = _locals[smc.Population];
                 var stream = _nextStream++;
-                _locals[smc.Population] = Emit(IrType.PopulationType, r => new IrResample(r, current, smc.Resample, ess, stream));
+                _locals[smc.Population] = Emit(IrType.PopulationType, r => new IrResample(r, current, smc.Resample, ess, stream, temper));
             }
         });
         _smcPopulations.Remove(smc.Population);
-        _locals[smc.Population] = Emit(IrType.PopulationType, r => new IrSmc(r, population, steps, body));
+        if (iterations is null)
+        {
+            _locals[smc.Population] = Emit(IrType.PopulationType, r => new IrSmc(r, population, steps, body));
+            return;
+        }
+
+        var gibbsStream = _nextStream++;
+        _locals[smc.Population] = Emit(IrType.PopulationType, r => new IrParticleGibbs(r, population, steps, iterations, body, gibbsStream));
     }
 
     private void LowerSearch(BoundSearchStatement search)
@@ -245,8 +254,9 @@ public sealed class Lowerer
         var expand = LowerExpression(search.Expand);
         var groups = LowerExpression(search.Groups);
         var steps = LowerExpression(search.Steps);
+        var explore = search.Explore is null ? null : LowerExpression(search.Explore);
         var body = LowerBlockBody(search.Population, search.Body, () => { });
-        _locals[search.Population] = Emit(IrType.PopulationType, r => new IrSearch(r, population, search.Method, width, expand, groups, steps, body));
+        _locals[search.Population] = Emit(IrType.PopulationType, r => new IrSearch(r, population, search.Method, width, expand, groups, steps, body, explore));
     }
 
     /// <summary>A loop body: its parameter is the population at the start of a step; block locals do not escape.</summary>

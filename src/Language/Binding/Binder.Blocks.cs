@@ -21,6 +21,8 @@ public sealed partial class Binder
             new LoopOptionRule("resample", "=", null),
             new LoopOptionRule("ess", "<", TtsType.Real),
             new LoopOptionRule("steps", "<=", TtsType.Int),
+            new LoopOptionRule("iterations", "=", TtsType.Int),
+            new LoopOptionRule("temper", "=", TtsType.Real),
         });
         var resample = ResampleMethod.None;
         if (options.TryGetValue("resample", out var resampleSyntax))
@@ -46,6 +48,8 @@ public sealed partial class Binder
         }
 
         var steps = BindSteps(options, scope, syntax.Span, "this smc block", "steps <= N");
+        var iterations = BindSmcIterations(options, scope, resample, ess is not null);
+        var temper = BindSmcTemper(options, scope, resample);
         if (population is null)
         {
             return BindBodyOfFailedBlock(syntax.Target, syntax.Body, scope, BlockKind.Smc, steps, syntax.Span);
@@ -59,12 +63,63 @@ public sealed partial class Binder
             Report(DiagnosticDescriptors.ResampleUnweighted, options["resample"].Span, population.Name);
         }
 
-        if (resample != ResampleMethod.None && ess is null && (ConstantFolder.TryEvaluate(steps) is not long s || s > 8))
+        // Particle Gibbs resamples at every step by design (its sweeps repair collapsed paths), and tempering is itself the
+        // remedy for collapse, so neither is told to add an ESS rule.
+        if (resample != ResampleMethod.None && ess is null && iterations is null && temper is null && (ConstantFolder.TryEvaluate(steps) is not long s || s > 8))
         {
             Report(DiagnosticDescriptors.ResampleWithoutEss, options["resample"].Span, BudgetMath.Format(steps));
         }
 
-        return new BoundSmcStatement(population, resample, ess, steps, body, syntax.Span) { Weighted = context.Weighted };
+        return new BoundSmcStatement(population, resample, ess, steps, body, syntax.Span) { Weighted = context.Weighted, Iterations = iterations, Temper = temper };
+    }
+
+    /// <summary>
+    /// <c>iterations = K</c> (particle Gibbs): at least 1; needs <c>resample = multinomial</c> at every step, the
+    /// resampler whose draws are i.i.d., so the reference particle can keep its own ancestor while the others draw theirs.
+    /// </summary>
+    private BoundExpression? BindSmcIterations(Dictionary<string, LoopOptionSyntax> options, Scope scope, ResampleMethod resample, bool adaptive)
+    {
+        if (!options.TryGetValue("iterations", out var syntax))
+        {
+            return null;
+        }
+
+        var value = BindSingleValue(syntax.Value, scope, "`iterations`", TtsType.Int);
+        if (ConstantFolder.TryEvaluate(value) is long k && k < 1)
+        {
+            Report(DiagnosticDescriptors.ConstantOutOfRange, syntax.Value.Span, "`iterations`", "at least 1", k);
+        }
+
+        if (resample != ResampleMethod.Multinomial || adaptive)
+        {
+            Report(DiagnosticDescriptors.SmcOptionNeedsResampling, syntax.Span, "particle Gibbs (`iterations`) resamples conditionally at every step",
+                "write `resample = multinomial` with no `ess` rule (the reference particle keeps its own ancestor, the others draw theirs i.i.d. from the weights)");
+        }
+
+        return value.Type.IsError ? null : value;
+    }
+
+    /// <summary><c>temper = f</c> (entropic weighting): f in (0, 1]; it shapes resampling, so the block must resample.</summary>
+    private BoundExpression? BindSmcTemper(Dictionary<string, LoopOptionSyntax> options, Scope scope, ResampleMethod resample)
+    {
+        if (!options.TryGetValue("temper", out var syntax))
+        {
+            return null;
+        }
+
+        var value = BindSingleValue(syntax.Value, scope, "`temper`", TtsType.Real);
+        if (ConstantFolder.TryEvaluate(value) is { } constant && System.Convert.ToDouble(constant, System.Globalization.CultureInfo.InvariantCulture) is var f && !(f > 0 && f <= 1))
+        {
+            Report(DiagnosticDescriptors.ConstantOutOfRange, syntax.Value.Span, "`temper`", "in (0, 1] (the ESS to reach, as a fraction of the particle count)", Constants.Format(constant));
+        }
+
+        if (resample == ResampleMethod.None)
+        {
+            Report(DiagnosticDescriptors.SmcOptionNeedsResampling, syntax.Span, "`temper` tempers the weights that resampling draws from",
+                "add `resample = systematic` (or another resampler)");
+        }
+
+        return value.Type.IsError ? null : value;
     }
 
     private BoundStatement BindSearch(SearchStatementSyntax syntax, Scope scope)
@@ -77,6 +132,7 @@ public sealed partial class Binder
             new LoopOptionRule("expand", "=", TtsType.Int),
             new LoopOptionRule("groups", "=", TtsType.Int),
             new LoopOptionRule("steps", "<=", TtsType.Int),
+            new LoopOptionRule("explore", "=", TtsType.Real),
         });
         var method = SearchMethod.Beam;
         if (options.TryGetValue("method", out var methodSyntax))
@@ -86,6 +142,8 @@ public sealed partial class Binder
                 ["beam"] = SearchMethod.Beam,
                 ["diverse"] = SearchMethod.DiverseBeam,
                 ["best_first"] = SearchMethod.BestFirst,
+                ["mcts"] = SearchMethod.Mcts,
+                ["puct"] = SearchMethod.Puct,
             }) ?? SearchMethod.Beam;
         }
 
@@ -113,6 +171,7 @@ public sealed partial class Binder
             Report(DiagnosticDescriptors.UnknownLoopOption, groupsSyntax.Name.Span, "groups", $"a {SearchMethodNames.Of(method)}", ": groups are for method = diverse");
         }
 
+        var explore = BindExplore(options, scope, method);
         var steps = BindSteps(options, scope, syntax.Span, "this search block", "steps <= N");
         if (population is null)
         {
@@ -120,7 +179,44 @@ public sealed partial class Binder
         }
 
         var body = BindLoopBody(syntax.Body, scope, new BlockContext(BlockKind.Search, population));
-        return new BoundSearchStatement(population, method, width, expand, groups, steps, body, syntax.Span);
+        return new BoundSearchStatement(population, method, width, expand, groups, steps, body, syntax.Span) { Explore = explore };
+    }
+
+    /// <summary>
+    /// <c>explore = c</c> (UCT's exploration constant, default 1) is an option of <c>method = mcts</c> only, which keeps
+    /// every node it grows, so it takes no <c>width</c>.
+    /// </summary>
+    private BoundExpression? BindExplore(Dictionary<string, LoopOptionSyntax> options, Scope scope, SearchMethod method)
+    {
+        options.TryGetValue("explore", out var syntax);
+        if (method is not (SearchMethod.Mcts or SearchMethod.Puct))
+        {
+            if (syntax is not null)
+            {
+                Report(DiagnosticDescriptors.UnknownLoopOption, syntax.Name.Span, "explore", $"a {SearchMethodNames.Of(method)}", ": explore is for method = mcts or puct");
+            }
+
+            return null;
+        }
+
+        if (options.TryGetValue("width", out var width))
+        {
+            Report(DiagnosticDescriptors.UnknownLoopOption, width.Name.Span, "width", $"a {SearchMethodNames.Of(method)}",
+                ": it keeps every node it adds, one per simulation (steps <= N counts simulations; expand = k children per node)");
+        }
+
+        if (syntax is null)
+        {
+            return new BoundLiteral(1.0, TtsType.Real, default);
+        }
+
+        var value = BindSingleValue(syntax.Value, scope, "`explore`", TtsType.Real);
+        if (ConstantFolder.TryEvaluate(value) is { } constant && System.Convert.ToDouble(constant, System.Globalization.CultureInfo.InvariantCulture) is var c && !(c >= 0))
+        {
+            Report(DiagnosticDescriptors.ConstantOutOfRange, syntax.Value.Span, "`explore`", "at least 0", Constants.Format(constant));
+        }
+
+        return value;
     }
 
     /// <summary>

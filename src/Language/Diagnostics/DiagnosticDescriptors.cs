@@ -123,6 +123,8 @@ public static class DiagnosticDescriptors
         "{0} is not a valid regular expression: {1}");
     public static readonly DiagnosticDescriptor IntegerOverflow = Error("TTS0147", "Integer overflow",
         "this constant arithmetic overflows: {0}");
+    public static readonly DiagnosticDescriptor SmcOptionNeedsResampling = Error("TTS0148", "Option needs another resampling rule",
+        "{0}: {1}");
 
     // Warnings
     public static readonly DiagnosticDescriptor UnusedPopulation = Warning("TTS0200", "Unused population",

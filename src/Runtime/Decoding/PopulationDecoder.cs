@@ -41,7 +41,9 @@ public static class PopulationDecoder
     {
         if (chooseTokens is null && population.Model is IServerSampler { SamplesOnServer: true } server)
         {
-            return ServerSampledDecoder.Decode(population, request, meter, cancellation, server);
+            return request.Forced is null
+                ? ServerSampledDecoder.Decode(population, request, meter, cancellation, server)
+                : throw new ModelException("particle Gibbs replays its reference particle's tokens through the model, which a server-sampled backend cannot do: use full next-token distributions");
         }
 
         var rows = population.Rows;
@@ -56,6 +58,7 @@ public static class PopulationDecoder
         var stepStart = population.Texts.Select(t => t.Length).ToArray();
         var stepTokens = new int[rows];
         var logAllowedMass = new double[rows];
+        var tokenLogProbs = request.TrackLogProbs ? new double[rows] : null;
         var finishStep = Enumerable.Repeat(-1, rows).ToArray();
 
         using var rowKeys = torch.tensor(request.RowKeys, dtype: ScalarType.Int64);
@@ -102,6 +105,20 @@ public static class PopulationDecoder
                     {
                         (sampled, masses) = SampleGroups(logProbs, groups, masks, groupOf, inStep, rowKeys, step);
                         tokens = torch.tensor(sampled);
+                    }
+
+                    if (request.Forced is { } forced && Force(sampled, forced, inStep, stepTokens))
+                    {
+                        tokens = torch.tensor(sampled);
+                    }
+
+                    if (tokenLogProbs is not null)
+                    {
+                        var taken = logProbs.gather(1, tokens.clamp_min(Scalars.FirstToken).unsqueeze(1)).data<double>().ToArray();
+                        for (var row = 0; row < rows; row++)
+                        {
+                            tokenLogProbs[row] += inStep[row] && sampled[row] >= 0 ? taken[row] : 0.0;
+                        }
                     }
 
                     // Only a mask or a token chooser can give NoToken (< 0), which must not reach the embedding; held rows'
@@ -188,7 +205,25 @@ public static class PopulationDecoder
             }
         }
 
-        return new DecodeOutcome(logAllowedMass, finishStep);
+        return new DecodeOutcome(logAllowedMass, finishStep, tokenLogProbs);
+    }
+
+    /// <summary>Replaces the sampled token of every decoding row that replays a path by its next token; whether any was replaced.</summary>
+    private static bool Force(long[] sampled, IReadOnlyList<long>?[] forced, bool[] inStep, int[] stepTokens)
+    {
+        var any = false;
+        for (var row = 0; row < sampled.Length; row++)
+        {
+            if (inStep[row] && forced[row] is { } path)
+            {
+                sampled[row] = stepTokens[row] < path.Count
+                    ? path[stepTokens[row]]
+                    : throw new InvalidOperationException($"row {row} replays a path of {path.Count} tokens, but its step asks for more");
+                any = true;
+            }
+        }
+
+        return any;
     }
 
     /// <summary>[rows] int64 tokens of every row under one group's options (and mask: then also its rows' log allowed masses).</summary>

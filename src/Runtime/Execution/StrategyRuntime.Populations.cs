@@ -66,7 +66,21 @@ public sealed partial class StrategyRuntime
         }
 
         var groups = DecodeGroups(population, options, active);
-        var outcome = PopulationDecoder.Decode(population, new DecodeRequest(groups, keys, KeepStop: true), Meter, Cancellation);
+        var reference = _gibbsReferences.GetValueOrDefault(population);
+        var priors = _stepLogPriors.GetValueOrDefault(population);
+        var lengthsBefore = reference is null && priors is null ? null : (int[])population.Lengths.Clone();
+        var outcome = PopulationDecoder.Decode(
+            population, new DecodeRequest(groups, keys, KeepStop: true, Forced: reference?.Forced(population), TrackLogProbs: priors is not null), Meter, Cancellation);
+        reference?.Advance(population, lengthsBefore!);
+        if (priors is not null)
+        {
+            // A PUCT prior: the step's mean log-probability per token (a longer step is not penalized for its length).
+            for (var row = 0; row < priors.Length; row++)
+            {
+                var taken = population.Lengths[row] - lengthsBefore![row];
+                priors[row] = taken > 0 ? outcome.LogProbs![row] / taken : 0.0;
+            }
+        }
         if (groups.Any(g => g.Allowed is not null) && weighted)
         {
             Reweight(population, outcome.LogAllowedMass);
@@ -154,17 +168,19 @@ public sealed partial class StrategyRuntime
         return population;
     }
 
-    /// <summary>Resamples every run, or with <paramref name="ess"/> those whose ESS fell below ess·N.</summary>
-    public Population Resample(Population population, ResampleMethod method, RunValues? ess, int stream, int blockStep)
+    /// <summary>
+    /// Resamples every run, or with <paramref name="ess"/> those whose ESS fell below ess·N; with
+    /// <paramref name="temper"/> = f, each run that resamples first tempers its weights (<see cref="EntropicTempering"/>).
+    /// In a particle Gibbs sweep the resampling is conditional: particle 0, the reference, keeps its own ancestor.
+    /// </summary>
+    public Population Resample(Population population, ResampleMethod method, RunValues? ess, int stream, int blockStep, RunValues? temper = null)
     {
         var resampler = Resampler.ByName(method.ToString().ToLowerInvariant());
         using var scope = torch.NewDisposeScope();
         var keys = torch.tensor(Enumerable.Range(0, Runs).Select(run => (long)RowKey(run, stream, Resampler.ResamplingParticle)).ToArray(), ScalarType.Int64);
-        if (ess is null)
-        {
-            population.Resample(resampler, keys, blockStep);
-        }
-        else
+        var keepFirst = _gibbsReferences.ContainsKey(population);
+        Tensor? selected = null;
+        if (ess is not null)
         {
             var threshold = ToDouble(ess[0]!);
             if (!(threshold >= 0.0 && threshold <= 1.0))
@@ -172,19 +188,50 @@ public sealed partial class StrategyRuntime
                 throw new RuntimeException($"ess must be in [0, 1] (a fraction of the particles), but it is {Constants.Format(threshold)}");
             }
 
-            population.ResampleWhereEssBelow(resampler, keys, blockStep, threshold);
+            selected = WeightMath.EssBelow(population.LogWeights.reshape(Runs, population.ParticlesPerRun), threshold);
         }
 
+        if (temper is not null)
+        {
+            TemperWeights(population, ToDouble(temper[0]!), selected?.data<bool>().ToArray());
+        }
+
+        population.Resample(resampler, keys, blockStep, selected, keepFirst);
         return population;
+    }
+
+    /// <summary>Multiplies the log-weights of every run that resamples by its <see cref="EntropicTempering.Beta"/>.</summary>
+    private void TemperWeights(Population population, double fraction, bool[]? resampling)
+    {
+        if (!(fraction > 0.0 && fraction <= 1.0))
+        {
+            throw new RuntimeException($"temper must be in (0, 1] (the ESS to reach, as a fraction of the particles), but it is {Constants.Format(fraction)}");
+        }
+
+        var n = population.ParticlesPerRun;
+        var weights = population.LogWeights.data<double>().ToArray();
+        var betas = new double[Runs];
+        for (var run = 0; run < Runs; run++)
+        {
+            betas[run] = resampling is null || resampling[run] ? EntropicTempering.Beta(new ArraySegment<double>(weights, run * n, n), fraction) : 1.0;
+        }
+
+        if (betas.Any(b => b != 1.0))
+        {
+            population.Temper(betas);
+        }
     }
 
     /// <summary>
     /// The smc loop: the body runs once per step on the live particles, until <paramref name="steps"/> steps or none is
     /// live; then every particle's twist leaves its weight.
     /// </summary>
-    public Population Smc(Population population, RunValues steps, Func<int, Population, Population> body)
+    public Population Smc(Population population, RunValues steps, Func<int, Population, Population> body) =>
+        Sweep(population, LoopBound("steps", steps), 0, body);
+
+    /// <summary>One pass of the smc loop; the body sees step numbers from <paramref name="firstStep"/> (its random keys).</summary>
+    private Population Sweep(Population population, int limit, int firstStep, Func<int, Population, Population> body)
     {
-        var limit = LoopBound("steps", steps);
         for (var step = 0; step < limit; step++)
         {
             var live = population.Live();
@@ -194,7 +241,7 @@ public sealed partial class StrategyRuntime
             }
 
             _stepRows[population] = live;
-            population = body(step, population);
+            population = body(checked(firstStep + step), population);
             _stepRows.Remove(population);
         }
 
@@ -210,8 +257,14 @@ public sealed partial class StrategyRuntime
 
     /// <summary>The search loop (<see cref="Compiler.IR.IrSearch"/>).</summary>
     public Population Search(
-        Population population, SearchMethod method, RunValues width, RunValues expand, RunValues groups, RunValues steps, Func<int, Population, Population> body)
+        Population population, SearchMethod method, RunValues width, RunValues expand, RunValues groups, RunValues steps, Func<int, Population, Population> body,
+        RunValues? explore = null)
     {
+        if (method is SearchMethod.Mcts or SearchMethod.Puct)
+        {
+            return Mcts(population, LoopBound("expand", expand), explore is null ? 1.0 : ToDouble(explore[0]!), LoopBound("steps", steps), body, method == SearchMethod.Puct);
+        }
+
         var (w, k) = (LoopBound("width", width), LoopBound("expand", expand));
         var g = method == SearchMethod.DiverseBeam ? LoopBound("groups", groups) : 1;
         if (w < 1 || k < 1 || g < 1)

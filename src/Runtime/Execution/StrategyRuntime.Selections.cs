@@ -21,39 +21,48 @@ public sealed partial class StrategyRuntime
         for (var run = 0; run < Runs; run++)
         {
             var u = CounterRandom.Uniform(RowKey(run, stream, 0), 0, 0);
-            var weights = logWeights.Skip(run * n).Take(n).ToArray();
-            var max = weights.Max();
-            if (double.IsNegativeInfinity(max))
+            if (SampleParticle(new ArraySegment<double>(logWeights, run * n, n), u) is { } particle)
             {
-                continue;
+                result[run] = population.Texts[run * n + particle];
             }
-
-            int particle;
-            if (weights.All(w => w == weights[0]))
-            {
-                particle = Math.Min(n - 1, (int)(u * n));
-            }
-            else
-            {
-                var probabilities = weights.Select(w => Math.Exp(w - max)).ToArray();
-                var target = u * probabilities.Sum();
-                var cumulative = 0.0;
-                particle = Array.FindLastIndex(probabilities, p => p > 0.0);
-                for (var i = 0; i < n; i++)
-                {
-                    cumulative += probabilities[i];
-                    if (target < cumulative)
-                    {
-                        particle = i;
-                        break;
-                    }
-                }
-            }
-
-            result[run] = population.Texts[run * n + particle];
         }
 
         return new RunValues(result);
+    }
+
+    /// <summary>
+    /// The particle one uniform <paramref name="u"/> draws from a run's log-weights: by inverse CDF of the normalized
+    /// weights (uniform when all are equal); null when every particle is dead.
+    /// </summary>
+    private static int? SampleParticle(IReadOnlyList<double> weights, double u)
+    {
+        var n = weights.Count;
+        var max = weights.Max();
+        if (double.IsNegativeInfinity(max))
+        {
+            return null;
+        }
+
+        if (weights.All(w => w == weights[0]))
+        {
+            return Math.Min(n - 1, (int)(u * n));
+        }
+
+        var probabilities = weights.Select(w => Math.Exp(w - max)).ToArray();
+        var target = u * probabilities.Sum();
+        var cumulative = 0.0;
+        var particle = Array.FindLastIndex(probabilities, p => p > 0.0);
+        for (var i = 0; i < n; i++)
+        {
+            cumulative += probabilities[i];
+            if (target < cumulative)
+            {
+                particle = i;
+                break;
+            }
+        }
+
+        return particle;
     }
 
     /// <summary><c>best(xs, by: key)</c>: the text with the largest key; ties to the lowest index; NaN and dead particles never win.</summary>

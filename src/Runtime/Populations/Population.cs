@@ -178,8 +178,13 @@ public sealed partial class Population : Execution.BatchValue, IDisposable
     /// (uniform), while <see cref="Evidence"/> keeps log Ẑ. Other runs keep their rows and weights. An all-dead
     /// run keeps its rows and its −∞ weights.
     /// </summary>
+    /// <param name="keepFirst">
+    /// Conditional resampling (particle Gibbs): particle 0 of every resampled run keeps itself as its ancestor, the
+    /// others take the resampler's draws 1 … N − 1 (with a resampler whose draws are i.i.d., multinomial, those are N − 1
+    /// i.i.d. draws from all N weights).
+    /// </param>
     /// <returns>Per run: whether it has a live particle (false: all its log-weights are −∞).</returns>
-    public bool[] Resample(Resampler resampler, Tensor runKeys, long step, Tensor? runsToResample = null)
+    public bool[] Resample(Resampler resampler, Tensor runKeys, long step, Tensor? runsToResample = null, bool keepFirst = false)
     {
         ArgumentNullException.ThrowIfNull(resampler);
         if (runsToResample is not null)
@@ -193,7 +198,8 @@ public sealed partial class Population : Execution.BatchValue, IDisposable
         var device = _logWeights.device;
         var selected = runsToResample ?? torch.ones(Runs, ScalarType.Bool, device);
         var identity = torch.arange(ParticlesPerRun, ScalarType.Int64, device).unsqueeze(0).expand(Runs, ParticlesPerRun);
-        var ancestors = torch.where(selected.unsqueeze(1), result.Ancestors, identity);
+        var drawn = keepFirst ? result.Ancestors.index_fill(1, torch.zeros(1, ScalarType.Int64, device), 0L) : result.Ancestors;
+        var ancestors = torch.where(selected.unsqueeze(1), drawn, identity);
         var resetRuns = selected.logical_and(result.Alive).unsqueeze(1);
         var logWeights = perRun.masked_fill(resetRuns, Sampling.Scalars.Zero).reshape(Rows);
         GatherRows(Resampler.ToGlobalRows(ancestors), ParticlesPerRun, logWeights);
@@ -211,6 +217,31 @@ public sealed partial class Population : Execution.BatchValue, IDisposable
         var selected = WeightMath.EssBelow(_logWeights.reshape(Runs, ParticlesPerRun), essThreshold);
         Resample(resampler, runKeys, step, selected);
         return selected.data<bool>().ToArray();
+    }
+
+    /// <summary>
+    /// Tempers the weights of each run: its finite log-weights are multiplied by <paramref name="betaPerRun"/>[run]
+    /// (−∞ stays −∞). The evidence is not advanced: a tempered population no longer estimates it.
+    /// </summary>
+    public void Temper(IReadOnlyList<double> betaPerRun)
+    {
+        ArgumentNullException.ThrowIfNull(betaPerRun);
+        if (betaPerRun.Count != Runs)
+        {
+            throw new ArgumentException($"Expected {Runs} temperatures, got {betaPerRun.Count}.", nameof(betaPerRun));
+        }
+
+        var weights = _logWeights.data<double>().ToArray();
+        for (var row = 0; row < weights.Length; row++)
+        {
+            if (double.IsFinite(weights[row]))
+            {
+                weights[row] *= betaPerRun[RunOf(row)];
+            }
+        }
+
+        using var scope = torch.NewDisposeScope();
+        _logWeights.copy_(torch.tensor(weights, ScalarType.Float64, _logWeights.device));
     }
 
     /// <summary>

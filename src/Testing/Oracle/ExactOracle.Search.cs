@@ -100,7 +100,7 @@ public sealed partial class ExactOracle
     private OneStepSearch? OneStep(BoundSearchStatement search, PopulationLaw start, List<(ParticleState State, double Mass, double LogWeight)>? firstStep, Frame frame)
     {
         var score = search.Body.OfType<BoundParticleUpdate>().Where(u => u.Kind == ParticleUpdateKind.Score).Select(u => u.Value).FirstOrDefault();
-        if (search.Method == SearchMethod.BestFirst || start.Count != 1 || firstStep is null || score is null
+        if (search.Method is SearchMethod.BestFirst or SearchMethod.Mcts or SearchMethod.Puct || start.Count != 1 || firstStep is null || score is null
             || !firstStep.All(p => p.State.Ended) || search.Body.OfType<BoundParticleUpdate>().Any(u => u.Kind == ParticleUpdateKind.Condition))
         {
             return null;

@@ -213,6 +213,13 @@ public sealed partial class ExactOracle
         }
 
         var target = SmcTarget(smc, start.SpawnPrompt, frame);
+        if (smc.Iterations is { } iterations && start.Count <= MaxGibbsParticles)
+        {
+            // Particle Gibbs: the law of a draw from the last sweep, by enumerating every sweep's random choices.
+            var sampled = ParticleGibbsSample(smc, start.SpawnPrompt, start.Count, KnownCount(iterations, frame, "iterations"), frame);
+            return new PopulationLaw(null, start.Count, target, null) { Sampled = sampled };
+        }
+
         return new PopulationLaw(null, start.Count, target, null);
     }
 
@@ -261,6 +268,9 @@ public sealed partial class ExactOracle
     }
 
     private const char FinishSeparator = '\u0001';
+
+    /// <summary>Particle Gibbs is enumerated up to this many particles (the systems grow as branches^N per step); above it only its target is given.</summary>
+    private const int MaxGibbsParticles = 3;
 
     private Law Call(BoundStrategyCall call, Frame frame)
     {
@@ -352,6 +362,8 @@ public sealed partial class ExactOracle
             : null;
         switch (selection.Kind)
         {
+            case SelectionKind.Sample when population.Sampled is { } sampled:
+                return new RandomValue(sampled, sampled, population.Target, null, source, population.Support);
             case SelectionKind.Sample:
                 return new RandomValue(OverLive((live, _) => live, Outcome.None), liveParticles, population.Target, unavailable, source, population.Support);
             case SelectionKind.Best:
@@ -512,6 +524,9 @@ public sealed partial class ExactOracle
 
         /// <summary>For a spawn from a random prompt: the prompt's law (<see cref="SpawnPrompt"/> is null).</summary>
         public Distribution? SpawnPrompts { get; init; }
+
+        /// <summary>The exact law of <c>sample</c> from this weighted population, where enumerated (particle Gibbs).</summary>
+        public Distribution? Sampled { get; init; }
 
         /// <summary>A law whose support holds every particle the population can hold (one particle's law, when known).</summary>
         public Distribution? Support => Particle ?? Reachable ?? Target;

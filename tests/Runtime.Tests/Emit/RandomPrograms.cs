@@ -79,16 +79,21 @@ internal static class RandomPrograms
             "twist ps = log(r(ps))",
             "factor ps += logp(policy, ps, after: prompt) / 2.0",
             "factor ps += logp(policy, \"a\", after: prompt + ps)")
+        from extra in Gen.Elements("", "", ", temper = 0.7", ", iterations = 2", ", iterations = 3")
         from selection in Selection("ps")
+        // Particle Gibbs needs multinomial resampling at every step, and weights that never kill every particle (a sweep
+        // must leave a reference to draw): factor and observe only.
+        let gibbs = extra.StartsWith(", iterations", StringComparison.Ordinal)
+        let options = !gibbs || (method == "multinomial" && ess.Length == 0 && (update.StartsWith("factor", StringComparison.Ordinal) || update.StartsWith("observe", StringComparison.Ordinal))) ? extra : ""
         select $"    population ps = spawn({n}, prompt: prompt)\n"
-               + $"    smc ps with resample = {method}{ess}, steps <= {steps} {{\n"
+               + $"    smc ps with resample = {method}{ess}{options}, steps <= {steps} {{\n"
                + $"        extend ps by policy(max_tokens: {maxTokens})\n"
                + $"        {update}\n"
                + "    }\n"
                + $"    return {selection}\n";
 
     private static Gen<string> Search =>
-        from method in Gen.Elements("beam", "diverse", "best_first")
+        from method in Gen.Elements("beam", "diverse", "best_first", "mcts", "puct")
         from width in Gen.Choose(1, 3)
         from expand in Gen.Choose(1, 3)
         from steps in Gen.Choose(1, 3)
@@ -96,7 +101,7 @@ internal static class RandomPrograms
         from prune in Gen.Elements("", "        condition ps: not ends_with(ps, \"c\")\n")
         from selection in Selection("ps")
         select $"    population ps = spawn(1, prompt: prompt)\n"
-               + $"    search ps with method = {method}{(method == "diverse" ? ", groups = 2" : "")}, width = {width}, expand = {expand}, steps <= {steps} {{\n"
+               + $"    search ps with method = {method}{(method == "diverse" ? ", groups = 2" : "")}{(method is "mcts" or "puct" ? ", explore = 0.7" : $", width = {width}")}, expand = {expand}, steps <= {steps} {{\n"
                + $"        extend ps by policy(max_tokens: {maxTokens})\n"
                + "        score ps = r(ps)\n"
                + prune

@@ -128,6 +128,18 @@ public sealed record BoundSmcStatement(
     /// correction is a weight. Read by GuaranteeAnalysis; internal, like what BoundStrategy records for the analyses.
     /// </summary>
     internal bool Weighted { get; init; }
+
+    /// <summary>
+    /// <c>iterations = K</c>: particle Gibbs — K sweeps of conditional SMC, each keeping one reference particle drawn from the
+    /// previous sweep's weights; null for one plain sweep.
+    /// </summary>
+    public BoundExpression? Iterations { get; init; }
+
+    /// <summary>
+    /// <c>temper = f</c>: before each resampling the step's log-weights are multiplied by the largest β in (0, 1] whose ESS
+    /// is at least f·N (entropic / annealed weighting); null for none.
+    /// </summary>
+    public BoundExpression? Temper { get; init; }
 }
 
 /// <summary><c>search ps with method = beam, width = w, expand = e, steps &lt;= s { ... }</c>.</summary>
@@ -139,7 +151,11 @@ public sealed record BoundSearchStatement(
     BoundExpression Groups,
     BoundExpression Steps,
     ImmutableArray<BoundStatement> Body,
-    TextSpan Span) : BoundStatement(Span);
+    TextSpan Span) : BoundStatement(Span)
+{
+    /// <summary><c>explore = c</c> of <c>method = mcts</c>: the UCT exploration constant; null for the other methods.</summary>
+    public BoundExpression? Explore { get; init; }
+}
 
 /// <summary><c>extend ps by model(options)</c>: one step (up to a stop string or max_tokens) for every live particle.</summary>
 public sealed record BoundExtendStatement(LocalSymbol Population, ModelSymbol Model, BoundDecodeOptions Options, TextSpan Span) : BoundStatement(Span);

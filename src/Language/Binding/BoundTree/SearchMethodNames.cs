@@ -9,6 +9,8 @@ internal static class SearchMethodNames
     {
         SearchMethod.Beam => "beam search",
         SearchMethod.DiverseBeam => "diverse tree search",
+        SearchMethod.Mcts => "Monte Carlo tree search",
+        SearchMethod.Puct => "Monte Carlo tree search with a policy prior",
         _ => "best-first search",
     };
 }

@@ -3,6 +3,7 @@ using Tts.Language.Binding.Analysis;
 using Tts.Language.Binding.BoundTree;
 using Tts.Language.Binding.Symbols;
 using Tts.Language.Diagnostics;
+using Tts.Semantics;
 
 namespace Tts.Language.Binding.Budgets;
 
@@ -108,7 +109,14 @@ internal sealed class BudgetAnalysis : IBoundProgramAnalysis
 
                 break;
             case BoundSmcStatement smc:
-                ChargeLoop(strategy, smc.Body, smc.Steps);
+                // Particle Gibbs runs the whole block once per sweep.
+                ChargeLoop(strategy, smc.Body, smc.Iterations is null ? smc.Steps : BudgetMath.Multiply(smc.Iterations, smc.Steps));
+                break;
+            case BoundSearchStatement { Method: SearchMethod.Mcts or SearchMethod.Puct } mcts:
+                // Each step is one simulation, which extends and scores one new node; every node is kept.
+                _populationSize[mcts.Population] = BudgetMath.One;
+                ChargeLoop(strategy, mcts.Body, mcts.Steps);
+                _populationSize[mcts.Population] = mcts.Steps;
                 break;
             case BoundSearchStatement search:
                 // The first step expands every particle the search starts from, which may be more than the beams it keeps.

@@ -148,7 +148,9 @@ internal sealed class GuaranteeAnalysis : IBoundProgramAnalysis
             case BoundSearchStatement search:
                 Walk(search.Body, new BlockLaws());
                 _populationLaw[search.Population] = new GuaranteeInfo(Guarantee.Heuristic, "none",
-                    $"search keeps the best-scoring partial texts ({SearchMethodNames.Of(search.Method)}), which follows no stated law", search.Span);
+                    search.Method is SearchMethod.Mcts or SearchMethod.Puct
+                        ? $"search grows a tree by {(search.Method == SearchMethod.Puct ? "PUCT" : "UCT")} over the scores (Monte Carlo tree search): where it expands depends on the values it has seen, which follows no stated law"
+                        : $"search keeps the best-scoring partial texts ({SearchMethodNames.Of(search.Method)}), which follows no stated law", search.Span);
                 break;
             case BoundFailedBlock failed:
                 Walk(failed.Body, new BlockLaws());
@@ -436,8 +438,19 @@ internal sealed class GuaranteeAnalysis : IBoundProgramAnalysis
         }
 
         var target = $"{before.Target}, {string.Join(", ", block.TargetParts)}, for up to {BudgetMath.Format(smc.Steps)} steps";
+        if (smc.Temper is { } temper)
+        {
+            return new GuaranteeInfo(Guarantee.Heuristic, "none",
+                $"smc {smc.Population.Name} with temper = {SourceOrValue(temper)} resamples from the weights raised to a power β ≤ 1 chosen from each run's own ESS and drops the rest of the weight: the particles follow a tempered target that changes with the run (the stated one only where every β is 1)",
+                smc.Span);
+        }
+
         var law = !smc.Weighted && before.Level == Guarantee.Exact
             ? new GuaranteeInfo(Guarantee.Exact, target, "extending i.i.d. particles with no weights keeps them i.i.d. draws of the extended law", smc.Span)
+            : smc.Iterations is { } iterations
+            ? new GuaranteeInfo(Guarantee.Consistent, target,
+                $"particle Gibbs (iterations = {SourceOrValue(iterations)}): sweeps of conditional SMC, each an MCMC kernel that leaves the target invariant (Andrieu, Doucet & Holenstein 2010), so the draw converges to the target as sweeps grow, and each sweep is properly weighted as particles grow",
+                smc.Span)
             : new GuaranteeInfo(Guarantee.Consistent, target, ResamplingReason, smc.Span);
 
         // Options or weights computed from random values cap the block's law.
