@@ -55,7 +55,7 @@ internal static class BenchEnginesCommand
         return command;
     }
 
-    private static int[] Positive(string text, string option)
+    internal static int[] Positive(string text, string option)
     {
         var values = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             .Select(v => int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 ? n : throw new CliException($"{option} {text}: each value must be a positive integer"))
