@@ -25,6 +25,9 @@ public sealed record DecodeStepProfileSettings
 
     /// <summary>Rounds, interleaved over every (model, N); each phase's median over all timed steps is reported.</summary>
     public int Repetitions { get; init; } = 3;
+
+    /// <summary>Time the calling thread's CPU time instead of wall time (meaningful with one torch thread; see <see cref="StepProfile"/>).</summary>
+    public bool ThreadCpuTime { get; init; }
 }
 
 /// <summary>One (model, N): the median step and the median time of each phase, in seconds, plus host bytes allocated per step.</summary>
@@ -64,7 +67,7 @@ public static class DecodeStepProfiler
                             samples[key] = list = [];
                         }
 
-                        list.AddRange(Profile(model, settings.PromptLength, rows, settings.Steps, repetition));
+                        list.AddRange(Profile(model, settings.PromptLength, rows, settings.Steps, repetition, settings.ThreadCpuTime));
                     }
                 }
             }
@@ -118,14 +121,14 @@ public static class DecodeStepProfiler
         _ => throw new ModelException($"unknown bench model '{name}': use shipped, llama-110m or tiny"),
     };
 
-    private static List<(double Step, Dictionary<string, double> Phases, long Bytes)> Profile(TransformerModel model, int promptLength, int rows, int steps, int seed)
+    private static List<(double Step, Dictionary<string, double> Phases, long Bytes)> Profile(TransformerModel model, int promptLength, int rows, int steps, int seed, bool threadCpuTime)
     {
         var random = new Random(seed);
         var vocabulary = model.Vocabulary.Count;
         var eos = model.Vocabulary.EosId;
         var prompt = Enumerable.Range(0, promptLength).Select(_ => (eos + 1 + random.Next(vocabulary - 1)) % vocabulary).ToArray();
         var options = new SamplingOptions(Temperature: 1.0);
-        var profile = new StepProfile();
+        var profile = new StepProfile(threadCpuTime);
         var results = new List<(double, Dictionary<string, double>, long)>();
         using var rowKeys = torch.tensor(Enumerable.Range(0, rows).Select(r => (long)(uint)(seed * 7919 + r)).ToArray());
         using var state = model.Start([prompt], new int[rows]);
@@ -135,7 +138,7 @@ public static class DecodeStepProfiler
             for (var step = 0; step < steps + 2; step++)
             {
                 var bytes = GC.GetAllocatedBytesForCurrentThread();
-                var clock = System.Diagnostics.Stopwatch.StartNew();
+                var started = profile.Now();
                 profile.Start();
                 using (var scope = torch.NewDisposeScope())
                 {
@@ -156,7 +159,7 @@ public static class DecodeStepProfiler
                 }
 
                 profile.Mark("host: dispose the step's tensors");
-                var elapsed = clock.Elapsed.TotalSeconds;
+                var elapsed = profile.Now() - started;
                 var phases = profile.Take().ToDictionary(p => p.Key, p => p.Value);
                 if (step >= 2)
                 {

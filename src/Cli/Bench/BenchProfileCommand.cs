@@ -16,10 +16,11 @@ internal static class BenchProfileCommand
         var threads = new Option<int>("--threads") { Description = "torch intra-op threads (0: TorchSharp's default)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var steps = new Option<int>("--steps") { Description = "Timed decode steps per round", DefaultValueFactory = _ => 8 };
         var repetitions = new Option<int>("--repetitions") { Description = "Interleaved rounds over every (model, N)", DefaultValueFactory = _ => 3 };
+        var clock = new Option<string>("--clock") { Description = "wall, or cpu: the calling thread's CPU time (with --threads 1, robust on a loaded machine)", DefaultValueFactory = _ => "wall" };
         var outFile = new Option<string?>("--out") { Description = "Also write the table as Markdown to this file" };
         var command = new Command("profile", "Time each phase of one decode step of the TorchSharp runtime (matmuls, attention, KV writes, sampling, host work)")
         {
-            models, rows, threads, steps, repetitions, outFile,
+            models, rows, threads, steps, repetitions, clock, outFile,
         };
         command.SetAction(result =>
         {
@@ -30,6 +31,12 @@ internal static class BenchProfileCommand
                 Threads = result.GetValue(threads) is var t and >= 0 ? t : throw new CliException("--threads must be 0 (TorchSharp's default) or more"),
                 Steps = result.GetValue(steps) is var s and >= 1 ? s : throw new CliException("--steps must be at least 1"),
                 Repetitions = result.GetValue(repetitions) is var r and >= 1 ? r : throw new CliException("--repetitions must be at least 1"),
+                ThreadCpuTime = result.GetValue(clock) switch
+                {
+                    "wall" => false,
+                    "cpu" => true,
+                    var other => throw new CliException($"unknown --clock '{other}': use wall or cpu"),
+                },
             };
             if (settings.Models.Count == 0 || settings.Models.Any(m => m is not ("shipped" or "llama-110m" or "tiny")))
             {
@@ -41,7 +48,7 @@ internal static class BenchProfileCommand
             var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
             var table = DecodeStepProfiler.Markdown(profiles)
                         + $"\n{Environment.ProcessorCount} cores, {(settings.Threads == 0 ? "default" : settings.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture))} torch threads, "
-                        + $"{settings.Repetitions} interleaved rounds of {settings.Steps} steps, load average {load} at the end, {(DateTime.Now - started).TotalSeconds:F0} s.\n";
+                        + $"{(settings.ThreadCpuTime ? "thread CPU time" : "wall time")}, {settings.Repetitions} interleaved rounds of {settings.Steps} steps, load average {load} at the end, {(DateTime.Now - started).TotalSeconds:F0} s.\n";
             output.Write(table);
             if (result.GetValue(outFile) is { } path)
             {
