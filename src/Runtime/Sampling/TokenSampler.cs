@@ -49,7 +49,11 @@ public static class TokenSampler
 
         var vocabularySize = logProbs.shape[1];
         using var temperature = Scalars.Of(options.Temperature);
-        var scaled = (logProbs - logProbs.amax([1], keepdim: true)).div(temperature);
+        var scaled = logProbs - logProbs.amax([1], keepdim: true);
+        if (options.Temperature != 1.0)
+        {
+            scaled = scaled.div_(temperature); // x / 1 is x exactly: at T = 1 the pass over [N, V] is skipped
+        }
 
         if (options.TopK > 0 && options.TopK < vocabularySize)
         {
