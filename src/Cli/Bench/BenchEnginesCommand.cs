@@ -5,7 +5,7 @@ using Tts.Benchmarking.Engines;
 namespace Tts.Cli.Bench;
 
 /// <summary>
-/// <c>tts bench engines [--models shipped,llama-110m] [--rows 1,16,64,256] [--threads T] [--steps S] [--repetitions R] [--out FILE.md]</c>:
+/// <c>tts bench engines [--models shipped,llama-110m] [--rows 1,4,16,64,256] [--threads T] [--steps S] [--repetitions R] [--out FILE.md]</c>:
 /// the same weights on our TorchSharp runtime, on the gguf engine and on llama.cpp driven by hand, in one run; then
 /// best-of-N through the DSL on gguf against a hand-written LLamaSharp loop (docs/performance.md).
 /// </summary>
@@ -14,7 +14,7 @@ internal static class BenchEnginesCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var models = new Option<string>("--models") { Description = "shipped, llama-110m and/or tiny, comma-separated", DefaultValueFactory = _ => "shipped,llama-110m" };
-        var rows = new Option<string>("--rows") { Description = "Decode batch sizes N, comma-separated", DefaultValueFactory = _ => "1,16,64,256" };
+        var rows = new Option<string>("--rows") { Description = "Decode batch sizes N, comma-separated", DefaultValueFactory = _ => "1,4,16,64,256" };
         var threads = new Option<int>("--threads") { Description = "CPU threads of both engines", DefaultValueFactory = _ => Environment.ProcessorCount };
         var steps = new Option<int>("--steps") { Description = "Timed decode steps per measurement (median kept)", DefaultValueFactory = _ => 5 };
         var repetitions = new Option<int>("--repetitions") { Description = "Interleaved repetitions of each measurement (median kept)", DefaultValueFactory = _ => 2 };
