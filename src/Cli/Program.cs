@@ -1,6 +1,12 @@
+using Tts.Runtime.Models;
+
 namespace Tts.Cli;
 
 internal static class Program
 {
-    private static int Main(string[] args) => TtsCommandLine.Run(args, Console.Out, Console.Error);
+    private static int Main(string[] args)
+    {
+        OpenMpWaitPolicy.PreferPassive(); // before libtorch loads (docs/performance.md, "Threads")
+        return TtsCommandLine.Run(args, Console.Out, Console.Error);
+    }
 }
