@@ -36,6 +36,8 @@ public static class CounterRandom
     private static readonly Scalar Half = 0.5.ToScalar();
     private static readonly Scalar TwoToTheMinus32 = (1.0 / TwoToThe32).ToScalar();
 
+    private static uint[] _laneHashes = [];
+
     public static uint Mix(uint x)
     {
         x ^= x >> 16;
@@ -126,11 +128,7 @@ public static class CounterRandom
                 : throw new ArgumentException("Row keys must lie in [0, 2^32).", nameof(rowKeys));
         }
 
-        var laneMixed = new uint[lanes];
-        for (var j = 0; j < lanes; j++)
-        {
-            laneMixed[j] = Mix((uint)j ^ Golden);
-        }
+        var laneMixed = LaneHashes(lanes);
 
         var result = empty([keys.Length, lanes], float64);
         var values = MemoryMarshal.Cast<byte, double>(result.bytes);
@@ -140,6 +138,25 @@ public static class CounterRandom
         }
 
         return result;
+    }
+
+    /// <summary>Mix(j ^ Golden) for every lane j: the same for every row and step, so the last size's table is kept.</summary>
+    private static uint[] LaneHashes(int lanes)
+    {
+        var cached = _laneHashes;
+        if (cached.Length == lanes)
+        {
+            return cached;
+        }
+
+        var table = new uint[lanes];
+        for (var j = 0; j < lanes; j++)
+        {
+            table[j] = Mix((uint)j ^ Golden);
+        }
+
+        _laneHashes = table; // a reference write: another thread sees the old table or this complete one
+        return table;
     }
 
     /// <summary>row[j] = (Mix(key ^ laneMixed[j]) + 0.5) · 2^-32, Vector&lt;uint&gt; lanes at a time.</summary>
