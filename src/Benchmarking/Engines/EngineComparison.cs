@@ -66,13 +66,7 @@ public static class EngineComparison
             foreach (var name in settings.Models)
             {
                 progress.WriteLine($"bench engines: {name}: exporting to GGUF f32");
-                using var torchModel = name switch
-                {
-                    "shipped" => BenchModels.Shipped(DevicePreference.Cpu),
-                    "llama-110m" => BenchModels.Random(BenchModels.Llama110M, DevicePreference.Cpu),
-                    "tiny" => BenchModels.Random(BenchModels.LlamaTiny, DevicePreference.Cpu),
-                    _ => throw new ModelException($"unknown bench model '{name}': use shipped, llama-110m or tiny"),
-                };
+                using var torchModel = BenchModels.ByName(name);
                 var directory = Path.Combine(folder, name);
                 torchModel.Save(directory, SafetensorsDType.F32);
                 var ggufPath = Path.Combine(folder, name + ".gguf");

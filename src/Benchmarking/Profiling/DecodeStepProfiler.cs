@@ -50,7 +50,7 @@ public static class DecodeStepProfiler
             torch.set_num_threads(settings.Threads);
         }
 
-        var models = settings.Models.Select(name => (Name: name, Model: Load(name))).ToList();
+        var models = settings.Models.Select(name => (Name: name, Model: BenchModels.ByName(name))).ToList();
         try
         {
             var samples = new Dictionary<(string, int), List<(double Step, Dictionary<string, double> Phases, long Bytes)>>();
@@ -112,14 +112,6 @@ public static class DecodeStepProfiler
             + string.Join(" | ", profiles.Select(p => (p.HostBytesPerStep / 1024).ToString("F1", CultureInfo.InvariantCulture))) + " |");
         return text.ToString();
     }
-
-    private static TransformerModel Load(string name) => name switch
-    {
-        "shipped" => BenchModels.Shipped(DevicePreference.Cpu),
-        "llama-110m" => BenchModels.Random(BenchModels.Llama110M, DevicePreference.Cpu),
-        "tiny" => BenchModels.Random(BenchModels.LlamaTiny, DevicePreference.Cpu),
-        _ => throw new ModelException($"unknown bench model '{name}': use shipped, llama-110m or tiny"),
-    };
 
     private static List<(double Step, Dictionary<string, double> Phases, long Bytes)> Profile(TransformerModel model, int promptLength, int rows, int steps, int seed, bool threadCpuTime)
     {

@@ -13,8 +13,8 @@ internal static class BenchEnginesCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var models = new Option<string>("--models") { Description = "shipped, llama-110m and/or tiny, comma-separated", DefaultValueFactory = _ => "shipped,llama-110m" };
-        var rows = new Option<string>("--rows") { Description = "Decode batch sizes N, comma-separated", DefaultValueFactory = _ => "1,4,16,64,256" };
+        var models = ModelsOption();
+        var rows = RowsOption("1,4,16,64,256");
         var threads = new Option<int>("--threads") { Description = "CPU threads of both engines", DefaultValueFactory = _ => Environment.ProcessorCount };
         var steps = new Option<int>("--steps") { Description = "Timed decode steps per measurement (median kept)", DefaultValueFactory = _ => 5 };
         var repetitions = new Option<int>("--repetitions") { Description = "Interleaved repetitions of each measurement (median kept)", DefaultValueFactory = _ => 2 };
@@ -27,32 +27,49 @@ internal static class BenchEnginesCommand
         {
             var settings = new EngineComparisonSettings
             {
-                Models = result.GetValue(models)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+                Models = Models(result.GetValue(models)!),
                 Rows = Positive(result.GetValue(rows)!, "--rows"),
                 Threads = result.GetValue(threads) is var t and >= 1 ? t : throw new CliException("--threads must be at least 1"),
                 Steps = result.GetValue(steps) is var s and >= 1 ? s : throw new CliException("--steps must be at least 1"),
                 Repetitions = result.GetValue(repetitions) is var r and >= 1 ? r : throw new CliException("--repetitions must be at least 1"),
             };
-            if (settings.Models.Count == 0 || settings.Models.Any(m => m is not ("shipped" or "llama-110m" or "tiny")))
-            {
-                throw new CliException($"--models {result.GetValue(models)}: use shipped, llama-110m and/or tiny");
-            }
-
             var started = DateTime.Now;
             var (stepRows, dslRows) = EngineComparison.Run(settings, error);
-            var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
-            var table = EngineComparison.Markdown(stepRows, dslRows)
-                        + $"\n{Environment.ProcessorCount} cores, {settings.Threads} threads per engine, load average {load} at the end, {(DateTime.Now - started).TotalSeconds:F0} s.\n";
-            output.Write(table);
-            if (result.GetValue(outFile) is { } path)
-            {
-                File.WriteAllText(path, table);
-                output.WriteLine($"wrote {path}");
-            }
+            Emit(output, EngineComparison.Markdown(stepRows, dslRows)
+                         + $"\n{Environment.ProcessorCount} cores, {settings.Threads} threads per engine, load average {LoadAverage()} at the end, {(DateTime.Now - started).TotalSeconds:F0} s.\n",
+                result.GetValue(outFile));
 
             return TtsCommandLine.Success;
         });
         return command;
+    }
+
+    /// <summary>--models, shared by the bench subcommands that load the bench models.</summary>
+    internal static Option<string> ModelsOption() =>
+        new("--models") { Description = "shipped, llama-110m and/or tiny, comma-separated", DefaultValueFactory = _ => "shipped,llama-110m" };
+
+    internal static Option<string> RowsOption(string defaults) =>
+        new("--rows") { Description = "Decode batch sizes N, comma-separated", DefaultValueFactory = _ => defaults };
+
+    internal static IReadOnlyList<string> Models(string text)
+    {
+        var names = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        return names.Length > 0 && names.All(m => m is "shipped" or "llama-110m" or "tiny")
+            ? names
+            : throw new CliException($"--models {text}: use shipped, llama-110m and/or tiny");
+    }
+
+    internal static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
+
+    /// <summary>Prints a Markdown table, and writes it to <paramref name="path"/> when given.</summary>
+    internal static void Emit(TextWriter output, string table, string? path)
+    {
+        output.Write(table);
+        if (path is not null)
+        {
+            File.WriteAllText(path, table);
+            output.WriteLine($"wrote {path}");
+        }
     }
 
     internal static int[] Positive(string text, string option)

@@ -11,8 +11,8 @@ internal static class BenchProfileCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var models = new Option<string>("--models") { Description = "shipped, llama-110m and/or tiny, comma-separated", DefaultValueFactory = _ => "shipped,llama-110m" };
-        var rows = new Option<string>("--rows") { Description = "Decode batch sizes N, comma-separated", DefaultValueFactory = _ => "1,4,16,64" };
+        var models = BenchEnginesCommand.ModelsOption();
+        var rows = BenchEnginesCommand.RowsOption("1,4,16,64");
         var threads = new Option<int>("--threads") { Description = "torch intra-op threads (0: TorchSharp's default)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var steps = new Option<int>("--steps") { Description = "Timed decode steps per round", DefaultValueFactory = _ => 8 };
         var repetitions = new Option<int>("--repetitions") { Description = "Interleaved rounds over every (model, N)", DefaultValueFactory = _ => 3 };
@@ -26,7 +26,7 @@ internal static class BenchProfileCommand
         {
             var settings = new DecodeStepProfileSettings
             {
-                Models = result.GetValue(models)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+                Models = BenchEnginesCommand.Models(result.GetValue(models)!),
                 Rows = BenchEnginesCommand.Positive(result.GetValue(rows)!, "--rows"),
                 Threads = result.GetValue(threads) is var t and >= 0 ? t : throw new CliException("--threads must be 0 (TorchSharp's default) or more"),
                 Steps = result.GetValue(steps) is var s and >= 1 ? s : throw new CliException("--steps must be at least 1"),
@@ -38,23 +38,12 @@ internal static class BenchProfileCommand
                     var other => throw new CliException($"unknown --clock '{other}': use wall or cpu"),
                 },
             };
-            if (settings.Models.Count == 0 || settings.Models.Any(m => m is not ("shipped" or "llama-110m" or "tiny")))
-            {
-                throw new CliException($"--models {result.GetValue(models)}: use shipped, llama-110m and/or tiny");
-            }
-
             var started = DateTime.Now;
             var profiles = DecodeStepProfiler.Run(settings, error);
-            var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
             var table = DecodeStepProfiler.Markdown(profiles)
                         + $"\n{Environment.ProcessorCount} cores, {(settings.Threads == 0 ? "default" : settings.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture))} torch threads, "
-                        + $"{(settings.ThreadCpuTime ? "thread CPU time" : "wall time")}, {settings.Repetitions} interleaved rounds of {settings.Steps} steps, load average {load} at the end, {(DateTime.Now - started).TotalSeconds:F0} s.\n";
-            output.Write(table);
-            if (result.GetValue(outFile) is { } path)
-            {
-                File.WriteAllText(path, table);
-                output.WriteLine($"wrote {path}");
-            }
+                        + $"{(settings.ThreadCpuTime ? "thread CPU time" : "wall time")}, {settings.Repetitions} interleaved rounds of {settings.Steps} steps, load average {BenchEnginesCommand.LoadAverage()} at the end, {(DateTime.Now - started).TotalSeconds:F0} s.\n";
+            BenchEnginesCommand.Emit(output, table, result.GetValue(outFile));
 
             return TtsCommandLine.Success;
         });
