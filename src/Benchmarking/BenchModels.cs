@@ -28,6 +28,15 @@ public static class BenchModels
         TieWordEmbeddings = true, MaxPositionEmbeddings = 512, EosTokenId = 0, RmsNormEps = 1e-5,
     };
 
+    /// <summary>A bench model by the name the bench commands take: "shipped", "llama-110m" or "tiny", on CPU.</summary>
+    public static TransformerModel ByName(string name) => name switch
+    {
+        "shipped" => Shipped(DevicePreference.Cpu),
+        "llama-110m" => Random(Llama110M, DevicePreference.Cpu),
+        "tiny" => Random(LlamaTiny, DevicePreference.Cpu),
+        _ => throw new ModelException($"unknown bench model '{name}': use shipped, llama-110m or tiny"),
+    };
+
     /// <summary>A random model with a character-level tokenizer: EOS, printable ASCII, newline (97 ids).</summary>
     public static TransformerModel Random(TransformerConfig config, DevicePreference device, long seed = 1)
     {

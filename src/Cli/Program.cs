@@ -1,4 +1,5 @@
 using Tts.Cli.Output;
+using Tts.Runtime.Models;
 
 namespace Tts.Cli;
 
@@ -6,6 +7,7 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
+        OpenMpWaitPolicy.PreferPassive(); // before libtorch loads (docs/performance.md, "Threads")
         using var watch = ClosedOutputWatch.OfStandardOutput();
         return TtsCommandLine.Run(args, Console.Out, Console.Error, watch.Closed);
     }

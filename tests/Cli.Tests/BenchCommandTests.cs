@@ -56,6 +56,26 @@ public sealed class BenchCommandTests
         Assert.True(prefill.GetProperty("met").GetBoolean(), prefill.GetProperty("measured").GetString());
     }
 
+    /// <summary>`tts bench profile` on the tiny model: every phase of the step is a row, one column per N; no timing is asserted.</summary>
+    [Fact]
+    public void Profile_prints_a_row_per_phase_and_a_column_per_model_and_N()
+    {
+        var result = CliRunner.Run("bench", "profile", "--models", "tiny", "--rows", "1,3", "--steps", "1", "--repetitions", "1", "--threads", "1", "--clock", "cpu");
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("| phase (ms, median) | tiny N=1 | tiny N=3 |", result.Output, StringComparison.Ordinal);
+        foreach (var phase in new[]
+                 {
+                     "**whole step**", "next-token log-softmax (float64)", "sampling: transform + Gumbel-max (float64)", "matmul: q/k/v", "rotary",
+                     "KV write", "attention", "matmul: gate/up", "matmul: down", "matmul: LM head", "host bytes allocated per step (KB)",
+                 })
+        {
+            Assert.Contains($"| {phase} |", result.Output, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("thread CPU time, 1 interleaved rounds of 1 steps", result.Output, StringComparison.Ordinal);
+        CliRunner.AssertOneLineError(CliRunner.Run("bench", "profile", "--models", "tiny", "--clock", "sundial"), "unknown --clock 'sundial': use wall or cpu");
+    }
+
     [WithoutCudaFact]
     public void Cuda_without_a_device_is_one_clear_error()
     {

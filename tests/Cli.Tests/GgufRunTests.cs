@@ -39,6 +39,22 @@ public sealed class GgufRunTests : IDisposable
         Assert.Equal(oneContext, fiveContexts);
     }
 
+    /// <summary>The particle filter with the policy and the process reward model both exported to GGUF and run by llama.cpp.</summary>
+    [Fact]
+    [Trait("Category", TestCategories.Slow)]
+    public void The_particle_filter_runs_with_policy_and_reward_model_both_gguf()
+    {
+        var prm = Path.Combine(_folder, "prm.gguf");
+        var export = CliRunner.Run("export", "gguf", RepoPaths.Combine("models", "arith-prm"), prm);
+        Assert.True(export.ExitCode == 0, export.Error);
+        var result = CliRunner.Run("run", RepoPaths.Combine("examples", "strategies", "particle_filter.tts"), "--strategy", "particle_filter",
+            "--model", $"policy=gguf:{_gguf}?threads=1", "--bind", $"prm=reward-model:{prm}", "--prompt", "Q: 12+7=?\n",
+            "--set", "n=4", "--set", "steps=4", "--seed", "3", "--format", "jsonl");
+        Assert.True(result.ExitCode == 0, result.Error);
+        var output = JsonDocument.Parse(Assert.Single(result.OutputLines)).RootElement.GetProperty("output").GetString()!;
+        Assert.Contains("=", output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("?threads=1&speed=9", "unknown option 'speed' (known: threads, sequences, context, gpu_layers, exact_attention, kv_cache_gb)")]
     [InlineData("?sequences=300", "sequences=300 must be a whole number from 1 to 256")]

@@ -14,7 +14,7 @@ namespace Tts.Benchmarking.Engines;
 /// <summary>What <see cref="EngineComparison"/> measures.</summary>
 public sealed record EngineComparisonSettings
 {
-    public IReadOnlyList<int> Rows { get; init; } = [1, 16, 64, 256];
+    public IReadOnlyList<int> Rows { get; init; } = [1, 4, 16, 64, 256];
 
     /// <summary>The models: "shipped" (models/arith-policy), "llama-110m" (random, <see cref="BenchModels.Llama110M"/>), "tiny".</summary>
     public IReadOnlyList<string> Models { get; init; } = ["shipped", "llama-110m"];
@@ -34,8 +34,11 @@ public sealed record EngineComparisonSettings
     public int BestOfNMaxTokens { get; init; } = 32;
 }
 
-/// <summary>One model at one N: a decode step on each engine, and the ratios to llama.cpp driven by hand.</summary>
-public sealed record EngineStepRow(string Model, int Rows, double TorchSeconds, double GgufEngineSeconds, double LlamaCppSeconds);
+/// <summary>
+/// One model at one N: a decode step on each engine, the ratios to llama.cpp driven by hand, and the roofline floor
+/// (<see cref="DecodeStepCost"/> on this machine's measured rates) with the ceiling it comes from.
+/// </summary>
+public sealed record EngineStepRow(string Model, int Rows, double TorchSeconds, double GgufEngineSeconds, double LlamaCppSeconds, double FloorSeconds, RooflineBound Bound);
 
 /// <summary>Best-of-N: the DSL on the gguf engine against the same strategy written by hand over LLamaSharp.</summary>
 public sealed record EngineDslRow(string Model, int N, double DslSecondsPerToken, double HandSecondsPerToken);
@@ -52,6 +55,9 @@ public static class EngineComparison
     {
         ArgumentNullException.ThrowIfNull(settings);
         torch.set_num_threads(settings.Threads);
+        progress.WriteLine("bench engines: measuring this machine's matmul rate and memory bandwidth (the roofline)");
+        var rates = MachineRates.Measure(torch.CPU, matmulSize: 1024, streamBytes: 256L << 20, repetitions: 3);
+        progress.WriteLine($"bench engines: {rates}");
         var steps = new List<EngineStepRow>();
         var dsl = new List<EngineDslRow>();
         var folder = Directory.CreateTempSubdirectory("tts-bench-engines-").FullName;
@@ -60,13 +66,7 @@ public static class EngineComparison
             foreach (var name in settings.Models)
             {
                 progress.WriteLine($"bench engines: {name}: exporting to GGUF f32");
-                using var torchModel = name switch
-                {
-                    "shipped" => BenchModels.Shipped(DevicePreference.Cpu),
-                    "llama-110m" => BenchModels.Random(BenchModels.Llama110M, DevicePreference.Cpu),
-                    "tiny" => BenchModels.Random(BenchModels.LlamaTiny, DevicePreference.Cpu),
-                    _ => throw new ModelException($"unknown bench model '{name}': use shipped, llama-110m or tiny"),
-                };
+                using var torchModel = BenchModels.ByName(name);
                 var directory = Path.Combine(folder, name);
                 torchModel.Save(directory, SafetensorsDType.F32);
                 var ggufPath = Path.Combine(folder, name + ".gguf");
@@ -90,7 +90,9 @@ public static class EngineComparison
                         l.Add(hand.StepSeconds(prompt, rows, settings.Steps, torchModel.Vocabulary.EosId, seed: repetition));
                     }
 
-                    steps.Add(new EngineStepRow(name, rows, Timing.Median(t), Timing.Median(g), Timing.Median(l)));
+                    // The timed steps see the prompt plus 2 warm-up steps plus, on average, half the timed ones.
+                    var cost = DecodeStepCost.Of(torchModel.Config, rows, settings.PromptLength, 2 + settings.Steps / 2);
+                    steps.Add(new EngineStepRow(name, rows, Timing.Median(t), Timing.Median(g), Timing.Median(l), cost.FloorSeconds(rates), cost.Bound(rates)));
                 }
 
                 progress.WriteLine($"bench engines: {name}: best-of-{settings.BestOfN}, DSL on gguf against a hand-written LLamaSharp loop");
@@ -123,11 +125,13 @@ public static class EngineComparison
         static string Ms(double seconds) => (seconds * 1000).ToString(seconds < 0.01 ? "F2" : "F1", CultureInfo.InvariantCulture);
         static string Ratio(double value) => value.ToString("F2", CultureInfo.InvariantCulture);
         var text = new StringBuilder();
-        text.AppendLine("| model | N | TorchSharp runtime (ms/step) | gguf engine (ms/step) | llama.cpp by hand (ms/step) | TorchSharp / llama.cpp | gguf engine / llama.cpp |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        text.AppendLine("| model | N | TorchSharp runtime (ms/step) | gguf engine (ms/step) | llama.cpp by hand (ms/step) | TorchSharp / llama.cpp | gguf engine / llama.cpp | floor (ms) | TorchSharp / floor |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var row in steps)
         {
-            text.AppendLine($"| {row.Model} | {row.Rows} | {Ms(row.TorchSeconds)} | {Ms(row.GgufEngineSeconds)} | {Ms(row.LlamaCppSeconds)} | {Ratio(row.TorchSeconds / row.LlamaCppSeconds)} | {Ratio(row.GgufEngineSeconds / row.LlamaCppSeconds)} |");
+            var bound = row.Bound == RooflineBound.Compute ? "compute" : "memory";
+            text.AppendLine($"| {row.Model} | {row.Rows} | {Ms(row.TorchSeconds)} | {Ms(row.GgufEngineSeconds)} | {Ms(row.LlamaCppSeconds)} | {Ratio(row.TorchSeconds / row.LlamaCppSeconds)} | "
+                            + $"{Ratio(row.GgufEngineSeconds / row.LlamaCppSeconds)} | {Ms(row.FloorSeconds)} ({bound}) | {Ratio(row.TorchSeconds / row.FloorSeconds)} |");
         }
 
         text.AppendLine();

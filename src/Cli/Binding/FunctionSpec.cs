@@ -1,3 +1,4 @@
+using Tts.Engines.Gguf.Engine;
 using Tts.Engines.Remote;
 using Tts.Language.Binding;
 using Tts.Language.Binding.BoundTree;
@@ -16,7 +17,8 @@ namespace Tts.Cli.Binding;
 /// name <c>text</c> (e.g. <c>--bind valid='ends_with(text, "b")'</c>, <c>--bind prm='count(text, "b") / 4.0'</c>), so
 /// strategies that need them run from the command line. A reward's expression is a plain number (real or int); a
 /// verifier's a bool; an extractor's a text. <c>--bind NAME=reward-model:DIR</c> binds a reward to a learned reward
-/// model (a Hugging Face directory with a scalar head, as models/arith-prm), which scores each text after its run's prompt;
+/// model (a Hugging Face directory with a scalar head, as models/arith-prm, or that model exported by <c>tts export gguf</c>
+/// as FILE.gguf and run by llama.cpp), which scores each text after its run's prompt;
 /// <c>--bind NAME=openai-judge:URL?tokenizer=PATH[&amp;template=T&amp;answer=A][#served-model]</c> binds a Prob reward to a
 /// generative judge on a completions server (<see cref="GenerativeJudgeReward"/>);
 /// <c>--bind NAME=openai-reward:URL[?step_separator=S]#served-reward-model</c> binds a Score reward to a process reward
@@ -24,7 +26,7 @@ namespace Tts.Cli.Binding;
 /// </summary>
 internal static class FunctionSpec
 {
-    public const string Syntax = "NAME=EXPR (an expression over `text`, e.g. valid='ends_with(text, \"b\")') or NAME=" + RewardModelKind + ":DIR";
+    public const string Syntax = "NAME=EXPR (an expression over `text`, e.g. valid='ends_with(text, \"b\")') or NAME=" + RewardModelKind + ":DIR|FILE.gguf";
 
     public const string RewardModelKind = "reward-model";
 
@@ -107,12 +109,12 @@ internal static class FunctionSpec
             throw new CliException($"--bind {function.Name}={RewardModelKind}:...: reward '{function.Name}' is declared Prob; a reward model gives a Score: declare it `reward {function.Name}: Score`");
         }
 
-        if (!Directory.Exists(directory))
-        {
-            throw new CliException($"--bind {function.Name}={RewardModelKind}:{directory}: directory not found");
-        }
-
-        var model = TransformerRewardModel.Load(directory, new TransformerOptions { Device = context.Device });
+        // A .gguf file: the reward model exported by `tts export gguf`, run by llama.cpp (docs/engines.md).
+        ITextScorer model = File.Exists(directory) && directory.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase)
+            ? GgufRewardModel.Load(directory)
+            : Directory.Exists(directory)
+                ? TransformerRewardModel.Load(directory, new TransformerOptions { Device = context.Device })
+                : throw new CliException($"--bind {function.Name}={RewardModelKind}:{directory}: neither a reward model directory nor a .gguf file");
         owned.Add(model);
         return new RewardModelReward(model, context.PromptOfRun);
     }

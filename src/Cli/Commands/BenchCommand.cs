@@ -30,6 +30,7 @@ internal static class BenchCommand
             preset, device, repetitions, threads, json,
         };
         command.Subcommands.Add(BenchEnginesCommand.Create(output, error));
+        command.Subcommands.Add(BenchProfileCommand.Create(output, error));
         command.SetAction(result =>
         {
             var presetName = result.GetValue(preset)!;

@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -29,6 +31,12 @@ public static class CounterRandom
     private const uint SecondMultiplier = 0x846ca68bu;
     private const long Low32Mask = 0xFFFFFFFFL;
     private const double TwoToThe32 = 4294967296.0;
+
+    // Scalars alive for the process (see Sampling/Scalars.cs): (h + 0.5) · 2^-32.
+    private static readonly Scalar Half = 0.5.ToScalar();
+    private static readonly Scalar TwoToTheMinus32 = (1.0 / TwoToThe32).ToScalar();
+
+    private static uint[] _laneHashes = [];
 
     public static uint Mix(uint x)
     {
@@ -67,6 +75,20 @@ public static class CounterRandom
                 $"Expected [N] int64 row keys, got {rowKeys.dtype} of shape [{string.Join(", ", rowKeys.shape)}].", nameof(rowKeys));
         }
 
+        if (rowKeys.device_type == DeviceType.CPU)
+        {
+            return UniformsOnHost(rowKeys, step, lanes);
+        }
+
+        return UniformsWithTensorOps(rowKeys, step, lanes);
+    }
+
+    /// <summary>
+    /// <see cref="Uniforms"/> as torch operations on the keys' device (used off the CPU): about twenty passes over an
+    /// [N, lanes] int64 tensor, since torch has no wrapping uint32 arithmetic.
+    /// </summary>
+    internal static Tensor UniformsWithTensorOps(Tensor rowKeys, long step, int lanes)
+    {
         using var scope = NewDisposeScope();
         var device = rowKeys.device;
         if (rowKeys.numel() > 0
@@ -85,8 +107,87 @@ public static class CounterRandom
         var hashes = MixInPlace(keys.unsqueeze(1).bitwise_xor(lanesMixed.unsqueeze(0)));
 
         // (h + 0.5) · 2^-32 is exact in float64 and equals (h + 0.5) / 2^32 bit for bit.
-        var uniforms = hashes.to_type(float64).add_(0.5).mul_(1.0 / TwoToThe32);
+        var uniforms = hashes.to_type(float64).add_(Half).mul_(TwoToTheMinus32);
         return uniforms.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// <see cref="Uniforms"/> on CPU: the same uint32 hash in C#, vectorized (wrapping uint32 multiply, logical
+    /// shifts), written straight into the result tensor, one pass instead of twenty over [N, lanes] int64. Integer
+    /// arithmetic and the exact conversion (h + 0.5) · 2^-32 make it bit-identical to the tensor version and to
+    /// <see cref="Uniform"/>.
+    /// </summary>
+    private static Tensor UniformsOnHost(Tensor rowKeys, long step, int lanes)
+    {
+        var keys = rowKeys.data<long>().ToArray();
+        var rowMixed = new uint[keys.Length];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            rowMixed[i] = keys[i] is >= 0 and <= Low32Mask
+                ? Combine(Combine((uint)keys[i], (uint)step), (uint)((ulong)step >> 32))
+                : throw new ArgumentException("Row keys must lie in [0, 2^32).", nameof(rowKeys));
+        }
+
+        var laneMixed = LaneHashes(lanes);
+
+        var result = empty([keys.Length, lanes], float64);
+        var values = MemoryMarshal.Cast<byte, double>(result.bytes);
+        for (var i = 0; i < keys.Length; i++)
+        {
+            FillRow(rowMixed[i], laneMixed, values.Slice(i * lanes, lanes));
+        }
+
+        return result;
+    }
+
+    /// <summary>Mix(j ^ Golden) for every lane j: the same for every row and step, so the last size's table is kept.</summary>
+    private static uint[] LaneHashes(int lanes)
+    {
+        var cached = _laneHashes;
+        if (cached.Length == lanes)
+        {
+            return cached;
+        }
+
+        var table = new uint[lanes];
+        for (var j = 0; j < lanes; j++)
+        {
+            table[j] = Mix((uint)j ^ Golden);
+        }
+
+        _laneHashes = table; // a reference write: another thread sees the old table or this complete one
+        return table;
+    }
+
+    /// <summary>row[j] = (Mix(key ^ laneMixed[j]) + 0.5) · 2^-32, Vector&lt;uint&gt; lanes at a time.</summary>
+    private static void FillRow(uint key, uint[] laneMixed, Span<double> row)
+    {
+        var j = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var keyVector = new Vector<uint>(key);
+            var first = new Vector<uint>(FirstMultiplier);
+            var second = new Vector<uint>(SecondMultiplier);
+            var half = new Vector<double>(0.5);
+            var scale = new Vector<double>(1.0 / TwoToThe32);
+            for (; j + Vector<uint>.Count <= laneMixed.Length; j += Vector<uint>.Count)
+            {
+                var x = new Vector<uint>(laneMixed, j) ^ keyVector;
+                x ^= Vector.ShiftRightLogical(x, 16);
+                x *= first;
+                x ^= Vector.ShiftRightLogical(x, 15);
+                x *= second;
+                x ^= Vector.ShiftRightLogical(x, 16);
+                Vector.Widen(x, out var low, out var high);
+                ((Vector.ConvertToDouble(low) + half) * scale).CopyTo(row[j..]);
+                ((Vector.ConvertToDouble(high) + half) * scale).CopyTo(row[(j + Vector<ulong>.Count)..]);
+            }
+        }
+
+        for (; j < laneMixed.Length; j++)
+        {
+            row[j] = (Mix(key ^ laneMixed[j]) + 0.5) / TwoToThe32;
+        }
     }
 
     /// <summary>
@@ -114,12 +215,16 @@ public static class CounterRandom
     {
         if (c < 0x8000_0000u)
         {
-            x.mul_((long)c).bitwise_and_(Constant(Low32Mask, device));
+            using var whole = ((long)c).ToScalar();
+            x.mul_(whole).bitwise_and_(Constant(Low32Mask, device));
             return;
         }
 
-        var high = (x * (long)(c >> 16)).bitwise_and_(Constant(0xFFFF, device)).mul_(65536L);
-        x.mul_((long)(c & 0xFFFF)).add_(high).bitwise_and_(Constant(Low32Mask, device));
+        using var highHalf = ((long)(c >> 16)).ToScalar();
+        using var lowHalf = ((long)(c & 0xFFFF)).ToScalar();
+        using var shift16 = 65536L.ToScalar();
+        var high = x.mul(highHalf).bitwise_and_(Constant(0xFFFF, device)).mul_(shift16);
+        x.mul_(lowHalf).add_(high).bitwise_and_(Constant(Low32Mask, device));
     }
 
     /// <summary>A 0-d int64 tensor: TorchSharp has no scalar overloads of the bitwise operations.</summary>

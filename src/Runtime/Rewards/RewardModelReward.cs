@@ -4,26 +4,27 @@ using Tts.Runtime.Models.Transformer;
 namespace Tts.Runtime.Rewards;
 
 /// <summary>
-/// A learned process reward (<c>reward prm: Score</c>) backed by a <see cref="TransformerRewardModel"/>: each text
+/// A learned process reward (<c>reward prm: Score</c>) backed by a reward model (<see cref="TransformerRewardModel"/>,
+/// or the same model as GGUF on llama.cpp: any <see cref="ITextScorer"/>): each text
 /// is scored after its run's prompt (the run found through <see cref="FunctionCallContext"/>: a process reward judges a
 /// partial solution of a question), all texts of a batch in batched forward passes. Without prompts the texts are
 /// scored as they are.
 /// </summary>
 public sealed class RewardModelReward : IReward
 {
-    private readonly TransformerRewardModel _model;
+    private readonly ITextScorer _model;
     private readonly Func<int, string>? _promptOfRun;
 
     /// <param name="model">The reward model.</param>
     /// <param name="promptOfRun">The prompt of each run, by run index (<see cref="RunResult.Run"/>); null: no prompt.</param>
-    public RewardModelReward(TransformerRewardModel model, Func<int, string>? promptOfRun = null)
+    public RewardModelReward(ITextScorer model, Func<int, string>? promptOfRun = null)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
         _promptOfRun = promptOfRun;
     }
 
     /// <summary>A reward whose run i was asked <paramref name="promptPerRun"/>[i].</summary>
-    public RewardModelReward(TransformerRewardModel model, IReadOnlyList<string> promptPerRun)
+    public RewardModelReward(ITextScorer model, IReadOnlyList<string> promptPerRun)
         : this(model, run => promptPerRun[run])
     {
     }

@@ -49,7 +49,11 @@ public static class TokenSampler
 
         var vocabularySize = logProbs.shape[1];
         using var temperature = Scalars.Of(options.Temperature);
-        var scaled = (logProbs - logProbs.amax([1], keepdim: true)).div(temperature);
+        var scaled = logProbs - logProbs.amax([1], keepdim: true);
+        if (options.Temperature != 1.0)
+        {
+            scaled = scaled.div_(temperature); // x / 1 is x exactly: at T = 1 the pass over [N, V] is skipped
+        }
 
         if (options.TopK > 0 && options.TopK < vocabularySize)
         {
@@ -94,7 +98,7 @@ public static class TokenSampler
         }
 
         var transformed = TransformedLogProbs(logProbs, options);
-        return (transformed + Gumbel(rowKeys, step, logProbs.shape[1])).argmax(1).MoveToOuterDisposeScope();
+        return GumbelPerturbed(transformed, rowKeys, step).argmax(1).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -120,7 +124,7 @@ public static class TokenSampler
         using var scope = NewDisposeScope();
         var masked = TransformedLogProbs(logProbs, options).masked_fill_(allowed.logical_not(), Scalars.NegativeInfinity);
         var logAllowedMass = WeightMath.LogSumExp(masked);
-        var perturbed = options.IsGreedy ? masked : masked + Gumbel(rowKeys, step, logProbs.shape[1]);
+        var perturbed = options.IsGreedy ? masked : GumbelPerturbed(masked, rowKeys, step);
         var tokens = perturbed.argmax(1).masked_fill_(logAllowedMass.isneginf(), Scalars.NoToken);
         return new MaskedSample(tokens.MoveToOuterDisposeScope(), logAllowedMass.MoveToOuterDisposeScope());
     }
@@ -246,6 +250,13 @@ public static class TokenSampler
     }
 
     /// <summary>[N, V] Gumbel noise −log(−log u) from the row keys' uniforms at this step.</summary>
+    /// <summary>
+    /// [N, V] <paramref name="scores"/> + G, computed as scores − log(−log u): a + (−b) and a − b are the same IEEE
+    /// operation, so this is bit-identical to adding <see cref="Gumbel"/> with one pass over [N, V] fewer.
+    /// </summary>
+    internal static Tensor GumbelPerturbed(Tensor scores, Tensor rowKeys, long step) =>
+        scores - CounterRandom.Uniforms(rowKeys, step, (int)scores.shape[1]).log_().neg_().log_();
+
     internal static Tensor Gumbel(Tensor rowKeys, long step, long vocabularySize) =>
         CounterRandom.Uniforms(rowKeys, step, (int)vocabularySize).log_().neg_().log_().neg_();
 

@@ -88,6 +88,24 @@ public sealed class CounterRandomTests
         }
     }
 
+    /// <summary>The CPU computes the hash in C# (vectorized); other devices use torch ops: both give the same bits.</summary>
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(123_456_789_012L)]
+    [InlineData(long.MaxValue)]
+    public void Uniforms_HostAndTensorOpsAreBitIdentical(long step)
+    {
+        var random = new Random(7);
+        var keys = Enumerable.Range(0, 37).Select(_ => (long)(uint)random.NextInt64(0, 1L << 32)).Append(uint.MaxValue).Append(0).ToArray();
+        using var keyTensor = tensor(keys);
+        foreach (var lanes in new[] { 1, 7, 16, 1001 })
+        {
+            using var host = CounterRandom.Uniforms(keyTensor, step, lanes);
+            using var ops = CounterRandom.UniformsWithTensorOps(keyTensor, step, lanes);
+            Assert.Equal(ops.data<double>().ToArray().Select(BitConverter.DoubleToInt64Bits), host.data<double>().ToArray().Select(BitConverter.DoubleToInt64Bits));
+        }
+    }
+
     [Fact]
     public void Uniforms_DependOnlyOnTheRowsOwnKey()
     {

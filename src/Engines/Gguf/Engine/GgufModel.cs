@@ -152,17 +152,20 @@ public sealed class GgufModel : ILanguageModel
             return _vocabulary.AddBos && _vocabulary.BosId is { } bos ? [bos] : [];
         }
 
-        LLamaToken[] tokens;
         lock (Gate)
         {
-            tokens = _weights.Tokenize(text, _vocabulary.AddBos, special: false, System.Text.Encoding.UTF8);
+            return Tokenize(_weights, _vocabulary, text, SourceName);
         }
+    }
 
-        var ids = Array.ConvertAll(tokens, t => (int)t);
-        var skip = _vocabulary.AddBos && ids.Length > 0 && ids[0] == _vocabulary.BosId ? 1 : 0;
-        if (Vocabulary.Decode(ids.Skip(skip)) != text)
+    /// <summary>llama.cpp's tokenization of a non-empty text, checked to spell the text back.</summary>
+    internal static int[] Tokenize(LLamaWeights weights, GgufVocabulary vocabulary, string text, string sourceName)
+    {
+        var ids = Array.ConvertAll(weights.Tokenize(text, vocabulary.AddBos, special: false, System.Text.Encoding.UTF8), t => (int)t);
+        var skip = vocabulary.AddBos && ids.Length > 0 && ids[0] == vocabulary.BosId ? 1 : 0;
+        if (vocabulary.Vocabulary.Decode(ids.Skip(skip)) != text)
         {
-            throw new ModelException($"{SourceName}: cannot tokenize \"{text}\": the tokens do not spell it back (a character outside the vocabulary?)");
+            throw new ModelException($"{sourceName}: cannot tokenize \"{text}\": the tokens do not spell it back (a character outside the vocabulary?)");
         }
 
         return ids;

@@ -17,21 +17,55 @@ public sealed record GgufExportSummary(string Path, int Tensors, long Bytes, Ggu
 /// </summary>
 public static class LlamaGgufExporter
 {
+    /// <summary>
+    /// The metadata key marking a reward model: its scalar head is stored as row <c>score_token</c> of <c>output.weight</c>
+    /// (every other row zero), so that llama.cpp's logit of that token at a text's last position is the head's value
+    /// and the score is its sigmoid (<see cref="Engine.GgufRewardModel"/>).
+    /// </summary>
+    public const string ScoreTokenKey = "tts.reward.score_token";
+
+    /// <summary>
+    /// Exports a policy directory, or a reward model directory (<c>LlamaForSequenceClassification</c> with a scalar
+    /// <c>score.weight</c>, as <c>tts train prm</c> writes) whose head becomes one row of the output matrix.
+    /// </summary>
     public static GgufExportSummary Export(string modelDirectory, string outPath, GgufTensorType type)
     {
         ArgumentNullException.ThrowIfNull(modelDirectory);
         ArgumentNullException.ThrowIfNull(outPath);
-        using var model = TransformerModel.Load(modelDirectory, new TransformerOptions { Device = DevicePreference.Cpu });
         var tokenizer = HuggingFaceTokenizer.Load(Path.Combine(modelDirectory, TransformerModel.TokenizerFileName));
-        return Export(model, tokenizer, Path.GetFileName(Path.GetFullPath(modelDirectory).TrimEnd('/')), outPath, type);
+        var name = Path.GetFileName(Path.GetFullPath(modelDirectory).TrimEnd('/'));
+        if (IsRewardModel(modelDirectory))
+        {
+            using var reward = TransformerRewardModel.Load(modelDirectory, new TransformerOptions { Device = DevicePreference.Cpu });
+            using var scope = torch.NewDisposeScope();
+            return Write(reward.Config, reward.SourceName, reward.NamedWeights(), tokenizer, name, outPath, type);
+        }
+
+        using var model = TransformerModel.Load(modelDirectory, new TransformerOptions { Device = DevicePreference.Cpu });
+        return Export(model, tokenizer, name, outPath, type);
     }
 
     public static GgufExportSummary Export(TransformerModel model, HuggingFaceTokenizer tokenizer, string name, string outPath, GgufTensorType type)
     {
-        var config = model.Config;
+        ArgumentNullException.ThrowIfNull(model);
+        using var scope = torch.NewDisposeScope();
+        return Write(model.Config, model.SourceName, model.NamedWeights(), tokenizer, name, outPath, type);
+    }
+
+    private static bool IsRewardModel(string modelDirectory)
+    {
+        var configPath = Path.Combine(modelDirectory, TransformerModel.ConfigFileName);
+        return File.Exists(configPath)
+               && System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(configPath))?["architectures"] is System.Text.Json.Nodes.JsonArray architectures
+               && architectures.Any(a => a?.GetValueKind() == System.Text.Json.JsonValueKind.String && a.GetValue<string>() == TransformerRewardModel.Architecture);
+    }
+
+    private static GgufExportSummary Write(
+        TransformerConfig config, string sourceName, IReadOnlyList<KeyValuePair<string, torch.Tensor>> weights, HuggingFaceTokenizer tokenizer, string name, string outPath, GgufTensorType type)
+    {
         if (config.RopeScaling is { Type: not "linear" } scaling)
         {
-            throw new ModelException($"{model.SourceName}: rope_scaling '{scaling.Type}' cannot be exported to GGUF yet (supported: none, linear)");
+            throw new ModelException($"{sourceName}: rope_scaling '{scaling.Type}' cannot be exported to GGUF yet (supported: none, linear)");
         }
 
         var writer = new GgufWriter();
@@ -57,16 +91,20 @@ public static class LlamaGgufExporter
             writer.AddFloat32("llama.rope.scaling.factor", (float)linear.Factor);
         }
 
-        var eos = config.EosTokenId ?? throw new ModelException($"{model.SourceName}: config.json has no eos_token_id");
+        var eos = config.EosTokenId ?? throw new ModelException($"{sourceName}: config.json has no eos_token_id");
         GgufTokenizerExport.AddTo(writer, tokenizer, config.VocabSize, eos, config.BosTokenId);
+        if (weights.Any(w => w.Key == TransformerRewardModel.ScoreHeadName))
+        {
+            writer.AddUInt32(ScoreTokenKey, ScoreToken);
+        }
 
         var keptWider = new List<string>();
         var count = 0;
         long bytes = 0;
-        using var scope = torch.NewDisposeScope();
-        foreach (var (hfName, tensor) in model.NamedWeights())
+        foreach (var (hfName, weight) in weights)
         {
-            var ggufName = TensorName(hfName) ?? throw new ModelException($"{model.SourceName}: no GGUF name for tensor '{hfName}'");
+            var tensor = hfName == TransformerRewardModel.ScoreHeadName ? AsOutputRow(weight, config.VocabSize) : weight;
+            var ggufName = TensorName(hfName) ?? throw new ModelException($"{sourceName}: no GGUF name for tensor '{hfName}'");
             var shape = tensor.shape;
             var tensorType = StorageType(shape, type);
             if (tensorType != type)
@@ -99,6 +137,17 @@ public static class LlamaGgufExporter
         return new GgufExportSummary(outPath, count, bytes, type, keptWider);
     }
 
+    /// <summary>The output-matrix row that carries a reward model's scalar head.</summary>
+    private const uint ScoreToken = 0;
+
+    /// <summary>[vocab, hidden]: the [1, hidden] head at row <see cref="ScoreToken"/>, zeros elsewhere.</summary>
+    private static torch.Tensor AsOutputRow(torch.Tensor head, int vocabularySize)
+    {
+        var output = torch.zeros([vocabularySize, head.shape[^1]], torch.ScalarType.Float32);
+        output[(long)ScoreToken].copy_(head.reshape(-1).to(torch.ScalarType.Float32, torch.CPU));
+        return output;
+    }
+
     /// <summary>
     /// Hugging Face rotates the two halves of each head ([x0..x(d/2−1)] against [x(d/2)..]); llama.cpp's
     /// LLAMA_ROPE_TYPE_NORM rotates adjacent pairs (x0, x1), (x2, x3), .... Reordering each head's output rows from
@@ -128,7 +177,7 @@ public static class LlamaGgufExporter
                 return "token_embd.weight";
             case "model.norm.weight":
                 return "output_norm.weight";
-            case "lm_head.weight":
+            case "lm_head.weight" or TransformerRewardModel.ScoreHeadName:
                 return "output.weight";
         }
 

@@ -43,6 +43,9 @@ internal sealed class LlamaNetwork : IDisposable
     /// <summary>Forward passes run so far (one per prefill batch, one per decode step).</summary>
     public long ForwardCalls { get; private set; }
 
+    /// <summary>When set, <see cref="DecodeStep"/> charges the time of each of its phases to it (<c>tts bench profile</c>).</summary>
+    internal StepProfile? Profile { get; set; }
+
     private int GroupSize => Config.HeadCount / Config.KeyValueHeadCount;
 
     /// <summary>
@@ -123,6 +126,8 @@ internal sealed class LlamaNetwork : IDisposable
     {
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();
+        var profile = Profile;
+        profile?.Mark("host: append, token ids");
         var rows = tokens.shape[0];
         ForwardCalls++;
         TokensProcessed += rows;
@@ -145,20 +150,32 @@ internal sealed class LlamaNetwork : IDisposable
         var invisible = torch.arange(span, ScalarType.Int64, Device).unsqueeze(0).gt(written.unsqueeze(1)).view(rows, 1, 1, span);
 
         var x = Weights.Embedding.index_select(0, tokens);
+        profile?.Mark("step setup: positions, rotary angles, mask, embedding");
         for (var l = 0; l < Weights.Layers.Count; l++)
         {
             var layer = Weights.Layers[l];
-            var qkv = F.linear(RmsNorm(x, layer.InputNorm), layer.QueryKeyValue, layer.QueryKeyValueBias);
-            var query = ApplyRotary(qkv.narrow(-1, 0, heads * headDim).view(rows, heads, headDim), cos, sin)
-                .view(rows, kvHeads, group, headDim);
-            var key = ApplyRotary(qkv.narrow(-1, heads * headDim, kvHeads * headDim).view(rows, kvHeads, headDim), cos, sin);
+            var normed = RmsNorm(x, layer.InputNorm);
+            profile?.Mark("RMS norms");
+            var qkv = F.linear(normed, layer.QueryKeyValue, layer.QueryKeyValueBias);
+            profile?.Mark("matmul: q/k/v");
+            // Queries and keys lie side by side in qkv: one rotary over both heads at once.
+            var rotated = ApplyRotary(qkv.narrow(-1, 0, (heads + kvHeads) * headDim).view(rows, heads + kvHeads, headDim), cos, sin);
+            var query = rotated.narrow(1, 0, heads).contiguous().view(rows, kvHeads, group, headDim); // the layout the attention matmuls always had
+            var key = rotated.narrow(1, heads, kvHeads);
             var value = qkv.narrow(-1, (heads + kvHeads) * headDim, kvHeads * headDim).view(rows, kvHeads, headDim);
+            profile?.Mark("rotary");
             cache.SuffixKeys(l).scatter_(2, writeIndex, key.unsqueeze(2));
             cache.SuffixValues(l).scatter_(2, writeIndex, value.unsqueeze(2));
+            profile?.Mark("KV write");
 
             var attended = Attend(query, cache, l, span, invisible); // [rows, kv_heads, group, head_dim]
-            x = x + F.linear(attended.reshape(rows, heads * headDim), layer.Output);
-            x = x + Mlp(x, layer);
+            profile?.Mark("attention");
+            var projected = F.linear(attended.reshape(rows, heads * headDim), layer.Output);
+            profile?.Mark("matmul: attention output");
+            x = x + projected;
+            profile?.Mark("residual adds, SiLU·up");
+            x = x + Mlp(x, layer, profile);
+            profile?.Mark("residual adds, SiLU·up");
         }
 
         for (var r = 0; r < rows; r++)
@@ -169,7 +186,11 @@ internal sealed class LlamaNetwork : IDisposable
             }
         }
 
-        return Logits(x).MoveToOuterDisposeScope();
+        var final = RmsNorm(x, Weights.FinalNorm);
+        profile?.Mark("RMS norms");
+        var logits = F.linear(final, Weights.LanguageModelHead).MoveToOuterDisposeScope();
+        profile?.Mark("matmul: LM head");
+        return logits;
     }
 
     /// <summary>
@@ -231,12 +252,19 @@ internal sealed class LlamaNetwork : IDisposable
         return (Unfold(max), Unfold(sum), Unfold(output));
     }
 
-    private Tensor Mlp(Tensor x, LlamaLayerWeights layer)
+    private Tensor Mlp(Tensor x, LlamaLayerWeights layer, StepProfile? profile = null)
     {
-        var gateUp = F.linear(RmsNorm(x, layer.PostAttentionNorm), layer.GateUp);
+        var normed = RmsNorm(x, layer.PostAttentionNorm);
+        profile?.Mark("RMS norms");
+        var gateUp = F.linear(normed, layer.GateUp);
+        profile?.Mark("matmul: gate/up");
         var gate = gateUp.narrow(-1, 0, Config.IntermediateSize);
         var up = gateUp.narrow(-1, Config.IntermediateSize, Config.IntermediateSize);
-        return F.linear(F.silu(gate).mul_(up), layer.Down);
+        var activated = F.silu(gate).mul_(up);
+        profile?.Mark("residual adds, SiLU·up");
+        var down = F.linear(activated, layer.Down);
+        profile?.Mark("matmul: down");
+        return down;
     }
 
     private Tensor RmsNorm(Tensor x, Tensor weight) =>
@@ -244,20 +272,25 @@ internal sealed class LlamaNetwork : IDisposable
 
     private Tensor Logits(Tensor x) => F.linear(RmsNorm(x, Weights.FinalNorm), Weights.LanguageModelHead);
 
-    /// <summary>cos and sin of position × inverse frequency, <c>[..., head_dim]</c> (the half-width angles twice), computed in float64.</summary>
-    private (Tensor Cos, Tensor Sin) Rotary(Tensor positions)
-    {
-        var angles = positions.to(ScalarType.Float64).unsqueeze(-1).mul(_inverseFrequencies);
-        var doubled = torch.cat([angles, angles], -1);
-        return (doubled.cos().to(DType), doubled.sin().to(DType));
-    }
-
-    private Tensor ApplyRotary(Tensor x, Tensor cos, Tensor sin)
+    /// <summary>
+    /// cos and sin of position × inverse frequency, <c>[..., head_dim]</c> (the half-width angles twice), computed in
+    /// float64; the sine's first half negated, so that rotate-half is one <c>roll</c> (see <see cref="ApplyRotary"/>).
+    /// </summary>
+    private (Tensor Cos, Tensor SignedSin) Rotary(Tensor positions)
     {
         var half = Config.HeadDim / 2;
-        var rotated = torch.cat([x.narrow(-1, half, half).neg(), x.narrow(-1, 0, half)], -1);
-        return x.mul(cos).add_(rotated.mul_(sin));
+        var angles = positions.to(ScalarType.Float64).unsqueeze(-1).mul(_inverseFrequencies);
+        var doubled = torch.cat([angles, angles], -1);
+        var sin = doubled.sin().to(DType);
+        return (doubled.cos().to(DType), torch.cat([sin.narrow(-1, 0, half).neg(), sin.narrow(-1, half, half)], -1));
     }
+
+    /// <summary>
+    /// x·cos + rotate_half(x)·sin with rotate_half(x) = [−x₂, x₁], computed as x·cos + [x₂, x₁]·[−sin₁, sin₂]:
+    /// (−a)·b and a·(−b) round to the same float, so this is bit-identical to the textbook form in four ops instead of seven.
+    /// </summary>
+    private Tensor ApplyRotary(Tensor x, Tensor cos, Tensor signedSin) =>
+        x.mul(cos).add_(x.roll(Config.HeadDim / 2, -1).mul_(signedSin));
 
     public void Dispose()
     {

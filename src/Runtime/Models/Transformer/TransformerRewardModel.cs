@@ -13,7 +13,7 @@ namespace Tts.Runtime.Models.Transformer;
 /// <c>tokenizer.json</c> and <c>model.safetensors</c> with the decoder's tensors plus <c>score.weight</c>
 /// <c>[1, hidden]</c>. Texts are scored in batches through the same <see cref="LlamaNetwork"/> the policy runs on.
 /// </summary>
-public sealed class TransformerRewardModel : IDisposable
+public sealed class TransformerRewardModel : Rewards.ITextScorer
 {
     public const string ScoreHeadName = "score.weight";
     public const string Architecture = "LlamaForSequenceClassification";
@@ -109,6 +109,10 @@ public sealed class TransformerRewardModel : IDisposable
         return scores;
     }
 
+    /// <summary>The decoder's weights under their Hugging Face names (the tied head not listed), then the scalar head as <see cref="ScoreHeadName"/>.</summary>
+    public IReadOnlyList<KeyValuePair<string, Tensor>> NamedWeights() =>
+        Network.Weights.NamedTensors().Append(new KeyValuePair<string, Tensor>(ScoreHeadName, Head)).ToList();
+
     /// <summary>Token ids of a text (EOS for the empty text: the network needs one token).</summary>
     public int[] Encode(string text)
     {
@@ -153,8 +157,7 @@ public sealed class TransformerRewardModel : IDisposable
         File.WriteAllText(Path.Combine(directory, TransformerModel.ConfigFileName), config.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
         File.WriteAllText(Path.Combine(directory, TransformerModel.TokenizerFileName), _tokenizer.Json);
         using var scope = torch.NewDisposeScope();
-        var tensors = Network.Weights.NamedTensors().Append(new KeyValuePair<string, Tensor>(ScoreHeadName, Head)).ToList();
-        SafetensorsWriter.Write(Path.Combine(directory, Checkpoint.SingleFileName), tensors, SafetensorsDType.F32);
+        SafetensorsWriter.Write(Path.Combine(directory, Checkpoint.SingleFileName), NamedWeights(), SafetensorsDType.F32);
     }
 
     public void Dispose()
