@@ -60,6 +60,40 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public void Calls_nested_three_deep_draw_the_same_at_O0_and_O1()
+    {
+        // Inlining keyed a call inside an inlined callee as Nest(Nest(c1, c2), s), the executor as Nest(c1, Nest(c2, s)):
+        // from two levels of calls down, -O1 drew other texts than -O0 for the same seed.
+        var file = Path.Combine(_folder, "nested.tts");
+        File.WriteAllText(file, """
+            model policy: lm
+            strategy s0(q: text) -> text {
+                let a = s1(q)
+                let b = s1(q + "b")
+                return a + b
+            }
+            strategy s1(q: text) -> text {
+                let a = s2(q)
+                let b = s2(q + "b")
+                return a + b
+            }
+            strategy s2(q: text) -> text {
+                population xs = sample policy(q, n: 2, max_tokens: 3)
+                return sample(xs)
+            }
+            """);
+
+        var outputs = new[] { "0", "1" }.Select(level =>
+        {
+            var result = CliRunner.Run("run", file, "--strategy", "s0", "--model", "policy=tabular:" + Model, "--set", "q=a", "--samples", "8", "--seed", "5", "-O", level);
+            Assert.True(result.ExitCode == 0, result.Error);
+            return result.Output;
+        }).ToList();
+
+        Assert.Equal(outputs[0], outputs[1]);
+    }
+
+    [Fact]
     public void Same_seed_gives_the_same_outputs_and_batching_does_not_change_a_run()
     {
         string[] Outputs(string samples, string seed) => Jsonl(CliRunner.Run("run", BestOfN, "--model", $"policy=tabular:{Model}", "--samples", samples, "--seed", seed, "--format", "jsonl"))

@@ -33,6 +33,13 @@ public sealed class Inlining : IIrPass
         private long _inlined;
         private int _expanding;
 
+        /// <summary>
+        /// The stream an instruction of the callee being expanded draws from: the executor keys a call's stream s under
+        /// call stream c as Nest(c, s), and a call inside that callee as Nest(c, Nest(c2, s)) — the outer map applied to
+        /// the inner key, which is not Nest(Nest(c, c2), s).
+        /// </summary>
+        private Func<int, int> _streamOf = s => s;
+
         /// <summary>How many instructions a strategy has once all its calls are inlined (capped, so fan-out cannot overflow).</summary>
         private long ExpandedSize(string strategy)
         {
@@ -119,6 +126,8 @@ public sealed class Inlining : IIrPass
                 return fresh;
             }
 
+            var outer = _streamOf;
+            int StreamOf(int s) => outer(StreamKeys.Nest(call.Stream, s));
             var body = new List<IrInstruction>();
             IrValue? returned = null;
             foreach (var instruction in callee.Instructions)
@@ -132,13 +141,15 @@ public sealed class Inlining : IIrPass
                         continue;
                 }
 
-                body.Add(Copy(instruction, Rename, call.Stream));
+                body.Add(Copy(instruction, Rename, StreamOf));
             }
 
             // The callee may itself call strategies: inline those, into its renamed body. What the callee returns may be
             // such a call's value (or a population it gave), so it goes through the same substitutions.
             var inner = new Dictionary<int, IrValue>();
+            _streamOf = StreamOf;
             output.AddRange(InlineBody(body, inner));
+            _streamOf = outer;
             if (returned is null)
             {
                 throw new InvalidOperationException($"inlining: strategy '{call.Callee}' has no return");
@@ -148,19 +159,21 @@ public sealed class Inlining : IIrPass
         }
 
         /// <summary>A renamed copy: results, region parameters and operands get fresh ids; streams are nested under the call's.</summary>
-        private static IrInstruction Copy(IrInstruction instruction, Func<IrValue, IrValue> rename, int callStream)
+        private static IrInstruction Copy(IrInstruction instruction, Func<IrValue, IrValue> rename, Func<int, int> streamOf)
         {
             var copy = instruction.MapOperands(rename).MapRegions(region => new IrRegion(
                 region.Parameters.Select(rename).ToImmutableArray(),
-                region.Body.Select(i => Copy(i, rename, callStream)).ToImmutableArray(),
+                region.Body.Select(i => Copy(i, rename, streamOf)).ToImmutableArray(),
                 rename(region.Yield)));
-            if (copy is IRandomInstruction random)
+
+            // A call keeps its own stream: expanding it keys its callee's streams under it (see _streamOf).
+            if (copy is IRandomInstruction random and not IrCallStrategy)
             {
-                copy = random.WithStream(StreamKeys.Nest(callStream, random.Stream));
+                copy = random.WithStream(streamOf(random.Stream));
             }
             else if (copy is IrFusedDecode fused)
             {
-                copy = fused.MapStreams(stream => StreamKeys.Nest(callStream, stream));
+                copy = fused.MapStreams(streamOf);
             }
 
             return instruction.Result is null ? copy : WithResult(copy, rename(instruction.Result));

@@ -37,13 +37,6 @@ public sealed class FrontEndFuzzTests(ITestOutputHelper log)
     public void Mutated_library_files_never_break_check_or_fmt() =>
         Fuzz("library mutations", LibraryMutations.Mutant, "LibraryMutations.Mutant(seed)");
 
-    [Fact]
-    public void The_suite_runs_at_least_the_promised_inputs_per_ci_run()
-    {
-        Assert.True(DefaultInputs / 2 * 2 >= 20_000);
-        Assert.True(LibraryMutations.FileCount >= 18, $"the library has {LibraryMutations.FileCount} files");
-    }
-
     private void Fuzz(string kind, Func<int, string> input, string replay)
     {
         var count = Inputs / 2;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 
 namespace Tts.Compiler.Tests.Fuzzing;
@@ -544,6 +543,4 @@ public sealed class FuzzPrograms
 
     /// <summary>Whether the last program was drawn with out-of-range values and misplaced pieces (else it aims to be valid).</summary>
     public bool Hostile => _hostile;
-
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"FuzzPrograms after {_current} strategies");
 }

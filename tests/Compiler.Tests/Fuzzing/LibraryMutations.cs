@@ -27,9 +27,7 @@ public static class LibraryMutations
         "/*"u8.ToArray(), "99999999999999999999"u8.ToArray(), "1e999"u8.ToArray(), "fork {"u8.ToArray(), "\\u"u8.ToArray(),
     };
 
-    /// <summary>How many library files there are (each seed mutates the file <c>seed mod count</c>).</summary>
-    public static int FileCount => Library.Value.Length;
-
+    /// <summary>The mutant of seed <paramref name="seed"/>: a mutation of library file number <c>seed mod (file count)</c>.</summary>
     public static string Mutant(int seed)
     {
         var random = new Random(seed);
