@@ -9,6 +9,8 @@ namespace Tts.Cli.Tests;
 /// </summary>
 public sealed class QuickEvalTests : IDisposable
 {
+    private static readonly string Policy = "policy=transformer:" + RepoPaths.Combine("models", "arith-policy");
+
     private readonly TempFolder _folder = new("tts-quick-eval-");
 
     public void Dispose() => _folder.Dispose();
@@ -18,7 +20,7 @@ public sealed class QuickEvalTests : IDisposable
     public void The_default_arithmetic_run_is_quick_and_names_the_flag_for_the_full_one()
     {
         var single = RepoPaths.Combine("examples", "eval", "single.tts");
-        var quick = CliRunner.Run("eval", single, "--task", "arithmetic", "--device", "cpu", "--out", _folder.Combine("quick"));
+        var quick = CliRunner.Run("eval", single, "--task", "arithmetic", "--model", Policy, "--device", "cpu", "--out", _folder.Combine("quick"));
 
         Assert.True(quick.ExitCode == 0, quick.Error);
         Assert.Contains("arithmetic: 40 problems", quick.Output, StringComparison.Ordinal);
@@ -26,7 +28,7 @@ public sealed class QuickEvalTests : IDisposable
         Assert.Contains("add --full", quick.Output, StringComparison.Ordinal);
 
         // The same 40 problems asked for explicitly: the same outcomes, and no quick-run note.
-        var explicitly = CliRunner.Run("eval", single, "--task", "arithmetic", "--device", "cpu", "--problems", "40", "--out", _folder.Combine("explicit"));
+        var explicitly = CliRunner.Run("eval", single, "--task", "arithmetic", "--model", Policy, "--device", "cpu", "--problems", "40", "--out", _folder.Combine("explicit"));
         Assert.True(explicitly.ExitCode == 0, explicitly.Error);
         Assert.DoesNotContain("a quick run", explicitly.Output, StringComparison.Ordinal);
         Assert.Equal(Outcomes(_folder.Combine("quick")), Outcomes(_folder.Combine("explicit")));
