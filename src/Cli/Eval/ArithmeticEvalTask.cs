@@ -1,4 +1,5 @@
 using System.Globalization;
+using Tts.Tasks;
 using Tts.Tasks.Arithmetic;
 
 namespace Tts.Cli.Eval;
@@ -11,7 +12,7 @@ internal sealed class ArithmeticEvalTask : IEvalTask
 {
     public ArithmeticEvalTask(int count, int seed = ArithmeticTask.TestSeed)
     {
-        Problems = ArithmeticTask.Problems(ArithmeticSplit.Test, count, seed)
+        Problems = ArithmeticTask.Problems(TaskSplit.Test, count, seed)
             .Select(p => new EvalProblem(p.Prompt, p.Answer.ToString(CultureInfo.InvariantCulture)))
             .ToList();
     }

@@ -1,4 +1,5 @@
 using Tts.Cli.Eval;
+using Tts.Tasks;
 using Tts.Tasks.Arithmetic;
 
 namespace Tts.Cli.Tune;
@@ -43,7 +44,7 @@ internal sealed class TuneSplits : IEvalTask
         // Level by level, so that removing held-out problems (most often level 1's: its space is small) keeps the
         // levels cycling 1, 2, 3, 4 as in the held-out split instead of skewing development problems harder.
         var levels = Enumerable.Range(ArithmeticGenerator.MinLevel, ArithmeticGenerator.MaxLevel).ToList();
-        var perLevel = levels.Select(level => ArithmeticTask.Problems(ArithmeticSplit.Test, 2 * dev + 100, ArithmeticDevSeed + level, [level])
+        var perLevel = levels.Select(level => ArithmeticTask.Problems(TaskSplit.Test, 2 * dev + 100, ArithmeticDevSeed + level, [level])
                 .Select(p => new EvalProblem(p.Prompt, p.Answer.ToString(System.Globalization.CultureInfo.InvariantCulture)))
                 .Where(p => !held.Contains(p.Prompt))
                 .ToList())
