@@ -71,7 +71,7 @@ public sealed class ArithmeticProblem : IGeneratedProblem
 
     public override string ToString() => Expression;
 
-    bool IGeneratedProblem.IsCorrect(string output) => ArithmeticTaskDefinition.Answer(output) == Answer;
+    bool IGeneratedProblem.IsCorrect(string output) => ArithmeticTask.Answer(output) == Answer;
 
     IReadOnlyList<bool> IGeneratedProblem.CheckSteps(string solution) => ArithmeticChecker.CheckSteps(this, solution);
 

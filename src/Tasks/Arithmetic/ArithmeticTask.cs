@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace Tts.Tasks.Arithmetic;
@@ -14,7 +15,13 @@ public static class ArithmeticTask
     public const int TestSeed = 20250901;
 
     /// <summary>The task as the trainers and evaluations take any generated task.</summary>
-    public static IGeneratedTask Definition { get; } = new ArithmeticTaskDefinition();
+    public static IGeneratedTask Definition { get; } = new GeneratedTask(
+        Name, Alphabet, ArithmeticGenerator.MinLevel, ArithmeticGenerator.MaxLevel, TestSeed, Problems,
+        output => Answer(output)?.ToString(CultureInfo.InvariantCulture) ?? "");
+
+    /// <summary>The integer after the last <c>A:</c> line, or the output itself when it is a bare integer (a vote's key).</summary>
+    internal static long? Answer(string output) =>
+        long.TryParse(output.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var bare) ? bare : ArithmeticChecker.ExtractAnswer(output);
 
     public static TaskSplit SplitOf(string expression) => Fnv1a(expression) % 5 == 0 ? TaskSplit.Test : TaskSplit.Train;
 

@@ -19,7 +19,7 @@ public static class ReachTask
     /// <summary>The characters every prompt and solution is written with (the policy's vocabulary, besides EOS).</summary>
     public const string Alphabet = "0123456789+-*=>QA: \n";
 
-    public static IGeneratedTask Definition { get; } = new ReachTaskDefinition();
+    public static IGeneratedTask Definition { get; } = new GeneratedTask(Name, Alphabet, MinLevel, MaxLevel, TestSeed, Problems, ReachChecker.ExtractAnswer);
 
     public static TaskSplit SplitOf(ReachProblem problem) =>
         Arithmetic.ArithmeticTask.Fnv1a(problem.ToString()) % 5 == 0 ? TaskSplit.Test : TaskSplit.Train;
@@ -71,23 +71,5 @@ public static class ReachTask
         }
 
         return problems;
-    }
-
-    private sealed class ReachTaskDefinition : IGeneratedTask
-    {
-        public string Name => ReachTask.Name;
-
-        public string Alphabet => ReachTask.Alphabet;
-
-        public int MinLevel => ReachTask.MinLevel;
-
-        public int MaxLevel => ReachTask.MaxLevel;
-
-        public int TestSeed => ReachTask.TestSeed;
-
-        public IReadOnlyList<IGeneratedProblem> Problems(TaskSplit split, int count, int seed, IReadOnlyList<int>? levels = null) =>
-            ReachTask.Problems(split, count, seed, levels);
-
-        public string ExtractAnswer(string output) => ReachChecker.ExtractAnswer(output);
     }
 }
