@@ -4,13 +4,8 @@ using System.Globalization;
 using Spectre.Console;
 using Tts.Cli.Binding;
 using Tts.Cli.Eval;
-using Tts.Execution;
-using Tts.Language.Syntax.Nodes;
 using Tts.Runtime.Execution;
 using Tts.Runtime.Models;
-using Tts.Runtime.Models.Transformer;
-using Tts.Runtime.Rewards;
-using Tts.Semantics;
 using Tts.Tasks;
 
 namespace Tts.Cli.Commands;
