@@ -1,6 +1,7 @@
 using Tts.Runtime.Models;
 using Tts.Runtime.Models.Tokenizers;
 using Tts.Runtime.Models.Transformer;
+using Tts.Tasks;
 using Tts.Tasks.Arithmetic;
 
 namespace Tts.Benchmarking;
@@ -59,7 +60,7 @@ public static class BenchModels
     public static string ArithmeticPrompt(int characters)
     {
         var text = "";
-        foreach (var problem in ArithmeticTask.Problems(ArithmeticSplit.Test, 64, ArithmeticTask.TestSeed))
+        foreach (var problem in ArithmeticTask.Problems(TaskSplit.Test, 64, ArithmeticTask.TestSeed))
         {
             if (text.Length + problem.Prompt.Length > characters)
             {
@@ -69,7 +70,7 @@ public static class BenchModels
             text += problem.Prompt;
         }
 
-        return text.Length > 0 ? text : ArithmeticTask.Problems(ArithmeticSplit.Test, 1, ArithmeticTask.TestSeed)[0].Prompt;
+        return text.Length > 0 ? text : ArithmeticTask.Problems(TaskSplit.Test, 1, ArithmeticTask.TestSeed)[0].Prompt;
     }
 
     private static string? FindUpwards(string relative)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Tts.Training;
+using Tts.Tasks.Arithmetic;
 using Tts.Training.Arithmetic;
 
 namespace Tts.Cli.Tests;
@@ -41,7 +42,7 @@ public sealed class TrainingTests : IDisposable
     {
         var random = new Random(7);
         var positions = new HashSet<(int Level, int Line)>();
-        foreach (var problem in Tts.Tasks.Arithmetic.ArithmeticTask.Problems(Tts.Tasks.Arithmetic.ArithmeticSplit.Train, 400, 11))
+        foreach (var problem in Tts.Tasks.Arithmetic.ArithmeticTask.Problems(Tts.Tasks.TaskSplit.Train, 400, 11))
         {
             var solution = CorruptedSolutions.Draw(problem, random);
             var verdicts = Tts.Tasks.Arithmetic.ArithmeticChecker.CheckSteps(problem, solution);

@@ -100,7 +100,7 @@ public sealed class TuneSearchTests
     [Fact]
     public void Arithmetic_development_problems_avoid_the_held_out_ones_and_cycle_through_the_levels_as_they_do()
     {
-        var splits = TuneSplits.Arithmetic(40, 200);
+        var splits = TuneSplits.Generated(Tts.Tasks.Arithmetic.ArithmeticTask.Definition, 40, 200);
         var dev = splits.Problems.Take(40).ToList();
         var held = splits.Problems.Skip(40).Select(p => p.Prompt).ToHashSet();
         Assert.Equal(200, splits.HeldOut);
@@ -108,5 +108,25 @@ public sealed class TuneSearchTests
         // Level = operators in the expression (the prompt is "Q: EXPR=?\n"; a leading minus never occurs).
         static int Level(string prompt) => prompt.Count(c => c is '+' or '-' or '*');
         Assert.Equal(Enumerable.Range(0, 40).Select(i => i % 4 + 1), dev.Select(p => Level(p.Prompt)));
+    }
+
+    [Fact]
+    public void Reach_splits_are_graded_by_its_checker_so_any_shortest_plan_counts_on_dev_and_held_out_problems()
+    {
+        var splits = TuneSplits.Generated(Tts.Tasks.Reach.ReachTask.Definition, 40, 80);
+        var held = splits.Problems.Skip(40).Select(p => p.Prompt).ToHashSet();
+        Assert.DoesNotContain(splits.Problems.Take(40), p => held.Contains(p.Prompt));
+        var problems = Tts.Tasks.Reach.ReachTask.Problems(Tts.Tasks.TaskSplit.Test, 80, Tts.Tasks.Reach.ReachTask.TestSeed);
+        Assert.Equal(problems.Select(p => p.Prompt), splits.Problems.Skip(40).Select(p => p.Prompt));
+        foreach (var problem in splits.Problems)
+        {
+            Assert.True(splits.IsCorrect(problem, problem.Answer)); // the canonical plan, bare (a vote's key)
+        }
+
+        // 3 > 9: "+3+3" is canonical, "*2+3" as short; "+3*2-2-2+3" reaches 9 in five moves.
+        var task = new GeneratedEvalTask(Tts.Tasks.Reach.ReachTask.Definition, [new Tts.Tasks.Reach.ReachProblem(3, 9)]);
+        Assert.True(task.IsCorrect(task.Problems[0], "3*2=6\n6+3=9\nA: *2+3"));
+        Assert.False(task.IsCorrect(task.Problems[0], "A: +3*2-2-2+3"));
+        Assert.Equal("*2+3", task.ExtractAnswer("3*2=6\n6+3=9\nA: *2+3"));
     }
 }

@@ -27,7 +27,7 @@ public sealed class ArithmeticTaskTests
     [Fact]
     public void Every_generated_canonical_solution_passes_both_checkers_and_evaluates_the_expression()
     {
-        foreach (var problem in ArithmeticTask.Problems(ArithmeticSplit.Train, 400, seed: 3))
+        foreach (var problem in ArithmeticTask.Problems(TaskSplit.Train, 400, seed: 3))
         {
             Assert.True(ArithmeticChecker.IsCorrect(problem, problem.Solution));
             var verdicts = ArithmeticChecker.CheckSteps(problem, problem.Solution);
@@ -83,28 +83,28 @@ public sealed class ArithmeticTaskTests
     [Fact]
     public void The_same_seed_gives_the_same_problems_and_levels_cycle()
     {
-        var first = ArithmeticTask.Problems(ArithmeticSplit.Test, 40, seed: 11).Select(p => p.Expression).ToList();
-        var again = ArithmeticTask.Problems(ArithmeticSplit.Test, 40, seed: 11).Select(p => p.Expression).ToList();
+        var first = ArithmeticTask.Problems(TaskSplit.Test, 40, seed: 11).Select(p => p.Expression).ToList();
+        var again = ArithmeticTask.Problems(TaskSplit.Test, 40, seed: 11).Select(p => p.Expression).ToList();
         Assert.Equal(first, again);
-        Assert.NotEqual(first, ArithmeticTask.Problems(ArithmeticSplit.Test, 40, seed: 12).Select(p => p.Expression).ToList());
+        Assert.NotEqual(first, ArithmeticTask.Problems(TaskSplit.Test, 40, seed: 12).Select(p => p.Expression).ToList());
         Assert.Equal(
             Enumerable.Range(0, 40).Select(i => 1 + i % 4),
-            ArithmeticTask.Problems(ArithmeticSplit.Test, 40, seed: 11).Select(p => p.Level));
+            ArithmeticTask.Problems(TaskSplit.Test, 40, seed: 11).Select(p => p.Level));
     }
 
     [Fact]
     public void Train_and_test_splits_share_no_expression()
     {
-        var train = ArithmeticTask.Problems(ArithmeticSplit.Train, 5000, seed: 1).Select(p => p.Expression).ToHashSet();
-        var test = ArithmeticTask.Problems(ArithmeticSplit.Test, 1000, seed: 2).Select(p => p.Expression).ToHashSet();
+        var train = ArithmeticTask.Problems(TaskSplit.Train, 5000, seed: 1).Select(p => p.Expression).ToHashSet();
+        var test = ArithmeticTask.Problems(TaskSplit.Test, 1000, seed: 2).Select(p => p.Expression).ToHashSet();
         Assert.Empty(train.Intersect(test));
-        Assert.All(test, e => Assert.Equal(ArithmeticSplit.Test, ArithmeticTask.SplitOf(e)));
+        Assert.All(test, e => Assert.Equal(TaskSplit.Test, ArithmeticTask.SplitOf(e)));
     }
 
     [Fact]
     public void Generated_problems_keep_to_the_stated_ranges_and_alphabet()
     {
-        foreach (var problem in ArithmeticTask.Problems(ArithmeticSplit.Train, 2000, seed: 5))
+        foreach (var problem in ArithmeticTask.Problems(TaskSplit.Train, 2000, seed: 5))
         {
             for (var i = 0; i < problem.Operators.Count; i++)
             {

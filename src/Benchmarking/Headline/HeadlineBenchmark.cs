@@ -6,6 +6,7 @@ using Tts.Benchmarking.Baselines;
 using Tts.Compiler.Passes;
 using Tts.Runtime.Models.Transformer;
 using Tts.Runtime.Rewards;
+using Tts.Tasks;
 using Tts.Tasks.Arithmetic;
 
 namespace Tts.Benchmarking.Headline;
@@ -55,7 +56,7 @@ public static class HeadlineBenchmark
                 : $"random Llama tiny ({Millions(strategyModel.ParameterCount)})";
             // A level-4 problem (three operations): the policy's solutions to it differ from sample to sample, so rewards
             // differ and the particle filter resamples; on the easy levels every particle writes the same lines.
-            var question = ArithmeticTask.Problems(ArithmeticSplit.Test, 1, ArithmeticTask.TestSeed, levels: [ArithmeticGenerator.MaxLevel])[0].Prompt;
+            var question = ArithmeticTask.Problems(TaskSplit.Test, 1, ArithmeticTask.TestSeed, levels: [ArithmeticGenerator.MaxLevel])[0].Prompt;
             Report(progress, $"strategies on {modelName}: best-of-N (DSL vs hand-written)");
             rows.Add(BestOfNOverhead(settings, strategyModel, modelName, question));
             Report(progress, "particle filter (DSL vs hand-written, resample share)");

@@ -5,39 +5,32 @@ using Spectre.Console;
 using Tts.Cli.Binding;
 using Tts.Cli.Eval;
 using Tts.Cli.Output;
-using Tts.Execution;
-using Tts.Language.Syntax.Nodes;
 using Tts.Runtime.Execution;
 using Tts.Runtime.Models;
-using Tts.Runtime.Models.Transformer;
-using Tts.Runtime.Rewards;
-using Tts.Semantics;
-using Tts.Tasks.Arithmetic;
+using Tts.Tasks;
 
 namespace Tts.Cli.Commands;
 
 /// <summary>
-/// <c>tts eval STRATEGY.tts[:NAME]... --task arithmetic|FILE.jsonl [--budgets 1,2,4,...] [--problems N]</c>: runs every
+/// <c>tts eval STRATEGY.tts[:NAME]... --task arithmetic|reach|FILE.jsonl [--budgets 1,2,4,...] [--problems N]</c>: runs every
 /// strategy at every budget over the task's problems (all problems of a budget batched as independent runs, one
 /// question per run), and reports accuracy with 95% Wilson intervals and tokens spent, as a table, a PNG plot and
 /// JSON. The budget sets one int parameter of each strategy (<c>--budget-parameter</c>, default <c>n</c>). Declared
-/// models bind to <c>--model</c> (default for the arithmetic task: the shipped policy), rewards to the process reward
-/// model (<c>--prm</c>), verifiers to the task's exact checker, extractors to the task's answer extractor.
+/// models bind to <c>--model</c> (default for a generated task: its shipped policy), rewards to the process reward
+/// model (<c>--prm</c>), verifiers to the task's exact checker, extractors to the task's answer extractor. Every cell runs
+/// through <see cref="EvalSession"/>, the loop `tts tune` uses.
 /// </summary>
 internal static class EvalCommand
 {
-    public const string DefaultPolicy = "models/arith-policy";
-    public const string DefaultRewardModel = "models/arith-prm";
-
     /// <summary>Default particles per batch (runs × budget): bounds the KV cache (about 250 KB per particle for the shipped policy).</summary>
     private const int DefaultParticlesPerBatch = 4096;
 
-    /// <summary>The README's full evaluation of the arithmetic task (<c>--full</c>).</summary>
+    /// <summary>A generated task's full evaluation (<c>--full</c>; for arithmetic the README's table).</summary>
     private const int FullProblems = 200;
 
     private const string FullBudgets = "1,2,4,8,16";
 
-    /// <summary>The quick arithmetic run, the default: the first problems (ten per level) at three budgets.</summary>
+    /// <summary>The quick run of a generated task, the default: the first problems (ten per level) at three budgets.</summary>
     private const int QuickProblems = 40;
 
     private const string QuickBudgets = "1,4,16";
@@ -45,18 +38,18 @@ internal static class EvalCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var files = new Argument<string[]>("strategies") { Description = "Strategy files, FILE.tts or FILE.tts:NAME to pick one strategy of a file", Arity = ArgumentArity.OneOrMore };
-        var task = new Option<string>("--task") { Description = "arithmetic (the shipped task's test split) or a JSONL file of {\"prompt\": .., \"answer\": ..}", Required = true };
-        var budgets = new Option<string?>("--budgets") { Description = $"Comma-separated budgets (default: {FullBudgets}; {QuickBudgets} for the quick arithmetic run)" };
+        var task = new Option<string>("--task") { Description = $"A generated task ({GeneratedTasks.Names}: its test split) or a JSONL file of {{\"prompt\": .., \"answer\": ..}}", Required = true };
+        var budgets = new Option<string?>("--budgets") { Description = $"Comma-separated budgets (default: {FullBudgets}; {QuickBudgets} for the quick run of a generated task)" };
         var budgetParameter = new Option<string>("--budget-parameter") { Description = "The int parameter each budget sets", DefaultValueFactory = _ => "n" };
-        var problems = new Option<int?>("--problems") { Description = $"Number of problems (default: {QuickProblems} for arithmetic, {FullProblems} with --full; the whole file for JSONL)" };
+        var problems = new Option<int?>("--problems") { Description = $"Number of problems (default: {QuickProblems} for a generated task, {FullProblems} with --full; the whole file for JSONL)" };
         var full = new Option<bool>("--full")
         {
-            Description = $"The arithmetic task's full evaluation (the README's table): {FullProblems} problems at budgets {FullBudgets}. Without it, and without --problems and --budgets, --task arithmetic is a quick run: {QuickProblems} problems at budgets {QuickBudgets}",
+            Description = $"A generated task's full evaluation (for arithmetic the README's table): {FullProblems} problems at budgets {FullBudgets}. Without it, and without --problems and --budgets, a generated task is a quick run: {QuickProblems} problems at budgets {QuickBudgets}",
         };
         var shared = new StrategyOptions();
-        shared.Models.Description += $" (default for arithmetic: policy=transformer:{DefaultPolicy})";
+        shared.Models.Description += DefaultModelsHelp;
         shared.Binds.Description += "; by default rewards bind to --prm, verifiers to the task's checker, extractors to its answer extractor";
-        var prm = new Option<string?>("--prm") { Description = $"Reward model directory every declared reward binds to (default for arithmetic: {DefaultRewardModel})" };
+        var prm = new Option<string?>("--prm") { Description = DefaultRewardModelHelp };
         var extractor = new Option<string>("--extractor") { Description = $"JSONL tasks: how answers are read ({string.Join(", ", JsonlEvalTask.Extractors)})", DefaultValueFactory = _ => "answer" };
         var outDir = new Option<string?>("--out") { Description = "Folder for results.json and accuracy.png (default: runs/eval-TIMESTAMP)" };
         var batchParticles = new Option<int>("--batch-particles")
@@ -73,35 +66,35 @@ internal static class EvalCommand
         {
             var (budgetText, problemCount, quick) = Size(result.GetValue(task)!, result.GetValue(budgets), result.GetValue(problems), result.GetValue(full));
             return Run(
-            new EvalRequest(
-                result.GetValue(files)!,
-                result.GetValue(task)!,
-                ParseBudgets(budgetText),
-                result.GetValue(budgetParameter)!,
-                problemCount,
-                shared.Read(result),
-                result.GetValue(prm),
-                result.GetValue(extractor)!,
-                result.GetValue(outDir),
-                result.GetValue(batchParticles),
-                quick),
-            output,
-            error);
+                new EvalRequest(
+                    result.GetValue(files)!,
+                    result.GetValue(task)!,
+                    ParseBudgets(budgetText),
+                    result.GetValue(budgetParameter)!,
+                    problemCount,
+                    shared.Read(result),
+                    result.GetValue(prm),
+                    result.GetValue(extractor)!,
+                    result.GetValue(outDir),
+                    result.GetValue(batchParticles),
+                    quick),
+                output,
+                error);
         });
         return command;
     }
 
     /// <summary>
-    /// The budgets and problems to run: as given; else, for the arithmetic task, the quick run (a newcomer sees the
-    /// table in minutes) or with <c>--full</c> the README's full evaluation, whose figures the quick run's cells share
-    /// (problem i and its random stream are the same whatever the count, and the levels cycle 1–4).
+    /// The budgets and problems to run: as given; else, for a generated task, the quick run (a newcomer sees the table
+    /// in minutes) or with <c>--full</c> the full evaluation, whose figures the quick run's cells share (problem i and
+    /// its random stream are the same whatever the count, and the levels cycle).
     /// </summary>
     private static (string Budgets, int? Problems, bool Quick) Size(string task, string? budgets, int? problems, bool full)
     {
-        var isArithmetic = task == ArithmeticTask.Name;
-        if (full && !isArithmetic)
+        var isGenerated = GeneratedTasks.Find(task) is not null;
+        if (full && !isGenerated)
         {
-            throw new CliException("--full is the arithmetic task's full evaluation; for a JSONL task give --problems and --budgets");
+            throw new CliException("--full is a generated task's full evaluation; for a JSONL task give --problems and --budgets");
         }
 
         if (full && (budgets is not null || problems is not null))
@@ -109,8 +102,8 @@ internal static class EvalCommand
             throw new CliException($"--full means --problems {FullProblems} --budgets {FullBudgets}: give either --full or those options");
         }
 
-        var quick = isArithmetic && !full && budgets is null && problems is null;
-        return (budgets ?? (quick ? QuickBudgets : FullBudgets), problems ?? (isArithmetic ? (quick ? QuickProblems : FullProblems) : null), quick);
+        var quick = isGenerated && !full && budgets is null && problems is null;
+        return (budgets ?? (quick ? QuickBudgets : FullBudgets), problems ?? (isGenerated ? (quick ? QuickProblems : FullProblems) : null), quick);
     }
 
     private static long[] ParseBudgets(string text)
@@ -123,9 +116,23 @@ internal static class EvalCommand
         return budgets.Length > 0 ? budgets : throw new CliException("--budgets: give at least one budget");
     }
 
+    /// <summary>What the --model help adds: the default policy of each generated task.</summary>
+    internal static string DefaultModelsHelp =>
+        " (default for a generated task: " + string.Join(", ", GeneratedTasks.All.Select(t => $"policy=transformer:{GeneratedEvalTask.DefaultPolicy(t)} for {t.Name}")) + ")";
+
+    internal static string DefaultRewardModelHelp =>
+        "Reward model directory every declared reward binds to (default for a generated task: "
+        + string.Join(", ", GeneratedTasks.All.Select(t => $"{GeneratedEvalTask.DefaultRewardModel(t)} for {t.Name}")) + ")";
+
+    /// <summary>The models a task binds by default: <c>--model</c> as given, else a generated task's shipped policy.</summary>
+    internal static List<ModelSpec> ModelSpecs(IReadOnlyList<string> models, IGeneratedTask? generated) =>
+        models.Count > 0 || generated is null
+            ? models.Select(ModelSpec.Parse).ToList()
+            : [new ModelSpec("policy", "transformer", GeneratedEvalTask.DefaultPolicy(generated))];
+
     private static int Run(EvalRequest request, TextWriter output, TextWriter error)
     {
-        var isArithmetic = request.Task == ArithmeticTask.Name;
+        var generated = GeneratedTasks.Find(request.Task);
         if (request.Problems is < 1)
         {
             throw new CliException($"--problems must be at least 1, but it is {request.Problems}");
@@ -140,8 +147,8 @@ internal static class EvalCommand
         var outDir = request.Out ?? Path.Combine("runs", "eval-" + DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
         using var claim = ClaimedFile.Claim(Path.Combine(outDir, "results.json"), $"--out {outDir}");
 
-        IEvalTask task = isArithmetic
-            ? new ArithmeticEvalTask(request.Problems ?? FullProblems)
+        IEvalTask task = generated is not null
+            ? new GeneratedEvalTask(generated, request.Problems ?? FullProblems)
             : JsonlEvalTask.Load(request.Task, request.Extractor, request.Problems);
         if (task.Problems.Count < 1)
         {
@@ -161,114 +168,67 @@ internal static class EvalCommand
                 $"--set {request.BudgetParameter}=...: '{request.BudgetParameter}' is the budget parameter, which --budgets sets for every cell; give --budgets instead (e.g. --budgets 4)");
         }
 
-        var modelSpecs = request.Settings.Models.Count > 0 || !isArithmetic
-            ? request.Settings.Models.Select(ModelSpec.Parse).ToList()
-            : [new ModelSpec("policy", "transformer", DefaultPolicy)];
-        var prmDirectory = request.RewardModel ?? (isArithmetic ? DefaultRewardModel : null);
-        var prompts = task.Problems.Select(p => p.Prompt).ToList();
-        var context = new RewardModelContext(request.Settings.Device, run => prompts[run], request.Settings.MemoryLimit);
-
+        var modelSpecs = ModelSpecs(request.Settings.Models, generated);
+        var prmDirectory = request.RewardModel ?? (generated is null ? null : GeneratedEvalTask.DefaultRewardModel(generated));
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
         if (!console.Profile.Capabilities.Interactive)
         {
             console.Profile.Width = 120; // redirected output (a file, CI): wide enough for the table on one line per row
         }
 
-        var loaded = new List<IDisposable>();
-        try
+        using var session = EvalSession.Open(task, strategies, request.Settings, modelSpecs, prmDirectory);
+        CheckBeforeRunning(strategies, task, session.Models, modelSpecs, request);
+        var results = new List<EvalResult>();
+        if (console.Profile.Capabilities.Interactive)
         {
-            var models = new ModelBindings();
-            foreach (var spec in modelSpecs)
-            {
-                var model = spec.Load(request.Settings.Device, request.Settings.MemoryLimit);
-                loaded.Add(model);
-                models.Bind(spec.Name, model);
-            }
-
-            TransformerRewardModel? rewardModel = null;
-            var functions = strategies.Select(strategy =>
-            {
-                var declaredReward = strategy.Program.Compilation.Bound.Functions.Any(f => f.Kind == FunctionKind.Reward && !request.Settings.Binds.Any(b => b.StartsWith(f.Name + "=", StringComparison.Ordinal)));
-                if (declaredReward && rewardModel is null)
+            console.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .Start(context =>
                 {
-                    rewardModel = prmDirectory is null
-                        ? throw new CliException($"{strategy.Label}: a strategy declares a reward: give --prm DIR (a reward model directory) or --bind NAME=reward-model:DIR")
-                        : TransformerRewardModel.Load(prmDirectory, new TransformerOptions { Device = request.Settings.Device });
-                    loaded.Add(rewardModel);
-                }
-
-                return EvalSession.BindFunctions(strategy, task, rewardModel, request.Settings.Binds, context, loaded);
-            }).ToList();
-            for (var i = 0; i < strategies.Count; i++)
-            {
-                var unbound = strategies[i].Strategy.Unbound(models, functions[i]);
-                if (unbound.Count > 0)
-                {
-                    throw new CliException($"{strategies[i].Label}: {string.Join("; ", unbound.Select(LoadedBindings.Hint))}");
-                }
-            }
-
-            CheckBeforeRunning(strategies, task, models, modelSpecs, request);
-            var results = new List<EvalResult>();
-            if (console.Profile.Capabilities.Interactive)
-            {
-                console.Progress()
-                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                    .Start(context =>
+                    foreach (var strategy in strategies)
                     {
-                        for (var i = 0; i < strategies.Count; i++)
+                        var budgets = strategy.HasBudget ? request.Budgets : [1L];
+                        var progress = context.AddTask(strategy.Label, maxValue: budgets.Length * task.Problems.Count);
+                        foreach (var budget in budgets)
                         {
-                            var strategy = strategies[i];
-                            var budgets = strategy.HasBudget ? request.Budgets : [1L];
-                            var progress = context.AddTask(strategy.Label, maxValue: budgets.Length * task.Problems.Count);
-                            foreach (var budget in budgets)
-                            {
-                                results.Add(EvaluateOrFail(strategy, budget, task, models, functions[i], request, new Progress(progress)));
-                            }
-
-                            progress.StopTask(); // its clock stops with its last cell
+                            results.Add(EvaluateOrFail(session, strategy, budget, request, new Progress(progress)));
                         }
-                    });
-            }
-            else
-            {
-                // Redirected (a file, CI): a live display would print a refresh line per tick; one line per finished cell.
-                for (var i = 0; i < strategies.Count; i++)
-                {
-                    foreach (var budget in strategies[i].HasBudget ? request.Budgets : [1L])
-                    {
-                        var result = EvaluateOrFail(strategies[i], budget, task, models, functions[i], request, new Progress<int>());
-                        results.Add(result);
-                        output.WriteLine(CellLine(result, request.BudgetParameter));
+
+                        progress.StopTask(); // its clock stops with its last cell
                     }
+                });
+        }
+        else
+        {
+            // Redirected (a file, CI): a live display would print a refresh line per tick; one line per finished cell.
+            foreach (var strategy in strategies)
+            {
+                foreach (var budget in strategy.HasBudget ? request.Budgets : [1L])
+                {
+                    var result = EvaluateOrFail(session, strategy, budget, request, new Progress<int>());
+                    results.Add(result);
+                    output.WriteLine(CellLine(result, request.BudgetParameter));
                 }
             }
-
-            Directory.CreateDirectory(outDir);
-            var title = $"{task.Name}: {task.Problems.Count} problems";
-            ResultsReport.WriteTable(console, title, results, request.BudgetParameter);
-            ResultsReport.WriteJson(claim.Path, task, request, modelSpecs, prmDirectory, results);
-            claim.Keep();
-            ResultsPlot.Save(Path.Combine(outDir, "accuracy.png"), title, results, request.BudgetParameter);
-            output.WriteLine($"wrote {Path.Combine(outDir, "results.json")} and {Path.Combine(outDir, "accuracy.png")}");
-            if (request.Quick)
-            {
-                output.WriteLine($"a quick run: the first {task.Problems.Count} test problems at budgets {QuickBudgets}; the full evaluation (the README's table: {FullProblems} problems at budgets {FullBudgets}, in which each of these problems gets the same outcome at these budgets) is one flag away: add --full");
-            }
-            foreach (var failed in results.Where(r => r.Failed))
-            {
-                error.WriteLine($"tts eval: {failed.Strategy} at {request.BudgetParameter} = {failed.Budget} failed: {failed.Error}");
-            }
-
-            return results.Any(r => r.Failed) ? TtsCommandLine.RunError : TtsCommandLine.Success;
         }
-        finally
+
+        Directory.CreateDirectory(outDir);
+        var title = $"{task.Name}: {task.Problems.Count} problems";
+        ResultsReport.WriteTable(console, title, results, request.BudgetParameter);
+        ResultsReport.WriteJson(claim.Path, task, request, modelSpecs, prmDirectory, results);
+        claim.Keep();
+        ResultsPlot.Save(Path.Combine(outDir, "accuracy.png"), title, results, request.BudgetParameter);
+        output.WriteLine($"wrote {Path.Combine(outDir, "results.json")} and {Path.Combine(outDir, "accuracy.png")}");
+        if (request.Quick)
         {
-            foreach (var item in loaded)
-            {
-                item.Dispose();
-            }
+            output.WriteLine($"a quick run: the first {task.Problems.Count} test problems at budgets {QuickBudgets}; the full evaluation ({FullProblems} problems at budgets {FullBudgets}, in which each of these problems gets the same outcome at these budgets; for arithmetic the README's table) is one flag away: add --full");
         }
+        foreach (var failed in results.Where(r => r.Failed))
+        {
+            error.WriteLine($"tts eval: {failed.Strategy} at {request.BudgetParameter} = {failed.Budget} failed: {failed.Error}");
+        }
+
+        return results.Any(r => r.Failed) ? TtsCommandLine.RunError : TtsCommandLine.Success;
     }
 
     /// <summary>
@@ -337,50 +297,29 @@ internal static class EvalCommand
         return settings;
     }
 
-    /// <summary>A cell that fails (a model or runtime error) is reported as failed; the other cells still run.</summary>
-    private static EvalResult EvaluateOrFail(
-        EvalStrategy strategy, long budget, IEvalTask task, ModelBindings models, FunctionBindings functions, EvalRequest request, IProgress<int> progress)
+    /// <summary>
+    /// One cell through the session's loop (every problem a run, its question a per-run argument; run i is problem i);
+    /// a cell that fails (a model or runtime error) is reported as failed, and the other cells still run.
+    /// </summary>
+    private static EvalResult EvaluateOrFail(EvalSession session, EvalStrategy strategy, long budget, EvalRequest request, IProgress<int> progress)
     {
         var clock = Stopwatch.StartNew();
+        var n = session.Task.Problems.Count;
         try
         {
-            return Evaluate(strategy, budget, task, models, functions, request, progress);
+            var outcomes = session.Run(
+                strategy, Settings(strategy, budget, request), 0, n,
+                new EvalRunOptions(request.Settings.Seed, request.ParticlesPerBatch, (int)Math.Min(budget, int.MaxValue), request.Settings.MemoryLimit), progress);
+            var correct = outcomes.Count(o => o.Correct);
+            var (low, high) = WilsonInterval.Of(correct, n);
+            return new EvalResult(
+                strategy.Label, budget, n, correct, low, high, outcomes.Average(o => (double)o.Tokens), outcomes.Average(o => (double)o.RewardCalls),
+                clock.Elapsed.TotalSeconds, Fixed: !strategy.HasBudget);
         }
         catch (Exception exception) when (exception is RuntimeException or ModelException or Engines.Remote.RemoteException)
         {
-            return EvalResult.Failure(strategy.Label, budget, task.Problems.Count, clock.Elapsed.TotalSeconds, !strategy.HasBudget, exception.Message);
+            return EvalResult.Failure(strategy.Label, budget, n, clock.Elapsed.TotalSeconds, !strategy.HasBudget, exception.Message);
         }
-    }
-
-    /// <summary>One cell: every problem a run (its question a per-run argument), batched by particles; run i is problem i.</summary>
-    private static EvalResult Evaluate(
-        EvalStrategy strategy, long budget, IEvalTask task, ModelBindings models, FunctionBindings functions, EvalRequest request, IProgress<int> progress)
-    {
-        var arguments = new Dictionary<string, object>(strategy.Strategy.ParseArguments(Settings(strategy, budget, request)), StringComparer.Ordinal)
-        {
-            [strategy.QuestionParameter] = new PerRunArgument(task.Problems.Select(p => (object)p.Prompt).ToList()),
-        };
-        var options = new RunOptions(request.Settings.Seed, task.Problems.Count)
-        {
-            ParticlesPerBatch = request.ParticlesPerBatch,
-            MinParticlesPerRun = (int)Math.Min(budget, int.MaxValue),
-            MemoryLimitBytes = request.Settings.MemoryLimit,
-            Progress = progress,
-        };
-        var clock = Stopwatch.StartNew();
-        int correct = 0;
-        long tokens = 0, rewardCalls = 0;
-        foreach (var result in strategy.Strategy.Run(arguments, models, functions, options))
-        {
-            var problem = task.Problems[result.Run];
-            correct += result.Output is { } value && task.IsCorrect(problem, value as string ?? Constants.Format(value)) ? 1 : 0;
-            tokens += result.Spent.Tokens;
-            rewardCalls += result.Spent.RewardCalls;
-        }
-
-        var n = task.Problems.Count;
-        var (low, high) = WilsonInterval.Of(correct, n);
-        return new EvalResult(strategy.Label, budget, n, correct, low, high, (double)tokens / n, (double)rewardCalls / n, clock.Elapsed.TotalSeconds, Fixed: !strategy.HasBudget);
     }
 
     /// <summary>Advances a progress bar by the runs of each finished batch.</summary>

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Tts.Cli.Output;
 using Tts.Runtime.Models.Checkpoints;
-using Tts.Tasks.Arithmetic;
+using Tts.Tasks;
 using Tts.Runtime.Models.Transformer;
 using Tts.Training;
 using Tts.Training.Arithmetic;
@@ -11,14 +11,14 @@ using Tts.Training.Arithmetic;
 namespace Tts.Cli.Commands;
 
 /// <summary>
-/// <c>tts train policy --out DIR</c> and <c>tts train prm --policy DIR --out DIR</c>: train the arithmetic task's
-/// policy and its process reward model from scratch (CPU, seeded) and write them as Hugging Face model directories.
+/// <c>tts train policy [--task NAME] --out DIR</c> and <c>tts train prm [--task NAME] --policy DIR --out DIR</c>: train
+/// a generated task's (arithmetic by default) policy and its process reward model from scratch (CPU, seeded) and write them as Hugging Face model directories.
 /// </summary>
 internal static class TrainCommand
 {
     public static Command Create(TextWriter output)
     {
-        var command = new Command("train", "Train the shipped arithmetic models (policy, then process reward model)");
+        var command = new Command("train", "Train the shipped models of a generated task (policy, then process reward model)");
         command.Subcommands.Add(Policy(output));
         command.Subcommands.Add(RewardModel(output));
         return command;
@@ -33,12 +33,14 @@ internal static class TrainCommand
             DefaultValueFactory = _ => ArithmeticModels.DefaultHidden,
         };
         var layers = new Option<int>("--layers") { Description = "Decoder layers", DefaultValueFactory = _ => ArithmeticModels.DefaultLayers };
-        var command = new Command("policy", "Train the arithmetic policy (a character-level Llama decoder)") { outDir, steps, batch, rate, seed, threads, hidden, layers };
+        var task = TaskOption();
+        var command = new Command("policy", "Train a task's policy (a character-level Llama decoder)") { task, outDir, steps, batch, rate, seed, threads, hidden, layers };
         command.SetAction(result =>
         {
             var options = Read(result, steps, batch, rate, seed, threads);
+            var generated = FindTask(result.GetValue(task)!);
             var (hiddenSize, layerCount) = (result.GetValue(hidden), result.GetValue(layers));
-            CheckPolicyShape(hiddenSize, layerCount);
+            CheckPolicyShape(hiddenSize, layerCount, generated);
             if ((long)options.Steps * options.BatchSize > int.MaxValue)
             {
                 throw new CliException($"--steps × --batch is the number of training problems and must be at most {int.MaxValue}, but it is {(long)options.Steps * options.BatchSize}");
@@ -47,13 +49,13 @@ internal static class TrainCommand
             var directory = result.GetValue(outDir)!;
             using var claim = ClaimModel(directory);
             var clock = Stopwatch.StartNew();
-            using var model = PolicyTrainer.Train(options, output, ArithmeticModels.PolicyConfig(hiddenSize, layerCount));
+            using var model = PolicyTrainer.Train(generated, options, output, ArithmeticModels.PolicyConfig(hiddenSize, layerCount, task: generated));
             model.Save(directory, SafetensorsDType.F32);
             claim.Keep();
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained in {clock.Elapsed.TotalMinutes:F1} min; saved to {directory}"));
             // Sampling 400 problems takes minutes on a CPU: say so, and print each level as it finishes.
-            output.WriteLine($"checking single-sample accuracy on the test split (temperature 1, 100 problems per level, levels {ArithmeticGenerator.MinLevel} to {ArithmeticGenerator.MaxLevel})...");
-            var accuracy = PolicyReport.Accuracy(model, 100, 1.0, (ulong)options.Seed, (level, value) =>
+            output.WriteLine($"checking single-sample accuracy on the test split (temperature 1, 100 problems per level, levels {generated.MinLevel} to {generated.MaxLevel})...");
+            var accuracy = PolicyReport.Accuracy(generated, model, 100, 1.0, (ulong)options.Seed, (level, value) =>
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  level {level}: {value:P0} ({clock.Elapsed.TotalMinutes:F1} min)")));
             output.WriteLine("single-sample accuracy on the test split (temperature 1, 100 problems per level): " + PolicyReport.Format(accuracy));
             return TtsCommandLine.Success;
@@ -77,9 +79,10 @@ internal static class TrainCommand
             Description = "Hard negatives per problem: its canonical solution cut after one line with a slightly wrong result",
             DefaultValueFactory = _ => RewardModelTrainer.DefaultCorruptedPerProblem,
         };
+        var task = TaskOption();
         var command = new Command("prm", "Train the process reward model on the policy's own samples, labelled by the exact step checker")
         {
-            policy, init, outDir, steps, batch, rate, seed, threads, problems, samples, corrupted,
+            task, policy, init, outDir, steps, batch, rate, seed, threads, problems, samples, corrupted,
         };
         command.SetAction(result =>
         {
@@ -94,7 +97,7 @@ internal static class TrainCommand
             var clock = Stopwatch.StartNew();
             var policyDirectory = result.GetValue(policy)!;
             using var model = RewardModelTrainer.Train(
-                policyDirectory, result.GetValue(init) ?? policyDirectory, options, result.GetValue(problems), result.GetValue(samples),
+                FindTask(result.GetValue(task)!), policyDirectory, result.GetValue(init) ?? policyDirectory, options, result.GetValue(problems), result.GetValue(samples),
                 result.GetValue(corrupted), output);
             model.Save(directory);
             claim.Keep();
@@ -114,7 +117,7 @@ internal static class TrainCommand
     /// A shape the network can run and this machine can train: heads of even width (rotary embeddings rotate pairs of
     /// dimensions; an odd width crashed in the first forward pass) and training state that fits in memory.
     /// </summary>
-    private static void CheckPolicyShape(int hidden, int layers)
+    private static void CheckPolicyShape(int hidden, int layers, IGeneratedTask task)
     {
         const int heads = ArithmeticModels.Heads;
         if (hidden < 2 * heads || hidden % (2 * heads) != 0)
@@ -128,14 +131,20 @@ internal static class TrainCommand
         }
 
         // Weights, gradients and AdamW's two moments, float32 each: a lower bound that ignores activations.
-        var trainingBytes = 16 * ArithmeticModels.PolicyParameterCount(hidden, layers);
+        var trainingBytes = 16 * ArithmeticModels.PolicyParameterCount(hidden, layers, task);
         var availableBytes = (double)GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         if (trainingBytes > availableBytes)
         {
             throw new CliException(string.Create(CultureInfo.InvariantCulture,
-                $"--hidden {hidden} and --layers {layers} make a policy of {ArithmeticModels.PolicyParameterCount(hidden, layers):G3} parameters, whose training state needs at least {trainingBytes / (1 << 30):G3} GiB; this machine has {availableBytes / (1 << 30):G3} GiB"));
+                $"--hidden {hidden} and --layers {layers} make a policy of {ArithmeticModels.PolicyParameterCount(hidden, layers, task):G3} parameters, whose training state needs at least {trainingBytes / (1 << 30):G3} GiB; this machine has {availableBytes / (1 << 30):G3} GiB"));
         }
     }
+
+    private static Option<string> TaskOption() =>
+        new("--task") { Description = $"The generated task ({GeneratedTasks.Names})", DefaultValueFactory = _ => Tasks.Arithmetic.ArithmeticTask.Name };
+
+    private static IGeneratedTask FindTask(string name) =>
+        GeneratedTasks.Find(name) ?? throw new CliException($"--task {name}: unknown task (known: {GeneratedTasks.Names})");
 
     private static (Option<string> Out, Option<int> Steps, Option<int> Batch, Option<double> Rate, Option<int> Seed, Option<int> Threads) CommonOptions(TrainingOptions defaults) =>
         (new Option<string>("--out") { Description = "Directory to write the model to", Required = true },

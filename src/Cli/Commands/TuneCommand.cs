@@ -7,12 +7,12 @@ using Tts.Cli.Eval;
 using Tts.Cli.Tune;
 using Tts.Runtime.Execution;
 using Tts.Runtime.Models;
-using Tts.Tasks.Arithmetic;
+using Tts.Tasks;
 
 namespace Tts.Cli.Commands;
 
 /// <summary>
-/// <c>tts tune STRATEGY.tts[:NAME]... --task arithmetic|FILE.jsonl [--range [STRATEGY.]PARAM=V1,V2,...]... [--dev N]
+/// <c>tts tune STRATEGY.tts[:NAME]... --task arithmetic|reach|FILE.jsonl [--range [STRATEGY.]PARAM=V1,V2,...]... [--dev N]
 /// [--held-out N] [--search auto|grid|halving] [--max-tokens T] [--max-static-tokens T]</c>: searches the strategies'
 /// parameter space on a development split (a grid, or successive halving for a large space), evaluates the development
 /// frontier of accuracy against tokens per problem on a held-out split, prints and plots it with 95% intervals, and
@@ -27,7 +27,7 @@ internal static class TuneCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var files = new Argument<string[]>("strategies") { Description = "Strategy files, FILE.tts or FILE.tts:NAME", Arity = ArgumentArity.OneOrMore };
-        var task = new Option<string>("--task") { Description = "arithmetic (dev: test-split problems of another seed; held-out: the standard test set) or a JSONL file (dev: its first problems; held-out: the next)", Required = true };
+        var task = new Option<string>("--task") { Description = $"A generated task ({GeneratedTasks.Names}; dev: test-split problems of another seed; held-out: its standard test set) or a JSONL file (dev: its first problems; held-out: the next)", Required = true };
         var ranges = new Option<string[]>("--range") { Description = $"A parameter's values, PARAM=V1,V2,... or STRATEGY.PARAM=V1,V2,... (repeatable; default for the budget parameter: {DefaultBudgets})" };
         var budgetParameter = new Option<string>("--budget-parameter") { Description = "The int parameter ranged by default", DefaultValueFactory = _ => "n" };
         var dev = new Option<int>("--dev") { Description = "Development problems (the search)", DefaultValueFactory = _ => 100 };
@@ -45,8 +45,8 @@ internal static class TuneCommand
         var maxTokens = new Option<double?>("--max-tokens") { Description = "Compute budget: the chosen strategy's mean tokens per development problem must not exceed it" };
         var maxStatic = new Option<long?>("--max-static-tokens") { Description = "Leave out, before anything runs, candidates whose compile-time worst case per problem exceeds this many tokens" };
         var shared = new StrategyOptions();
-        shared.Models.Description += $" (default for arithmetic: policy=transformer:{EvalCommand.DefaultPolicy})";
-        var prm = new Option<string?>("--prm") { Description = $"Reward model directory every declared reward binds to (default for arithmetic: {EvalCommand.DefaultRewardModel})" };
+        shared.Models.Description += EvalCommand.DefaultModelsHelp;
+        var prm = new Option<string?>("--prm") { Description = EvalCommand.DefaultRewardModelHelp };
         var extractor = new Option<string>("--extractor") { Description = $"JSONL tasks: how answers are read ({string.Join(", ", JsonlEvalTask.Extractors)})", DefaultValueFactory = _ => "answer" };
         var outDir = new Option<string?>("--out") { Description = "Folder for tune.json, frontier.png and tuned.tts (default: runs/tune-TIMESTAMP)" };
         var batchParticles = new Option<int>("--batch-particles") { Description = "Runs of one batch times their particles", DefaultValueFactory = _ => 4096 };
@@ -79,9 +79,9 @@ internal static class TuneCommand
             throw new CliException($"--out {outDir}: it already holds {name}; choose another folder (results are never overwritten)");
         }
 
-        var isArithmetic = request.Task == ArithmeticTask.Name;
-        var splits = isArithmetic
-            ? TuneSplits.Arithmetic(request.Dev, request.HeldOut)
+        var generated = GeneratedTasks.Find(request.Task);
+        var splits = generated is not null
+            ? TuneSplits.Generated(generated, request.Dev, request.HeldOut)
             : TuneSplits.Jsonl(request.Task, request.Extractor, request.Dev, request.HeldOut);
         var strategies = request.Files.Select(spec => EvalStrategy.Load(spec, request.BudgetParameter, error)).ToList();
         foreach (var duplicate in strategies.GroupBy(s => s.Label).Where(g => g.Count() > 1))
@@ -115,10 +115,8 @@ internal static class TuneCommand
             + (useGrid ? $"grid on {request.Dev} development problems" : $"successive halving (eta {request.Eta}) on {string.Join(", ", rungs)} development problems")
             + $"; then the development frontier on {request.HeldOut} held-out problems");
 
-        var modelSpecs = request.Settings.Models.Count > 0 || !isArithmetic
-            ? request.Settings.Models.Select(ModelSpec.Parse).ToList()
-            : [new ModelSpec("policy", "transformer", EvalCommand.DefaultPolicy)];
-        var prmDirectory = request.RewardModel ?? (isArithmetic ? EvalCommand.DefaultRewardModel : null);
+        var modelSpecs = EvalCommand.ModelSpecs(request.Settings.Models, generated);
+        var prmDirectory = request.RewardModel ?? (generated is null ? null : GeneratedEvalTask.DefaultRewardModel(generated));
         var clock = Stopwatch.StartNew();
         using var session = EvalSession.Open(splits, sampler is null || strategies.Contains(sampler) ? strategies : [.. strategies, sampler], request.Settings, modelSpecs, prmDirectory);
         var seconds = new Dictionary<TuneCandidate, double>(ReferenceEqualityComparer.Instance);

@@ -135,7 +135,7 @@ internal sealed class EvalSession : IDisposable
     /// A strategy's functions: those given by <c>--bind</c>, and by default rewards to the reward model, verifiers to the
     /// task's checker, extractors to its answer extractor (each knows its run's problem: run i is problem i).
     /// </summary>
-    internal static FunctionBindings BindFunctions(
+    private static FunctionBindings BindFunctions(
         EvalStrategy strategy, IEvalTask task, TransformerRewardModel? rewardModel, IReadOnlyList<string> binds, RewardModelContext context, List<IDisposable> owned)
     {
         var bound = strategy.Program.Compilation.Bound;

@@ -30,7 +30,7 @@ internal sealed class JsonlEvalTask : IEvalTask
     {
         if (!File.Exists(path))
         {
-            throw new CliException($"--task {path}: file not found (use `arithmetic` or a JSONL file of {{\"prompt\": .., \"answer\": ..}})");
+            throw new CliException($"--task {path}: file not found (use a generated task, {Tts.Tasks.GeneratedTasks.Names}, or a JSONL file of {{\"prompt\": .., \"answer\": ..}})");
         }
 
         Func<string, string> extract = extractor switch

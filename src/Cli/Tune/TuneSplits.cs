@@ -1,5 +1,5 @@
 using Tts.Cli.Eval;
-using Tts.Tasks.Arithmetic;
+using Tts.Tasks;
 
 namespace Tts.Cli.Tune;
 
@@ -10,9 +10,6 @@ namespace Tts.Cli.Tune;
 /// </summary>
 internal sealed class TuneSplits : IEvalTask
 {
-    /// <summary>The seed of the arithmetic development problems; the held-out split is the standard test set.</summary>
-    public const int ArithmeticDevSeed = ArithmeticTask.TestSeed + 1;
-
     private readonly IEvalTask _grader;
 
     private TuneSplits(IEvalTask grader, IReadOnlyList<EvalProblem> dev, IReadOnlyList<EvalProblem> heldOut)
@@ -32,29 +29,32 @@ internal sealed class TuneSplits : IEvalTask
     public IReadOnlyList<EvalProblem> Problems { get; }
 
     /// <summary>
-    /// Arithmetic: held-out = the first <paramref name="heldOut"/> problems of the standard test set (what `tts eval`
-    /// scores); dev = problems of the test split drawn from another seed, none of them a held-out problem (the models
-    /// were trained on the train split, so dev problems are as unseen as held-out ones).
+    /// A generated task: held-out = the first <paramref name="heldOut"/> problems of its standard test set (what `tts
+    /// eval` scores); dev = problems of the test split drawn from another seed (the test seed + 1 + level), none of them
+    /// a held-out problem (the models were trained on the train split, so dev problems are as unseen as held-out ones).
     /// </summary>
-    public static TuneSplits Arithmetic(int dev, int heldOut)
+    public static TuneSplits Generated(IGeneratedTask task, int dev, int heldOut)
     {
-        var grader = new ArithmeticEvalTask(heldOut);
-        var held = grader.Problems.Select(p => p.Prompt).ToHashSet(StringComparer.Ordinal);
-        // Level by level, so that removing held-out problems (most often level 1's: its space is small) keeps the
-        // levels cycling 1, 2, 3, 4 as in the held-out split instead of skewing development problems harder.
-        var levels = Enumerable.Range(ArithmeticGenerator.MinLevel, ArithmeticGenerator.MaxLevel).ToList();
-        var perLevel = levels.Select(level => ArithmeticTask.Problems(ArithmeticSplit.Test, 2 * dev + 100, ArithmeticDevSeed + level, [level])
-                .Select(p => new EvalProblem(p.Prompt, p.Answer.ToString(System.Globalization.CultureInfo.InvariantCulture)))
-                .Where(p => !held.Contains(p.Prompt))
+        var held = task.Problems(TaskSplit.Test, heldOut, task.TestSeed);
+        var heldPrompts = held.Select(p => p.Prompt).ToHashSet(StringComparer.Ordinal);
+        // Level by level, so that removing held-out problems (most often the first level's: its space is small) keeps
+        // the levels cycling as in the held-out split instead of skewing development problems harder.
+        var levels = Enumerable.Range(task.MinLevel, task.MaxLevel - task.MinLevel + 1).ToList();
+        var perLevel = levels.Select(level => task.Problems(TaskSplit.Test, 2 * dev + 100, task.TestSeed + 1 + level, [level])
+                .Where(p => !heldPrompts.Contains(p.Prompt))
                 .ToList())
             .ToList();
         var devProblems = Enumerable.Range(0, dev).Select(i => (Level: i % levels.Count, Index: i / levels.Count))
             .Where(x => x.Index < perLevel[x.Level].Count)
             .Select(x => perLevel[x.Level][x.Index])
             .ToList();
-        return devProblems.Count == dev
-            ? new TuneSplits(grader, devProblems, grader.Problems)
-            : throw new CliException($"--dev {dev}: could not draw that many development problems apart from the held-out ones");
+        if (devProblems.Count != dev)
+        {
+            throw new CliException($"--dev {dev}: could not draw that many development problems apart from the held-out ones");
+        }
+
+        var grader = new GeneratedEvalTask(task, [.. devProblems, .. held]);
+        return new TuneSplits(grader, grader.Problems.Take(dev).ToList(), grader.Problems.Skip(dev).ToList());
     }
 
     /// <summary>A JSONL task: its first <paramref name="dev"/> problems for development, the next <paramref name="heldOut"/> held out.</summary>

@@ -15,7 +15,7 @@ namespace Tts.Tasks.Arithmetic;
 /// A: 118
 /// </code>
 /// </summary>
-public sealed class ArithmeticProblem
+public sealed class ArithmeticProblem : IGeneratedProblem
 {
     public const string AnswerPrefix = "A: ";
 
@@ -67,7 +67,15 @@ public sealed class ArithmeticProblem
     /// <summary>The canonical solution: one line per step, then the answer line (no trailing newline).</summary>
     public string Solution => string.Join("\n", Steps.Select(s => s.ToString()).Append(AnswerLine));
 
+    string IGeneratedProblem.AnswerText => Answer.ToString(CultureInfo.InvariantCulture);
+
     public override string ToString() => Expression;
+
+    bool IGeneratedProblem.IsCorrect(string output) => ArithmeticTask.Answer(output) == Answer;
+
+    IReadOnlyList<bool> IGeneratedProblem.CheckSteps(string solution) => ArithmeticChecker.CheckSteps(this, solution);
+
+    string IGeneratedProblem.Corrupt(Random random) => CorruptedSolutions.Draw(this, random);
 
     /// <summary>The canonical steps: the leftmost <c>*</c> first, then the leftmost <c>+</c> or <c>-</c>.</summary>
     public static IReadOnlyList<ArithmeticStep> Solve(IReadOnlyList<long> numbers, IReadOnlyList<char> operators)

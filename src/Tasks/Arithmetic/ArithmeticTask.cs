@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace Tts.Tasks.Arithmetic;
@@ -13,13 +14,22 @@ public static class ArithmeticTask
     /// <summary>The seed of the standard test set (what `tts eval --task arithmetic` scores).</summary>
     public const int TestSeed = 20250901;
 
-    public static ArithmeticSplit SplitOf(string expression) => Fnv1a(expression) % 5 == 0 ? ArithmeticSplit.Test : ArithmeticSplit.Train;
+    /// <summary>The task as the trainers and evaluations take any generated task.</summary>
+    public static IGeneratedTask Definition { get; } = new GeneratedTask(
+        Name, Alphabet, ArithmeticGenerator.MinLevel, ArithmeticGenerator.MaxLevel, TestSeed, Problems,
+        output => Answer(output)?.ToString(CultureInfo.InvariantCulture) ?? "");
+
+    /// <summary>The integer after the last <c>A:</c> line, or the output itself when it is a bare integer (a vote's key).</summary>
+    internal static long? Answer(string output) =>
+        long.TryParse(output.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var bare) ? bare : ArithmeticChecker.ExtractAnswer(output);
+
+    public static TaskSplit SplitOf(string expression) => Fnv1a(expression) % 5 == 0 ? TaskSplit.Test : TaskSplit.Train;
 
     /// <summary>
     /// <paramref name="count"/> problems of <paramref name="split"/>, levels cycling through <paramref name="levels"/>
     /// (default 1..4). Problems may repeat (the easy levels are small spaces), as draws from a distribution do.
     /// </summary>
-    public static IReadOnlyList<ArithmeticProblem> Problems(ArithmeticSplit split, int count, int seed, IReadOnlyList<int>? levels = null)
+    public static IReadOnlyList<ArithmeticProblem> Problems(TaskSplit split, int count, int seed, IReadOnlyList<int>? levels = null)
     {
         levels ??= Enumerable.Range(ArithmeticGenerator.MinLevel, ArithmeticGenerator.MaxLevel).ToArray();
         if (levels.Count == 0)
@@ -44,7 +54,7 @@ public static class ArithmeticTask
     /// <summary>The characters every prompt and solution is written with (the policy's vocabulary, besides EOS).</summary>
     public static string Alphabet => "0123456789+-*=?QA: \n";
 
-    private static ulong Fnv1a(string text)
+    internal static ulong Fnv1a(string text)
     {
         var hash = 14695981039346656037UL;
         foreach (var b in Encoding.UTF8.GetBytes(text))

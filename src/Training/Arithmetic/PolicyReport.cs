@@ -1,6 +1,6 @@
 using System.Globalization;
 using Tts.Runtime.Models;
-using Tts.Tasks.Arithmetic;
+using Tts.Tasks;
 
 namespace Tts.Training.Arithmetic;
 
@@ -9,14 +9,14 @@ public static class PolicyReport
 {
     /// <summary>Accuracy per level; <paramref name="levelDone"/> hears each level as it finishes (a level takes tens of seconds on a CPU).</summary>
     public static IReadOnlyDictionary<int, double> Accuracy(
-        ILanguageModel model, int problemsPerLevel, double temperature, ulong seed, Action<int, double>? levelDone = null)
+        IGeneratedTask task, ILanguageModel model, int problemsPerLevel, double temperature, ulong seed, Action<int, double>? levelDone = null)
     {
         var accuracy = new SortedDictionary<int, double>();
-        for (var level = ArithmeticGenerator.MinLevel; level <= ArithmeticGenerator.MaxLevel; level++)
+        for (var level = task.MinLevel; level <= task.MaxLevel; level++)
         {
-            var problems = ArithmeticTask.Problems(ArithmeticSplit.Test, problemsPerLevel, ArithmeticTask.TestSeed + level, [level]);
+            var problems = task.Problems(TaskSplit.Test, problemsPerLevel, task.TestSeed + level, [level]);
             var samples = PolicySampler.Sample(model, problems.Select(p => p.Prompt).ToList(), 1, temperature, 128, seed);
-            accuracy[level] = problems.Select((p, i) => ArithmeticChecker.IsCorrect(p, samples[i][0]) ? 1.0 : 0.0).Average();
+            accuracy[level] = problems.Select((p, i) => p.IsCorrect(samples[i][0]) ? 1.0 : 0.0).Average();
             levelDone?.Invoke(level, accuracy[level]);
         }
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using TorchSharp;
 using Tts.Runtime.Models.Tokenizers;
 using Tts.Runtime.Models.Transformer;
+using Tts.Tasks;
 using Tts.Tasks.Arithmetic;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -10,7 +11,7 @@ using F = TorchSharp.torch.nn.functional;
 namespace Tts.Training.Arithmetic;
 
 /// <summary>
-/// Trains the arithmetic policy from scratch: next-character prediction on <c>prompt + canonical solution + EOS</c>
+/// Trains a generated task's policy (arithmetic by default) from scratch: next-character prediction on <c>prompt + canonical solution + EOS</c>
 /// of seeded training-split problems (levels mixed evenly), the loss on the solution and EOS only (the question's
 /// random numbers cannot be predicted). The network is the runtime's <see cref="LlamaNetwork"/> with gradients on.
 /// </summary>
@@ -18,11 +19,15 @@ public static class PolicyTrainer
 {
     private const long IgnoredTarget = -100;
 
-    public static TransformerModel Train(TrainingOptions options, TextWriter log, TransformerConfig? config = null)
+    public static TransformerModel Train(TrainingOptions options, TextWriter log, TransformerConfig? config = null) =>
+        Train(ArithmeticTask.Definition, options, log, config);
+
+    public static TransformerModel Train(IGeneratedTask task, TrainingOptions options, TextWriter log, TransformerConfig? config = null)
     {
         TrainingLoop.UseThreads(options.Threads);
-        config ??= ArithmeticModels.PolicyConfig();
-        var tokenizer = HuggingFaceTokenizer.Parse(ArithmeticModels.TokenizerJson, TransformerModel.TokenizerFileName);
+        config ??= ArithmeticModels.PolicyConfig(task: task);
+        var tokenizerJson = ArithmeticModels.Tokenizer(task);
+        var tokenizer = HuggingFaceTokenizer.Parse(tokenizerJson, TransformerModel.TokenizerFileName);
         LlamaWeights weights;
         using (var initial = LlamaWeights.CreateRandom(config, options.Seed, withAttentionBiases: false, torch.CPU))
         {
@@ -32,8 +37,8 @@ public static class PolicyTrainer
         var network = new LlamaNetwork(weights);
         var parameters = weights.DistinctTensors().Cast<TorchSharp.Modules.Parameter>().ToList();
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"policy: {parameters.Sum(p => p.numel())} parameters, {options.Steps} steps of {options.BatchSize} problems, {torch.get_num_threads()} threads"));
-        var problems = ArithmeticTask.Problems(ArithmeticSplit.Train, options.Steps * options.BatchSize, options.Seed);
+            $"{task.Name} policy: {parameters.Sum(p => p.numel())} parameters, {options.Steps} steps of {options.BatchSize} problems, {torch.get_num_threads()} threads"));
+        var problems = task.Problems(TaskSplit.Train, options.Steps * options.BatchSize, options.Seed);
         using var loop = new TrainingLoop(parameters, options);
         var clock = Stopwatch.StartNew();
         double smoothed = double.NaN;
@@ -56,14 +61,14 @@ public static class PolicyTrainer
 
         var frozen = weights.Map(t => t.detach().clone().DetachFromDisposeScope());
         network.Dispose(); // disposes the trainable weights
-        return TransformerModel.FromWeights(frozen, ArithmeticModels.TokenizerJson, new TransformerOptions { Device = DevicePreference.Cpu }, "trained policy");
+        return TransformerModel.FromWeights(frozen, tokenizerJson, new TransformerOptions { Device = DevicePreference.Cpu }, "trained policy");
     }
 
     /// <summary>
     /// Inputs <c>[batch, longest − 1]</c> and next-character targets of <c>prompt + solution + EOS</c>, right-padded
     /// with EOS; targets inside the prompt and in the padding are ignored.
     /// </summary>
-    internal static (Tensor Inputs, Tensor Targets) Batch(IReadOnlyList<ArithmeticProblem> problems, HuggingFaceTokenizer tokenizer)
+    internal static (Tensor Inputs, Tensor Targets) Batch(IReadOnlyList<IGeneratedProblem> problems, HuggingFaceTokenizer tokenizer)
     {
         var sequences = problems.Select(p =>
         {

@@ -3,7 +3,7 @@ using System.Globalization;
 using TorchSharp;
 using Tts.Runtime.Models;
 using Tts.Runtime.Models.Transformer;
-using Tts.Tasks.Arithmetic;
+using Tts.Tasks;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -28,23 +28,23 @@ public static class RewardModelTrainer
     /// <param name="policyDirectory">The policy whose samples are labelled.</param>
     /// <param name="initDirectory">The language model whose decoder the reward model starts from (the policy itself, or
     /// a separately trained one, whose arithmetic slips are not the policy's).</param>
-    /// <param name="corruptedPerProblem">Hard negatives per problem (<see cref="CorruptedSolutions"/>), for training only:
+    /// <param name="corruptedPerProblem">Hard negatives per problem (<see cref="IGeneratedProblem.Corrupt"/>), for training only:
     /// the held-out report is on the policy's samples alone.</param>
     public static TransformerRewardModel Train(
-        string policyDirectory, string initDirectory, TrainingOptions options, int problemCount, int samplesPerProblem, int corruptedPerProblem,
+        IGeneratedTask task, string policyDirectory, string initDirectory, TrainingOptions options, int problemCount, int samplesPerProblem, int corruptedPerProblem,
         TextWriter log)
     {
         TrainingLoop.UseThreads(options.Threads);
         using var policy = TransformerModel.Load(policyDirectory, new TransformerOptions { Device = DevicePreference.Cpu });
         using var init = initDirectory == policyDirectory ? null : TransformerModel.Load(initDirectory, new TransformerOptions { Device = DevicePreference.Cpu });
         var start = init ?? policy;
-        if (start.Config.VocabSize != policy.Config.VocabSize || !start.Encode(ArithmeticTask.Alphabet).SequenceEqual(policy.Encode(ArithmeticTask.Alphabet)))
+        if (start.Config.VocabSize != policy.Config.VocabSize || !start.Encode(task.Alphabet).SequenceEqual(policy.Encode(task.Alphabet)))
         {
             throw new ModelException($"the reward model's starting model '{initDirectory}' does not share the policy's character vocabulary");
         }
 
         var clock = Stopwatch.StartNew();
-        var problems = ArithmeticTask.Problems(ArithmeticSplit.Train, problemCount, options.Seed * 7919);
+        var problems = task.Problems(TaskSplit.Train, problemCount, options.Seed * 7919);
         var samples = PolicySampler.Sample(policy, problems.Select(p => p.Prompt).ToList(), samplesPerProblem, 1.0, 128, (ulong)options.Seed);
         var examples = new List<Example>();
         for (var i = 0; i < problems.Count; i++)
@@ -63,7 +63,7 @@ public static class RewardModelTrainer
         var heldOut = examples.Take(examples.Count / 10).ToList();
         var training = examples.Skip(heldOut.Count).ToList();
         var corrupted = problems
-            .SelectMany(p => Enumerable.Range(0, corruptedPerProblem).Select(_ => Example.Of(p, CorruptedSolutions.Draw(p, random), policy)))
+            .SelectMany(p => Enumerable.Range(0, corruptedPerProblem).Select(_ => Example.Of(p, p.Corrupt(random), policy)))
             .OfType<Example>()
             .ToList();
         var labels = training.SelectMany(e => e.Labels).ToList();
@@ -80,7 +80,7 @@ public static class RewardModelTrainer
             head = TrainingLoop.Parameter(zeros);
         }
 
-        var model = TransformerRewardModel.FromWeights(weights, head, ArithmeticModels.TokenizerJson, "trained reward model");
+        var model = TransformerRewardModel.FromWeights(weights, head, ArithmeticModels.Tokenizer(task), "trained reward model");
         var parameters = weights.DistinctTensors().Cast<TorchSharp.Modules.Parameter>().Append(head).ToList();
         using (var loop = new TrainingLoop(parameters, options))
         {
@@ -103,7 +103,7 @@ public static class RewardModelTrainer
         var frozenWeights = weights.Map(t => t.detach().clone().DetachFromDisposeScope());
         var frozenHead = head.detach().clone().DetachFromDisposeScope();
         model.Dispose();
-        var trained = TransformerRewardModel.FromWeights(frozenWeights, frozenHead, ArithmeticModels.TokenizerJson, "trained reward model");
+        var trained = TransformerRewardModel.FromWeights(frozenWeights, frozenHead, ArithmeticModels.Tokenizer(task), "trained reward model");
         log.WriteLine(HeldOutReport(trained, heldOut));
         return trained;
     }
@@ -140,10 +140,10 @@ public static class RewardModelTrainer
     /// <summary>One labelled sample: the ids of prompt + solution, the last character of each line, and its verdict.</summary>
     private sealed record Example(string Text, int[] Ids, int[] Positions, int[] Labels)
     {
-        public static Example? Of(ArithmeticProblem problem, string solution, TransformerModel policy)
+        public static Example? Of(IGeneratedProblem problem, string solution, TransformerModel policy)
         {
-            var verdicts = ArithmeticChecker.CheckSteps(problem, solution);
-            var lines = ArithmeticChecker.SplitLines(solution);
+            var verdicts = problem.CheckSteps(solution);
+            var lines = Tts.Tasks.Arithmetic.ArithmeticChecker.SplitLines(solution);
             if (lines.Count == 0)
             {
                 return null;

@@ -1,7 +1,6 @@
 using System.Globalization;
-using Tts.Tasks.Arithmetic;
 
-namespace Tts.Training.Arithmetic;
+namespace Tts.Tasks.Arithmetic;
 
 /// <summary>
 /// Hard negatives for the process reward model: a problem's canonical solution up to one line whose result is slightly
