@@ -53,7 +53,8 @@ public sealed class VerifiedAnswerTests
     {
         var models = new Dictionary<string, Runtime.Models.Tabular.TabularModel> { ["policy"] = Runtime.Models.Tabular.TabularModel.Parse(SmallModel, "small.json") };
         var verdict = StrategyChecker.Check(Program, "verified_answer", models, Verifier(), new Dictionary<string, object> { ["tries"] = tries },
-            new CheckSettings(Runs: 10_000, Seed: TestSeeds.For("verified_answer", 42), Alpha: Alpha, SmallestDeviation: 0.03));
+            // 0.05: what 10,000 runs catch in every direction (the worst case over the cells), not only the best one.
+            new CheckSettings(Runs: 10_000, Seed: TestSeeds.For("verified_answer", 42), Alpha: Alpha, SmallestDeviation: 0.05));
         Assert.False(verdict.Refuted, verdict.Format());
     }
 

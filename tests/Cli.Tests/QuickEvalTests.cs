@@ -43,7 +43,7 @@ public sealed class QuickEvalTests : IDisposable
             "--full means --problems 200 --budgets 1,2,4,8,16: give either --full or those options");
         CliRunner.AssertOneLineError(
             CliRunner.Run("eval", single, "--task", _folder.Write("task.jsonl", "{\"prompt\": \"\", \"answer\": \"1\"}\n"), "--full", "--out", _folder.Combine("b")),
-            "--full is the arithmetic task's full evaluation");
+            "--full is a generated task's full evaluation");
     }
 
     private static string Outcomes(string folder)
