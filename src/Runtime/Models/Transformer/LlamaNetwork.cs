@@ -156,7 +156,7 @@ internal sealed class LlamaNetwork : IDisposable
             var layer = Weights.Layers[l];
             var normed = RmsNorm(x, layer.InputNorm);
             profile?.Mark("RMS norms");
-            var qkv = F.linear(normed, layer.QueryKeyValue, layer.QueryKeyValueBias);
+            var qkv = Project(normed, layer.QueryKeyValue, layer.QueryKeyValueBias);
             profile?.Mark("matmul: q/k/v");
             // Queries and keys lie side by side in qkv: one rotary over both heads at once.
             var rotated = ApplyRotary(qkv.narrow(-1, 0, (heads + kvHeads) * headDim).view(rows, heads + kvHeads, headDim), cos, sin);
@@ -170,7 +170,7 @@ internal sealed class LlamaNetwork : IDisposable
 
             var attended = Attend(query, cache, l, span, invisible); // [rows, kv_heads, group, head_dim]
             profile?.Mark("attention");
-            var projected = F.linear(attended.reshape(rows, heads * headDim), layer.Output);
+            var projected = Project(attended.reshape(rows, heads * headDim), layer.Output);
             profile?.Mark("matmul: attention output");
             x = x + projected;
             profile?.Mark("residual adds, SiLU·up");
@@ -188,7 +188,7 @@ internal sealed class LlamaNetwork : IDisposable
 
         var final = RmsNorm(x, Weights.FinalNorm);
         profile?.Mark("RMS norms");
-        var logits = F.linear(final, Weights.LanguageModelHead).MoveToOuterDisposeScope();
+        var logits = Project(final, Weights.LanguageModelHead).MoveToOuterDisposeScope();
         profile?.Mark("matmul: LM head");
         return logits;
     }
@@ -256,15 +256,42 @@ internal sealed class LlamaNetwork : IDisposable
     {
         var normed = RmsNorm(x, layer.PostAttentionNorm);
         profile?.Mark("RMS norms");
-        var gateUp = F.linear(normed, layer.GateUp);
+        var gateUp = Project(normed, layer.GateUp);
         profile?.Mark("matmul: gate/up");
         var gate = gateUp.narrow(-1, 0, Config.IntermediateSize);
         var up = gateUp.narrow(-1, Config.IntermediateSize, Config.IntermediateSize);
         var activated = F.silu(gate).mul_(up);
         profile?.Mark("residual adds, SiLU·up");
-        var down = F.linear(activated, layer.Down);
+        var down = Project(activated, layer.Down);
         profile?.Mark("matmul: down");
         return down;
+    }
+
+    /// <summary>256 Ki float32 elements (1 MiB): the smallest weight the 2–4-row form is used for (see <see cref="Project"/>).</summary>
+    private const long SmallRowsMinimumWeights = 1L << 18;
+
+    /// <summary>
+    /// <c>x·Wᵀ (+ bias)</c> for <paramref name="weight"/> <c>[out, in]</c>. A decode step of 2–4 rows computes it as
+    /// <c>(W·xᵀ)ᵀ</c>: with the weights as the left operand libtorch's CPU GEMM (MKL) reads them at about the speed of
+    /// its one-row matrix-vector product, while <c>linear</c>'s <c>x·Wᵀ</c> at 2–4 rows took 1.4–2× the one-row time
+    /// for the same bytes (<c>docs/performance.md</c>, "Small-N matmuls"). Measured faster only where in ≤ out (q/k/v,
+    /// gate/up, attention output, LM head; not the down projection), so only there. Other row counts, prefill (3-D
+    /// inputs) and GPUs use <c>linear</c>. The two forms sum in different orders: at 2–4 rows the logits differ from
+    /// <c>linear</c>'s in float32 rounding only. Weights under <see cref="SmallRowsMinimumWeights"/> elements (the
+    /// shipped 0.64M policy's) stay on <c>linear</c>: they sit in cache, and the two extra ops (transpose, copy) cost
+    /// more than the reading saves.
+    /// </summary>
+    private static Tensor Project(Tensor x, Tensor weight, Tensor? bias = null)
+    {
+        // size(i), not shape[i]: shape allocates an array per call, and this runs five times per layer per step.
+        if (x.dim() != 2 || x.size(0) is < 2 or > 4 || weight.size(1) > weight.size(0) || weight.numel() < SmallRowsMinimumWeights
+            || weight.device_type != DeviceType.CPU)
+        {
+            return F.linear(x, weight, bias);
+        }
+
+        var projected = weight.mm(x.t()).t().contiguous();
+        return bias is null ? projected : projected.add_(bias);
     }
 
     private Tensor RmsNorm(Tensor x, Tensor weight) =>

@@ -126,6 +126,42 @@ public sealed class TransformerDecodeTests
         }
     }
 
+    /// <summary>
+    /// A decode step of 2–4 rows computes its large projections as (W·xᵀ)ᵀ rather than <c>linear</c>
+    /// (<c>LlamaNetwork.Project</c>, weights of at least 256 Ki elements): on a model whose q/k/v (with biases), attention
+    /// output and gate/up weights are that large, every row at 2, 3 and 4 rows still equals the full forward.
+    /// </summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void Decoding_two_to_four_rows_with_large_projections_equals_the_full_forward(int rowCount)
+    {
+        var config = TinyTransformers.Config() with { HiddenSize = 512, IntermediateSize = 1024, HeadCount = 8, KeyValueHeadCount = 4, HeadDim = 64 };
+        using var model = TinyTransformers.Create(seed: 21, config, attentionBiases: true);
+        var prompt = model.Encode("bad cafe");
+        var histories = Enumerable.Range(0, rowCount).Select(_ => new List<int>(prompt)).ToList();
+        using var state = model.Start([prompt], new int[rowCount]);
+        for (var t = 0; t <= 3; t++)
+        {
+            var rows = Rows(state);
+            for (var r = 0; r < rowCount; r++)
+            {
+                AssertClose(FullForwardLogProbs(model, histories[r])[^1], rows[r], $"{rowCount} rows, row {r}, step {t}");
+            }
+
+            if (t < 3)
+            {
+                var tokens = Enumerable.Range(0, rowCount).Select(r => (long)(1 + ((r * 5) + (t * 3)) % 16)).ToArray();
+                Append(state, tokens);
+                for (var r = 0; r < rowCount; r++)
+                {
+                    histories[r].Add((int)tokens[r]);
+                }
+            }
+        }
+    }
+
     [Fact]
     public void A_fork_before_the_first_step_and_suffix_growth_past_its_first_capacity_keep_decoding_exact()
     {
