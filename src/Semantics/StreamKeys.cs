@@ -1,9 +1,11 @@
 namespace Tts.Semantics;
 
 /// <summary>
-/// Random streams of nested code: a callee's (or a repeat member's, or a refine round's) stream s under the call
-/// site's stream c is <c>Nest(c, s)</c>. The inliner writes these numbers; the executor computes the same ones for a
-/// call it runs without inlining, so inlining never changes what a seed draws.
+/// Random streams of nested code: a callee's stream s under the call site's stream c is <c>Nest(c, s)</c>, and under
+/// an enclosing map m (a callee's callee) m(Nest(c, s)). A repeat member's (or a refine round's) stream s is
+/// <c>Nest(K, s)</c>, K the repeat's own final stream (the enclosing map applied; for round i, Nest of that and i), so
+/// an inlined repeat carries the whole key in its one stream number. The inliner writes these numbers; the executor
+/// computes the same ones for a call it runs without inlining, so inlining never changes what a seed draws.
 /// </summary>
 public static class StreamKeys
 {

@@ -83,6 +83,12 @@ public sealed class RunCommandTests : IDisposable
             }
             """);
 
+        AssertSameOutputsAtO0AndO1(file);
+    }
+
+    /// <summary>Runs strategy s0 of <paramref name="file"/> at -O0 and -O1 with one seed: the outputs must be the same text.</summary>
+    private static void AssertSameOutputsAtO0AndO1(string file)
+    {
         var outputs = new[] { "0", "1" }.Select(level =>
         {
             var result = CliRunner.Run("run", file, "--strategy", "s0", "--model", "policy=tabular:" + Model, "--set", "q=a", "--samples", "8", "--seed", "5", "-O", level);
@@ -91,6 +97,40 @@ public sealed class RunCommandTests : IDisposable
         }).ToList();
 
         Assert.Equal(outputs[0], outputs[1]);
+    }
+
+    /// <summary>
+    /// A repeat or refine inside a called strategy: the executor keyed its sub-batch's streams under the callee's map,
+    /// Nest(c, Nest(r, s)), which one stream number per inlined instruction cannot express, so -O1 drew other texts.
+    /// </summary>
+    [Theory]
+    [InlineData("population hs = repeat(3, s2(q))\n    return sample(hs) + vote(hs)")]
+    [InlineData("refine x = s2(q) by s2(q + x) with rounds <= 3, until = len(x) > 6\n    return x")]
+    [InlineData("population hs = repeat(2, s1b(q))\n    return sample(hs)")]
+    public void Repeat_and_refine_inside_a_called_strategy_draw_the_same_at_O0_and_O1(string body)
+    {
+        var file = Path.Combine(_folder, "nested.tts");
+        File.WriteAllText(file, $$"""
+            model policy: lm
+            strategy s0(q: text) -> text {
+                let a = s1(q)
+                let b = s1(q + "b")
+                return a + " " + b
+            }
+            strategy s1(q: text) -> text {
+                {{body}}
+            }
+            strategy s1b(q: text) -> text {
+                population hs = repeat(2, s2(q))
+                return sample(hs)
+            }
+            strategy s2(q: text) -> text {
+                population xs = sample policy(q, n: 2, max_tokens: 3)
+                return sample(xs)
+            }
+            """);
+
+        AssertSameOutputsAtO0AndO1(file);
     }
 
     [Fact]

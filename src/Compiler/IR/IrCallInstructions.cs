@@ -23,7 +23,7 @@ public sealed record IrCallStrategy(IrValue Result, string Callee, ImmutableArra
 /// as a population of their texts. Member j of run r executes as sub-run r·k + j, all members of all runs in one batch,
 /// its streams keyed under <c>Stream</c>.
 /// </summary>
-public sealed record IrRepeat(IrValue Result, IrValue Count, IrRegion Member, int Stream) : IrInstruction(Result), IRandomInstruction
+public sealed record IrRepeat(IrValue Result, IrValue Count, IrRegion Member, int Stream) : IrInstruction(Result), ISubBatchInstruction
 {
     public override IrEffects Effects => IrEffects.Random;
 
@@ -44,7 +44,7 @@ public sealed record IrRepeat(IrValue Result, IrValue Count, IrRegion Member, in
 /// streams are keyed under (<c>Stream</c>, i), and only the runs still refining execute it.
 /// </summary>
 public sealed record IrRefine(IrValue Result, IrValue Initial, IrValue Rounds, IrRegion Step, IrRegion? Until, int Stream)
-    : IrInstruction(Result), IRandomInstruction
+    : IrInstruction(Result), ISubBatchInstruction
 {
     public override IrEffects Effects => IrEffects.Random;
 

@@ -32,6 +32,13 @@ public interface IRandomInstruction
     IrInstruction WithStream(int stream);
 }
 
+/// <summary>
+/// An instruction whose regions run as a sub-batch (a repeat member, a refine round): the runtime keys the streams in
+/// them as Nest(K, s), K this instruction's own final stream, so they are a namespace of their own — numbers there
+/// may repeat numbers outside — and an inliner leaves them as they are, keying only the instruction's stream.
+/// </summary>
+public interface ISubBatchInstruction : IRandomInstruction;
+
 /// <summary>Reads a strategy argument (given at run time, or the parameter's default).</summary>
 public sealed record IrParameter(IrValue Result, string Name) : IrInstruction(Result)
 {

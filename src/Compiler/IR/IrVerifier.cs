@@ -41,7 +41,8 @@ public static class IrVerifier
                     Define(function, stage, instruction, inner, parameter);
                 }
 
-                VerifyBody(function, stage, region.Body, inner, streams, topLevel: false);
+                // A sub-batch's streams are keyed under the instruction's own: a namespace of their own.
+                VerifyBody(function, stage, region.Body, inner, instruction is ISubBatchInstruction ? new HashSet<int>() : streams, topLevel: false);
                 RequireDefined(function, stage, instruction, inner, region.Yield);
             }
 

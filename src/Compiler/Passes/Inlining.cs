@@ -7,7 +7,8 @@ namespace Tts.Compiler.Passes;
 /// <summary>
 /// Replaces every strategy call (in regions too) by the callee's body: parameters become the arguments, the return
 /// becomes the call's value, values get fresh ids, and each random stream s becomes <see cref="StreamKeys.Nest"/>(call
-/// stream, s) — exactly how the executor keys a call it runs — so inlining changes no draw. The callee's budget clause
+/// stream, s) — exactly how the executor keys a call it runs — so inlining changes no draw. Streams inside a repeat
+/// member or refine round stay as they are: the runtime keys that sub-batch under the repeat's (nested) stream. The callee's budget clause
 /// is dropped: only the strategy being run enforces one. Callees are inlined with their own calls inlined first (the
 /// binder rejects cycles). A call whose inlining would grow the strategy past <see cref="MaxInlinedInstructions"/> stays a
 /// call (the executor runs it as at -O0): strategies that call two strategies that each call two more, forty deep, would
@@ -91,12 +92,17 @@ public sealed class Inlining : IIrPass
                     }
                 }
 
+                // A repeat member or refine round runs as a sub-batch keyed under the instruction's final stream: a call in it
+                // is keyed from there, not under the callee being expanded (see StrategyRuntime.SubBatch).
+                var enclosing = _streamOf;
+                _streamOf = SubBatchStreams(instruction) ?? enclosing;
                 output.Add(instruction.MapRegions(region =>
                 {
                     // The body first: a call it inlines changes what the region yields.
                     var body = InlineBody(region.Body, substitutions);
                     return region with { Body = body, Yield = substitutions.TryGetValue(region.Yield.Id, out var y) ? y : region.Yield };
                 }));
+                _streamOf = enclosing;
             }
 
             return output.ToImmutableArray();
@@ -158,12 +164,23 @@ public sealed class Inlining : IIrPass
             return inner.TryGetValue(returned.Id, out var substituted) ? substituted : returned;
         }
 
-        /// <summary>A renamed copy: results, region parameters and operands get fresh ids; streams are nested under the call's.</summary>
+        /// <summary>
+        /// The stream map inside <paramref name="instruction"/>'s regions when they run as a sub-batch (a repeat member, a
+        /// refine round): the identity, since the runtime keys a sub-batch's streams under the instruction's final stream,
+        /// which the instruction itself carries. Null for an instruction whose regions run in the enclosing batch.
+        /// </summary>
+        private static Func<int, int>? SubBatchStreams(IrInstruction instruction) => instruction is ISubBatchInstruction ? s => s : null;
+
+        /// <summary>
+        /// A renamed copy: results, region parameters and operands get fresh ids; streams are nested under the call's,
+        /// except inside a sub-batch's regions (see <see cref="SubBatchStreams"/>).
+        /// </summary>
         private static IrInstruction Copy(IrInstruction instruction, Func<IrValue, IrValue> rename, Func<int, int> streamOf)
         {
+            var inside = SubBatchStreams(instruction) ?? streamOf;
             var copy = instruction.MapOperands(rename).MapRegions(region => new IrRegion(
                 region.Parameters.Select(rename).ToImmutableArray(),
-                region.Body.Select(i => Copy(i, rename, streamOf)).ToImmutableArray(),
+                region.Body.Select(i => Copy(i, rename, inside)).ToImmutableArray(),
                 rename(region.Yield)));
 
             // A call keeps its own stream: expanding it keys its callee's streams under it (see _streamOf).

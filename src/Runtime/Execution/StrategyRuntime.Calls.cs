@@ -6,7 +6,7 @@ public sealed partial class StrategyRuntime
 {
     /// <summary>
     /// <c>repeat(k, call)</c>: member j of run r runs as sub-run r·k + j (of the run's index), all members of all runs in
-    /// one batch, streams keyed under <paramref name="stream"/>; the members' outputs become a population of texts, and a
+    /// one batch, streams keyed under <paramref name="stream"/>'s final key; the members' outputs become a population of texts, and a
     /// member with no output is a dead particle (log weight −∞).
     /// </summary>
     public Populations.Population Repeat(RunValues count, int stream, Func<StrategyRuntime, Func<BatchValue, BatchValue>, RunValues> member)
@@ -21,7 +21,7 @@ public sealed partial class StrategyRuntime
 
         var parentRun = Enumerable.Range(0, Runs * k).Select(i => i / k).ToArray();
         var runIndices = parentRun.Select((run, i) => checked(_runIndices[run] * k + i % k)).ToArray();
-        var outputs = member(SubBatch(parentRun, runIndices, stream), value => Project(value, parentRun));
+        var outputs = member(SubBatch(parentRun, runIndices, Stream(stream)), value => Project(value, parentRun));
         // A member that gave no output (a rejection sampler that accepted nothing) is absent: a dead particle, which
         // every selection skips, so the live members stay i.i.d. draws of the callee's law given that it gave output.
         var perRun = outputs.PerRun;
@@ -33,7 +33,8 @@ public sealed partial class StrategyRuntime
 
     /// <summary>
     /// <c>refine</c>: each round, the runs whose <paramref name="until"/> does not hold yet replace their value by
-    /// <paramref name="step"/>'s; round i runs as a sub-batch of those runs with streams keyed under (stream, i).
+    /// <paramref name="step"/>'s; round i's step (until) runs as a sub-batch of those runs with streams keyed under
+    /// Nest(K, 2i) (Nest(K, 2i + 1)), K the final key of <paramref name="stream"/>.
     /// </summary>
     public RunValues Refine(
         RunValues initial,
@@ -69,7 +70,7 @@ public sealed partial class StrategyRuntime
         return new RunValues(current);
     }
 
-    private static int RoundStream(int stream, int round) => StreamKeys.Nest(stream, round);
+    private int RoundStream(int stream, int round) => StreamKeys.Nest(Stream(stream), round);
 
     private object?[] Round(int[] runs, int stream, Func<StrategyRuntime, Func<BatchValue, BatchValue>, RunValues, RunValues> body, object?[] current)
     {

@@ -74,10 +74,13 @@ public sealed partial class StrategyRuntime : IDisposable
 
     /// <summary>
     /// A sub-batch: run i is this batch's run <paramref name="parentRun"/>[i] with run index
-    /// <paramref name="runIndices"/>[i], streams keyed under <paramref name="stream"/>, spending metered into the parent run.
+    /// <paramref name="runIndices"/>[i], spending metered into the parent run, and stream s keyed as
+    /// Nest(<paramref name="key"/>, s), where the key is already a final stream (this batch's map applied). Keying under
+    /// the final key, not this batch's map applied to Nest(stream, s), is what lets the inliner express a repeat or
+    /// refine of an inlined callee: the instruction's own stream carries the callee's keying, its region's do not.
     /// </summary>
-    private StrategyRuntime SubBatch(int[] parentRun, int[] runIndices, int stream) =>
-        new(Models, Functions, Seed, runIndices, parentRun.Select(run => _topRuns[run]).ToArray(), s => _streams(StreamKeys.Nest(stream, s)),
+    private StrategyRuntime SubBatch(int[] parentRun, int[] runIndices, int key) =>
+        new(Models, Functions, Seed, runIndices, parentRun.Select(run => _topRuns[run]).ToArray(), s => StreamKeys.Nest(key, s),
             Meter.Sub(parentRun), Cancellation, _owned, _stepRows);
 
     /// <summary>Limits what each run may spend (a <c>budget</c> clause of the strategy being run).</summary>

@@ -29,11 +29,13 @@ public sealed class RandomProgramDifferentialTests(ITestOutputHelper output)
         var total = 0;
         var fused = 0;
         var fewerCalls = 0;
+        var middles = 0;
         Prop.ForAll(Gen.ArrayOf(RandomPrograms.Case, BatchSize).ToArbitrary(), batch =>
         {
             foreach (var (@case, run) in batch.Zip(RunBatch(batch)))
             {
                 total++;
+                middles += @case.Program.Contains("strategy middle", StringComparison.Ordinal) ? 1 : 0;
                 var (outcomes, fusedDecodes) = run;
                 var reference = outcomes["executor O0"];
                 ran += reference.IsError ? 0 : 1;
@@ -50,6 +52,10 @@ public sealed class RandomProgramDifferentialTests(ITestOutputHelper output)
         // The generator writes forks of sibling samples: fusion must fire on some, and save model calls there.
         output.WriteLine($"{total} random programs: {ran} ran, {fused} had fused decodes at -O1, {fewerCalls} of those took fewer model calls");
         Assert.True(fused > 0 && fewerCalls > 0, $"of {total} random programs, {fused} had fused decodes at -O1 and {fewerCalls} of those took fewer model calls");
+
+        // A repeat or refine inside a called strategy once drew other texts at -O1 than at -O0: some programs must hold one.
+        output.WriteLine($"{middles} called a strategy whose body holds a repeat or refine");
+        Assert.True(middles > 0, $"none of {total} random programs called a strategy whose body holds a repeat or refine");
     }
 
     /// <summary>Per case: the outcome of each back end at each level ("executor O0", ...), and whether -O1 fused decodes.</summary>

@@ -12,7 +12,8 @@ public sealed record RandomCase(string Program, string ModelJson, ulong Seed)
 
 /// <summary>
 /// Generators of small well-typed .tts strategies over one model: sampling, smc, search, best, vote, first, repeat
-/// of a helper strategy, plain strategy calls and forks of sibling samples, with random decoding and block options;
+/// of a helper strategy, plain strategy calls, calls of a strategy whose body holds a repeat or refine, and forks of
+/// sibling samples, with random decoding and block options;
 /// and of random tabular models (vocabulary of at most 5 tokens, order at most 2, at most 5 tokens per text).
 /// </summary>
 internal static class RandomPrograms
@@ -123,11 +124,35 @@ internal static class RandomPrograms
     private static Gen<string> Call =>
         Gen.Elements("    return helper(prompt + \"a\")\n", "    let h = helper(prompt)\n    return helper(h)\n");
 
+    /// <summary>
+    /// The body of <c>middle</c>, a strategy between main and helper whose body holds a repeat or a refine: inlined at
+    /// -O1, its sub-batch keeps the keying the executor gives a call's repeat member or refine round.
+    /// </summary>
+    private static Gen<string> Middle =>
+        Gen.OneOf(
+            from k in Gen.Choose(1, 3)
+            from selection in Selection("hs")
+            select $"    population hs = repeat({k}, helper(prompt))\n    return {selection}\n",
+            from rounds in Gen.Choose(1, 3)
+            from until in Gen.Elements("", ", until = ok(x)", ", until = len(x) >= 3")
+            from step in Gen.Elements("helper(prompt + x)", "helper(x + \"a\")")
+            select $"    refine x = helper(prompt) by {step} with rounds <= {rounds}{until}\n    return x\n");
+
+    /// <summary>Main calls <c>middle</c>: once, twice (the second on the first's output), or as a repeat's member.</summary>
+    private static Gen<string> CallMiddle =>
+        Gen.Elements(
+            "    return middle(prompt)\n",
+            "    let m = middle(prompt)\n    return middle(m + \"a\") + \" \" + m\n",
+            "    population ms = repeat(2, middle(prompt))\n    return sample(ms) + \" \" + vote(ms)\n");
+
     public static Gen<string> Program =>
         from helper in Sample("prompt")
-        from main in Gen.Frequency((3, Sample("prompt")), (3, Smc), (2, Search), (2, Repeat), (1, Call), (3, Fork), (1, AdaptiveVote))
+        from middle in Middle
+        from main in Gen.Frequency(
+            (3, Sample("prompt")), (3, Smc), (2, Search), (2, Repeat), (1, Call), (3, Fork), (1, AdaptiveVote), (2, CallMiddle))
         select "model policy: lm\nreward r: Score\nverifier ok\n\n"
                + "strategy helper(prompt: text) -> text {\n" + helper + "}\n\n"
+               + (main.Contains("middle(", StringComparison.Ordinal) ? "strategy middle(prompt: text) -> text {\n" + middle + "}\n\n" : "")
                + "strategy main(prompt: text = \"a\") -> text {\n" + main + "}\n";
 
     /// <summary>Tokens are single letters ("a" always, so the prompts tokenize); rows for "" and some contexts.</summary>

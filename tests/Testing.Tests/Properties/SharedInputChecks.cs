@@ -49,6 +49,11 @@ public sealed class SharedInputChecks
             return sample(ps)
         }
 
+        strategy first_in_a_call_on_a_drawn_argument(p: text = "") -> text {
+            population xs = sample policy(p, n: 1, max_tokens: 1)
+            return has_c(sample(xs))
+        }
+
         strategy first_over_repeat_of_drawn(p: text = "") -> text {
             population xs = sample policy(p, n: 1, max_tokens: 1)
             population runs = repeat(3, has_c(sample(xs)))
@@ -82,6 +87,7 @@ public sealed class SharedInputChecks
     [InlineData("first_from_drawn_prompt", "conditions draws that share a random input")]
     [InlineData("smc_from_drawn_prompt", "reweights particles that share a random input")]
     [InlineData("first_over_repeat_of_drawn", "conditions draws that share a random input")]
+    [InlineData("first_in_a_call_on_a_drawn_argument", "conditions draws that share a random input")]
     public void Conditioning_or_reweighting_draws_that_share_a_random_input_is_heuristic(string strategy, string reason)
     {
         var bound = TestModels.Compile(Program).Bound.FindStrategy(strategy)!;

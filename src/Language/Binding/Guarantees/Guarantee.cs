@@ -19,4 +19,10 @@ public enum Guarantee
 public sealed record GuaranteeInfo(Guarantee Level, string Target, string Reason, TextSpan ReasonSpan)
 {
     public string LevelName => Level.ToString().ToLowerInvariant();
+
+    /// <summary>
+    /// The claim is about the output given that it passed a condition (rejection sampling): true for one input, but over a
+    /// random input the passing outputs mix the per-input laws weighted by each input's chance of passing.
+    /// </summary>
+    public bool ConditionsOnPassing { get; init; }
 }

@@ -221,6 +221,11 @@ internal sealed class GuaranteeAnalysis : IBoundProgramAnalysis
         {
             case BoundSelection selection:
                 return SelectionLaw(selection);
+            case BoundStrategyCall call when _inferred.TryGetValue(call.Strategy, out var g) && g.ConditionsOnPassing && g.Level != Guarantee.Heuristic
+                                              && RandomInput(call.Arguments) is { } shared:
+                return new GuaranteeInfo(Guarantee.Heuristic, "none",
+                    $"{call.Strategy.Name}(...) conditions draws that share a random input (an argument that follows {shared.Target}) on passing: the passing outputs mix each argument's conditional law weighted by its chance of passing, not by its own law, so they follow no stated target",
+                    call.Span);
             case BoundStrategyCall call when _inferred.TryGetValue(call.Strategy, out var g):
                 return Cap(g with
                 {
@@ -321,7 +326,7 @@ internal sealed class GuaranteeAnalysis : IBoundProgramAnalysis
                     var fallback = selection.Otherwise is null ? "no output" : $"the fallback {_context.SourceOf(selection.Otherwise.Span)}";
                     var rejection = new GuaranteeInfo(Guarantee.Exact, $"{population.Target}, conditioned on {_context.SourceOf(selection.Key!.Span)}",
                         $"first({name}, where: ...) is rejection sampling: the first of i.i.d. draws that passes follows the target conditioned on passing (when none passes, {fallback})",
-                        selection.Span);
+                        selection.Span) { ConditionsOnPassing = true };
 
                     // A random condition or fallback makes the law a mixture the target does not name.
                     var random = new[] { selection.Key, selection.Otherwise }.OfType<BoundExpression>().Select(LawOf).OfType<GuaranteeInfo>().FirstOrDefault();
