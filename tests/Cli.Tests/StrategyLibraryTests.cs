@@ -18,7 +18,7 @@ namespace Tts.Cli.Tests;
 public sealed class StrategyLibraryTests
 {
     /// <summary>Strategies whose verdict carries a chi-square runtime check: one assertion each in the registry.</summary>
-    public const int StatisticalChecks = 18;
+    public const int StatisticalChecks = 19;
 
     private const int Runs = 3_000;
 
@@ -48,6 +48,12 @@ public sealed class StrategyLibraryTests
         // Particle Gibbs at its default n = 4 is past the oracle's enumeration (N ≤ 3): checked against its target.
         ["particle_gibbs"] = ("consistent", "chi-square against the target"),
         ["entropic_particle_filter"] = ("heuristic", "support check against the reachable values"),
+        // A condition can kill every particle of a run: "no output" is among the reachable values of the vote.
+        ["early_rejection"] = ("heuristic", "support check against the reachable values"),
+        ["step_vote"] = ("heuristic", "support check against the reachable values"),
+        ["more_confident"] = ("exact", "chi-square against the exact output law"),
+        ["confident_exit"] = ("heuristic", "not checked: the oracle has no law for `refine`"),
+        ["most_confident"] = ("heuristic", "not checked: the oracle has no law for `refine`"),
         // The abc texts hold no number: every answer is "", a point mass (tests/Runtime.Tests AdaptiveVoteTests votes on texts).
         ["adaptive_consistency"] = ("heuristic", "support check against a point mass"),
         ["full_vote"] = ("heuristic", "support check against a point mass"),

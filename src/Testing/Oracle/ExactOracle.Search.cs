@@ -154,6 +154,10 @@ public sealed partial class ExactOracle
                             {
                                 result.Add((state, mass, logWeight));
                             }
+                            else if (mass > 0.0)
+                            {
+                                _conditionKilled = true;
+                            }
 
                             break;
                         default:

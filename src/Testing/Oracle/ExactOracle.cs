@@ -29,6 +29,9 @@ public sealed partial class ExactOracle
     private readonly Dictionary<(string, string), object> _functionCache = new();
     private int _nextSource;
 
+    // Set when an enumerated smc path is dropped by a false condition (with positive probability).
+    private bool _conditionKilled;
+
     public ExactOracle(BoundProgram program, IReadOnlyDictionary<string, TabularModel> models, FunctionBindings? functions = null)
     {
         _program = program ?? throw new ArgumentNullException(nameof(program));
@@ -195,6 +198,21 @@ public sealed partial class ExactOracle
     /// left out (twists telescope away). γ(x) is the sum over paths reaching text x of p(path)·exp(Σ weights).
     /// </summary>
     private PopulationLaw Smc(BoundSmcStatement smc, Frame frame)
+    {
+        _conditionKilled = false;
+        var law = SmcLaw(smc, frame);
+        if (!_conditionKilled || law.Target is not { } target)
+        {
+            return law;
+        }
+
+        // A false condition kills a particle, and every particle of a run can die (the last step's condition kills
+        // after the last resampling): a selection over it may give no output, which its reachable values must hold.
+        var withNone = Distribution.FromMasses(target.Probabilities.Append(new KeyValuePair<Outcome, double>(Outcome.None, 1.0)));
+        return law with { Reachable = withNone };
+    }
+
+    private PopulationLaw SmcLaw(BoundSmcStatement smc, Frame frame)
     {
         var start = frame.Population(smc.Population);
         if (start.SpawnPrompts is { } prompts)

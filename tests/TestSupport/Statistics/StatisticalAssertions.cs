@@ -22,7 +22,7 @@ public static class StatisticalAssertions
     /// 18–27. Testing.Tests, Properties/ConsistencyProperties: <c>StatisticalCases</c> = 5 random consistent
     ///    programs, two assertions each (upper TV bound at N = 32 below the exact TV(1); chi-square within the tolerance).
     /// 28–44. Cli.Tests, StrategyLibraryTests: `tts test` on the strategy library, one chi-square check for
-    ///    each of <c>StrategyLibraryTests.StatisticalChecks</c> = 18 strategies (the 18th is counted as 57).
+    ///    each of <c>StrategyLibraryTests.StatisticalChecks</c> = 19 strategies (the 18th and 19th are counted as 57 and 58).
     /// 45. Serving.Tests, CompletionLawTests: completions sampled through `tts serve`'s HTTP API vs the exact text law
     ///    (chi-square).
     /// 46–47. Engines.Remote.Tests, LawThroughHttpTests: sampling and rejection on a model behind tts serve vs the
@@ -42,6 +42,8 @@ public static class StatisticalAssertions
     /// 56. Testing.Tests, Oracle/ParticleGibbsTests: particle Gibbs runs after three sweeps vs the oracle's exact law
     ///    (chi-square).
     /// 57. Cli.Tests, StrategyLibraryTests: the library's 18th checked strategy (particle_gibbs, against its target).
+    /// 58. Cli.Tests, StrategyLibraryTests: the library's 19th checked strategy (more_confident of confident_exit.tts,
+    ///    against its exact output law).
     /// </summary>
-    public const int Count = 57;
+    public const int Count = 58;
 }
