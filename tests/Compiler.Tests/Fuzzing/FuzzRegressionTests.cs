@@ -62,4 +62,26 @@ public sealed class FuzzRegressionTests
         Assert.False(compilation.HasErrors, string.Join("\n", compilation.Diagnostics));
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(30), $"took {stopwatch.Elapsed}");
     }
+    [Fact]
+    public void A_search_width_of_the_smallest_long_is_an_error_not_an_overflow_in_the_budget()
+    {
+        // Found by the 1,000,000-input run (seed 305003): the static budget multiplied by -2^63 and took Math.Abs of it.
+        const string program = """
+            model policy: lm
+            reward prm: Prob
+            strategy s(q: text) -> text
+            {
+                population xs = spawn(2, prompt: q)
+                search xs with method = beam, width = 4, expand = -9223372036854775807 - 1, steps <= 1 {
+                    extend xs by policy()
+                    score xs = prm
+                }
+                return best(xs, by: prm)
+            }
+            """;
+        var compilation = Compilation.Compile(SourceText.From(program, "min.tts"), OptimizationLevel.O1);
+
+        Assert.Contains(compilation.Diagnostics, d => d.Id == "TTS0119"); // the search's expand must be at least 1
+        Assert.All(compilation.Diagnostics, d => Assert.StartsWith("TTS", d.Id, StringComparison.Ordinal));
+    }
 }

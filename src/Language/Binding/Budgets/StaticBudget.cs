@@ -70,17 +70,26 @@ public static class BudgetMath
             _ => new BoundBinary(left, op, right, TtsType.Int, null, default),
         };
 
-    /// <summary>Saturating arithmetic: a bound past the largest long is reported as that, never wrapped to a small number.</summary>
-    private static long SaturatingAdd(long a, long b) => a > 0 && b > long.MaxValue - a ? long.MaxValue : a + b;
+    /// <summary>
+    /// Saturating arithmetic: a bound past the long range is reported as its end, never wrapped. Coefficients can be
+    /// negative (a width written as a negative constant, which its own check rejects), down to long.MinValue, whose
+    /// absolute value does not exist: the product is taken checked and saturated by its sign.
+    /// </summary>
+    private static long SaturatingAdd(long a, long b) =>
+        a > 0 && b > long.MaxValue - a ? long.MaxValue
+        : a < 0 && b < long.MinValue - a ? long.MinValue
+        : a + b;
 
     private static long SaturatingMultiply(long a, long b)
     {
-        if (a == 0 || b == 0)
+        try
         {
-            return 0;
+            return checked(a * b);
         }
-
-        return Math.Abs(a) > long.MaxValue / Math.Abs(b) ? long.MaxValue : a * b;
+        catch (OverflowException)
+        {
+            return (a < 0) == (b < 0) ? long.MaxValue : long.MinValue;
+        }
     }
 
     /// <summary>
