@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Tts.Benchmarking.Engines;
+using Tts.Benchmarking.Headline;
 using Tts.Cli.Output;
 
 namespace Tts.Cli.Bench;
@@ -38,7 +39,7 @@ internal static class BenchEnginesCommand
             var started = DateTime.Now;
             var (stepRows, dslRows) = EngineComparison.Run(settings, error);
             Emit(output, EngineComparison.Markdown(stepRows, dslRows)
-                         + $"\n{Environment.ProcessorCount} cores, {settings.Threads} threads per engine, load average {LoadAverage()} at the end, {(DateTime.Now - started).TotalSeconds:F0} s.\n",
+                         + $"\n{Environment.ProcessorCount} cores, {settings.Threads} threads per engine, load average {HeadlineBenchmark.LoadAverage()} at the end, {(DateTime.Now - started).TotalSeconds:F0} s.\n",
                 claim);
 
             return TtsCommandLine.Success;
@@ -60,8 +61,6 @@ internal static class BenchEnginesCommand
             ? names
             : throw new CliException($"--models {text}: use shipped, llama-110m and/or tiny");
     }
-
-    internal static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
 
     /// <summary>Claims <c>--out</c> before any compute (never overwritten; see <see cref="ClaimedFile"/>).</summary>
     internal static ClaimedFile? ClaimOut(string? path) => path is null ? null : ClaimedFile.Claim(path, $"--out {path}");

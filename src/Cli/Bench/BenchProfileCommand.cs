@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Tts.Benchmarking.Headline;
 using Tts.Benchmarking.Profiling;
 
 namespace Tts.Cli.Bench;
@@ -43,7 +44,7 @@ internal static class BenchProfileCommand
             var profiles = DecodeStepProfiler.Run(settings, error);
             var table = DecodeStepProfiler.Markdown(profiles)
                         + $"\n{Environment.ProcessorCount} cores, {(settings.Threads == 0 ? "default" : settings.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture))} torch threads, "
-                        + $"{(settings.ThreadCpuTime ? "thread CPU time" : "wall time")}, {settings.Repetitions} interleaved rounds of {settings.Steps} steps, load average {BenchEnginesCommand.LoadAverage()} at the end, {(DateTime.Now - started).TotalSeconds:F0} s.\n";
+                        + $"{(settings.ThreadCpuTime ? "thread CPU time" : "wall time")}, {settings.Repetitions} interleaved rounds of {settings.Steps} steps, load average {HeadlineBenchmark.LoadAverage()} at the end, {(DateTime.Now - started).TotalSeconds:F0} s.\n";
             BenchEnginesCommand.Emit(output, table, claim);
 
             return TtsCommandLine.Success;

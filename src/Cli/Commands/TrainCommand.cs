@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Tts.Cli.Output;
+using Tts.Runtime.Execution;
 using Tts.Runtime.Models.Checkpoints;
 using Tts.Tasks;
 using Tts.Runtime.Models.Transformer;
@@ -132,7 +133,7 @@ internal static class TrainCommand
 
         // Weights, gradients and AdamW's two moments, float32 each: a lower bound that ignores activations.
         var trainingBytes = 16 * ArithmeticModels.PolicyParameterCount(hidden, layers, task);
-        var availableBytes = (double)GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        var availableBytes = (double)RunOptions.AvailableMemoryBytes;
         if (trainingBytes > availableBytes)
         {
             throw new CliException(string.Create(CultureInfo.InvariantCulture,

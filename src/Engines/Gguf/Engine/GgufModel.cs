@@ -4,6 +4,7 @@ using LLama.Common;
 using LLama.Exceptions;
 using LLama.Native;
 using Tts.Engines.Gguf.Format;
+using Tts.Runtime.Execution;
 using Tts.Runtime.Models;
 
 namespace Tts.Engines.Gguf.Engine;
@@ -86,7 +87,7 @@ public sealed class GgufModel : ILanguageModel
         }
 
         var bytesPerCell = KvBytesPerToken(file, architecture) * (options.FullPrecisionAttention ? 2 : 1);
-        var budget = options.MaxKvCacheBytes ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4;
+        var budget = options.MaxKvCacheBytes ?? RunOptions.AvailableMemoryBytes / 4;
         var contextTokens = options.ContextTokens
                             ?? (int)Math.Max(Math.Max(256, Math.Min(trainingContext, 65536)), Math.Min(Math.Min(65536L, (long)trainingContext * options.Sequences / 4), budget / Math.Max(1, bytesPerCell)));
         // A context's KV cache and its logits output buffer (one row of vocabulary floats per sequence).
