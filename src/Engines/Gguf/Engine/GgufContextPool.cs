@@ -119,10 +119,10 @@ internal sealed class GgufContextPool : IDisposable
         DecodeCalls++;
         if (result != DecodeResult.Ok)
         {
-            throw new ModelException(result == DecodeResult.NoKvSlot
-                ? $"{_sourceName}: the KV cache of {ContextTokens} tokens of a llama.cpp context is full while decoding {what}: "
-                  + "use a larger context (gguf:FILE?context=N) or fewer particles at once (tts eval --batch-particles)"
-                : $"{_sourceName}: llama.cpp failed to decode {what} ({result})" + (LlamaNativeLog.LastError() is { } error ? $": {error}" : ""));
+            throw result == DecodeResult.NoKvSlot
+                ? new ModelException($"{_sourceName}: the KV cache of {ContextTokens} tokens of a llama.cpp context is full while decoding {what}: "
+                                     + "use a larger context (gguf:FILE?context=N) or fewer particles at once (tts eval --batch-particles)")
+                : LlamaNativeLog.Failure($"{_sourceName}: llama.cpp failed to decode {what} ({result})");
         }
     }
 
@@ -181,8 +181,7 @@ internal sealed class GgufContextPool : IDisposable
         }
         catch (Exception exception) when (exception is not ModelException)
         {
-            throw new ModelException($"{_sourceName}: llama.cpp could not create a context ({exception.Message})"
-                                     + (LlamaNativeLog.LastError() is { } error ? $": {error}" : ""), exception);
+            throw LlamaNativeLog.Failure($"{_sourceName}: llama.cpp could not create a context ({exception.Message})", exception);
         }
 
         _contexts.Add(context);

@@ -73,14 +73,14 @@ public sealed class GgufModel : ILanguageModel
         ArgumentNullException.ThrowIfNull(path);
         options ??= new GgufOptions();
         var file = GgufFile.Read(path);
-        var architecture = file.String("general.architecture") ?? throw new ModelException($"{path}: no general.architecture in the GGUF metadata");
+        var architecture = file.RequiredString("general.architecture");
         if (!SupportedArchitectures.Contains(architecture))
         {
             throw new ModelException($"{path}: architecture '{architecture}' is not supported by the gguf engine (supported: {string.Join(", ", SupportedArchitectures)})");
         }
 
         var vocabulary = GgufVocabulary.Read(file);
-        var trainingContext = (int)(file.Integer($"{architecture}.context_length") ?? throw new ModelException($"{path}: no {architecture}.context_length in the GGUF metadata"));
+        var trainingContext = (int)file.RequiredInteger($"{architecture}.context_length");
         if (options.Sequences is < 1 or > MaxSequencesPerContext)
         {
             throw new ModelException($"{path}: sequences per context must be from 1 to {MaxSequencesPerContext} (llama.cpp's limit), got {options.Sequences}");
@@ -114,15 +114,7 @@ public sealed class GgufModel : ILanguageModel
             Threads = options.Threads ?? Environment.ProcessorCount,
             BatchThreads = options.Threads ?? Environment.ProcessorCount,
         };
-        LLamaWeights weights;
-        try
-        {
-            weights = LLamaWeights.LoadFromFile(parameters);
-        }
-        catch (LoadWeightsFailedException exception)
-        {
-            throw new ModelException($"{path}: llama.cpp could not load the model" + (LlamaNativeLog.LastError() is { } error ? $": {error}" : ""), exception);
-        }
+        var weights = LlamaNativeLog.LoadWeights(path, parameters);
 
         try
         {
@@ -136,7 +128,7 @@ public sealed class GgufModel : ILanguageModel
         catch (Exception exception) when (exception is not ModelException)
         {
             weights.Dispose();
-            throw new ModelException($"{path}: llama.cpp could not create a context ({exception.Message})" + (LlamaNativeLog.LastError() is { } error ? $": {error}" : ""), exception);
+            throw LlamaNativeLog.Failure($"{path}: llama.cpp could not create a context ({exception.Message})", exception);
         }
         catch
         {
@@ -187,7 +179,7 @@ public sealed class GgufModel : ILanguageModel
     /// <summary>KV bytes per cached token at llama.cpp's default f16 cache: layers × (key + value widths) × 2 bytes.</summary>
     private static long KvBytesPerToken(GgufFile file, string architecture)
     {
-        long Required(string key) => file.Integer($"{architecture}.{key}") ?? throw new ModelException($"{file.Path}: no {architecture}.{key} in the GGUF metadata");
+        long Required(string key) => file.RequiredInteger($"{architecture}.{key}");
         var layers = Required("block_count");
         var heads = Required("attention.head_count");
         var kvHeads = file.Integer($"{architecture}.attention.head_count_kv") ?? heads;

@@ -55,7 +55,7 @@ public sealed class GgufRewardModel : ITextScorer
         var scoreToken = file.Integer(LlamaGgufExporter.ScoreTokenKey)
                          ?? throw new ModelException($"{path}: not a reward model: no {LlamaGgufExporter.ScoreTokenKey} in the GGUF metadata (export a reward model directory with tts export gguf)");
         var vocabulary = GgufVocabulary.Read(file);
-        var trainingContext = (int)(file.Integer("llama.context_length") ?? throw new ModelException($"{path}: no llama.context_length in the GGUF metadata"));
+        var trainingContext = (int)file.RequiredInteger("llama.context_length");
         var batch = (uint)Math.Max(512, trainingContext);
         LlamaNativeLog.Install();
         var parameters = new ModelParams(path)
@@ -71,14 +71,7 @@ public sealed class GgufRewardModel : ITextScorer
             Threads = threads ?? Environment.ProcessorCount,
             BatchThreads = threads ?? Environment.ProcessorCount,
         };
-        try
-        {
-            return new GgufRewardModel(path, LLamaWeights.LoadFromFile(parameters), parameters, vocabulary, (int)scoreToken, trainingContext);
-        }
-        catch (LoadWeightsFailedException exception)
-        {
-            throw new ModelException($"{path}: llama.cpp could not load the model" + (LlamaNativeLog.LastError() is { } error ? $": {error}" : ""), exception);
-        }
+        return new GgufRewardModel(path, LlamaNativeLog.LoadWeights(path, parameters), parameters, vocabulary, (int)scoreToken, trainingContext);
     }
 
     /// <summary>One score in (0, 1) per text; an empty text is scored on EOS, as the TorchSharp reward model does.</summary>
@@ -111,7 +104,7 @@ public sealed class GgufRewardModel : ITextScorer
                 var result = executor.Infer().GetAwaiter().GetResult();
                 if (result != DecodeResult.Ok)
                 {
-                    throw new ModelException($"{SourceName}: llama.cpp failed to score {end - start} texts ({result})" + (LlamaNativeLog.LastError() is { } error ? $": {error}" : ""));
+                    throw LlamaNativeLog.Failure($"{SourceName}: llama.cpp failed to score {end - start} texts ({result})");
                 }
 
                 for (var i = start; i < end; i++)

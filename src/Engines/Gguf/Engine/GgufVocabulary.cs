@@ -18,7 +18,7 @@ internal sealed record GgufVocabulary(Vocabulary Vocabulary, bool[] Unused, int?
 
     public static GgufVocabulary Read(GgufFile file)
     {
-        var model = file.String("tokenizer.ggml.model") ?? throw new ModelException($"{file.Path}: no tokenizer.ggml.model in the GGUF metadata");
+        var model = file.RequiredString("tokenizer.ggml.model");
         if (!SupportedModels.Contains(model))
         {
             throw new ModelException($"{file.Path}: tokenizer '{model}' is not supported (supported: {string.Join(", ", SupportedModels)})");
@@ -36,7 +36,7 @@ internal sealed record GgufVocabulary(Vocabulary Vocabulary, bool[] Unused, int?
             texts[id] = type == ControlType || unused[id] ? token : model == "gpt2" ? ByteLevel(token) : SentencePiece(token);
         }
 
-        var eos = file.Integer("tokenizer.ggml.eos_token_id") ?? throw new ModelException($"{file.Path}: no tokenizer.ggml.eos_token_id in the GGUF metadata");
+        var eos = file.RequiredInteger("tokenizer.ggml.eos_token_id");
         if (eos < 0 || eos >= texts.Length)
         {
             throw new ModelException($"{file.Path}: eos token id {eos} is outside the {texts.Length} tokens");

@@ -1,3 +1,6 @@
+using LLama;
+using LLama.Common;
+using LLama.Exceptions;
 using LLama.Native;
 using Tts.Runtime.Models;
 
@@ -80,6 +83,26 @@ internal static class LlamaNativeLog
         lock (Gate)
         {
             return Errors.LastOrDefault();
+        }
+    }
+
+    /// <summary>A <see cref="ModelException"/> whose message ends with llama.cpp's last logged error, when it logged one.</summary>
+    public static ModelException Failure(string message, Exception? inner = null)
+    {
+        var text = message + (LastError() is { } error ? $": {error}" : "");
+        return inner is null ? new ModelException(text) : new ModelException(text, inner);
+    }
+
+    /// <summary>Loads a model's weights; a file llama.cpp refuses is a one-line <see cref="ModelException"/>.</summary>
+    public static LLamaWeights LoadWeights(string path, ModelParams parameters)
+    {
+        try
+        {
+            return LLamaWeights.LoadFromFile(parameters);
+        }
+        catch (LoadWeightsFailedException exception)
+        {
+            throw Failure($"{path}: llama.cpp could not load the model", exception);
         }
     }
 

@@ -122,9 +122,17 @@ public sealed class GgufFile
         _ => null,
     } : null;
 
+    /// <summary>A metadata string the reader cannot do without: missing is an error naming the file and the key.</summary>
+    public string RequiredString(string key) => String(key) ?? throw Missing(key);
+
+    /// <summary>A metadata integer the reader cannot do without: missing is an error naming the file and the key.</summary>
+    public long RequiredInteger(string key) => Integer(key) ?? throw Missing(key);
+
     public bool? Bool(string key) => Metadata.TryGetValue(key, out var value) && value is bool b ? b : null;
 
     public object[]? Array(string key) => Metadata.TryGetValue(key, out var value) ? value as object[] : null;
+
+    private ModelException Missing(string key) => new($"{Path}: no {key} in the GGUF metadata");
 
     private static ModelException Truncated(string path, long length, string detail) =>
         new($"{path}: truncated GGUF file ({length} bytes; {detail})");
