@@ -42,27 +42,19 @@ public sealed class ServerSamplingTests : IAsyncLifetime
         }
         """;
 
-    private readonly string _tokenizer = TestModels.WriteFile();
-    private readonly ILanguageModel _served = TestModels.Tabular();
-    private RunningServer? _server;
+    private TinyServer? _tiny;
 
-    public async Task InitializeAsync() =>
-        _server = await OpenAiServer.StartAsync(
-            new Dictionary<string, ILanguageModel> { ["tiny"] = _served }, new Dictionary<string, ServedReward>(), new ServerOptions());
+    public async Task InitializeAsync() => _tiny = await TinyServer.StartAsync();
 
     public async Task DisposeAsync()
     {
-        if (_server is not null)
+        if (_tiny is not null)
         {
-            await _server.DisposeAsync();
+            await _tiny.DisposeAsync();
         }
-
-        _served.Dispose();
-        File.Delete(_tokenizer);
     }
 
-    private RemoteLanguageModel Client(Uri server, string options = "") =>
-        RemoteLanguageModel.Open($"{server}v1?tokenizer={Uri.EscapeDataString(_tokenizer)}&sampling=server&concurrency=8{options}#tiny");
+    private RemoteLanguageModel Client(Uri server, string options = "") => _tiny!.Client(server, "&sampling=server" + options);
 
     [Theory]
     [InlineData("plain")]
@@ -70,7 +62,7 @@ public sealed class ServerSamplingTests : IAsyncLifetime
     [InlineData("smc_plain")]
     public void A_seeded_rerun_repeats_the_server_draws_and_another_seed_changes_them(string name)
     {
-        using var remote = Client(_server!.Uri);
+        using var remote = Client(_tiny!.Uri);
         var first = Run(name, remote, new RunOptions(Seed: 23, Runs: 4));
         var rerun = Run(name, remote, new RunOptions(Seed: 23, Runs: 4));
         var other = Run(name, remote, new RunOptions(Seed: 24, Runs: 4));
@@ -83,7 +75,7 @@ public sealed class ServerSamplingTests : IAsyncLifetime
     [Fact]
     public void Rows_of_one_context_share_one_request_with_n_choices()
     {
-        using var remote = Client(_server!.Uri);
+        using var remote = Client(_tiny!.Uri);
         Run("plain", remote, new RunOptions(Seed: 5, Runs: 3));
         Assert.Equal(3, remote.Client.Usage.Requests);
     }
@@ -91,7 +83,7 @@ public sealed class ServerSamplingTests : IAsyncLifetime
     [Fact]
     public void A_run_spends_the_tokens_the_server_reports_generating_a_race_s_cut_losers_included()
     {
-        using var remote = Client(_server!.Uri);
+        using var remote = Client(_tiny!.Uri);
         var strategy = Strategies.Compile("racing", Program);
         var results = strategy.Run(strategy.Arguments(), new ModelBindings().Bind("policy", remote), Strategies.Functions(), new RunOptions(Seed: 8, Runs: 5)).ToList();
         Assert.True(remote.Client.Usage.CompletionTokens > 0);
@@ -104,7 +96,7 @@ public sealed class ServerSamplingTests : IAsyncLifetime
     [Fact]
     public void A_token_budget_stops_a_run_whose_server_usage_overruns_it()
     {
-        using var remote = Client(_server!.Uri);
+        using var remote = Client(_tiny!.Uri);
         var error = Assert.Throws<RuntimeException>(() => Run("budgeted", remote, new RunOptions(Seed: 2, Runs: 1)));
         Assert.Matches(@"^run 0 spent \d+ tokens, over its budget tokens <= 6$", error.Message);
         Assert.Single(Run("budgeted", remote, new RunOptions(Seed: 2, Runs: 1), new Dictionary<string, object> { ["n"] = 1L }));
@@ -116,7 +108,7 @@ public sealed class ServerSamplingTests : IAsyncLifetime
         var options = new RunOptions(Seed: 3, Runs: 3);
         List<string> expected;
         long cleanRequests;
-        using (var direct = Client(_server!.Uri))
+        using (var direct = Client(_tiny!.Uri))
         {
             expected = Run("smc_plain", direct, options);
             cleanRequests = direct.Client.Usage.Requests;
@@ -131,7 +123,7 @@ public sealed class ServerSamplingTests : IAsyncLifetime
             8 => Fault.Delay,
             _ => Fault.None,
         };
-        await using var proxy = new FaultProxy(_server.Uri, FaultOf, delay: TimeSpan.FromSeconds(1.5));
+        await using var proxy = new FaultProxy(_tiny.Uri, FaultOf, delay: TimeSpan.FromSeconds(1.5));
         using var remote = Client(proxy.Uri, "&timeout=1&retries=8");
         var actual = Run("smc_plain", remote, options);
         Assert.Equal(expected, actual);
@@ -143,7 +135,7 @@ public sealed class ServerSamplingTests : IAsyncLifetime
     [Fact]
     public void Statements_that_need_full_distributions_are_refused_at_the_statement()
     {
-        using var remote = Client(_server!.Uri);
+        using var remote = Client(_tiny!.Uri);
         Assert.Equal(ModelCapabilities.SampledTokenLogProbs | ModelCapabilities.Seeds, remote.Capabilities);
         var smcMask = Assert.Throws<RuntimeException>(() => Strategies.Run("pf", remote, new RunOptions()));
         Assert.StartsWith("strategy 'pf': `extend` with `forbid` inside `smc` needs full next-token distributions", smcMask.Message, StringComparison.Ordinal);

@@ -12,27 +12,19 @@ namespace Tts.Engines.Remote.Tests;
 /// </summary>
 public sealed class ThroughServerTests : IAsyncLifetime
 {
-    private readonly string _tokenizer = TestModels.WriteFile();
-    private readonly TabularModelHolder _served = new();
-    private RunningServer? _server;
+    private TinyServer? _tiny;
 
-    public async Task InitializeAsync() =>
-        _server = await OpenAiServer.StartAsync(
-            new Dictionary<string, ILanguageModel> { ["tiny"] = _served.Model }, new Dictionary<string, ServedReward>(), new ServerOptions());
+    public async Task InitializeAsync() => _tiny = await TinyServer.StartAsync();
 
     public async Task DisposeAsync()
     {
-        if (_server is not null)
+        if (_tiny is not null)
         {
-            await _server.DisposeAsync();
+            await _tiny.DisposeAsync();
         }
-
-        _served.Model.Dispose();
-        File.Delete(_tokenizer);
     }
 
-    private RemoteLanguageModel Client(Uri server, string options = "") =>
-        RemoteLanguageModel.Open($"{server}v1?tokenizer={Uri.EscapeDataString(_tokenizer)}&concurrency=8{options}#tiny");
+    private RemoteLanguageModel Client(Uri server, string options = "") => _tiny!.Client(server, options);
 
     [Theory]
     [InlineData("plain")]
@@ -43,7 +35,7 @@ public sealed class ThroughServerTests : IAsyncLifetime
         using var local = TestModels.Tabular();
         var options = new RunOptions(Seed: 23, Runs: 4);
         var expected = Strategies.Run(strategy, local, options);
-        using var remote = Client(_server!.Uri);
+        using var remote = Client(_tiny!.Uri);
         var first = Strategies.Run(strategy, remote, options);
         var rerun = Strategies.Run(strategy, remote, options);
         Assert.Equal(Texts(expected), Texts(first));
@@ -57,7 +49,7 @@ public sealed class ThroughServerTests : IAsyncLifetime
         var options = new RunOptions(Seed: 3, Runs: 3);
         List<RunResult> expected;
         long cleanRequests;
-        using (var direct = Client(_server!.Uri))
+        using (var direct = Client(_tiny!.Uri))
         {
             expected = Strategies.Run("pf", direct, options);
             cleanRequests = direct.Client.Usage.Requests;
@@ -72,7 +64,7 @@ public sealed class ThroughServerTests : IAsyncLifetime
             8 => Fault.Delay,
             _ => Fault.None,
         };
-        await using var proxy = new FaultProxy(_server.Uri, FaultOf, delay: TimeSpan.FromSeconds(1.5));
+        await using var proxy = new FaultProxy(_tiny.Uri, FaultOf, delay: TimeSpan.FromSeconds(1.5));
         using var remote = Client(proxy.Uri, "&timeout=1&retries=8");
         var actual = Strategies.Run("pf", remote, options);
         Assert.Equal(Texts(expected), Texts(actual));
@@ -84,7 +76,7 @@ public sealed class ThroughServerTests : IAsyncLifetime
     [Fact]
     public async Task Cancellation_ends_a_run_within_a_step()
     {
-        await using var proxy = new FaultProxy(_server!.Uri, _ => Fault.Delay, delay: TimeSpan.FromSeconds(30));
+        await using var proxy = new FaultProxy(_tiny!.Uri, _ => Fault.Delay, delay: TimeSpan.FromSeconds(30));
         using var remote = Client(proxy.Uri);
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
         var watch = System.Diagnostics.Stopwatch.StartNew();
@@ -94,10 +86,4 @@ public sealed class ThroughServerTests : IAsyncLifetime
 
     private static List<string> Texts(IEnumerable<RunResult> results) =>
         results.Select(r => $"{r.Run}: " + (r.Output is object[] texts ? string.Join(" | ", texts) : r.Output?.ToString())).ToList();
-
-    /// <summary>The served copy of the test model (the server's own, apart from the in-process one compared against).</summary>
-    private sealed class TabularModelHolder
-    {
-        public ILanguageModel Model { get; } = TestModels.Tabular();
-    }
 }
