@@ -324,6 +324,29 @@ public sealed class TransformerDecodeTests
     }
 
     [Fact]
+    public void A_row_ended_at_max_position_embeddings_beside_a_live_row_keeps_the_live_row_exact()
+    {
+        // The ended row still runs through the step at position max_position_embeddings, one past the rotary table
+        // the network made at construction (min(max positions, 1024) rows): the table grows and the live row,
+        // three positions behind, stays equal to the full forward.
+        using var model = TinyTransformers.Create(seed: 5, config: TinyTransformers.Config(maxPositions: 8));
+        var longPrompt = model.Encode("abcde");
+        var shortPrompt = model.Encode("ab");
+        using var state = model.Start([longPrompt, shortPrompt], [0, 1]);
+        var live = new List<int>(shortPrompt);
+        for (var step = 0; step < 8 - longPrompt.Length; step++)
+        {
+            Append(state, 4, 6 + step);
+            live.Add(6 + step);
+        }
+
+        Assert.Equal(0.0, Rows(state)[0][0]); // row 0 is full: EOS is forced
+        Append(state, 0, 3);
+        live.Add(3);
+        AssertClose(FullForwardLogProbs(model, live)[^1], Rows(state)[1], "the live row");
+    }
+
+    [Fact]
     public void A_cache_above_the_limit_is_refused_before_allocation()
     {
         using var model = TinyTransformers.Create(options: new TransformerOptions { Device = DevicePreference.Cpu, MaxKvCacheBytes = 64 * 1024 });
