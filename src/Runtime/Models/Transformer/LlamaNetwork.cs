@@ -323,7 +323,7 @@ internal sealed class LlamaNetwork : IDisposable
     /// cos and sin of position × inverse frequency, <c>[..., head_dim]</c> (the half-width angles twice), computed in
     /// float64; the sine's first half negated, so that rotate-half is one <c>roll</c> (see <see cref="ApplyRotary"/>).
     /// </summary>
-    private (Tensor Cos, Tensor SignedSin) Rotary(Tensor positions)
+    internal (Tensor Cos, Tensor SignedSin) Rotary(Tensor positions)
     {
         var half = Config.HeadDim / 2;
         var angles = positions.to(ScalarType.Float64).unsqueeze(-1).mul(_inverseFrequencies);
@@ -338,7 +338,7 @@ internal sealed class LlamaNetwork : IDisposable
     /// a direct call, so its rows are the values a direct call gives; made at construction for the first 1024
     /// positions (at most 1 MiB for a head of 128), it grows by doubling if a step needs more.
     /// </summary>
-    private (Tensor Cos, Tensor SignedSin) RotaryAt(long[] positions)
+    internal (Tensor Cos, Tensor SignedSin) RotaryAt(long[] positions)
     {
         var highest = positions.Max();
         var positionTensor = torch.tensor(positions, device: Device);

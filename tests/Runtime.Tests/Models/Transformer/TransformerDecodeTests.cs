@@ -346,6 +346,27 @@ public sealed class TransformerDecodeTests
         AssertClose(FullForwardLogProbs(model, live)[^1], Rows(state)[1], "the live row");
     }
 
+    [Theory]
+    [MemberData(nameof(TinyTransformers.Variants), MemberType = typeof(TinyTransformers))]
+    public void The_rotary_table_gives_bit_for_bit_the_angles_computed_directly(string variant)
+    {
+        // Positions inside the table made at construction (min(max positions, 1024) = 128 rows here) and past it (the
+        // table grows): every looked-up cos and signed sin equals the direct computation exactly, not within a tolerance.
+        using var model = TinyTransformers.Variant(variant);
+        using var scope = torch.NewDisposeScope();
+        foreach (var positions in new[] { new long[] { 0 }, [5, 127, 3, 64], [300, 1, 129, 2047] })
+        {
+            var (cos, sin) = model.Network.RotaryAt(positions);
+            var (directCos, directSin) = model.Network.Rotary(torch.tensor(positions));
+            foreach (var (looked, direct, what) in new[] { (cos, directCos, "cos"), (sin, directSin, "sin") })
+            {
+                var rows = looked.squeeze(1).squeeze(1);
+                Assert.Equal(direct.shape, rows.shape);
+                Assert.True(rows.eq(direct).all().item<bool>(), $"{variant}: {what} at [{string.Join(", ", positions)}]");
+            }
+        }
+    }
+
     [Fact]
     public void A_cache_above_the_limit_is_refused_before_allocation()
     {
