@@ -31,7 +31,8 @@ public sealed record DecodeStepProfileSettings
 }
 
 /// <summary>One (model, N): the median step and the median time of each phase, in seconds, plus host bytes allocated per step.</summary>
-public sealed record DecodeStepProfile(string Model, int Rows, double StepSeconds, IReadOnlyList<KeyValuePair<string, double>> Phases, double HostBytesPerStep);
+/// <param name="TensorsPerStep">Tensor handles created per step (sampling and the network's step together): every op that returns a new tensor, views included; in-place ops that return their input are not counted.</param>
+public sealed record DecodeStepProfile(string Model, int Rows, double StepSeconds, IReadOnlyList<KeyValuePair<string, double>> Phases, double HostBytesPerStep, double TensorsPerStep);
 
 /// <summary>
 /// Where one decode step of the TorchSharp runtime spends its time, as the population decoder runs it: next-token
@@ -53,7 +54,7 @@ public static class DecodeStepProfiler
         var models = settings.Models.Select(name => (Name: name, Model: BenchModels.ByName(name))).ToList();
         try
         {
-            var samples = new Dictionary<(string, int), List<(double Step, Dictionary<string, double> Phases, long Bytes)>>();
+            var samples = new Dictionary<(string, int), List<(double Step, Dictionary<string, double> Phases, long Bytes, long Tensors)>>();
             for (var repetition = 0; repetition < settings.Repetitions; repetition++)
             {
                 foreach (var (name, model) in models)
@@ -86,7 +87,8 @@ public static class DecodeStepProfiler
                 pair.Key.Item2,
                 Timing.Median(pair.Value.Select(s => s.Step)),
                 phaseOrder.Select(phase => new KeyValuePair<string, double>(phase, Timing.Median(pair.Value.Select(s => s.Phases.GetValueOrDefault(phase))))).ToList(),
-                Timing.Median(pair.Value.Select(s => (double)s.Bytes)))).ToList();
+                Timing.Median(pair.Value.Select(s => (double)s.Bytes)),
+                Timing.Median(pair.Value.Select(s => (double)s.Tensors)))).ToList();
         }
         finally
         {
@@ -110,10 +112,12 @@ public static class DecodeStepProfiler
 
         text.AppendLine("| host bytes allocated per step (KB) | "
             + string.Join(" | ", profiles.Select(p => (p.HostBytesPerStep / 1024).ToString("F1", CultureInfo.InvariantCulture))) + " |");
+        text.AppendLine("| tensor handles created per step | "
+            + string.Join(" | ", profiles.Select(p => p.TensorsPerStep.ToString("F0", CultureInfo.InvariantCulture))) + " |");
         return text.ToString();
     }
 
-    private static List<(double Step, Dictionary<string, double> Phases, long Bytes)> Profile(TransformerModel model, int promptLength, int rows, int steps, int seed, bool threadCpuTime)
+    private static List<(double Step, Dictionary<string, double> Phases, long Bytes, long Tensors)> Profile(TransformerModel model, int promptLength, int rows, int steps, int seed, bool threadCpuTime)
     {
         var random = new Random(seed);
         var vocabulary = model.Vocabulary.Count;
@@ -121,7 +125,7 @@ public static class DecodeStepProfiler
         var prompt = Enumerable.Range(0, promptLength).Select(_ => (eos + 1 + random.Next(vocabulary - 1)) % vocabulary).ToArray();
         var options = new SamplingOptions(Temperature: 1.0);
         var profile = new StepProfile(threadCpuTime);
-        var results = new List<(double, Dictionary<string, double>, long)>();
+        var results = new List<(double, Dictionary<string, double>, long, long)>();
         using var rowKeys = torch.tensor(Enumerable.Range(0, rows).Select(r => (long)(uint)(seed * 7919 + r)).ToArray());
         using var state = model.Start([prompt], new int[rows]);
         model.Network.Profile = profile;
@@ -130,6 +134,7 @@ public static class DecodeStepProfiler
             for (var step = 0; step < steps + 2; step++)
             {
                 var bytes = GC.GetAllocatedBytesForCurrentThread();
+                var tensors = TensorsCreated();
                 var started = profile.Now();
                 profile.Start();
                 using (var scope = torch.NewDisposeScope())
@@ -155,7 +160,7 @@ public static class DecodeStepProfiler
                 var phases = profile.Take().ToDictionary(p => p.Key, p => p.Value);
                 if (step >= 2)
                 {
-                    results.Add((elapsed, phases, GC.GetAllocatedBytesForCurrentThread() - bytes));
+                    results.Add((elapsed, phases, GC.GetAllocatedBytesForCurrentThread() - bytes, TensorsCreated() - tensors));
                 }
             }
         }
@@ -166,4 +171,8 @@ public static class DecodeStepProfiler
 
         return results;
     }
+
+    /// <summary>Tensor handles created on this thread so far (TorchSharp's dispose-scope statistics).</summary>
+    private static long TensorsCreated() =>
+        DisposeScopeManager.Statistics.CreatedInScopeCount + DisposeScopeManager.Statistics.CreatedOutsideScopeCount;
 }

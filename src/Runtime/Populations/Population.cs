@@ -138,7 +138,9 @@ public sealed partial class Population : Execution.BatchValue, IDisposable
             Replace(ref _tokens, grown);
         }
 
-        _tokens[.., step] = tokens;
+        // select + copy_: one view and one in-place copy, where the indexer builds index objects and calls index_put_.
+        using var column = _tokens.select(1, step);
+        column.copy_(tokens);
     }
 
     /// <summary>

@@ -31,6 +31,7 @@ internal sealed class KvCache : IDisposable
     private readonly Tensor[] _prefixValues;
     private readonly Tensor?[] _suffixKeys;
     private readonly Tensor?[] _suffixValues;
+    private readonly (Tensor KeysT, Tensor Values)?[] _promptViews;
 
     public KvCache(TransformerConfig config, Device device, ScalarType dtype, long maxBytes, int[] promptLengths, int[] promptOfRow)
     {
@@ -45,6 +46,7 @@ internal sealed class KvCache : IDisposable
         _prefixValues = new Tensor[config.LayerCount];
         _suffixKeys = new Tensor?[config.LayerCount];
         _suffixValues = new Tensor?[config.LayerCount];
+        _promptViews = new (Tensor, Tensor)?[config.LayerCount * promptLengths.Length];
 
         // Check the prefix and the first suffix together before any of it is allocated, so that a population too
         // large is refused at start, before the prefill runs, rather than at its first decode step.
@@ -110,6 +112,24 @@ internal sealed class KvCache : IDisposable
 
     public Tensor PrefixValues(int layer) => _prefixValues[layer];
 
+    /// <summary>
+    /// One prompt's keys, transposed, <c>[kv_heads, head_dim, length]</c>, and values <c>[kv_heads, length, head_dim]</c>
+    /// in one layer: views of the prefix, made at the first call and kept (a decode step asks for them in every layer).
+    /// </summary>
+    public (Tensor KeysT, Tensor Values) PromptView(int layer, int prompt)
+    {
+        ref var view = ref _promptViews[layer * PromptLengths.Length + prompt];
+        if (view is null)
+        {
+            using var scope = torch.NewDisposeScope();
+            var length = PromptLengths[prompt];
+            view = (_prefixKeys[layer][prompt].narrow(1, 0, length).transpose(1, 2).DetachFromDisposeScope(),
+                _prefixValues[layer][prompt].narrow(1, 0, length).DetachFromDisposeScope());
+        }
+
+        return view.Value;
+    }
+
     /// <summary>One layer's suffix keys; only after <see cref="EnsureSuffixCapacity"/> has allocated them.</summary>
     public Tensor SuffixKeys(int layer) => _suffixKeys[layer] ?? throw SuffixNotAllocated();
 
@@ -119,6 +139,7 @@ internal sealed class KvCache : IDisposable
     /// <summary>Takes ownership of one layer's prompt keys and values <c>[prompts, kv_heads, longest_prompt, head_dim]</c>.</summary>
     public void SetPrefix(int layer, Tensor keys, Tensor values)
     {
+        DisposePromptViews();
         _prefixKeys[layer] = keys.contiguous().DetachFromDisposeScope();
         _prefixValues[layer] = values.contiguous().DetachFromDisposeScope();
     }
@@ -189,7 +210,18 @@ internal sealed class KvCache : IDisposable
             tensor?.Dispose();
         }
 
+        DisposePromptViews();
         DisposeGroups();
+    }
+
+    private void DisposePromptViews()
+    {
+        for (var i = 0; i < _promptViews.Length; i++)
+        {
+            _promptViews[i]?.KeysT.Dispose();
+            _promptViews[i]?.Values.Dispose();
+            _promptViews[i] = null;
+        }
     }
 
     private void CheckBudget(long prompts, long longestPrompt, long rows, long suffixCapacity)

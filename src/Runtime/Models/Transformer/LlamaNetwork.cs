@@ -17,6 +17,8 @@ internal sealed class LlamaNetwork : IDisposable
     // Scalars held as fields, alive as long as the network (see Sampling/Scalars.cs for why not plain doubles).
     private readonly Scalar _attentionScale;
     private readonly Scalar _rmsNormEps;
+    private readonly Lock _rotaryLock = new();
+    private Tensor _rotaryTable;
 
     public LlamaNetwork(LlamaWeights weights)
     {
@@ -27,6 +29,7 @@ internal sealed class LlamaNetwork : IDisposable
         _inverseFrequencies = torch.tensor(Config.InverseFrequencies(), ScalarType.Float64, Device).DetachFromDisposeScope();
         _attentionScale = (1.0 / Math.Sqrt(Config.HeadDim)).ToScalar();
         _rmsNormEps = Config.RmsNormEps.ToScalar();
+        _rotaryTable = RotaryTable(Math.Min(Config.MaxPositionEmbeddings, 1024)); // grows if a decode step needs more
     }
 
     public LlamaWeights Weights { get; }
@@ -141,9 +144,7 @@ internal sealed class LlamaNetwork : IDisposable
             positions[r] = cache.PromptLengths[cache.PromptOfRow[r]] + suffixLengths[r];
         }
 
-        var (cos, sin) = Rotary(torch.tensor(positions, device: Device)); // [rows, head_dim]
-        cos = cos.unsqueeze(1);
-        sin = sin.unsqueeze(1);
+        var (cos, sin) = RotaryAt(positions); // [rows, 1, 1, head_dim]
         var written = torch.tensor(Array.ConvertAll(suffixLengths, n => (long)n), device: Device);
         var writeIndex = written.view(rows, 1, 1, 1).expand(rows, kvHeads, 1, headDim);
         var span = suffixLengths.Max() + 1;
@@ -158,23 +159,23 @@ internal sealed class LlamaNetwork : IDisposable
             profile?.Mark("RMS norms");
             var qkv = Project(normed, layer.QueryKeyValue, layer.QueryKeyValueBias);
             profile?.Mark("matmul: q/k/v");
-            // Queries and keys lie side by side in qkv: one rotary over both heads at once.
-            var rotated = ApplyRotary(qkv.narrow(-1, 0, (heads + kvHeads) * headDim).view(rows, heads + kvHeads, headDim), cos, sin);
-            var query = rotated.narrow(1, 0, heads).contiguous().view(rows, kvHeads, group, headDim); // the layout the attention matmuls always had
-            var key = rotated.narrow(1, heads, kvHeads);
-            var value = qkv.narrow(-1, (heads + kvHeads) * headDim, kvHeads * headDim).view(rows, kvHeads, headDim);
+            // [rows, heads + 2·kv_heads, 1, head_dim]: queries, keys and values side by side, each head a one-position
+            // sequence, the layout the cache's scatter takes. One rotary over queries and keys at once.
+            var heads4 = qkv.view(rows, heads + 2 * kvHeads, 1, headDim);
+            var rotated = ApplyRotary(heads4.narrow(1, 0, heads + kvHeads), cos, sin);
+            var query = rotated.narrow(1, 0, heads).view(rows, kvHeads, group, headDim);
             profile?.Mark("rotary");
-            cache.SuffixKeys(l).scatter_(2, writeIndex, key.unsqueeze(2));
-            cache.SuffixValues(l).scatter_(2, writeIndex, value.unsqueeze(2));
+            cache.SuffixKeys(l).scatter_(2, writeIndex, rotated.narrow(1, heads, kvHeads));
+            cache.SuffixValues(l).scatter_(2, writeIndex, heads4.narrow(1, heads + kvHeads, kvHeads));
             profile?.Mark("KV write");
 
             var attended = Attend(query, cache, l, span, invisible); // [rows, kv_heads, group, head_dim]
             profile?.Mark("attention");
             var projected = Project(attended.reshape(rows, heads * headDim), layer.Output);
             profile?.Mark("matmul: attention output");
-            x = x + projected;
+            x = x.add_(projected); // x is this step's own tensor (the embedding rows, then sums)
             profile?.Mark("residual adds, SiLU·up");
-            x = x + Mlp(x, layer, profile);
+            x = x.add_(Mlp(x, layer, profile));
             profile?.Mark("residual adds, SiLU·up");
         }
 
@@ -194,10 +195,38 @@ internal sealed class LlamaNetwork : IDisposable
     }
 
     /// <summary>
-    /// Softmax attention of one query per row over [its prompt's prefix ; its suffix], computed per segment and
-    /// merged with the log-sum-exp rule, so the shared prefix is read once per prompt, never copied per row.
+    /// Softmax attention of one query per row over [its prompt's prefix ; its suffix], the shared prefix read once per
+    /// prompt, never copied per row. With one prompt (the common case: a population forked from one prefill) the two
+    /// segments' scores are joined and softmaxed once (<see cref="AttendOnePrompt"/>); with several, each prompt's
+    /// rows are attended per segment and merged with the log-sum-exp rule (<see cref="AttendPerSegment"/>).
     /// </summary>
-    private Tensor Attend(Tensor query, KvCache cache, int layer, long span, Tensor invisible)
+    private Tensor Attend(Tensor query, KvCache cache, int layer, long span, Tensor invisible) =>
+        cache.Groups.Count == 1 ? AttendOnePrompt(query, cache, layer, span, invisible) : AttendPerSegment(query, cache, layer, span, invisible);
+
+    /// <summary>
+    /// One prompt: scores against the prompt (one matmul, the rows folded into the query axis, so the prompt's keys
+    /// are read once) and against each row's suffix, joined along the key axis, one softmax, then the two weighted
+    /// sums of values added. About 20 tensor handles per layer where the per-segment merge takes about 45.
+    /// </summary>
+    private Tensor AttendOnePrompt(Tensor query, KvCache cache, int layer, long span, Tensor invisible)
+    {
+        var rows = query.shape[0];
+        var (kvHeads, group, headDim) = (Config.KeyValueHeadCount, GroupSize, Config.HeadDim);
+        var (promptKeysT, promptValues) = cache.PromptView(layer, cache.Groups[0].Prompt); // [kv_heads, head_dim, length], [kv_heads, length, head_dim]
+        var length = promptValues.shape[1];
+        var scaled = query.mul(_attentionScale); // [rows, kv_heads, group, head_dim]
+        var folded = scaled.permute(1, 0, 2, 3).reshape(kvHeads, rows * group, headDim);
+        var promptScores = folded.matmul(promptKeysT).view(kvHeads, rows, group, length).permute(1, 0, 2, 3);
+        var suffixScores = scaled.matmul(cache.SuffixKeys(layer).narrow(2, 0, span).transpose(2, 3))
+            .masked_fill_(invisible, Scalars.NegativeInfinity); // [rows, kv_heads, group, span]
+        var weights = torch.cat([promptScores, suffixScores], -1).softmax(-1); // [rows, kv_heads, group, length + span]
+        var promptWeights = weights.narrow(-1, 0, length).permute(1, 0, 2, 3).reshape(kvHeads, rows * group, length);
+        var fromPrompt = promptWeights.matmul(promptValues).view(kvHeads, rows, group, headDim).permute(1, 0, 2, 3);
+        return weights.narrow(-1, length, span).matmul(cache.SuffixValues(layer).narrow(2, 0, span)).add_(fromPrompt);
+    }
+
+    /// <summary>Several prompts: each segment attended on its own, merged by log-sum-exp.</summary>
+    private Tensor AttendPerSegment(Tensor query, KvCache cache, int layer, long span, Tensor invisible)
     {
         var rows = query.shape[0];
         var (kvHeads, group, headDim) = (Config.KeyValueHeadCount, GroupSize, Config.HeadDim);
@@ -209,23 +238,15 @@ internal sealed class LlamaNetwork : IDisposable
         var suffixSum = suffixWeights.sum(-1, keepdim: true);
         var suffixOut = suffixWeights.matmul(cache.SuffixValues(layer).narrow(2, 0, span));
 
-        Tensor prefixMax, prefixSum, prefixOut;
-        if (cache.Groups.Count == 1)
+        var prefixMax = torch.empty([rows, kvHeads, group, 1], DType, Device);
+        var prefixSum = torch.empty([rows, kvHeads, group, 1], DType, Device);
+        var prefixOut = torch.empty([rows, kvHeads, group, headDim], DType, Device);
+        foreach (var promptGroup in cache.Groups)
         {
-            (prefixMax, prefixSum, prefixOut) = AttendPrefix(query, cache, layer, cache.Groups[0]);
-        }
-        else
-        {
-            prefixMax = torch.empty([rows, kvHeads, group, 1], DType, Device);
-            prefixSum = torch.empty([rows, kvHeads, group, 1], DType, Device);
-            prefixOut = torch.empty([rows, kvHeads, group, headDim], DType, Device);
-            foreach (var promptGroup in cache.Groups)
-            {
-                var (max, sum, output) = AttendPrefix(query.index_select(0, promptGroup.RowIndices!), cache, layer, promptGroup);
-                prefixMax.index_copy_(0, promptGroup.RowIndices!, max);
-                prefixSum.index_copy_(0, promptGroup.RowIndices!, sum);
-                prefixOut.index_copy_(0, promptGroup.RowIndices!, output);
-            }
+            var (max, sum, output) = AttendPrefix(query.index_select(0, promptGroup.RowIndices!), cache, layer, promptGroup);
+            prefixMax.index_copy_(0, promptGroup.RowIndices!, max);
+            prefixSum.index_copy_(0, promptGroup.RowIndices!, sum);
+            prefixOut.index_copy_(0, promptGroup.RowIndices!, output);
         }
 
         var max2 = torch.maximum(prefixMax, suffixMax);
@@ -240,10 +261,9 @@ internal sealed class LlamaNetwork : IDisposable
     {
         var rows = query.shape[0];
         var (kvHeads, group, headDim) = (Config.KeyValueHeadCount, GroupSize, Config.HeadDim);
-        var keys = cache.PrefixKeys(layer)[promptGroup.Prompt].narrow(1, 0, promptGroup.Length); // [kv_heads, length, head_dim]
-        var values = cache.PrefixValues(layer)[promptGroup.Prompt].narrow(1, 0, promptGroup.Length);
+        var (keysT, values) = cache.PromptView(layer, promptGroup.Prompt);
         var folded = query.permute(1, 0, 2, 3).reshape(kvHeads, rows * group, headDim);
-        var scores = folded.matmul(keys.transpose(1, 2)).mul_(_attentionScale); // [kv_heads, rows·group, length]
+        var scores = folded.matmul(keysT).mul_(_attentionScale); // [kv_heads, rows·group, length]
         var max = scores.amax([-1], keepdim: true);
         var weights = scores.sub_(max).exp_();
         var sum = weights.sum(-1, keepdim: true);
@@ -303,13 +323,57 @@ internal sealed class LlamaNetwork : IDisposable
     /// cos and sin of position × inverse frequency, <c>[..., head_dim]</c> (the half-width angles twice), computed in
     /// float64; the sine's first half negated, so that rotate-half is one <c>roll</c> (see <see cref="ApplyRotary"/>).
     /// </summary>
-    private (Tensor Cos, Tensor SignedSin) Rotary(Tensor positions)
+    internal (Tensor Cos, Tensor SignedSin) Rotary(Tensor positions)
     {
         var half = Config.HeadDim / 2;
         var angles = positions.to(ScalarType.Float64).unsqueeze(-1).mul(_inverseFrequencies);
         var doubled = torch.cat([angles, angles], -1);
         var sin = doubled.sin().to(DType);
         return (doubled.cos().to(DType), torch.cat([sin.narrow(-1, 0, half).neg(), sin.narrow(-1, half, half)], -1));
+    }
+
+    /// <summary>
+    /// cos and signed sin at each row's position, <c>[rows, 1, 1, head_dim]</c>, looked up in a table of <see cref="Rotary"/>
+    /// over positions 0, 1, …: four ops a step instead of a dozen. The table is computed by the same elementwise ops as
+    /// a direct call, so its rows are the values a direct call gives; made at construction for the first 1024
+    /// positions (at most 1 MiB for a head of 128), it grows by doubling if a step needs more.
+    /// </summary>
+    internal (Tensor Cos, Tensor SignedSin) RotaryAt(long[] positions)
+    {
+        var highest = positions.Max();
+        var positionTensor = torch.tensor(positions, device: Device);
+        lock (_rotaryLock) // one network may serve several decode states on several threads
+        {
+            return RotaryRows(highest, positionTensor);
+        }
+    }
+
+    private (Tensor Cos, Tensor SignedSin) RotaryRows(long highest, Tensor positions)
+    {
+        if (highest >= _rotaryTable.shape[0])
+        {
+            var length = _rotaryTable.shape[0];
+            while (length <= highest)
+            {
+                length *= 2;
+            }
+
+            var grown = RotaryTable(length);
+            _rotaryTable.Dispose();
+            _rotaryTable = grown;
+        }
+
+        var rows = _rotaryTable.index_select(0, positions); // [rows, 2, 1, head_dim]
+        return (rows.narrow(1, 0, 1), rows.narrow(1, 1, 1));
+    }
+
+    /// <summary><see cref="Rotary"/> at positions 0 … <paramref name="length"/> − 1, <c>[length, 2 (cos, signed sin), 1, head_dim]</c>, owned by the caller.</summary>
+    private Tensor RotaryTable(long length)
+    {
+        using var noGrad = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        var (cos, signedSin) = Rotary(torch.arange(length, ScalarType.Int64, Device));
+        return torch.stack([cos, signedSin], 1).unsqueeze(2).DetachFromDisposeScope();
     }
 
     /// <summary>
@@ -322,6 +386,7 @@ internal sealed class LlamaNetwork : IDisposable
     public void Dispose()
     {
         _inverseFrequencies.Dispose();
+        _rotaryTable.Dispose();
         _attentionScale.Dispose();
         _rmsNormEps.Dispose();
         Weights.Dispose();

@@ -324,6 +324,50 @@ public sealed class TransformerDecodeTests
     }
 
     [Fact]
+    public void A_row_ended_at_max_position_embeddings_beside_a_live_row_keeps_the_live_row_exact()
+    {
+        // The ended row still runs through the step at position max_position_embeddings, one past the rotary table
+        // the network made at construction (min(max positions, 1024) rows): the table grows and the live row,
+        // three positions behind, stays equal to the full forward.
+        using var model = TinyTransformers.Create(seed: 5, config: TinyTransformers.Config(maxPositions: 8));
+        var longPrompt = model.Encode("abcde");
+        var shortPrompt = model.Encode("ab");
+        using var state = model.Start([longPrompt, shortPrompt], [0, 1]);
+        var live = new List<int>(shortPrompt);
+        for (var step = 0; step < 8 - longPrompt.Length; step++)
+        {
+            Append(state, 4, 6 + step);
+            live.Add(6 + step);
+        }
+
+        Assert.Equal(0.0, Rows(state)[0][0]); // row 0 is full: EOS is forced
+        Append(state, 0, 3);
+        live.Add(3);
+        AssertClose(FullForwardLogProbs(model, live)[^1], Rows(state)[1], "the live row");
+    }
+
+    [Theory]
+    [MemberData(nameof(TinyTransformers.Variants), MemberType = typeof(TinyTransformers))]
+    public void The_rotary_table_gives_bit_for_bit_the_angles_computed_directly(string variant)
+    {
+        // Positions inside the table made at construction (min(max positions, 1024) = 128 rows here) and past it (the
+        // table grows): every looked-up cos and signed sin equals the direct computation exactly, not within a tolerance.
+        using var model = TinyTransformers.Variant(variant);
+        using var scope = torch.NewDisposeScope();
+        foreach (var positions in new[] { new long[] { 0 }, [5, 127, 3, 64], [300, 1, 129, 2047] })
+        {
+            var (cos, sin) = model.Network.RotaryAt(positions);
+            var (directCos, directSin) = model.Network.Rotary(torch.tensor(positions));
+            foreach (var (looked, direct, what) in new[] { (cos, directCos, "cos"), (sin, directSin, "sin") })
+            {
+                var rows = looked.squeeze(1).squeeze(1);
+                Assert.Equal(direct.shape, rows.shape);
+                Assert.True(rows.eq(direct).all().item<bool>(), $"{variant}: {what} at [{string.Join(", ", positions)}]");
+            }
+        }
+    }
+
+    [Fact]
     public void A_cache_above_the_limit_is_refused_before_allocation()
     {
         using var model = TinyTransformers.Create(options: new TransformerOptions { Device = DevicePreference.Cpu, MaxKvCacheBytes = 64 * 1024 });
