@@ -48,6 +48,85 @@ public sealed class BadInputTests : IDisposable
         CliRunner.AssertOneLineError(result, "ran past its 1 s limit");
     }
 
+    /// <summary>
+    /// Issue 17: a --bind expression dividing by zero. A constant zero is TTS0121; a zero the text computes was an
+    /// unhandled DivideByZeroException (exit 134, a stack trace) from the bound verifier.
+    /// </summary>
+    [Theory]
+    [InlineData("valid=len(text) % 0 == 1", "TTS0121: this divides by the constant zero", 2)]
+    [InlineData("valid=len(text) % (len(text) - len(text)) == 1", " % 0: division by zero", 3)]
+    public void A_bind_dividing_by_zero_is_a_one_line_error(string bind, string message, int exitCode)
+    {
+        var result = CliRunner.Run("run", Example("rejection_sampling.tts"), "--strategy", "rejection_sampling", "--model", Abc,
+            "--bind", bind, "--set", "question=", "--set", "tries=1", "--seed", "1");
+
+        CliRunner.AssertOneLineError(result, message);
+        Assert.StartsWith("tts: error: --bind valid=...: ", result.Error, StringComparison.Ordinal);
+        Assert.Equal(exitCode, result.ExitCode);
+    }
+
+    /// <summary>
+    /// A constant argument inlined into a callee that overflows or takes a modulo by zero with it: constant folding at -O1
+    /// threw out of the compiler, so `tts check` of a valid program ended "tts: error: 9223372036854775807 * 4 overflows"
+    /// (exit 2). The program checks; running it is the run error.
+    /// </summary>
+    [Theory]
+    [InlineData("k * 4", "9223372036854775807", "9223372036854775807 * 4 overflows the int range")]
+    [InlineData("5 % k", "0", "5 % 0: division by zero")]
+    public void A_constant_argument_that_fails_in_the_callee_checks_and_fails_only_when_run(string body, string argument, string message)
+    {
+        var path = _folder.Write("inlined.tts", $$"""
+            model policy: lm
+
+            strategy f(k: int) -> int {
+                return {{body}}
+            }
+
+            strategy s() -> int {
+                return f({{argument}})
+            }
+            """);
+
+        var check = CliRunner.Run("check", path);
+        Assert.True(check.ExitCode == 0, check.Output + check.Error);
+
+        var run = CliRunner.Run("run", path, "--strategy", "s", "--model", Abc);
+        CliRunner.AssertOneLineError(run, message);
+        Assert.Equal(3, run.ExitCode);
+    }
+
+    /// <summary>Issue 17: <c>tts eval --problems -3</c>, on a generated task and on a JSONL one, is one line before any work.</summary>
+    [Fact]
+    public void Eval_refuses_a_negative_problem_count()
+    {
+        var task = _folder.Write("task.jsonl", "{\"prompt\": \"\", \"answer\": \"a\"}\n");
+        foreach (var taskName in new[] { "arithmetic", task })
+        {
+            var result = CliRunner.Run("eval", RepoPaths.Combine("examples", "eval", "single.tts"), "--task", taskName, "--model", Abc, "--problems", "-3", "--out", _folder.Combine("out"));
+            CliRunner.AssertOneLineError(result, "--problems must be at least 1, but it is -3");
+            Assert.False(Directory.Exists(_folder.Combine("out")), "a refused eval left its --out behind");
+        }
+    }
+
+    /// <summary>
+    /// Issue 17: deep `fork` nesting with <c>tts compile --emit ast</c> overflowed the stack. Past the nesting limit it is
+    /// a located TTS0007; below it the AST prints (with the binder's error: forks do not nest), never a crash.
+    /// </summary>
+    [Theory]
+    [InlineData(3000, "error TTS0007")]
+    [InlineData(40, "CompilationUnitSyntax")]
+    public void Compile_emit_ast_of_deeply_nested_forks_is_an_error_never_a_crash(int depth, string expected)
+    {
+        var path = _folder.Write($"forks{depth}.tts", "strategy s(p: text) -> text {\n" + string.Concat(Enumerable.Repeat("fork {\n", depth)) + "let x = p\n"
+                                                 + string.Concat(Enumerable.Repeat("}\n", depth)) + "return p\n}\n");
+
+        var result = CliRunner.Run("compile", path, "--emit", "ast");
+
+        Assert.True(result.ExitCode == 1, result.Output + result.Error);
+        Assert.DoesNotContain("   at ", result.Output + result.Error, StringComparison.Ordinal);
+        Assert.Contains(expected, result.Output + result.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Running_one_strategy_prints_only_its_own_warnings()
     {
