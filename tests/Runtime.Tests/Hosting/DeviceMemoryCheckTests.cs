@@ -68,6 +68,10 @@ public sealed class DeviceMemoryCheckTests
     }
 
     [Fact]
+    public void Options_with_the_same_values_stay_equal_with_the_default_device_query() =>
+        Assert.Equal(new RunOptions(Seed: 1, Runs: 2), new RunOptions(Seed: 1, Runs: 2));
+
+    [Fact]
     public void The_cuda_driver_query_answers_null_or_a_consistent_size()
     {
         // No NVIDIA driver on the CI machines: null, never an exception. With one, free <= total.
