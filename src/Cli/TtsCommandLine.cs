@@ -20,14 +20,16 @@ public static class TtsCommandLine
     /// <summary>Exit code of a run stopped because the reader of its output went away (as for a process killed by SIGPIPE).</summary>
     public const int OutputClosed = 141;
 
-    /// <param name="outputClosed">Cancelled when the reader of <paramref name="output"/> has gone: `tts run` then stops
-    /// computing and exits with <see cref="OutputClosed"/>, writing nothing more.</param>
+    /// <param name="outputClosed">Cancelled when the reader of <paramref name="output"/> has gone: every command then stops
+    /// (at its next write, or mid-compute where the compute takes <see cref="Output.ClosedOutputWriter.ClosedOf"/> its
+    /// output) and exits with <see cref="OutputClosed"/>, writing nothing more.</param>
     public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken outputClosed = default)
     {
+        output = outputClosed.CanBeCanceled ? new Output.ClosedOutputWriter(output, outputClosed) : output;
         var root = new RootCommand("tts: a language and compiler for inference-time strategies over language models")
         {
             CheckCommand.Create(output),
-            RunCommand.Create(output, error, outputClosed),
+            RunCommand.Create(output, error),
             CompileCommand.Create(output),
             FmtCommand.Create(output),
             TrainCommand.Create(output),
@@ -51,6 +53,11 @@ public static class TtsCommandLine
         try
         {
             return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (OperationCanceledException) when (outputClosed.IsCancellationRequested)
+        {
+            // The reader of the output has gone (`| head -1`): stop, quietly, as a process killed by SIGPIPE would.
+            return OutputClosed;
         }
         catch (Exception e) when (e is CliException or RuntimeException or ModelException or RemoteException or Tts.Semantics.EvaluationException or IOException or UnauthorizedAccessException)
         {

@@ -157,7 +157,7 @@ public static class Operators
                     BinaryOperator.Add => checked(l + r),
                     BinaryOperator.Subtract => checked(l - r),
                     BinaryOperator.Multiply => checked(l * r),
-                    BinaryOperator.Modulo => r == 0 ? throw new DivideByZeroException("modulo by zero") : r == -1 ? 0L : l % r,
+                    BinaryOperator.Modulo => r == 0 ? throw new EvaluationException($"{l} % 0: division by zero") : r == -1 ? 0L : l % r,
                     BinaryOperator.Less => l < r,
                     BinaryOperator.LessOrEqual => l <= r,
                     BinaryOperator.Greater => l > r,

@@ -13,39 +13,115 @@ public sealed class BadInputTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    [Fact]
-    public void An_invalid_pattern_in_a_file_is_TTS0146_at_the_pattern()
+    /// <summary>
+    /// Issue 17: bad <c>--bind</c> expressions, each one line with its code or cause and the exit code of its kind (2 for
+    /// what is refused before running, 3 for what fails while running): an invalid pattern (TTS0146), a catastrophically
+    /// backtracking one (its time limit), newline and braces that would declare more strategies, a negative reward under
+    /// `log` (it said only "the factor weight is NaN"), a division by the constant zero (TTS0121), and one by a zero the
+    /// text computes (an unhandled DivideByZeroException, exit 134, from the bound verifier).
+    /// </summary>
+    [Theory]
+    [InlineData("rejection_sampling", "valid=matches(text, \"(a\")", "TTS0146", 2)]
+    [InlineData("rejection_sampling", "valid=matches(\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!\" + text, \"^(a+)+$\")", "ran past its 1 s limit", 3)]
+    [InlineData("rejection_sampling", "valid=true\n}\nstrategy injected() -> int {\nreturn 1", "expected one expression over `text`", 2)]
+    [InlineData("rejection_sampling", "valid=len(text) % 0 == 1", "--bind valid=...: TTS0121: this divides by the constant zero", 2)]
+    [InlineData("rejection_sampling", "valid=len(text) % (len(text) - len(text)) == 1", "% 0: division by zero", 3)]
+    [InlineData("particle_filter", "prm=-1.0", "log(prm(...)) is undefined: reward 'prm' gave -1", 3)]
+    public void A_bad_bind_is_a_one_line_error(string strategy, string bind, string message, int exitCode)
     {
-        var file = _folder.Write("regex.tts", """
+        var result = CliRunner.Run("run", Example(strategy + ".tts"), "--strategy", strategy, "--model", Abc, "--bind", bind, "--set", "question=a");
+
+        CliRunner.AssertOneLineError(result, message);
+        Assert.Equal(exitCode, result.ExitCode);
+    }
+
+    /// <summary>
+    /// Issue 17: `tts check` reports, located and coded, an invalid pattern in a file (TTS0146 at the pattern), a constant
+    /// int overflow (TTS0147; it wrapped around), and a static spend past the int range (TTS0134; it was printed as the
+    /// largest int, a bound it does not meet).
+    /// </summary>
+    [Theory]
+    [InlineData("return first(xs, where: matches(xs, \"(a\"), otherwise: \"\")", "(4,41): error TTS0146: \"(a\" is not a valid regular expression")]
+    [InlineData("let big = 9223372036854775807 + 1\n    return p", "error TTS0147")]
+    [InlineData("population ys = sample policy(p, n: 4611686018427387904, max_tokens: 4)\n    return sample(ys)",
+        "error TTS0134: strategy 'r' can spend tokens <= more than 9223372036854775807 (past the int range), more than its budget tokens <= 100")]
+    public void Check_reports_a_located_coded_error(string statement, string expected)
+    {
+        var file = _folder.Write("bad.tts", $$"""
             model policy: lm
-            strategy r(p: text = "") -> text {
+            strategy r(p: text = "") -> text budget tokens <= 100 {
                 population xs = sample policy(p, n: 2, max_tokens: 4)
-                return first(xs, where: matches(xs, "(a"), otherwise: "")
+                {{statement}}
             }
             """);
 
         var result = CliRunner.Run("check", file);
 
-        Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("regex.tts(4,41): error TTS0146: \"(a\" is not a valid regular expression", result.Output + result.Error, StringComparison.Ordinal);
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(result.OutputLines, l => l.Contains(expected, StringComparison.Ordinal));
+        Assert.StartsWith(file + "(", line, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void An_invalid_pattern_in_bind_is_a_coded_error()
+    /// <summary>
+    /// A constant argument inlined into a callee that overflows or takes a modulo by zero with it: constant folding at -O1
+    /// threw out of the compiler, so `tts check` of a valid program ended "tts: error: 9223372036854775807 * 4 overflows"
+    /// (exit 2). The program checks; running it is the run error.
+    /// </summary>
+    [Theory]
+    [InlineData("k * 4", "9223372036854775807", "9223372036854775807 * 4 overflows the int range")]
+    [InlineData("5 % k", "0", "5 % 0: division by zero")]
+    public void A_constant_argument_that_fails_in_the_callee_checks_and_fails_only_when_run(string body, string argument, string message)
     {
-        var result = CliRunner.Run("run", Example("rejection_sampling.tts"), "--strategy", "rejection_sampling", "--model", Abc,
-            "--bind", "valid=matches(text, \"(a\")", "--set", "question=a");
+        var path = _folder.Write("inlined.tts", $$"""
+            model policy: lm
 
-        CliRunner.AssertOneLineError(result, "TTS0146");
+            strategy f(k: int) -> int {
+                return {{body}}
+            }
+
+            strategy s() -> int {
+                return f({{argument}})
+            }
+            """);
+
+        var check = CliRunner.Run("check", path);
+        Assert.True(check.ExitCode == 0, check.Output + check.Error);
+
+        var run = CliRunner.Run("run", path, "--strategy", "s", "--model", Abc);
+        CliRunner.AssertOneLineError(run, message);
+        Assert.Equal(3, run.ExitCode);
     }
 
+    /// <summary>Issue 17: <c>tts eval --problems -3</c>, on a generated task and on a JSONL one, is one line before any work.</summary>
     [Fact]
-    public void A_backtracking_pattern_stops_at_its_time_limit_with_an_error()
+    public void Eval_refuses_a_negative_problem_count()
     {
-        var result = CliRunner.Run("run", Example("rejection_sampling.tts"), "--strategy", "rejection_sampling", "--model", Abc,
-            "--bind", "valid=matches(\"" + new string('a', 40) + "!\" + text, \"^(a+)+$\")", "--set", "question=a", "--set", "tries=1");
+        var task = _folder.Write("task.jsonl", "{\"prompt\": \"\", \"answer\": \"a\"}\n");
+        foreach (var taskName in new[] { "arithmetic", task })
+        {
+            var result = CliRunner.Run("eval", RepoPaths.Combine("examples", "eval", "single.tts"), "--task", taskName, "--model", Abc, "--problems", "-3", "--out", _folder.Combine("out"));
+            CliRunner.AssertOneLineError(result, "--problems must be at least 1, but it is -3");
+            Assert.False(Directory.Exists(_folder.Combine("out")), "a refused eval left its --out behind");
+        }
+    }
 
-        CliRunner.AssertOneLineError(result, "ran past its 1 s limit");
+    /// <summary>
+    /// Issue 17: deep `fork` nesting with <c>tts compile --emit ast</c> overflowed the stack. Past the nesting limit it is
+    /// a located TTS0007; below it the AST prints (with the binder's error: forks do not nest), never a crash.
+    /// </summary>
+    [Theory]
+    [InlineData(3000, "error TTS0007")]
+    [InlineData(40, "CompilationUnitSyntax")]
+    public void Compile_emit_ast_of_deeply_nested_forks_is_an_error_never_a_crash(int depth, string expected)
+    {
+        var path = _folder.Write($"forks{depth}.tts", "strategy s(p: text) -> text {\n" + string.Concat(Enumerable.Repeat("fork {\n", depth)) + "let x = p\n"
+                                                 + string.Concat(Enumerable.Repeat("}\n", depth)) + "return p\n}\n");
+
+        var result = CliRunner.Run("compile", path, "--emit", "ast");
+
+        Assert.True(result.ExitCode == 1, result.Output + result.Error);
+        Assert.DoesNotContain("   at ", result.Output + result.Error, StringComparison.Ordinal);
+        Assert.Contains(expected, result.Output + result.Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -73,25 +149,6 @@ public sealed class BadInputTests : IDisposable
         var noisy = CliRunner.Run("run", file, "--strategy", "noisy", "--model", Abc, "--set", "q=a");
         Assert.True(noisy.ExitCode == 0, noisy.Error);
         Assert.Contains("warning TTS0200: population 'unused'", noisy.Error, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void A_negative_reward_under_log_names_the_reward_and_the_log()
-    {
-        // It used to say only "run 0, particle 0: the factor weight is NaN".
-        var result = CliRunner.Run("run", Example("particle_filter.tts"), "--strategy", "particle_filter", "--model", Abc,
-            "--bind", "prm=-1.0", "--set", "question=a");
-
-        CliRunner.AssertOneLineError(result, "log(prm(...)) is undefined: reward 'prm' gave -1");
-    }
-
-    [Fact]
-    public void A_bind_expression_cannot_declare_more_strategies()
-    {
-        var result = CliRunner.Run("run", Example("rejection_sampling.tts"), "--strategy", "rejection_sampling", "--model", Abc,
-            "--bind", "valid=true\n}\nstrategy injected() -> int {\nreturn 1", "--set", "question=a");
-
-        CliRunner.AssertOneLineError(result, "expected one expression over `text`");
     }
 
     [Fact]
@@ -155,42 +212,6 @@ public sealed class BadInputTests : IDisposable
 
         CliRunner.AssertOneLineError(result, "run 0: its budget on tokens is -512 (the budget clause evaluated with the run's arguments); a budget must be at least 0");
         Assert.DoesNotContain("spent", result.Error, StringComparison.Ordinal);
-    }
-
-    /// <summary>Issue 17: a static spend past the int range was printed as the largest int, a bound it does not meet.</summary>
-    [Fact]
-    public void A_static_spend_past_the_int_range_is_not_printed_as_the_largest_int()
-    {
-        var file = _folder.Write("spend.tts", """
-            model policy: lm
-            strategy s(prompt: text = "") -> text
-                budget tokens <= 100
-            {
-                population xs = sample policy(prompt, n: 4611686018427387904, max_tokens: 4)
-                return sample(xs)
-            }
-            """);
-
-        var result = CliRunner.Run("check", file);
-
-        Assert.Equal(1, result.ExitCode);
-        Assert.Contains("error TTS0134: strategy 's' can spend tokens <= more than 9223372036854775807 (past the int range), more than its budget tokens <= 100", result.Output + result.Error, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Constant_int_overflow_is_TTS0147()
-    {
-        var file = _folder.Write("overflow.tts", """
-            model policy: lm
-            strategy s(p: text = "") -> int {
-                return 9223372036854775807 + 1
-            }
-            """);
-
-        var result = CliRunner.Run("check", file);
-
-        Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("error TTS0147", result.Output + result.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -27,6 +27,18 @@ public sealed class MemoryLimitTests
     }
 
     [Fact]
+    public void Test_takes_the_memory_limit_and_refuses_runs_that_exceed_it_before_any_compute()
+    {
+        // best_of_n at n = 16 on abc: 16 particles of ~1.1 KiB in one run, above 4 KiB.
+        var result = CliRunner.Run("test", BestOfN, "--model", Abc, "--set", "n=16", "--runs", "2000", "--memory-limit", "4KiB");
+        Assert.True(result.ExitCode == 3, result.Output + result.Error);
+        Assert.Contains("strategy best_of_n: not checked: the run failed: strategy 'best_of_n': one run holds 16 particles", result.Output, StringComparison.Ordinal);
+        Assert.Contains("(--memory-limit", result.Output, StringComparison.Ordinal);
+
+        CliRunner.AssertOneLineError(CliRunner.Run("test", BestOfN, "--model", Abc, "--memory-limit", "lots"), "--memory-limit must be a size");
+    }
+
+    [Fact]
     [Trait("Category", TestCategories.Slow)]
     public void The_shipped_transformer_at_240000_particles_is_refused_with_its_kv_cache_named()
     {

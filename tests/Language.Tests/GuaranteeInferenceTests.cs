@@ -485,6 +485,34 @@ public sealed class GuaranteeInferenceTests
                 return first(runs, where: valid(runs), otherwise: "")
             }
             """, Guarantee.Heuristic, "share a random input" },
+        { "a strategy that samples repeats of a rejection sampler, called with a random argument, is heuristic", """
+            strategy one(q: text) -> text {
+                population xs = sample policy(q)
+                return first(xs, where: valid(xs))
+            }
+            strategy pick(q: text) -> text {
+                population runs = repeat(3, one(q))
+                return sample(runs)
+            }
+            strategy s(q: text) -> text {
+                population xs = sample policy(q, max_tokens: 2)
+                return pick(sample(xs))
+            }
+            """, Guarantee.Heuristic, "share a random input" },
+        { "a strategy that samples from a rejection sampler's output, called with a random argument, is heuristic", """
+            strategy one(q: text) -> text {
+                population xs = sample policy(q)
+                return first(xs, where: valid(xs))
+            }
+            strategy more(q: text) -> text {
+                population ys = sample policy(one(q), max_tokens: 2)
+                return sample(ys)
+            }
+            strategy s(q: text) -> text {
+                population xs = sample policy(q, max_tokens: 2)
+                return more(sample(xs))
+            }
+            """, Guarantee.Heuristic, "share a random input" },
         { "rejection sampling over repeated runs is exact", """
             strategy one(q: text) -> text {
                 population xs = sample policy(q)

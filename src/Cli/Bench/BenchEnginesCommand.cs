@@ -37,7 +37,7 @@ internal static class BenchEnginesCommand
             };
             using var claim = ClaimOut(result.GetValue(outFile));
             var started = DateTime.Now;
-            var (stepRows, dslRows) = EngineComparison.Run(settings, error);
+            var (stepRows, dslRows) = EngineComparison.Run(settings, ClosedOutputWriter.StoppingProgress(error, output));
             Emit(output, EngineComparison.Markdown(stepRows, dslRows)
                          + $"\n{Environment.ProcessorCount} cores, {settings.Threads} threads per engine, load average {HeadlineBenchmark.LoadAverage()} at the end, {(DateTime.Now - started).TotalSeconds:F0} s.\n",
                 claim);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Tts.Benchmarking.Headline;
 using Tts.Benchmarking.Profiling;
+using Tts.Cli.Output;
 
 namespace Tts.Cli.Bench;
 
@@ -41,7 +42,7 @@ internal static class BenchProfileCommand
             };
             using var claim = BenchEnginesCommand.ClaimOut(result.GetValue(outFile));
             var started = DateTime.Now;
-            var profiles = DecodeStepProfiler.Run(settings, error);
+            var profiles = DecodeStepProfiler.Run(settings, ClosedOutputWriter.StoppingProgress(error, output));
             var table = DecodeStepProfiler.Markdown(profiles)
                         + $"\n{Environment.ProcessorCount} cores, {(settings.Threads == 0 ? "default" : settings.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture))} torch threads, "
                         + $"{(settings.ThreadCpuTime ? "thread CPU time" : "wall time")}, {settings.Repetitions} interleaved rounds of {settings.Steps} steps, load average {HeadlineBenchmark.LoadAverage()} at the end, {(DateTime.Now - started).TotalSeconds:F0} s.\n";

@@ -205,7 +205,19 @@ internal static class FunctionSpec
             throw new CliException($"--bind {function.Name}=...: only built-in functions of `text` may be used here, not {unsupported.GetType().Name.Replace("Bound", "").ToLowerInvariant()}");
         }
 
-        return text => Evaluate(body, text);
+        return text =>
+        {
+            try
+            {
+                return Evaluate(body, text);
+            }
+            catch (EvaluationException e)
+            {
+                // What the text makes of the expression (a modulo by zero, an overflow, a pattern past its time limit): a
+                // run error naming the binding, never an exception out of the verifier.
+                throw new Runtime.Execution.RuntimeException($"--bind {function.Name}=...: {e.Message}");
+            }
+        };
     }
 
     private static object Evaluate(BoundExpression expression, string text) => expression switch

@@ -47,9 +47,13 @@ internal sealed class StrategyOptions
         SettingSpec.Parse(result.GetValue(Sets) ?? []),
         result.GetValue(Seed),
         result.GetValue(Device) switch { "cpu" => DevicePreference.Cpu, "cuda" => DevicePreference.Cuda, _ => DevicePreference.Auto },
+        ReadMemoryLimit(result));
+
+    /// <summary>The <c>--memory-limit</c> in bytes, or null when not given.</summary>
+    public long? ReadMemoryLimit(ParseResult result) =>
         result.GetValue(MemoryLimit) is { } limit
             ? Runtime.Execution.MemorySize.Parse(limit) ?? throw new CliException($"--memory-limit must be a size such as 8GB or 512MiB, but it is '{limit}'")
-            : null);
+            : null;
 
     private static Option<string> CreateDevice()
     {

@@ -54,7 +54,7 @@ internal static class BenchCommand
             }
 
             using var claim = result.GetValue(json) is { } destination ? ClaimedFile.Claim(destination, $"--json {destination}") : null;
-            var report = HeadlineBenchmark.Run(settings, error);
+            var report = HeadlineBenchmark.Run(settings, ClosedOutputWriter.StoppingProgress(error, output));
             var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
             if (!console.Profile.Capabilities.Interactive)
             {

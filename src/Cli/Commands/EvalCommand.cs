@@ -176,7 +176,7 @@ internal static class EvalCommand
             console.Profile.Width = 120; // redirected output (a file, CI): wide enough for the table on one line per row
         }
 
-        using var session = EvalSession.Open(task, strategies, request.Settings, modelSpecs, prmDirectory);
+        using var session = EvalSession.Open(task, strategies, request.Settings, modelSpecs, prmDirectory, ClosedOutputWriter.ClosedOf(output));
         CheckBeforeRunning(strategies, task, session.Models, modelSpecs, request);
         var results = new List<EvalResult>();
         if (console.Profile.Capabilities.Interactive)

@@ -19,7 +19,7 @@ namespace Tts.Cli.Commands;
 /// </summary>
 internal static class RunCommand
 {
-    public static Command Create(TextWriter output, TextWriter error, CancellationToken outputClosed = default)
+    public static Command Create(TextWriter output, TextWriter error)
     {
         var file = new Argument<string>("file") { Description = "The .tts file" };
         var strategy = new Option<string?>("--strategy") { Description = "The strategy to run (default: the file's only strategy)" };
@@ -47,12 +47,11 @@ internal static class RunCommand
                 result.GetValue(format)!,
                 result.GetValue(level) == "0" ? OptimizationLevel.O0 : OptimizationLevel.O1),
             output,
-            error,
-            outputClosed));
+            error));
         return command;
     }
 
-    private static int Run(RunRequest request, TextWriter output, TextWriter error, CancellationToken outputClosed)
+    private static int Run(RunRequest request, TextWriter output, TextWriter error)
     {
         if (request.Samples < 1)
         {
@@ -83,18 +82,10 @@ internal static class RunCommand
         var clock = Stopwatch.StartNew();
         long tokens = 0;
         var options = new RunOptions(request.Settings.Seed, request.Samples) { MemoryLimitBytes = request.Settings.MemoryLimit };
-        try
+        foreach (var result in strategy.Run(arguments, bindings.Models, bindings.Functions, options, ClosedOutputWriter.ClosedOf(output)))
         {
-            foreach (var result in strategy.Run(arguments, bindings.Models, bindings.Functions, options, outputClosed))
-            {
-                Write(output, result, request);
-                tokens += result.Spent.Tokens;
-            }
-        }
-        catch (OperationCanceledException) when (outputClosed.IsCancellationRequested)
-        {
-            // The reader of the output has gone (`| head -1`): stop computing, quietly.
-            return TtsCommandLine.OutputClosed;
+            Write(output, result, request);
+            tokens += result.Spent.Tokens;
         }
 
         if (request.Format == "text")

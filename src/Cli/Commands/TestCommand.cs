@@ -13,7 +13,7 @@ namespace Tts.Cli.Commands;
 
 /// <summary>
 /// <c>tts test FILE.tts [--strategy NAME] --model NAME=tabular:PATH ... [--runs K] [--set P=V] [--bind F=EXPR]
-/// [--claim exact|consistent|heuristic] [--alpha A] [--seed S]</c>: checks each strategy's claim (its inferred guarantee, or
+/// [--claim exact|consistent|heuristic] [--alpha A] [--seed S] [--memory-limit SIZE]</c>: checks each strategy's claim (its inferred guarantee, or
 /// the one given by --claim) against the exact oracle on small tabular models, and the runtime's outputs against the
 /// oracle's law. Exit 0 when every claim is consistent with the evidence, 1 when one is refuted.
 /// </summary>
@@ -32,6 +32,7 @@ internal static class TestCommand
         var binds = shared.Binds;
         var runs = new Option<int>("--runs") { Description = "Independent runs of the executor compared with the oracle", DefaultValueFactory = _ => 20_000 };
         var seed = shared.Seed;
+        var memoryLimit = shared.MemoryLimit;
         var alpha = new Option<double>("--alpha") { Description = "False-failure rate of the whole command, split over the strategies tested", DefaultValueFactory = _ => 1e-6 };
         var deviation = new Option<double?>("--smallest-deviation") { Description = "Refuse to run unless the runs catch every deviation of this total variation, in any direction, with power 1 - 1e-3" };
         var tolerance = new Option<double>("--tolerance") { Description = "Chi distance sqrt(sum (q-p)^2/p) from the target a consistent strategy may keep at its particle count (at least 2 x its TV; 0.2 admits a relative error of 20% RMS per outcome)", DefaultValueFactory = _ => 0.2 };
@@ -40,7 +41,7 @@ internal static class TestCommand
 
         var command = new Command("test", "Check strategies against their guarantees with the exact oracle on small tabular models")
         {
-            file, strategy, models, sets, binds, runs, seed, alpha, deviation, tolerance, claim,
+            file, strategy, models, sets, binds, runs, seed, alpha, deviation, tolerance, claim, memoryLimit,
         };
         command.SetAction(result => Test(
             result.GetValue(file)!,
@@ -54,7 +55,9 @@ internal static class TestCommand
                 result.GetValue(alpha),
                 SmallestDeviation: result.GetValue(deviation),
                 Claim: result.GetValue(claim) switch { "exact" => Guarantee.Exact, "consistent" => Guarantee.Consistent, "heuristic" => Guarantee.Heuristic, _ => null },
-                Tolerance: result.GetValue(tolerance)),
+                Tolerance: result.GetValue(tolerance),
+                MemoryLimit: shared.ReadMemoryLimit(result),
+                Cancellation: ClosedOutputWriter.ClosedOf(output)),
             output,
             error));
         return command;

@@ -4,6 +4,7 @@ using System.Globalization;
 using Spectre.Console;
 using Tts.Cli.Binding;
 using Tts.Cli.Eval;
+using Tts.Cli.Output;
 using Tts.Cli.Tune;
 using Tts.Runtime.Execution;
 using Tts.Runtime.Models;
@@ -118,7 +119,7 @@ internal static class TuneCommand
         var modelSpecs = EvalCommand.ModelSpecs(request.Settings.Models, generated);
         var prmDirectory = request.RewardModel ?? (generated is null ? null : GeneratedEvalTask.DefaultRewardModel(generated));
         var clock = Stopwatch.StartNew();
-        using var session = EvalSession.Open(splits, sampler is null || strategies.Contains(sampler) ? strategies : [.. strategies, sampler], request.Settings, modelSpecs, prmDirectory);
+        using var session = EvalSession.Open(splits, sampler is null || strategies.Contains(sampler) ? strategies : [.. strategies, sampler], request.Settings, modelSpecs, prmDirectory, ClosedOutputWriter.ClosedOf(output));
         var seconds = new Dictionary<TuneCandidate, double>(ReferenceEqualityComparer.Instance);
         IReadOnlyList<ProblemOutcome> Evaluate(TuneCandidate candidate, int first, int count)
         {

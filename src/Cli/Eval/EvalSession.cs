@@ -18,13 +18,15 @@ internal sealed class EvalSession : IDisposable
 {
     private readonly List<IDisposable> _loaded;
     private readonly Dictionary<EvalStrategy, FunctionBindings> _functions;
+    private readonly CancellationToken _cancellation;
 
-    private EvalSession(IEvalTask task, ModelBindings models, Dictionary<EvalStrategy, FunctionBindings> functions, List<IDisposable> loaded)
+    private EvalSession(IEvalTask task, ModelBindings models, Dictionary<EvalStrategy, FunctionBindings> functions, List<IDisposable> loaded, CancellationToken cancellation)
     {
         Task = task;
         Models = models;
         _functions = functions;
         _loaded = loaded;
+        _cancellation = cancellation;
     }
 
     public IEvalTask Task { get; }
@@ -34,9 +36,12 @@ internal sealed class EvalSession : IDisposable
     /// <summary>
     /// Loads the models of <paramref name="modelSpecs"/> and, when a strategy declares a reward not bound by
     /// <c>--bind</c>, the reward model; binds every strategy's functions; fails (one line) when anything is unbound.
+    /// Every run stops with <see cref="OperationCanceledException"/> once <paramref name="cancellation"/> is cancelled
+    /// (the reader of the command's output has gone: <see cref="Output.ClosedOutputWriter.ClosedOf"/>).
     /// </summary>
     public static EvalSession Open(
-        IEvalTask task, IReadOnlyList<EvalStrategy> strategies, StrategySettings settings, IReadOnlyList<ModelSpec> modelSpecs, string? prmDirectory)
+        IEvalTask task, IReadOnlyList<EvalStrategy> strategies, StrategySettings settings, IReadOnlyList<ModelSpec> modelSpecs, string? prmDirectory,
+        CancellationToken cancellation)
     {
         var prompts = task.Problems.Select(p => p.Prompt).ToList();
         var context = new RewardModelContext(settings.Device, run => prompts[run], settings.MemoryLimit);
@@ -74,7 +79,7 @@ internal sealed class EvalSession : IDisposable
                 functions[strategy] = bound;
             }
 
-            return new EvalSession(task, models, functions, loaded);
+            return new EvalSession(task, models, functions, loaded, cancellation);
         }
         catch
         {
@@ -107,7 +112,7 @@ internal sealed class EvalSession : IDisposable
             Progress = progress,
         };
         var outcomes = new ProblemOutcome[count];
-        foreach (var result in strategy.Strategy.Run(arguments, Models, _functions[strategy], runOptions))
+        foreach (var result in strategy.Strategy.Run(arguments, Models, _functions[strategy], runOptions, _cancellation))
         {
             var problem = Task.Problems[result.Run];
             var output = result.Output is { } value ? value as string ?? Constants.Format(value) : null;

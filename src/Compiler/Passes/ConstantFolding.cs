@@ -50,9 +50,10 @@ public sealed class ConstantFolding : IIrPass
             };
             return value is null ? instruction : new IrConstant(result, value);
         }
-        catch (ArithmeticException)
+        catch (Exception e) when (e is ArithmeticException or EvaluationException)
         {
-            // Leave it to run time, where the error is reported with the run's context.
+            // An overflow or a modulo by zero (a constant argument inlined into a callee): leave it to run time, where the
+            // error is reported with the run's context.
             return instruction;
         }
     }

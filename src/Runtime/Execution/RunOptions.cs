@@ -29,6 +29,14 @@ public sealed record RunOptions(ulong Seed = 0, int Runs = 1, int FirstRun = 0)
     /// </summary>
     public long? MemoryLimitBytes { get; init; }
 
+    /// <summary>
+    /// Free and total memory of a CUDA device by ordinal, for models whose particles live there
+    /// (<see cref="Models.ILanguageModel.CudaDevice"/>): their share is checked against the device's free memory (and
+    /// <see cref="MemoryLimitBytes"/>, when set) instead of the host's. Null from the query: not checked. Default: the
+    /// CUDA driver (<see cref="CudaMemory.Query"/>); tests give their own.
+    /// </summary>
+    public Func<int, DeviceMemoryInfo?> DeviceMemory { get; init; } = CudaMemory.Query;
+
     /// <summary>The memory .NET says this process may use (physical memory, or the container's limit).</summary>
     public static long AvailableMemoryBytes => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
 

@@ -182,11 +182,7 @@ public sealed partial class StrategyRuntime : IDisposable
         }
         catch (EvaluationException e)
         {
-            throw new RuntimeException(e.Message);
-        }
-        catch (DivideByZeroException)
-        {
-            throw new RuntimeException($"{Constants.Format(args[0])} {Operators.Text(op)} {Constants.Format(args[1])}: division by zero");
+            throw new RuntimeException(e.Message); // overflow, or a modulo by zero
         }
     });
 

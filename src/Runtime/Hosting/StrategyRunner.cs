@@ -1,4 +1,5 @@
 using Tts.Runtime.Execution;
+using Tts.Runtime.Models;
 using Tts.Runtime.Rewards;
 
 namespace Tts.Runtime.Hosting;
@@ -61,7 +62,8 @@ public static class StrategyRunner
 
     /// <summary>
     /// Runs per batch: as many as fit <c>ParticlesPerBatch</c> particles and, with <paramref name="models"/>, the memory
-    /// limit (<see cref="RunOptions.MemoryLimitBytes"/>) by <see cref="BytesPerParticle"/>; at least one.
+    /// limit (<see cref="RunOptions.MemoryLimitBytes"/>) by <see cref="BytesPerParticle"/>, in host memory and on each
+    /// CUDA device that holds a model's particles (its free memory); at least one.
     /// </summary>
     public static int RunsPerBatch(RunnableStrategy strategy, IReadOnlyDictionary<string, object> arguments, RunOptions options, ModelBindings? models = null)
     {
@@ -69,7 +71,14 @@ public static class StrategyRunner
         ArgumentNullException.ThrowIfNull(options);
         var particles = Math.Max(options.MinParticlesPerRun, strategy.ParticleCounts.PerRun(arguments));
         var byCount = options.ParticlesPerBatch / particles;
-        var byMemory = models is null ? long.MaxValue : MemoryLimit(options) / Math.Max(1, BytesPerParticle(strategy, models) * particles);
+        var byMemory = models is null
+            ? long.MaxValue
+            : Shares(strategy, models)
+                .Select(share => (share, limit: Limit(share.Device, options)))
+                .Where(s => s.limit is not null)
+                .Select(s => s.limit!.Value.Bytes / Math.Max(1, s.share.PerParticle * particles))
+                .DefaultIfEmpty(long.MaxValue)
+                .Min();
         return (int)Math.Clamp(Math.Min(byCount, byMemory), 1, Math.Max(1, options.Runs));
     }
 
@@ -78,14 +87,57 @@ public static class StrategyRunner
     {
         ArgumentNullException.ThrowIfNull(strategy);
         ArgumentNullException.ThrowIfNull(models);
-        return RuntimeBytesPerParticle + strategy.Requirements
-            .Where(r => r.Kind == BindingKind.Model && models.IsBound(r.Name))
-            .Sum(r => models.Resolve(r.Name).BytesPerParticle);
+        return RuntimeBytesPerParticle + UsedModels(strategy, models).Sum(m => m.Model.BytesPerParticle);
     }
 
-    private static long MemoryLimit(RunOptions options) => options.MemoryLimitBytes ?? RunOptions.AvailableMemoryBytes;
+    private static IEnumerable<(string Name, ILanguageModel Model)> UsedModels(RunnableStrategy strategy, ModelBindings models) =>
+        strategy.Requirements
+            .Where(r => r.Kind == BindingKind.Model && models.IsBound(r.Name))
+            .Select(r => (r.Name, models.Resolve(r.Name)));
 
-    /// <summary>Refuses, before anything is computed, a run whose particles alone need more than the memory limit.</summary>
+    /// <summary>
+    /// Where one particle's memory goes: host memory (<c>Device</c> null: the runtime's share and every model on the
+    /// host) and each CUDA device holding a model's particles, with the models that make up each share.
+    /// </summary>
+    private static List<(int? Device, long PerParticle, string Parts)> Shares(RunnableStrategy strategy, ModelBindings models)
+    {
+        var used = UsedModels(strategy, models).ToList();
+        static string Parts(IEnumerable<(string Name, ILanguageModel Model)> share) =>
+            string.Join(", ", share.Select(m => $"model '{m.Name}' {MemorySize.Format(m.Model.BytesPerParticle)}"));
+        var host = used.Where(m => m.Model.CudaDevice is null).ToList();
+        return used
+            .Where(m => m.Model.CudaDevice is not null)
+            .GroupBy(m => m.Model.CudaDevice!.Value)
+            .Select(device => ((int?)device.Key, device.Sum(m => m.Model.BytesPerParticle), Parts(device)))
+            .Prepend((null, RuntimeBytesPerParticle + host.Sum(m => m.Model.BytesPerParticle),
+                string.Join(", ", new[] { Parts(host), $"the runtime {MemorySize.Format(RuntimeBytesPerParticle)}" }.Where(p => p.Length > 0))))
+            .ToList();
+    }
+
+    /// <summary>
+    /// The limit of one memory and where it comes from: the host's is <see cref="RunOptions.MemoryLimitBytes"/> or the
+    /// memory available; a CUDA device's is its free memory, capped by <see cref="RunOptions.MemoryLimitBytes"/>; null
+    /// when the device cannot be asked (no driver) and no limit is set.
+    /// </summary>
+    private static (long Bytes, string Source)? Limit(int? device, RunOptions options)
+    {
+        if (device is not { } ordinal)
+        {
+            return options.MemoryLimitBytes is { } set
+                ? (set, "--memory-limit, or RunOptions.MemoryLimitBytes in code")
+                : (RunOptions.AvailableMemoryBytes, "the memory available to this process; set a limit with --memory-limit, or RunOptions.MemoryLimitBytes in code");
+        }
+
+        var free = options.DeviceMemory(ordinal);
+        if (free is { } info && (options.MemoryLimitBytes is not { } cap || info.FreeBytes <= cap))
+        {
+            return (info.FreeBytes, $"the free memory of CUDA device {ordinal}: {MemorySize.Format(info.FreeBytes)} of {MemorySize.Format(info.TotalBytes)}");
+        }
+
+        return options.MemoryLimitBytes is { } limit ? (limit, "--memory-limit, or RunOptions.MemoryLimitBytes in code") : null;
+    }
+
+    /// <summary>Refuses, before anything is computed, a run whose particles alone need more than a memory's limit.</summary>
     private static void CheckMemory(RunnableStrategy strategy, IReadOnlyDictionary<string, object> arguments, ModelBindings models, RunOptions options)
     {
         var particles = Math.Max(options.MinParticlesPerRun, strategy.ParticleCounts.PerRun(arguments));
@@ -94,26 +146,24 @@ public static class StrategyRunner
             return; // Refused by count where the population is made, with a message that names its n.
         }
 
-        var perParticle = BytesPerParticle(strategy, models);
-        var limit = MemoryLimit(options);
-        var needed = particles > long.MaxValue / perParticle ? long.MaxValue : particles * perParticle;
-        if (needed > limit)
+        foreach (var (device, perParticle, parts) in Shares(strategy, models))
         {
-            var source = options.MemoryLimitBytes is null
-                ? "the memory available to this process; set a limit with --memory-limit, or RunOptions.MemoryLimitBytes in code"
-                : "--memory-limit, or RunOptions.MemoryLimitBytes in code";
-            throw new RuntimeException(
-                $"strategy '{strategy.Name}': one run holds {particles} particles, which need about {MemorySize.Format(needed)} "
-                + $"({MemorySize.Format(perParticle)} each: {ModelShares(strategy, models)}), above the memory limit of {MemorySize.Format(limit)} ({source}); "
-                + $"at most {Math.Max(0, limit / perParticle)} particles fit: use fewer particles");
+            if (Limit(device, options) is not ({ } limit, { } source))
+            {
+                continue; // a device that cannot be asked, and no limit set
+            }
+
+            var needed = particles > long.MaxValue / perParticle ? long.MaxValue : particles * perParticle;
+            if (needed > limit)
+            {
+                var where = device is null ? "" : $" on CUDA device {device}";
+                throw new RuntimeException(
+                    $"strategy '{strategy.Name}': one run holds {particles} particles, which need about {MemorySize.Format(needed)}{where} "
+                    + $"({MemorySize.Format(perParticle)} each: {parts}), above the memory limit of {MemorySize.Format(limit)} ({source}); "
+                    + $"at most {Math.Max(0, limit / perParticle)} particles fit: use fewer particles");
+            }
         }
     }
-
-    private static string ModelShares(RunnableStrategy strategy, ModelBindings models) =>
-        string.Join(", ", strategy.Requirements
-            .Where(r => r.Kind == BindingKind.Model && models.IsBound(r.Name))
-            .Select(r => $"model '{r.Name}' {MemorySize.Format(models.Resolve(r.Name).BytesPerParticle)}")
-            .Append($"the runtime {MemorySize.Format(RuntimeBytesPerParticle)}"));
 
     private static void Check(RunnableStrategy strategy, IReadOnlyDictionary<string, object> arguments, ModelBindings models, FunctionBindings functions, RunOptions options)
     {

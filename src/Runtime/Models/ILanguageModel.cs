@@ -23,6 +23,12 @@ public interface ILanguageModel : IDisposable
     /// </summary>
     long BytesPerParticle => 32L * Vocabulary.Count;
 
+    /// <summary>
+    /// The CUDA device (its ordinal) whose memory holds this model's particles, or null when they are in host memory:
+    /// the runtime checks <see cref="BytesPerParticle"/> against that device's free memory instead of the host's.
+    /// </summary>
+    int? CudaDevice => null;
+
     /// <summary>Tokenizes a prompt; throws <see cref="ModelException"/> when the text cannot be tokenized.</summary>
     int[] Encode(string text);
 

@@ -8,7 +8,9 @@ namespace Tts.Testing.Checking;
 /// of missing a deviation of <see cref="SmallestDeviation"/> (total variation, in whichever direction is hardest to see),
 /// which, when given, the run count must be large enough to catch. <see cref="Claim"/> overrides the
 /// strategy's own guarantee (to ask whether a heuristic strategy is in fact exact); <see cref="Tolerance"/> is the
-/// χ distance √Σ(q − p)²/p (≥ 2·TV) from the target a consistent strategy may keep at its particle count.
+/// χ distance √Σ(q − p)²/p (≥ 2·TV) from the target a consistent strategy may keep at its particle count;
+/// <see cref="MemoryLimit"/> the most bytes the runs may take (null: the memory available), as <c>RunOptions.MemoryLimitBytes</c>;
+/// <see cref="Cancellation"/> stops the runs (<see cref="OperationCanceledException"/>).
 /// </summary>
 public sealed record CheckSettings(
     int Runs = 20_000,
@@ -17,4 +19,6 @@ public sealed record CheckSettings(
     double Beta = 1e-3,
     double? SmallestDeviation = null,
     Guarantee? Claim = null,
-    double Tolerance = 0.2);
+    double Tolerance = 0.2,
+    long? MemoryLimit = null,
+    CancellationToken Cancellation = default);

@@ -140,7 +140,7 @@ public static class StrategyChecker
     {
         ArgumentNullException.ThrowIfNull(settings);
         var counts = new Dictionary<Outcome, long>();
-        foreach (var result in strategy.Run(arguments, models, functions, new RunOptions(settings.Seed, settings.Runs)))
+        foreach (var result in strategy.Run(arguments, models, functions, new RunOptions(settings.Seed, settings.Runs) { MemoryLimitBytes = settings.MemoryLimit }, settings.Cancellation))
         {
             foreach (var outcome in outcomesOf(result.Output))
             {

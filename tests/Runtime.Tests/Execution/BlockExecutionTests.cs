@@ -224,22 +224,45 @@ public sealed class BlockExecutionTests
         Assert.ThrowsAny<OperationCanceledException>(() => Run(program, "s", new RunOptions(), cancellation: cancelled.Token));
     }
 
+    private const string SpeculativeProgram = """
+        model policy: lm
+        model draft: lm
+        strategy s() -> text {
+            population ps = speculative("", target: policy, draft: draft, k: 2, max_tokens: 4)
+            return sample(ps)
+        }
+        """;
+
     [Fact]
     public void Speculative_sampling_with_the_draft_equal_to_the_target_accepts_every_proposal_and_spends_both_models()
     {
-        const string program = """
-            model policy: lm
-            model draft: lm
-            strategy s() -> text {
-                population ps = speculative("", target: policy, draft: draft, k: 2, max_tokens: 4)
-                return sample(ps)
-            }
-            """;
-        var results = Run(program, "s", new RunOptions(6, Runs: 20));
+        var results = Run(SpeculativeProgram, "s", new RunOptions(6, Runs: 20));
         Assert.All(results, r => Assert.NotNull(r.Output));
 
         // Every token is counted twice (draft and target) and every step is two model calls after two prefills.
         Assert.All(results, r => Assert.Equal(0, r.Spent.Tokens % 2));
         Assert.All(results, r => Assert.Equal(2 + r.Spent.Tokens, r.Spent.ModelCalls));
+    }
+
+    /// <summary>
+    /// Issue 17: speculative sampling compared only the vocabularies' sizes, so a draft whose token ids mean other tokens
+    /// was accepted and its acceptance ratios p/q compared unrelated tokens. Now the tokens (and EOS) must be the same.
+    /// </summary>
+    [Theory]
+    [InlineData("""["b", "a", "<eos>"]""", """{"": [0.5, 0.5, 0], "a": [0, 0, 1], "b": [0, 0, 1]}""", "token 0 is \"b\" in 'draft' and \"a\" in 'policy'")]
+    [InlineData("""["a", "<eos>", "b"]""", """{"": [0.5, 0, 0.5], "a": [0, 1, 0], "b": [0, 1, 0]}""", "token 1 is \"<eos>\" in 'draft' and \"b\" in 'policy'")]
+    public void Speculative_refuses_a_draft_whose_tokens_differ_from_the_target(string draftTokens, string draftProbs, string named)
+    {
+        using var target = TabularModel.Parse("""
+            {"format": "tts-tabular-lm/1", "vocab": ["a", "b", "<eos>"], "eos": "<eos>", "order": 1, "max_tokens": 4,
+             "probs": {"": [0.5, 0.5, 0], "a": [0, 0, 1], "b": [0, 0, 1]}}
+            """, "target");
+        using var draft = TabularModel.Parse(
+            $$"""{"format": "tts-tabular-lm/1", "vocab": {{draftTokens}}, "eos": "<eos>", "order": 1, "max_tokens": 4, "probs": {{draftProbs}}}""", "draft");
+        var compiled = CompiledStrategy.Of(Compile(SpeculativeProgram), "s");
+
+        var error = Assert.Throws<RuntimeException>(() =>
+            compiled.Run(compiled.Arguments(), new ModelBindings().Bind("policy", target).Bind("draft", draft), new FunctionBindings(), new RunOptions(1, Runs: 2)).ToList());
+        Assert.Contains("speculative needs the draft and the target to share a vocabulary, but " + named, error.Message, StringComparison.Ordinal);
     }
 }

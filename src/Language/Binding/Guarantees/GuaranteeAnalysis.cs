@@ -269,8 +269,17 @@ internal sealed class GuaranteeAnalysis : IBoundProgramAnalysis
     private GuaranteeInfo? InputLaw(IEnumerable<BoundExpression> inputs) =>
         inputs.Select(LawOf).OfType<GuaranteeInfo>().Where(l => l.Level != Guarantee.Exact).OrderByDescending(l => l.Level).FirstOrDefault();
 
-    /// <summary>Caps a law by the laws of its inputs (see <see cref="InputLaw"/>).</summary>
-    private GuaranteeInfo Cap(GuaranteeInfo law, IEnumerable<BoundExpression> inputs) => CapBy(law, InputLaw(inputs));
+    /// <summary>
+    /// Caps a law by the laws of its inputs (see <see cref="InputLaw"/>); a law computed from an input that is conditioned
+    /// on passing (a rejection sampler's output) is conditioned on passing too: over a random argument, its outputs mix by
+    /// each argument's chance of passing.
+    /// </summary>
+    private GuaranteeInfo Cap(GuaranteeInfo law, IEnumerable<BoundExpression> inputs)
+    {
+        var laws = inputs.ToList();
+        var capped = CapBy(law, InputLaw(laws));
+        return capped.ConditionsOnPassing || !laws.Select(LawOf).Any(l => l is { ConditionsOnPassing: true }) ? capped : capped with { ConditionsOnPassing = true };
+    }
 
     private static GuaranteeInfo CapBy(GuaranteeInfo law, GuaranteeInfo? input)
     {
@@ -307,8 +316,9 @@ internal sealed class GuaranteeAnalysis : IBoundProgramAnalysis
             case SelectionKind.Sample:
                 return population.Level switch
                 {
+                    // A population of rejection samplers' outputs (repeat of a first-callee) stays conditioned on passing.
                     Guarantee.Exact => new GuaranteeInfo(Guarantee.Exact, population.Target,
-                        $"sample({name}) draws one particle uniformly from i.i.d. draws of the target", selection.Span),
+                        $"sample({name}) draws one particle uniformly from i.i.d. draws of the target", selection.Span) { ConditionsOnPassing = population.ConditionsOnPassing },
                     Guarantee.Consistent => new GuaranteeInfo(Guarantee.Consistent, population.Target,
                         $"sample({name}) draws a particle in proportion to its weight, and its law converges to the target as particles grow, because {population.Reason}", selection.Span),
                     _ => population,

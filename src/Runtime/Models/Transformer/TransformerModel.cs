@@ -42,6 +42,9 @@ public sealed class TransformerModel : ILanguageModel
 
     public Device Device => Network.Device;
 
+    /// <summary>On <c>--device cuda</c> the KV cache and activations live on the GPU (device index -1 is the current, 0).</summary>
+    public int? CudaDevice => Device.type == DeviceType.CUDA ? Math.Max(0, (int)Device.index) : null;
+
     /// <summary>The positions <see cref="BytesPerParticle"/> assumes a particle reaches: the context, at most 256.</summary>
     public int EstimatedPositions => Math.Min(Config.MaxPositionEmbeddings, 256);
 
