@@ -456,6 +456,8 @@ public sealed partial class ExactOracle
                 return CallFunction(call.Function, (string)Recurse(call.Argument));
             case BoundLogProb logProb:
                 return ParticleLogProb(logProb, population, state, Recurse);
+            case BoundStepLogProb stepLogProb when stepLogProb.PopulationSymbol == population:
+                return StepLogProb(stepLogProb, state);
             case BoundList list:
                 return list.Elements.Select(Recurse).ToArray();
             case { IsPerParticle: false }:
