@@ -128,7 +128,10 @@ public sealed class StepSpeculationTests
     {
         var judge = new FunctionBindings().BindReward("judge", DelegateReward.PerText(RewardKind.Score, t => t.EndsWith('b') ? 0.0 : 1.0));
         var options = new RunOptions(9, Runs: 20);
-        Assert.Equal(Run("judged", options, OptimizationLevel.O0, judge), Run("judged", options, OptimizationLevel.O1, judge));
+        var judged = new[] { OptimizationLevel.O0, OptimizationLevel.O1 }.Select(level => Run("judged", options, level, judge)).ToList();
+        Assert.Equal(judged[0].Select(Texts), judged[1].Select(Texts));
+        Assert.Equal(judged[0].Select(r => r.Spent), judged[1].Select(r => r.Spent));
+        Assert.Contains(judged[0], r => r.Spent.RedrawnTokens > 0);
         Assert.Equal(Run("exact", options, OptimizationLevel.O0, judge), Run("exact", options, OptimizationLevel.O1, judge));
     }
 
