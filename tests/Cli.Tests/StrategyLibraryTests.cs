@@ -55,8 +55,8 @@ public sealed class StrategyLibraryTests
         // Step speculation on abc (large) and abc_proposal (small): the likelihood-ratio judge is exact for the large model.
         ["step_speculation_exact"] = ("exact", "chi-square against the exact output law"),
         ["step_speculation"] = ("heuristic", "support check against a point mass"),
-        ["always_large"] = ("heuristic", "support check against a point mass"),
-        ["always_small"] = ("heuristic", "support check against a point mass"),
+        ["always_large"] = ("heuristic", "support check against the reachable values"),
+        ["always_small"] = ("heuristic", "support check against the reachable values"),
         ["confident_exit"] = ("heuristic", "not checked: the oracle has no law for `refine`"),
         ["most_confident"] = ("heuristic", "not checked: the oracle has no law for `refine`"),
         // The abc texts hold no number: every answer is "", a point mass (tests/Runtime.Tests AdaptiveVoteTests votes on texts).
