@@ -32,20 +32,11 @@ public sealed class StepSpeculationTests
             return ps
         }
 
-        strategy kept(n: int = 6) -> population {
+        strategy fixed(n: int = 6, redraw: bool = false) -> population {
             population ps = spawn(n, prompt: "")
             smc ps with steps <= 3 {
                 extend ps by small(max_tokens: 1)
-                reextend ps where false by large(max_tokens: 1)
-            }
-            return ps
-        }
-
-        strategy redrawn(n: int = 6) -> population {
-            population ps = spawn(n, prompt: "")
-            smc ps with steps <= 3 {
-                extend ps by small(max_tokens: 1)
-                reextend ps where true by large(max_tokens: 1)
+                reextend ps where redraw by large(max_tokens: 1)
             }
             return ps
         }
@@ -112,13 +103,13 @@ public sealed class StepSpeculationTests
 
         // Nothing rejected: no large-model token, and the particles are the small model's own, token for token.
         var none = new FunctionBindings().BindReward("judge", DelegateReward.PerText(RewardKind.Score, _ => 1.0));
-        var kept = Run("kept", options, level, none);
+        var kept = Run("fixed", options, level, none);
         Assert.All(kept, r => Assert.Equal(0, r.Spent.RedrawnTokens));
         Assert.Equal(Run("small_only", options, level, none).Select(Texts), kept.Select(Texts));
         Assert.Equal(Run("small_only", options, level, none).Select(r => r.Spent.Tokens), kept.Select(r => r.Spent.Tokens));
 
         // Everything rejected: every drafted step is redrawn, one large token each, so half of all tokens are the large model's.
-        var all = Run("redrawn", options, level, none);
+        var all = Run("fixed", options, level, none, new Dictionary<string, object> { ["redraw"] = true });
         Assert.All(all, r => Assert.Equal(r.Spent.Tokens, 2 * r.Spent.RedrawnTokens));
         Assert.All(all, r => Assert.True(r.Spent.RedrawnTokens > 0));
     }
