@@ -27,12 +27,14 @@ CONDITION  : 'condition';
 FORK       : 'fork';
 REFINE     : 'refine';
 RACE       : 'race';
+REEXTEND   : 'reextend';
 // Soft keywords: also usable as names (see the parser's `identifier` rule).
 BY         : 'by';
 WITH       : 'with';
 FIRST      : 'first';
 SCORE      : 'score';
 TWIST      : 'twist';
+WHERE      : 'where';
 
 // Punctuation and operators
 ARROW    : '->';

@@ -62,6 +62,7 @@ statement
     | SMC target=identifier loopOptions? block                                      # smcStatement
     | SEARCH target=identifier loopOptions? block                                   # searchStatement
     | EXTEND target=identifier BY model=identifier LPAREN argumentList? RPAREN      # extendStatement
+    | REEXTEND target=identifier WHERE condition=expression BY model=identifier LPAREN argumentList? RPAREN  # reextendStatement
     | FACTOR target=identifier PLUSEQ expression                                    # factorStatement
     | OBSERVE target=identifier COLON expression                                    # observeStatement
     | CONDITION target=identifier COLON expression                                  # conditionStatement
@@ -128,6 +129,7 @@ identifier
     | FIRST
     | SCORE
     | TWIST
+    | WHERE
     ;
 
 literal

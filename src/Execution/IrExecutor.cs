@@ -101,6 +101,12 @@ public sealed class IrExecutor
                 return ((Population[])env.Get(project.Tuple))[project.Index];
             case IrExtend extend:
                 return runtime.Extend(PopulationOf(env, extend.Population), Options(env, extend.Options), extend.Weighted, extend.Stream, _blockStep);
+            case IrReextend reextend:
+                return runtime.Reextend(PopulationOf(env, reextend.Population), reextend.Model, Options(env, reextend.Options),
+                    reextend.Condition is null ? null : Value(env, reextend.Condition), reextend.Acceptance is null ? null : Value(env, reextend.Acceptance),
+                    reextend.Exact, reextend.Stream, _blockStep);
+            case IrStepLogProb stepLogProb:
+                return runtime.StepLogProb(stepLogProb.Model, PopulationOf(env, stepLogProb.Population));
             case IrReweight reweight:
                 return runtime.Reweight(PopulationOf(env, reweight.Population), reweight.Kind, Value(env, reweight.Value));
             case IrTwist twist:

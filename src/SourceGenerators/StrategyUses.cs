@@ -38,6 +38,9 @@ internal static class StrategyUses
                     case BoundExtendStatement extend:
                         models.Add(extend.Model);
                         break;
+                    case BoundReextendStatement reextend:
+                        models.Add(reextend.Model);
+                        break;
                 }
 
                 foreach (var expression in BoundTreeWalker.Expressions(statement))

@@ -121,6 +121,8 @@ internal static class TtsDescriptors
 
     public static readonly DiagnosticDescriptor SmcOptionNeedsResampling = Create("TTS0148", "Option needs another resampling rule", DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor StepSpeculationMisplaced = Create("TTS0149", "Step speculation misplaced", DiagnosticSeverity.Error);
+
     public static readonly DiagnosticDescriptor UnusedPopulation = Create("TTS0200", "Unused population", DiagnosticSeverity.Warning);
 
     public static readonly DiagnosticDescriptor UnusedLocal = Create("TTS0201", "Unused value", DiagnosticSeverity.Warning);
@@ -190,6 +192,7 @@ internal static class TtsDescriptors
         InvalidPattern,
         IntegerOverflow,
         SmcOptionNeedsResampling,
+        StepSpeculationMisplaced,
         UnusedPopulation,
         UnusedLocal,
         ScoreWeightWithoutTemperature,

@@ -123,6 +123,7 @@ public sealed class CheckCommandTests : IDisposable
             ["entropic_particle_filter.tts"] = "heuristic",
             ["early_rejection.tts"] = "heuristic heuristic",
             ["confident_exit.tts"] = "exact heuristic heuristic",
+            ["step_speculation.tts"] = "heuristic exact heuristic heuristic",
         };
         var files = Directory.GetFiles(RepoPaths.Combine("examples", "strategies"), "*.tts").Select(Path.GetFileName).ToList();
         Assert.Equal(expected.Keys.OrderBy(k => k, StringComparer.Ordinal), files.OrderBy(f => f, StringComparer.Ordinal));

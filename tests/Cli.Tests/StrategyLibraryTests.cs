@@ -18,7 +18,7 @@ namespace Tts.Cli.Tests;
 public sealed class StrategyLibraryTests
 {
     /// <summary>Strategies whose verdict carries a chi-square runtime check: one assertion each in the registry.</summary>
-    public const int StatisticalChecks = 19;
+    public const int StatisticalChecks = 20;
 
     private const int Runs = 3_000;
 
@@ -52,6 +52,11 @@ public sealed class StrategyLibraryTests
         ["early_rejection"] = ("heuristic", "support check against the reachable values"),
         ["step_vote"] = ("heuristic", "support check against the reachable values"),
         ["more_confident"] = ("exact", "chi-square against the exact output law"),
+        // Step speculation on abc (large) and abc_proposal (small): the likelihood-ratio judge is exact for the large model.
+        ["step_speculation_exact"] = ("exact", "chi-square against the exact output law"),
+        ["step_speculation"] = ("heuristic", "support check against a point mass"),
+        ["always_large"] = ("heuristic", "support check against the reachable values"),
+        ["always_small"] = ("heuristic", "support check against the reachable values"),
         ["confident_exit"] = ("heuristic", "not checked: the oracle has no law for `refine`"),
         ["most_confident"] = ("heuristic", "not checked: the oracle has no law for `refine`"),
         // The abc texts hold no number: every answer is "", a point mass (tests/Runtime.Tests AdaptiveVoteTests votes on texts).
@@ -94,12 +99,12 @@ public sealed class StrategyLibraryTests
             "--alpha", (share * strategies.Count).ToString("R", CultureInfo.InvariantCulture),
             "--set", "question=", "--set", "prompt=", "--set", "previous=a", "--set", "yes=b", "--set", "verify=",
         };
-        foreach (var model in new[] { "policy", "target", "draft" }.Where(m => source.Contains($"model {m}: lm", StringComparison.Ordinal)))
+        foreach (var model in new[] { "policy", "target", "draft", "large" }.Where(m => source.Contains($"model {m}: lm", StringComparison.Ordinal)))
         {
             args.AddRange(["--model", $"{model}=tabular:{Abc}"]);
         }
 
-        foreach (var model in new[] { "proposal", "judge" }.Where(m => source.Contains($"model {m}: lm", StringComparison.Ordinal)))
+        foreach (var model in new[] { "proposal", "judge", "small" }.Where(m => source.Contains($"model {m}: lm", StringComparison.Ordinal)))
         {
             args.AddRange(["--model", $"{model}=tabular:{AbcProposal}"]);
         }

@@ -52,6 +52,46 @@ public sealed class GuaranteeInferenceTests
                 return sample(ps)
             }
             """, Guarantee.Heuristic, "with temper = 0.5 resamples from the weights raised to a power β ≤ 1" },
+        { "step speculation with the likelihood-ratio acceptance is exact for the redrawing model", """
+            strategy s(q: text, log_m: real = 1.0) -> text {
+                population ps = spawn(4, prompt: q)
+                smc ps with steps <= 8 {
+                    extend ps by draft(stop: "\n", max_tokens: 16)
+                    reextend ps where uniform(ps) >= exp(real(step_logp(policy, ps) - step_logp(draft, ps)) - log_m) by policy(stop: "\n", max_tokens: 16)
+                }
+                return sample(ps)
+            }
+            """, Guarantee.Exact, "continued by policy(stop: \"\\n\", max_tokens: 16) (drafted by draft, accepted with probability p_policy/(M·p_draft), M = exp(log_m)" },
+        { "step speculation judged by a reward is heuristic", """
+            strategy s(q: text) -> text {
+                population ps = spawn(4, prompt: q)
+                smc ps with steps <= 8 {
+                    extend ps by draft(stop: "\n", max_tokens: 16)
+                    reextend ps where real(prm(ps)) < 0.5 by policy(stop: "\n", max_tokens: 16)
+                }
+                return sample(ps)
+            }
+            """, Guarantee.Heuristic, "keeps a step of draft or redraws it from policy by the condition real(prm(ps)) < 0.5" },
+        { "the likelihood ratio under a temperature is not the sampled law: heuristic", """
+            strategy s(q: text) -> text {
+                population ps = spawn(4, prompt: q)
+                smc ps with steps <= 8 {
+                    extend ps by draft(stop: "\n", max_tokens: 16, temperature: 0.7)
+                    reextend ps where uniform(ps) >= exp(real(step_logp(policy, ps) - step_logp(draft, ps)) - 1.0) by policy(stop: "\n", max_tokens: 16)
+                }
+                return sample(ps)
+            }
+            """, Guarantee.Heuristic, "that is not the likelihood ratio" },
+        { "step speculation whose steps differ in length is heuristic", """
+            strategy s(q: text) -> text {
+                population ps = spawn(4, prompt: q)
+                smc ps with steps <= 8 {
+                    extend ps by draft(stop: "\n", max_tokens: 8)
+                    reextend ps where uniform(ps) >= exp(real(step_logp(policy, ps) - step_logp(draft, ps)) - 1.0) by policy(stop: "\n", max_tokens: 16)
+                }
+                return sample(ps)
+            }
+            """, Guarantee.Heuristic, "that is not the likelihood ratio" },
         { "deterministic return is a point mass", """
             strategy s(q: text) -> text {
                 return q + "!"

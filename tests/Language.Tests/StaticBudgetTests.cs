@@ -33,6 +33,16 @@ public sealed class StaticBudgetTests
                 return sample(ps)
             }
             """, "tokens <= 32 * n * steps, calls <= 32 * steps + 1, rewards <= n * steps" },
+        { "step speculation: both models' tokens, every step drafted and (worst case) redrawn; two prefills per redraw; two step scorings", """
+            strategy s(q: text, n: int = 8) -> text {
+                population ps = spawn(n, prompt: q)
+                smc ps with steps <= 10 {
+                    extend ps by draft(max_tokens: 8)
+                    reextend ps where uniform(ps) >= exp(real(step_logp(policy, ps) - step_logp(draft, ps)) - 1.0) by policy(max_tokens: 16)
+                }
+                return sample(ps)
+            }
+            """, "tokens <= 240 * n, calls <= 261, rewards <= 20 * n" },
         { "particle Gibbs: the smc block's cost once per sweep", """
             strategy s(q: text, n: int = 8, k: int = 4) -> text {
                 population ps = spawn(n, prompt: q)

@@ -314,7 +314,7 @@ internal static class EvalCommand
             var (low, high) = WilsonInterval.Of(correct, n);
             return new EvalResult(
                 strategy.Label, budget, n, correct, low, high, outcomes.Average(o => (double)o.Tokens), outcomes.Average(o => (double)o.RewardCalls),
-                clock.Elapsed.TotalSeconds, Fixed: !strategy.HasBudget);
+                clock.Elapsed.TotalSeconds, Fixed: !strategy.HasBudget, RedrawnTokensPerProblem: outcomes.Average(o => (double)o.RedrawnTokens));
         }
         catch (Exception exception) when (exception is RuntimeException or ModelException or Engines.Remote.RemoteException)
         {

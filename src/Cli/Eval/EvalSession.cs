@@ -118,7 +118,7 @@ internal sealed class EvalSession : IDisposable
             var output = result.Output is { } value ? value as string ?? Constants.Format(value) : null;
             var answer = output is null ? "" : Task.ExtractAnswer(output);
             var correct = output is not null && Task.IsCorrect(problem, output);
-            outcomes[result.Run - first] = new ProblemOutcome(result.Run, correct, answer, result.Spent.Tokens, result.Spent.RewardCalls);
+            outcomes[result.Run - first] = new ProblemOutcome(result.Run, correct, answer, result.Spent.Tokens, result.Spent.RewardCalls, result.Spent.RedrawnTokens);
         }
 
         return outcomes;

@@ -37,6 +37,12 @@ internal static class ResultsReport
         }
 
         console.Write(table);
+        foreach (var r in results.Where(r => !r.Failed && r.RedrawnTokensPerProblem > 0))
+        {
+            // Step speculation: how many of the tokens the redrawing (large) model decoded.
+            console.MarkupLine(Markup.Escape(FormattableString.Invariant(
+                $"{r.Strategy} at {r.Budget}: {r.RedrawnTokensPerProblem:F0} of {r.TokensPerProblem:F0} tokens per problem redrawn by reextend's model")));
+        }
     }
 
     public static void WriteJson(
@@ -97,6 +103,11 @@ internal static class ResultsReport
             json.WriteNumber("ci95_high", r.High);
             json.WriteNumber("tokens_per_problem", r.TokensPerProblem);
             json.WriteNumber("reward_calls_per_problem", r.RewardCallsPerProblem);
+            if (r.RedrawnTokensPerProblem > 0)
+            {
+                json.WriteNumber("redrawn_tokens_per_problem", r.RedrawnTokensPerProblem);
+            }
+
             json.WriteNumber("seconds", r.Seconds);
             json.WriteEndObject();
         }

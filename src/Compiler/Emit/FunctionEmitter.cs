@@ -172,6 +172,15 @@ internal sealed class FunctionEmitter
             case IrExtend extend:
                 Declare(scope, instruction, $"{rt}.Extend({P(extend.Population)}, {Options(extend.Options)}, {Bool(extend.Weighted)}, {Stream(extend.Stream)}, {scope.BlockStep})", ValueKind.Population);
                 return;
+            case IrReextend reextend:
+                Declare(scope, instruction,
+                    $"{rt}.Reextend({P(reextend.Population)}, {CSharpLiterals.String(reextend.Model)}, {Options(reextend.Options)}, {Optional(reextend.Condition, O)}, "
+                    + $"{Optional(reextend.Acceptance, O)}, {Bool(reextend.Exact)}, {Stream(reextend.Stream)}, {scope.BlockStep})",
+                    ValueKind.Population);
+                return;
+            case IrStepLogProb stepLogProb:
+                Declare(scope, instruction, $"{rt}.StepLogProb({CSharpLiterals.String(stepLogProb.Model)}, {P(stepLogProb.Population)})", ValueKind.Object);
+                return;
             case IrReweight reweight:
                 Declare(scope, instruction, $"{rt}.Reweight({P(reweight.Population)}, {CSharpLiterals.Enum(reweight.Kind)}, {O(reweight.Value)})", ValueKind.Population);
                 return;

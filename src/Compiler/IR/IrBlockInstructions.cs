@@ -101,6 +101,31 @@ public sealed record IrExtend(IrValue Result, IrValue Population, string Model, 
 }
 
 /// <summary>
+/// <c>reextend</c> (two-model step speculation), right after the <c>extend</c> that drafted the step: each particle of
+/// that step whose <c>Condition</c> holds, or (random form) whose uniform, keyed by the particle and the step, is at least
+/// <c>Acceptance</c>, loses the drafted step and redraws it from <c>Model</c>; only those particles are decoded by it.
+/// Exactly one of Condition and Acceptance is set. With <c>Exact</c> (the likelihood-ratio form) a step whose acceptance
+/// exceeds 1 stops the run: the bound M did not bound p_Model/p_draft there, so the step law would not be Model's.
+/// </summary>
+public sealed record IrReextend(IrValue Result, IrValue Population, string Model, IrDecodeOptions Options, IrValue? Condition, IrValue? Acceptance, bool Exact, int Stream)
+    : IrInstruction(Result), IRandomInstruction
+{
+    public override IrEffects Effects => IrEffects.ModelCall | IrEffects.Random;
+
+    public override IEnumerable<IrValue> Operands => new[] { Population, (Condition ?? Acceptance)! }.Concat(Options.Values);
+
+    public override IrInstruction MapOperands(Func<IrValue, IrValue> map) => this with
+    {
+        Population = map(Population),
+        Options = Options.Map(map),
+        Condition = Condition is null ? null : map(Condition),
+        Acceptance = Acceptance is null ? null : map(Acceptance),
+    };
+
+    public IrInstruction WithStream(int stream) => this with { Stream = stream };
+}
+
+/// <summary>
 /// <c>factor</c> (adds a LogWeight), <c>observe</c> (adds the log of a Prob), <c>condition</c> (−∞ where false: the
 /// particle dies; in search the node is pruned) on the particles extended in this step; ended particles keep their weight.
 /// </summary>

@@ -60,6 +60,19 @@ public sealed record IrRefine(IrValue Result, IrValue Initial, IrValue Rounds, I
 }
 
 /// <summary>
+/// <c>step_logp(M, ps)</c>: the log-probability model <c>Model</c> gives each particle's last step (its own tokens, EOS
+/// included) after its prompt and earlier steps, as a LogWeight per particle (one batched scoring).
+/// </summary>
+public sealed record IrStepLogProb(IrValue Result, string Model, IrValue Population) : IrInstruction(Result)
+{
+    public override IrEffects Effects => IrEffects.ModelCall;
+
+    public override IEnumerable<IrValue> Operands => new[] { Population };
+
+    public override IrInstruction MapOperands(Func<IrValue, IrValue> map) => this with { Population = map(Population) };
+}
+
+/// <summary>
 /// <c>logp(M, x, after: p)</c>: the log-probability model <c>Model</c> gives the text <c>Text</c> after the prompt
 /// <c>After</c>, as a LogWeight (one batched scoring of every text). With <c>Particles</c> (a population), the text is
 /// that population's particles, and their own generated tokens are scored instead of the text re-encoded.

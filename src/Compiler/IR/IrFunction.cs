@@ -19,6 +19,7 @@ public sealed record IrFunction(
             {
                 IrPrefill p => new[] { p.Model },
                 IrExtend e => new[] { e.Model },
+                IrReextend r => new[] { r.Model },
                 IrSpeculative s => new[] { s.Target, s.Draft },
                 _ => Array.Empty<string>(),
             })

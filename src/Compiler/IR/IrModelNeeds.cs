@@ -43,6 +43,12 @@ public static class IrModelNeeds
                     case IrFusedDecode fused when MayMask(fused.Options, definitions):
                         needs.Add(new IrModelNeed(fused.Model, ModelCapabilities.Masks, "`sample` with `forbid`" + where, "the mask restricts each draw"));
                         break;
+                    case IrReextend reextend when MayMask(reextend.Options, definitions):
+                        needs.Add(new IrModelNeed(reextend.Model, ModelCapabilities.Masks, "`reextend` with `forbid`" + where, "the mask restricts each draw"));
+                        break;
+                    case IrStepLogProb stepLogProb:
+                        needs.Add(new IrModelNeed(stepLogProb.Model, ModelCapabilities.TextScoring, "`step_logp`" + where, "it scores each particle's last step after its text"));
+                        break;
                     case IrLogProb logProb:
                         needs.Add(new IrModelNeed(logProb.Model, ModelCapabilities.TextScoring, "`logp`" + where, "it scores a given text (or a particle's tokens) after a prompt"));
                         break;

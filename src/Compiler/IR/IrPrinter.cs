@@ -101,6 +101,8 @@ public static class IrPrinter
             IrSelectBest b => $"select_best {b.Population} by={b.Key}",
             IrReduceVote v => $"reduce_vote {v.Population} key={v.Key}{(v.Weight is null ? "" : $" weight={v.Weight}")}",
             IrAdaptiveVote v => $"adaptive_vote n={v.Count} model={v.Model} prompt={v.Prompt} wave={v.Wave} key={(v.Answer ? "answer" : v.Extractor ?? "text")} {v.Options} stream={v.Stream}",
+            IrReextend r => $"reextend {r.Population} model={r.Model} {(r.Condition is null ? $"accept={r.Acceptance}{(r.Exact ? " exact" : "")}" : $"where={r.Condition}")} {r.Options} stream={r.Stream}",
+            IrStepLogProb s => $"step_logp model={s.Model} {s.Population}",
             IrLogProb l => $"logp model={l.Model} {(l.Particles is null ? l.Text.ToString() : $"tokens of {l.Particles}")} after={l.After}",
             IrCallFunction f => $"call_{f.Kind.ToString().ToLowerInvariant()} {f.Name}({f.Argument})",
             IrSelectFirst f => $"select_first {f.Population} where={f.Condition}{(f.Otherwise is null ? "" : $" otherwise={f.Otherwise}")}",

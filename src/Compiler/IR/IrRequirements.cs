@@ -61,6 +61,8 @@ public sealed record IrRequirements(
         IrDecode decode => new[] { decode.Model },
         IrFusedDecode fused => new[] { fused.Model },
         IrExtend extend => new[] { extend.Model },
+        IrReextend reextend => new[] { reextend.Model },
+        IrStepLogProb stepLogProb => new[] { stepLogProb.Model },
         IrSpeculative speculative => new[] { speculative.Target, speculative.Draft },
         IrLogProb logProb => new[] { logProb.Model },
         IrAdaptiveVote vote => new[] { vote.Model },

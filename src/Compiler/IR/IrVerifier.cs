@@ -64,6 +64,17 @@ public static class IrVerifier
                 case IrReturn:
                     returns++;
                     break;
+                case IrReextend reextend:
+                    RequireShape(function, stage, instruction, reextend.Population, IrShape.Population);
+                    if ((reextend.Condition is null) == (reextend.Acceptance is null) || (reextend.Exact && reextend.Acceptance is null))
+                    {
+                        Fail(function, stage, instruction, "reextend needs exactly one of a condition and an acceptance probability (exact only with an acceptance)");
+                    }
+
+                    break;
+                case IrStepLogProb stepLogProb:
+                    RequireShape(function, stage, instruction, stepLogProb.Population, IrShape.Population);
+                    break;
                 case IrDecode or IrExtend or IrPrefill or IrResample or IrReweight or IrTwist or IrScore or IrSmc or IrParticleGibbs or IrSearch or IrRank:
                     RequireShape(function, stage, instruction, instruction.Operands.First(), IrShape.Population);
                     break;

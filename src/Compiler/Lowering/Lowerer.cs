@@ -135,6 +135,17 @@ public sealed class Lowerer
                 var stream = _nextStream++;
                 _locals[extend.Population] = Emit(IrType.PopulationType, r => new IrExtend(r, current, extend.Model.Name, options, weighted, stream));
                 break;
+            case BoundReextendStatement reextend:
+            {
+                var judge = LowerExpression(reextend.Condition ?? reextend.Acceptance!);
+                var redrawOptions = LowerOptions(reextend.Options);
+                var drafted = _locals[reextend.Population];
+                var redrawStream = _nextStream++;
+                _locals[reextend.Population] = Emit(IrType.PopulationType, r => new IrReextend(r, drafted, reextend.Model.Name, redrawOptions,
+                    reextend.Condition is null ? null : judge, reextend.Acceptance is null ? null : judge, reextend.LogBound is not null, redrawStream));
+                break;
+            }
+
             case BoundParticleUpdate update:
                 LowerUpdate(update);
                 break;
@@ -361,6 +372,9 @@ public sealed class Lowerer
                     r, count, vote.Model.Name, prompt, options, wave, vote.Key == AdaptiveVoteKey.Answer, vote.Extractor?.Name, voteStream));
             }
 
+            case BoundStepLogProb stepLogProb:
+                var stepped = _locals[stepLogProb.PopulationSymbol];
+                return Emit(TypeOf(stepLogProb), r => new IrStepLogProb(r, stepLogProb.Model.Name, stepped));
             case BoundLogProb logProb:
                 var scored = LowerExpression(logProb.Text);
                 var after = LowerExpression(logProb.After);

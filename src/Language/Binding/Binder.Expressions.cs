@@ -109,6 +109,10 @@ public sealed partial class Binder
                 return BindLogProb(syntax, scope);
             case "adaptive_vote":
                 return BindAdaptiveVote(syntax, scope);
+            case "step_logp":
+                return BindStepLogProb(syntax, scope);
+            case "uniform":
+                return BindMisplacedUniform(syntax, scope);
         }
 
         if (_globals.TryGetValue(name, out var global))
@@ -142,7 +146,7 @@ public sealed partial class Binder
         return BindBuiltinCall(syntax, overloads, scope);
     }
 
-    private static readonly string[] Reductions = { "sample", "best", "vote", "first", "rank", "spawn", "repeat", "speculative", "logp", "adaptive_vote" };
+    private static readonly string[] Reductions = { "sample", "best", "vote", "first", "rank", "spawn", "repeat", "speculative", "logp", "adaptive_vote", "step_logp", "uniform" };
 
     private BoundExpression BindBuiltinCall(CallExpressionSyntax syntax, ImmutableArray<BuiltinFunction> overloads, Scope scope)
     {

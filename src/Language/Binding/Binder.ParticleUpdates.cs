@@ -22,7 +22,10 @@ public sealed partial class Binder
 
         // A mask's correction (the log-mass of the allowed tokens) is a weight.
         context.Weighted |= options.Forbid is not BoundList { Elements.Length: 0 };
-        return new BoundExtendStatement(population, model, options, syntax.Span);
+        var extend = new BoundExtendStatement(population, model, options, syntax.Span);
+        context.LastExtend = extend;
+        context.Stepped.Add(population);
+        return extend;
     }
 
     private bool CheckBlockTarget(LocalSymbol population, BlockContext context, string keyword, TextSpan span)

@@ -56,6 +56,15 @@ public sealed partial class Binder
         /// <summary>In smc: whether anything weights the population (recorded as BoundSmcStatement.Weighted).</summary>
         public bool Weighted { get; set; }
 
+        /// <summary>
+        /// In smc: the <c>extend</c> whose step a <c>reextend</c> may redraw (the last one bound, with only <c>let</c>
+        /// statements since); null before any, and after a weight or a <c>reextend</c>.
+        /// </summary>
+        public BoundTree.BoundExtendStatement? LastExtend { get; set; }
+
+        /// <summary>In smc: the populations an <c>extend</c> of this body has stepped so far (whose last step exists).</summary>
+        public HashSet<LocalSymbol> Stepped { get; } = new();
+
         /// <summary>In smc: how many twists bound so far (a second one is an error).</summary>
         public int Twists { get; set; }
     }
@@ -72,6 +81,9 @@ public sealed partial class Binder
 
         /// <summary>Names declared by the branches of the fork being bound (branches may not read each other).</summary>
         public HashSet<LocalSymbol>? ForkDeclared { get; set; }
+
+        /// <summary>The block whose statements are being bound (null outside any).</summary>
+        public BlockContext? Block { get; set; }
 
         /// <summary>Whether a statement was left unbound because its block may not hold it (EffectAnalysis reports it).</summary>
         public bool HasMisplacedStatements { get; set; }

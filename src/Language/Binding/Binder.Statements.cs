@@ -20,6 +20,8 @@ public sealed partial class Binder
     {
         var bound = ImmutableArray.CreateBuilder<BoundStatement>();
         var unreachable = ImmutableArray.CreateBuilder<BoundStatement>();
+        var outer = _strategy.Block;
+        _strategy.Block = context;
         var returned = false;
         var reportedUnreachable = false;
         foreach (var statement in statements)
@@ -39,6 +41,7 @@ public sealed partial class Binder
             returned |= result is not BoundMisplacedStatement && statement is ReturnStatementSyntax;
         }
 
+        _strategy.Block = outer;
         return (bound.ToImmutable(), unreachable.ToImmutable());
     }
 
@@ -72,7 +75,10 @@ public sealed partial class Binder
                 return BindSearch(search, scope);
             case ExtendStatementSyntax extend:
                 return BindExtend(extend, scope, context);
+            case ReextendStatementSyntax reextend:
+                return BindReextend(reextend, scope, context);
             case ParticleUpdateSyntax update:
+                context.LastExtend = null;
                 return BindParticleUpdate(update, scope, context);
             case ForkStatementSyntax fork:
                 return BindFork(fork, scope);

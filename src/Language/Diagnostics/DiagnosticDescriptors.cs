@@ -125,6 +125,8 @@ public static class DiagnosticDescriptors
         "this constant arithmetic overflows: {0}");
     public static readonly DiagnosticDescriptor SmcOptionNeedsResampling = Error("TTS0148", "Option needs another resampling rule",
         "{0}: {1}");
+    public static readonly DiagnosticDescriptor StepSpeculationMisplaced = Error("TTS0149", "Step speculation misplaced",
+        "{0}");
 
     // Warnings
     public static readonly DiagnosticDescriptor UnusedPopulation = Warning("TTS0200", "Unused population",

@@ -17,6 +17,7 @@ public sealed class SpendMeter : IStepMeter
     private readonly long[] _tokens;
     private readonly long[] _calls;
     private readonly long[] _rewards;
+    private readonly long[] _redrawnTokens;
     private readonly Dictionary<BudgetResource, long[]> _limits = new();
     private readonly Stopwatch _clock;
     private readonly int _firstRun;
@@ -26,6 +27,7 @@ public sealed class SpendMeter : IStepMeter
         _tokens = new long[runs];
         _calls = new long[runs];
         _rewards = new long[runs];
+        _redrawnTokens = new long[runs];
         _firstRun = firstRun;
         _clock = Stopwatch.StartNew();
     }
@@ -88,7 +90,21 @@ public sealed class SpendMeter : IStepMeter
         Check();
     }
 
-    public Spent SpentBy(int run) => new(_tokens[run], _calls[run], _rewards[run], _clock.Elapsed.TotalSeconds);
+    /// <summary>
+    /// Of the tokens already counted by <see cref="Step"/>, those a <c>reextend</c> redrew with its model (step speculation):
+    /// the large model's share of the tokens.
+    /// </summary>
+    public void Redrawn(int[] tokensPerRun)
+    {
+        for (var run = 0; run < tokensPerRun.Length; run++)
+        {
+            _redrawnTokens[run] += tokensPerRun[run];
+        }
+
+        _parent?.Redrawn(Aggregate(tokensPerRun));
+    }
+
+    public Spent SpentBy(int run) => new(_tokens[run], _calls[run], _rewards[run], _clock.Elapsed.TotalSeconds, _redrawnTokens[run]);
 
     private int[] Aggregate(int[] perRun)
     {

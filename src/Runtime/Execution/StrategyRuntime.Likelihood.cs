@@ -32,7 +32,7 @@ public sealed partial class StrategyRuntime
         foreach (var row in rows)
         {
             contexts.Add(Encode(scorer, model, (string)At(after, row)!));
-            continuations.Add(sameVocabulary ? GeneratedTokens(particles!, row) : Encode(scorer, model, (string)At(text, row)!));
+            continuations.Add(sameVocabulary ? particles!.GeneratedTokens(row) : Encode(scorer, model, (string)At(text, row)!));
         }
 
         var scores = SequenceScorer.LogProbs(scorer, contexts, continuations);
@@ -53,15 +53,8 @@ public sealed partial class StrategyRuntime
         return perParticle is null ? new RunValues(result) : new ParticleValues(result!);
     }
 
-    private static bool SameVocabulary(Vocabulary a, Vocabulary b) =>
+    internal static bool SameVocabulary(Vocabulary a, Vocabulary b) =>
         ReferenceEquals(a, b) || (a.EosId == b.EosId && a.Tokens.SequenceEqual(b.Tokens, StringComparer.Ordinal));
-
-    /// <summary>A particle's generated tokens in order (held steps are padding), EOS included when it ended with it.</summary>
-    private static int[] GeneratedTokens(Population population, int row)
-    {
-        using var tokens = population.Tokens[row].narrow(0, 0, population.Steps).cpu();
-        return tokens.data<long>().ToArray().Where(t => t >= 0).Select(t => (int)t).ToArray();
-    }
 
     private static int[] Encode(ILanguageModel scorer, string model, string text)
     {

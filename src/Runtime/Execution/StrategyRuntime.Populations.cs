@@ -66,6 +66,7 @@ public sealed partial class StrategyRuntime
         }
 
         var groups = DecodeGroups(population, options, active);
+        MarkStep(population, active);
         var reference = _gibbsReferences.GetValueOrDefault(population);
         var priors = _stepLogPriors.GetValueOrDefault(population);
         var lengthsBefore = reference is null && priors is null ? null : (int[])population.Lengths.Clone();
@@ -243,6 +244,7 @@ public sealed partial class StrategyRuntime
             _stepRows[population] = live;
             population = body(checked(firstStep + step), population);
             _stepRows.Remove(population);
+            _stepMarks.Remove(population);
         }
 
         if (population.Twists.Any(t => t != 0.0))

@@ -120,7 +120,10 @@ public sealed partial class Population : Execution.BatchValue, IDisposable
             : Enumerable.Range(0, rows).Select(row => encodedDistinct[distinct.IndexOf(promptPerRun[row / particlesPerRun])]).ToList();
 
         var state = model.Start(encoded, promptOfRow);
-        return new Population(promptPerRun.Count, particlesPerRun, model, state);
+        return new Population(promptPerRun.Count, particlesPerRun, model, state)
+        {
+            PromptTokens = promptPerRun.Select(p => encodedDistinct[distinct.IndexOf(p)]).ToArray(),
+        };
     }
 
     /// <summary>Decode steps written so far (the used width of <see cref="Tokens"/>).</summary>
@@ -281,6 +284,7 @@ public sealed partial class Population : Execution.BatchValue, IDisposable
             Replace(ref copy._ancestors, rows.clone());
             copy.Evidence.LogEvidence.copy_(Evidence.LogEvidence);
             copy.Steps = Steps;
+            copy.PromptTokens = PromptTokens;
             copy.Texts = Array.ConvertAll(globalRows, row => Texts[row]);
             copy.Lengths = Array.ConvertAll(globalRows, row => Lengths[row]);
             copy.Done = Array.ConvertAll(globalRows, row => Done[row]);
@@ -422,6 +426,7 @@ public sealed partial class Population : Execution.BatchValue, IDisposable
             ]);
             merged.Evidence.LogEvidence.copy_(weightedEvidence.logsumexp(0).sub_(Math.Log(particles)));
             merged.Steps = Math.Max(first.Steps, second.Steps);
+            merged.PromptTokens = first.PromptTokens;
             merged.Texts = Array.ConvertAll(sources, row => row < first.Rows ? first.Texts[row] : second.Texts[row - first.Rows]);
             merged.Lengths = Array.ConvertAll(sources, row => row < first.Rows ? first.Lengths[row] : second.Lengths[row - first.Rows]);
             merged.Done = Array.ConvertAll(sources, row => row < first.Rows ? first.Done[row] : second.Done[row - first.Rows]);

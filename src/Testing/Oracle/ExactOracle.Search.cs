@@ -128,6 +128,7 @@ public sealed partial class ExactOracle
                 {
                     foreach (var (child, p) in DecodeLaw.Step(model, state, options, renormalizeMask: false, cutAtStop: false))
                     {
+                        RecordStep(child, state);
                         result.Add((child, mass * p, logWeight));
                     }
                 }
@@ -135,6 +136,8 @@ public sealed partial class ExactOracle
                 return result;
             }
 
+            case BoundReextendStatement reextend:
+                return Reextend(reextend, branches, population, frame, lets);
             case BoundParticleUpdate update:
             {
                 var result = new List<(ParticleState, double, double)>();

@@ -238,7 +238,14 @@ public sealed partial class ExactOracle
             return new PopulationLaw(null, start.Count, target, null) { Sampled = sampled };
         }
 
-        return new PopulationLaw(null, start.Count, target, null);
+        // Step speculation without weights or resampling: every particle drafts and redraws on its own keys, so the
+        // particles are i.i.d. draws of the block's law and selections over them have an enumerable law. (The same holds
+        // for any such block; it is stated for the blocks with reextend, whose exact claim needs it.)
+        var independent = smc.Resample == ResampleMethod.None && smc.Iterations is null && smc.Body.Any(s => s is BoundReextendStatement)
+                          && smc.Body.All(s => s is BoundExtendStatement or BoundReextendStatement or BoundLetStatement)
+                          && smc.Body.OfType<BoundExtendStatement>().All(e => Options(e.Options, frame).Forbid.Count == 0)
+                          && smc.Body.OfType<BoundReextendStatement>().All(e => Options(e.Options, frame).Forbid.Count == 0);
+        return new PopulationLaw(independent ? target : null, start.Count, target, null);
     }
 
     /// <summary>The smc block's normalized target from one prompt; sets the frame's log evidence.</summary>
@@ -456,6 +463,8 @@ public sealed partial class ExactOracle
                 return CallFunction(call.Function, (string)Recurse(call.Argument));
             case BoundLogProb logProb:
                 return ParticleLogProb(logProb, population, state, Recurse);
+            case BoundStepLogProb stepLogProb when stepLogProb.PopulationSymbol == population:
+                return StepLogProb(stepLogProb, state);
             case BoundList list:
                 return list.Elements.Select(Recurse).ToArray();
             case { IsPerParticle: false }:

@@ -21,7 +21,8 @@ internal static class DifferentialSetup
     {
         var policy = CharacterModel(new Dictionary<string, double> { ["a"] = 30, ["b"] = 20, ["c"] = 10, [" "] = 8, ["."] = 5, ["1"] = 5, ["\n"] = 5, ["<eos>"] = 10 }, "policy");
         var draft = CharacterModel(new Dictionary<string, double> { ["a"] = 20, ["b"] = 30, ["c"] = 15, [" "] = 5, ["\n"] = 10, ["<eos>"] = 15 }, "draft");
-        return (new ModelBindings().Bind("policy", policy).Bind("target", policy).Bind("draft", draft).Bind("proposal", draft).Bind("judge", draft), new[] { policy, draft });
+        return (new ModelBindings().Bind("policy", policy).Bind("target", policy).Bind("draft", draft).Bind("proposal", draft).Bind("judge", draft)
+            .Bind("large", policy).Bind("small", draft), new[] { policy, draft });
     }
 
     /// <summary>prm, orm, value: Score rewards; valid, solved: verifiers — all pure functions of the text.</summary>

@@ -44,6 +44,10 @@ public static class StatisticalAssertions
     /// 57. Cli.Tests, StrategyLibraryTests: the library's 18th checked strategy (particle_gibbs, against its target).
     /// 58. Cli.Tests, StrategyLibraryTests: the library's 19th checked strategy (more_confident of confident_exit.tts,
     ///    against its exact output law).
+    /// 59. Cli.Tests, StrategyLibraryTests: the library's 20th checked strategy (step_speculation_exact of
+    ///    step_speculation.tts, against its exact output law).
+    /// 60. Runtime.Tests, Execution/StepSpeculationTests: the likelihood-ratio step speculation's runs vs the large
+    ///    model's own step law, in closed form (chi-square).
     /// </summary>
-    public const int Count = 58;
+    public const int Count = 60;
 }

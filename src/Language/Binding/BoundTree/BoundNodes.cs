@@ -161,6 +161,24 @@ public sealed record BoundSearchStatement(
 public sealed record BoundExtendStatement(LocalSymbol Population, ModelSymbol Model, BoundDecodeOptions Options, TextSpan Span) : BoundStatement(Span);
 
 /// <summary><c>factor</c> / <c>observe</c> / <c>condition</c> / <c>twist</c> / <c>score</c> with a per-particle value.</summary>
+/// <summary>
+/// <c>reextend ps where c by M(options)</c> (two-model step speculation): right after <see cref="Draft"/> extended the
+/// particles by one step, those where <see cref="Condition"/> holds, or, in the random form <c>where uniform(ps) &gt;= a</c>,
+/// those whose uniform is at least <see cref="Acceptance"/> (a step kept with probability min(1, a)), lose that step and
+/// redraw it from <see cref="Model"/>. Exactly one of Condition and Acceptance is set. <see cref="LogBound"/> is the
+/// bound b when the acceptance is the likelihood-ratio form <c>exp(real(step_logp(M, ps) - step_logp(D, ps)) - b)</c> the
+/// compiler proves exact under M ≥ p_M/p_D (the runtime refuses a step where it is not); null otherwise.
+/// </summary>
+public sealed record BoundReextendStatement(
+    LocalSymbol Population,
+    ModelSymbol Model,
+    BoundDecodeOptions Options,
+    BoundExpression? Condition,
+    BoundExpression? Acceptance,
+    BoundExtendStatement Draft,
+    BoundExpression? LogBound,
+    TextSpan Span) : BoundStatement(Span);
+
 public sealed record BoundParticleUpdate(Tts.Semantics.ParticleUpdateKind Kind, LocalSymbol Population, BoundExpression Value, TextSpan Span) : BoundStatement(Span);
 
 /// <summary><c>fork { ... }</c>: independent statements; their names are visible after the block.</summary>
@@ -261,6 +279,13 @@ public sealed record BoundSpeculative(ModelSymbol Target, ModelSymbol Draft, Bou
 /// </summary>
 public sealed record BoundLogProb(ModelSymbol Model, BoundExpression Text, BoundExpression After, LocalSymbol? Particles, LocalSymbol? Population, TextSpan Span)
     : BoundExpression(TtsType.LogWeight, Population, Span);
+
+/// <summary>
+/// <c>step_logp(M, ps)</c>: the log-probability model M gives each particle's last step (the tokens the last
+/// <c>extend</c> or <c>reextend</c> of the smc step gave it, EOS included) after its prompt and its earlier steps.
+/// </summary>
+public sealed record BoundStepLogProb(ModelSymbol Model, LocalSymbol PopulationSymbol, TextSpan Span)
+    : BoundExpression(TtsType.LogWeight, PopulationSymbol, Span);
 
 /// <summary>What each draw of an adaptive vote votes for.</summary>
 public enum AdaptiveVoteKey

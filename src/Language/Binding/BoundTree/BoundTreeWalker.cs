@@ -31,6 +31,7 @@ public static class BoundTreeWalker
         BoundSearchStatement search => new[] { search.Width, search.Expand, search.Groups, search.Steps, search.Explore }.OfType<BoundExpression>().SelectMany(Expressions),
         BoundFailedBlock failed => Expressions(failed.Steps),
         BoundExtendStatement extend => Options(extend.Options).SelectMany(Expressions),
+        BoundReextendStatement reextend => Options(reextend.Options).Prepend(reextend.Condition ?? reextend.Acceptance!).SelectMany(Expressions),
         BoundParticleUpdate update => Expressions(update.Value),
         BoundRefineStatement refine => new[] { refine.Initial, refine.Step, refine.Rounds, refine.Until }.OfType<BoundExpression>().SelectMany(Expressions),
         BoundLetStatement let => Expressions(let.Value),

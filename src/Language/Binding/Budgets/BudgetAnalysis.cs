@@ -136,6 +136,13 @@ internal sealed class BudgetAnalysis : IBoundProgramAnalysis
             case BoundExtendStatement extend:
                 ChargeDecode(_populationSize.TryGetValue(extend.Population, out var particles) ? particles : BudgetMath.One, extend.Options.MaxTokens, prefill: false);
                 break;
+            case BoundReextendStatement reextend:
+                // Worst case every particle's step is redrawn: the redrawing model decodes max_tokens per particle, after
+                // one prefill of the particles' texts, and the draft model prefills the redrawn steps once (two calls).
+                Charge(reextend.Condition ?? reextend.Acceptance!);
+                ChargeDecode(_populationSize.TryGetValue(reextend.Population, out var redrawn) ? redrawn : BudgetMath.One, reextend.Options.MaxTokens, prefill: true);
+                _spent = _spent.Plus(new StaticBudget(BudgetMath.Zero, BudgetMath.One, BudgetMath.Zero));
+                break;
             case BoundParticleUpdate update:
                 Charge(update.Value);
                 break;
@@ -193,6 +200,10 @@ internal sealed class BudgetAnalysis : IBoundProgramAnalysis
                 var extracted = vote.Key == AdaptiveVoteKey.Extractor ? vote.Options.Count : BudgetMath.Zero;
                 return inputs.Plus(new StaticBudget(drawn, BudgetMath.Add(drawn, BudgetMath.One), extracted));
             }
+            case BoundStepLogProb stepLogProb:
+                // One scoring request per particle's step, as logp.
+                return new StaticBudget(BudgetMath.Zero, BudgetMath.Zero,
+                    _populationSize.TryGetValue(stepLogProb.PopulationSymbol, out var steps) ? steps : BudgetMath.One);
             case BoundLogProb logProb:
                 // A likelihood is one scoring request per text, counted as reward-model scorings are.
                 var texts = logProb.Population is { } scoredPopulation && _populationSize.TryGetValue(scoredPopulation, out var count) ? count : BudgetMath.One;

@@ -67,6 +67,7 @@ public sealed class EffectAnalysis : IBoundProgramAnalysis
         {
             BoundRaceStatement => Effect.ModelCall | Effect.Heuristic,
             BoundSampleStatement or BoundExtendStatement => Effect.ModelCall,
+            BoundReextendStatement => Effect.ModelCall,
             BoundSmcStatement { Resample: not ResampleMethod.None } => Effect.Resample,
             BoundSearchStatement => Effect.Heuristic,
             BoundParticleUpdate { Kind: ParticleUpdateKind.Twist or ParticleUpdateKind.Score } => Effect.Heuristic,
@@ -78,7 +79,7 @@ public sealed class EffectAnalysis : IBoundProgramAnalysis
         {
             effects |= expression switch
             {
-                BoundFunctionCall or BoundLogProb => Effect.RewardCall,
+                BoundFunctionCall or BoundLogProb or BoundStepLogProb => Effect.RewardCall,
                 BoundStrategyCall or BoundSpeculative or BoundSpawn => Effect.ModelCall,
                 BoundAdaptiveVote { Key: AdaptiveVoteKey.Extractor } => Effect.ModelCall | Effect.RewardCall,
                 BoundAdaptiveVote => Effect.ModelCall,

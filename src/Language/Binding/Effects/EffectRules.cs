@@ -27,6 +27,8 @@ internal static class EffectRules
                 "inside an `smc` or `search` block over the population (for one answer, use first(xs, where: ...))",
             (StatementKind.Score, not BlockKind.Search) =>
                 "inside a `search` block over the population (to select by a score elsewhere, use best or rank)",
+            (StatementKind.Reextend, not BlockKind.Smc) =>
+                "inside an `smc` block over the population, after the `extend` whose step it redraws",
             (StatementKind.Extend, not (BlockKind.Smc or BlockKind.Search)) =>
                 "inside an `smc` or `search` block over the population (to draw whole texts, use `population x = sample m(...)`)",
             _ => null,
@@ -58,6 +60,7 @@ internal static class EffectRules
         SmcStatementSyntax => StatementKind.Smc,
         SearchStatementSyntax => StatementKind.Search,
         ExtendStatementSyntax => StatementKind.Extend,
+        ReextendStatementSyntax => StatementKind.Reextend,
         ParticleUpdateSyntax update => KindOf(update.Kind),
         ForkStatementSyntax => StatementKind.Fork,
         RefineStatementSyntax => StatementKind.Refine,
@@ -72,6 +75,7 @@ internal static class EffectRules
         BoundSearchStatement => StatementKind.Search,
         BoundFailedBlock failed => failed.Block == BlockKind.Smc ? StatementKind.Smc : StatementKind.Search,
         BoundExtendStatement => StatementKind.Extend,
+        BoundReextendStatement => StatementKind.Reextend,
         BoundParticleUpdate update => KindOf(update.Kind),
         BoundForkStatement => StatementKind.Fork,
         BoundRefineStatement => StatementKind.Refine,

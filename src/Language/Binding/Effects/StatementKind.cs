@@ -8,6 +8,7 @@ public enum StatementKind
     Smc,
     Search,
     Extend,
+    Reextend,
     Factor,
     Observe,
     Condition,

@@ -173,6 +173,9 @@ internal sealed class GuaranteeAnalysis : IBoundProgramAnalysis
                 var source = _context.SourceOf(extend.Span);
                 block.TargetParts.Add($"continued by {source.Substring(source.IndexOf(" by ", StringComparison.Ordinal) + 4)}");
                 break;
+            case BoundReextendStatement reextend:
+                VisitReextend(reextend, block);
+                break;
             case BoundParticleUpdate update:
                 VisitUpdate(update, block);
                 break;
@@ -184,6 +187,46 @@ internal sealed class GuaranteeAnalysis : IBoundProgramAnalysis
                     $"refine {refine.Local.Name} keeps rewriting a text by a step of its own choosing, which follows no stated law", refine.Span);
                 break;
         }
+    }
+
+    /// <summary>
+    /// Step speculation. In the likelihood-ratio form the binder recognises (<see cref="BoundReextendStatement.LogBound"/>) a
+    /// draft step x ~ p_D kept with probability p_L(x)/(M·p_D(x)) and otherwise redrawn from p_L has the law
+    /// p_D·α + (1 − Σ p_D·α)·p_L = p_L/M + (1 − 1/M)·p_L = p_L when M ≥ sup p_L/p_D: the step is the redrawing model's, and
+    /// the block keeps its law with that model as the step's (the runtime refuses a step where the bound fails). Any other
+    /// judge mixes the two models by the judge's choice: heuristic.
+    /// </summary>
+    private void VisitReextend(BoundReextendStatement reextend, BlockLaws block)
+    {
+        var source = _context.SourceOf(reextend.Span);
+        var redraw = source.Substring(source.LastIndexOf(" by ", StringComparison.Ordinal) + 4);
+        if (reextend.LogBound is { } bound)
+        {
+            var index = block.TargetParts.FindLastIndex(p => p.StartsWith("continued by ", StringComparison.Ordinal));
+            var part = $"continued by {redraw} (drafted by {reextend.Draft.Model.Name}, accepted with probability p_{reextend.Model.Name}/(M·p_{reextend.Draft.Model.Name}), M = exp({_context.SourceOf(bound.Span)}), exact while M bounds that ratio)";
+            if (index >= 0)
+            {
+                block.TargetParts[index] = part;
+            }
+            else
+            {
+                block.TargetParts.Add(part);
+            }
+
+            if (InputLaw(BoundTreeWalker.Options(reextend.Options).Append(bound)) is { } input)
+            {
+                block.InputLaws.Add(input);
+            }
+
+            return;
+        }
+
+        var judge = reextend.Acceptance is null
+            ? $"the condition {_context.SourceOf(reextend.Condition!.Span)}"
+            : $"an acceptance probability {_context.SourceOf(reextend.Acceptance.Span)} that is not the likelihood ratio exp(real(step_logp({reextend.Model.Name}, {reextend.Population.Name}) - step_logp({reextend.Draft.Model.Name}, {reextend.Population.Name})) - log_m) under equal untransformed options";
+        block.InputLaws.Add(new GuaranteeInfo(Guarantee.Heuristic, "none",
+            $"reextend {reextend.Population.Name} keeps a step of {reextend.Draft.Model.Name} or redraws it from {reextend.Model.Name} by {judge}: each step follows a mixture of the two models chosen by the judge, which is neither model's law (step speculation is exact only in the likelihood-ratio form, docs/guarantees.md)",
+            reextend.Span));
     }
 
     private void VisitUpdate(BoundParticleUpdate update, BlockLaws block)

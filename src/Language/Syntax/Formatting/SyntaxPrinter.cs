@@ -383,6 +383,12 @@ public static class SyntaxPrinter
                     builder.Append("extend ").Append(extend.Target.Name).Append(" by ").Append(extend.Model.Name);
                     AppendArguments(builder, extend.Arguments);
                     break;
+                case ReextendStatementSyntax reextend:
+                    builder.Append("reextend ").Append(reextend.Target.Name).Append(" where ");
+                    AppendExpression(builder, reextend.Condition);
+                    builder.Append(" by ").Append(reextend.Model.Name);
+                    AppendArguments(builder, reextend.Arguments);
+                    break;
                 case ParticleUpdateSyntax update:
                     var (keyword, separator) = update.Kind switch
                     {

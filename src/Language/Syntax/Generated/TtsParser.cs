@@ -38,12 +38,12 @@ public partial class TtsParser : Parser {
 		MODEL=1, STRATEGY=2, POPULATION=3, SAMPLE=4, LET=5, RETURN=6, TRUE=7, 
 		FALSE=8, AND=9, OR=10, NOT=11, REWARD=12, VERIFIER=13, EXTRACTOR=14, CLAIMS=15, 
 		BUDGET=16, SMC=17, SEARCH=18, EXTEND=19, FACTOR=20, OBSERVE=21, CONDITION=22, 
-		FORK=23, REFINE=24, RACE=25, BY=26, WITH=27, FIRST=28, SCORE=29, TWIST=30, 
-		ARROW=31, PLUSEQ=32, LPAREN=33, RPAREN=34, LBRACE=35, RBRACE=36, LBRACKET=37, 
-		RBRACKET=38, COMMA=39, COLON=40, EQEQ=41, NOTEQ=42, LESSEQ=43, GREATEREQ=44, 
-		LESS=45, GREATER=46, ASSIGN=47, PLUS=48, MINUS=49, STAR=50, SLASH=51, 
-		PERCENT=52, REAL=53, INT=54, STRING=55, UNTERMINATED_STRING=56, IDENTIFIER=57, 
-		LINE_COMMENT=58, BLOCK_COMMENT=59, WHITESPACE=60, UNEXPECTED_CHARACTER=61;
+		FORK=23, REFINE=24, RACE=25, REEXTEND=26, BY=27, WITH=28, FIRST=29, SCORE=30, 
+		TWIST=31, WHERE=32, ARROW=33, PLUSEQ=34, LPAREN=35, RPAREN=36, LBRACE=37, 
+		RBRACE=38, LBRACKET=39, RBRACKET=40, COMMA=41, COLON=42, EQEQ=43, NOTEQ=44, 
+		LESSEQ=45, GREATEREQ=46, LESS=47, GREATER=48, ASSIGN=49, PLUS=50, MINUS=51, 
+		STAR=52, SLASH=53, PERCENT=54, REAL=55, INT=56, STRING=57, UNTERMINATED_STRING=58, 
+		IDENTIFIER=59, LINE_COMMENT=60, BLOCK_COMMENT=61, WHITESPACE=62, UNEXPECTED_CHARACTER=63;
 	public const int
 		RULE_compilationUnit = 0, RULE_declaration = 1, RULE_modelDeclaration = 2, 
 		RULE_functionDeclaration = 3, RULE_strategyDeclaration = 4, RULE_strategyClause = 5, 
@@ -65,20 +65,21 @@ public partial class TtsParser : Parser {
 		"'true'", "'false'", "'and'", "'or'", "'not'", "'reward'", "'verifier'", 
 		"'extractor'", "'claims'", "'budget'", "'smc'", "'search'", "'extend'", 
 		"'factor'", "'observe'", "'condition'", "'fork'", "'refine'", "'race'", 
-		"'by'", "'with'", "'first'", "'score'", "'twist'", "'->'", "'+='", "'('", 
-		"')'", "'{'", "'}'", "'['", "']'", "','", "':'", "'=='", "'!='", "'<='", 
-		"'>='", "'<'", "'>'", "'='", "'+'", "'-'", "'*'", "'/'", "'%'"
+		"'reextend'", "'by'", "'with'", "'first'", "'score'", "'twist'", "'where'", 
+		"'->'", "'+='", "'('", "')'", "'{'", "'}'", "'['", "']'", "','", "':'", 
+		"'=='", "'!='", "'<='", "'>='", "'<'", "'>'", "'='", "'+'", "'-'", "'*'", 
+		"'/'", "'%'"
 	};
 	private static readonly string[] _SymbolicNames = {
 		null, "MODEL", "STRATEGY", "POPULATION", "SAMPLE", "LET", "RETURN", "TRUE", 
 		"FALSE", "AND", "OR", "NOT", "REWARD", "VERIFIER", "EXTRACTOR", "CLAIMS", 
 		"BUDGET", "SMC", "SEARCH", "EXTEND", "FACTOR", "OBSERVE", "CONDITION", 
-		"FORK", "REFINE", "RACE", "BY", "WITH", "FIRST", "SCORE", "TWIST", "ARROW", 
-		"PLUSEQ", "LPAREN", "RPAREN", "LBRACE", "RBRACE", "LBRACKET", "RBRACKET", 
-		"COMMA", "COLON", "EQEQ", "NOTEQ", "LESSEQ", "GREATEREQ", "LESS", "GREATER", 
-		"ASSIGN", "PLUS", "MINUS", "STAR", "SLASH", "PERCENT", "REAL", "INT", 
-		"STRING", "UNTERMINATED_STRING", "IDENTIFIER", "LINE_COMMENT", "BLOCK_COMMENT", 
-		"WHITESPACE", "UNEXPECTED_CHARACTER"
+		"FORK", "REFINE", "RACE", "REEXTEND", "BY", "WITH", "FIRST", "SCORE", 
+		"TWIST", "WHERE", "ARROW", "PLUSEQ", "LPAREN", "RPAREN", "LBRACE", "RBRACE", 
+		"LBRACKET", "RBRACKET", "COMMA", "COLON", "EQEQ", "NOTEQ", "LESSEQ", "GREATEREQ", 
+		"LESS", "GREATER", "ASSIGN", "PLUS", "MINUS", "STAR", "SLASH", "PERCENT", 
+		"REAL", "INT", "STRING", "UNTERMINATED_STRING", "IDENTIFIER", "LINE_COMMENT", 
+		"BLOCK_COMMENT", "WHITESPACE", "UNEXPECTED_CHARACTER"
 	};
 	public static readonly IVocabulary DefaultVocabulary = new Vocabulary(_LiteralNames, _SymbolicNames);
 
@@ -417,7 +418,7 @@ public partial class TtsParser : Parser {
 			State = 72;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 144115190156230656L) != 0)) {
+			if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 576460760759140352L) != 0)) {
 				{
 				State = 71;
 				parameterList();
@@ -774,6 +775,7 @@ public partial class TtsParser : Parser {
 			case FIRST:
 			case SCORE:
 			case TWIST:
+			case WHERE:
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
@@ -838,7 +840,7 @@ public partial class TtsParser : Parser {
 			State = 125;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
-			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 1644036200L) != 0)) {
+			while ((((_la) & ~0x3f) == 0 && ((1L << _la) & 3321757800L) != 0)) {
 				{
 				{
 				State = 122;
@@ -973,6 +975,35 @@ public partial class TtsParser : Parser {
 		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
 			ITtsParserVisitor<TResult> typedVisitor = visitor as ITtsParserVisitor<TResult>;
 			if (typedVisitor != null) return typedVisitor.VisitExtendStatement(this);
+			else return visitor.VisitChildren(this);
+		}
+	}
+	public partial class ReextendStatementContext : StatementContext {
+		public IdentifierContext target;
+		public ExpressionContext condition;
+		public IdentifierContext model;
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode REEXTEND() { return GetToken(TtsParser.REEXTEND, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WHERE() { return GetToken(TtsParser.WHERE, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode BY() { return GetToken(TtsParser.BY, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode LPAREN() { return GetToken(TtsParser.LPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode RPAREN() { return GetToken(TtsParser.RPAREN, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext[] identifier() {
+			return GetRuleContexts<IdentifierContext>();
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public IdentifierContext identifier(int i) {
+			return GetRuleContext<IdentifierContext>(i);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ExpressionContext expression() {
+			return GetRuleContext<ExpressionContext>(0);
+		}
+		[System.Diagnostics.DebuggerNonUserCode] public ArgumentListContext argumentList() {
+			return GetRuleContext<ArgumentListContext>(0);
+		}
+		public ReextendStatementContext(StatementContext context) { CopyFrom(context); }
+		[System.Diagnostics.DebuggerNonUserCode]
+		public override TResult Accept<TResult>(IParseTreeVisitor<TResult> visitor) {
+			ITtsParserVisitor<TResult> typedVisitor = visitor as ITtsParserVisitor<TResult>;
+			if (typedVisitor != null) return typedVisitor.VisitReextendStatement(this);
 			else return visitor.VisitChildren(this);
 		}
 	}
@@ -1126,7 +1157,7 @@ public partial class TtsParser : Parser {
 		EnterRule(_localctx, 22, RULE_statement);
 		int _la;
 		try {
-			State = 202;
+			State = 214;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case LET:
@@ -1218,7 +1249,7 @@ public partial class TtsParser : Parser {
 				State = 160;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 207728680921729424L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 830914723821128080L) != 0)) {
 					{
 					State = 159;
 					argumentList();
@@ -1229,108 +1260,140 @@ public partial class TtsParser : Parser {
 				Match(RPAREN);
 				}
 				break;
-			case FACTOR:
-				_localctx = new FactorStatementContext(_localctx);
+			case REEXTEND:
+				_localctx = new ReextendStatementContext(_localctx);
 				EnterOuterAlt(_localctx, 6);
 				{
 				State = 164;
-				Match(FACTOR);
+				Match(REEXTEND);
 				State = 165;
-				((FactorStatementContext)_localctx).target = identifier();
+				((ReextendStatementContext)_localctx).target = identifier();
 				State = 166;
-				Match(PLUSEQ);
+				Match(WHERE);
 				State = 167;
+				((ReextendStatementContext)_localctx).condition = expression(0);
+				State = 168;
+				Match(BY);
+				State = 169;
+				((ReextendStatementContext)_localctx).model = identifier();
+				State = 170;
+				Match(LPAREN);
+				State = 172;
+				ErrorHandler.Sync(this);
+				_la = TokenStream.LA(1);
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 830914723821128080L) != 0)) {
+					{
+					State = 171;
+					argumentList();
+					}
+				}
+
+				State = 174;
+				Match(RPAREN);
+				}
+				break;
+			case FACTOR:
+				_localctx = new FactorStatementContext(_localctx);
+				EnterOuterAlt(_localctx, 7);
+				{
+				State = 176;
+				Match(FACTOR);
+				State = 177;
+				((FactorStatementContext)_localctx).target = identifier();
+				State = 178;
+				Match(PLUSEQ);
+				State = 179;
 				expression(0);
 				}
 				break;
 			case OBSERVE:
 				_localctx = new ObserveStatementContext(_localctx);
-				EnterOuterAlt(_localctx, 7);
+				EnterOuterAlt(_localctx, 8);
 				{
-				State = 169;
+				State = 181;
 				Match(OBSERVE);
-				State = 170;
+				State = 182;
 				((ObserveStatementContext)_localctx).target = identifier();
-				State = 171;
+				State = 183;
 				Match(COLON);
-				State = 172;
+				State = 184;
 				expression(0);
 				}
 				break;
 			case CONDITION:
 				_localctx = new ConditionStatementContext(_localctx);
-				EnterOuterAlt(_localctx, 8);
+				EnterOuterAlt(_localctx, 9);
 				{
-				State = 174;
+				State = 186;
 				Match(CONDITION);
-				State = 175;
+				State = 187;
 				((ConditionStatementContext)_localctx).target = identifier();
-				State = 176;
+				State = 188;
 				Match(COLON);
-				State = 177;
+				State = 189;
 				expression(0);
 				}
 				break;
 			case TWIST:
 				_localctx = new TwistStatementContext(_localctx);
-				EnterOuterAlt(_localctx, 9);
+				EnterOuterAlt(_localctx, 10);
 				{
-				State = 179;
+				State = 191;
 				Match(TWIST);
-				State = 180;
+				State = 192;
 				((TwistStatementContext)_localctx).target = identifier();
-				State = 181;
+				State = 193;
 				Match(ASSIGN);
-				State = 182;
+				State = 194;
 				expression(0);
 				}
 				break;
 			case SCORE:
 				_localctx = new ScoreStatementContext(_localctx);
-				EnterOuterAlt(_localctx, 10);
+				EnterOuterAlt(_localctx, 11);
 				{
-				State = 184;
+				State = 196;
 				Match(SCORE);
-				State = 185;
+				State = 197;
 				((ScoreStatementContext)_localctx).target = identifier();
-				State = 186;
+				State = 198;
 				Match(ASSIGN);
-				State = 187;
+				State = 199;
 				expression(0);
 				}
 				break;
 			case FORK:
 				_localctx = new ForkStatementContext(_localctx);
-				EnterOuterAlt(_localctx, 11);
+				EnterOuterAlt(_localctx, 12);
 				{
-				State = 189;
+				State = 201;
 				Match(FORK);
-				State = 190;
+				State = 202;
 				block();
 				}
 				break;
 			case REFINE:
 				_localctx = new RefineStatementContext(_localctx);
-				EnterOuterAlt(_localctx, 12);
+				EnterOuterAlt(_localctx, 13);
 				{
-				State = 191;
+				State = 203;
 				Match(REFINE);
-				State = 192;
+				State = 204;
 				((RefineStatementContext)_localctx).name = identifier();
-				State = 193;
+				State = 205;
 				Match(ASSIGN);
-				State = 194;
+				State = 206;
 				((RefineStatementContext)_localctx).initial = expression(0);
-				State = 195;
+				State = 207;
 				Match(BY);
-				State = 196;
+				State = 208;
 				((RefineStatementContext)_localctx).step = expression(0);
-				State = 198;
+				State = 210;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 				if (_la==WITH) {
 					{
-					State = 197;
+					State = 209;
 					loopOptions();
 					}
 				}
@@ -1339,11 +1402,11 @@ public partial class TtsParser : Parser {
 				break;
 			case RETURN:
 				_localctx = new ReturnStatementContext(_localctx);
-				EnterOuterAlt(_localctx, 13);
+				EnterOuterAlt(_localctx, 14);
 				{
-				State = 200;
+				State = 212;
 				Match(RETURN);
-				State = 201;
+				State = 213;
 				expression(0);
 				}
 				break;
@@ -1396,35 +1459,35 @@ public partial class TtsParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 204;
+			State = 216;
 			Match(WITH);
-			State = 205;
+			State = 217;
 			loopOption();
-			State = 212;
+			State = 224;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,17,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,18,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					{
 					{
-					State = 207;
+					State = 219;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					if (_la==COMMA) {
 						{
-						State = 206;
+						State = 218;
 						Match(COMMA);
 						}
 					}
 
-					State = 209;
+					State = 221;
 					loopOption();
 					}
 					} 
 				}
-				State = 214;
+				State = 226;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,17,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,18,Context);
 			}
 			}
 		}
@@ -1472,19 +1535,19 @@ public partial class TtsParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 215;
+			State = 227;
 			_localctx.name = identifier();
-			State = 216;
+			State = 228;
 			_localctx.@operator = TokenStream.LT(1);
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 184717953466368L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 738871813865472L) != 0)) ) {
 				_localctx.@operator = ErrorHandler.RecoverInline(this);
 			}
 			else {
 				ErrorHandler.ReportMatch(this);
 			    Consume();
 			}
-			State = 217;
+			State = 229;
 			expression(0);
 			}
 		}
@@ -1573,30 +1636,30 @@ public partial class TtsParser : Parser {
 		EnterRule(_localctx, 28, RULE_populationSource);
 		int _la;
 		try {
-			State = 238;
+			State = 250;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,20,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,21,Context) ) {
 			case 1:
 				_localctx = new SampleSourceContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 219;
+				State = 231;
 				Match(SAMPLE);
-				State = 220;
+				State = 232;
 				((SampleSourceContext)_localctx).model = identifier();
-				State = 221;
+				State = 233;
 				Match(LPAREN);
-				State = 223;
+				State = 235;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 207728680921729424L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 830914723821128080L) != 0)) {
 					{
-					State = 222;
+					State = 234;
 					argumentList();
 					}
 				}
 
-				State = 225;
+				State = 237;
 				Match(RPAREN);
 				}
 				break;
@@ -1604,27 +1667,27 @@ public partial class TtsParser : Parser {
 				_localctx = new RaceSourceContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 227;
+				State = 239;
 				Match(RACE);
-				State = 228;
+				State = 240;
 				((RaceSourceContext)_localctx).model = identifier();
-				State = 229;
+				State = 241;
 				Match(LPAREN);
-				State = 231;
+				State = 243;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 207728680921729424L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 830914723821128080L) != 0)) {
 					{
-					State = 230;
+					State = 242;
 					argumentList();
 					}
 				}
 
-				State = 233;
+				State = 245;
 				Match(RPAREN);
-				State = 234;
+				State = 246;
 				Match(FIRST);
-				State = 235;
+				State = 247;
 				((RaceSourceContext)_localctx).count = expression(0);
 				}
 				break;
@@ -1632,7 +1695,7 @@ public partial class TtsParser : Parser {
 				_localctx = new ExpressionSourceContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 237;
+				State = 249;
 				expression(0);
 				}
 				break;
@@ -1681,21 +1744,21 @@ public partial class TtsParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 240;
+			State = 252;
 			argument();
-			State = 245;
+			State = 257;
 			ErrorHandler.Sync(this);
 			_la = TokenStream.LA(1);
 			while (_la==COMMA) {
 				{
 				{
-				State = 241;
+				State = 253;
 				Match(COMMA);
-				State = 242;
+				State = 254;
 				argument();
 				}
 				}
-				State = 247;
+				State = 259;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
 			}
@@ -1741,19 +1804,19 @@ public partial class TtsParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 251;
+			State = 263;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,22,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,23,Context) ) {
 			case 1:
 				{
-				State = 248;
+				State = 260;
 				_localctx.name = identifier();
-				State = 249;
+				State = 261;
 				Match(COLON);
 				}
 				break;
 			}
-			State = 253;
+			State = 265;
 			expression(0);
 			}
 		}
@@ -1854,7 +1917,7 @@ public partial class TtsParser : Parser {
 			int _alt;
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 259;
+			State = 271;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case SAMPLE:
@@ -1865,6 +1928,7 @@ public partial class TtsParser : Parser {
 			case FIRST:
 			case SCORE:
 			case TWIST:
+			case WHERE:
 			case LPAREN:
 			case LBRACKET:
 			case REAL:
@@ -1876,7 +1940,7 @@ public partial class TtsParser : Parser {
 				Context = _localctx;
 				_prevctx = _localctx;
 
-				State = 256;
+				State = 268;
 				primary();
 				}
 				break;
@@ -1886,7 +1950,7 @@ public partial class TtsParser : Parser {
 				_localctx = new UnaryExpressionContext(_localctx);
 				Context = _localctx;
 				_prevctx = _localctx;
-				State = 257;
+				State = 269;
 				((UnaryExpressionContext)_localctx).@operator = TokenStream.LT(1);
 				_la = TokenStream.LA(1);
 				if ( !(_la==NOT || _la==MINUS) ) {
@@ -1896,7 +1960,7 @@ public partial class TtsParser : Parser {
 					ErrorHandler.ReportMatch(this);
 				    Consume();
 				}
-				State = 258;
+				State = 270;
 				expression(7);
 				}
 				break;
@@ -1904,35 +1968,35 @@ public partial class TtsParser : Parser {
 				throw new NoViableAltException(this);
 			}
 			Context.Stop = TokenStream.LT(-1);
-			State = 281;
+			State = 293;
 			ErrorHandler.Sync(this);
-			_alt = Interpreter.AdaptivePredict(TokenStream,25,Context);
+			_alt = Interpreter.AdaptivePredict(TokenStream,26,Context);
 			while ( _alt!=2 && _alt!=global::Antlr4.Runtime.Atn.ATN.INVALID_ALT_NUMBER ) {
 				if ( _alt==1 ) {
 					if ( ParseListeners!=null )
 						TriggerExitRuleEvent();
 					_prevctx = _localctx;
 					{
-					State = 279;
+					State = 291;
 					ErrorHandler.Sync(this);
-					switch ( Interpreter.AdaptivePredict(TokenStream,24,Context) ) {
+					switch ( Interpreter.AdaptivePredict(TokenStream,25,Context) ) {
 					case 1:
 						{
 						_localctx = new BinaryExpressionContext(new ExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 261;
+						State = 273;
 						if (!(Precpred(Context, 6))) throw new FailedPredicateException(this, "Precpred(Context, 6)");
-						State = 262;
+						State = 274;
 						((BinaryExpressionContext)_localctx).@operator = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 7881299347898368L) != 0)) ) {
+						if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 31525197391593472L) != 0)) ) {
 							((BinaryExpressionContext)_localctx).@operator = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 263;
+						State = 275;
 						expression(7);
 						}
 						break;
@@ -1940,9 +2004,9 @@ public partial class TtsParser : Parser {
 						{
 						_localctx = new BinaryExpressionContext(new ExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 264;
+						State = 276;
 						if (!(Precpred(Context, 5))) throw new FailedPredicateException(this, "Precpred(Context, 5)");
-						State = 265;
+						State = 277;
 						((BinaryExpressionContext)_localctx).@operator = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==PLUS || _la==MINUS) ) {
@@ -1952,7 +2016,7 @@ public partial class TtsParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 266;
+						State = 278;
 						expression(6);
 						}
 						break;
@@ -1960,19 +2024,19 @@ public partial class TtsParser : Parser {
 						{
 						_localctx = new BinaryExpressionContext(new ExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 267;
+						State = 279;
 						if (!(Precpred(Context, 4))) throw new FailedPredicateException(this, "Precpred(Context, 4)");
-						State = 268;
+						State = 280;
 						((BinaryExpressionContext)_localctx).@operator = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
-						if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 131941395333120L) != 0)) ) {
+						if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 527765581332480L) != 0)) ) {
 							((BinaryExpressionContext)_localctx).@operator = ErrorHandler.RecoverInline(this);
 						}
 						else {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 269;
+						State = 281;
 						expression(5);
 						}
 						break;
@@ -1980,9 +2044,9 @@ public partial class TtsParser : Parser {
 						{
 						_localctx = new BinaryExpressionContext(new ExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 270;
+						State = 282;
 						if (!(Precpred(Context, 3))) throw new FailedPredicateException(this, "Precpred(Context, 3)");
-						State = 271;
+						State = 283;
 						((BinaryExpressionContext)_localctx).@operator = TokenStream.LT(1);
 						_la = TokenStream.LA(1);
 						if ( !(_la==EQEQ || _la==NOTEQ) ) {
@@ -1992,7 +2056,7 @@ public partial class TtsParser : Parser {
 							ErrorHandler.ReportMatch(this);
 						    Consume();
 						}
-						State = 272;
+						State = 284;
 						expression(4);
 						}
 						break;
@@ -2000,11 +2064,11 @@ public partial class TtsParser : Parser {
 						{
 						_localctx = new BinaryExpressionContext(new ExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 273;
+						State = 285;
 						if (!(Precpred(Context, 2))) throw new FailedPredicateException(this, "Precpred(Context, 2)");
-						State = 274;
+						State = 286;
 						((BinaryExpressionContext)_localctx).@operator = Match(AND);
-						State = 275;
+						State = 287;
 						expression(3);
 						}
 						break;
@@ -2012,20 +2076,20 @@ public partial class TtsParser : Parser {
 						{
 						_localctx = new BinaryExpressionContext(new ExpressionContext(_parentctx, _parentState));
 						PushNewRecursionContext(_localctx, _startState, RULE_expression);
-						State = 276;
+						State = 288;
 						if (!(Precpred(Context, 1))) throw new FailedPredicateException(this, "Precpred(Context, 1)");
-						State = 277;
+						State = 289;
 						((BinaryExpressionContext)_localctx).@operator = Match(OR);
-						State = 278;
+						State = 290;
 						expression(2);
 						}
 						break;
 					}
 					} 
 				}
-				State = 283;
+				State = 295;
 				ErrorHandler.Sync(this);
-				_alt = Interpreter.AdaptivePredict(TokenStream,25,Context);
+				_alt = Interpreter.AdaptivePredict(TokenStream,26,Context);
 			}
 			}
 		}
@@ -2136,14 +2200,14 @@ public partial class TtsParser : Parser {
 		EnterRule(_localctx, 36, RULE_primary);
 		int _la;
 		try {
-			State = 309;
+			State = 321;
 			ErrorHandler.Sync(this);
-			switch ( Interpreter.AdaptivePredict(TokenStream,29,Context) ) {
+			switch ( Interpreter.AdaptivePredict(TokenStream,30,Context) ) {
 			case 1:
 				_localctx = new LiteralPrimaryContext(_localctx);
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 284;
+				State = 296;
 				literal();
 				}
 				break;
@@ -2151,21 +2215,21 @@ public partial class TtsParser : Parser {
 				_localctx = new CallPrimaryContext(_localctx);
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 285;
+				State = 297;
 				((CallPrimaryContext)_localctx).callee = calleeName();
-				State = 286;
+				State = 298;
 				Match(LPAREN);
-				State = 288;
+				State = 300;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 207728680921729424L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 830914723821128080L) != 0)) {
 					{
-					State = 287;
+					State = 299;
 					argumentList();
 					}
 				}
 
-				State = 290;
+				State = 302;
 				Match(RPAREN);
 				}
 				break;
@@ -2173,7 +2237,7 @@ public partial class TtsParser : Parser {
 				_localctx = new NamePrimaryContext(_localctx);
 				EnterOuterAlt(_localctx, 3);
 				{
-				State = 292;
+				State = 304;
 				identifier();
 				}
 				break;
@@ -2181,11 +2245,11 @@ public partial class TtsParser : Parser {
 				_localctx = new ParenthesizedPrimaryContext(_localctx);
 				EnterOuterAlt(_localctx, 4);
 				{
-				State = 293;
+				State = 305;
 				Match(LPAREN);
-				State = 294;
+				State = 306;
 				expression(0);
-				State = 295;
+				State = 307;
 				Match(RPAREN);
 				}
 				break;
@@ -2193,35 +2257,35 @@ public partial class TtsParser : Parser {
 				_localctx = new ListPrimaryContext(_localctx);
 				EnterOuterAlt(_localctx, 5);
 				{
-				State = 297;
+				State = 309;
 				Match(LBRACKET);
-				State = 306;
+				State = 318;
 				ErrorHandler.Sync(this);
 				_la = TokenStream.LA(1);
-				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 207728680921729424L) != 0)) {
+				if ((((_la) & ~0x3f) == 0 && ((1L << _la) & 830914723821128080L) != 0)) {
 					{
-					State = 298;
+					State = 310;
 					expression(0);
-					State = 303;
+					State = 315;
 					ErrorHandler.Sync(this);
 					_la = TokenStream.LA(1);
 					while (_la==COMMA) {
 						{
 						{
-						State = 299;
+						State = 311;
 						Match(COMMA);
-						State = 300;
+						State = 312;
 						expression(0);
 						}
 						}
-						State = 305;
+						State = 317;
 						ErrorHandler.Sync(this);
 						_la = TokenStream.LA(1);
 					}
 					}
 				}
 
-				State = 308;
+				State = 320;
 				Match(RBRACKET);
 				}
 				break;
@@ -2261,7 +2325,7 @@ public partial class TtsParser : Parser {
 		CalleeNameContext _localctx = new CalleeNameContext(Context, State);
 		EnterRule(_localctx, 38, RULE_calleeName);
 		try {
-			State = 313;
+			State = 325;
 			ErrorHandler.Sync(this);
 			switch (TokenStream.LA(1)) {
 			case BY:
@@ -2269,17 +2333,18 @@ public partial class TtsParser : Parser {
 			case FIRST:
 			case SCORE:
 			case TWIST:
+			case WHERE:
 			case IDENTIFIER:
 				EnterOuterAlt(_localctx, 1);
 				{
-				State = 311;
+				State = 323;
 				identifier();
 				}
 				break;
 			case SAMPLE:
 				EnterOuterAlt(_localctx, 2);
 				{
-				State = 312;
+				State = 324;
 				Match(SAMPLE);
 				}
 				break;
@@ -2305,6 +2370,7 @@ public partial class TtsParser : Parser {
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode FIRST() { return GetToken(TtsParser.FIRST, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode SCORE() { return GetToken(TtsParser.SCORE, 0); }
 		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode TWIST() { return GetToken(TtsParser.TWIST, 0); }
+		[System.Diagnostics.DebuggerNonUserCode] public ITerminalNode WHERE() { return GetToken(TtsParser.WHERE, 0); }
 		public IdentifierContext(ParserRuleContext parent, int invokingState)
 			: base(parent, invokingState)
 		{
@@ -2326,9 +2392,9 @@ public partial class TtsParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 315;
+			State = 327;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 144115190156230656L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 576460760759140352L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -2375,9 +2441,9 @@ public partial class TtsParser : Parser {
 		try {
 			EnterOuterAlt(_localctx, 1);
 			{
-			State = 317;
+			State = 329;
 			_la = TokenStream.LA(1);
-			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 63050394783187328L) != 0)) ) {
+			if ( !((((_la) & ~0x3f) == 0 && ((1L << _la) & 252201579132748160L) != 0)) ) {
 			ErrorHandler.RecoverInline(this);
 			}
 			else {
@@ -2416,7 +2482,7 @@ public partial class TtsParser : Parser {
 	}
 
 	private static int[] _serializedATN = {
-		4,1,61,320,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,7,
+		4,1,63,332,2,0,7,0,2,1,7,1,2,2,7,2,2,3,7,3,2,4,7,4,2,5,7,5,2,6,7,6,2,7,
 		7,7,2,8,7,8,2,9,7,9,2,10,7,10,2,11,7,11,2,12,7,12,2,13,7,13,2,14,7,14,
 		2,15,7,15,2,16,7,16,2,17,7,17,2,18,7,18,2,19,7,19,2,20,7,20,2,21,7,21,
 		1,0,5,0,46,8,0,10,0,12,0,49,9,0,1,0,1,0,1,1,1,1,1,1,3,1,56,8,1,1,2,1,2,
@@ -2428,102 +2494,106 @@ public partial class TtsParser : Parser {
 		1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,3,11,144,8,
 		11,1,11,1,11,1,11,1,11,1,11,3,11,151,8,11,1,11,1,11,1,11,1,11,1,11,1,11,
 		1,11,1,11,3,11,161,8,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,
-		11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,
-		11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,3,11,199,
-		8,11,1,11,1,11,3,11,203,8,11,1,12,1,12,1,12,3,12,208,8,12,1,12,5,12,211,
-		8,12,10,12,12,12,214,9,12,1,13,1,13,1,13,1,13,1,14,1,14,1,14,1,14,3,14,
-		224,8,14,1,14,1,14,1,14,1,14,1,14,1,14,3,14,232,8,14,1,14,1,14,1,14,1,
-		14,1,14,3,14,239,8,14,1,15,1,15,1,15,5,15,244,8,15,10,15,12,15,247,9,15,
-		1,16,1,16,1,16,3,16,252,8,16,1,16,1,16,1,17,1,17,1,17,1,17,3,17,260,8,
+		11,3,11,173,8,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,
+		1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,
+		1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,1,11,3,11,211,8,11,1,
+		11,1,11,3,11,215,8,11,1,12,1,12,1,12,3,12,220,8,12,1,12,5,12,223,8,12,
+		10,12,12,12,226,9,12,1,13,1,13,1,13,1,13,1,14,1,14,1,14,1,14,3,14,236,
+		8,14,1,14,1,14,1,14,1,14,1,14,1,14,3,14,244,8,14,1,14,1,14,1,14,1,14,1,
+		14,3,14,251,8,14,1,15,1,15,1,15,5,15,256,8,15,10,15,12,15,259,9,15,1,16,
+		1,16,1,16,3,16,264,8,16,1,16,1,16,1,17,1,17,1,17,1,17,3,17,272,8,17,1,
 		17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,17,1,
-		17,1,17,1,17,1,17,1,17,5,17,280,8,17,10,17,12,17,283,9,17,1,18,1,18,1,
-		18,1,18,3,18,289,8,18,1,18,1,18,1,18,1,18,1,18,1,18,1,18,1,18,1,18,1,18,
-		1,18,5,18,302,8,18,10,18,12,18,305,9,18,3,18,307,8,18,1,18,3,18,310,8,
-		18,1,19,1,19,3,19,314,8,19,1,20,1,20,1,21,1,21,1,21,0,1,34,22,0,2,4,6,
-		8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,0,9,1,0,12,14,3,0,
-		43,43,45,45,47,47,2,0,11,11,49,49,1,0,50,52,1,0,48,49,1,0,43,46,1,0,41,
-		42,2,0,26,30,57,57,2,0,7,8,53,55,348,0,47,1,0,0,0,2,55,1,0,0,0,4,57,1,
-		0,0,0,6,62,1,0,0,0,8,68,1,0,0,0,10,96,1,0,0,0,12,98,1,0,0,0,14,102,1,0,
-		0,0,16,110,1,0,0,0,18,119,1,0,0,0,20,121,1,0,0,0,22,202,1,0,0,0,24,204,
-		1,0,0,0,26,215,1,0,0,0,28,238,1,0,0,0,30,240,1,0,0,0,32,251,1,0,0,0,34,
-		259,1,0,0,0,36,309,1,0,0,0,38,313,1,0,0,0,40,315,1,0,0,0,42,317,1,0,0,
-		0,44,46,3,2,1,0,45,44,1,0,0,0,46,49,1,0,0,0,47,45,1,0,0,0,47,48,1,0,0,
-		0,48,50,1,0,0,0,49,47,1,0,0,0,50,51,5,0,0,1,51,1,1,0,0,0,52,56,3,4,2,0,
-		53,56,3,6,3,0,54,56,3,8,4,0,55,52,1,0,0,0,55,53,1,0,0,0,55,54,1,0,0,0,
-		56,3,1,0,0,0,57,58,5,1,0,0,58,59,3,40,20,0,59,60,5,40,0,0,60,61,3,40,20,
-		0,61,5,1,0,0,0,62,63,7,0,0,0,63,66,3,40,20,0,64,65,5,40,0,0,65,67,3,18,
-		9,0,66,64,1,0,0,0,66,67,1,0,0,0,67,7,1,0,0,0,68,69,5,2,0,0,69,70,3,40,
-		20,0,70,72,5,33,0,0,71,73,3,14,7,0,72,71,1,0,0,0,72,73,1,0,0,0,73,74,1,
-		0,0,0,74,75,5,34,0,0,75,76,5,31,0,0,76,80,3,18,9,0,77,79,3,10,5,0,78,77,
-		1,0,0,0,79,82,1,0,0,0,80,78,1,0,0,0,80,81,1,0,0,0,81,83,1,0,0,0,82,80,
-		1,0,0,0,83,84,3,20,10,0,84,9,1,0,0,0,85,86,5,15,0,0,86,97,3,40,20,0,87,
-		88,5,16,0,0,88,93,3,12,6,0,89,90,5,39,0,0,90,92,3,12,6,0,91,89,1,0,0,0,
-		92,95,1,0,0,0,93,91,1,0,0,0,93,94,1,0,0,0,94,97,1,0,0,0,95,93,1,0,0,0,
-		96,85,1,0,0,0,96,87,1,0,0,0,97,11,1,0,0,0,98,99,3,40,20,0,99,100,5,43,
-		0,0,100,101,3,34,17,0,101,13,1,0,0,0,102,107,3,16,8,0,103,104,5,39,0,0,
-		104,106,3,16,8,0,105,103,1,0,0,0,106,109,1,0,0,0,107,105,1,0,0,0,107,108,
-		1,0,0,0,108,15,1,0,0,0,109,107,1,0,0,0,110,111,3,40,20,0,111,112,5,40,
-		0,0,112,115,3,18,9,0,113,114,5,47,0,0,114,116,3,34,17,0,115,113,1,0,0,
-		0,115,116,1,0,0,0,116,17,1,0,0,0,117,120,3,40,20,0,118,120,5,3,0,0,119,
-		117,1,0,0,0,119,118,1,0,0,0,120,19,1,0,0,0,121,125,5,35,0,0,122,124,3,
-		22,11,0,123,122,1,0,0,0,124,127,1,0,0,0,125,123,1,0,0,0,125,126,1,0,0,
-		0,126,128,1,0,0,0,127,125,1,0,0,0,128,129,5,36,0,0,129,21,1,0,0,0,130,
-		131,5,5,0,0,131,132,3,40,20,0,132,133,5,47,0,0,133,134,3,34,17,0,134,203,
-		1,0,0,0,135,136,5,3,0,0,136,137,3,40,20,0,137,138,5,47,0,0,138,139,3,28,
-		14,0,139,203,1,0,0,0,140,141,5,17,0,0,141,143,3,40,20,0,142,144,3,24,12,
-		0,143,142,1,0,0,0,143,144,1,0,0,0,144,145,1,0,0,0,145,146,3,20,10,0,146,
-		203,1,0,0,0,147,148,5,18,0,0,148,150,3,40,20,0,149,151,3,24,12,0,150,149,
-		1,0,0,0,150,151,1,0,0,0,151,152,1,0,0,0,152,153,3,20,10,0,153,203,1,0,
-		0,0,154,155,5,19,0,0,155,156,3,40,20,0,156,157,5,26,0,0,157,158,3,40,20,
-		0,158,160,5,33,0,0,159,161,3,30,15,0,160,159,1,0,0,0,160,161,1,0,0,0,161,
-		162,1,0,0,0,162,163,5,34,0,0,163,203,1,0,0,0,164,165,5,20,0,0,165,166,
-		3,40,20,0,166,167,5,32,0,0,167,168,3,34,17,0,168,203,1,0,0,0,169,170,5,
-		21,0,0,170,171,3,40,20,0,171,172,5,40,0,0,172,173,3,34,17,0,173,203,1,
-		0,0,0,174,175,5,22,0,0,175,176,3,40,20,0,176,177,5,40,0,0,177,178,3,34,
-		17,0,178,203,1,0,0,0,179,180,5,30,0,0,180,181,3,40,20,0,181,182,5,47,0,
-		0,182,183,3,34,17,0,183,203,1,0,0,0,184,185,5,29,0,0,185,186,3,40,20,0,
-		186,187,5,47,0,0,187,188,3,34,17,0,188,203,1,0,0,0,189,190,5,23,0,0,190,
-		203,3,20,10,0,191,192,5,24,0,0,192,193,3,40,20,0,193,194,5,47,0,0,194,
-		195,3,34,17,0,195,196,5,26,0,0,196,198,3,34,17,0,197,199,3,24,12,0,198,
-		197,1,0,0,0,198,199,1,0,0,0,199,203,1,0,0,0,200,201,5,6,0,0,201,203,3,
-		34,17,0,202,130,1,0,0,0,202,135,1,0,0,0,202,140,1,0,0,0,202,147,1,0,0,
-		0,202,154,1,0,0,0,202,164,1,0,0,0,202,169,1,0,0,0,202,174,1,0,0,0,202,
-		179,1,0,0,0,202,184,1,0,0,0,202,189,1,0,0,0,202,191,1,0,0,0,202,200,1,
-		0,0,0,203,23,1,0,0,0,204,205,5,27,0,0,205,212,3,26,13,0,206,208,5,39,0,
-		0,207,206,1,0,0,0,207,208,1,0,0,0,208,209,1,0,0,0,209,211,3,26,13,0,210,
-		207,1,0,0,0,211,214,1,0,0,0,212,210,1,0,0,0,212,213,1,0,0,0,213,25,1,0,
-		0,0,214,212,1,0,0,0,215,216,3,40,20,0,216,217,7,1,0,0,217,218,3,34,17,
-		0,218,27,1,0,0,0,219,220,5,4,0,0,220,221,3,40,20,0,221,223,5,33,0,0,222,
-		224,3,30,15,0,223,222,1,0,0,0,223,224,1,0,0,0,224,225,1,0,0,0,225,226,
-		5,34,0,0,226,239,1,0,0,0,227,228,5,25,0,0,228,229,3,40,20,0,229,231,5,
-		33,0,0,230,232,3,30,15,0,231,230,1,0,0,0,231,232,1,0,0,0,232,233,1,0,0,
-		0,233,234,5,34,0,0,234,235,5,28,0,0,235,236,3,34,17,0,236,239,1,0,0,0,
-		237,239,3,34,17,0,238,219,1,0,0,0,238,227,1,0,0,0,238,237,1,0,0,0,239,
-		29,1,0,0,0,240,245,3,32,16,0,241,242,5,39,0,0,242,244,3,32,16,0,243,241,
-		1,0,0,0,244,247,1,0,0,0,245,243,1,0,0,0,245,246,1,0,0,0,246,31,1,0,0,0,
-		247,245,1,0,0,0,248,249,3,40,20,0,249,250,5,40,0,0,250,252,1,0,0,0,251,
-		248,1,0,0,0,251,252,1,0,0,0,252,253,1,0,0,0,253,254,3,34,17,0,254,33,1,
-		0,0,0,255,256,6,17,-1,0,256,260,3,36,18,0,257,258,7,2,0,0,258,260,3,34,
-		17,7,259,255,1,0,0,0,259,257,1,0,0,0,260,281,1,0,0,0,261,262,10,6,0,0,
-		262,263,7,3,0,0,263,280,3,34,17,7,264,265,10,5,0,0,265,266,7,4,0,0,266,
-		280,3,34,17,6,267,268,10,4,0,0,268,269,7,5,0,0,269,280,3,34,17,5,270,271,
-		10,3,0,0,271,272,7,6,0,0,272,280,3,34,17,4,273,274,10,2,0,0,274,275,5,
-		9,0,0,275,280,3,34,17,3,276,277,10,1,0,0,277,278,5,10,0,0,278,280,3,34,
-		17,2,279,261,1,0,0,0,279,264,1,0,0,0,279,267,1,0,0,0,279,270,1,0,0,0,279,
-		273,1,0,0,0,279,276,1,0,0,0,280,283,1,0,0,0,281,279,1,0,0,0,281,282,1,
-		0,0,0,282,35,1,0,0,0,283,281,1,0,0,0,284,310,3,42,21,0,285,286,3,38,19,
-		0,286,288,5,33,0,0,287,289,3,30,15,0,288,287,1,0,0,0,288,289,1,0,0,0,289,
-		290,1,0,0,0,290,291,5,34,0,0,291,310,1,0,0,0,292,310,3,40,20,0,293,294,
-		5,33,0,0,294,295,3,34,17,0,295,296,5,34,0,0,296,310,1,0,0,0,297,306,5,
-		37,0,0,298,303,3,34,17,0,299,300,5,39,0,0,300,302,3,34,17,0,301,299,1,
-		0,0,0,302,305,1,0,0,0,303,301,1,0,0,0,303,304,1,0,0,0,304,307,1,0,0,0,
-		305,303,1,0,0,0,306,298,1,0,0,0,306,307,1,0,0,0,307,308,1,0,0,0,308,310,
-		5,38,0,0,309,284,1,0,0,0,309,285,1,0,0,0,309,292,1,0,0,0,309,293,1,0,0,
-		0,309,297,1,0,0,0,310,37,1,0,0,0,311,314,3,40,20,0,312,314,5,4,0,0,313,
-		311,1,0,0,0,313,312,1,0,0,0,314,39,1,0,0,0,315,316,7,7,0,0,316,41,1,0,
-		0,0,317,318,7,8,0,0,318,43,1,0,0,0,31,47,55,66,72,80,93,96,107,115,119,
-		125,143,150,160,198,202,207,212,223,231,238,245,251,259,279,281,288,303,
-		306,309,313
+		17,1,17,1,17,1,17,5,17,292,8,17,10,17,12,17,295,9,17,1,18,1,18,1,18,1,
+		18,3,18,301,8,18,1,18,1,18,1,18,1,18,1,18,1,18,1,18,1,18,1,18,1,18,1,18,
+		5,18,314,8,18,10,18,12,18,317,9,18,3,18,319,8,18,1,18,3,18,322,8,18,1,
+		19,1,19,3,19,326,8,19,1,20,1,20,1,21,1,21,1,21,0,1,34,22,0,2,4,6,8,10,
+		12,14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,0,9,1,0,12,14,3,0,45,45,
+		47,47,49,49,2,0,11,11,51,51,1,0,52,54,1,0,50,51,1,0,45,48,1,0,43,44,2,
+		0,27,32,59,59,2,0,7,8,55,57,362,0,47,1,0,0,0,2,55,1,0,0,0,4,57,1,0,0,0,
+		6,62,1,0,0,0,8,68,1,0,0,0,10,96,1,0,0,0,12,98,1,0,0,0,14,102,1,0,0,0,16,
+		110,1,0,0,0,18,119,1,0,0,0,20,121,1,0,0,0,22,214,1,0,0,0,24,216,1,0,0,
+		0,26,227,1,0,0,0,28,250,1,0,0,0,30,252,1,0,0,0,32,263,1,0,0,0,34,271,1,
+		0,0,0,36,321,1,0,0,0,38,325,1,0,0,0,40,327,1,0,0,0,42,329,1,0,0,0,44,46,
+		3,2,1,0,45,44,1,0,0,0,46,49,1,0,0,0,47,45,1,0,0,0,47,48,1,0,0,0,48,50,
+		1,0,0,0,49,47,1,0,0,0,50,51,5,0,0,1,51,1,1,0,0,0,52,56,3,4,2,0,53,56,3,
+		6,3,0,54,56,3,8,4,0,55,52,1,0,0,0,55,53,1,0,0,0,55,54,1,0,0,0,56,3,1,0,
+		0,0,57,58,5,1,0,0,58,59,3,40,20,0,59,60,5,42,0,0,60,61,3,40,20,0,61,5,
+		1,0,0,0,62,63,7,0,0,0,63,66,3,40,20,0,64,65,5,42,0,0,65,67,3,18,9,0,66,
+		64,1,0,0,0,66,67,1,0,0,0,67,7,1,0,0,0,68,69,5,2,0,0,69,70,3,40,20,0,70,
+		72,5,35,0,0,71,73,3,14,7,0,72,71,1,0,0,0,72,73,1,0,0,0,73,74,1,0,0,0,74,
+		75,5,36,0,0,75,76,5,33,0,0,76,80,3,18,9,0,77,79,3,10,5,0,78,77,1,0,0,0,
+		79,82,1,0,0,0,80,78,1,0,0,0,80,81,1,0,0,0,81,83,1,0,0,0,82,80,1,0,0,0,
+		83,84,3,20,10,0,84,9,1,0,0,0,85,86,5,15,0,0,86,97,3,40,20,0,87,88,5,16,
+		0,0,88,93,3,12,6,0,89,90,5,41,0,0,90,92,3,12,6,0,91,89,1,0,0,0,92,95,1,
+		0,0,0,93,91,1,0,0,0,93,94,1,0,0,0,94,97,1,0,0,0,95,93,1,0,0,0,96,85,1,
+		0,0,0,96,87,1,0,0,0,97,11,1,0,0,0,98,99,3,40,20,0,99,100,5,45,0,0,100,
+		101,3,34,17,0,101,13,1,0,0,0,102,107,3,16,8,0,103,104,5,41,0,0,104,106,
+		3,16,8,0,105,103,1,0,0,0,106,109,1,0,0,0,107,105,1,0,0,0,107,108,1,0,0,
+		0,108,15,1,0,0,0,109,107,1,0,0,0,110,111,3,40,20,0,111,112,5,42,0,0,112,
+		115,3,18,9,0,113,114,5,49,0,0,114,116,3,34,17,0,115,113,1,0,0,0,115,116,
+		1,0,0,0,116,17,1,0,0,0,117,120,3,40,20,0,118,120,5,3,0,0,119,117,1,0,0,
+		0,119,118,1,0,0,0,120,19,1,0,0,0,121,125,5,37,0,0,122,124,3,22,11,0,123,
+		122,1,0,0,0,124,127,1,0,0,0,125,123,1,0,0,0,125,126,1,0,0,0,126,128,1,
+		0,0,0,127,125,1,0,0,0,128,129,5,38,0,0,129,21,1,0,0,0,130,131,5,5,0,0,
+		131,132,3,40,20,0,132,133,5,49,0,0,133,134,3,34,17,0,134,215,1,0,0,0,135,
+		136,5,3,0,0,136,137,3,40,20,0,137,138,5,49,0,0,138,139,3,28,14,0,139,215,
+		1,0,0,0,140,141,5,17,0,0,141,143,3,40,20,0,142,144,3,24,12,0,143,142,1,
+		0,0,0,143,144,1,0,0,0,144,145,1,0,0,0,145,146,3,20,10,0,146,215,1,0,0,
+		0,147,148,5,18,0,0,148,150,3,40,20,0,149,151,3,24,12,0,150,149,1,0,0,0,
+		150,151,1,0,0,0,151,152,1,0,0,0,152,153,3,20,10,0,153,215,1,0,0,0,154,
+		155,5,19,0,0,155,156,3,40,20,0,156,157,5,27,0,0,157,158,3,40,20,0,158,
+		160,5,35,0,0,159,161,3,30,15,0,160,159,1,0,0,0,160,161,1,0,0,0,161,162,
+		1,0,0,0,162,163,5,36,0,0,163,215,1,0,0,0,164,165,5,26,0,0,165,166,3,40,
+		20,0,166,167,5,32,0,0,167,168,3,34,17,0,168,169,5,27,0,0,169,170,3,40,
+		20,0,170,172,5,35,0,0,171,173,3,30,15,0,172,171,1,0,0,0,172,173,1,0,0,
+		0,173,174,1,0,0,0,174,175,5,36,0,0,175,215,1,0,0,0,176,177,5,20,0,0,177,
+		178,3,40,20,0,178,179,5,34,0,0,179,180,3,34,17,0,180,215,1,0,0,0,181,182,
+		5,21,0,0,182,183,3,40,20,0,183,184,5,42,0,0,184,185,3,34,17,0,185,215,
+		1,0,0,0,186,187,5,22,0,0,187,188,3,40,20,0,188,189,5,42,0,0,189,190,3,
+		34,17,0,190,215,1,0,0,0,191,192,5,31,0,0,192,193,3,40,20,0,193,194,5,49,
+		0,0,194,195,3,34,17,0,195,215,1,0,0,0,196,197,5,30,0,0,197,198,3,40,20,
+		0,198,199,5,49,0,0,199,200,3,34,17,0,200,215,1,0,0,0,201,202,5,23,0,0,
+		202,215,3,20,10,0,203,204,5,24,0,0,204,205,3,40,20,0,205,206,5,49,0,0,
+		206,207,3,34,17,0,207,208,5,27,0,0,208,210,3,34,17,0,209,211,3,24,12,0,
+		210,209,1,0,0,0,210,211,1,0,0,0,211,215,1,0,0,0,212,213,5,6,0,0,213,215,
+		3,34,17,0,214,130,1,0,0,0,214,135,1,0,0,0,214,140,1,0,0,0,214,147,1,0,
+		0,0,214,154,1,0,0,0,214,164,1,0,0,0,214,176,1,0,0,0,214,181,1,0,0,0,214,
+		186,1,0,0,0,214,191,1,0,0,0,214,196,1,0,0,0,214,201,1,0,0,0,214,203,1,
+		0,0,0,214,212,1,0,0,0,215,23,1,0,0,0,216,217,5,28,0,0,217,224,3,26,13,
+		0,218,220,5,41,0,0,219,218,1,0,0,0,219,220,1,0,0,0,220,221,1,0,0,0,221,
+		223,3,26,13,0,222,219,1,0,0,0,223,226,1,0,0,0,224,222,1,0,0,0,224,225,
+		1,0,0,0,225,25,1,0,0,0,226,224,1,0,0,0,227,228,3,40,20,0,228,229,7,1,0,
+		0,229,230,3,34,17,0,230,27,1,0,0,0,231,232,5,4,0,0,232,233,3,40,20,0,233,
+		235,5,35,0,0,234,236,3,30,15,0,235,234,1,0,0,0,235,236,1,0,0,0,236,237,
+		1,0,0,0,237,238,5,36,0,0,238,251,1,0,0,0,239,240,5,25,0,0,240,241,3,40,
+		20,0,241,243,5,35,0,0,242,244,3,30,15,0,243,242,1,0,0,0,243,244,1,0,0,
+		0,244,245,1,0,0,0,245,246,5,36,0,0,246,247,5,29,0,0,247,248,3,34,17,0,
+		248,251,1,0,0,0,249,251,3,34,17,0,250,231,1,0,0,0,250,239,1,0,0,0,250,
+		249,1,0,0,0,251,29,1,0,0,0,252,257,3,32,16,0,253,254,5,41,0,0,254,256,
+		3,32,16,0,255,253,1,0,0,0,256,259,1,0,0,0,257,255,1,0,0,0,257,258,1,0,
+		0,0,258,31,1,0,0,0,259,257,1,0,0,0,260,261,3,40,20,0,261,262,5,42,0,0,
+		262,264,1,0,0,0,263,260,1,0,0,0,263,264,1,0,0,0,264,265,1,0,0,0,265,266,
+		3,34,17,0,266,33,1,0,0,0,267,268,6,17,-1,0,268,272,3,36,18,0,269,270,7,
+		2,0,0,270,272,3,34,17,7,271,267,1,0,0,0,271,269,1,0,0,0,272,293,1,0,0,
+		0,273,274,10,6,0,0,274,275,7,3,0,0,275,292,3,34,17,7,276,277,10,5,0,0,
+		277,278,7,4,0,0,278,292,3,34,17,6,279,280,10,4,0,0,280,281,7,5,0,0,281,
+		292,3,34,17,5,282,283,10,3,0,0,283,284,7,6,0,0,284,292,3,34,17,4,285,286,
+		10,2,0,0,286,287,5,9,0,0,287,292,3,34,17,3,288,289,10,1,0,0,289,290,5,
+		10,0,0,290,292,3,34,17,2,291,273,1,0,0,0,291,276,1,0,0,0,291,279,1,0,0,
+		0,291,282,1,0,0,0,291,285,1,0,0,0,291,288,1,0,0,0,292,295,1,0,0,0,293,
+		291,1,0,0,0,293,294,1,0,0,0,294,35,1,0,0,0,295,293,1,0,0,0,296,322,3,42,
+		21,0,297,298,3,38,19,0,298,300,5,35,0,0,299,301,3,30,15,0,300,299,1,0,
+		0,0,300,301,1,0,0,0,301,302,1,0,0,0,302,303,5,36,0,0,303,322,1,0,0,0,304,
+		322,3,40,20,0,305,306,5,35,0,0,306,307,3,34,17,0,307,308,5,36,0,0,308,
+		322,1,0,0,0,309,318,5,39,0,0,310,315,3,34,17,0,311,312,5,41,0,0,312,314,
+		3,34,17,0,313,311,1,0,0,0,314,317,1,0,0,0,315,313,1,0,0,0,315,316,1,0,
+		0,0,316,319,1,0,0,0,317,315,1,0,0,0,318,310,1,0,0,0,318,319,1,0,0,0,319,
+		320,1,0,0,0,320,322,5,40,0,0,321,296,1,0,0,0,321,297,1,0,0,0,321,304,1,
+		0,0,0,321,305,1,0,0,0,321,309,1,0,0,0,322,37,1,0,0,0,323,326,3,40,20,0,
+		324,326,5,4,0,0,325,323,1,0,0,0,325,324,1,0,0,0,326,39,1,0,0,0,327,328,
+		7,7,0,0,328,41,1,0,0,0,329,330,7,8,0,0,330,43,1,0,0,0,32,47,55,66,72,80,
+		93,96,107,115,119,125,143,150,160,172,210,214,219,224,235,243,250,257,
+		263,271,291,293,300,315,318,321,325
 	};
 
 	public static readonly ATN _ATN =

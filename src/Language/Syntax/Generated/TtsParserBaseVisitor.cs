@@ -211,6 +211,17 @@ public partial class TtsParserBaseVisitor<Result> : AbstractParseTreeVisitor<Res
 	/// <return>The visitor result.</return>
 	public virtual Result VisitExtendStatement([NotNull] TtsParser.ExtendStatementContext context) { return VisitChildren(context); }
 	/// <summary>
+	/// Visit a parse tree produced by the <c>reextendStatement</c>
+	/// labeled alternative in <see cref="TtsParser.statement"/>.
+	/// <para>
+	/// The default implementation returns the result of calling <see cref="AbstractParseTreeVisitor{Result}.VisitChildren(IRuleNode)"/>
+	/// on <paramref name="context"/>.
+	/// </para>
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	public virtual Result VisitReextendStatement([NotNull] TtsParser.ReextendStatementContext context) { return VisitChildren(context); }
+	/// <summary>
 	/// Visit a parse tree produced by the <c>factorStatement</c>
 	/// labeled alternative in <see cref="TtsParser.statement"/>.
 	/// <para>

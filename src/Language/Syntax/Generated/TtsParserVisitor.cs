@@ -140,6 +140,13 @@ public interface ITtsParserVisitor<Result> : IParseTreeVisitor<Result> {
 	/// <return>The visitor result.</return>
 	Result VisitExtendStatement([NotNull] TtsParser.ExtendStatementContext context);
 	/// <summary>
+	/// Visit a parse tree produced by the <c>reextendStatement</c>
+	/// labeled alternative in <see cref="TtsParser.statement"/>.
+	/// </summary>
+	/// <param name="context">The parse tree.</param>
+	/// <return>The visitor result.</return>
+	Result VisitReextendStatement([NotNull] TtsParser.ReextendStatementContext context);
+	/// <summary>
 	/// Visit a parse tree produced by the <c>factorStatement</c>
 	/// labeled alternative in <see cref="TtsParser.statement"/>.
 	/// </summary>

@@ -40,6 +40,14 @@ public sealed record SearchStatementSyntax(IdentifierSyntax Target, ImmutableArr
 public sealed record ExtendStatementSyntax(IdentifierSyntax Target, IdentifierSyntax Model, ImmutableArray<ArgumentSyntax> Arguments, TextSpan Span)
     : StatementSyntax(Span);
 
+/// <summary>
+/// <c>reextend ps where c by large(...)</c>: the particles where <c>c</c> holds lose the step the preceding <c>extend</c> gave
+/// them and redraw it from another model (two-model step speculation).
+/// </summary>
+public sealed record ReextendStatementSyntax(
+    IdentifierSyntax Target, ExpressionSyntax Condition, IdentifierSyntax Model, ImmutableArray<ArgumentSyntax> Arguments, TextSpan Span)
+    : StatementSyntax(Span);
+
 /// <summary><c>factor</c>, <c>observe</c>, <c>condition</c>, <c>twist</c> or <c>score</c> on a population.</summary>
 public sealed record ParticleUpdateSyntax(ParticleUpdateKind Kind, IdentifierSyntax Target, ExpressionSyntax Value, TextSpan Span)
     : StatementSyntax(Span);

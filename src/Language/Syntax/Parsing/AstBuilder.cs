@@ -137,6 +137,9 @@ internal sealed class AstBuilder
                 return new SearchStatementSyntax(Identifier(search.target, search), BuildLoopOptions(search.loopOptions()), BuildBlockOrEmpty(search.block(), search), span);
             case ExtendStatementContext extend:
                 return new ExtendStatementSyntax(Identifier(extend.target, extend), Identifier(extend.model, extend), BuildArguments(extend.argumentList()), span);
+            case ReextendStatementContext reextend:
+                return new ReextendStatementSyntax(
+                    Identifier(reextend.target, reextend), BuildExpression(reextend.condition), Identifier(reextend.model, reextend), BuildArguments(reextend.argumentList()), span);
             case FactorStatementContext factor:
                 return new ParticleUpdateSyntax(ParticleUpdateKind.Factor, Identifier(factor.target, factor), BuildExpression(factor.expression()), span);
             case ObserveStatementContext observe:

@@ -161,6 +161,7 @@ internal sealed class SyntaxErrorListener : BaseErrorListener
         TtsParser.SmcStatementContext => "an smc block",
         TtsParser.SearchStatementContext => "a search block",
         TtsParser.ExtendStatementContext => "an extend statement",
+        TtsParser.ReextendStatementContext => "a reextend statement",
         TtsParser.ForkStatementContext => "a fork block",
         TtsParser.RefineStatementContext => "a refine statement",
         TtsParser.ReturnStatementContext => "a return statement",
@@ -195,7 +196,7 @@ internal sealed class SyntaxErrorListener : BaseErrorListener
         var statementStarts = types.Contains(TtsLexer.POPULATION) && types.Contains(TtsLexer.RETURN);
         if (statementStarts)
         {
-            words.Add("a statement (`let`, `population`, `smc`, `search`, `extend`, `factor`, `observe`, `condition`, `twist`, `score`, `fork`, `refine` or `return`)");
+            words.Add("a statement (`let`, `population`, `smc`, `search`, `extend`, `reextend`, `factor`, `observe`, `condition`, `twist`, `score`, `fork`, `refine` or `return`)");
         }
 
         var declarationStarts = types.Contains(TtsLexer.MODEL) && types.Contains(TtsLexer.STRATEGY);
@@ -247,10 +248,10 @@ internal sealed class SyntaxErrorListener : BaseErrorListener
         or TtsLexer.LBRACKET or TtsLexer.MINUS or TtsLexer.NOT || IsName(type);
 
     private static bool IsName(int type) => type is TtsLexer.IDENTIFIER or TtsLexer.BY or TtsLexer.WITH or TtsLexer.FIRST
-        or TtsLexer.SCORE or TtsLexer.TWIST;
+        or TtsLexer.SCORE or TtsLexer.TWIST or TtsLexer.WHERE;
 
     private static bool IsStatementStart(int type) => type is TtsLexer.LET or TtsLexer.POPULATION or TtsLexer.SMC
-        or TtsLexer.SEARCH or TtsLexer.EXTEND or TtsLexer.FACTOR or TtsLexer.OBSERVE or TtsLexer.CONDITION or TtsLexer.TWIST
+        or TtsLexer.SEARCH or TtsLexer.EXTEND or TtsLexer.REEXTEND or TtsLexer.FACTOR or TtsLexer.OBSERVE or TtsLexer.CONDITION or TtsLexer.TWIST
         or TtsLexer.SCORE or TtsLexer.FORK or TtsLexer.REFINE or TtsLexer.RETURN;
 
     private static bool IsBinaryOperator(int type) => type is TtsLexer.PLUS or TtsLexer.MINUS or TtsLexer.STAR
