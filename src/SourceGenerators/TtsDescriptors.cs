@@ -123,6 +123,8 @@ internal static class TtsDescriptors
 
     public static readonly DiagnosticDescriptor StepSpeculationMisplaced = Create("TTS0149", "Step speculation misplaced", DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor PopulationDecodedByAnotherModel = Create("TTS0150", "Population decoded by another model", DiagnosticSeverity.Error);
+
     public static readonly DiagnosticDescriptor UnusedPopulation = Create("TTS0200", "Unused population", DiagnosticSeverity.Warning);
 
     public static readonly DiagnosticDescriptor UnusedLocal = Create("TTS0201", "Unused value", DiagnosticSeverity.Warning);

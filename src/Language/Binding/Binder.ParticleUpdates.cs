@@ -20,12 +20,28 @@ public sealed partial class Binder
             return null;
         }
 
+        if (_strategy.DecodedBy.TryGetValue(population, out var decoder) && decoder.Name != model.Name)
+        {
+            Report(DiagnosticDescriptors.PopulationDecodedByAnotherModel, syntax.Model.Span, population.Name, decoder.Name, model.Name);
+            return null;
+        }
+
+        RecordDecoder(population, model);
+
         // A mask's correction (the log-mass of the allowed tokens) is a weight.
         context.Weighted |= options.Forbid is not BoundList { Elements.Length: 0 };
         var extend = new BoundExtendStatement(population, model, options, syntax.Span);
         context.LastExtend = extend;
         context.Stepped.Add(population);
         return extend;
+    }
+
+    private void RecordDecoder(LocalSymbol population, ModelSymbol? model)
+    {
+        if (model is not null)
+        {
+            _strategy.DecodedBy.TryAdd(population, model);
+        }
     }
 
     private bool CheckBlockTarget(LocalSymbol population, BlockContext context, string keyword, TextSpan span)

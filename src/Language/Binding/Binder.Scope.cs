@@ -85,6 +85,13 @@ public sealed partial class Binder
         /// <summary>The block whose statements are being bound (null outside any).</summary>
         public BlockContext? Block { get; set; }
 
+        /// <summary>
+        /// The model each population is decoded by: its sample or race statement's, or its first extend's (a ranked
+        /// population's is its source's). The runtime keeps one model's decode state per population, so a step by
+        /// another model would silently continue the first model's state: TTS0150.
+        /// </summary>
+        public Dictionary<LocalSymbol, ModelSymbol> DecodedBy { get; } = new();
+
         /// <summary>Whether a statement was left unbound because its block may not hold it (EffectAnalysis reports it).</summary>
         public bool HasMisplacedStatements { get; set; }
     }

@@ -137,6 +137,7 @@ public sealed partial class Binder
                 var model = LookupModel(sample.Model);
                 var (prompt, options) = BindDecodeCall(sample.Model, sample.Arguments, scope, DecodeOptionRules.Names, "sample", extra: null);
                 bound = model is null ? null : new BoundSampleStatement(local, model, prompt, options, statement.Span);
+                RecordDecoder(local, model);
                 break;
             }
 
@@ -155,6 +156,7 @@ public sealed partial class Binder
                 bound = model is null
                     ? new BoundBadStatement(new BoundRaceStatement(local, new ModelSymbol(race.Model.Name, race.Model.Span), prompt, options, first, statement.Span))
                     : new BoundRaceStatement(local, model, prompt, options, first, statement.Span);
+                RecordDecoder(local, model);
                 break;
             }
 
@@ -170,6 +172,11 @@ public sealed partial class Binder
                 }
 
                 bound = value.Type.IsError ? null : new BoundPopulationStatement(local, value, statement.Span);
+                if (value is BoundRank rank && _strategy.DecodedBy.TryGetValue(rank.PopulationSymbol, out var ranked))
+                {
+                    RecordDecoder(local, ranked);
+                }
+
                 break;
             }
         }

@@ -127,6 +127,8 @@ public static class DiagnosticDescriptors
         "{0}: {1}");
     public static readonly DiagnosticDescriptor StepSpeculationMisplaced = Error("TTS0149", "Step speculation misplaced",
         "{0}");
+    public static readonly DiagnosticDescriptor PopulationDecodedByAnotherModel = Error("TTS0150", "Population decoded by another model",
+        "population '{0}' is decoded by model '{1}'; a step by '{2}' cannot continue it: spawn a population for '{2}', or redraw a step with `reextend {0} where ... by {2}(...)`");
 
     // Warnings
     public static readonly DiagnosticDescriptor UnusedPopulation = Warning("TTS0200", "Unused population",
