@@ -117,6 +117,17 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_file_of_several_strategies_without_a_name_says_how_eval_picks_one()
+    {
+        // It used to say "choose one with --strategy", a flag of `tts run` that eval does not have.
+        var strategy = RepoPaths.Combine("examples", "eval", "confident_exit.tts");
+        var task = _folder.Write("task.jsonl", """{"prompt": "", "answer": "1"}""");
+        var result = CliRunner.Run("eval", strategy, "--task", task, "--model", "policy=tabular:" + AlwaysOne());
+        CliRunner.AssertOneLineError(result, $"{strategy} has several strategies: choose one as {strategy}:NAME (more_confident, confident_exit)");
+        Assert.DoesNotContain("--strategy", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_budget_parameter_that_is_not_an_int_is_a_one_line_error()
     {
         var strategy = _folder.Write("vote.tts", Vote);

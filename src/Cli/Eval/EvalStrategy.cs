@@ -26,6 +26,12 @@ internal sealed record EvalStrategy(string Label, string Path, StrategyProgram P
             throw new CliException($"{path} does not compile");
         }
 
+        if (name is null && program.StrategyNames.Count > 1)
+        {
+            // StrategyProgram's own message names `tts run`'s --strategy, which eval and tune do not have.
+            throw new CliException($"{path} has several strategies: choose one as {path}:NAME ({string.Join(", ", program.StrategyNames)})");
+        }
+
         var strategy = program.Select(name);
         var budget = strategy.Parameters.FirstOrDefault(p => p.Name == budgetParameter);
         if (budget is not null && !budget.Type.Equals(TtsType.Int))

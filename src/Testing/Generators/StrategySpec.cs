@@ -11,6 +11,12 @@ public enum SelectionChoice
     First,
     FirstWithFallback,
     SmcSample,
+
+    /// <summary>Particle Gibbs: two sweeps of conditional smc (at most 2 particles and 2 steps), then <c>sample</c>.</summary>
+    GibbsSample,
+
+    /// <summary><c>adaptive_vote</c> over whole texts, drawing in waves and stopping once the vote is decided.</summary>
+    AdaptiveVote,
 }
 
 /// <summary>
@@ -63,6 +69,35 @@ public sealed record StrategySpec(
                             factor xs += weight(count(xs, {{letter}}))
                         }
                         return sample(xs)
+                    }
+                    """;
+            }
+
+            if (Selection == SelectionChoice.GibbsSample)
+            {
+                // The oracle enumerates every sweep's particle system: kept small.
+                return $$"""
+                    model policy: lm
+
+                    strategy generated(prompt: text = "") -> text {
+                        population xs = spawn({{Math.Min(Particles, 2)}}, prompt: prompt)
+                        smc xs with resample = multinomial, steps <= {{Math.Min(Steps, 2)}}, iterations = 2 {
+                            extend xs by policy(max_tokens: 1, temperature: {{Temperature.ToString("0.0##", inv)}})
+                            factor xs += weight(count(xs, {{letter}}))
+                        }
+                        return sample(xs)
+                    }
+                    """;
+            }
+
+            if (Selection == SelectionChoice.AdaptiveVote)
+            {
+                options[0] = string.Create(inv, $"n: {Particles}, wave: {Math.Max(1, Particles / 2)}");
+                return $$"""
+                    model policy: lm
+
+                    strategy generated(prompt: text = "") -> text {
+                        return adaptive_vote(prompt, from: policy, {{string.Join(", ", options)}})
                     }
                     """;
             }

@@ -5,9 +5,10 @@ namespace Tts.Compiler.Tests.Fuzzing;
 /// <summary>
 /// Grammar-aware random .tts programs for the fuzz suite (<see cref="FrontEndFuzzTests"/>): a few models and
 /// functions, then a chain of strategies where each may call the later ones, whose bodies use every statement and
-/// built-in of the language (sample, race, spawn, smc with extend / factor / observe / condition / twist, search with
-/// score, fork, refine, repeat, speculative, logp, adaptive_vote, first / best / vote / rank / sample, claims and
-/// budget clauses). Expressions are mostly well typed, so many programs pass the check and reach lowering and the IR
+/// built-in of the language (sample, race, spawn, smc with extend / factor / observe / condition / twist and the
+/// `iterations` (particle Gibbs) and `temper` options, a condition on a partial reward (early rejection), search with
+/// score by beam, diverse, best_first, mcts and puct, fork, refine (with a confidence exit on `logp`), repeat,
+/// speculative, logp, adaptive_vote, first / best / vote / rank / sample, claims and budget clauses). Expressions are mostly well typed, so many programs pass the check and reach lowering and the IR
 /// passes; the rest of the input is what breaks front ends: nesting near and past the limits, long sums and call
 /// chains, integers and reals at and past their ranges, regular expression literals (invalid and backtracking ones),
 /// unusual Unicode (U+2028/U+2029, lone surrogates, control characters, NUL, BOM, bidi marks) in strings, comments
@@ -206,7 +207,7 @@ public sealed class FuzzPrograms
                 break;
             case 7:
                 _out.Append(indent).Append("refine r = ").Append(Call()).Append(" by ").Append(Call("r")).Append(" with rounds <= ")
-                    .Append(Or("3", "0", "n", Int(0))).Append(Pick("", ", until = valid(r)", ", until = " + Bool(1, "r"))).Append('\n');
+                    .Append(Or("3", "0", "n", Int(0))).Append(Pick("", ", until = valid(r)", ", until = " + Bool(1, "r"), ", until = " + Confident("r"))).Append('\n');
                 _out.Append(indent).Append("population xs = sample policy(r, n: 2)\n");
                 break;
             case 8:
@@ -244,8 +245,23 @@ public sealed class FuzzPrograms
         _out.Append(indent).Append("smc xs");
         if (!_hostile || !Chance(10))
         {
-            _out.Append(" with ").Append(Or(Pick("resample = systematic, ", "resample = multinomial, ", "resample = residual, ", "resample = stratified, ", ""), "resample = never, "))
-                .Append(Or(Pick("ess < 0.5, ", "ess < 1.0, ", ""), "ess < " + Real(0) + ", ")).Append("steps <= ").Append(Or(Pick("1", "4", "16"), "0", Int(0)));
+            // Particle Gibbs (`iterations`) needs multinomial resampling at every step; a valid program asks for it then,
+            // a hostile one may not. Entropic weighting (`temper`) needs a resampler.
+            var gibbs = Chance(5);
+            var resample = gibbs && !(_hostile && Chance(3))
+                ? "resample = multinomial, "
+                : Or(Pick("resample = systematic, ", "resample = multinomial, ", "resample = residual, ", "resample = stratified, ", ""), "resample = never, ");
+            _out.Append(" with ").Append(resample)
+                .Append(gibbs ? Or("", "ess < 0.5, ") : Or(Pick("ess < 0.5, ", "ess < 1.0, ", ""), "ess < " + Real(0) + ", "))
+                .Append("steps <= ").Append(Or(Pick("1", "4", "16"), "0", Int(0)));
+            if (gibbs)
+            {
+                _out.Append(", iterations = ").Append(Or(Pick("1", "2", "4", "n"), "0", Int(0), Pick(BadIntegers)));
+            }
+            else if (resample.Length > 0 && Chance(5))
+            {
+                _out.Append(", temper = ").Append(Or(Pick("0.5", "1.0", "0.25"), "0.0", "1.5", Real(0)));
+            }
         }
 
         _out.Append(" {\n");
@@ -254,11 +270,13 @@ public sealed class FuzzPrograms
         var updates = _random.Next(_hostile ? 0 : 1, 4);
         for (var i = 0; i < updates; i++)
         {
-            _out.Append(inner).Append(_random.Next(6) switch
+            _out.Append(inner).Append(_random.Next(7) switch
             {
                 0 => "factor xs += weight(" + Real(1, "xs") + ")",
                 1 => "factor xs += log(prm(xs)) / 2.0",
                 2 => "condition xs: " + Bool(1, "xs"),
+                // Early rejection: a partial reward below a threshold kills the particle.
+                5 => "condition xs: real(prm(xs)) >= " + Or(Pick("0.3", "t"), Real(1, "xs")),
                 3 => "observe xs: prob(" + Real(1, "xs") + ")",
                 4 => "twist xs = log(prm(xs))",
                 _ => "factor xs += logp(judge, xs, after: q) - logp(policy, xs, after: q)",
@@ -275,9 +293,21 @@ public sealed class FuzzPrograms
 
     private void Search(string indent, int depth)
     {
-        _out.Append(indent).Append("population xs = spawn(").Append(Count()).Append(", prompt: ").Append(Text(0)).Append(")\n");
-        _out.Append(indent).Append("search xs with method = ").Append(Or(Pick("beam", "diverse", "best_first"), "dfs")).Append(", width = ").Append(Or(Pick("2", "4"), "0", Int(1)))
-            .Append(", expand = ").Append(Or(Pick("2", "3"), Int(1))).Append(Or("", ", groups = 2")).Append(", steps <= ").Append(Or(Pick("4", "10"), Int(1))).Append(" {\n");
+        var method = Or(Pick("beam", "diverse", "best_first", "mcts", "puct"), "dfs");
+        var tree = method is "mcts" or "puct";
+        _out.Append(indent).Append("population xs = spawn(").Append(tree ? Or("1", Count()) : Count()).Append(", prompt: ").Append(Text(0)).Append(")\n");
+        _out.Append(indent).Append("search xs with method = ").Append(method);
+        if (tree)
+        {
+            // Monte Carlo tree search grows one tree from one particle; it has no width, and `explore` is its own.
+            _out.Append(Or("", ", width = 2")).Append(Pick("", ", explore = " + Or(Pick("1.0", "0.5", "2.0", "t"), "0.0", "-1.0", Real(0))));
+        }
+        else
+        {
+            _out.Append(", width = ").Append(Or(Pick("2", "4"), "0", Int(1))).Append(Or("", ", explore = 1.0"));
+        }
+
+        _out.Append(", expand = ").Append(Or(Pick("2", "3"), Int(1))).Append(Or("", ", groups = 2")).Append(", steps <= ").Append(Or(Pick("4", "10"), Int(1))).Append(" {\n");
         _out.Append(indent).Append("    extend xs by policy(").Append(Options().TrimStart(',', ' ')).Append(")\n");
         _out.Append(indent).Append("    score xs = ").Append(Or(Pick("prm(xs)", "score(" + Real(1, "xs") + ")"), "prm")).Append('\n');
         if (_hostile && depth < 3 && Chance(20))
@@ -287,6 +317,10 @@ public sealed class FuzzPrograms
 
         _out.Append(indent).Append("}\n");
     }
+
+    /// <summary>Confidence exit: the policy's mean log-probability per character of <paramref name="text"/> reaches a threshold.</summary>
+    private string Confident(string text) =>
+        $"len({text}) > 0 and real(logp({Model()}, {text}, after: q)) / max(len({text}), 1) >= {Or(Pick("-0.05", "t"), Real(1, text))}";
 
     /// <summary>A call of a later strategy of the chain (or of the current one: recursion, rejected).</summary>
     private string Call(string argument = "q")

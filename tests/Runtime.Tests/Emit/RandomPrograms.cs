@@ -12,8 +12,9 @@ public sealed record RandomCase(string Program, string ModelJson, ulong Seed)
 
 /// <summary>
 /// Generators of small well-typed .tts strategies over one model: sampling, smc, search, best, vote, first, repeat
-/// of a helper strategy, plain strategy calls, calls of a strategy whose body holds a repeat or refine, and forks of
-/// sibling samples, with random decoding and block options;
+/// of a helper strategy, plain strategy calls, calls of a strategy whose body holds a repeat or refine (stopped, among
+/// others, by a confidence exit on `logp`), forks of sibling samples and adaptive votes, with random decoding and block
+/// options (particle Gibbs `iterations`, `temper`, mcts and puct searches, conditions on a partial reward);
 /// and of random tabular models (vocabulary of at most 5 tokens, order at most 2, at most 5 tokens per text).
 /// </summary>
 internal static class RandomPrograms
@@ -76,6 +77,7 @@ internal static class RandomPrograms
         from update in Gen.Elements(
             "factor ps += weight(0.5 * count(ps, \"a\"))",
             "condition ps: ok(ps)",
+            "condition ps: real(r(ps)) >= 0.3",
             "observe ps: prob(0.2 + 0.1 * len(ps))",
             "twist ps = log(r(ps))",
             "factor ps += logp(policy, ps, after: prompt) / 2.0",
@@ -99,7 +101,7 @@ internal static class RandomPrograms
         from expand in Gen.Choose(1, 3)
         from steps in Gen.Choose(1, 3)
         from maxTokens in Gen.Choose(1, 3)
-        from prune in Gen.Elements("", "        condition ps: not ends_with(ps, \"c\")\n")
+        from prune in Gen.Elements("", "        condition ps: not ends_with(ps, \"c\")\n", "        condition ps: real(r(ps)) >= 0.3\n")
         from selection in Selection("ps")
         select $"    population ps = spawn(1, prompt: prompt)\n"
                + $"    search ps with method = {method}{(method == "diverse" ? ", groups = 2" : "")}{(method is "mcts" or "puct" ? ", explore = 0.7" : $", width = {width}")}, expand = {expand}, steps <= {steps} {{\n"
@@ -134,7 +136,7 @@ internal static class RandomPrograms
             from selection in Selection("hs")
             select $"    population hs = repeat({k}, helper(prompt))\n    return {selection}\n",
             from rounds in Gen.Choose(1, 3)
-            from until in Gen.Elements("", ", until = ok(x)", ", until = len(x) >= 3")
+            from until in Gen.Elements("", ", until = ok(x)", ", until = len(x) >= 3", ", until = len(x) > 0 and real(logp(policy, x, after: prompt)) / max(len(x), 1) >= -1.0")
             from step in Gen.Elements("helper(prompt + x)", "helper(x + \"a\")")
             select $"    refine x = helper(prompt) by {step} with rounds <= {rounds}{until}\n    return x\n");
 

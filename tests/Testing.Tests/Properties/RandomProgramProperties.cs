@@ -31,6 +31,7 @@ public sealed class RandomProgramProperties
     {
         var exactSeen = 0;
         var heuristicSeen = 0;
+        var gibbsSeen = 0;
         Prop.ForAll(StrategyGenerators.Arbitrary, pair =>
         {
             var compilation = TestModels.Compile(pair.Strategy.Source);
@@ -57,13 +58,21 @@ public sealed class RandomProgramProperties
                 heuristicSeen++;
             }
 
+            if (pair.Strategy.Selection == SelectionChoice.GibbsSample)
+            {
+                // Particle Gibbs is an MCMC kernel over sweeps of conditional smc: consistent, with the target of its block.
+                gibbsSeen++;
+                Assert.Equal(Guarantee.Consistent, strategy.Guarantee.Level);
+                Assert.NotNull(result.Target);
+            }
+
             if (pair.Strategy.Selection == SelectionChoice.SmcSample)
             {
                 Assert.NotNull(result.Target);
                 Assert.True(double.IsFinite(result.LogEvidence!.Value));
             }
         }).Check(ProperWeightingProperties.Replayed(150, 101));
-        Assert.True(exactSeen > 20 && heuristicSeen > 20, $"{exactSeen} exact and {heuristicSeen} other programs");
+        Assert.True(exactSeen > 20 && heuristicSeen > 20 && gibbsSeen > 0, $"{exactSeen} exact, {heuristicSeen} other and {gibbsSeen} particle Gibbs programs");
     }
 
     [Fact]
