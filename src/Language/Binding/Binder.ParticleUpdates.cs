@@ -38,9 +38,9 @@ public sealed partial class Binder
 
     private void RecordDecoder(LocalSymbol population, ModelSymbol? model)
     {
-        if (model is not null)
+        if (model is not null && !_strategy.DecodedBy.ContainsKey(population))
         {
-            _strategy.DecodedBy.TryAdd(population, model);
+            _strategy.DecodedBy[population] = model;
         }
     }
 

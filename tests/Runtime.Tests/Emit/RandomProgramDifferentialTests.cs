@@ -30,12 +30,14 @@ public sealed class RandomProgramDifferentialTests(ITestOutputHelper output)
         var fused = 0;
         var fewerCalls = 0;
         var middles = 0;
+        var redraws = 0;
         Prop.ForAll(Gen.ArrayOf(RandomPrograms.Case, BatchSize).ToArbitrary(), batch =>
         {
             foreach (var (@case, run) in batch.Zip(RunBatch(batch)))
             {
                 total++;
                 middles += @case.Program.Contains("strategy middle", StringComparison.Ordinal) ? 1 : 0;
+                redraws += @case.Program.Contains("reextend", StringComparison.Ordinal) ? 1 : 0;
                 var (outcomes, fusedDecodes) = run;
                 var reference = outcomes["executor O0"];
                 ran += reference.IsError ? 0 : 1;
@@ -56,6 +58,10 @@ public sealed class RandomProgramDifferentialTests(ITestOutputHelper output)
         // A repeat or refine inside a called strategy once drew other texts at -O1 than at -O0: some programs must hold one.
         output.WriteLine($"{middles} called a strategy whose body holds a repeat or refine");
         Assert.True(middles > 0, $"none of {total} random programs called a strategy whose body holds a repeat or refine");
+
+        // Step speculation's redraw rolls particles back and re-prefills them: some programs must hold one.
+        output.WriteLine($"{redraws} redrew a step with reextend");
+        Assert.True(redraws > 0, $"none of {total} random programs redrew a step with reextend");
     }
 
     /// <summary>Per case: the outcome of each back end at each level ("executor O0", ...), and whether -O1 fused decodes.</summary>

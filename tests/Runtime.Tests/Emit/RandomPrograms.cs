@@ -14,7 +14,8 @@ public sealed record RandomCase(string Program, string ModelJson, ulong Seed)
 /// Generators of small well-typed .tts strategies over one model: sampling, smc, search, best, vote, first, repeat
 /// of a helper strategy, plain strategy calls, calls of a strategy whose body holds a repeat or refine (stopped, among
 /// others, by a confidence exit on `logp`), forks of sibling samples and adaptive votes, with random decoding and block
-/// options (particle Gibbs `iterations`, `temper`, mcts and puct searches, conditions on a partial reward);
+/// options (particle Gibbs `iterations`, `temper`, mcts and puct searches, conditions on a partial reward, a step
+/// redrawn by `reextend` when a condition or a `uniform` acceptance on `step_logp` says so);
 /// and of random tabular models (vocabulary of at most 5 tokens, order at most 2, at most 5 tokens per text).
 /// </summary>
 internal static class RandomPrograms
@@ -83,6 +84,11 @@ internal static class RandomPrograms
             "factor ps += logp(policy, ps, after: prompt) / 2.0",
             "factor ps += logp(policy, \"a\", after: prompt + ps)")
         from extra in Gen.Elements("", "", ", temper = 0.7", ", iterations = 2", ", iterations = 3")
+        from redraw in Gen.Elements(
+            "",
+            "",
+            "        reextend ps where not ends_with(ps, \"a\") by policy(max_tokens: {0})\n",
+            "        let step = step_logp(policy, ps)\n        reextend ps where uniform(ps) >= exp(real(step) / 2.0) by policy(temperature: 0.7, max_tokens: {0})\n")
         from selection in Selection("ps")
         // Particle Gibbs needs multinomial resampling at every step, and weights that never kill every particle (a sweep
         // must leave a reference to draw): factor and observe only.
@@ -91,6 +97,9 @@ internal static class RandomPrograms
         select $"    population ps = spawn({n}, prompt: prompt)\n"
                + $"    smc ps with resample = {method}{ess}{options}, steps <= {steps} {{\n"
                + $"        extend ps by policy(max_tokens: {maxTokens})\n"
+               // Step speculation's redraw, with the one model of these programs: heuristic, but the same rollback,
+               // redraw and re-prefill as with two; not under particle Gibbs, whose sweeps it does not join.
+               + (options.StartsWith(", iterations", StringComparison.Ordinal) ? "" : string.Format(CultureInfo.InvariantCulture, redraw, maxTokens))
                + $"        {update}\n"
                + "    }\n"
                + $"    return {selection}\n";
