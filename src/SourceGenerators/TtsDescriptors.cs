@@ -195,6 +195,7 @@ internal static class TtsDescriptors
         IntegerOverflow,
         SmcOptionNeedsResampling,
         StepSpeculationMisplaced,
+        PopulationDecodedByAnotherModel,
         UnusedPopulation,
         UnusedLocal,
         ScoreWeightWithoutTemperature,
