@@ -74,13 +74,7 @@ public sealed partial class StrategyRuntime
             extracted = Functions.Extractor(extractor).Extract(texts);
         }
 
-        var perRun = new int[Runs];
-        foreach (var run in runOfText)
-        {
-            perRun[run]++;
-        }
-
-        Meter.Rewards(perRun);
+        Meter.Rewards(CountPerRun(runOfText));
         return extracted.Cast<object>().ToList();
     }
 }

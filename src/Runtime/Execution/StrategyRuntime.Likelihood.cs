@@ -42,14 +42,12 @@ public sealed partial class StrategyRuntime
             Array.Fill(result, 0.0);
         }
 
-        var perRun = new int[Runs];
         for (var i = 0; i < rows.Length; i++)
         {
             result[rows[i]] = scores[i];
-            perRun[perParticle is null ? rows[i] : rows[i] / (count / Runs)]++;
         }
 
-        Meter.Rewards(perRun);
+        Meter.Rewards(CountPerRun(rows.Select(row => perParticle is null ? row : row / (count / Runs))));
         return perParticle is null ? new RunValues(result) : new ParticleValues(result!);
     }
 

@@ -182,17 +182,15 @@ public sealed partial class StrategyRuntime
             };
         }
 
-        var perRun = new int[Runs];
         var result = new object?[texts.Length];
         var placeholder = kind switch { FunctionKind.Reward => 0.0, FunctionKind.Verifier => false, _ => (object)"" };
         Array.Fill(result, perParticle is null ? null : placeholder);
         for (var i = 0; i < rows.Length; i++)
         {
             result[rows[i]] = values[i];
-            perRun[perParticle is null ? rows[i] : rows[i] / (texts.Length / Runs)]++;
         }
 
-        Meter.Rewards(perRun);
+        Meter.Rewards(CountPerRun(rows.Select(row => perParticle is null ? row : row / (texts.Length / Runs))));
         BatchValue returned = perParticle is null ? new RunValues(result) : new ParticleValues(result!);
         if (kind == FunctionKind.Reward)
         {

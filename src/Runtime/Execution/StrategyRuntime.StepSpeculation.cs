@@ -72,24 +72,8 @@ public sealed partial class StrategyRuntime
 
         var redrawing = Models.Resolve(model);
         RequireSameVocabulary(population, redrawing, $"reextend by '{model}'");
-        var prefixes = population.PromptTokens.ToList();
-        var prefixOfRow = new int[population.Rows];
-        for (var row = 0; row < prefixOfRow.Length; row++)
-        {
-            prefixOfRow[row] = population.RunOf(row);
-            if (redraw[row])
-            {
-                prefixes.Add(TextBefore(population, mark, row));
-                prefixOfRow[row] = prefixes.Count - 1;
-            }
-        }
-
-        var perRun = new int[Runs];
-        foreach (var row in Enumerable.Range(0, redraw.Length).Where(r => redraw[r]))
-        {
-            perRun[population.RunOf(row)]++;
-        }
-
+        var (prefixes, prefixOfRow) = RedrawPrefixes(population, redraw, row => TextBefore(population, mark, row));
+        var perRun = CountPerRun(Enumerable.Range(0, redraw.Length).Where(r => redraw[r]).Select(population.RunOf));
         using var redrawn = population.Continuing(redrawing, prefixes, prefixOfRow);
         Meter.Call(perRun);
         var keys = new long[population.Rows];
@@ -103,18 +87,7 @@ public sealed partial class StrategyRuntime
 
         // The draft model reads each redrawn step, so that the next step drafts after it.
         var eos = population.Model.Vocabulary.EosId;
-        var read = population.PromptTokens.ToList();
-        var readOfRow = new int[population.Rows];
-        for (var row = 0; row < readOfRow.Length; row++)
-        {
-            readOfRow[row] = population.RunOf(row);
-            if (redraw[row])
-            {
-                read.Add(TextBefore(population, mark, row).Concat(redrawn.GeneratedTokens(row).Where(t => t != eos)).ToArray());
-                readOfRow[row] = read.Count - 1;
-            }
-        }
-
+        var (read, readOfRow) = RedrawPrefixes(population, redraw, row => TextBefore(population, mark, row).Concat(redrawn.GeneratedTokens(row).Where(t => t != eos)).ToArray());
         using var rebuilt = population.Model.Start(read, readOfRow);
         Meter.Call(perRun);
         population.ReplaceLastStep(redraw, mark.StepsBefore, mark.LengthsBefore, mark.TextsBefore, redrawn, rebuilt);
@@ -137,15 +110,35 @@ public sealed partial class StrategyRuntime
         var scores = SequenceScorer.LogProbs(scorer, contexts, steps);
         var result = new object[population.Rows];
         Array.Fill(result, 0.0);
-        var perRun = new int[Runs];
         for (var i = 0; i < rows.Length; i++)
         {
             result[rows[i]] = scores[i];
-            perRun[population.RunOf(rows[i])]++;
         }
 
-        Meter.Rewards(perRun);
+        Meter.Rewards(CountPerRun(rows.Select(population.RunOf)));
         return new ParticleValues(result);
+    }
+
+    /// <summary>
+    /// Prefixes for a model state laid out as <paramref name="population"/>: each run's prompt, then
+    /// <paramref name="prefixOf"/> for each row to redraw; and the index of each row's prefix (its run's prompt for a row
+    /// not redrawn, which the state holds but never decodes).
+    /// </summary>
+    private static (List<int[]> Prefixes, int[] PrefixOfRow) RedrawPrefixes(Population population, bool[] redraw, Func<int, int[]> prefixOf)
+    {
+        var prefixes = population.PromptTokens.ToList();
+        var prefixOfRow = new int[population.Rows];
+        for (var row = 0; row < prefixOfRow.Length; row++)
+        {
+            prefixOfRow[row] = population.RunOf(row);
+            if (redraw[row])
+            {
+                prefixes.Add(prefixOf(row));
+                prefixOfRow[row] = prefixes.Count - 1;
+            }
+        }
+
+        return (prefixes, prefixOfRow);
     }
 
     /// <summary>A particle's prompt and the tokens it had before the marked step.</summary>

@@ -225,6 +225,18 @@ public sealed partial class StrategyRuntime : IDisposable
 
     private int TopRunOf(int run) => _topRuns[run];
 
+    /// <summary>How many of <paramref name="runs"/> (one entry per call or text charged) fall on each run: what the meter takes.</summary>
+    private int[] CountPerRun(IEnumerable<int> runs)
+    {
+        var perRun = new int[Runs];
+        foreach (var run in runs)
+        {
+            perRun[run]++;
+        }
+
+        return perRun;
+    }
+
     private int Stream(int stream) => _streams(stream);
 
     private uint RowKey(int run, int stream, int particle) => CounterRandom.RowKey(Seed, _runIndices[run], Stream(stream), particle);

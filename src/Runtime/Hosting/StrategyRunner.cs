@@ -114,6 +114,9 @@ public static class StrategyRunner
             .ToList();
     }
 
+    /// <summary>How a user sets the memory limit, as messages name it.</summary>
+    private const string SetLimit = "--memory-limit, or RunOptions.MemoryLimitBytes in code";
+
     /// <summary>
     /// The limit of one memory and where it comes from: the host's is <see cref="RunOptions.MemoryLimitBytes"/> or the
     /// memory available; a CUDA device's is its free memory, capped by <see cref="RunOptions.MemoryLimitBytes"/>; null
@@ -124,8 +127,8 @@ public static class StrategyRunner
         if (device is not { } ordinal)
         {
             return options.MemoryLimitBytes is { } set
-                ? (set, "--memory-limit, or RunOptions.MemoryLimitBytes in code")
-                : (RunOptions.AvailableMemoryBytes, "the memory available to this process; set a limit with --memory-limit, or RunOptions.MemoryLimitBytes in code");
+                ? (set, SetLimit)
+                : (RunOptions.AvailableMemoryBytes, $"the memory available to this process; set a limit with {SetLimit}");
         }
 
         var free = options.DeviceMemory(ordinal);
@@ -134,7 +137,7 @@ public static class StrategyRunner
             return (info.FreeBytes, $"the free memory of CUDA device {ordinal}: {MemorySize.Format(info.FreeBytes)} of {MemorySize.Format(info.TotalBytes)}");
         }
 
-        return options.MemoryLimitBytes is { } limit ? (limit, "--memory-limit, or RunOptions.MemoryLimitBytes in code") : null;
+        return options.MemoryLimitBytes is { } limit ? (limit, SetLimit) : null;
     }
 
     /// <summary>Refuses, before anything is computed, a run whose particles alone need more than a memory's limit.</summary>
