@@ -8,7 +8,8 @@ public sealed partial class StrategyRuntime
     /// <summary>
     /// <c>adaptive_vote</c>: the majority vote of up to n draws per run, drawn <paramref name="wave"/> particles at a time in
     /// particle order, with the row keys a full <c>sample</c> of n uses, so every draw made is the draw the full sample
-    /// makes. A run stops once <see cref="VoteStopping.IsDecided"/> holds, which makes its result the full vote's; the
+    /// makes. Each wave decodes a copy of its own prompt rows only, so a wave of w costs w rows per run, not n. A run
+    /// stops once <see cref="VoteStopping.IsDecided"/> holds, which makes its result the full vote's; the
     /// draws it does not make are tokens and model calls saved. Dead draws (a mask left no token) do not vote.
     /// </summary>
     public RunValues AdaptiveVote(RunValues count, string model, RunValues prompt, OptionValues options, RunValues wave, bool answer, string? extractor, int stream)
@@ -30,23 +31,36 @@ public sealed partial class StrategyRuntime
         var votes = Enumerable.Range(0, Runs).Select(_ => new List<object>()).ToArray();
         var drawn = new int[Runs];
         var open = Enumerable.Range(0, Runs).Where(run => n > 0).ToList();
+        var width = Math.Min(waveSize, n);
         while (open.Count > 0)
         {
-            var active = new bool[population.Rows];
-            foreach (var run in open)
+            // Only the wave's draws go through the model: a copy of their prompt rows, `width` per run (a closed run's
+            // rows held), so a wave costs its own rows, not all n of every run.
+            var isOpen = new bool[Runs];
+            open.ForEach(run => isOpen[run] = true);
+            var sources = new long[Runs * width];
+            var active = new bool[sources.Length];
+            var waveKeys = new long[sources.Length];
+            for (var run = 0; run < Runs; run++)
             {
-                for (var particle = drawn[run]; particle < Math.Min(n, drawn[run] + waveSize); particle++)
+                for (var i = 0; i < width; i++)
                 {
-                    active[run * n + particle] = true;
+                    var particle = drawn[run] + i;
+                    var draws = isOpen[run] && particle < n;
+                    var source = run * n + (draws ? particle : 0);
+                    sources[run * width + i] = source;
+                    active[run * width + i] = draws;
+                    waveKeys[run * width + i] = rowKeys[source];
                 }
             }
 
-            var outcome = PopulationDecoder.Decode(population, new DecodeRequest(DecodeGroups(population, options, active), rowKeys), Meter, Cancellation);
-            var rows = Enumerable.Range(0, population.Rows).Where(r => active[r] && !double.IsNegativeInfinity(outcome.LogAllowedMass[r])).ToArray();
-            var keys = VoteKeys(rows.Select(r => population.Texts[r]).ToList(), rows.Select(population.RunOf).ToArray(), answer, extractor);
+            using var drawing = population.Copy(sources, width);
+            var outcome = PopulationDecoder.Decode(drawing, new DecodeRequest(DecodeGroups(drawing, options, active), waveKeys), Meter, Cancellation);
+            var rows = Enumerable.Range(0, drawing.Rows).Where(r => active[r] && !double.IsNegativeInfinity(outcome.LogAllowedMass[r])).ToArray();
+            var keys = VoteKeys(rows.Select(r => drawing.Texts[r]).ToList(), rows.Select(drawing.RunOf).ToArray(), answer, extractor);
             for (var i = 0; i < rows.Length; i++)
             {
-                votes[population.RunOf(rows[i])].Add(keys[i]);
+                votes[drawing.RunOf(rows[i])].Add(keys[i]);
             }
 
             foreach (var run in open)

@@ -76,4 +76,26 @@ public sealed class AdaptiveVoteTests
         // The static bound: tokens <= n * max_tokens, calls <= n * max_tokens + 1.
         Assert.All(adaptive, r => Assert.True(r.Spent.Tokens <= 27 && r.Spent.ModelCalls <= 28, $"{r.Spent}"));
     }
+
+    [Fact]
+    public void A_wave_runs_only_its_own_rows_through_the_model()
+    {
+        // With one draw per wave, the full vote's n = 9 rows per run must not all go through every wave's steps: the
+        // model's row-steps stay within the full vote's (each wave is 1 row per run), where decoding the waves over
+        // the whole population would cost up to 9 times the full vote.
+        var compilation = Compilation.Compile(SourceText.From(Program, "adaptive.tts"));
+        using var adaptiveModel = new RowCountingModel(TabularModel.Parse(TabularModels.DesignExample, "abc.json"));
+        using var fullModel = new RowCountingModel(TabularModel.Parse(TabularModels.DesignExample, "abc.json"));
+        var adaptiveStrategy = CompiledStrategy.Of(compilation.Optimized!, "adaptive");
+        var arguments = adaptiveStrategy.Arguments();
+        arguments["wave"] = 1L;
+        Assert.Equal(50, adaptiveStrategy.Run(arguments, new ModelBindings().Bind("policy", adaptiveModel), options: new RunOptions(5, Runs: 50)).Count());
+        var fullStrategy = CompiledStrategy.Of(compilation.Optimized!, "full");
+        Assert.Equal(50, fullStrategy.Run(fullStrategy.Arguments(), new ModelBindings().Bind("policy", fullModel), options: new RunOptions(5, Runs: 50)).Count());
+
+        Assert.True(fullModel.RowSteps > 0, $"full {fullModel.RowSteps}, adaptive {adaptiveModel.RowSteps}");
+        Assert.True(
+            adaptiveModel.RowSteps <= fullModel.RowSteps,
+            $"adaptive vote put {adaptiveModel.RowSteps} row-steps through the model against the full vote's {fullModel.RowSteps}");
+    }
 }
