@@ -87,7 +87,8 @@ public static class HeadlineBenchmark
         var (dslRuns, handRuns) = Interleaved(settings.Repetitions, Dsl, Hand);
         return OverheadRow("dsl-best-of-n", "DSL / hand-written loop, best-of-N (time per token)",
             $"{modelName}, N = {settings.BestOfN}, <= {settings.BestOfNMaxTokens} tokens, {settings.Repetitions} interleaved repetitions",
-            dslRuns.Select(r => (r.Seconds, r.Tokens)).ToList(), handRuns.Select(r => (r.Seconds, r.Tokens)).ToList());
+            dslRuns.Select(r => (r.Seconds, r.Tokens)).ToList(), handRuns.Select(r => (r.Seconds, r.Tokens)).ToList(),
+            WorkPerToken(() => Dsl(1).Tokens), WorkPerToken(() => Hand(1).Tokens));
     }
 
     private static IEnumerable<HeadlineRow> ParticleFilterOverhead(HeadlineSettings settings, TransformerModel model, string modelName, string question)
@@ -106,7 +107,8 @@ public static class HeadlineBenchmark
         var setting = $"{modelName}, {settings.FilterRuns} runs x {settings.FilterParticles} particles, {settings.FilterSteps} steps of <= {settings.FilterMaxTokens} tokens, systematic at ESS < N";
         yield return OverheadRow("dsl-particle-filter", "DSL / hand-written loop, particle filter (time per token)",
             $"{setting}, {settings.Repetitions} interleaved repetitions",
-            dslRuns.Select(r => (r.Seconds, r.Tokens)).ToList(), handRuns.Select(r => (r.Seconds, r.Tokens)).ToList());
+            dslRuns.Select(r => (r.Seconds, r.Tokens)).ToList(), handRuns.Select(r => (r.Seconds, r.Tokens)).ToList(),
+            WorkPerToken(() => Dsl(1).Tokens), WorkPerToken(() => Hand(1).Tokens));
 
         var share = Timing.Median(handRuns.Select(r => r.ResampleSeconds / r.Seconds));
         var resamplings = Timing.Median(handRuns.Select(r => (double)r.Resamplings));
@@ -248,7 +250,8 @@ public static class HeadlineBenchmark
             "the prompt's keys and values are shared and never copied: a reorder gathers only the generated suffix");
     }
 
-    private static HeadlineRow OverheadRow(string key, string measure, string setting, List<(double Seconds, long Tokens)> dsl, List<(double Seconds, long Tokens)> hand)
+    private static HeadlineRow OverheadRow(
+        string key, string measure, string setting, List<(double Seconds, long Tokens)> dsl, List<(double Seconds, long Tokens)> hand, Work dslWork, Work handWork)
     {
         var dslPerToken = Timing.Median(dsl.Select(r => r.Seconds / r.Tokens));
         var handPerToken = Timing.Median(hand.Select(r => r.Seconds / r.Tokens));
@@ -260,8 +263,25 @@ public static class HeadlineBenchmark
             ratio,
             $"<= {DslOverheadTarget:F2}",
             ratio <= DslOverheadTarget,
-            "per step the DSL also writes the population's token history, checks stop strings and cancellation and keeps its spend meter; at 0.64M parameters a step is ~90 us, so each small extra shows");
+            $"per token (seed 1, counted, not timed): DSL {dslWork}, hand-written {handWork}; per step the DSL also writes the population's token history, checks stop strings and cancellation and keeps its spend meter; at 0.64M parameters a step is ~90 us, so each small extra shows");
     }
+
+    /// <summary>Tensor handles created and .NET bytes allocated per generated token by one run: counts, not times, so load does not move them.</summary>
+    private sealed record Work(double Tensors, double Bytes)
+    {
+        public override string ToString() => $"{Tensors:F2} tensor handles, {Bytes:F0} host bytes";
+    }
+
+    private static Work WorkPerToken(Func<long> run)
+    {
+        var tensors = TensorsCreated();
+        var bytes = GC.GetTotalAllocatedBytes(precise: true);
+        var tokens = run();
+        return new Work((TensorsCreated() - tensors) / (double)tokens, (GC.GetTotalAllocatedBytes(precise: true) - bytes) / (double)tokens);
+    }
+
+    private static long TensorsCreated() =>
+        DisposeScopeManager.Statistics.CreatedInScopeCount + DisposeScopeManager.Statistics.CreatedOutsideScopeCount;
 
     /// <summary>Warm-up of each side once (seed 0), then the repetitions alternating, so machine noise hits both alike.</summary>
     private static (List<TA> First, List<TB> Second) Interleaved<TA, TB>(int repetitions, Func<int, TA> first, Func<int, TB> second)

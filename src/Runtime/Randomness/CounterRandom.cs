@@ -56,9 +56,12 @@ public static class CounterRandom
 
     public static double Uniform(uint rowKey, long step, int lane)
     {
-        var h = Combine(Combine(Combine(rowKey, (uint)step), (uint)((ulong)step >> 32)), unchecked((uint)lane));
+        var h = Combine(StepKey(rowKey, step), unchecked((uint)lane));
         return (h + 0.5) / TwoToThe32;
     }
+
+    /// <summary>The row key with the step folded in: lane j's hash is <c>Mix(StepKey ^ LaneHashes[j])</c>.</summary>
+    internal static uint StepKey(uint rowKey, long step) => Combine(Combine(rowKey, (uint)step), (uint)((ulong)step >> 32));
 
     /// <summary>
     /// [N, lanes] float64 uniforms in (0, 1): element [i, j] equals
@@ -124,7 +127,7 @@ public static class CounterRandom
         for (var i = 0; i < keys.Length; i++)
         {
             rowMixed[i] = keys[i] is >= 0 and <= Low32Mask
-                ? Combine(Combine((uint)keys[i], (uint)step), (uint)((ulong)step >> 32))
+                ? StepKey((uint)keys[i], step)
                 : throw new ArgumentException("Row keys must lie in [0, 2^32).", nameof(rowKeys));
         }
 
@@ -141,7 +144,7 @@ public static class CounterRandom
     }
 
     /// <summary>Mix(j ^ Golden) for every lane j: the same for every row and step, so the last size's table is kept.</summary>
-    private static uint[] LaneHashes(int lanes)
+    internal static uint[] LaneHashes(int lanes)
     {
         var cached = _laneHashes;
         if (cached.Length == lanes)

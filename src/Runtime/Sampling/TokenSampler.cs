@@ -1,3 +1,4 @@
+using TorchSharp;
 using Tts.Runtime.Randomness;
 using Tts.Runtime.Resampling;
 using static TorchSharp.torch;
@@ -26,6 +27,8 @@ namespace Tts.Runtime.Sampling;
 /// T = 0 is greedy: all mass on the lowest-index maximum. Sampling is Gumbel-max:
 /// argmax(transformed + G), G = −log(−log u), u from <see cref="CounterRandom.Uniforms"/>.
 /// <see cref="SampleMasked"/> applies an allowed-token mask after all of these, to the transformed law.
+/// On the CPU the Gumbel-max runs on the host (<see cref="GumbelMax"/>): the same tokens, with the noise computed only
+/// for lanes that can still win, and temperature alone applied per lane instead of as passes over [N, V].
 /// </remarks>
 public static class TokenSampler
 {
@@ -97,6 +100,15 @@ public static class TokenSampler
             return logProbs.argmax(1).MoveToOuterDisposeScope();
         }
 
+        if (logProbs.device_type == DeviceType.CPU)
+        {
+            // Temperature alone is a shift and a scale of each row, which the host kernel applies itself: no [N, V] pass.
+            var filtered = (options.TopK > 0 && options.TopK < logProbs.shape[1]) || options.TopP < 1.0 || options.MinP > 0.0;
+            return filtered
+                ? GumbelArgMaxOnHost(TransformedLogProbs(logProbs, options), 1.0, rowKeys, step).MoveToOuterDisposeScope()
+                : GumbelArgMaxOnHost(logProbs, options.Temperature, rowKeys, step).MoveToOuterDisposeScope();
+        }
+
         var transformed = TransformedLogProbs(logProbs, options);
         return GumbelPerturbed(transformed, rowKeys, step).argmax(1).MoveToOuterDisposeScope();
     }
@@ -124,8 +136,10 @@ public static class TokenSampler
         using var scope = NewDisposeScope();
         var masked = TransformedLogProbs(logProbs, options).masked_fill_(allowed.logical_not(), Scalars.NegativeInfinity);
         var logAllowedMass = WeightMath.LogSumExp(masked);
-        var perturbed = options.IsGreedy ? masked : GumbelPerturbed(masked, rowKeys, step);
-        var tokens = perturbed.argmax(1).masked_fill_(logAllowedMass.isneginf(), Scalars.NoToken);
+        var tokens = options.IsGreedy ? masked.argmax(1)
+            : masked.device_type == DeviceType.CPU ? GumbelArgMaxOnHost(masked, 1.0, rowKeys, step)
+            : GumbelPerturbed(masked, rowKeys, step).argmax(1);
+        tokens.masked_fill_(logAllowedMass.isneginf(), Scalars.NoToken);
         return new MaskedSample(tokens.MoveToOuterDisposeScope(), logAllowedMass.MoveToOuterDisposeScope());
     }
 
@@ -249,7 +263,28 @@ public static class TokenSampler
         return (ArgMax(options.IsGreedy ? masked : GumbelPerturbedReference(masked, rowKey, step)), logAllowedMass);
     }
 
-    /// <summary>[N, V] Gumbel noise −log(−log u) from the row keys' uniforms at this step.</summary>
+    /// <summary>
+    /// [N] int64: per row, argmax_v (score_v + G_v) by <see cref="GumbelMax"/> (score = x at T = 1, (x − max) / T
+    /// otherwise), with G the noise of <see cref="GumbelPerturbed"/>: the same tokens without an [N, V] noise tensor.
+    /// </summary>
+    private static Tensor GumbelArgMaxOnHost(Tensor values, double temperature, Tensor rowKeys, long step)
+    {
+        var rows = (int)values.shape[0];
+        var vocabularySize = (int)values.shape[1];
+        var contiguous = values.is_contiguous() ? values : values.contiguous();
+        var keys = rowKeys.data<long>().ToArray();
+        var laneMixed = CounterRandom.LaneHashes(vocabularySize);
+        var all = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(contiguous.bytes);
+        var tokens = new long[rows];
+        for (var row = 0; row < rows; row++)
+        {
+            var key = keys[row] is >= 0 and <= uint.MaxValue ? (uint)keys[row] : throw new ArgumentException("Row keys must lie in [0, 2^32).", nameof(rowKeys));
+            tokens[row] = GumbelMax.ArgMax(all.Slice(row * vocabularySize, vocabularySize), temperature, key, step, laneMixed);
+        }
+
+        return tensor(tokens);
+    }
+
     /// <summary>
     /// [N, V] <paramref name="scores"/> + G, computed as scores − log(−log u): a + (−b) and a − b are the same IEEE
     /// operation, so this is bit-identical to adding <see cref="Gumbel"/> with one pass over [N, V] fewer.
@@ -257,6 +292,7 @@ public static class TokenSampler
     internal static Tensor GumbelPerturbed(Tensor scores, Tensor rowKeys, long step) =>
         scores - CounterRandom.Uniforms(rowKeys, step, (int)scores.shape[1]).log_().neg_().log_();
 
+    /// <summary>[N, V] Gumbel noise −log(−log u) from the row keys' uniforms at this step.</summary>
     internal static Tensor Gumbel(Tensor rowKeys, long step, long vocabularySize) =>
         CounterRandom.Uniforms(rowKeys, step, (int)vocabularySize).log_().neg_().log_().neg_();
 
