@@ -39,6 +39,7 @@ public static class TtsCommandLine
             BenchCommand.Create(output, error),
             ServeCommand.Create(output, error),
             ExportCommand.Create(output),
+            PlotCommand.Create(output),
         };
 
         var parsed = root.Parse(args);

@@ -116,5 +116,52 @@ internal static class ResultsReport
         json.WriteEndObject();
     }
 
+    /// <summary>
+    /// The results of a results.json that <see cref="WriteJson"/> wrote (or one edited by hand, e.g. to splice in a strategy
+    /// run on its own), with its plot title and budget parameter: what <c>tts plot</c> draws again.
+    /// </summary>
+    public static (string Title, string BudgetName, List<EvalResult> Results) ReadJson(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"{path}: {(exception is FileNotFoundException or DirectoryNotFoundException ? "file not found" : exception.Message)}");
+        }
+
+        try
+        {
+            using var json = JsonDocument.Parse(text);
+            var root = json.RootElement;
+            var results = new List<EvalResult>();
+            var index = 0;
+            foreach (var r in root.GetProperty("results").EnumerateArray())
+            {
+                index++;
+                var strategy = r.GetProperty("strategy").GetString() ?? throw new CliException($"{path}: result {index} has a null strategy");
+                var isFixed = r.GetProperty("budget").ValueKind == JsonValueKind.Null;
+                var budget = isFixed ? 1 : r.GetProperty("budget").GetInt64();
+                var problems = r.GetProperty("problems").GetInt32();
+                var seconds = r.GetProperty("seconds").GetDouble();
+                results.Add(r.TryGetProperty("error", out var error)
+                    ? EvalResult.Failure(strategy, budget, problems, seconds, isFixed, error.GetString() ?? "")
+                    : new EvalResult(
+                        strategy, budget, problems, r.GetProperty("correct").GetInt32(), r.GetProperty("ci95_low").GetDouble(), r.GetProperty("ci95_high").GetDouble(),
+                        r.GetProperty("tokens_per_problem").GetDouble(), r.GetProperty("reward_calls_per_problem").GetDouble(), seconds, isFixed,
+                        RedrawnTokensPerProblem: r.TryGetProperty("redrawn_tokens_per_problem", out var redrawn) ? redrawn.GetDouble() : 0));
+            }
+
+            var title = $"{root.GetProperty("task").GetString()}: {root.GetProperty("problems").GetInt32()} problems";
+            return (title, root.GetProperty("budget_parameter").GetString() ?? "n", results);
+        }
+        catch (Exception exception) when (exception is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new CliException($"{path}: not a results.json of tts eval: {exception.Message}");
+        }
+    }
+
     private static string Percent(double value) => (100 * value).ToString("F1", CultureInfo.InvariantCulture) + "%";
 }

@@ -21,7 +21,7 @@ public static class PopulationDecoder
         var keys = new long[population.Rows];
         for (var row = 0; row < keys.Length; row++)
         {
-            keys[row] = CounterRandom.RowKey(seed, firstRun + population.RunOf(row), stream, population.ParticleOf(row));
+            keys[row] = CounterRandom.RowKey(seed, firstRun + population.RunOf(row), stream, population.ParticleNumberOf(row));
         }
 
         Decode(population, DecodeRequest.AllRows(options, keys), new ArrayMeter(tokensSpent, callsSpent), CancellationToken.None);

@@ -25,7 +25,7 @@ public sealed partial class StrategyRuntime
         var rowKeys = new long[population.Rows];
         for (var row = 0; row < rowKeys.Length; row++)
         {
-            rowKeys[row] = RowKey(population.RunOf(row), stream, population.ParticleOf(row));
+            rowKeys[row] = RowKey(population.RunOf(row), stream, population.ParticleNumberOf(row));
         }
 
         var votes = Enumerable.Range(0, Runs).Select(_ => new List<object>()).ToArray();

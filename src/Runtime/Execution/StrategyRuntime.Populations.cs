@@ -32,7 +32,7 @@ public sealed partial class StrategyRuntime
         var keys = new long[population.Rows];
         for (var row = 0; row < keys.Length; row++)
         {
-            keys[row] = RowKey(population.RunOf(row), stream, population.ParticleOf(row));
+            keys[row] = RowKey(population.RunOf(row), stream, population.ParticleNumberOf(row));
         }
 
         var firstCount = first is null ? (int?)null : LoopBound("first", first);
@@ -62,7 +62,7 @@ public sealed partial class StrategyRuntime
         var keys = new long[population.Rows];
         for (var row = 0; row < keys.Length; row++)
         {
-            keys[row] = CounterRandom.Combine(RowKey(population.RunOf(row), stream, population.ParticleOf(row)), (uint)blockStep);
+            keys[row] = CounterRandom.Combine(RowKey(population.RunOf(row), stream, population.ParticleNumberOf(row)), (uint)blockStep);
         }
 
         var groups = DecodeGroups(population, options, active);
@@ -116,7 +116,7 @@ public sealed partial class StrategyRuntime
             if (double.IsNaN(delta[row]) || double.IsPositiveInfinity(delta[row]))
             {
                 throw new RuntimeException(
-                    $"run {RunIndexOf(population.RunOf(row))}, particle {population.ParticleOf(row)}: the {kind.ToString().ToLowerInvariant()} weight is {Constants.Format(delta[row])}");
+                    $"run {RunIndexOf(population.RunOf(row))}, particle {population.ParticleNumberOf(row)}: the {kind.ToString().ToLowerInvariant()} weight is {Constants.Format(delta[row])}");
             }
         }
 
@@ -139,7 +139,7 @@ public sealed partial class StrategyRuntime
             var psi = ToDouble(ValueAt(population, value, row));
             if (double.IsNaN(psi) || double.IsPositiveInfinity(psi))
             {
-                throw new RuntimeException($"run {RunIndexOf(population.RunOf(row))}, particle {population.ParticleOf(row)}: the twist is {Constants.Format(psi)}");
+                throw new RuntimeException($"run {RunIndexOf(population.RunOf(row))}, particle {population.ParticleNumberOf(row)}: the twist is {Constants.Format(psi)}");
             }
 
             // A twist of −∞ kills the particle; it then holds no twist to remove.
@@ -161,7 +161,7 @@ public sealed partial class StrategyRuntime
             {
                 var score = ToDouble(ValueAt(population, value, row));
                 population.Scores[row] = double.IsNaN(score)
-                    ? throw new RuntimeException($"run {RunIndexOf(population.RunOf(row))}, particle {population.ParticleOf(row)}: the score is NaN")
+                    ? throw new RuntimeException($"run {RunIndexOf(population.RunOf(row))}, particle {population.ParticleNumberOf(row)}: the score is NaN")
                     : score;
             }
         }

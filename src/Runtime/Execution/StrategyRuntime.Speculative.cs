@@ -46,7 +46,7 @@ public sealed partial class StrategyRuntime
         var keys = new long[targetPopulation.Rows];
         for (var row = 0; row < keys.Length; row++)
         {
-            keys[row] = RowKey(targetPopulation.RunOf(row), stream, targetPopulation.ParticleOf(row));
+            keys[row] = RowKey(targetPopulation.RunOf(row), stream, targetPopulation.ParticleNumberOf(row));
         }
 
         using var rowKeys = torch.tensor(keys, ScalarType.Int64);

@@ -49,7 +49,7 @@ public sealed partial class StrategyRuntime
             }
 
             var a = ToDouble(ValueAt(population, acceptance!, row));
-            var where = $"run {RunIndexOf(population.RunOf(row))}, particle {population.ParticleOf(row)}";
+            var where = $"run {RunIndexOf(population.RunOf(row))}, particle {population.ParticleNumberOf(row)}";
             if (double.IsNaN(a))
             {
                 throw new RuntimeException($"{where}: the acceptance probability of reextend is NaN");
@@ -61,7 +61,7 @@ public sealed partial class StrategyRuntime
                     $"{where}: the acceptance probability of reextend is {Constants.Format(a)} > 1: the bound M does not bound this step's likelihood ratio, so the step would not follow '{model}' exactly; raise the bound");
             }
 
-            var u = CounterRandom.Uniform(CounterRandom.Combine(RowKey(population.RunOf(row), stream, population.ParticleOf(row)), AcceptanceLane), blockStep, 0);
+            var u = CounterRandom.Uniform(CounterRandom.Combine(RowKey(population.RunOf(row), stream, population.ParticleNumberOf(row)), AcceptanceLane), blockStep, 0);
             redraw[row] = u >= a;
         }
 
@@ -79,7 +79,7 @@ public sealed partial class StrategyRuntime
         var keys = new long[population.Rows];
         for (var row = 0; row < keys.Length; row++)
         {
-            keys[row] = CounterRandom.Combine(RowKey(population.RunOf(row), stream, population.ParticleOf(row)), (uint)blockStep);
+            keys[row] = CounterRandom.Combine(RowKey(population.RunOf(row), stream, population.ParticleNumberOf(row)), (uint)blockStep);
         }
 
         var meter = new RedrawMeter(Meter);

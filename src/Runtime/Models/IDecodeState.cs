@@ -43,4 +43,33 @@ public interface IDecodeState : IDisposable
     /// are (still usable, still owned by the caller), and the new state owns its own copy of what it needs.
     /// </summary>
     IDecodeState Concat(IDecodeState other);
+
+    /// <summary>
+    /// A new state holding copies of rows <paramref name="rowIndices"/> ([Rows'] int64: new row i continues exactly as
+    /// row <c>rowIndices[i]</c>); this one is left as it is. The default copies every row first (<see cref="Concat"/>
+    /// with itself, then <see cref="Reorder"/>); a state that can copy only the rows named overrides it, so that a copy
+    /// of a few rows costs those rows, not the whole state (a tree search copies one node per simulation).
+    /// </summary>
+    IDecodeState CopyRows(torch.Tensor rowIndices)
+    {
+        var copy = Concat(this);
+        try
+        {
+            copy.Reorder(rowIndices);
+            return copy;
+        }
+        catch
+        {
+            copy.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Overwrites, in place, row <c>rowIndices[i]</c> of this state with row i of <paramref name="source"/>, each then
+    /// continuing exactly as the source row would, and returns true; returns false, changing nothing, when this state
+    /// cannot (the default, or a source it cannot write from), and the caller rebuilds it with <see cref="Concat"/> and
+    /// <see cref="Reorder"/>. The source is left as it is.
+    /// </summary>
+    bool TryWriteRows(torch.Tensor rowIndices, IDecodeState source) => false;
 }

@@ -100,6 +100,19 @@ public sealed partial class Population : Execution.BatchValue, IDisposable
     public int ParticleOf(int row) => row % ParticlesPerRun;
 
     /// <summary>
+    /// The particle a row is in its random keys and messages: <see cref="ParticleOf"/> offset by
+    /// <see cref="ParticleOffset"/>.
+    /// </summary>
+    public int ParticleNumberOf(int row) => ParticleOffset + ParticleOf(row);
+
+    /// <summary>
+    /// 0, or, in a population that holds later particles of a larger one (the nodes a tree search's simulation adds),
+    /// the number of the larger population's particle its particle 0 stands for, so that each row draws as that
+    /// particle would.
+    /// </summary>
+    public int ParticleOffset { get; set; }
+
+    /// <summary>
     /// Prefills the prompt of each run once and shares that state with the run's particles; with
     /// <paramref name="sharePrompt"/> false, every particle prefills its own copy (the unoptimized reading of a
     /// program, and the no-prefix-sharing baseline).
@@ -272,12 +285,11 @@ public sealed partial class Population : Execution.BatchValue, IDisposable
     /// </summary>
     public Population Copy(long[] globalRows, int particlesPerRun)
     {
-        var state = State.Concat(State);
+        using var scope = torch.NewDisposeScope();
+        var rows = torch.tensor(globalRows, ScalarType.Int64, _logWeights.device);
+        var state = State.CopyRows(rows);
         try
         {
-            using var scope = torch.NewDisposeScope();
-            var rows = torch.tensor(globalRows, ScalarType.Int64, _logWeights.device);
-            state.Reorder(rows);
             var copy = new Population(Runs, particlesPerRun, Model, state);
             Replace(ref copy._tokens, _tokens.index_select(0, rows));
             Replace(ref copy._logWeights, _logWeights.index_select(0, rows));
@@ -296,6 +308,88 @@ public sealed partial class Population : Execution.BatchValue, IDisposable
         {
             state.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Overwrites row <paramref name="globalRows"/>[i] with row i of <paramref name="source"/> (a population of the same
+    /// model): model state, texts, lengths, done flags, twists, scores, log-weights and tokens. The rows written get
+    /// their generated tokens left-aligned, without the padding of the steps they sat out, so the token buffer is as wide
+    /// as the longest row rather than the sum of every step decoded. A state that cannot be written row by row is
+    /// rebuilt (<see cref="IDecodeState.Concat"/>, then a gather). Ancestors and the evidence are left as they are.
+    /// </summary>
+    public void WriteRows(long[] globalRows, Population source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (!ReferenceEquals(source.Model, Model) || globalRows.Length != source.Rows || globalRows.Any(row => row < 0 || row >= Rows))
+        {
+            throw new ArgumentException($"Expected {source.Rows} rows of this population's {Rows} for a population of its model.", nameof(globalRows));
+        }
+
+        using var scope = torch.NewDisposeScope();
+        var device = _logWeights.device;
+        var rows = torch.tensor(globalRows, ScalarType.Int64, device);
+        if (!State.TryWriteRows(rows, source.State))
+        {
+            var sources = Enumerable.Range(0, Rows).Select(row => (long)row).ToArray();
+            for (var i = 0; i < globalRows.Length; i++)
+            {
+                sources[globalRows[i]] = Rows + i;
+            }
+
+            var rebuilt = State.Concat(source.State);
+            try
+            {
+                rebuilt.Reorder(torch.tensor(sources, ScalarType.Int64, device));
+            }
+            catch
+            {
+                rebuilt.Dispose();
+                throw;
+            }
+
+            State.Dispose();
+            State = rebuilt;
+        }
+
+        using var sourceTokens = source._tokens.narrow(1, 0, source.Steps).cpu().contiguous();
+        var read = sourceTokens.data<long>().ToArray();
+        var generated = Enumerable.Range(0, source.Rows)
+            .Select(i => new ArraySegment<long>(read, i * source.Steps, source.Steps).Where(t => t != PadToken).ToArray()).ToArray();
+        var width = Math.Max(1, generated.Max(t => t.Length));
+        var packed = new long[generated.Length * width];
+        Array.Fill(packed, PadToken);
+        for (var i = 0; i < generated.Length; i++)
+        {
+            for (var t = 0; t < generated[i].Length; t++)
+            {
+                packed[i * width + t] = generated[i][t];
+            }
+        }
+
+        if (width > _tokens.shape[1])
+        {
+            var grown = torch.full(Rows, width, PadToken, dtype: ScalarType.Int64, device: device);
+            grown[.., ..(int)_tokens.shape[1]] = _tokens;
+            Replace(ref _tokens, grown);
+        }
+
+        _tokens.index_fill_(0, rows, PadToken);
+        using (var columns = _tokens.narrow(1, 0, width))
+        {
+            columns.index_copy_(0, rows, torch.tensor(packed, [generated.Length, width], ScalarType.Int64, device));
+        }
+
+        Steps = Math.Max(Steps, generated.Max(t => t.Length));
+        _logWeights.index_copy_(0, rows, source._logWeights);
+        for (var i = 0; i < globalRows.Length; i++)
+        {
+            var row = (int)globalRows[i];
+            Texts[row] = source.Texts[i];
+            Lengths[row] = source.Lengths[i];
+            Done[row] = source.Done[i];
+            Twists[row] = source.Twists[i];
+            Scores[row] = source.Scores[i];
         }
     }
 

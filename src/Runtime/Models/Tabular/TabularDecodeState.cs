@@ -140,5 +140,40 @@ internal sealed class TabularDecodeState : IDecodeState
             _model, [.. _histories, .. tabular._histories], [.. _generatedCounts, .. tabular._generatedCounts], [.. _ended, .. tabular._ended]);
     }
 
+    public IDecodeState CopyRows(torch.Tensor rowIndices)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var copy = new TabularDecodeState(_model, _histories, _generatedCounts, _ended);
+        copy.Reorder(rowIndices);
+        return copy;
+    }
+
+    public bool TryWriteRows(torch.Tensor rowIndices, IDecodeState source)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (source is not TabularDecodeState tabular || !ReferenceEquals(tabular._model, _model) || tabular._disposed)
+        {
+            return false;
+        }
+
+        var indices = RowVector.Read(rowIndices, nameof(rowIndices), tabular.Rows);
+        foreach (var (target, i) in indices.Select((target, i) => (target, i)))
+        {
+            if (target < 0 || target >= Rows)
+            {
+                throw new ArgumentOutOfRangeException(nameof(rowIndices), target, $"Source row {i} names a row outside the {Rows} rows.");
+            }
+        }
+
+        for (var i = 0; i < indices.Length; i++)
+        {
+            _histories[indices[i]] = tabular._histories[i];
+            _generatedCounts[indices[i]] = tabular._generatedCounts[i];
+            _ended[indices[i]] = tabular._ended[i];
+        }
+
+        return true;
+    }
+
     public void Dispose() => _disposed = true;
 }

@@ -33,6 +33,9 @@ internal sealed class KvCache : IDisposable
     private readonly Tensor?[] _suffixValues;
     private readonly (Tensor KeysT, Tensor Values)?[] _promptViews;
 
+    /// <summary>Names the prefix this cache reads: shared with its <see cref="CopyRows"/> copies, which view the same prompts.</summary>
+    private object _prefixIdentity = new();
+
     public KvCache(TransformerConfig config, Device device, ScalarType dtype, long maxBytes, int[] promptLengths, int[] promptOfRow)
     {
         _config = config;
@@ -140,6 +143,7 @@ internal sealed class KvCache : IDisposable
     public void SetPrefix(int layer, Tensor keys, Tensor values)
     {
         DisposePromptViews();
+        _prefixIdentity = new object();
         _prefixKeys[layer] = keys.contiguous().DetachFromDisposeScope();
         _prefixValues[layer] = values.contiguous().DetachFromDisposeScope();
     }
@@ -201,6 +205,70 @@ internal sealed class KvCache : IDisposable
         SuffixLengths = Array.ConvertAll(rowIndices, i => SuffixLengths[i]);
         DisposeGroups();
         Groups = GroupRowsByPrompt();
+    }
+
+    /// <summary>
+    /// A cache holding copies of rows <paramref name="rowIndices"/> (new row i is old row rowIndices[i]) that views this
+    /// cache's prefix rather than copying it (the prompts are never written after the prefill): one index_select per
+    /// layer on the suffix, so a copy costs the rows copied, not the prompts or the other rows.
+    /// </summary>
+    public KvCache CopyRows(long[] rowIndices, Tensor rowIndexTensor)
+    {
+        var copy = new KvCache(_config, _device, _dtype, _maxBytes, PromptLengths, Array.ConvertAll(rowIndices, i => PromptOfRow[i]));
+        try
+        {
+            copy.CheckBudget(PromptLengths.Length, PromptLengths.Max(), rowIndices.Length, SuffixCapacity);
+            copy._prefixIdentity = _prefixIdentity;
+            for (var layer = 0; layer < _config.LayerCount; layer++)
+            {
+                copy._prefixKeys[layer] = _prefixKeys[layer].alias().DetachFromDisposeScope();
+                copy._prefixValues[layer] = _prefixValues[layer].alias().DetachFromDisposeScope();
+                copy._suffixKeys[layer] = _suffixKeys[layer]?.index_select(0, rowIndexTensor).DetachFromDisposeScope();
+                copy._suffixValues[layer] = _suffixValues[layer]?.index_select(0, rowIndexTensor).DetachFromDisposeScope();
+            }
+
+            copy.SuffixCapacity = SuffixCapacity;
+            copy.SuffixLengths = Array.ConvertAll(rowIndices, i => SuffixLengths[i]);
+            return copy;
+        }
+        catch
+        {
+            copy.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Overwrites row <paramref name="rowIndices"/>[i] with row i of <paramref name="source"/>, which must view the same
+    /// prefix (a <see cref="CopyRows"/> copy of this cache or of a copy): one index_copy_ per layer on the suffix, grown
+    /// first when the source's is longer. Returns false, changing nothing, for a source with another prefix.
+    /// </summary>
+    public bool TryWriteRows(long[] rowIndices, Tensor rowIndexTensor, KvCache source)
+    {
+        if (!ReferenceEquals(source._prefixIdentity, _prefixIdentity))
+        {
+            return false;
+        }
+
+        EnsureSuffixCapacity(source.SuffixCapacity);
+        for (var layer = 0; layer < _config.LayerCount && source.SuffixCapacity > 0; layer++)
+        {
+            // Positions past the source's capacity keep the target row's old values: finite, and never attended to.
+            using var keys = _suffixKeys[layer]!.narrow(2, 0, source.SuffixCapacity);
+            using var values = _suffixValues[layer]!.narrow(2, 0, source.SuffixCapacity);
+            keys.index_copy_(0, rowIndexTensor, source._suffixKeys[layer]!);
+            values.index_copy_(0, rowIndexTensor, source._suffixValues[layer]!);
+        }
+
+        for (var i = 0; i < rowIndices.Length; i++)
+        {
+            PromptOfRow[rowIndices[i]] = source.PromptOfRow[i];
+            SuffixLengths[rowIndices[i]] = source.SuffixLengths[i];
+        }
+
+        DisposeGroups();
+        Groups = GroupRowsByPrompt();
+        return true;
     }
 
     public void Dispose()
@@ -282,15 +350,22 @@ internal sealed class KvCache : IDisposable
 
     private List<PromptGroup> GroupRowsByPrompt()
     {
+        // One pass over the rows, not one per prompt: a tree search regroups a cache of prompts × nodes rows per simulation.
+        var rowsOfPrompt = new List<long>?[PromptLengths.Length];
+        for (var row = 0; row < Rows; row++)
+        {
+            (rowsOfPrompt[PromptOfRow[row]] ??= []).Add(row);
+        }
+
         var groups = new List<PromptGroup>();
         for (var prompt = 0; prompt < PromptLengths.Length; prompt++)
         {
-            var rows = Enumerable.Range(0, Rows).Where(row => PromptOfRow[row] == prompt).Select(row => (long)row).ToArray();
-            if (rows.Length == 0)
+            if (rowsOfPrompt[prompt] is not { } list)
             {
                 continue;
             }
 
+            var rows = list.ToArray();
             var indices = rows.Length == Rows ? null : torch.tensor(rows, device: _device).DetachFromDisposeScope();
             groups.Add(new PromptGroup(prompt, PromptLengths[prompt], rows.Length, indices));
         }

@@ -170,6 +170,19 @@ internal sealed class TransformerDecodeState : IDecodeState
     public void Reorder(Tensor rowIndices)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        var indices = CheckedRows(rowIndices);
+        using var scope = torch.NewDisposeScope();
+        var onDevice = torch.tensor(indices, device: _model.Device);
+        _cache.Reorder(indices, onDevice);
+        var logits = _logits.index_select(0, onDevice).DetachFromDisposeScope();
+        _logits.Dispose();
+        _logits = logits;
+        _ended = Array.ConvertAll(indices, i => _ended[i]);
+    }
+
+    /// <summary>Row indices naming rows of this state.</summary>
+    private long[] CheckedRows(Tensor rowIndices)
+    {
         var indices = RowVector.Read(rowIndices, nameof(rowIndices), expectedLength: null);
         foreach (var (source, i) in indices.Select((source, i) => (source, i)))
         {
@@ -179,13 +192,7 @@ internal sealed class TransformerDecodeState : IDecodeState
             }
         }
 
-        using var scope = torch.NewDisposeScope();
-        var onDevice = torch.tensor(indices, device: _model.Device);
-        _cache.Reorder(indices, onDevice);
-        var logits = _logits.index_select(0, onDevice).DetachFromDisposeScope();
-        _logits.Dispose();
-        _logits = logits;
-        _ended = Array.ConvertAll(indices, i => _ended[i]);
+        return indices;
     }
 
     public IDecodeState Concat(IDecodeState other)
@@ -204,6 +211,58 @@ internal sealed class TransformerDecodeState : IDecodeState
             cache.Dispose();
             throw;
         }
+    }
+
+    public IDecodeState CopyRows(Tensor rowIndices)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var indices = CheckedRows(rowIndices);
+        using var scope = torch.NewDisposeScope();
+        var onDevice = torch.tensor(indices, device: _model.Device);
+        var cache = _cache.CopyRows(indices, onDevice);
+        try
+        {
+            var logits = _logits.index_select(0, onDevice).DetachFromDisposeScope();
+            return new TransformerDecodeState(_model, cache, logits, Array.ConvertAll(indices, i => _ended[i]));
+        }
+        catch
+        {
+            cache.Dispose();
+            throw;
+        }
+    }
+
+    public bool TryWriteRows(Tensor rowIndices, IDecodeState source)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (source is not TransformerDecodeState transformer || !ReferenceEquals(transformer._model, _model) || transformer._disposed)
+        {
+            return false;
+        }
+
+        var indices = RowVector.Read(rowIndices, nameof(rowIndices), transformer.Rows);
+        foreach (var (target, i) in indices.Select((target, i) => (target, i)))
+        {
+            if (target < 0 || target >= Rows)
+            {
+                throw new ArgumentOutOfRangeException(nameof(rowIndices), target, $"Source row {i} names a row outside the {Rows} rows.");
+            }
+        }
+
+        using var scope = torch.NewDisposeScope();
+        var onDevice = torch.tensor(indices, device: _model.Device);
+        if (!_cache.TryWriteRows(indices, onDevice, transformer._cache))
+        {
+            return false;
+        }
+
+        _logits.index_copy_(0, onDevice, transformer._logits);
+        for (var i = 0; i < indices.Length; i++)
+        {
+            _ended[indices[i]] = transformer._ended[i];
+        }
+
+        return true;
     }
 
     public void Dispose()
