@@ -7,12 +7,12 @@ using static TorchSharp.torch;
 namespace Tts.Runtime.Models.Transformer;
 
 /// <summary>
-/// <c>x·Wᵀ</c> for a decode step of a few rows on the CPU, computed in C# straight from the tensors' memory: each row
+/// <c>x·Wᵀ</c> for a decode step of 2–16 rows on the CPU, computed in C# straight from the tensors' memory: each row
 /// of W <c>[out, in]</c> is read once from memory and dotted with up to four rows of x at a time (x stays in the
-/// first-level cache), and the outputs are split into contiguous ranges over the torch threads. libtorch's GEMM reads
-/// the weights at N = 1 at about two thirds of the speed of its transposed-layout form and does not get faster with a
-/// second thread, and at N = 2–16 it reads them once per few rows (<c>docs/performance.md</c>, "Small-N
-/// projections"); this reads them once for all rows, with the weights in the layout they are stored in.
+/// first-level cache), and the outputs are split into contiguous ranges over the torch threads. At these row counts
+/// libtorch's GEMM reads a weight matrix at a fraction of its one-row speed (2–4 rows cost up to twice one row for the
+/// same bytes, and its one-row product does not use a second thread); this reads the weights once for all rows, in
+/// the layout they are stored in (<c>docs/performance.md</c>, "Small-N projections in C#").
 /// <para>
 /// Every output is one thread's dot product in a fixed order (two 8-lane accumulators over 16-element chunks, then
 /// the lanes summed, then a scalar tail), whatever the number of rows or threads: a row's result does not depend on
@@ -31,8 +31,11 @@ internal static class SmallBatchProjection
     /// <summary>
     /// Rows up to which this beats libtorch's GEMM: 16 while four rows of x fit beside a weight row in the first-level
     /// cache (in ≤ 1024), else 8 (measured on the llama-110m shapes; from 32 rows libtorch's blocked GEMM is faster).
+    /// One row stays on libtorch's matrix-vector product, which read the weights as fast or faster on one thread.
     /// </summary>
     private static long MaximumRows(long inFeatures) => inFeatures <= 1024 ? 16 : 8;
+
+    private const long MinimumRows = 2;
 
     private static readonly bool HardwareSupported = Vector256.IsHardwareAccelerated && Fma.IsSupported;
 
@@ -40,7 +43,7 @@ internal static class SmallBatchProjection
     public static bool Applies(Tensor x, Tensor weight) =>
         HardwareSupported
         && x.dim() == 2 && weight.dim() == 2
-        && x.size(0) >= 1 && x.size(0) <= MaximumRows(weight.size(1))
+        && x.size(0) >= MinimumRows && x.size(0) <= MaximumRows(weight.size(1))
         && weight.numel() >= MinimumWeights
         && x.size(1) == weight.size(1)
         && x.device_type == DeviceType.CPU && weight.device_type == DeviceType.CPU

@@ -21,8 +21,8 @@ public sealed class SmallBatchProjectionTests
     }
 
     [Theory]
-    [InlineData(1)]
     [InlineData(2)]
+    [InlineData(3)]
     [InlineData(5)]
     [InlineData(8)]
     [InlineData(16)]
@@ -52,6 +52,7 @@ public sealed class SmallBatchProjectionTests
         Assert.True(batch.eq(SmallBatchProjection.Compute(x, weight, threads: 4)).all().item<bool>());
         for (var r = 0; r < 7; r++)
         {
+            // Compute takes one row too (Applies leaves one row to linear, which reads as fast on one thread).
             var alone = SmallBatchProjection.Compute(x.narrow(0, r, 1).contiguous(), weight, threads: 2);
             Assert.True(batch.narrow(0, r, 1).eq(alone).all().item<bool>(), $"row {r}");
         }
@@ -62,6 +63,7 @@ public sealed class SmallBatchProjectionTests
     {
         using var scope = torch.NewDisposeScope();
         var (x, weight) = Inputs(rows: 4, seed: 1);
+        Assert.False(SmallBatchProjection.Applies(torch.randn(1, In), weight)); // one row: libtorch's matrix-vector product
         Assert.False(SmallBatchProjection.Applies(torch.randn(17, In), weight)); // past 16 rows
         Assert.False(SmallBatchProjection.Applies(torch.randn(9, 2048), torch.randn(256, 2048))); // past 8 rows when in > 1024
         Assert.False(SmallBatchProjection.Applies(x, weight.narrow(0, 0, 256))); // under 256 Ki elements
