@@ -288,11 +288,10 @@ internal sealed class LlamaNetwork : IDisposable
     }
 
     /// <summary>
-    /// <c>x·Wᵀ (+ bias)</c> for <paramref name="weight"/> <c>[out, in]</c>. A decode step of a few rows on the CPU with
-    /// a large float32 weight (2–16 rows, 1 MiB and up: every projection of a 100M-parameter model, none of the
-    /// shipped 0.64M policy's) goes through <see cref="SmallBatchProjection"/>, which reads the weights once for all
-    /// rows and splits them over the torch threads; everything else (more rows, prefill's 3-D inputs, small weights,
-    /// GPUs) uses <c>linear</c>. The two sum in different orders: logits differ in float32 rounding only.
+    /// <c>x·Wᵀ (+ bias)</c> for <paramref name="weight"/> <c>[out, in]</c>. A decode step of 1–16 rows on the CPU in
+    /// float32 goes through <see cref="SmallBatchProjection"/> (the weights read once for all rows, split over the
+    /// torch threads); more rows, prefill's 3-D inputs, other dtypes and GPUs use <c>linear</c>. The two sum in
+    /// different orders: logits differ in float32 rounding only.
     /// </summary>
     private static Tensor Project(Tensor x, Tensor weight, Tensor? bias = null)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -7,12 +8,13 @@ using static TorchSharp.torch;
 namespace Tts.Runtime.Models.Transformer;
 
 /// <summary>
-/// <c>x·Wᵀ</c> for a decode step of 2–16 rows on the CPU, computed in C# straight from the tensors' memory: each row
-/// of W <c>[out, in]</c> is read once from memory and dotted with up to four rows of x at a time (x stays in the
-/// first-level cache), and the outputs are split into contiguous ranges over the torch threads. At these row counts
-/// libtorch's GEMM reads a weight matrix at a fraction of its one-row speed (2–4 rows cost up to twice one row for the
-/// same bytes, and its one-row product does not use a second thread); this reads the weights once for all rows, in
-/// the layout they are stored in (<c>docs/performance.md</c>, "Small-N projections in C#").
+/// <c>x·Wᵀ</c> for a decode step of 1–16 rows on the CPU, computed in C# straight from the tensors' memory: each row
+/// of W <c>[out, in]</c> is read once and dotted with up to four rows of x at a time (x stays in the first-level
+/// cache), and the outputs are split into contiguous ranges over the torch threads when the product is large enough to
+/// pay for it. At these row counts libtorch's GEMM reads a weight matrix at a fraction of its speed (2–4 rows cost up
+/// to twice one row for the same bytes, and its one-row product runs on one thread whatever the thread count), and on
+/// a small model each <c>linear</c> costs more in dispatch than the arithmetic (<c>docs/performance.md</c>, "Small-N
+/// projections in C#").
 /// <para>
 /// Every output is one thread's dot product in a fixed order (two 8-lane accumulators over 16-element chunks, then
 /// the lanes summed, then a scalar tail), whatever the number of rows or threads: a row's result does not depend on
@@ -22,20 +24,14 @@ namespace Tts.Runtime.Models.Transformer;
 /// </summary>
 internal static class SmallBatchProjection
 {
-    /// <summary>256 Ki elements (1 MiB of float32): smaller weights sit in cache, where the per-call cost dominates.</summary>
-    private const long MinimumWeights = 1L << 18;
-
     /// <summary>Work (multiply-adds) below which one thread does it all: splitting costs more than it saves.</summary>
     private const long MinimumParallelWork = 1L << 20;
 
     /// <summary>
     /// Rows up to which this beats libtorch's GEMM: 16 while four rows of x fit beside a weight row in the first-level
     /// cache (in ≤ 1024), else 8 (measured on the llama-110m shapes; from 32 rows libtorch's blocked GEMM is faster).
-    /// One row stays on libtorch's matrix-vector product, which read the weights as fast or faster on one thread.
     /// </summary>
     private static long MaximumRows(long inFeatures) => inFeatures <= 1024 ? 16 : 8;
-
-    private const long MinimumRows = 2;
 
     private static readonly bool HardwareSupported = Vector256.IsHardwareAccelerated && Fma.IsSupported;
 
@@ -43,8 +39,7 @@ internal static class SmallBatchProjection
     public static bool Applies(Tensor x, Tensor weight) =>
         HardwareSupported
         && x.dim() == 2 && weight.dim() == 2
-        && x.size(0) >= MinimumRows && x.size(0) <= MaximumRows(weight.size(1))
-        && weight.numel() >= MinimumWeights
+        && x.size(0) >= 1 && x.size(0) <= MaximumRows(weight.size(1))
         && x.size(1) == weight.size(1)
         && x.device_type == DeviceType.CPU && weight.device_type == DeviceType.CPU
         && x.dtype == ScalarType.Float32 && weight.dtype == ScalarType.Float32
@@ -83,6 +78,7 @@ internal static class SmallBatchProjection
     }
 
     /// <summary>Outputs <c>[first, end)</c> of every row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // vectorized from the first call, not after tiering up
     private static unsafe void Range(float* w, float* x, float* y, int inFeatures, int outFeatures, int rows, int first, int end)
     {
         for (var o = first; o < end; o++)
@@ -101,6 +97,7 @@ internal static class SmallBatchProjection
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // vectorized from the first call, not after tiering up
     private static unsafe float Dot(float* w, float* x, int n)
     {
         var a0 = Vector256<float>.Zero;
@@ -122,6 +119,7 @@ internal static class SmallBatchProjection
     }
 
     /// <summary>Four rows of x against one weight row, each summed exactly as <see cref="Dot"/> sums it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // vectorized from the first call, not after tiering up
     private static unsafe void DotFour(float* w, float* x0, int n, float* y, int stride)
     {
         var x1 = x0 + n;
