@@ -27,6 +27,8 @@ internal static class SmallBatchProjection
     /// <summary>Work (multiply-adds) below which one thread does it all: splitting costs more than it saves.</summary>
     private const long MinimumParallelWork = 1L << 20;
 
+    private const int ChunksPerThread = 4;
+
     /// <summary>
     /// Rows up to which this beats libtorch's GEMM: 16 while four rows of x fit beside a weight row in the first-level
     /// cache (in ≤ 1024), else 8 (measured on the llama-110m shapes; from 32 rows libtorch's blocked GEMM is faster).
@@ -53,14 +55,17 @@ internal static class SmallBatchProjection
         var w = (nint)DataPointer(weight);
         var input = (nint)DataPointer(x);
         var output = (nint)DataPointer(result);
-        var parts = (long)rows * inFeatures * outFeatures < MinimumParallelWork ? 1 : Math.Clamp(threads, 1, outFeatures);
-        if (parts == 1)
+        threads = (long)rows * inFeatures * outFeatures < MinimumParallelWork ? 1 : Math.Max(threads, 1);
+        if (threads == 1)
         {
             Range((float*)w, (float*)input, (float*)output, inFeatures, outFeatures, rows, 0, outFeatures);
         }
         else
         {
-            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
+            // Several chunks per thread: on a shared machine a descheduled thread holds up the step by one chunk, not by
+            // its whole share (the calling thread takes the chunks no one has started).
+            var parts = Math.Min(ChunksPerThread * threads, outFeatures);
+            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = threads }, part =>
                 Range((float*)w, (float*)input, (float*)output, inFeatures, outFeatures, rows,
                     (int)((long)outFeatures * part / parts), (int)((long)outFeatures * (part + 1) / parts)));
         }
