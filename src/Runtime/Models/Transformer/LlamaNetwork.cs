@@ -287,30 +287,20 @@ internal sealed class LlamaNetwork : IDisposable
         return down;
     }
 
-    /// <summary>256 Ki float32 elements (1 MiB): the smallest weight the 2–4-row form is used for (see <see cref="Project"/>).</summary>
-    private const long SmallRowsMinimumWeights = 1L << 18;
-
     /// <summary>
-    /// <c>x·Wᵀ (+ bias)</c> for <paramref name="weight"/> <c>[out, in]</c>. A decode step of 2–4 rows computes it as
-    /// <c>(W·xᵀ)ᵀ</c>: with the weights as the left operand libtorch's CPU GEMM (MKL) reads them at about the speed of
-    /// its one-row matrix-vector product, while <c>linear</c>'s <c>x·Wᵀ</c> at 2–4 rows took 1.4–2× the one-row time
-    /// for the same bytes (<c>docs/performance.md</c>, "Small-N matmuls"). Measured faster only where in ≤ out (q/k/v,
-    /// gate/up, attention output, LM head; not the down projection), so only there. Other row counts, prefill (3-D
-    /// inputs) and GPUs use <c>linear</c>. The two forms sum in different orders: at 2–4 rows the logits differ from
-    /// <c>linear</c>'s in float32 rounding only. Weights under <see cref="SmallRowsMinimumWeights"/> elements (the
-    /// shipped 0.64M policy's) stay on <c>linear</c>: they sit in cache, and the two extra ops (transpose, copy) cost
-    /// more than the reading saves.
+    /// <c>x·Wᵀ (+ bias)</c> for <paramref name="weight"/> <c>[out, in]</c>. A decode step of 1–16 rows on the CPU in
+    /// float32 goes through <see cref="SmallBatchProjection"/> (the weights read once for all rows, split over the
+    /// torch threads); more rows, prefill's 3-D inputs, other dtypes and GPUs use <c>linear</c>. The two sum in
+    /// different orders: logits differ in float32 rounding only.
     /// </summary>
     private static Tensor Project(Tensor x, Tensor weight, Tensor? bias = null)
     {
-        // size(i), not shape[i]: shape allocates an array per call, and this runs five times per layer per step.
-        if (x.dim() != 2 || x.size(0) is < 2 or > 4 || weight.size(1) > weight.size(0) || weight.numel() < SmallRowsMinimumWeights
-            || weight.device_type != DeviceType.CPU)
+        if (!SmallBatchProjection.Applies(x, weight))
         {
             return F.linear(x, weight, bias);
         }
 
-        var projected = weight.mm(x.t()).t().contiguous();
+        var projected = SmallBatchProjection.Compute(x, weight, torch.get_num_threads());
         return bias is null ? projected : projected.add_(bias);
     }
 

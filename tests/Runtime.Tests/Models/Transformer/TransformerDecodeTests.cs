@@ -127,15 +127,19 @@ public sealed class TransformerDecodeTests
     }
 
     /// <summary>
-    /// A decode step of 2–4 rows computes its large projections as (W·xᵀ)ᵀ rather than <c>linear</c>
-    /// (<c>LlamaNetwork.Project</c>, weights of at least 256 Ki elements): on a model whose q/k/v (with biases), attention
-    /// output and gate/up weights are that large, every row at 2, 3 and 4 rows still equals the full forward.
+    /// A decode step of 1–16 rows computes its projections in C# (<c>SmallBatchProjection</c>) rather than with
+    /// <c>linear</c>, split over threads when large: on a model whose q/k/v (with biases), attention output, gate/up and
+    /// down weights are large enough to be split, every row still equals the full forward, on both sides of the 16-row
+    /// limit and with a row count that leaves a remainder after the blocks of four.
     /// </summary>
     [Theory]
-    [InlineData(2)]
+    [InlineData(1)]
     [InlineData(3)]
     [InlineData(4)]
-    public void Decoding_two_to_four_rows_with_large_projections_equals_the_full_forward(int rowCount)
+    [InlineData(6)]
+    [InlineData(16)]
+    [InlineData(17)]
+    public void Decoding_few_rows_with_large_projections_equals_the_full_forward(int rowCount)
     {
         var config = TinyTransformers.Config() with { HiddenSize = 512, IntermediateSize = 1024, HeadCount = 8, KeyValueHeadCount = 4, HeadDim = 64 };
         using var model = TinyTransformers.Create(seed: 21, config, attentionBiases: true);
