@@ -20,4 +20,22 @@ internal static class RowVector
         using var contiguous = (onCpu ?? tensor).contiguous();
         return contiguous.data<long>().ToArray();
     }
+
+    /// <summary>
+    /// The rows of a state of <paramref name="targetRows"/> rows that a TryWriteRows source's rows go to: one int64
+    /// index per source row, each naming an existing row.
+    /// </summary>
+    public static long[] ReadWriteTargets(torch.Tensor rowIndices, int sourceRows, int targetRows)
+    {
+        var indices = Read(rowIndices, nameof(rowIndices), sourceRows);
+        for (var i = 0; i < indices.Length; i++)
+        {
+            if (indices[i] < 0 || indices[i] >= targetRows)
+            {
+                throw new ArgumentOutOfRangeException(nameof(rowIndices), indices[i], $"Source row {i} names a row outside the {targetRows} rows.");
+            }
+        }
+
+        return indices;
+    }
 }

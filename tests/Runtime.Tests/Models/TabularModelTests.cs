@@ -112,6 +112,29 @@ public sealed class TabularModelTests
     }
 
     [Fact]
+    public void DecodeState_WriteRows_CopiesASourceRowAndRejectsATargetOutsideTheState()
+    {
+        using var model = TabularModels.Design();
+        using var state = model.Start([[TabularModels.A], []], [0, 1, 0]);
+        using var source = model.Start([[]], [0]);
+
+        using (var target = tensor(new long[] { 0 }))
+        {
+            Assert.True(state.TryWriteRows(target, source));
+        }
+
+        using (var logProbs = state.NextLogProbs())
+        {
+            AssertRow(logProbs, 0, [0.5, 0.3, 0.1, 0.1]); // row 0 now has the source's empty prompt
+            AssertRow(logProbs, 2, [0.2, 0.2, 0.2, 0.4]);
+        }
+
+        using var outside = tensor(new long[] { 3 });
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => state.TryWriteRows(outside, source));
+        Assert.Contains("Source row 0 names a row outside the 3 rows.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void DecodeState_AppendAndReorder_FollowEachRowsHistory()
     {
         using var model = TabularModels.Design();

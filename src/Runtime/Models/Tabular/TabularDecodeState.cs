@@ -156,14 +156,7 @@ internal sealed class TabularDecodeState : IDecodeState
             return false;
         }
 
-        var indices = RowVector.Read(rowIndices, nameof(rowIndices), tabular.Rows);
-        foreach (var (target, i) in indices.Select((target, i) => (target, i)))
-        {
-            if (target < 0 || target >= Rows)
-            {
-                throw new ArgumentOutOfRangeException(nameof(rowIndices), target, $"Source row {i} names a row outside the {Rows} rows.");
-            }
-        }
+        var indices = RowVector.ReadWriteTargets(rowIndices, tabular.Rows, Rows);
 
         for (var i = 0; i < indices.Length; i++)
         {

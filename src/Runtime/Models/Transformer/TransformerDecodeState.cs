@@ -240,14 +240,7 @@ internal sealed class TransformerDecodeState : IDecodeState
             return false;
         }
 
-        var indices = RowVector.Read(rowIndices, nameof(rowIndices), transformer.Rows);
-        foreach (var (target, i) in indices.Select((target, i) => (target, i)))
-        {
-            if (target < 0 || target >= Rows)
-            {
-                throw new ArgumentOutOfRangeException(nameof(rowIndices), target, $"Source row {i} names a row outside the {Rows} rows.");
-            }
-        }
+        var indices = RowVector.ReadWriteTargets(rowIndices, transformer.Rows, Rows);
 
         using var scope = torch.NewDisposeScope();
         var onDevice = torch.tensor(indices, device: _model.Device);
