@@ -22,11 +22,7 @@ public sealed partial class StrategyRuntime
 
         var population = Prefill(count, model, prompt, shared: true);
         var n = population.ParticlesPerRun;
-        var rowKeys = new long[population.Rows];
-        for (var row = 0; row < rowKeys.Length; row++)
-        {
-            rowKeys[row] = RowKey(population.RunOf(row), stream, population.ParticleNumberOf(row));
-        }
+        var rowKeys = RowKeys(population, stream);
 
         var votes = Enumerable.Range(0, Runs).Select(_ => new List<object>()).ToArray();
         var drawn = new int[Runs];

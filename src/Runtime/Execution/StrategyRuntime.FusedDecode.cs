@@ -27,7 +27,7 @@ public sealed partial class StrategyRuntime
             var part = populations[i];
             for (var row = 0; row < part.Rows; row++)
             {
-                keys[rowsOfPart[i][row]] = RowKey(part.RunOf(row), streams[i], part.ParticleNumberOf(row));
+                keys[rowsOfPart[i][row]] = RowKey(part, row, streams[i]);
             }
         }
 

@@ -26,14 +26,28 @@ public sealed partial class StrategyRuntime
         return population;
     }
 
-    /// <summary>Decodes every particle to its end (a <c>sample</c>), or, with <paramref name="first"/>, races them.</summary>
-    public Population Decode(Population population, OptionValues options, int stream, RunValues? first = null)
+    /// <summary>A row's random key: its run, the stream, and its particle number (offset in a tree search's simulation).</summary>
+    private uint RowKey(Population population, int row, int stream) => RowKey(population.RunOf(row), stream, population.ParticleNumberOf(row));
+
+    /// <summary>
+    /// Every row's key; inside an smc or search block, combined with the block step, so that each step draws afresh.
+    /// </summary>
+    private long[] RowKeys(Population population, int stream, int? blockStep = null)
     {
         var keys = new long[population.Rows];
         for (var row = 0; row < keys.Length; row++)
         {
-            keys[row] = RowKey(population.RunOf(row), stream, population.ParticleNumberOf(row));
+            var key = RowKey(population, row, stream);
+            keys[row] = blockStep is { } step ? CounterRandom.Combine(key, (uint)step) : key;
         }
+
+        return keys;
+    }
+
+    /// <summary>Decodes every particle to its end (a <c>sample</c>), or, with <paramref name="first"/>, races them.</summary>
+    public Population Decode(Population population, OptionValues options, int stream, RunValues? first = null)
+    {
+        var keys = RowKeys(population, stream);
 
         var firstCount = first is null ? (int?)null : LoopBound("first", first);
         if (firstCount < 1)
@@ -59,11 +73,7 @@ public sealed partial class StrategyRuntime
     public Population Extend(Population population, OptionValues options, bool weighted, int stream, int blockStep)
     {
         var active = StepRows(population);
-        var keys = new long[population.Rows];
-        for (var row = 0; row < keys.Length; row++)
-        {
-            keys[row] = CounterRandom.Combine(RowKey(population.RunOf(row), stream, population.ParticleNumberOf(row)), (uint)blockStep);
-        }
+        var keys = RowKeys(population, stream, blockStep);
 
         var groups = DecodeGroups(population, options, active);
         MarkStep(population, active);

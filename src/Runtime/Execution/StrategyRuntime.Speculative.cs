@@ -43,11 +43,7 @@ public sealed partial class StrategyRuntime
         }
 
         var groups = DecodeGroups(targetPopulation, options, Enumerable.Repeat(true, targetPopulation.Rows).ToArray());
-        var keys = new long[targetPopulation.Rows];
-        for (var row = 0; row < keys.Length; row++)
-        {
-            keys[row] = RowKey(targetPopulation.RunOf(row), stream, targetPopulation.ParticleNumberOf(row));
-        }
+        var keys = RowKeys(targetPopulation, stream);
 
         using var rowKeys = torch.tensor(keys, ScalarType.Int64);
         var masks = groups.Select(g => g.Allowed is null ? null : torch.tensor(g.Allowed).unsqueeze(0)).ToArray();

@@ -61,7 +61,7 @@ public sealed partial class StrategyRuntime
                     $"{where}: the acceptance probability of reextend is {Constants.Format(a)} > 1: the bound M does not bound this step's likelihood ratio, so the step would not follow '{model}' exactly; raise the bound");
             }
 
-            var u = CounterRandom.Uniform(CounterRandom.Combine(RowKey(population.RunOf(row), stream, population.ParticleNumberOf(row)), AcceptanceLane), blockStep, 0);
+            var u = CounterRandom.Uniform(CounterRandom.Combine(RowKey(population, row, stream), AcceptanceLane), blockStep, 0);
             redraw[row] = u >= a;
         }
 
@@ -76,11 +76,7 @@ public sealed partial class StrategyRuntime
         var perRun = CountPerRun(Enumerable.Range(0, redraw.Length).Where(r => redraw[r]).Select(population.RunOf));
         using var redrawn = population.Continuing(redrawing, prefixes, prefixOfRow);
         Meter.Call(perRun);
-        var keys = new long[population.Rows];
-        for (var row = 0; row < keys.Length; row++)
-        {
-            keys[row] = CounterRandom.Combine(RowKey(population.RunOf(row), stream, population.ParticleNumberOf(row)), (uint)blockStep);
-        }
+        var keys = RowKeys(population, stream, blockStep);
 
         var meter = new RedrawMeter(Meter);
         var outcome = PopulationDecoder.Decode(redrawn, new DecodeRequest(DecodeGroups(redrawn, options, redraw), keys, KeepStop: true), meter, Cancellation);

@@ -103,13 +103,12 @@ public sealed partial class Population
             throw new ArgumentException($"Expected {Rows} rows and at most {joined.Steps} steps, got {rows.Length} rows and {steps} steps.", nameof(rows));
         }
 
-        // A copy of the joined state gathered to this population's rows (the joined population keeps and disposes its own).
-        var state = joined.State.Concat(joined.State);
+        // A copy of the joined state's rows for this population's (the joined population keeps and disposes its own).
+        using var scope = torch.NewDisposeScope();
+        var indices = torch.tensor(rows, ScalarType.Int64, _logWeights.device);
+        var state = joined.State.CopyRows(indices);
         try
         {
-            using var scope = torch.NewDisposeScope();
-            var indices = torch.tensor(rows, ScalarType.Int64, _logWeights.device);
-            state.Reorder(indices);
             var tokens = joined._tokens.index_select(0, indices);
             for (var step = 0; step < steps; step++)
             {
