@@ -60,6 +60,10 @@ public static class CounterRandom
         return (h + 0.5) / TwoToThe32;
     }
 
+    /// <summary>A row key read from an int64 tensor, which must lie in [0, 2^32).</summary>
+    internal static uint CheckedRowKey(long key, string parameterName) =>
+        key is >= 0 and <= Low32Mask ? (uint)key : throw new ArgumentException("Row keys must lie in [0, 2^32).", parameterName);
+
     /// <summary>The row key with the step folded in: lane j's hash is <c>Mix(StepKey ^ LaneHashes[j])</c>.</summary>
     internal static uint StepKey(uint rowKey, long step) => Combine(Combine(rowKey, (uint)step), (uint)((ulong)step >> 32));
 
@@ -126,9 +130,7 @@ public static class CounterRandom
         var rowMixed = new uint[keys.Length];
         for (var i = 0; i < keys.Length; i++)
         {
-            rowMixed[i] = keys[i] is >= 0 and <= Low32Mask
-                ? StepKey((uint)keys[i], step)
-                : throw new ArgumentException("Row keys must lie in [0, 2^32).", nameof(rowKeys));
+            rowMixed[i] = StepKey(CheckedRowKey(keys[i], nameof(rowKeys)), step);
         }
 
         var laneMixed = LaneHashes(lanes);

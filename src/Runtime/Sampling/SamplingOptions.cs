@@ -10,6 +10,9 @@ public sealed record SamplingOptions(double Temperature = 1.0, int TopK = 0, dou
 {
     public bool IsGreedy => Temperature == 0.0;
 
+    /// <summary>Whether top-k, top-p or min-p can remove a token of a vocabulary of this size (temperature removes none).</summary>
+    public bool Truncates(long vocabularySize) => (TopK > 0 && TopK < vocabularySize) || TopP < 1.0 || MinP > 0.0;
+
     /// <summary>Throws <see cref="ArgumentException"/> with a one-line message naming the first bad option.</summary>
     public void Validate()
     {

@@ -103,8 +103,7 @@ public static class TokenSampler
         if (logProbs.device_type == DeviceType.CPU)
         {
             // Temperature alone is a shift and a scale of each row, which the host kernel applies itself: no [N, V] pass.
-            var filtered = (options.TopK > 0 && options.TopK < logProbs.shape[1]) || options.TopP < 1.0 || options.MinP > 0.0;
-            return filtered
+            return options.Truncates(logProbs.shape[1])
                 ? GumbelArgMaxOnHost(TransformedLogProbs(logProbs, options), 1.0, rowKeys, step).MoveToOuterDisposeScope()
                 : GumbelArgMaxOnHost(logProbs, options.Temperature, rowKeys, step).MoveToOuterDisposeScope();
         }
@@ -278,7 +277,7 @@ public static class TokenSampler
         var tokens = new long[rows];
         for (var row = 0; row < rows; row++)
         {
-            var key = keys[row] is >= 0 and <= uint.MaxValue ? (uint)keys[row] : throw new ArgumentException("Row keys must lie in [0, 2^32).", nameof(rowKeys));
+            var key = CounterRandom.CheckedRowKey(keys[row], nameof(rowKeys));
             tokens[row] = GumbelMax.ArgMax(all.Slice(row * vocabularySize, vocabularySize), temperature, key, step, laneMixed);
         }
 
