@@ -134,7 +134,6 @@ internal sealed class LlamaNetwork : IDisposable
         var rows = tokens.shape[0];
         ForwardCalls++;
         TokensProcessed += rows;
-        var (heads, kvHeads, headDim, group) = (Config.HeadCount, Config.KeyValueHeadCount, Config.HeadDim, GroupSize);
 
         var suffixLengths = cache.SuffixLengths;
         cache.EnsureSuffixCapacity(suffixLengths.Max() + 1);
@@ -144,6 +143,26 @@ internal sealed class LlamaNetwork : IDisposable
             positions[r] = cache.PromptLengths[cache.PromptOfRow[r]] + suffixLengths[r];
         }
 
+        var logits = CpuDecodeStep.Applies(this, rows)
+            ? CpuDecodeStep.Run(this, tokens.data<long>().ToArray(), positions, cache, profile)
+            : TensorDecodeStep(tokens, positions, cache, profile);
+        for (var r = 0; r < rows; r++)
+        {
+            if (advance[r])
+            {
+                suffixLengths[r]++;
+            }
+        }
+
+        return logits.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The decode step in libtorch ops: many rows, other dtypes, GPUs. Tensors belong to the caller's dispose scope.</summary>
+    private Tensor TensorDecodeStep(Tensor tokens, long[] positions, KvCache cache, StepProfile? profile)
+    {
+        var rows = tokens.shape[0];
+        var (heads, kvHeads, headDim, group) = (Config.HeadCount, Config.KeyValueHeadCount, Config.HeadDim, GroupSize);
+        var suffixLengths = cache.SuffixLengths;
         var (cos, sin) = RotaryAt(positions); // [rows, 1, 1, head_dim]
         var written = torch.tensor(Array.ConvertAll(suffixLengths, n => (long)n), device: Device);
         var writeIndex = written.view(rows, 1, 1, 1).expand(rows, kvHeads, 1, headDim);
@@ -179,17 +198,9 @@ internal sealed class LlamaNetwork : IDisposable
             profile?.Mark("residual adds, SiLU·up");
         }
 
-        for (var r = 0; r < rows; r++)
-        {
-            if (advance[r])
-            {
-                suffixLengths[r]++;
-            }
-        }
-
         var final = RmsNorm(x, Weights.FinalNorm);
         profile?.Mark("RMS norms");
-        var logits = Project(final, Weights.LanguageModelHead).MoveToOuterDisposeScope();
+        var logits = Project(final, Weights.LanguageModelHead);
         profile?.Mark("matmul: LM head");
         return logits;
     }
@@ -293,7 +304,7 @@ internal sealed class LlamaNetwork : IDisposable
     /// torch threads); more rows, prefill's 3-D inputs, other dtypes and GPUs use <c>linear</c>. The two sum in
     /// different orders: logits differ in float32 rounding only.
     /// </summary>
-    private static Tensor Project(Tensor x, Tensor weight, Tensor? bias = null)
+    internal static Tensor Project(Tensor x, Tensor weight, Tensor? bias = null)
     {
         if (!SmallBatchProjection.Applies(x, weight))
         {
@@ -338,7 +349,27 @@ internal sealed class LlamaNetwork : IDisposable
         }
     }
 
+    /// <summary>
+    /// The rotary table <c>[positions, 2 (cos, signed sin), 1, head_dim]</c>, grown to cover <paramref name="highest"/>: an
+    /// alias in the caller's dispose scope, which keeps the storage alive if another thread grows the table meanwhile.
+    /// </summary>
+    internal Tensor RotaryTableCovering(long highest)
+    {
+        lock (_rotaryLock)
+        {
+            GrowRotaryTable(highest);
+            return _rotaryTable.alias();
+        }
+    }
+
     private (Tensor Cos, Tensor SignedSin) RotaryRows(long highest, Tensor positions)
+    {
+        GrowRotaryTable(highest);
+        var rows = _rotaryTable.index_select(0, positions); // [rows, 2, 1, head_dim]
+        return (rows.narrow(1, 0, 1), rows.narrow(1, 1, 1));
+    }
+
+    private void GrowRotaryTable(long highest)
     {
         if (highest >= _rotaryTable.shape[0])
         {
@@ -352,9 +383,6 @@ internal sealed class LlamaNetwork : IDisposable
             _rotaryTable.Dispose();
             _rotaryTable = grown;
         }
-
-        var rows = _rotaryTable.index_select(0, positions); // [rows, 2, 1, head_dim]
-        return (rows.narrow(1, 0, 1), rows.narrow(1, 1, 1));
     }
 
     /// <summary><see cref="Rotary"/> at positions 0 … <paramref name="length"/> − 1, <c>[length, 2 (cos, signed sin), 1, head_dim]</c>, owned by the caller.</summary>

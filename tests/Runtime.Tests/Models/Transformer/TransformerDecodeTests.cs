@@ -166,6 +166,68 @@ public sealed class TransformerDecodeTests
         }
     }
 
+    /// <summary>
+    /// The C# decode step of 1–16 rows computes each row on its own: a row that decodes alone and the same row decoding
+    /// among other rows (other prompts, other tokens, grouped-query heads, suffixes of other lengths) get the same
+    /// bits at every step, with one thread and with several.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void A_row_of_a_small_step_has_the_same_bits_alone_and_among_other_rows(int threads)
+    {
+        var previousThreads = torch.get_num_threads();
+        torch.set_num_threads(threads);
+        try
+        {
+            var config = TinyTransformers.Config() with { HiddenSize = 256, IntermediateSize = 512, HeadCount = 8, KeyValueHeadCount = 2, HeadDim = 32 };
+            using var model = TinyTransformers.Create(seed: 8, config, attentionBiases: true);
+            int[][] prompts = [model.Encode("bad cafe"), model.Encode("ab")];
+            // Both states prefill both prompts: a prefill's bits depend on its batch (libtorch's GEMM), not this step's.
+            using var alone = model.Start(prompts, [0]);
+            using var among = model.Start(prompts, [1, 0, 1, 0, 1, 1, 0]); // the row followed is row 3, prompt 0
+            for (var step = 0; step < 6; step++)
+            {
+                var expected = Rows(alone)[0];
+                var actual = Rows(among)[3];
+                Assert.True(expected.SequenceEqual(actual), $"step {step}: the row's log-probabilities differ among other rows");
+                var token = 1 + (step * 7 % 15);
+                Append(alone, token);
+                Append(among, Enumerable.Range(0, 7).Select(r => (long)(r == 3 ? token : 1 + (r + step * 3) % 15)).ToArray());
+            }
+        }
+        finally
+        {
+            torch.set_num_threads(previousThreads);
+        }
+    }
+
+    /// <summary>
+    /// Sixteen rows take the C# step and seventeen the libtorch ops: the same rows' log-probabilities agree to the
+    /// tolerance whichever step computes them (both are also checked against the full forward above).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TinyTransformers.Variants), MemberType = typeof(TinyTransformers))]
+    public void The_small_step_in_CSharp_agrees_with_the_tensor_step(string variant)
+    {
+        using var model = TinyTransformers.Variant(variant);
+        var prompt = model.Encode("ceded");
+        using var small = model.Start([prompt], new int[16]);
+        using var large = model.Start([prompt], new int[17]);
+        for (var step = 0; step < 5; step++)
+        {
+            var (fromSmall, fromLarge) = (Rows(small), Rows(large));
+            for (var r = 0; r < 16; r++)
+            {
+                AssertClose(fromLarge[r], fromSmall[r], $"{variant}, step {step}, row {r}");
+            }
+
+            var tokens = Enumerable.Range(0, 17).Select(r => (long)(1 + (r * 3 + step * 5) % 15)).ToArray();
+            Append(small, tokens[..16]);
+            Append(large, tokens);
+        }
+    }
+
     [Fact]
     public void A_fork_before_the_first_step_and_suffix_growth_past_its_first_capacity_keep_decoding_exact()
     {

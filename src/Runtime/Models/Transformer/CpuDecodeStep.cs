@@ -1,0 +1,294 @@
+using System.Buffers;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Tts.Runtime.Models.Transformer;
+
+/// <summary>
+/// <see cref="LlamaNetwork.DecodeStep"/> for 1–<see cref="MaximumRows"/> rows on the CPU in float32, written in C#
+/// over the tensors' memory: RMS norms, rotary, the KV write, attention and SiLU·up are span loops
+/// (<see cref="TensorPrimitives"/>), and the projections go through <see cref="LlamaNetwork.Project"/> as in the tensor
+/// step. At these sizes a libtorch op costs more in dispatch, handles and OpenMP wake-ups than in arithmetic: the
+/// tensor step makes 149 handles on a 4-layer model (529 on 12 layers), and its attention ops on two OpenMP threads
+/// took 5× their one-thread time (<c>docs/performance.md</c>, "The small-batch decode step in C#"). This step makes
+/// five tensors a layer and runs its parallel work on .NET threads only, so OpenMP's sleeping threads are never woken.
+/// <para>
+/// Each row is computed on its own, in an order that does not depend on the other rows or on the thread count, so a
+/// row's logits are the same bits whichever rows share its step (as with <see cref="SmallBatchProjection"/>). They
+/// differ from the tensor step's in float32 rounding only: sums are taken in another order, the attention softmax is
+/// normalized before the weighted sum as there, and SiLU is <c>x·σ(x)</c>.
+/// </para>
+/// </summary>
+internal static unsafe class CpuDecodeStep
+{
+    /// <summary>Rows up to which this step runs (<see cref="SmallBatchProjection"/>'s range; above it libtorch's batched ops win).</summary>
+    public const int MaximumRows = 16;
+
+    /// <summary>Attention multiply-adds below which one thread does all rows and heads: a Parallel.For costs more.</summary>
+    private const long MinimumParallelAttention = 1L << 16;
+
+    public static bool Applies(LlamaNetwork network, long rows) =>
+        rows <= MaximumRows && network.Device.type == DeviceType.CPU && network.DType == ScalarType.Float32;
+
+    /// <summary>
+    /// Float32 logits <c>[rows, vocab]</c> for one token per row at <paramref name="positions"/>, the keys and values
+    /// written into the cache's suffix at each row's suffix length (whose capacity the caller has ensured). Tensors
+    /// belong to the caller's dispose scope.
+    /// </summary>
+    public static Tensor Run(LlamaNetwork network, long[] tokens, long[] positions, KvCache cache, StepProfile? profile)
+    {
+        var config = network.Config;
+        var weights = network.Weights;
+        var shape = new Shape(config, tokens.Length);
+        var rotaryTable = network.RotaryTableCovering(positions.Max()); // [positions, 2 (cos, signed sin), 1, head_dim]
+        var residual = torch.empty([shape.Rows, shape.Hidden], ScalarType.Float32, network.Device);
+        var normed = torch.empty([shape.Rows, shape.Hidden], ScalarType.Float32, network.Device);
+        var attended = torch.empty([shape.Rows, shape.Heads * shape.HeadDim], ScalarType.Float32, network.Device);
+        var activated = torch.empty([shape.Rows, shape.Intermediate], ScalarType.Float32, network.Device);
+        var x = TensorMemory.Floats(residual);
+        var n = TensorMemory.Floats(normed);
+        var eps = (float)config.RmsNormEps;
+
+        var embedding = TensorMemory.Floats(weights.Embedding);
+        for (var r = 0; r < shape.Rows; r++)
+        {
+            new ReadOnlySpan<float>(embedding + tokens[r] * shape.Hidden, shape.Hidden).CopyTo(new Span<float>(x + (long)r * shape.Hidden, shape.Hidden));
+        }
+
+        profile?.Mark("step setup: positions, rotary angles, mask, embedding");
+        var threads = torch.get_num_threads();
+        for (var l = 0; l < weights.Layers.Count; l++)
+        {
+            var layer = weights.Layers[l];
+            RmsNorm(x, TensorMemory.Floats(layer.InputNorm), n, shape.Rows, shape.Hidden, eps);
+            profile?.Mark("RMS norms");
+            using var qkv = LlamaNetwork.Project(normed, layer.QueryKeyValue, layer.QueryKeyValueBias);
+            profile?.Mark("matmul: q/k/v");
+            var q = TensorMemory.Floats(qkv);
+            Rotate(q, TensorMemory.Floats(rotaryTable), positions, shape);
+            profile?.Mark("rotary");
+            WriteKeysValues(q, cache, l, shape);
+            profile?.Mark("KV write");
+            Attend(q, cache, l, TensorMemory.Floats(attended), shape, threads);
+            profile?.Mark("attention");
+            using var projected = LlamaNetwork.Project(attended, layer.Output);
+            profile?.Mark("matmul: attention output");
+            AddInPlace(x, TensorMemory.Floats(projected), shape.Rows * shape.Hidden);
+            profile?.Mark("residual adds, SiLU·up");
+            RmsNorm(x, TensorMemory.Floats(layer.PostAttentionNorm), n, shape.Rows, shape.Hidden, eps);
+            profile?.Mark("RMS norms");
+            using var gateUp = LlamaNetwork.Project(normed, layer.GateUp);
+            profile?.Mark("matmul: gate/up");
+            SiluTimesUp(TensorMemory.Floats(gateUp), TensorMemory.Floats(activated), shape.Rows, shape.Intermediate);
+            profile?.Mark("residual adds, SiLU·up");
+            using var down = LlamaNetwork.Project(activated, layer.Down);
+            profile?.Mark("matmul: down");
+            AddInPlace(x, TensorMemory.Floats(down), shape.Rows * shape.Hidden);
+            profile?.Mark("residual adds, SiLU·up");
+        }
+
+        RmsNorm(x, TensorMemory.Floats(weights.FinalNorm), n, shape.Rows, shape.Hidden, eps);
+        profile?.Mark("RMS norms");
+        var logits = LlamaNetwork.Project(normed, weights.LanguageModelHead);
+        profile?.Mark("matmul: LM head");
+        GC.KeepAlive(residual);
+        GC.KeepAlive(rotaryTable);
+        return logits;
+    }
+
+    /// <summary>x · rsqrt(mean(x²) + ε) · w, row by row (the tensor step's <c>RmsNorm</c>).</summary>
+    private static void RmsNorm(float* x, float* weight, float* output, int rows, int hidden, float eps)
+    {
+        var w = new ReadOnlySpan<float>(weight, hidden);
+        for (var r = 0; r < rows; r++)
+        {
+            var row = new ReadOnlySpan<float>(x + (long)r * hidden, hidden);
+            var result = new Span<float>(output + (long)r * hidden, hidden);
+            var scale = 1f / MathF.Sqrt(TensorPrimitives.SumOfSquares(row) / hidden + eps);
+            TensorPrimitives.Multiply(row, scale, result);
+            TensorPrimitives.Multiply(result, w, result);
+        }
+    }
+
+    /// <summary>
+    /// Rotary on every query and key head in place: x·cos + [x₂, x₁]·[−sin₁, sin₂] (the tensor step's
+    /// <c>ApplyRotary</c>), with cos and the signed sine read from the network's table at the row's position.
+    /// </summary>
+    private static void Rotate(float* qkv, float* table, long[] positions, Shape shape)
+    {
+        var (d, half) = (shape.HeadDim, shape.HeadDim / 2);
+        Span<float> original = stackalloc float[d];
+        for (var r = 0; r < shape.Rows; r++)
+        {
+            var cos = new ReadOnlySpan<float>(table + positions[r] * 2 * d, d);
+            var sin = new ReadOnlySpan<float>(table + (positions[r] * 2 + 1) * d, d);
+            for (var h = 0; h < shape.Heads + shape.KeyValueHeads; h++)
+            {
+                var head = new Span<float>(qkv + (long)r * shape.QkvWidth + (long)h * d, d);
+                head.CopyTo(original);
+                TensorPrimitives.Multiply(original, cos, head);
+                AddProduct(original[half..], sin[..half], head[..half]);
+                AddProduct(original[..half], sin[half..], head[half..]);
+            }
+        }
+    }
+
+    /// <summary>target += a·b, the product rounded before the sum (as the tensor step's separate mul and add).</summary>
+    private static void AddProduct(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> target)
+    {
+        for (var i = 0; i < target.Length; i++)
+        {
+            target[i] += a[i] * b[i];
+        }
+    }
+
+    /// <summary>Each row's rotated key and its value into the suffix at the row's suffix length.</summary>
+    private static void WriteKeysValues(float* qkv, KvCache cache, int layer, Shape shape)
+    {
+        var keys = TensorMemory.Floats(cache.SuffixKeys(layer));
+        var values = TensorMemory.Floats(cache.SuffixValues(layer));
+        var (d, capacity) = (shape.HeadDim, cache.SuffixCapacity);
+        for (var r = 0; r < shape.Rows; r++)
+        {
+            for (var h = 0; h < shape.KeyValueHeads; h++)
+            {
+                var offset = (((long)r * shape.KeyValueHeads + h) * capacity + cache.SuffixLengths[r]) * d;
+                var source = qkv + (long)r * shape.QkvWidth + (long)(shape.Heads + h) * d;
+                new ReadOnlySpan<float>(source, d).CopyTo(new Span<float>(keys + offset, d));
+                new ReadOnlySpan<float>(source + (long)shape.KeyValueHeads * d, d).CopyTo(new Span<float>(values + offset, d));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Each query head of each row against its prompt's keys then the row's own suffix up to and including the token
+    /// just written: one softmax over both, then the weighted sum of values. Rows × key/value heads are the work
+    /// items, split over <paramref name="threads"/> when there is enough of it.
+    /// </summary>
+    private static void Attend(float* qkv, KvCache cache, int layer, float* output, Shape shape, int threads)
+    {
+        var prefixKeys = cache.PrefixKeys(layer);
+        var context = new AttentionContext(
+            (nint)qkv, (nint)output, (nint)TensorMemory.Floats(prefixKeys), (nint)TensorMemory.Floats(cache.PrefixValues(layer)),
+            (int)prefixKeys.shape[2], (nint)TensorMemory.Floats(cache.SuffixKeys(layer)), (nint)TensorMemory.Floats(cache.SuffixValues(layer)),
+            cache.SuffixCapacity, cache.PromptLengths, cache.PromptOfRow, cache.SuffixLengths, shape);
+        var items = shape.Rows * shape.KeyValueHeads;
+        var work = 0L;
+        for (var r = 0; r < shape.Rows; r++)
+        {
+            work += (long)(context.PromptLengths[context.PromptOfRow[r]] + context.SuffixLengths[r] + 1) * shape.Heads * shape.HeadDim;
+        }
+
+        if (threads <= 1 || items == 1 || work < MinimumParallelAttention)
+        {
+            for (var item = 0; item < items; item++)
+            {
+                AttendItem(context, item);
+            }
+        }
+        else
+        {
+            Parallel.For(0, items, new ParallelOptions { MaxDegreeOfParallelism = threads }, item => AttendItem(context, item));
+        }
+
+        GC.KeepAlive(prefixKeys);
+    }
+
+    private static void AttendItem(AttentionContext c, int item)
+    {
+        var shape = c.Shape;
+        var (r, kvHead) = Math.DivRem(item, shape.KeyValueHeads);
+        var d = shape.HeadDim;
+        var prompt = c.PromptOfRow[r];
+        var (promptLength, suffixLength) = (c.PromptLengths[prompt], c.SuffixLengths[r] + 1);
+        var promptKeys = (float*)c.PrefixKeys + ((long)prompt * shape.KeyValueHeads + kvHead) * c.LongestPrompt * d;
+        var promptValues = (float*)c.PrefixValues + ((long)prompt * shape.KeyValueHeads + kvHead) * c.LongestPrompt * d;
+        var suffixKeys = (float*)c.SuffixKeys + ((long)r * shape.KeyValueHeads + kvHead) * c.SuffixCapacity * d;
+        var suffixValues = (float*)c.SuffixValues + ((long)r * shape.KeyValueHeads + kvHead) * c.SuffixCapacity * d;
+        var total = promptLength + suffixLength;
+        var rented = ArrayPool<float>.Shared.Rent(total + d);
+        try
+        {
+            var scores = rented.AsSpan(0, total);
+            var scaled = rented.AsSpan(total, d);
+            for (var j = 0; j < shape.Group; j++)
+            {
+                var head = kvHead * shape.Group + j;
+                TensorPrimitives.Multiply(new ReadOnlySpan<float>((float*)c.Qkv + (long)r * shape.QkvWidth + (long)head * d, d), shape.AttentionScale, scaled);
+                for (var t = 0; t < promptLength; t++)
+                {
+                    scores[t] = TensorPrimitives.Dot(scaled, new ReadOnlySpan<float>(promptKeys + (long)t * d, d));
+                }
+
+                for (var t = 0; t < suffixLength; t++)
+                {
+                    scores[promptLength + t] = TensorPrimitives.Dot(scaled, new ReadOnlySpan<float>(suffixKeys + (long)t * d, d));
+                }
+
+                // Softmax with the maximum subtracted (TensorPrimitives.SoftMax does not: large scores would overflow).
+                TensorPrimitives.Subtract(scores, TensorPrimitives.Max(scores), scores);
+                TensorPrimitives.Exp(scores, scores);
+                TensorPrimitives.Divide(scores, TensorPrimitives.Sum(scores), scores);
+                var output = new Span<float>((float*)c.Output + (long)r * shape.Heads * d + (long)head * d, d);
+                output.Clear();
+                for (var t = 0; t < promptLength; t++)
+                {
+                    TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(promptValues + (long)t * d, d), scores[t], output, output);
+                }
+
+                for (var t = 0; t < suffixLength; t++)
+                {
+                    TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(suffixValues + (long)t * d, d), scores[promptLength + t], output, output);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>SiLU(gate)·up for the two halves of each row of <paramref name="gateUp"/> <c>[rows, 2·intermediate]</c>.</summary>
+    private static void SiluTimesUp(float* gateUp, float* output, int rows, int intermediate)
+    {
+        for (var r = 0; r < rows; r++)
+        {
+            var gate = new ReadOnlySpan<float>(gateUp + 2L * r * intermediate, intermediate);
+            var up = new ReadOnlySpan<float>(gateUp + (2L * r + 1) * intermediate, intermediate);
+            var result = new Span<float>(output + (long)r * intermediate, intermediate);
+            TensorPrimitives.Sigmoid(gate, result);
+            TensorPrimitives.Multiply(result, gate, result);
+            TensorPrimitives.Multiply(result, up, result);
+        }
+    }
+
+    private static void AddInPlace(float* target, float* addend, int count)
+    {
+        var span = new Span<float>(target, count);
+        TensorPrimitives.Add(span, new ReadOnlySpan<float>(addend, count), span);
+    }
+
+    /// <summary>The sizes one step works with.</summary>
+    private sealed class Shape(TransformerConfig config, int rows)
+    {
+        public int Rows { get; } = rows;
+        public int Hidden { get; } = config.HiddenSize;
+        public int Intermediate { get; } = config.IntermediateSize;
+        public int Heads { get; } = config.HeadCount;
+        public int KeyValueHeads { get; } = config.KeyValueHeadCount;
+        public int HeadDim { get; } = config.HeadDim;
+        public int Group { get; } = config.HeadCount / config.KeyValueHeadCount;
+
+        /// <summary>Queries, keys and values side by side in one row of the fused projection.</summary>
+        public int QkvWidth { get; } = (config.HeadCount + 2 * config.KeyValueHeadCount) * config.HeadDim;
+
+        /// <summary>1/√head_dim rounded to float32, as the tensor step's multiply by a double scalar rounds it.</summary>
+        public float AttentionScale { get; } = (float)(1.0 / Math.Sqrt(config.HeadDim));
+    }
+
+    /// <summary>What an attention work item reads (addresses as <c>nint</c>: a lambda cannot capture pointers).</summary>
+    private sealed record AttentionContext(
+        nint Qkv, nint Output, nint PrefixKeys, nint PrefixValues, int LongestPrompt, nint SuffixKeys, nint SuffixValues, int SuffixCapacity,
+        int[] PromptLengths, int[] PromptOfRow, int[] SuffixLengths, Shape Shape);
+}
