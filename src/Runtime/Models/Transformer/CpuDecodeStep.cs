@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -210,42 +212,85 @@ internal static unsafe class CpuDecodeStep
         var rented = ArrayPool<float>.Shared.Rent(total + d);
         try
         {
-            var scores = rented.AsSpan(0, total);
-            var scaled = rented.AsSpan(total, d);
-            for (var j = 0; j < shape.Group; j++)
+            fixed (float* buffer = rented)
             {
-                var head = kvHead * shape.Group + j;
-                TensorPrimitives.Multiply(new ReadOnlySpan<float>((float*)c.Qkv + (long)r * shape.QkvWidth + (long)head * d, d), shape.AttentionScale, scaled);
-                for (var t = 0; t < promptLength; t++)
+                var scores = buffer;
+                var scaled = buffer + total;
+                for (var j = 0; j < shape.Group; j++)
                 {
-                    scores[t] = TensorPrimitives.Dot(scaled, new ReadOnlySpan<float>(promptKeys + (long)t * d, d));
-                }
+                    var head = kvHead * shape.Group + j;
+                    TensorPrimitives.Multiply(
+                        new ReadOnlySpan<float>((float*)c.Qkv + (long)r * shape.QkvWidth + (long)head * d, d), shape.AttentionScale, new Span<float>(scaled, d));
+                    Scores(scaled, promptKeys, promptLength, d, scores);
+                    Scores(scaled, suffixKeys, suffixLength, d, scores + promptLength);
 
-                for (var t = 0; t < suffixLength; t++)
-                {
-                    scores[promptLength + t] = TensorPrimitives.Dot(scaled, new ReadOnlySpan<float>(suffixKeys + (long)t * d, d));
-                }
-
-                // Softmax with the maximum subtracted (TensorPrimitives.SoftMax does not: large scores would overflow).
-                TensorPrimitives.Subtract(scores, TensorPrimitives.Max(scores), scores);
-                TensorPrimitives.Exp(scores, scores);
-                TensorPrimitives.Divide(scores, TensorPrimitives.Sum(scores), scores);
-                var output = new Span<float>((float*)c.Output + (long)r * shape.Heads * d + (long)head * d, d);
-                output.Clear();
-                for (var t = 0; t < promptLength; t++)
-                {
-                    TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(promptValues + (long)t * d, d), scores[t], output, output);
-                }
-
-                for (var t = 0; t < suffixLength; t++)
-                {
-                    TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(suffixValues + (long)t * d, d), scores[promptLength + t], output, output);
+                    // Softmax with the maximum subtracted (TensorPrimitives.SoftMax does not: large scores would overflow).
+                    var weights = new Span<float>(scores, total);
+                    TensorPrimitives.Subtract(weights, TensorPrimitives.Max(weights), weights);
+                    TensorPrimitives.Exp(weights, weights);
+                    TensorPrimitives.Divide(weights, TensorPrimitives.Sum(weights), weights);
+                    var output = (float*)c.Output + (long)r * shape.Heads * d + (long)head * d;
+                    new Span<float>(output, d).Clear();
+                    WeightedSum(scores, promptValues, promptLength, d, output);
+                    WeightedSum(scores + promptLength, suffixValues, suffixLength, d, output);
                 }
             }
         }
         finally
         {
             ArrayPool<float>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>scores[t] = q · keys[t] for <paramref name="count"/> keys of <paramref name="d"/> floats, each summed in one fixed order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // vector loops: never run the unoptimized first tier
+    private static void Scores(float* q, float* keys, int count, int d, float* scores)
+    {
+        for (var t = 0; t < count; t++)
+        {
+            var key = keys + (long)t * d;
+            var sum = Vector256<float>.Zero;
+            var i = 0;
+            for (; i + 8 <= d; i += 8)
+            {
+                sum = Vector256.FusedMultiplyAdd(Vector256.Load(q + i), Vector256.Load(key + i), sum);
+            }
+
+            var total = Vector256.Sum(sum);
+            for (; i < d; i++)
+            {
+                total = MathF.FusedMultiplyAdd(q[i], key[i], total);
+            }
+
+            scores[t] = total;
+        }
+    }
+
+    /// <summary>output += Σ_t weights[t] · values[t], each output element summed over t in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // vector loops: never run the unoptimized first tier
+    private static void WeightedSum(float* weights, float* values, int count, int d, float* output)
+    {
+        var i = 0;
+        for (; i + 8 <= d; i += 8)
+        {
+            var sum = Vector256.Load(output + i);
+            for (var t = 0; t < count; t++)
+            {
+                sum = Vector256.FusedMultiplyAdd(Vector256.Create(weights[t]), Vector256.Load(values + (long)t * d + i), sum);
+            }
+
+            sum.Store(output + i);
+        }
+
+        for (; i < d; i++)
+        {
+            var sum = output[i];
+            for (var t = 0; t < count; t++)
+            {
+                sum = MathF.FusedMultiplyAdd(weights[t], values[(long)t * d + i], sum);
+            }
+
+            output[i] = sum;
         }
     }
 
