@@ -8,30 +8,31 @@ using static TorchSharp.torch;
 namespace Tts.Runtime.Models.Transformer;
 
 /// <summary>
-/// <see cref="LlamaNetwork.DecodeStep"/> for 1–<see cref="MaximumRows"/> rows on the CPU in float32, written in C#
-/// over the tensors' memory: RMS norms, rotary, the KV write, attention and SiLU·up are span loops
-/// (<see cref="TensorPrimitives"/>), and the projections go through <see cref="LlamaNetwork.Project"/> as in the tensor
-/// step. At these sizes a libtorch op costs more in dispatch, handles and OpenMP wake-ups than in arithmetic: the
-/// tensor step makes 149 handles on a 4-layer model (529 on 12 layers), and its attention ops on two OpenMP threads
-/// took 5× their one-thread time (<c>docs/performance.md</c>, "The small-batch decode step in C#"). This step makes
-/// five tensors a layer and runs its parallel work on .NET threads only, so OpenMP's sleeping threads are never woken.
+/// <see cref="LlamaNetwork.DecodeStep"/> on the CPU in float32, written in C# over the tensors' memory: RMS norms,
+/// rotary, the KV write, attention and SiLU·up are span loops (<see cref="TensorPrimitives"/> and two hand-vectorized
+/// attention loops), split over rows or (row, key/value head) pairs on .NET threads when large enough, and the
+/// projections go through <see cref="LlamaNetwork.Project"/> as in the tensor step. In libtorch ops a step of a small
+/// model costs more in dispatch, handles and OpenMP wake-ups than in arithmetic (149 handles on a 4-layer model, 529
+/// on 12 layers; attention ops on two OpenMP threads took 5× their one-thread time), and a step whose rows continue
+/// several prompts ran a dozen ops per prompt per layer (the eval's batches of 40 problems). This step makes five
+/// tensors a layer, attends every row to its own prompt with no per-prompt ops, and leaves OpenMP's threads asleep
+/// (<c>docs/performance.md</c>, "The decode step in C#").
 /// <para>
 /// Each row is computed on its own, in an order that does not depend on the other rows or on the thread count, so a
-/// row's logits are the same bits whichever rows share its step (as with <see cref="SmallBatchProjection"/>). They
-/// differ from the tensor step's in float32 rounding only: sums are taken in another order, the attention softmax is
-/// normalized before the weighted sum as there, and SiLU is <c>x·σ(x)</c>.
+/// row's logits are the same bits whichever rows share its step, as long as the projections take the same path (C#
+/// up to 16 rows, <c>linear</c> above: <see cref="LlamaNetwork.Project"/>). They differ from the tensor step's in
+/// float32 rounding only: sums are taken in another order and SiLU is <c>x·σ(x)</c>.
 /// </para>
 /// </summary>
 internal static unsafe class CpuDecodeStep
 {
-    /// <summary>Rows up to which this step runs (<see cref="SmallBatchProjection"/>'s range; above it libtorch's batched ops win).</summary>
-    public const int MaximumRows = 16;
+    /// <summary>Elements (rows × width) of a row-wise loop below which one thread does every row.</summary>
+    private const long MinimumParallelRows = 1L << 15;
 
     /// <summary>Attention multiply-adds below which one thread does all rows and heads: a Parallel.For costs more.</summary>
     private const long MinimumParallelAttention = 1L << 16;
 
-    public static bool Applies(LlamaNetwork network, long rows) =>
-        rows <= MaximumRows && network.Device.type == DeviceType.CPU && network.DType == ScalarType.Float32;
+    public static bool Applies(LlamaNetwork network) => network.Device.type == DeviceType.CPU && network.DType == ScalarType.Float32;
 
     /// <summary>
     /// Float32 logits <c>[rows, vocab]</c> for one token per row at <paramref name="positions"/>, the keys and values
@@ -51,6 +52,7 @@ internal static unsafe class CpuDecodeStep
         var x = TensorMemory.Floats(residual);
         var n = TensorMemory.Floats(normed);
         var eps = (float)config.RmsNormEps;
+        var threads = torch.get_num_threads();
 
         var embedding = TensorMemory.Floats(weights.Embedding);
         for (var r = 0; r < shape.Rows; r++)
@@ -59,38 +61,35 @@ internal static unsafe class CpuDecodeStep
         }
 
         profile?.Mark("step setup: positions, rotary angles, mask, embedding");
-        var threads = torch.get_num_threads();
         for (var l = 0; l < weights.Layers.Count; l++)
         {
             var layer = weights.Layers[l];
-            RmsNorm(x, TensorMemory.Floats(layer.InputNorm), n, shape.Rows, shape.Hidden, eps);
+            RmsNorm(x, TensorMemory.Floats(layer.InputNorm), n, shape, eps, threads);
             profile?.Mark("RMS norms");
             using var qkv = LlamaNetwork.Project(normed, layer.QueryKeyValue, layer.QueryKeyValueBias);
             profile?.Mark("matmul: q/k/v");
             var q = TensorMemory.Floats(qkv);
-            Rotate(q, TensorMemory.Floats(rotaryTable), positions, shape);
-            profile?.Mark("rotary");
-            WriteKeysValues(q, cache, l, shape);
-            profile?.Mark("KV write");
+            RotateAndStore(q, TensorMemory.Floats(rotaryTable), positions, cache, l, shape, threads);
+            profile?.Mark("rotary, KV write");
             Attend(q, cache, l, TensorMemory.Floats(attended), shape, threads);
             profile?.Mark("attention");
             using var projected = LlamaNetwork.Project(attended, layer.Output);
             profile?.Mark("matmul: attention output");
-            AddInPlace(x, TensorMemory.Floats(projected), shape.Rows * shape.Hidden);
+            AddInPlace(x, TensorMemory.Floats(projected), shape, threads);
             profile?.Mark("residual adds, SiLU·up");
-            RmsNorm(x, TensorMemory.Floats(layer.PostAttentionNorm), n, shape.Rows, shape.Hidden, eps);
+            RmsNorm(x, TensorMemory.Floats(layer.PostAttentionNorm), n, shape, eps, threads);
             profile?.Mark("RMS norms");
             using var gateUp = LlamaNetwork.Project(normed, layer.GateUp);
             profile?.Mark("matmul: gate/up");
-            SiluTimesUp(TensorMemory.Floats(gateUp), TensorMemory.Floats(activated), shape.Rows, shape.Intermediate);
+            SiluTimesUp(TensorMemory.Floats(gateUp), TensorMemory.Floats(activated), shape, threads);
             profile?.Mark("residual adds, SiLU·up");
             using var down = LlamaNetwork.Project(activated, layer.Down);
             profile?.Mark("matmul: down");
-            AddInPlace(x, TensorMemory.Floats(down), shape.Rows * shape.Hidden);
+            AddInPlace(x, TensorMemory.Floats(down), shape, threads);
             profile?.Mark("residual adds, SiLU·up");
         }
 
-        RmsNorm(x, TensorMemory.Floats(weights.FinalNorm), n, shape.Rows, shape.Hidden, eps);
+        RmsNorm(x, TensorMemory.Floats(weights.FinalNorm), n, shape, eps, threads);
         profile?.Mark("RMS norms");
         var logits = LlamaNetwork.Project(normed, weights.LanguageModelHead);
         profile?.Mark("matmul: LM head");
@@ -99,41 +98,72 @@ internal static unsafe class CpuDecodeStep
         return logits;
     }
 
-    /// <summary>x · rsqrt(mean(x²) + ε) · w, row by row (the tensor step's <c>RmsNorm</c>).</summary>
-    private static void RmsNorm(float* x, float* weight, float* output, int rows, int hidden, float eps)
+    /// <summary>
+    /// <paramref name="body"/>(r) for every row, split over <paramref name="threads"/> when the rows hold enough
+    /// elements to pay for it. Each row is one call, so its result does not depend on the split.
+    /// </summary>
+    private static void ForEachRow(int rows, long elementsPerRow, int threads, Action<int> body)
     {
-        var w = new ReadOnlySpan<float>(weight, hidden);
-        for (var r = 0; r < rows; r++)
+        if (threads <= 1 || rows == 1 || rows * elementsPerRow < MinimumParallelRows)
         {
-            var row = new ReadOnlySpan<float>(x + (long)r * hidden, hidden);
-            var result = new Span<float>(output + (long)r * hidden, hidden);
-            var scale = 1f / MathF.Sqrt(TensorPrimitives.SumOfSquares(row) / hidden + eps);
-            TensorPrimitives.Multiply(row, scale, result);
-            TensorPrimitives.Multiply(result, w, result);
+            for (var r = 0; r < rows; r++)
+            {
+                body(r);
+            }
         }
+        else
+        {
+            Parallel.For(0, rows, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
+        }
+    }
+
+    /// <summary>x · rsqrt(mean(x²) + ε) · w, row by row (the tensor step's <c>RmsNorm</c>).</summary>
+    private static void RmsNorm(float* x, float* weight, float* output, Shape shape, float eps, int threads)
+    {
+        var (input, w, result, hidden) = ((nint)x, (nint)weight, (nint)output, shape.Hidden);
+        ForEachRow(shape.Rows, hidden, threads, r =>
+        {
+            var row = new ReadOnlySpan<float>((float*)input + (long)r * hidden, hidden);
+            var normed = new Span<float>((float*)result + (long)r * hidden, hidden);
+            var scale = 1f / MathF.Sqrt(TensorPrimitives.SumOfSquares(row) / hidden + eps);
+            TensorPrimitives.Multiply(row, scale, normed);
+            TensorPrimitives.Multiply(normed, new ReadOnlySpan<float>((float*)w, hidden), normed);
+        });
     }
 
     /// <summary>
     /// Rotary on every query and key head in place: x·cos + [x₂, x₁]·[−sin₁, sin₂] (the tensor step's
-    /// <c>ApplyRotary</c>), with cos and the signed sine read from the network's table at the row's position.
+    /// <c>ApplyRotary</c>), with cos and the signed sine read from the network's table at the row's position; then
+    /// the row's rotated key and its value into the suffix at the row's suffix length.
     /// </summary>
-    private static void Rotate(float* qkv, float* table, long[] positions, Shape shape)
+    private static void RotateAndStore(float* qkv, float* table, long[] positions, KvCache cache, int layer, Shape shape, int threads)
     {
-        var (d, half) = (shape.HeadDim, shape.HeadDim / 2);
-        Span<float> original = stackalloc float[d];
-        for (var r = 0; r < shape.Rows; r++)
+        var (d, half, capacity, lengths) = (shape.HeadDim, shape.HeadDim / 2, cache.SuffixCapacity, cache.SuffixLengths);
+        var (q, cosSin) = ((nint)qkv, (nint)table);
+        var (keys, values) = ((nint)TensorMemory.Floats(cache.SuffixKeys(layer)), (nint)TensorMemory.Floats(cache.SuffixValues(layer)));
+        ForEachRow(shape.Rows, shape.QkvWidth, threads, r =>
         {
-            var cos = new ReadOnlySpan<float>(table + positions[r] * 2 * d, d);
-            var sin = new ReadOnlySpan<float>(table + (positions[r] * 2 + 1) * d, d);
+            Span<float> original = stackalloc float[d];
+            var cos = new ReadOnlySpan<float>((float*)cosSin + positions[r] * 2 * d, d);
+            var sin = new ReadOnlySpan<float>((float*)cosSin + (positions[r] * 2 + 1) * d, d);
+            var row = (float*)q + (long)r * shape.QkvWidth;
             for (var h = 0; h < shape.Heads + shape.KeyValueHeads; h++)
             {
-                var head = new Span<float>(qkv + (long)r * shape.QkvWidth + (long)h * d, d);
+                var head = new Span<float>(row + (long)h * d, d);
                 head.CopyTo(original);
                 TensorPrimitives.Multiply(original, cos, head);
                 AddProduct(original[half..], sin[..half], head[..half]);
                 AddProduct(original[..half], sin[half..], head[half..]);
             }
-        }
+
+            for (var h = 0; h < shape.KeyValueHeads; h++)
+            {
+                var offset = (((long)r * shape.KeyValueHeads + h) * capacity + lengths[r]) * d;
+                var key = row + (long)(shape.Heads + h) * d;
+                new ReadOnlySpan<float>(key, d).CopyTo(new Span<float>((float*)keys + offset, d));
+                new ReadOnlySpan<float>(key + (long)shape.KeyValueHeads * d, d).CopyTo(new Span<float>((float*)values + offset, d));
+            }
+        });
     }
 
     /// <summary>target += a·b, the product rounded before the sum (as the tensor step's separate mul and add).</summary>
@@ -142,24 +172,6 @@ internal static unsafe class CpuDecodeStep
         for (var i = 0; i < target.Length; i++)
         {
             target[i] += a[i] * b[i];
-        }
-    }
-
-    /// <summary>Each row's rotated key and its value into the suffix at the row's suffix length.</summary>
-    private static void WriteKeysValues(float* qkv, KvCache cache, int layer, Shape shape)
-    {
-        var keys = TensorMemory.Floats(cache.SuffixKeys(layer));
-        var values = TensorMemory.Floats(cache.SuffixValues(layer));
-        var (d, capacity) = (shape.HeadDim, cache.SuffixCapacity);
-        for (var r = 0; r < shape.Rows; r++)
-        {
-            for (var h = 0; h < shape.KeyValueHeads; h++)
-            {
-                var offset = (((long)r * shape.KeyValueHeads + h) * capacity + cache.SuffixLengths[r]) * d;
-                var source = qkv + (long)r * shape.QkvWidth + (long)(shape.Heads + h) * d;
-                new ReadOnlySpan<float>(source, d).CopyTo(new Span<float>(keys + offset, d));
-                new ReadOnlySpan<float>(source + (long)shape.KeyValueHeads * d, d).CopyTo(new Span<float>(values + offset, d));
-            }
         }
     }
 
@@ -295,23 +307,29 @@ internal static unsafe class CpuDecodeStep
     }
 
     /// <summary>SiLU(gate)·up for the two halves of each row of <paramref name="gateUp"/> <c>[rows, 2·intermediate]</c>.</summary>
-    private static void SiluTimesUp(float* gateUp, float* output, int rows, int intermediate)
+    private static void SiluTimesUp(float* gateUp, float* output, Shape shape, int threads)
     {
-        for (var r = 0; r < rows; r++)
+        var (input, result, width) = ((nint)gateUp, (nint)output, shape.Intermediate);
+        ForEachRow(shape.Rows, 2L * width, threads, r =>
         {
-            var gate = new ReadOnlySpan<float>(gateUp + 2L * r * intermediate, intermediate);
-            var up = new ReadOnlySpan<float>(gateUp + (2L * r + 1) * intermediate, intermediate);
-            var result = new Span<float>(output + (long)r * intermediate, intermediate);
-            TensorPrimitives.Sigmoid(gate, result);
-            TensorPrimitives.Multiply(result, gate, result);
-            TensorPrimitives.Multiply(result, up, result);
-        }
+            var gate = new ReadOnlySpan<float>((float*)input + 2L * r * width, width);
+            var up = new ReadOnlySpan<float>((float*)input + (2L * r + 1) * width, width);
+            var activated = new Span<float>((float*)result + (long)r * width, width);
+            TensorPrimitives.Sigmoid(gate, activated);
+            TensorPrimitives.Multiply(activated, gate, activated);
+            TensorPrimitives.Multiply(activated, up, activated);
+        });
     }
 
-    private static void AddInPlace(float* target, float* addend, int count)
+    /// <summary>The residual stream <paramref name="x"/> += <paramref name="addend"/>, both <c>[rows, hidden]</c>.</summary>
+    private static void AddInPlace(float* x, float* addend, Shape shape, int threads)
     {
-        var span = new Span<float>(target, count);
-        TensorPrimitives.Add(span, new ReadOnlySpan<float>(addend, count), span);
+        var (target, source, hidden) = ((nint)x, (nint)addend, shape.Hidden);
+        ForEachRow(shape.Rows, hidden, threads, r =>
+        {
+            var row = new Span<float>((float*)target + (long)r * hidden, hidden);
+            TensorPrimitives.Add(row, new ReadOnlySpan<float>((float*)source + (long)r * hidden, hidden), row);
+        });
     }
 
     /// <summary>The sizes one step works with.</summary>

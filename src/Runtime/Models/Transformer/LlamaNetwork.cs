@@ -46,6 +46,12 @@ internal sealed class LlamaNetwork : IDisposable
     /// <summary>Forward passes run so far (one per prefill batch, one per decode step).</summary>
     public long ForwardCalls { get; private set; }
 
+    /// <summary>
+    /// Tests: <see cref="DecodeStep"/> runs libtorch ops on the CPU too (the step GPUs take), instead of
+    /// <see cref="CpuDecodeStep"/>, so that the tensor step is checked where no GPU is.
+    /// </summary>
+    internal bool TensorStepOnly { get; set; }
+
     /// <summary>When set, <see cref="DecodeStep"/> charges the time of each of its phases to it (<c>tts bench profile</c>).</summary>
     internal StepProfile? Profile { get; set; }
 
@@ -143,7 +149,7 @@ internal sealed class LlamaNetwork : IDisposable
             positions[r] = cache.PromptLengths[cache.PromptOfRow[r]] + suffixLengths[r];
         }
 
-        var logits = CpuDecodeStep.Applies(this, rows)
+        var logits = !TensorStepOnly && CpuDecodeStep.Applies(this)
             ? CpuDecodeStep.Run(this, tokens.data<long>().ToArray(), positions, cache, profile)
             : TensorDecodeStep(tokens, positions, cache, profile);
         for (var r = 0; r < rows; r++)
@@ -157,7 +163,7 @@ internal sealed class LlamaNetwork : IDisposable
         return logits.MoveToOuterDisposeScope();
     }
 
-    /// <summary>The decode step in libtorch ops: many rows, other dtypes, GPUs. Tensors belong to the caller's dispose scope.</summary>
+    /// <summary>The decode step in libtorch ops (GPUs, other dtypes). Tensors belong to the caller's dispose scope.</summary>
     private Tensor TensorDecodeStep(Tensor tokens, long[] positions, KvCache cache, StepProfile? profile)
     {
         var rows = tokens.shape[0];

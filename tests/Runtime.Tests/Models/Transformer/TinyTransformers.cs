@@ -32,10 +32,28 @@ internal static class TinyTransformers
     public static TransformerModel Create(long seed = 1, TransformerConfig? config = null, bool attentionBiases = false, TransformerOptions? options = null) =>
         TransformerModel.CreateRandom(config ?? Config(), TokenizerJson, seed, options ?? new TransformerOptions { Device = DevicePreference.Cpu }, attentionBiases);
 
-    /// <summary>The model variants every decode test runs on: plain, tied + Qwen2 biases, llama3 and linear rope scaling.</summary>
-    public static TheoryData<string> Variants() => new() { "plain", "tied-biases", "llama3-rope", "linear-rope" };
+    /// <summary>
+    /// The model variants every decode test runs on: plain, tied + Qwen2 biases, llama3 and linear rope scaling, and
+    /// the first two again decoding with libtorch ops (the step GPUs take) instead of the C# step CPUs take.
+    /// </summary>
+    public static TheoryData<string> Variants() =>
+        new() { "plain", "tied-biases", "llama3-rope", "linear-rope", "plain" + TensorStep, "tied-biases" + TensorStep };
 
-    public static TransformerModel Variant(string name) => name switch
+    private const string TensorStep = ", tensor step";
+
+    public static TransformerModel Variant(string name)
+    {
+        if (!name.EndsWith(TensorStep, StringComparison.Ordinal))
+        {
+            return CpuStepVariant(name);
+        }
+
+        var model = CpuStepVariant(name[..^TensorStep.Length]);
+        model.Network.TensorStepOnly = true;
+        return model;
+    }
+
+    private static TransformerModel CpuStepVariant(string name) => name switch
     {
         "plain" => Create(seed: 11),
         "tied-biases" => Create(seed: 12, Config(tied: true), attentionBiases: true),
