@@ -65,8 +65,8 @@ public sealed class BenchCommandTests
         Assert.Contains("| phase (ms, median) | tiny N=1 | tiny N=3 |", result.Output, StringComparison.Ordinal);
         foreach (var phase in new[]
                  {
-                     "**whole step**", "next-token log-softmax (float64)", "sampling: transform + Gumbel-max (float64)", "matmul: q/k/v", "rotary",
-                     "KV write", "attention", "matmul: gate/up", "matmul: down", "matmul: LM head", "host bytes allocated per step (KB)",
+                     "**whole step**", "next-token log-softmax (float64)", "sampling: transform + Gumbel-max (float64)", "matmul: q/k/v", "rotary, KV write",
+                     "attention", "matmul: gate/up", "matmul: down", "matmul: LM head", "host bytes allocated per step (KB)",
                  })
         {
             Assert.Contains($"| {phase} |", result.Output, StringComparison.Ordinal);
