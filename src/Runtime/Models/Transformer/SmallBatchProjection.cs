@@ -119,31 +119,39 @@ internal static class SmallBatchProjection
         where TLanes : ILanes<TVector>
         where TVector : struct
     {
+        // Kernel calls per four-row weight block: blocks of four rows of x (AVX-512 only), then two, then one.
+        var fours = TLanes.FourRows ? rows / 4 : 0;
+        var calls = fours + (rows - 4 * fours) / 2 + (rows - 4 * fours) % 2;
         var o = first;
         for (; o + 4 <= end; o += 4)
         {
             // Four weight rows (3–8 KB each) stay in the first- or second-level cache while every row of x passes them.
             var weights = w + (long)o * inFeatures;
-            // The first kernel on a block fetches the range's next block as it goes (the hardware prefetcher alone leaves
-            // one thread's weight stream well below the memory bandwidth); the others touch the block they read.
-            var ahead = o + 8 <= end ? weights + 4L * inFeatures : weights;
+            // The kernels on a block fetch the range's next block as they go (the hardware prefetcher alone leaves one
+            // thread's weight stream well below the memory bandwidth), each a share of its four rows, so that the memory
+            // stays busy through every kernel rather than the first alone; past the range's end they touch their own block.
+            var next = o + 8 <= end ? weights + 4L * inFeatures : null;
+            var call = 0;
             var r = 0;
             if (TLanes.FourRows)
             {
-                for (; r + 4 <= rows; r += 4, ahead = weights)
+                for (; r + 4 <= rows; r += 4)
                 {
-                    FourByFour<TLanes, TVector>(weights, ahead, x + (long)r * inFeatures, inFeatures, y + (long)r * outFeatures + o, outFeatures);
+                    var (ahead, stride) = Share(weights, next, inFeatures, call++, calls);
+                    FourByFour<TLanes, TVector>(weights, (float*)ahead, stride, x + (long)r * inFeatures, inFeatures, y + (long)r * outFeatures + o, outFeatures);
                 }
             }
 
-            for (; r + 2 <= rows; r += 2, ahead = weights)
+            for (; r + 2 <= rows; r += 2)
             {
-                FourByTwo<TLanes, TVector>(weights, ahead, x + (long)r * inFeatures, inFeatures, y + (long)r * outFeatures + o, outFeatures);
+                var (ahead, stride) = Share(weights, next, inFeatures, call++, calls);
+                FourByTwo<TLanes, TVector>(weights, (float*)ahead, stride, x + (long)r * inFeatures, inFeatures, y + (long)r * outFeatures + o, outFeatures);
             }
 
-            for (; r < rows; r++, ahead = weights)
+            for (; r < rows; r++)
             {
-                FourByOne<TLanes, TVector>(weights, ahead, x + (long)r * inFeatures, inFeatures, y + (long)r * outFeatures + o);
+                var (ahead, stride) = Share(weights, next, inFeatures, call++, calls);
+                FourByOne<TLanes, TVector>(weights, (float*)ahead, stride, x + (long)r * inFeatures, inFeatures, y + (long)r * outFeatures + o);
             }
         }
 
@@ -210,21 +218,35 @@ internal static class SmallBatchProjection
     }
 
     /// <summary>
+    /// Where kernel call <paramref name="call"/> of <paramref name="calls"/> on a block prefetches (<see cref="Prefetch"/>):
+    /// its share of the next block's four rows, spread over its four streams, or its own block where there is no next
+    /// block or no share left for it (a prefetch of cached lines costs a load slot and nothing else). Each stream is a
+    /// row long, so a share of one or two rows runs on into the next share: lines fetched twice, not more bytes read.
+    /// </summary>
+    private static unsafe (IntPtr Ahead, long Stride) Share(float* weights, float* next, int n, int call, int calls)
+    {
+        var (from, to) = (4 * call / calls, 4 * (call + 1) / calls);
+        return next == null || to == from
+            ? ((IntPtr)weights, n)
+            : ((IntPtr)(next + (long)from * n), (long)n * (to - from) / 4);
+    }
+
+    /// <summary>
     /// The same position in four weight rows <paramref name="n"/> apart, into the second-level cache (not the first:
     /// there they would evict rows of x and the block in use; measured faster at 16 rows, the same at 1).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Prefetch(float* first, int n)
+    private static unsafe void Prefetch(float* first, long n)
     {
         Sse.Prefetch1(first);
         Sse.Prefetch1(first + n);
-        Sse.Prefetch1(first + 2L * n);
-        Sse.Prefetch1(first + 3L * n);
+        Sse.Prefetch1(first + 2 * n);
+        Sse.Prefetch1(first + 3 * n);
     }
 
     /// <summary>Four weight rows against one row of x (four independent sums: the one-row step is bound by the weight stream).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // vectorized from the first call, not after tiering up
-    private static unsafe void FourByOne<TLanes, TVector>(float* w0, float* ahead, float* x0, int n, float* y)
+    private static unsafe void FourByOne<TLanes, TVector>(float* w0, float* ahead, long aheadStride, float* x0, int n, float* y)
         where TLanes : ILanes<TVector>
         where TVector : struct
     {
@@ -233,7 +255,7 @@ internal static class SmallBatchProjection
         TVector a0 = TLanes.Zero, a1 = a0, a2 = a0, a3 = a0;
         for (var i = 0; i < whole; i += TLanes.Count)
         {
-            Prefetch(ahead + i, n);
+            Prefetch(ahead + i, aheadStride);
             var u = TLanes.Load(x0 + i);
             a0 = TLanes.MultiplyAdd(TLanes.Load(w0 + i), u, a0);
             a1 = TLanes.MultiplyAdd(TLanes.Load(w1 + i), u, a1);
@@ -246,7 +268,7 @@ internal static class SmallBatchProjection
 
     /// <summary>Four weight rows against two rows of x: each load feeds two or four multiply-adds.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // vectorized from the first call, not after tiering up
-    private static unsafe void FourByTwo<TLanes, TVector>(float* w0, float* ahead, float* x0, int n, float* y, int stride)
+    private static unsafe void FourByTwo<TLanes, TVector>(float* w0, float* ahead, long aheadStride, float* x0, int n, float* y, int stride)
         where TLanes : ILanes<TVector>
         where TVector : struct
     {
@@ -256,7 +278,7 @@ internal static class SmallBatchProjection
         TVector a0 = TLanes.Zero, a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
         for (var i = 0; i < whole; i += TLanes.Count)
         {
-            Prefetch(ahead + i, n);
+            Prefetch(ahead + i, aheadStride);
             var (v0, v1, v2, v3) = (TLanes.Load(w0 + i), TLanes.Load(w1 + i), TLanes.Load(w2 + i), TLanes.Load(w3 + i));
             var u = TLanes.Load(x0 + i);
             a0 = TLanes.MultiplyAdd(v0, u, a0);
@@ -280,7 +302,7 @@ internal static class SmallBatchProjection
     /// each x load four, so the multiply-add units rather than the loads set the pace (32 vector registers: AVX-512 only).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // vectorized from the first call, not after tiering up
-    private static unsafe void FourByFour<TLanes, TVector>(float* w0, float* ahead, float* x0, int n, float* y, int stride)
+    private static unsafe void FourByFour<TLanes, TVector>(float* w0, float* ahead, long aheadStride, float* x0, int n, float* y, int stride)
         where TLanes : ILanes<TVector>
         where TVector : struct
     {
@@ -291,7 +313,7 @@ internal static class SmallBatchProjection
         TVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, d0 = a0, d1 = a0, d2 = a0, d3 = a0;
         for (var i = 0; i < whole; i += TLanes.Count)
         {
-            Prefetch(ahead + i, n);
+            Prefetch(ahead + i, aheadStride);
             var (v0, v1, v2, v3) = (TLanes.Load(w0 + i), TLanes.Load(w1 + i), TLanes.Load(w2 + i), TLanes.Load(w3 + i));
             var u = TLanes.Load(x0 + i);
             a0 = TLanes.MultiplyAdd(v0, u, a0);
