@@ -221,7 +221,8 @@ internal static class SmallBatchProjection
     /// Where kernel call <paramref name="call"/> of <paramref name="calls"/> on a block prefetches (<see cref="Prefetch"/>):
     /// its share of the next block's four rows, spread over its four streams, or its own block where there is no next
     /// block or no share left for it (a prefetch of cached lines costs a load slot and nothing else). Each stream is a
-    /// row long, so a share of one or two rows runs on into the next share: lines fetched twice, not more bytes read.
+    /// row long, so a share of one or two rows runs on into the next share (lines fetched twice) and the last share a
+    /// little into the block after next (read early, or at the end of a range read for another thread's range).
     /// </summary>
     private static unsafe (IntPtr Ahead, long Stride) Share(float* weights, float* next, int n, int call, int calls)
     {
