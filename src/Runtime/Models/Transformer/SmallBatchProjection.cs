@@ -8,18 +8,19 @@ using static TorchSharp.torch;
 namespace Tts.Runtime.Models.Transformer;
 
 /// <summary>
-/// <c>x·Wᵀ</c> for a decode step of 1–16 rows on the CPU, computed in C# straight from the tensors' memory: each row
-/// of W <c>[out, in]</c> is read once and dotted with up to four rows of x at a time (x stays in the first-level
-/// cache), and the outputs are split into contiguous ranges over the torch threads when the product is large enough to
-/// pay for it. At these row counts libtorch's GEMM reads a weight matrix at a fraction of its speed (2–4 rows cost up
-/// to twice one row for the same bytes, and its one-row product runs on one thread whatever the thread count), and on
-/// a small model each <c>linear</c> costs more in dispatch than the arithmetic (<c>docs/performance.md</c>, "Small-N
-/// projections in C#").
+/// <c>x·Wᵀ</c> for a decode step of 1–16 rows on the CPU, computed in C# straight from the tensors' memory: four rows
+/// of W <c>[out, in]</c> at a time are read once from memory and dotted with the rows of x in blocks of up to four
+/// (sixteen accumulators with AVX-512, eight with AVX2, so each load feeds several multiply-adds), and the outputs are
+/// split into contiguous ranges over the torch threads when the product is large enough to pay for it. At these row
+/// counts libtorch's GEMM reads a weight matrix at a fraction of its speed (2–4 rows cost up to twice one row for the
+/// same bytes, and its one-row product runs on one thread whatever the thread count), and on a small model each
+/// <c>linear</c> costs more in dispatch than the arithmetic (<c>docs/performance.md</c>, "Small-N projections in C#").
 /// <para>
-/// Every output is one thread's dot product in a fixed order (two 8-lane accumulators over 16-element chunks, then
-/// the lanes summed, then a scalar tail), whatever the number of rows or threads: a row's result does not depend on
-/// which other rows share its step or on the thread count. It differs from libtorch's sum order, so logits differ from
-/// <c>linear</c>'s in float32 rounding only.
+/// Every output is one thread's dot product in one fixed order, whichever kernel computes it: a single vector
+/// accumulator over the whole vectors of the row (16 lanes where the process uses 512-bit vectors, else 8), its lanes
+/// summed, then a scalar tail. The order does not depend on the number of rows, which rows share the step, a row's
+/// position in its block or the thread count, so a row's result is bit-identical whether it decodes alone or with
+/// fifteen others. It differs from libtorch's sum order, so logits differ from <c>linear</c>'s in float32 rounding only.
 /// </para>
 /// </summary>
 internal static class SmallBatchProjection
@@ -30,26 +31,40 @@ internal static class SmallBatchProjection
     private const int ChunksPerThread = 4;
 
     /// <summary>
-    /// Rows up to which this beats libtorch's GEMM: 16 while four rows of x fit beside a weight row in the first-level
-    /// cache (in ≤ 1024), else 8 (measured on the llama-110m shapes; from 32 rows libtorch's blocked GEMM is faster).
+    /// Rows up to which this beats libtorch's GEMM on the llama-110m shapes, in = 2048 included (measured at 1 and 2
+    /// threads, 2026-12-02; from 32 rows libtorch's blocked GEMM is faster).
     /// </summary>
-    private static long MaximumRows(long inFeatures) => inFeatures <= 1024 ? 16 : 8;
+    private const long MaximumRows = 16;
 
     private static readonly bool HardwareSupported = Vector256.IsHardwareAccelerated && Fma.IsSupported;
+
+    /// <summary>512-bit vectors where the machine accelerates them: fixed for the process, as the sum order depends on it.</summary>
+    private static readonly bool Wide = Vector512.IsHardwareAccelerated;
 
     /// <summary>Whether <see cref="Compute"/> takes <paramref name="x"/> <c>[rows, in]</c> and <paramref name="weight"/> <c>[out, in]</c>.</summary>
     public static bool Applies(Tensor x, Tensor weight) =>
         HardwareSupported
         && x.dim() == 2 && weight.dim() == 2
-        && x.size(0) >= 1 && x.size(0) <= MaximumRows(weight.size(1))
+        && x.size(0) >= 1 && x.size(0) <= MaximumRows
         && x.size(1) == weight.size(1)
         && x.device_type == DeviceType.CPU && weight.device_type == DeviceType.CPU
         && x.dtype == ScalarType.Float32 && weight.dtype == ScalarType.Float32
         && x.is_contiguous() && weight.is_contiguous();
 
     /// <summary><c>x·Wᵀ</c> <c>[rows, out]</c>, a new tensor in the caller's dispose scope. Only where <see cref="Applies"/>.</summary>
-    public static unsafe Tensor Compute(Tensor x, Tensor weight, int threads)
+    public static Tensor Compute(Tensor x, Tensor weight, int threads) => Compute(x, weight, threads, Wide);
+
+    /// <summary>
+    /// <see cref="Compute(Tensor, Tensor, int)"/> with the vector width chosen by the caller: the tests check the 256-bit
+    /// path on a machine whose process default is 512.
+    /// </summary>
+    internal static unsafe Tensor Compute(Tensor x, Tensor weight, int threads, bool wide)
     {
+        if (wide && !Vector512.IsHardwareAccelerated)
+        {
+            throw new ArgumentException("512-bit vectors are not accelerated on this machine.", nameof(wide));
+        }
+
         var (rows, inFeatures, outFeatures) = ((int)x.size(0), (int)x.size(1), (int)weight.size(0));
         var result = torch.empty([rows, outFeatures], ScalarType.Float32, x.device);
         var w = (nint)DataPointer(weight);
@@ -58,21 +73,36 @@ internal static class SmallBatchProjection
         threads = (long)rows * inFeatures * outFeatures < MinimumParallelWork ? 1 : Math.Max(threads, 1);
         if (threads == 1)
         {
-            Range((float*)w, (float*)input, (float*)output, inFeatures, outFeatures, rows, 0, outFeatures);
+            Range(wide, (float*)w, (float*)input, (float*)output, inFeatures, outFeatures, rows, 0, outFeatures);
         }
         else
         {
             // Several chunks per thread: on a shared machine a descheduled thread holds up the step by one chunk, not by
-            // its whole share (the calling thread takes the chunks no one has started).
-            var parts = Math.Min(ChunksPerThread * threads, outFeatures);
+            // its whole share (the calling thread takes the chunks no one has started). Chunk bounds fall on multiples
+            // of four outputs, the kernels' block.
+            var blocks = (outFeatures + 3) / 4;
+            var parts = Math.Min(ChunksPerThread * threads, blocks);
             Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = threads }, part =>
-                Range((float*)w, (float*)input, (float*)output, inFeatures, outFeatures, rows,
-                    (int)((long)outFeatures * part / parts), (int)((long)outFeatures * (part + 1) / parts)));
+                Range(wide, (float*)w, (float*)input, (float*)output, inFeatures, outFeatures, rows,
+                    (int)Math.Min(4L * (blocks * part / parts), outFeatures),
+                    (int)Math.Min(4L * (blocks * (part + 1) / parts), outFeatures)));
         }
 
         GC.KeepAlive(x);
         GC.KeepAlive(weight);
         return result;
+    }
+
+    private static unsafe void Range(bool wide, float* w, float* x, float* y, int inFeatures, int outFeatures, int rows, int first, int end)
+    {
+        if (wide)
+        {
+            Range<Lanes512, Vector512<float>>(w, x, y, inFeatures, outFeatures, rows, first, end);
+        }
+        else
+        {
+            Range<Lanes256, Vector256<float>>(w, x, y, inFeatures, outFeatures, rows, first, end);
+        }
     }
 
     /// <summary>The first element's address (<c>data_ptr</c>: the storage offset included).</summary>
@@ -84,81 +114,309 @@ internal static class SmallBatchProjection
 
     /// <summary>Outputs <c>[first, end)</c> of every row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // vectorized from the first call, not after tiering up
-    private static unsafe void Range(float* w, float* x, float* y, int inFeatures, int outFeatures, int rows, int first, int end)
+    private static unsafe void Range<TLanes, TVector>(
+        float* w, float* x, float* y, int inFeatures, int outFeatures, int rows, int first, int end)
+        where TLanes : ILanes<TVector>
+        where TVector : struct
     {
-        for (var o = first; o < end; o++)
+        // Kernel calls per four-row weight block: blocks of four rows of x (AVX-512 only), then two, then one.
+        var fours = TLanes.FourRows ? rows / 4 : 0;
+        var calls = fours + (rows - 4 * fours) / 2 + (rows - 4 * fours) % 2;
+        var o = first;
+        for (; o + 4 <= end; o += 4)
         {
-            var weightRow = w + (long)o * inFeatures;
+            // Four weight rows (3–8 KB each) stay in the first- or second-level cache while every row of x passes them.
+            var weights = w + (long)o * inFeatures;
+            // The kernels on a block fetch the range's next block as they go (the hardware prefetcher alone leaves one
+            // thread's weight stream well below the memory bandwidth), each a share of its four rows, so that the memory
+            // stays busy through every kernel rather than the first alone; past the range's end they touch their own block.
+            var next = o + 8 <= end ? weights + 4L * inFeatures : null;
+            var call = 0;
             var r = 0;
-            for (; r + 4 <= rows; r += 4)
+            if (TLanes.FourRows)
             {
-                DotFour(weightRow, x + (long)r * inFeatures, inFeatures, y + (long)r * outFeatures + o, outFeatures);
+                for (; r + 4 <= rows; r += 4)
+                {
+                    var (ahead, stride) = Share(weights, next, inFeatures, call++, calls);
+                    FourByFour<TLanes, TVector>(weights, (float*)ahead, stride, x + (long)r * inFeatures, inFeatures, y + (long)r * outFeatures + o, outFeatures);
+                }
+            }
+
+            for (; r + 2 <= rows; r += 2)
+            {
+                var (ahead, stride) = Share(weights, next, inFeatures, call++, calls);
+                FourByTwo<TLanes, TVector>(weights, (float*)ahead, stride, x + (long)r * inFeatures, inFeatures, y + (long)r * outFeatures + o, outFeatures);
             }
 
             for (; r < rows; r++)
             {
-                y[(long)r * outFeatures + o] = Dot(weightRow, x + (long)r * inFeatures, inFeatures);
+                var (ahead, stride) = Share(weights, next, inFeatures, call++, calls);
+                FourByOne<TLanes, TVector>(weights, (float*)ahead, stride, x + (long)r * inFeatures, inFeatures, y + (long)r * outFeatures + o);
+            }
+        }
+
+        for (; o < end; o++)
+        {
+            for (var r = 0; r < rows; r++)
+            {
+                y[(long)r * outFeatures + o] = Dot<TLanes, TVector>(w + (long)o * inFeatures, x + (long)r * inFeatures, inFeatures);
             }
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // vectorized from the first call, not after tiering up
-    private static unsafe float Dot(float* w, float* x, int n)
+    /// <summary>
+    /// The one sum order: a single accumulator over the whole vectors of the row, its lanes summed in the fixed tree of
+    /// <see cref="ILanes{TVector}.SumFour"/>, then a scalar tail. Four outputs of one row of x at
+    /// <paramref name="y"/> from the accumulators of four consecutive weight rows starting at <paramref name="w0"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void FinishFour<TLanes, TVector>(
+        TVector a0, TVector a1, TVector a2, TVector a3, float* w0, float* x, int whole, int n, float* y)
+        where TLanes : ILanes<TVector>
+        where TVector : struct
     {
-        var a0 = Vector256<float>.Zero;
-        var a1 = Vector256<float>.Zero;
-        var i = 0;
-        for (; i + 16 <= n; i += 16)
+        var sums = TLanes.SumFour(a0, a1, a2, a3);
+        if (whole == n)
         {
-            a0 = Vector256.FusedMultiplyAdd(Vector256.Load(w + i), Vector256.Load(x + i), a0);
-            a1 = Vector256.FusedMultiplyAdd(Vector256.Load(w + i + 8), Vector256.Load(x + i + 8), a1);
+            sums.Store(y);
+            return;
         }
 
-        var sum = Vector256.Sum(a0 + a1);
-        for (; i < n; i++)
+        for (var k = 0; k < 4; k++)
         {
-            sum = MathF.FusedMultiplyAdd(w[i], x[i], sum);
-        }
+            var w = w0 + (long)k * n;
+            var result = sums.GetElement(k);
+            for (var i = whole; i < n; i++)
+            {
+                result = MathF.FusedMultiplyAdd(w[i], x[i], result);
+            }
 
-        return sum;
+            y[k] = result;
+        }
     }
 
-    /// <summary>Four rows of x against one weight row, each summed exactly as <see cref="Dot"/> sums it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // vectorized from the first call, not after tiering up
-    private static unsafe void DotFour(float* w, float* x0, int n, float* y, int stride)
+    private static unsafe float Dot<TLanes, TVector>(float* w, float* x, int n)
+        where TLanes : ILanes<TVector>
+        where TVector : struct
     {
+        var whole = n - n % TLanes.Count;
+        var a = TLanes.Zero;
+        for (var i = 0; i < whole; i += TLanes.Count)
+        {
+            a = TLanes.MultiplyAdd(TLanes.Load(w + i), TLanes.Load(x + i), a);
+        }
+
+        // The same tree as four outputs' (each lane of the four-way sum is summed on its own).
+        var result = TLanes.SumFour(a, a, a, a).ToScalar();
+        for (var i = whole; i < n; i++)
+        {
+            result = MathF.FusedMultiplyAdd(w[i], x[i], result);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Where kernel call <paramref name="call"/> of <paramref name="calls"/> on a block prefetches (<see cref="Prefetch"/>):
+    /// its share of the next block's four rows, spread over its four streams, or its own block where there is no next
+    /// block or no share left for it (a prefetch of cached lines costs a load slot and nothing else). Each stream is a
+    /// row long, so a share of one or two rows runs on into the next share (lines fetched twice) and the last share a
+    /// little into the block after next (read early, or at the end of a range read for another thread's range).
+    /// </summary>
+    private static unsafe (IntPtr Ahead, long Stride) Share(float* weights, float* next, int n, int call, int calls)
+    {
+        var (from, to) = (4 * call / calls, 4 * (call + 1) / calls);
+        return next == null || to == from
+            ? ((IntPtr)weights, n)
+            : ((IntPtr)(next + (long)from * n), (long)n * (to - from) / 4);
+    }
+
+    /// <summary>
+    /// The same position in four weight rows <paramref name="n"/> apart, into the second-level cache (not the first:
+    /// there they would evict rows of x and the block in use; measured faster at 16 rows, the same at 1).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Prefetch(float* first, long n)
+    {
+        Sse.Prefetch1(first);
+        Sse.Prefetch1(first + n);
+        Sse.Prefetch1(first + 2 * n);
+        Sse.Prefetch1(first + 3 * n);
+    }
+
+    /// <summary>Four weight rows against one row of x (four independent sums: the one-row step is bound by the weight stream).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // vectorized from the first call, not after tiering up
+    private static unsafe void FourByOne<TLanes, TVector>(float* w0, float* ahead, long aheadStride, float* x0, int n, float* y)
+        where TLanes : ILanes<TVector>
+        where TVector : struct
+    {
+        float* w1 = w0 + n, w2 = w1 + n, w3 = w2 + n;
+        var whole = n - n % TLanes.Count;
+        TVector a0 = TLanes.Zero, a1 = a0, a2 = a0, a3 = a0;
+        for (var i = 0; i < whole; i += TLanes.Count)
+        {
+            Prefetch(ahead + i, aheadStride);
+            var u = TLanes.Load(x0 + i);
+            a0 = TLanes.MultiplyAdd(TLanes.Load(w0 + i), u, a0);
+            a1 = TLanes.MultiplyAdd(TLanes.Load(w1 + i), u, a1);
+            a2 = TLanes.MultiplyAdd(TLanes.Load(w2 + i), u, a2);
+            a3 = TLanes.MultiplyAdd(TLanes.Load(w3 + i), u, a3);
+        }
+
+        FinishFour<TLanes, TVector>(a0, a1, a2, a3, w0, x0, whole, n, y);
+    }
+
+    /// <summary>Four weight rows against two rows of x: each load feeds two or four multiply-adds.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // vectorized from the first call, not after tiering up
+    private static unsafe void FourByTwo<TLanes, TVector>(float* w0, float* ahead, long aheadStride, float* x0, int n, float* y, int stride)
+        where TLanes : ILanes<TVector>
+        where TVector : struct
+    {
+        float* w1 = w0 + n, w2 = w1 + n, w3 = w2 + n;
         var x1 = x0 + n;
-        var x2 = x1 + n;
-        var x3 = x2 + n;
-        Vector256<float> a0 = default, a1 = default, b0 = default, b1 = default, c0 = default, c1 = default, d0 = default, d1 = default;
-        var i = 0;
-        for (; i + 16 <= n; i += 16)
+        var whole = n - n % TLanes.Count;
+        TVector a0 = TLanes.Zero, a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (var i = 0; i < whole; i += TLanes.Count)
         {
-            var low = Vector256.Load(w + i);
-            var high = Vector256.Load(w + i + 8);
-            a0 = Vector256.FusedMultiplyAdd(low, Vector256.Load(x0 + i), a0);
-            a1 = Vector256.FusedMultiplyAdd(high, Vector256.Load(x0 + i + 8), a1);
-            b0 = Vector256.FusedMultiplyAdd(low, Vector256.Load(x1 + i), b0);
-            b1 = Vector256.FusedMultiplyAdd(high, Vector256.Load(x1 + i + 8), b1);
-            c0 = Vector256.FusedMultiplyAdd(low, Vector256.Load(x2 + i), c0);
-            c1 = Vector256.FusedMultiplyAdd(high, Vector256.Load(x2 + i + 8), c1);
-            d0 = Vector256.FusedMultiplyAdd(low, Vector256.Load(x3 + i), d0);
-            d1 = Vector256.FusedMultiplyAdd(high, Vector256.Load(x3 + i + 8), d1);
+            Prefetch(ahead + i, aheadStride);
+            var (v0, v1, v2, v3) = (TLanes.Load(w0 + i), TLanes.Load(w1 + i), TLanes.Load(w2 + i), TLanes.Load(w3 + i));
+            var u = TLanes.Load(x0 + i);
+            a0 = TLanes.MultiplyAdd(v0, u, a0);
+            a1 = TLanes.MultiplyAdd(v1, u, a1);
+            a2 = TLanes.MultiplyAdd(v2, u, a2);
+            a3 = TLanes.MultiplyAdd(v3, u, a3);
+            u = TLanes.Load(x1 + i);
+            b0 = TLanes.MultiplyAdd(v0, u, b0);
+            b1 = TLanes.MultiplyAdd(v1, u, b1);
+            b2 = TLanes.MultiplyAdd(v2, u, b2);
+            b3 = TLanes.MultiplyAdd(v3, u, b3);
         }
 
-        var (s0, s1, s2, s3) = (Vector256.Sum(a0 + a1), Vector256.Sum(b0 + b1), Vector256.Sum(c0 + c1), Vector256.Sum(d0 + d1));
-        for (; i < n; i++)
+        FinishFour<TLanes, TVector>(a0, a1, a2, a3, w0, x0, whole, n, y);
+        y += stride;
+        FinishFour<TLanes, TVector>(b0, b1, b2, b3, w0, x1, whole, n, y);
+    }
+
+    /// <summary>
+    /// Four weight rows against four rows of x: sixteen accumulators, each weight load feeding four multiply-adds and
+    /// each x load four, so the multiply-add units rather than the loads set the pace (32 vector registers: AVX-512 only).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // vectorized from the first call, not after tiering up
+    private static unsafe void FourByFour<TLanes, TVector>(float* w0, float* ahead, long aheadStride, float* x0, int n, float* y, int stride)
+        where TLanes : ILanes<TVector>
+        where TVector : struct
+    {
+        float* w1 = w0 + n, w2 = w1 + n, w3 = w2 + n;
+        float* x1 = x0 + n, x2 = x1 + n, x3 = x2 + n;
+        var whole = n - n % TLanes.Count;
+        TVector a0 = TLanes.Zero, a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        TVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, d0 = a0, d1 = a0, d2 = a0, d3 = a0;
+        for (var i = 0; i < whole; i += TLanes.Count)
         {
-            s0 = MathF.FusedMultiplyAdd(w[i], x0[i], s0);
-            s1 = MathF.FusedMultiplyAdd(w[i], x1[i], s1);
-            s2 = MathF.FusedMultiplyAdd(w[i], x2[i], s2);
-            s3 = MathF.FusedMultiplyAdd(w[i], x3[i], s3);
+            Prefetch(ahead + i, aheadStride);
+            var (v0, v1, v2, v3) = (TLanes.Load(w0 + i), TLanes.Load(w1 + i), TLanes.Load(w2 + i), TLanes.Load(w3 + i));
+            var u = TLanes.Load(x0 + i);
+            a0 = TLanes.MultiplyAdd(v0, u, a0);
+            a1 = TLanes.MultiplyAdd(v1, u, a1);
+            a2 = TLanes.MultiplyAdd(v2, u, a2);
+            a3 = TLanes.MultiplyAdd(v3, u, a3);
+            u = TLanes.Load(x1 + i);
+            b0 = TLanes.MultiplyAdd(v0, u, b0);
+            b1 = TLanes.MultiplyAdd(v1, u, b1);
+            b2 = TLanes.MultiplyAdd(v2, u, b2);
+            b3 = TLanes.MultiplyAdd(v3, u, b3);
+            u = TLanes.Load(x2 + i);
+            c0 = TLanes.MultiplyAdd(v0, u, c0);
+            c1 = TLanes.MultiplyAdd(v1, u, c1);
+            c2 = TLanes.MultiplyAdd(v2, u, c2);
+            c3 = TLanes.MultiplyAdd(v3, u, c3);
+            u = TLanes.Load(x3 + i);
+            d0 = TLanes.MultiplyAdd(v0, u, d0);
+            d1 = TLanes.MultiplyAdd(v1, u, d1);
+            d2 = TLanes.MultiplyAdd(v2, u, d2);
+            d3 = TLanes.MultiplyAdd(v3, u, d3);
         }
 
-        y[0] = s0;
-        y[stride] = s1;
-        y[2L * stride] = s2;
-        y[3L * stride] = s3;
+        FinishFour<TLanes, TVector>(a0, a1, a2, a3, w0, x0, whole, n, y);
+        y += stride;
+        FinishFour<TLanes, TVector>(b0, b1, b2, b3, w0, x1, whole, n, y);
+        y += stride;
+        FinishFour<TLanes, TVector>(c0, c1, c2, c3, w0, x2, whole, n, y);
+        y += stride;
+        FinishFour<TLanes, TVector>(d0, d1, d2, d3, w0, x3, whole, n, y);
+    }
+
+    /// <summary>The vector operations the kernels are written over, so that one source serves both widths.</summary>
+    private unsafe interface ILanes<TVector>
+        where TVector : struct
+    {
+        static abstract int Count { get; }
+
+        /// <summary>Whether the four-row kernel's sixteen accumulators fit in the vector registers.</summary>
+        static abstract bool FourRows { get; }
+
+        static abstract TVector Zero { get; }
+
+        static abstract TVector Load(float* source);
+
+        static abstract TVector MultiplyAdd(TVector a, TVector b, TVector addend);
+
+        /// <summary>
+        /// The lanes of each of four vectors summed, in one fixed tree whichever of the four a vector is: halves added
+        /// down to four lanes, then lanes 0 + 2 and 1 + 3, then those two (a transposed reduction: a third of the
+        /// shuffles and adds of four separate sums, which at in = 768 cost about a tenth of the four-row kernel).
+        /// </summary>
+        static abstract Vector128<float> SumFour(TVector a, TVector b, TVector c, TVector d);
+    }
+
+    /// <summary><c>[Σa, Σb, Σc, Σd]</c>, each as <c>(v0 + v2) + (v1 + v3)</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> SumFourLanes(Vector128<float> a, Vector128<float> b, Vector128<float> c, Vector128<float> d)
+    {
+        var ab = Sse.UnpackLow(a, b) + Sse.UnpackHigh(a, b); // [a0 + a2, b0 + b2, a1 + a3, b1 + b3]
+        var cd = Sse.UnpackLow(c, d) + Sse.UnpackHigh(c, d);
+        return Sse.MoveLowToHigh(ab, cd) + Sse.MoveHighToLow(cd, ab);
+    }
+
+    private readonly unsafe struct Lanes256 : ILanes<Vector256<float>>
+    {
+        public static int Count => Vector256<float>.Count;
+
+        public static bool FourRows => false;
+
+        public static Vector256<float> Zero => Vector256<float>.Zero;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Load(float* source) => Vector256.Load(source);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> addend) =>
+            Vector256.FusedMultiplyAdd(a, b, addend);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> SumFour(Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d) =>
+            SumFourLanes(a.GetLower() + a.GetUpper(), b.GetLower() + b.GetUpper(), c.GetLower() + c.GetUpper(), d.GetLower() + d.GetUpper());
+    }
+
+    private readonly unsafe struct Lanes512 : ILanes<Vector512<float>>
+    {
+        public static int Count => Vector512<float>.Count;
+
+        public static bool FourRows => true;
+
+        public static Vector512<float> Zero => Vector512<float>.Zero;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Load(float* source) => Vector512.Load(source);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> addend) =>
+            Vector512.FusedMultiplyAdd(a, b, addend);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> SumFour(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d) =>
+            Lanes256.SumFour(a.GetLower() + a.GetUpper(), b.GetLower() + b.GetUpper(), c.GetLower() + c.GetUpper(), d.GetLower() + d.GetUpper());
     }
 
     /// <summary>The address of a tensor's first element (TorchSharp 0.107 exposes it only through its native shim).</summary>

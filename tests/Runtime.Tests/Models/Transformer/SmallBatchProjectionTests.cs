@@ -20,10 +20,17 @@ public sealed class SmallBatchProjectionTests
         return (x, weight);
     }
 
+    /// <summary>The process's width, and the 256-bit path too where the process uses 512 (the CI machine may lack AVX-512).</summary>
+    private static IEnumerable<bool> Widths() =>
+        System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? [true, false] : [false];
+
     [Theory]
     [InlineData(1)]
+    [InlineData(2)]
     [InlineData(3)]
     [InlineData(5)]
+    [InlineData(6)]
+    [InlineData(7)]
     [InlineData(8)]
     [InlineData(16)]
     public void Equals_linear_within_float32_rounding(int rows)
@@ -32,13 +39,39 @@ public sealed class SmallBatchProjectionTests
         var (x, weight) = Inputs(rows, seed: rows);
         Assert.True(SmallBatchProjection.Applies(x, weight));
         var expected = torch.nn.functional.linear(x, weight);
-        foreach (var threads in new[] { 1, 2, 3 })
+        foreach (var wide in Widths())
         {
-            var actual = SmallBatchProjection.Compute(x, weight, threads);
-            Assert.Equal(expected.shape, actual.shape);
-            // Each output sums 520 products of size ~0.05 in float32: rounding differences stay far below 1e-4.
-            var difference = (actual - expected).abs().max().item<float>();
-            Assert.True(difference < 1e-4, $"{rows} rows, {threads} threads: max difference {difference}");
+            foreach (var threads in new[] { 1, 2, 3 })
+            {
+                var actual = SmallBatchProjection.Compute(x, weight, threads, wide);
+                Assert.Equal(expected.shape, actual.shape);
+                // Each output sums 520 products of size ~0.05 in float32: rounding differences stay far below 1e-4.
+                var difference = (actual - expected).abs().max().item<float>();
+                Assert.True(difference < 1e-4, $"{rows} rows, {threads} threads, wide {wide}: max difference {difference}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 2048, 768)] // the down projection's shape, one row and sixteen
+    [InlineData(16, 2048, 768)]
+    [InlineData(9, 768, 154)] // outputs not a multiple of the four-row weight block, and fewer blocks than chunks
+    [InlineData(4, 13, 7)] // shorter than one vector: only the scalar tail
+    public void Equals_linear_on_other_shapes(int rows, int inFeatures, int outFeatures)
+    {
+        using var scope = torch.NewDisposeScope();
+        var generator = new Generator(11);
+        var x = torch.randn([rows, inFeatures], ScalarType.Float32, generator: generator);
+        var weight = torch.randn([outFeatures, inFeatures], ScalarType.Float32, generator: generator).mul_(0.05);
+        Assert.True(SmallBatchProjection.Applies(x, weight));
+        var expected = torch.nn.functional.linear(x, weight);
+        foreach (var wide in Widths())
+        {
+            foreach (var threads in new[] { 1, 2 })
+            {
+                var difference = (SmallBatchProjection.Compute(x, weight, threads, wide) - expected).abs().max().item<float>();
+                Assert.True(difference < 2e-4, $"{rows}×{inFeatures}→{outFeatures}, {threads} threads, wide {wide}: max difference {difference}");
+            }
         }
     }
 
@@ -46,14 +79,22 @@ public sealed class SmallBatchProjectionTests
     public void A_row_gets_the_same_bits_alone_in_any_batch_and_on_any_number_of_threads()
     {
         using var scope = torch.NewDisposeScope();
-        var (x, weight) = Inputs(rows: 7, seed: 3);
-        var batch = SmallBatchProjection.Compute(x, weight, threads: 1);
-        Assert.True(batch.eq(SmallBatchProjection.Compute(x, weight, threads: 2)).all().item<bool>());
-        Assert.True(batch.eq(SmallBatchProjection.Compute(x, weight, threads: 4)).all().item<bool>());
-        for (var r = 0; r < 7; r++)
+        var (x, full) = Inputs(rows: 16, seed: 3);
+        // 510 outputs: the last two fall outside the kernels' four-output blocks and go through the one-output dot.
+        foreach (var (weight, wide) in new[] { full, full.narrow(0, 0, 510).contiguous() }.SelectMany(w => Widths().Select(wide => (w, wide))))
         {
-            var alone = SmallBatchProjection.Compute(x.narrow(0, r, 1).contiguous(), weight, threads: 2);
-            Assert.True(batch.narrow(0, r, 1).eq(alone).all().item<bool>(), $"row {r}");
+            var batch = SmallBatchProjection.Compute(x, weight, threads: 1, wide);
+            Assert.True(batch.eq(SmallBatchProjection.Compute(x, weight, threads: 2, wide)).all().item<bool>());
+            Assert.True(batch.eq(SmallBatchProjection.Compute(x, weight, threads: 3, wide)).all().item<bool>());
+            // Every run of consecutive rows, so each row sits alone, in every block position and beside every row count.
+            for (var count = 1; count < 16; count++)
+            {
+                for (var first = 0; first + count <= 16; first++)
+                {
+                    var part = SmallBatchProjection.Compute(x.narrow(0, first, count).contiguous(), weight, threads: 1 + (first % 3), wide);
+                    Assert.True(batch.narrow(0, first, count).eq(part).all().item<bool>(), $"rows {first}..{first + count - 1}, wide {wide}");
+                }
+            }
         }
     }
 
@@ -63,7 +104,6 @@ public sealed class SmallBatchProjectionTests
         using var scope = torch.NewDisposeScope();
         var (x, weight) = Inputs(rows: 4, seed: 1);
         Assert.False(SmallBatchProjection.Applies(torch.randn(17, In), weight)); // past 16 rows
-        Assert.False(SmallBatchProjection.Applies(torch.randn(9, 2048), torch.randn(256, 2048))); // past 8 rows when in > 1024
         Assert.False(SmallBatchProjection.Applies(x.to(ScalarType.Float64), weight.to(ScalarType.Float64)));
         Assert.False(SmallBatchProjection.Applies(torch.randn(In, 4).t(), weight)); // not contiguous
         Assert.False(SmallBatchProjection.Applies(x.unsqueeze(0), weight)); // prefill's [batch, length, in]
