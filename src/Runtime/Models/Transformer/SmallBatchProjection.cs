@@ -67,9 +67,9 @@ internal static class SmallBatchProjection
 
         var (rows, inFeatures, outFeatures) = ((int)x.size(0), (int)x.size(1), (int)weight.size(0));
         var result = torch.empty([rows, outFeatures], ScalarType.Float32, x.device);
-        var w = (nint)DataPointer(weight);
-        var input = (nint)DataPointer(x);
-        var output = (nint)DataPointer(result);
+        var w = (nint)TensorMemory.Floats(weight);
+        var input = (nint)TensorMemory.Floats(x);
+        var output = (nint)TensorMemory.Floats(result);
         threads = (long)rows * inFeatures * outFeatures < MinimumParallelWork ? 1 : Math.Max(threads, 1);
         if (threads == 1)
         {
@@ -103,13 +103,6 @@ internal static class SmallBatchProjection
         {
             Range<Lanes256, Vector256<float>>(w, x, y, inFeatures, outFeatures, rows, first, end);
         }
-    }
-
-    /// <summary>The first element's address (<c>data_ptr</c>: the storage offset included).</summary>
-    private static unsafe float* DataPointer(Tensor tensor)
-    {
-        var pointer = THSTensor_data(tensor.Handle);
-        return pointer != IntPtr.Zero ? (float*)pointer : throw new InvalidOperationException("A tensor without data.");
     }
 
     /// <summary>Outputs <c>[first, end)</c> of every row.</summary>
@@ -418,8 +411,4 @@ internal static class SmallBatchProjection
         public static Vector128<float> SumFour(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d) =>
             Lanes256.SumFour(a.GetLower() + a.GetUpper(), b.GetLower() + b.GetUpper(), c.GetLower() + c.GetUpper(), d.GetLower() + d.GetUpper());
     }
-
-    /// <summary>The address of a tensor's first element (TorchSharp 0.107 exposes it only through its native shim).</summary>
-    [DllImport("LibTorchSharp")]
-    private static extern IntPtr THSTensor_data(IntPtr handle);
 }
