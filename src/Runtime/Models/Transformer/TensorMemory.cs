@@ -13,6 +13,9 @@ internal static unsafe class TensorMemory
     /// <summary>A contiguous float32 CPU tensor's elements.</summary>
     public static float* Floats(Tensor tensor) => (float*)Checked(tensor, ScalarType.Float32);
 
+    /// <summary>A contiguous float64 CPU tensor's elements.</summary>
+    public static double* Doubles(Tensor tensor) => (double*)Checked(tensor, ScalarType.Float64);
+
     /// <summary>A contiguous int64 CPU tensor's elements.</summary>
     public static long* Longs(Tensor tensor) => (long*)Checked(tensor, ScalarType.Int64);
 

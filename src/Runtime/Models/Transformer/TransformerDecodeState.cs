@@ -1,4 +1,5 @@
 using TorchSharp;
+using Tts.Runtime.Sampling;
 using static TorchSharp.torch;
 
 namespace Tts.Runtime.Models.Transformer;
@@ -99,13 +100,9 @@ internal sealed class TransformerDecodeState : IDecodeState
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         using var scope = torch.NewDisposeScope();
-        var logits = _logits.to(ScalarType.Float64);
-        if (_model.UnassignedIds is { } unassigned)
-        {
-            logits = logits.masked_fill(unassigned.unsqueeze(0), Sampling.Scalars.NegativeInfinity);
-        }
-
-        var logProbs = logits.log_softmax(1);
+        var logProbs = HostLogSoftmax.Applies(_logits)
+            ? HostLogSoftmax.Compute(_logits, _model.UnassignedIdList, torch.get_num_threads())
+            : DeviceLogSoftmax(_logits);
 
         // A row whose next token would sit at max_position_embeddings must end: EOS with probability 1.
         var full = new bool[Rows];
@@ -124,6 +121,18 @@ internal sealed class TransformerDecodeState : IDecodeState
         }
 
         return logProbs.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Float64 log-probabilities by libtorch ops (GPUs), in the caller's dispose scope.</summary>
+    private Tensor DeviceLogSoftmax(Tensor logits)
+    {
+        logits = logits.to(ScalarType.Float64);
+        if (_model.UnassignedIds is { } unassigned)
+        {
+            logits = logits.masked_fill(unassigned.unsqueeze(0), Scalars.NegativeInfinity);
+        }
+
+        return logits.log_softmax(1);
     }
 
     public void Append(Tensor tokens, bool[]? hold = null)

@@ -29,6 +29,7 @@ public sealed class TransformerModel : ILanguageModel
         using var scope = torch.NewDisposeScope();
         var unassigned = Enumerable.Range(0, config.VocabSize).Select(id => id >= tokenizer.TokenTexts.Count || tokenizer.TokenTexts[id] is null).ToArray();
         UnassignedIds = unassigned.Any(u => u) ? torch.tensor(unassigned, device: Network.Device).DetachFromDisposeScope() : null;
+        UnassignedIdList = [.. Enumerable.Range(0, unassigned.Length).Where(id => unassigned[id])];
     }
 
     public TransformerConfig Config { get; }
@@ -68,6 +69,9 @@ public sealed class TransformerModel : ILanguageModel
 
     /// <summary>[vocab] true for ids with no token in tokenizer.json (padding rows of the embedding): never sampled.</summary>
     internal Tensor? UnassignedIds { get; }
+
+    /// <summary>The ids of <see cref="UnassignedIds"/> (the host log-softmax's mask).</summary>
+    internal int[] UnassignedIdList { get; }
 
     public static TransformerModel Load(string directory, TransformerOptions? options = null)
     {
