@@ -152,8 +152,8 @@ internal static unsafe class CpuDecodeStep
                 var head = new Span<float>(row + (long)h * d, d);
                 head.CopyTo(original);
                 TensorPrimitives.Multiply(original, cos, head);
-                AddProduct(original[half..], sin[..half], head[..half]);
-                AddProduct(original[..half], sin[half..], head[half..]);
+                TensorPrimitives.MultiplyAdd(original[half..], sin[..half], head[..half], head[..half]);
+                TensorPrimitives.MultiplyAdd(original[..half], sin[half..], head[half..], head[half..]);
             }
 
             for (var h = 0; h < shape.KeyValueHeads; h++)
@@ -164,15 +164,6 @@ internal static unsafe class CpuDecodeStep
                 new ReadOnlySpan<float>(key + (long)shape.KeyValueHeads * d, d).CopyTo(new Span<float>((float*)values + offset, d));
             }
         });
-    }
-
-    /// <summary>target += a·b, the product rounded before the sum (as the tensor step's separate mul and add).</summary>
-    private static void AddProduct(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> target)
-    {
-        for (var i = 0; i < target.Length; i++)
-        {
-            target[i] += a[i] * b[i];
-        }
     }
 
     /// <summary>
