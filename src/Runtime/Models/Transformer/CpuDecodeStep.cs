@@ -245,35 +245,90 @@ internal static unsafe class CpuDecodeStep
         }
     }
 
-    /// <summary>scores[t] = q · keys[t] for <paramref name="count"/> keys of <paramref name="d"/> floats, each summed in one fixed order.</summary>
+    /// <summary>
+    /// scores[t] = q · keys[t] for <paramref name="count"/> keys of <paramref name="d"/> floats. Each key has its own
+    /// accumulator, summed over 8-lane chunks in order, then its lanes, then a scalar tail: four keys at a time only so
+    /// that four FMA chains run side by side (one chain waited on each FMA's latency).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // vector loops: never run the unoptimized first tier
     private static void Scores(float* q, float* keys, int count, int d, float* scores)
     {
-        for (var t = 0; t < count; t++)
+        var vectorEnd = d - (d % 8);
+        var t = 0;
+        for (; t + 4 <= count; t += 4)
+        {
+            var k0 = keys + (long)t * d;
+            var k1 = k0 + d;
+            var k2 = k1 + d;
+            var k3 = k2 + d;
+            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            for (var i = 0; i < vectorEnd; i += 8)
+            {
+                var query = Vector256.Load(q + i);
+                a0 = Vector256.FusedMultiplyAdd(query, Vector256.Load(k0 + i), a0);
+                a1 = Vector256.FusedMultiplyAdd(query, Vector256.Load(k1 + i), a1);
+                a2 = Vector256.FusedMultiplyAdd(query, Vector256.Load(k2 + i), a2);
+                a3 = Vector256.FusedMultiplyAdd(query, Vector256.Load(k3 + i), a3);
+            }
+
+            scores[t] = Tail(q, k0, vectorEnd, d, Vector256.Sum(a0));
+            scores[t + 1] = Tail(q, k1, vectorEnd, d, Vector256.Sum(a1));
+            scores[t + 2] = Tail(q, k2, vectorEnd, d, Vector256.Sum(a2));
+            scores[t + 3] = Tail(q, k3, vectorEnd, d, Vector256.Sum(a3));
+        }
+
+        for (; t < count; t++)
         {
             var key = keys + (long)t * d;
             var sum = Vector256<float>.Zero;
-            var i = 0;
-            for (; i + 8 <= d; i += 8)
+            for (var i = 0; i < vectorEnd; i += 8)
             {
                 sum = Vector256.FusedMultiplyAdd(Vector256.Load(q + i), Vector256.Load(key + i), sum);
             }
 
-            var total = Vector256.Sum(sum);
-            for (; i < d; i++)
-            {
-                total = MathF.FusedMultiplyAdd(q[i], key[i], total);
-            }
-
-            scores[t] = total;
+            scores[t] = Tail(q, key, vectorEnd, d, Vector256.Sum(sum));
         }
     }
 
-    /// <summary>output += Σ_t weights[t] · values[t], each output element summed over t in order.</summary>
+    /// <summary>The scalar tail of a dot product past its whole vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Tail(float* q, float* key, int from, int d, float sum)
+    {
+        for (var i = from; i < d; i++)
+        {
+            sum = MathF.FusedMultiplyAdd(q[i], key[i], sum);
+        }
+
+        return sum;
+    }
+
+    /// <summary>
+    /// output += Σ_t weights[t] · values[t], each output element summed over t in order; four 8-lane chunks of the
+    /// output at a time, so that four FMA chains run side by side.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // vector loops: never run the unoptimized first tier
     private static void WeightedSum(float* weights, float* values, int count, int d, float* output)
     {
         var i = 0;
+        for (; i + 32 <= d; i += 32)
+        {
+            var (s0, s1, s2, s3) = (Vector256.Load(output + i), Vector256.Load(output + i + 8), Vector256.Load(output + i + 16), Vector256.Load(output + i + 24));
+            for (var t = 0; t < count; t++)
+            {
+                var weight = Vector256.Create(weights[t]);
+                var row = values + (long)t * d + i;
+                s0 = Vector256.FusedMultiplyAdd(weight, Vector256.Load(row), s0);
+                s1 = Vector256.FusedMultiplyAdd(weight, Vector256.Load(row + 8), s1);
+                s2 = Vector256.FusedMultiplyAdd(weight, Vector256.Load(row + 16), s2);
+                s3 = Vector256.FusedMultiplyAdd(weight, Vector256.Load(row + 24), s3);
+            }
+
+            s0.Store(output + i);
+            s1.Store(output + i + 8);
+            s2.Store(output + i + 16);
+            s3.Store(output + i + 24);
+        }
+
         for (; i + 8 <= d; i += 8)
         {
             var sum = Vector256.Load(output + i);
