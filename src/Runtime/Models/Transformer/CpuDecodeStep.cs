@@ -357,14 +357,54 @@ internal static unsafe class CpuDecodeStep
     {
         var (input, result, width) = ((nint)gateUp, (nint)output, shape.Intermediate);
         ForEachRow(shape.Rows, 2L * width, threads, r =>
+            SiluTimesUpRow((float*)input + 2L * r * width, (float*)input + (2L * r + 1) * width, (float*)result + (long)r * width, width));
+    }
+
+    /// <summary>
+    /// gate·σ(gate)·up in one pass, σ from <see cref="Sigmoid"/> (TensorPrimitives' Sigmoid took three passes with an
+    /// exp 5–10× slower).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // vector loops: never run the unoptimized first tier
+    private static void SiluTimesUpRow(float* gate, float* up, float* output, int width)
+    {
+        var i = 0;
+        for (; i + 8 <= width; i += 8)
         {
-            var gate = new ReadOnlySpan<float>((float*)input + 2L * r * width, width);
-            var up = new ReadOnlySpan<float>((float*)input + (2L * r + 1) * width, width);
-            var activated = new Span<float>((float*)result + (long)r * width, width);
-            TensorPrimitives.Sigmoid(gate, activated);
-            TensorPrimitives.Multiply(activated, gate, activated);
-            TensorPrimitives.Multiply(activated, up, activated);
-        });
+            var g = Vector256.Load(gate + i);
+            (g * Sigmoid(g) * Vector256.Load(up + i)).Store(output + i);
+        }
+
+        for (; i < width; i++)
+        {
+            output[i] = gate[i] / (1f + MathF.Exp(-gate[i])) * up[i];
+        }
+    }
+
+    /// <summary>
+    /// 1 / (1 + exp(−x)) to about 2e-7 relative. exp(y), y clamped to [−87, 88], is 2^k · exp(r) with
+    /// y = k·ln 2 + r, |r| ≤ ln 2 / 2 (ln 2 in two parts), and exp(r) its Taylor series to degree 7 (remainder
+    /// below 5e-9).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<float> Sigmoid(Vector256<float> x)
+    {
+        const float Log2E = 1.44269504f;
+        const float Ln2High = 0.693359375f; // 355/512: k·Ln2High is exact for |k| < 2^15
+        const float Ln2Low = -2.12194440e-4f; // ln 2 − Ln2High
+        var y = Vector256.Min(Vector256.Max(-x, Vector256.Create(-87f)), Vector256.Create(88f));
+        var k = Vector256.Round(y * Log2E);
+        var r = Vector256.FusedMultiplyAdd(k, Vector256.Create(-Ln2High), y);
+        r = Vector256.FusedMultiplyAdd(k, Vector256.Create(-Ln2Low), r);
+        var p = Vector256.Create(1f / 5040);
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1f / 720));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1f / 120));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1f / 24));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1f / 6));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(0.5f));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256<float>.One);
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256<float>.One);
+        var twoToTheK = Vector256.ShiftLeft(Vector256.ConvertToInt32(k) + Vector256.Create(127), 23).AsSingle();
+        return Vector256<float>.One / (Vector256<float>.One + p * twoToTheK);
     }
 
     /// <summary>The residual stream <paramref name="x"/> += <paramref name="addend"/>, both <c>[rows, hidden]</c>.</summary>
