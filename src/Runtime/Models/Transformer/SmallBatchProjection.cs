@@ -130,21 +130,21 @@ internal static class SmallBatchProjection
             {
                 for (; r + 4 <= rows; r += 4)
                 {
-                    var (ahead, stride, count) = Share(weights, next, inFeatures, call++, calls);
-                    FourByFour<TLanes, TVector>(weights, (float*)ahead, stride, count, x + (long)r * inFeatures, inFeatures, y + (long)r * outFeatures + o, outFeatures);
+                    var (ahead, count) = ShareRows(weights, next, inFeatures, call++, calls);
+                    FourByFour<TLanes, TVector>(weights, (float*)ahead, inFeatures, count, x + (long)r * inFeatures, inFeatures, y + (long)r * outFeatures + o, outFeatures);
                 }
             }
 
             for (; r + 2 <= rows; r += 2)
             {
-                var (ahead, stride, count) = Share(weights, next, inFeatures, call++, calls);
-                FourByTwo<TLanes, TVector>(weights, (float*)ahead, stride, count, x + (long)r * inFeatures, inFeatures, y + (long)r * outFeatures + o, outFeatures);
+                var (ahead, stride) = Share(weights, next, inFeatures, call++, calls);
+                FourByTwo<TLanes, TVector>(weights, (float*)ahead, stride, x + (long)r * inFeatures, inFeatures, y + (long)r * outFeatures + o, outFeatures);
             }
 
             for (; r < rows; r++)
             {
-                var (ahead, stride, count) = Share(weights, next, inFeatures, call++, calls);
-                FourByOne<TLanes, TVector>(weights, (float*)ahead, stride, count, x + (long)r * inFeatures, inFeatures, y + (long)r * outFeatures + o);
+                var (ahead, stride) = Share(weights, next, inFeatures, call++, calls);
+                FourByOne<TLanes, TVector>(weights, (float*)ahead, stride, x + (long)r * inFeatures, inFeatures, y + (long)r * outFeatures + o);
             }
         }
 
@@ -211,22 +211,46 @@ internal static class SmallBatchProjection
     }
 
     /// <summary>
-    /// Where kernel call <paramref name="call"/> of <paramref name="calls"/> on a block prefetches (<see cref="Prefetch"/>):
-    /// its share of the next block's four rows, one stream a row, so that every line is fetched once; none where there is
-    /// no next block or no share left for it. (Four streams a call whatever the share, as before, fetched most lines of
-    /// a one-row share two or three times: at 16 rows four prefetches a step where one does, in a loop whose
-    /// instructions, not its multiply-adds, set the pace.)
+    /// Where kernel call <paramref name="call"/> of <paramref name="calls"/> on a block prefetches (<see cref="Prefetch(float*, long)"/>):
+    /// its share of the next block's four rows, spread over its four streams, or its own block where there is no next
+    /// block or no share left for it (a prefetch of cached lines costs a load slot and nothing else). Each stream is a
+    /// row long, so a share of one or two rows runs on into the next share (lines fetched twice) and the last share a
+    /// little into the block after next (read early, or at the end of a range read for another thread's range).
     /// </summary>
-    private static unsafe (IntPtr Ahead, long Stride, int Count) Share(float* weights, float* next, int n, int call, int calls)
+    private static unsafe (IntPtr Ahead, long Stride) Share(float* weights, float* next, int n, int call, int calls)
     {
         var (from, to) = (4 * call / calls, 4 * (call + 1) / calls);
-        return next == null || to == from ? ((IntPtr)weights, n, 0) : ((IntPtr)(next + (long)from * n), n, to - from);
+        return next == null || to == from
+            ? ((IntPtr)weights, n)
+            : ((IntPtr)(next + (long)from * n), (long)n * (to - from) / 4);
     }
 
     /// <summary>
-    /// The same position in <paramref name="count"/> (0, 1, 2 or 4) weight rows <paramref name="n"/> apart, into the second-level cache (not the first:
+    /// <see cref="Share"/> for the four-row kernel: one stream a row of the share, so each line is fetched once (at 16
+    /// rows one prefetch a step where four streams issued four, in a loop whose instructions, not its multiply-adds,
+    /// set the pace); none where there is no next block or no share left. The one- and two-row kernels keep four
+    /// streams: on the small model's short rows the count's branches cost more than the lines they save.
+    /// </summary>
+    private static unsafe (IntPtr Ahead, int Rows) ShareRows(float* weights, float* next, int n, int call, int calls)
+    {
+        var (from, to) = (4 * call / calls, 4 * (call + 1) / calls);
+        return next == null || to == from ? ((IntPtr)weights, 0) : ((IntPtr)(next + (long)from * n), to - from);
+    }
+
+    /// <summary>
+    /// The same position in four weight rows <paramref name="n"/> apart, into the second-level cache (not the first:
     /// there they would evict rows of x and the block in use; measured faster at 16 rows, the same at 1).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Prefetch(float* first, long n)
+    {
+        Sse.Prefetch1(first);
+        Sse.Prefetch1(first + n);
+        Sse.Prefetch1(first + 2 * n);
+        Sse.Prefetch1(first + 3 * n);
+    }
+
+    /// <summary>The same position in <paramref name="count"/> (0, 1, 2 or 4) weight rows <paramref name="n"/> apart, into the second-level cache.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Prefetch(float* first, long n, int count)
     {
@@ -253,7 +277,7 @@ internal static class SmallBatchProjection
 
     /// <summary>Four weight rows against one row of x (four independent sums: the one-row step is bound by the weight stream).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // vectorized from the first call, not after tiering up
-    private static unsafe void FourByOne<TLanes, TVector>(float* w0, float* ahead, long aheadStride, int aheadRows, float* x0, int n, float* y)
+    private static unsafe void FourByOne<TLanes, TVector>(float* w0, float* ahead, long aheadStride, float* x0, int n, float* y)
         where TLanes : ILanes<TVector>
         where TVector : struct
     {
@@ -262,7 +286,7 @@ internal static class SmallBatchProjection
         TVector a0 = TLanes.Zero, a1 = a0, a2 = a0, a3 = a0;
         for (var i = 0; i < whole; i += TLanes.Count)
         {
-            Prefetch(ahead + i, aheadStride, aheadRows);
+            Prefetch(ahead + i, aheadStride);
             var u = TLanes.Load(x0 + i);
             a0 = TLanes.MultiplyAdd(TLanes.Load(w0 + i), u, a0);
             a1 = TLanes.MultiplyAdd(TLanes.Load(w1 + i), u, a1);
@@ -275,7 +299,7 @@ internal static class SmallBatchProjection
 
     /// <summary>Four weight rows against two rows of x: each load feeds two or four multiply-adds.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // vectorized from the first call, not after tiering up
-    private static unsafe void FourByTwo<TLanes, TVector>(float* w0, float* ahead, long aheadStride, int aheadRows, float* x0, int n, float* y, int stride)
+    private static unsafe void FourByTwo<TLanes, TVector>(float* w0, float* ahead, long aheadStride, float* x0, int n, float* y, int stride)
         where TLanes : ILanes<TVector>
         where TVector : struct
     {
@@ -285,7 +309,7 @@ internal static class SmallBatchProjection
         TVector a0 = TLanes.Zero, a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
         for (var i = 0; i < whole; i += TLanes.Count)
         {
-            Prefetch(ahead + i, aheadStride, aheadRows);
+            Prefetch(ahead + i, aheadStride);
             var (v0, v1, v2, v3) = (TLanes.Load(w0 + i), TLanes.Load(w1 + i), TLanes.Load(w2 + i), TLanes.Load(w3 + i));
             var u = TLanes.Load(x0 + i);
             a0 = TLanes.MultiplyAdd(v0, u, a0);
