@@ -130,8 +130,8 @@ internal static class SmallBatchProjection
             {
                 for (; r + 4 <= rows; r += 4)
                 {
-                    var (ahead, stride) = Share(weights, next, inFeatures, call++, calls);
-                    FourByFour<TLanes, TVector>(weights, (float*)ahead, stride, x + (long)r * inFeatures, inFeatures, y + (long)r * outFeatures + o, outFeatures);
+                    var (ahead, count) = ShareRows(weights, next, inFeatures, call++, calls);
+                    FourByFour<TLanes, TVector>(weights, (float*)ahead, inFeatures, count, x + (long)r * inFeatures, inFeatures, y + (long)r * outFeatures + o, outFeatures);
                 }
             }
 
@@ -211,7 +211,7 @@ internal static class SmallBatchProjection
     }
 
     /// <summary>
-    /// Where kernel call <paramref name="call"/> of <paramref name="calls"/> on a block prefetches (<see cref="Prefetch"/>):
+    /// Where kernel call <paramref name="call"/> of <paramref name="calls"/> on a block prefetches (<see cref="Prefetch(float*, long)"/>):
     /// its share of the next block's four rows, spread over its four streams, or its own block where there is no next
     /// block or no share left for it (a prefetch of cached lines costs a load slot and nothing else). Each stream is a
     /// row long, so a share of one or two rows runs on into the next share (lines fetched twice) and the last share a
@@ -226,6 +226,18 @@ internal static class SmallBatchProjection
     }
 
     /// <summary>
+    /// <see cref="Share"/> for the four-row kernel: one stream a row of the share, so each line is fetched once (at 16
+    /// rows one prefetch a step where four streams issued four, in a loop whose instructions, not its multiply-adds,
+    /// set the pace); none where there is no next block or no share left. The one- and two-row kernels keep four
+    /// streams: on the small model's short rows the count's branches cost more than the lines they save.
+    /// </summary>
+    private static unsafe (IntPtr Ahead, int Rows) ShareRows(float* weights, float* next, int n, int call, int calls)
+    {
+        var (from, to) = (4 * call / calls, 4 * (call + 1) / calls);
+        return next == null || to == from ? ((IntPtr)weights, 0) : ((IntPtr)(next + (long)from * n), to - from);
+    }
+
+    /// <summary>
     /// The same position in four weight rows <paramref name="n"/> apart, into the second-level cache (not the first:
     /// there they would evict rows of x and the block in use; measured faster at 16 rows, the same at 1).
     /// </summary>
@@ -234,6 +246,31 @@ internal static class SmallBatchProjection
     {
         Sse.Prefetch1(first);
         Sse.Prefetch1(first + n);
+        Sse.Prefetch1(first + 2 * n);
+        Sse.Prefetch1(first + 3 * n);
+    }
+
+    /// <summary>The same position in <paramref name="count"/> (0, 1, 2 or 4) weight rows <paramref name="n"/> apart, into the second-level cache.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Prefetch(float* first, long n, int count)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+
+        Sse.Prefetch1(first);
+        if (count == 1)
+        {
+            return;
+        }
+
+        Sse.Prefetch1(first + n);
+        if (count == 2)
+        {
+            return;
+        }
+
         Sse.Prefetch1(first + 2 * n);
         Sse.Prefetch1(first + 3 * n);
     }
@@ -296,7 +333,7 @@ internal static class SmallBatchProjection
     /// each x load four, so the multiply-add units rather than the loads set the pace (32 vector registers: AVX-512 only).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // vectorized from the first call, not after tiering up
-    private static unsafe void FourByFour<TLanes, TVector>(float* w0, float* ahead, long aheadStride, float* x0, int n, float* y, int stride)
+    private static unsafe void FourByFour<TLanes, TVector>(float* w0, float* ahead, long aheadStride, int aheadRows, float* x0, int n, float* y, int stride)
         where TLanes : ILanes<TVector>
         where TVector : struct
     {
@@ -305,9 +342,12 @@ internal static class SmallBatchProjection
         var whole = n - n % TLanes.Count;
         TVector a0 = TLanes.Zero, a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
         TVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, d0 = a0, d1 = a0, d2 = a0, d3 = a0;
-        for (var i = 0; i < whole; i += TLanes.Count)
+        // Two steps a pass (the order of each accumulator's sum unchanged): the loop's own instructions, not the
+        // multiply-adds, otherwise bound the pace with the weights cached.
+        var i = 0;
+        for (; i + (2 * TLanes.Count) <= whole; i += 2 * TLanes.Count)
         {
-            Prefetch(ahead + i, aheadStride);
+            Prefetch(ahead + i, aheadStride, aheadRows);
             var (v0, v1, v2, v3) = (TLanes.Load(w0 + i), TLanes.Load(w1 + i), TLanes.Load(w2 + i), TLanes.Load(w3 + i));
             var u = TLanes.Load(x0 + i);
             a0 = TLanes.MultiplyAdd(v0, u, a0);
@@ -329,7 +369,56 @@ internal static class SmallBatchProjection
             d1 = TLanes.MultiplyAdd(v1, u, d1);
             d2 = TLanes.MultiplyAdd(v2, u, d2);
             d3 = TLanes.MultiplyAdd(v3, u, d3);
+            var j = i + TLanes.Count;
+            Prefetch(ahead + j, aheadStride, aheadRows);
+            (v0, v1, v2, v3) = (TLanes.Load(w0 + j), TLanes.Load(w1 + j), TLanes.Load(w2 + j), TLanes.Load(w3 + j));
+            u = TLanes.Load(x0 + j);
+            a0 = TLanes.MultiplyAdd(v0, u, a0);
+            a1 = TLanes.MultiplyAdd(v1, u, a1);
+            a2 = TLanes.MultiplyAdd(v2, u, a2);
+            a3 = TLanes.MultiplyAdd(v3, u, a3);
+            u = TLanes.Load(x1 + j);
+            b0 = TLanes.MultiplyAdd(v0, u, b0);
+            b1 = TLanes.MultiplyAdd(v1, u, b1);
+            b2 = TLanes.MultiplyAdd(v2, u, b2);
+            b3 = TLanes.MultiplyAdd(v3, u, b3);
+            u = TLanes.Load(x2 + j);
+            c0 = TLanes.MultiplyAdd(v0, u, c0);
+            c1 = TLanes.MultiplyAdd(v1, u, c1);
+            c2 = TLanes.MultiplyAdd(v2, u, c2);
+            c3 = TLanes.MultiplyAdd(v3, u, c3);
+            u = TLanes.Load(x3 + j);
+            d0 = TLanes.MultiplyAdd(v0, u, d0);
+            d1 = TLanes.MultiplyAdd(v1, u, d1);
+            d2 = TLanes.MultiplyAdd(v2, u, d2);
+            d3 = TLanes.MultiplyAdd(v3, u, d3);
         }
+
+        if (i < whole)
+        {
+            Prefetch(ahead + i, aheadStride, aheadRows);
+            var (v0, v1, v2, v3) = (TLanes.Load(w0 + i), TLanes.Load(w1 + i), TLanes.Load(w2 + i), TLanes.Load(w3 + i));
+            var u = TLanes.Load(x0 + i);
+            a0 = TLanes.MultiplyAdd(v0, u, a0);
+            a1 = TLanes.MultiplyAdd(v1, u, a1);
+            a2 = TLanes.MultiplyAdd(v2, u, a2);
+            a3 = TLanes.MultiplyAdd(v3, u, a3);
+            u = TLanes.Load(x1 + i);
+            b0 = TLanes.MultiplyAdd(v0, u, b0);
+            b1 = TLanes.MultiplyAdd(v1, u, b1);
+            b2 = TLanes.MultiplyAdd(v2, u, b2);
+            b3 = TLanes.MultiplyAdd(v3, u, b3);
+            u = TLanes.Load(x2 + i);
+            c0 = TLanes.MultiplyAdd(v0, u, c0);
+            c1 = TLanes.MultiplyAdd(v1, u, c1);
+            c2 = TLanes.MultiplyAdd(v2, u, c2);
+            c3 = TLanes.MultiplyAdd(v3, u, c3);
+            u = TLanes.Load(x3 + i);
+            d0 = TLanes.MultiplyAdd(v0, u, d0);
+            d1 = TLanes.MultiplyAdd(v1, u, d1);
+            d2 = TLanes.MultiplyAdd(v2, u, d2);
+            d3 = TLanes.MultiplyAdd(v3, u, d3);
+                }
 
         FinishFour<TLanes, TVector>(a0, a1, a2, a3, w0, x0, whole, n, y);
         y += stride;

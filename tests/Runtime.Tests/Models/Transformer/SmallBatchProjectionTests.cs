@@ -11,11 +11,11 @@ public sealed class SmallBatchProjectionTests
     private const int In = 520;
     private const int Out = 512;
 
-    private static (Tensor X, Tensor Weight) Inputs(int rows, int seed)
+    private static (Tensor X, Tensor Weight) Inputs(int rows, int seed, int inFeatures = In)
     {
         var generator = new Generator((ulong)seed);
-        var x = torch.randn([rows, In], ScalarType.Float32, generator: generator);
-        var weight = torch.randn([Out, In], ScalarType.Float32, generator: generator).mul_(0.05);
+        var x = torch.randn([rows, inFeatures], ScalarType.Float32, generator: generator);
+        var weight = torch.randn([Out, inFeatures], ScalarType.Float32, generator: generator).mul_(0.05);
         generator.Dispose();
         return (x, weight);
     }
@@ -57,6 +57,7 @@ public sealed class SmallBatchProjectionTests
     [InlineData(16, 2048, 768)]
     [InlineData(9, 768, 154)] // outputs not a multiple of the four-row weight block, and fewer blocks than chunks
     [InlineData(4, 13, 7)] // shorter than one vector: only the scalar tail
+    [InlineData(12, 792, 64)] // 49 whole 16-lane vectors (odd: the four-row kernel's two-step loop leaves one) and a tail
     public void Equals_linear_on_other_shapes(int rows, int inFeatures, int outFeatures)
     {
         using var scope = torch.NewDisposeScope();
@@ -75,11 +76,13 @@ public sealed class SmallBatchProjectionTests
         }
     }
 
-    [Fact]
-    public void A_row_gets_the_same_bits_alone_in_any_batch_and_on_any_number_of_threads()
+    [Theory]
+    [InlineData(In)]
+    [InlineData(792)] // an odd number of whole vectors: the four-row kernel's last step runs outside its two-step loop
+    public void A_row_gets_the_same_bits_alone_in_any_batch_and_on_any_number_of_threads(int inFeatures)
     {
         using var scope = torch.NewDisposeScope();
-        var (x, full) = Inputs(rows: 16, seed: 3);
+        var (x, full) = Inputs(rows: 16, seed: 3, inFeatures);
         // 510 outputs: the last two fall outside the kernels' four-output blocks and go through the one-output dot.
         foreach (var (weight, wide) in new[] { full, full.narrow(0, 0, 510).contiguous() }.SelectMany(w => Widths().Select(wide => (w, wide))))
         {
