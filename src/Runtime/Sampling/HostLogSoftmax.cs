@@ -32,18 +32,8 @@ internal static unsafe class HostLogSoftmax
         var (rows, vocab) = ((int)logits.shape[0], (int)logits.shape[1]);
         var result = torch.empty([rows, vocab], ScalarType.Float64, logits.device);
         var (source, target) = ((nint)TensorMemory.Floats(logits), (nint)TensorMemory.Doubles(result));
-        if (threads <= 1 || rows == 1 || (long)rows * vocab < MinimumParallelWork)
-        {
-            for (var r = 0; r < rows; r++)
-            {
-                Row((float*)source + (long)r * vocab, (double*)target + (long)r * vocab, vocab, impossible);
-            }
-        }
-        else
-        {
-            Parallel.For(0, rows, new ParallelOptions { MaxDegreeOfParallelism = threads },
-                r => Row((float*)source + (long)r * vocab, (double*)target + (long)r * vocab, vocab, impossible));
-        }
+        HostParallel.For(rows, (long)rows * vocab, MinimumParallelWork, threads,
+            r => Row((float*)source + (long)r * vocab, (double*)target + (long)r * vocab, vocab, impossible));
 
         GC.KeepAlive(logits);
         return result;

@@ -98,24 +98,9 @@ internal static unsafe class CpuDecodeStep
         return logits;
     }
 
-    /// <summary>
-    /// <paramref name="body"/>(r) for every row, split over <paramref name="threads"/> when the rows hold enough
-    /// elements to pay for it. Each row is one call, so its result does not depend on the split.
-    /// </summary>
-    private static void ForEachRow(int rows, long elementsPerRow, int threads, Action<int> body)
-    {
-        if (threads <= 1 || rows == 1 || rows * elementsPerRow < MinimumParallelRows)
-        {
-            for (var r = 0; r < rows; r++)
-            {
-                body(r);
-            }
-        }
-        else
-        {
-            Parallel.For(0, rows, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
-        }
-    }
+    /// <summary><paramref name="body"/>(r) for every row, split over threads when the rows hold enough elements.</summary>
+    private static void ForEachRow(int rows, long elementsPerRow, int threads, Action<int> body) =>
+        HostParallel.For(rows, rows * elementsPerRow, MinimumParallelRows, threads, body);
 
     /// <summary>x · rsqrt(mean(x²) + ε) · w, row by row (the tensor step's <c>RmsNorm</c>).</summary>
     private static void RmsNorm(float* x, float* weight, float* output, Shape shape, float eps, int threads)
@@ -185,18 +170,7 @@ internal static unsafe class CpuDecodeStep
             work += (long)(context.PromptLengths[context.PromptOfRow[r]] + context.SuffixLengths[r] + 1) * shape.Heads * shape.HeadDim;
         }
 
-        if (threads <= 1 || items == 1 || work < MinimumParallelAttention)
-        {
-            for (var item = 0; item < items; item++)
-            {
-                AttendItem(context, item);
-            }
-        }
-        else
-        {
-            Parallel.For(0, items, new ParallelOptions { MaxDegreeOfParallelism = threads }, item => AttendItem(context, item));
-        }
-
+        HostParallel.For(items, work, MinimumParallelAttention, threads, item => AttendItem(context, item));
         GC.KeepAlive(prefixKeys);
     }
 

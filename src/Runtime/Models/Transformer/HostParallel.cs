@@ -1,0 +1,25 @@
+namespace Tts.Runtime.Models.Transformer;
+
+/// <summary>
+/// The C# kernels' one rule for splitting work over .NET threads: items run one after another on the calling thread
+/// when there is one thread, one item, or less work than <c>minimumParallelWork</c> (a Parallel.For's wake-ups would cost
+/// more than they save), and over up to <c>threads</c> threads otherwise. Each item is one call whichever way it runs,
+/// so a kernel whose items are independent gives the same bits either way.
+/// </summary>
+internal static class HostParallel
+{
+    public static void For(int items, long work, long minimumParallelWork, int threads, Action<int> body)
+    {
+        if (threads <= 1 || items == 1 || work < minimumParallelWork)
+        {
+            for (var item = 0; item < items; item++)
+            {
+                body(item);
+            }
+        }
+        else
+        {
+            Parallel.For(0, items, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
+        }
+    }
+}
