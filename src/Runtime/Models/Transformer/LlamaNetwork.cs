@@ -127,17 +127,17 @@ internal sealed class LlamaNetwork : IDisposable
     internal Tensor ForwardHidden(Tensor tokens) => RmsNorm(Layers(tokens, cache: null), Weights.FinalNorm);
 
     /// <summary>
-    /// One token per row (<c>[rows]</c> int64): writes its keys and values into the cache's suffix at the row's
-    /// suffix length and returns float32 logits <c>[rows, vocab]</c>. Rows in <paramref name="advance"/> false keep
-    /// their length (ended rows: their entry is overwritten next time and never attended to).
+    /// One token id per row: writes its keys and values into the cache's suffix at the row's suffix length and returns
+    /// float32 logits <c>[rows, vocab]</c>. Rows in <paramref name="advance"/> false keep their length (ended rows:
+    /// their entry is overwritten next time and never attended to).
     /// </summary>
-    public Tensor DecodeStep(Tensor tokens, KvCache cache, bool[] advance)
+    public Tensor DecodeStep(long[] tokens, KvCache cache, bool[] advance)
     {
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();
         var profile = Profile;
         profile?.Mark("host: append, token ids");
-        var rows = tokens.shape[0];
+        var rows = tokens.Length;
         ForwardCalls++;
         TokensProcessed += rows;
 
@@ -150,8 +150,8 @@ internal sealed class LlamaNetwork : IDisposable
         }
 
         var logits = !TensorStepOnly && CpuDecodeStep.Applies(this)
-            ? CpuDecodeStep.Run(this, tokens.data<long>().ToArray(), positions, cache, profile)
-            : TensorDecodeStep(tokens, positions, cache, profile);
+            ? CpuDecodeStep.Run(this, tokens, positions, cache, profile)
+            : TensorDecodeStep(torch.tensor(tokens, device: Device), positions, cache, profile);
         for (var r = 0; r < rows; r++)
         {
             if (advance[r])

@@ -165,7 +165,7 @@ internal sealed class TransformerDecodeState : IDecodeState
         }
 
         using var scope = torch.NewDisposeScope();
-        var logits = _model.Network.DecodeStep(torch.tensor(ids, device: _model.Device), _cache, advance);
+        var logits = _model.Network.DecodeStep(ids, _cache, advance);
         if (hold is not null && hold.Any(h => h))
         {
             // A held row's next-token law is the one it had: the step computed garbage for it.
