@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using TorchSharp;
@@ -418,7 +417,7 @@ internal static class SmallBatchProjection
             d1 = TLanes.MultiplyAdd(v1, u, d1);
             d2 = TLanes.MultiplyAdd(v2, u, d2);
             d3 = TLanes.MultiplyAdd(v3, u, d3);
-                }
+        }
 
         FinishFour<TLanes, TVector>(a0, a1, a2, a3, w0, x0, whole, n, y);
         y += stride;

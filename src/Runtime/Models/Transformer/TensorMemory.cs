@@ -16,9 +16,6 @@ internal static unsafe class TensorMemory
     /// <summary>A contiguous float64 CPU tensor's elements.</summary>
     public static double* Doubles(Tensor tensor) => (double*)Checked(tensor, ScalarType.Float64);
 
-    /// <summary>A contiguous int64 CPU tensor's elements.</summary>
-    public static long* Longs(Tensor tensor) => (long*)Checked(tensor, ScalarType.Int64);
-
     private static IntPtr Checked(Tensor tensor, ScalarType dtype)
     {
         if (tensor.device_type != DeviceType.CPU || tensor.dtype != dtype || !tensor.is_contiguous())
