@@ -19,8 +19,8 @@ namespace Tts.Runtime.Models.Transformer;
 /// (<c>docs/performance.md</c>, "The decode step in C#").
 /// <para>
 /// Each row is computed on its own, in an order that does not depend on the other rows or on the thread count, so a
-/// row's logits are the same bits whichever rows share its step, as long as the projections take the same path (C#
-/// up to 16 rows, <c>linear</c> above: <see cref="LlamaNetwork.Project"/>). They differ from the tensor step's in
+/// row's logits are the same bits whichever rows share its step, as long as the projections take the same path (one C#
+/// kernel up to 16 rows, another from 17 to 64, <c>linear</c> above: <see cref="LlamaNetwork.Project"/>). They differ from the tensor step's in
 /// float32 rounding only: sums are taken in another order and SiLU is <c>x·σ(x)</c>.
 /// </para>
 /// </summary>
@@ -29,7 +29,7 @@ internal static unsafe class CpuDecodeStep
     /// <summary>Elements (rows × width) of a row-wise loop below which one thread does every row.</summary>
     private const long MinimumParallelRows = 1L << 15;
 
-    /// <summary>Attention multiply-adds below which one thread does all rows and heads: a Parallel.For costs more.</summary>
+    /// <summary>Attention multiply-adds below which one thread does all rows and heads: waking a helper costs more.</summary>
     private const long MinimumParallelAttention = 1L << 16;
 
     public static bool Applies(LlamaNetwork network) => network.Device.type == DeviceType.CPU && network.DType == ScalarType.Float32;

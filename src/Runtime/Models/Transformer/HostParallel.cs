@@ -2,9 +2,9 @@ namespace Tts.Runtime.Models.Transformer;
 
 /// <summary>
 /// The C# kernels' one rule for splitting work over .NET threads: items run one after another on the calling thread
-/// when there is one thread, one item, or less work than <c>minimumParallelWork</c> (a Parallel.For's wake-ups would cost
-/// more than they save), and over up to <c>threads</c> threads otherwise. Each item is one call whichever way it runs,
-/// so a kernel whose items are independent gives the same bits either way.
+/// when there is one thread, one item, or less work than <c>minimumParallelWork</c> (waking a helper would cost more than
+/// it saves), and on the calling thread with the <see cref="HostTeam"/>, up to <c>threads</c> threads, otherwise. Each item
+/// is one call whichever way it runs, so a kernel whose items are independent gives the same bits either way.
 /// </summary>
 internal static class HostParallel
 {
@@ -19,7 +19,7 @@ internal static class HostParallel
         }
         else
         {
-            Parallel.For(0, items, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
+            HostTeam.For(items, threads, body);
         }
     }
 }

@@ -305,19 +305,27 @@ internal sealed class LlamaNetwork : IDisposable
     }
 
     /// <summary>
-    /// <c>x·Wᵀ (+ bias)</c> for <paramref name="weight"/> <c>[out, in]</c>. A decode step of 1–16 rows on the CPU in
-    /// float32 goes through <see cref="SmallBatchProjection"/> (the weights read once for all rows, split over the
-    /// torch threads); more rows, prefill's 3-D inputs, other dtypes and GPUs use <c>linear</c>. The two sum in
-    /// different orders: logits differ in float32 rounding only.
+    /// <c>x·Wᵀ (+ bias)</c> for <paramref name="weight"/> <c>[out, in]</c>. A decode step on the CPU in float32 goes
+    /// through <see cref="SmallBatchProjection"/> at 1–16 rows and <see cref="ManyRowProjection"/> at 17–64 (both read
+    /// the weights once for all rows, split over the torch threads); more rows, prefill's 3-D inputs, other dtypes and
+    /// GPUs use <c>linear</c>. The three sum in different orders: logits differ in float32 rounding only.
     /// </summary>
     internal static Tensor Project(Tensor x, Tensor weight, Tensor? bias = null)
     {
-        if (!SmallBatchProjection.Applies(x, weight))
+        Tensor projected;
+        if (SmallBatchProjection.Applies(x, weight))
+        {
+            projected = SmallBatchProjection.Compute(x, weight, torch.get_num_threads());
+        }
+        else if (ManyRowProjection.Applies(x, weight))
+        {
+            projected = ManyRowProjection.Compute(x, weight, torch.get_num_threads());
+        }
+        else
         {
             return F.linear(x, weight, bias);
         }
 
-        var projected = SmallBatchProjection.Compute(x, weight, torch.get_num_threads());
         return bias is null ? projected : projected.add_(bias);
     }
 

@@ -81,7 +81,7 @@ internal static class SmallBatchProjection
             // of four outputs, the kernels' block.
             var blocks = (outFeatures + 3) / 4;
             var parts = Math.Min(ChunksPerThread * threads, blocks);
-            Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = threads }, part =>
+            HostParallel.For(parts, long.MaxValue, 0, threads, part =>
                 Range(wide, (float*)w, (float*)input, (float*)output, inFeatures, outFeatures, rows,
                     (int)Math.Min(4L * (blocks * part / parts), outFeatures),
                     (int)Math.Min(4L * (blocks * (part + 1) / parts), outFeatures)));
