@@ -24,11 +24,6 @@ namespace Tts.Runtime.Models.Transformer;
 /// </summary>
 internal static class ManyRowProjection
 {
-    /// <summary>Work (multiply-adds) below which one thread does it all.</summary>
-    private const long MinimumParallelWork = 1L << 20;
-
-    private const int ChunksPerThread = 4;
-
     /// <summary>Weight rows a kernel call multiplies into its rows: six, so 6 × 4 accumulators fit in 32 registers.</summary>
     private const int WeightBlock = 6;
 
@@ -38,34 +33,18 @@ internal static class ManyRowProjection
     /// </summary>
     private const long MaximumRows = 64;
 
-    private static readonly bool HardwareSupported = Vector256.IsHardwareAccelerated && Fma.IsSupported;
-
-    private static readonly bool Wide = Vector512.IsHardwareAccelerated;
-
     /// <summary>Whether <see cref="Compute"/> takes <paramref name="x"/> <c>[rows, in]</c> and <paramref name="weight"/> <c>[out, in]</c>.</summary>
-    public static bool Applies(Tensor x, Tensor weight) =>
-        HardwareSupported
-        && x.dim() == 2 && weight.dim() == 2
-        && x.size(0) >= 1 && x.size(0) <= MaximumRows
-        && x.size(1) == weight.size(1)
-        && x.device_type == DeviceType.CPU && weight.device_type == DeviceType.CPU
-        && x.dtype == ScalarType.Float32 && weight.dtype == ScalarType.Float32
-        && x.is_contiguous() && weight.is_contiguous();
+    public static bool Applies(Tensor x, Tensor weight) => HostProjection.Takes(x, weight, MaximumRows);
 
     /// <summary><c>x·Wᵀ</c> <c>[rows, out]</c>, a new tensor in the caller's dispose scope. Only where <see cref="Applies"/>.</summary>
-    public static Tensor Compute(Tensor x, Tensor weight, int threads) => Compute(x, weight, threads, Wide);
+    public static Tensor Compute(Tensor x, Tensor weight, int threads) => Compute(x, weight, threads, HostProjection.Wide);
 
     /// <summary><see cref="Compute(Tensor, Tensor, int)"/> at a chosen vector width: the bits are the same at both.</summary>
     internal static unsafe Tensor Compute(Tensor x, Tensor weight, int threads, bool wide)
     {
-        if (wide && !Vector512.IsHardwareAccelerated)
-        {
-            throw new ArgumentException("512-bit vectors are not accelerated on this machine.", nameof(wide));
-        }
-
         var (rows, inFeatures, outFeatures) = ((int)x.size(0), (int)x.size(1), (int)weight.size(0));
-        var result = torch.empty([rows, outFeatures], ScalarType.Float32, x.device);
-        var layout = new Layout(rows, inFeatures, wide ? Vector512<float>.Count : Vector256<float>.Count, wide ? 4 : 2);
+        var result = HostProjection.NewResult(x, weight, wide);
+        var layout = wide ? Layout.For<Float512Lanes, Vector512<float>>(rows, inFeatures) : Layout.For<Float256Lanes, Vector256<float>>(rows, inFeatures);
         var rented = ArrayPool<float>.Shared.Rent(layout.Floats + 16);
         try
         {
@@ -75,21 +54,16 @@ internal static class ManyRowProjection
                 var transposed = (float*)(((nint)pinned + 63) & ~(nint)63);
                 var (w, input, output) = ((nint)TensorMemory.Floats(weight), (nint)TensorMemory.Floats(x), (nint)TensorMemory.Floats(result));
                 layout.Transpose((float*)input, transposed);
-                threads = (long)rows * inFeatures * outFeatures < MinimumParallelWork ? 1 : Math.Max(threads, 1);
-                var blocks = (outFeatures + WeightBlock - 1) / WeightBlock;
-                var parts = Math.Min(ChunksPerThread * threads, blocks);
                 var t = (nint)transposed;
-                HostParallel.For(parts, long.MaxValue, 0, threads, part =>
+                HostProjection.ForEachRange(rows, inFeatures, outFeatures, WeightBlock, threads, (first, end) =>
                 {
-                    var first = (int)Math.Min((long)WeightBlock * (blocks * part / parts), outFeatures);
-                    var end = (int)Math.Min((long)WeightBlock * (blocks * (part + 1) / parts), outFeatures);
                     if (wide)
                     {
-                        Range<Lanes512, Vector512<float>>(layout, (float*)w, (float*)t, (float*)output, outFeatures, first, end);
+                        Range<Float512Lanes, Vector512<float>>(layout, (float*)w, (float*)t, (float*)output, outFeatures, first, end);
                     }
                     else
                     {
-                        Range<Lanes256, Vector256<float>>(layout, (float*)w, (float*)t, (float*)output, outFeatures, first, end);
+                        Range<Float256Lanes, Vector256<float>>(layout, (float*)w, (float*)t, (float*)output, outFeatures, first, end);
                     }
                 });
             }
@@ -110,6 +84,12 @@ internal static class ManyRowProjection
     /// </summary>
     private readonly record struct Layout(int Rows, int InFeatures, int Lanes, int MaximumVectors)
     {
+        /// <summary>Four vectors of rows where there are 32 vector registers (6 × 4 accumulators), two where there are 16.</summary>
+        public static Layout For<TLanes, TVector>(int rows, int inFeatures)
+            where TLanes : IFloatLanes<TVector>
+            where TVector : struct =>
+            new(rows, inFeatures, TLanes.Count, TLanes.ThirtyTwoRegisters ? 4 : 2);
+
         public int ChunkRows => Lanes * MaximumVectors;
 
         public int Chunks => (Rows + ChunkRows - 1) / ChunkRows;
@@ -154,7 +134,7 @@ internal static class ManyRowProjection
 
     /// <summary>Outputs <c>[first, end)</c> of every row: each block of six weight rows against every chunk in turn.</summary>
     private static unsafe void Range<TLanes, TVector>(Layout layout, float* w, float* transposed, float* y, int outFeatures, int first, int end)
-        where TLanes : ILanes<TVector>
+        where TLanes : IFloatLanes<TVector>
         where TVector : struct
     {
         var n = layout.InFeatures;
@@ -197,7 +177,7 @@ internal static class ManyRowProjection
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // vectorized from the first call, not after tiering up
     private static unsafe void Kernel<TLanes, TVector, TVectors, TWeights>(float* w0, byte* ahead, int n, float* x, int rows, float* y, int outFeatures, float* spilled)
-        where TLanes : ILanes<TVector>
+        where TLanes : IFloatLanes<TVector>
         where TVector : struct
         where TVectors : ICount
         where TWeights : ICount
@@ -394,61 +374,5 @@ internal static class ManyRowProjection
     private readonly struct Six : ICount
     {
         public static int Value => 6;
-    }
-
-    private unsafe interface ILanes<TVector>
-        where TVector : struct
-    {
-        static abstract int Count { get; }
-
-        static abstract TVector Zero { get; }
-
-        static abstract TVector Load(float* source);
-
-        static abstract void Store(TVector value, float* target);
-
-        static abstract TVector Broadcast(float value);
-
-        static abstract TVector MultiplyAdd(TVector a, TVector b, TVector addend);
-    }
-
-    private readonly unsafe struct Lanes256 : ILanes<Vector256<float>>
-    {
-        public static int Count => Vector256<float>.Count;
-
-        public static Vector256<float> Zero => Vector256<float>.Zero;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Load(float* source) => Vector256.Load(source);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Store(Vector256<float> value, float* target) => value.Store(target);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Broadcast(float value) => Vector256.Create(value);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> addend) =>
-            Vector256.FusedMultiplyAdd(a, b, addend);
-    }
-
-    private readonly unsafe struct Lanes512 : ILanes<Vector512<float>>
-    {
-        public static int Count => Vector512<float>.Count;
-
-        public static Vector512<float> Zero => Vector512<float>.Zero;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Load(float* source) => Vector512.Load(source);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Store(Vector512<float> value, float* target) => value.Store(target);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Broadcast(float value) => Vector512.Create(value);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> addend) =>
-            Vector512.FusedMultiplyAdd(a, b, addend);
     }
 }

@@ -24,34 +24,17 @@ namespace Tts.Runtime.Models.Transformer;
 /// </summary>
 internal static class SmallBatchProjection
 {
-    /// <summary>Work (multiply-adds) below which one thread does it all: splitting costs more than it saves.</summary>
-    private const long MinimumParallelWork = 1L << 20;
-
-    private const int ChunksPerThread = 4;
-
     /// <summary>
     /// Rows up to which this beats libtorch's GEMM on the llama-110m shapes, in = 2048 included (measured at 1 and 2
     /// threads, 2026-12-02; from 32 rows libtorch's blocked GEMM is faster).
     /// </summary>
     private const long MaximumRows = 16;
 
-    private static readonly bool HardwareSupported = Vector256.IsHardwareAccelerated && Fma.IsSupported;
-
-    /// <summary>512-bit vectors where the machine accelerates them: fixed for the process, as the sum order depends on it.</summary>
-    private static readonly bool Wide = Vector512.IsHardwareAccelerated;
-
     /// <summary>Whether <see cref="Compute"/> takes <paramref name="x"/> <c>[rows, in]</c> and <paramref name="weight"/> <c>[out, in]</c>.</summary>
-    public static bool Applies(Tensor x, Tensor weight) =>
-        HardwareSupported
-        && x.dim() == 2 && weight.dim() == 2
-        && x.size(0) >= 1 && x.size(0) <= MaximumRows
-        && x.size(1) == weight.size(1)
-        && x.device_type == DeviceType.CPU && weight.device_type == DeviceType.CPU
-        && x.dtype == ScalarType.Float32 && weight.dtype == ScalarType.Float32
-        && x.is_contiguous() && weight.is_contiguous();
+    public static bool Applies(Tensor x, Tensor weight) => HostProjection.Takes(x, weight, MaximumRows);
 
     /// <summary><c>x·Wᵀ</c> <c>[rows, out]</c>, a new tensor in the caller's dispose scope. Only where <see cref="Applies"/>.</summary>
-    public static Tensor Compute(Tensor x, Tensor weight, int threads) => Compute(x, weight, threads, Wide);
+    public static Tensor Compute(Tensor x, Tensor weight, int threads) => Compute(x, weight, threads, HostProjection.Wide);
 
     /// <summary>
     /// <see cref="Compute(Tensor, Tensor, int)"/> with the vector width chosen by the caller: the tests check the 256-bit
@@ -59,34 +42,13 @@ internal static class SmallBatchProjection
     /// </summary>
     internal static unsafe Tensor Compute(Tensor x, Tensor weight, int threads, bool wide)
     {
-        if (wide && !Vector512.IsHardwareAccelerated)
-        {
-            throw new ArgumentException("512-bit vectors are not accelerated on this machine.", nameof(wide));
-        }
-
         var (rows, inFeatures, outFeatures) = ((int)x.size(0), (int)x.size(1), (int)weight.size(0));
-        var result = torch.empty([rows, outFeatures], ScalarType.Float32, x.device);
+        var result = HostProjection.NewResult(x, weight, wide);
         var w = (nint)TensorMemory.Floats(weight);
         var input = (nint)TensorMemory.Floats(x);
         var output = (nint)TensorMemory.Floats(result);
-        threads = (long)rows * inFeatures * outFeatures < MinimumParallelWork ? 1 : Math.Max(threads, 1);
-        if (threads == 1)
-        {
-            Range(wide, (float*)w, (float*)input, (float*)output, inFeatures, outFeatures, rows, 0, outFeatures);
-        }
-        else
-        {
-            // Several chunks per thread: on a shared machine a descheduled thread holds up the step by one chunk, not by
-            // its whole share (the calling thread takes the chunks no one has started). Chunk bounds fall on multiples
-            // of four outputs, the kernels' block.
-            var blocks = (outFeatures + 3) / 4;
-            var parts = Math.Min(ChunksPerThread * threads, blocks);
-            HostParallel.For(parts, long.MaxValue, 0, threads, part =>
-                Range(wide, (float*)w, (float*)input, (float*)output, inFeatures, outFeatures, rows,
-                    (int)Math.Min(4L * (blocks * part / parts), outFeatures),
-                    (int)Math.Min(4L * (blocks * (part + 1) / parts), outFeatures)));
-        }
-
+        HostProjection.ForEachRange(rows, inFeatures, outFeatures, block: 4, threads, (first, end) =>
+            Range(wide, (float*)w, (float*)input, (float*)output, inFeatures, outFeatures, rows, first, end));
         GC.KeepAlive(x);
         GC.KeepAlive(weight);
         return result;
@@ -96,11 +58,11 @@ internal static class SmallBatchProjection
     {
         if (wide)
         {
-            Range<Lanes512, Vector512<float>>(w, x, y, inFeatures, outFeatures, rows, first, end);
+            Range<Float512Lanes, Vector512<float>>(w, x, y, inFeatures, outFeatures, rows, first, end);
         }
         else
         {
-            Range<Lanes256, Vector256<float>>(w, x, y, inFeatures, outFeatures, rows, first, end);
+            Range<Float256Lanes, Vector256<float>>(w, x, y, inFeatures, outFeatures, rows, first, end);
         }
     }
 
@@ -108,11 +70,11 @@ internal static class SmallBatchProjection
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // vectorized from the first call, not after tiering up
     private static unsafe void Range<TLanes, TVector>(
         float* w, float* x, float* y, int inFeatures, int outFeatures, int rows, int first, int end)
-        where TLanes : ILanes<TVector>
+        where TLanes : IFloatLanes<TVector>
         where TVector : struct
     {
         // Kernel calls per four-row weight block: blocks of four rows of x (AVX-512 only), then two, then one.
-        var fours = TLanes.FourRows ? rows / 4 : 0;
+        var fours = TLanes.ThirtyTwoRegisters ? rows / 4 : 0;
         var calls = fours + (rows - 4 * fours) / 2 + (rows - 4 * fours) % 2;
         var o = first;
         for (; o + 4 <= end; o += 4)
@@ -125,7 +87,7 @@ internal static class SmallBatchProjection
             var next = o + 8 <= end ? weights + 4L * inFeatures : null;
             var call = 0;
             var r = 0;
-            if (TLanes.FourRows)
+            if (TLanes.ThirtyTwoRegisters)
             {
                 for (; r + 4 <= rows; r += 4)
                 {
@@ -158,13 +120,13 @@ internal static class SmallBatchProjection
 
     /// <summary>
     /// The one sum order: a single accumulator over the whole vectors of the row, its lanes summed in the fixed tree of
-    /// <see cref="ILanes{TVector}.SumFour"/>, then a scalar tail. Four outputs of one row of x at
+    /// <see cref="IFloatLanes{TVector}.SumFour"/>, then a scalar tail. Four outputs of one row of x at
     /// <paramref name="y"/> from the accumulators of four consecutive weight rows starting at <paramref name="w0"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void FinishFour<TLanes, TVector>(
         TVector a0, TVector a1, TVector a2, TVector a3, float* w0, float* x, int whole, int n, float* y)
-        where TLanes : ILanes<TVector>
+        where TLanes : IFloatLanes<TVector>
         where TVector : struct
     {
         var sums = TLanes.SumFour(a0, a1, a2, a3);
@@ -189,7 +151,7 @@ internal static class SmallBatchProjection
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // vectorized from the first call, not after tiering up
     private static unsafe float Dot<TLanes, TVector>(float* w, float* x, int n)
-        where TLanes : ILanes<TVector>
+        where TLanes : IFloatLanes<TVector>
         where TVector : struct
     {
         var whole = n - n % TLanes.Count;
@@ -277,7 +239,7 @@ internal static class SmallBatchProjection
     /// <summary>Four weight rows against one row of x (four independent sums: the one-row step is bound by the weight stream).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // vectorized from the first call, not after tiering up
     private static unsafe void FourByOne<TLanes, TVector>(float* w0, float* ahead, long aheadStride, float* x0, int n, float* y)
-        where TLanes : ILanes<TVector>
+        where TLanes : IFloatLanes<TVector>
         where TVector : struct
     {
         float* w1 = w0 + n, w2 = w1 + n, w3 = w2 + n;
@@ -299,7 +261,7 @@ internal static class SmallBatchProjection
     /// <summary>Four weight rows against two rows of x: each load feeds two or four multiply-adds.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // vectorized from the first call, not after tiering up
     private static unsafe void FourByTwo<TLanes, TVector>(float* w0, float* ahead, long aheadStride, float* x0, int n, float* y, int stride)
-        where TLanes : ILanes<TVector>
+        where TLanes : IFloatLanes<TVector>
         where TVector : struct
     {
         float* w1 = w0 + n, w2 = w1 + n, w3 = w2 + n;
@@ -333,7 +295,7 @@ internal static class SmallBatchProjection
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // vectorized from the first call, not after tiering up
     private static unsafe void FourByFour<TLanes, TVector>(float* w0, float* ahead, long aheadStride, int aheadRows, float* x0, int n, float* y, int stride)
-        where TLanes : ILanes<TVector>
+        where TLanes : IFloatLanes<TVector>
         where TVector : struct
     {
         float* w1 = w0 + n, w2 = w1 + n, w3 = w2 + n;
@@ -426,77 +388,5 @@ internal static class SmallBatchProjection
         FinishFour<TLanes, TVector>(c0, c1, c2, c3, w0, x2, whole, n, y);
         y += stride;
         FinishFour<TLanes, TVector>(d0, d1, d2, d3, w0, x3, whole, n, y);
-    }
-
-    /// <summary>The vector operations the kernels are written over, so that one source serves both widths.</summary>
-    private unsafe interface ILanes<TVector>
-        where TVector : struct
-    {
-        static abstract int Count { get; }
-
-        /// <summary>Whether the four-row kernel's sixteen accumulators fit in the vector registers.</summary>
-        static abstract bool FourRows { get; }
-
-        static abstract TVector Zero { get; }
-
-        static abstract TVector Load(float* source);
-
-        static abstract TVector MultiplyAdd(TVector a, TVector b, TVector addend);
-
-        /// <summary>
-        /// The lanes of each of four vectors summed, in one fixed tree whichever of the four a vector is: halves added
-        /// down to four lanes, then lanes 0 + 2 and 1 + 3, then those two (a transposed reduction: a third of the
-        /// shuffles and adds of four separate sums, which at in = 768 cost about a tenth of the four-row kernel).
-        /// </summary>
-        static abstract Vector128<float> SumFour(TVector a, TVector b, TVector c, TVector d);
-    }
-
-    /// <summary><c>[Σa, Σb, Σc, Σd]</c>, each as <c>(v0 + v2) + (v1 + v3)</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> SumFourLanes(Vector128<float> a, Vector128<float> b, Vector128<float> c, Vector128<float> d)
-    {
-        var ab = Sse.UnpackLow(a, b) + Sse.UnpackHigh(a, b); // [a0 + a2, b0 + b2, a1 + a3, b1 + b3]
-        var cd = Sse.UnpackLow(c, d) + Sse.UnpackHigh(c, d);
-        return Sse.MoveLowToHigh(ab, cd) + Sse.MoveHighToLow(cd, ab);
-    }
-
-    private readonly unsafe struct Lanes256 : ILanes<Vector256<float>>
-    {
-        public static int Count => Vector256<float>.Count;
-
-        public static bool FourRows => false;
-
-        public static Vector256<float> Zero => Vector256<float>.Zero;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Load(float* source) => Vector256.Load(source);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> addend) =>
-            Vector256.FusedMultiplyAdd(a, b, addend);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> SumFour(Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d) =>
-            SumFourLanes(a.GetLower() + a.GetUpper(), b.GetLower() + b.GetUpper(), c.GetLower() + c.GetUpper(), d.GetLower() + d.GetUpper());
-    }
-
-    private readonly unsafe struct Lanes512 : ILanes<Vector512<float>>
-    {
-        public static int Count => Vector512<float>.Count;
-
-        public static bool FourRows => true;
-
-        public static Vector512<float> Zero => Vector512<float>.Zero;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Load(float* source) => Vector512.Load(source);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> addend) =>
-            Vector512.FusedMultiplyAdd(a, b, addend);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> SumFour(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d) =>
-            Lanes256.SumFour(a.GetLower() + a.GetUpper(), b.GetLower() + b.GetUpper(), c.GetLower() + c.GetUpper(), d.GetLower() + d.GetUpper());
     }
 }
