@@ -55,13 +55,15 @@ if [ -n "$filter" ]; then
   filter_args=(--filter "$filter")
 fi
 
-dotnet test Dsl.sln --nologo --logger "trx" --results-directory "$results" "${filter_args[@]}" || status=1
+test_status=0
+dotnet test Dsl.sln --nologo --logger "trx" --results-directory "$results" "${filter_args[@]}" || test_status=1
 
 passed=0; failed=0; skipped=0
 for trx in "$results"/*.trx; do
   [ -f "$trx" ] || continue
   counters="$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)"
-  value() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  # A counter missing from a cut-off file (disk full, a crashed run) reads as 0 instead of breaking the sums.
+  value() { local v; v="$(echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p")"; echo "${v:-0}"; }
   passed=$((passed + $(value passed)))
   failed=$((failed + $(value failed) + $(value error) + $(value timeout) + $(value aborted)))
   # xunit's skipped tests are counted in total but not in executed (the notExecuted counter stays 0).
@@ -69,6 +71,16 @@ for trx in "$results"/*.trx; do
 done
 
 failed=$((failed + checks_failed))
+
+# dotnet test failed, yet no result file holds a failed test: a test project did not build, or its run crashed before
+# writing its results. Counted as one failure, so the closing line never says 0 failed on a failing run.
+if [ "$test_status" -ne 0 ]; then
+  status=1
+  if [ "$failed" -eq "$checks_failed" ]; then
+    echo "test.sh: dotnet test failed with no failed test in its results (a project did not build or its run crashed): counted as one failure" >&2
+    failed=$((failed + 1))
+  fi
+fi
 
 if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
   echo "no test results were produced" >&2
