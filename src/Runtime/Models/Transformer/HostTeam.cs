@@ -135,11 +135,13 @@ internal static class HostTeam
             }
         }
 
+        /// <summary>Rethrows an item's exception; the loop (which a worker may hold on to) keeps no reference to it.</summary>
         public void ThrowIfFailed()
         {
-            if (_failure is not null)
+            var failure = Interlocked.Exchange(ref _failure, null);
+            if (failure is not null)
             {
-                throw new AggregateException(_failure);
+                throw new AggregateException(failure);
             }
         }
     }
@@ -194,8 +196,10 @@ internal static class HostTeam
                 }
 
                 // Announce the sleep, then look once more: a loop published in between either sees the flag and
-                // releases the semaphore, or is seen here (and a release that raced with the look is consumed).
-                Volatile.Write(ref _asleep, 1);
+                // releases the semaphore, or is seen here (and a release that raced with the look is consumed). The
+                // announcement is a full fence: a plain store could be passed by the load below, and a loop published
+                // in that gap would find no flag and wake no one.
+                Interlocked.Exchange(ref _asleep, 1);
                 loop = Volatile.Read(ref _current);
                 if (loop is not null && loop != done)
                 {

@@ -19,7 +19,8 @@ namespace Tts.Runtime.Models.Transformer;
 /// <para>
 /// Every output is one chain of fused multiply-adds over the input features in order, starting from zero, whatever the
 /// vector width, the chunk, the row's lane, the thread count or the rows beside it: a row's result does not depend on the
-/// batch it decodes in (above <see cref="SmallBatchProjection"/>'s rows), and equals a plain scalar loop's bit for bit.
+/// batch it decodes in (above <see cref="SmallBatchProjection"/>'s rows), and equals a scalar loop of
+/// <c>MathF.FusedMultiplyAdd</c> bit for bit.
 /// </para>
 /// </summary>
 internal static class ManyRowProjection

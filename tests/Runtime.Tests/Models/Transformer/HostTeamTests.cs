@@ -2,7 +2,11 @@ using Tts.Runtime.Models.Transformer;
 
 namespace Tts.Runtime.Tests.Models.Transformer;
 
-/// <summary>The spinning host team that runs the C# kernels' parallel loops.</summary>
+/// <summary>
+/// The spinning host team that runs the C# kernels' parallel loops. Not run beside other test classes: a loop of theirs
+/// holding the team would send these to the <c>Parallel.For</c> fallback, and the team's own workers would go untested.
+/// </summary>
+[Collection(HostTeamCollection.Name)]
 public sealed class HostTeamTests
 {
     [Theory]
@@ -59,4 +63,10 @@ public sealed class HostTeamTests
         await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(Outer))).WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(4L * 8 * 120, total);
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class HostTeamCollection
+{
+    public const string Name = "host team";
 }

@@ -44,10 +44,11 @@ public sealed class ManyRowProjectionTests
 
     [Theory]
     [InlineData(17, 13, 7)] // one row past a vector, outputs past a six-row weight block
-    [InlineData(33, 40, 12)] // a third vector of rows (two with 8 lanes: a second chunk)
+    [InlineData(33, 40, 12)] // a third vector of rows (with 8 lanes: three chunks, the last of one row)
     [InlineData(48, 1, 5)] // one input feature, only the one-row weight kernel
     [InlineData(64, 520, 64)] // four vectors, and enough work to split over threads
     [InlineData(50, 96, 31)]
+    [InlineData(50, 520, 61)] // split over threads with a partial last chunk at both widths and a one-row weight tail
     public void Every_output_is_the_scalar_chain_bit_for_bit_at_every_width_and_thread_count(int rows, int inFeatures, int outFeatures)
     {
         using var scope = torch.NewDisposeScope();
@@ -73,7 +74,7 @@ public sealed class ManyRowProjectionTests
     public void A_row_gets_the_same_bits_in_any_batch_it_takes()
     {
         using var scope = torch.NewDisposeScope();
-        var (x, weight) = Inputs(64, 200, 45, seed: 5);
+        var (x, weight) = Inputs(64, 520, 45, seed: 5); // enough work to split over two threads
         foreach (var wide in Widths())
         {
             var batch = ManyRowProjection.Compute(x, weight, threads: 2, wide);
