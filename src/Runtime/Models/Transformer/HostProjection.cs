@@ -43,22 +43,16 @@ internal static class HostProjection
     }
 
     /// <summary>
-    /// <paramref name="range"/>(first, end) over the outputs <c>[0, out)</c>: all at once on the calling thread when the
-    /// product is small, else in parts of whole <paramref name="block"/>s (the kernel's) on the <see cref="HostTeam"/>.
-    /// Several parts per thread: on a shared machine a descheduled thread holds up the step by one part, not by its whole
-    /// share (the other threads take the parts it has not started).
+    /// <paramref name="range"/>(first, end) over the outputs <c>[0, out)</c> in parts of whole <paramref name="block"/>s
+    /// (the kernel's), run by <see cref="HostParallel"/>: one after another when the product is small, else on the host
+    /// team. Several parts per thread: on a shared machine a descheduled thread holds up the step by one part, not by its
+    /// whole share (the other threads take the parts it has not started).
     /// </summary>
     public static void ForEachRange(int rows, int inFeatures, int outFeatures, int block, int threads, Action<int, int> range)
     {
-        if (threads <= 1 || (long)rows * inFeatures * outFeatures < MinimumParallelWork)
-        {
-            range(0, outFeatures);
-            return;
-        }
-
         var blocks = (outFeatures + block - 1) / block;
-        var parts = Math.Min(ChunksPerThread * threads, blocks);
-        HostParallel.For(parts, long.MaxValue, 0, threads, part =>
+        var parts = Math.Min(ChunksPerThread * Math.Max(threads, 1), blocks);
+        HostParallel.For(parts, (long)rows * inFeatures * outFeatures, MinimumParallelWork, threads, part =>
             range((int)Math.Min((long)block * (blocks * part / parts), outFeatures), (int)Math.Min((long)block * (blocks * (part + 1) / parts), outFeatures)));
     }
 }

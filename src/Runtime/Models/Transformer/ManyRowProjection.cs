@@ -155,19 +155,31 @@ internal static class ManyRowProjection
                     // covers its six rows in one pass); without it two threads read the weights at 70% of the speed.
                     var ahead = (byte*)(o + 2 * WeightBlock <= end ? weights + (long)WeightBlock * n : weights);
                     var target = output + o + j;
-                    switch ((block == WeightBlock, layout.VectorsIn(chunk)))
+                    if (block == WeightBlock)
                     {
-                        case (true, 1): Kernel<TLanes, TVector, One, Six>(weights, ahead, n, x, rows, target, outFeatures, spilled); break;
-                        case (true, 2): Kernel<TLanes, TVector, Two, Six>(weights, ahead, n, x, rows, target, outFeatures, spilled); break;
-                        case (true, 3): Kernel<TLanes, TVector, Three, Six>(weights, ahead, n, x, rows, target, outFeatures, spilled); break;
-                        case (true, _): Kernel<TLanes, TVector, Four, Six>(weights, ahead, n, x, rows, target, outFeatures, spilled); break;
-                        case (false, 1): Kernel<TLanes, TVector, One, One>(weights, ahead, n, x, rows, target, outFeatures, spilled); break;
-                        case (false, 2): Kernel<TLanes, TVector, Two, One>(weights, ahead, n, x, rows, target, outFeatures, spilled); break;
-                        case (false, 3): Kernel<TLanes, TVector, Three, One>(weights, ahead, n, x, rows, target, outFeatures, spilled); break;
-                        case (false, _): Kernel<TLanes, TVector, Four, One>(weights, ahead, n, x, rows, target, outFeatures, spilled); break;
+                        KernelFor<TLanes, TVector, Six>(layout.VectorsIn(chunk), weights, ahead, n, x, rows, target, outFeatures, spilled);
+                    }
+                    else
+                    {
+                        KernelFor<TLanes, TVector, One>(layout.VectorsIn(chunk), weights, ahead, n, x, rows, target, outFeatures, spilled);
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>The kernel instantiated for <paramref name="vectors"/> vectors of rows (1–4).</summary>
+    private static unsafe void KernelFor<TLanes, TVector, TWeights>(int vectors, float* w0, byte* ahead, int n, float* x, int rows, float* y, int outFeatures, float* spilled)
+        where TLanes : IFloatLanes<TVector>
+        where TVector : struct
+        where TWeights : ICount
+    {
+        switch (vectors)
+        {
+            case 1: Kernel<TLanes, TVector, One, TWeights>(w0, ahead, n, x, rows, y, outFeatures, spilled); break;
+            case 2: Kernel<TLanes, TVector, Two, TWeights>(w0, ahead, n, x, rows, y, outFeatures, spilled); break;
+            case 3: Kernel<TLanes, TVector, Three, TWeights>(w0, ahead, n, x, rows, y, outFeatures, spilled); break;
+            default: Kernel<TLanes, TVector, Four, TWeights>(w0, ahead, n, x, rows, y, outFeatures, spilled); break;
         }
     }
 
